@@ -1,0 +1,179 @@
+import { Tensor, type NestedArray } from './tensor.js';
+import { allocate, checkDType, defaultDType, type DType, type TypedArray } from './dtype.js';
+import { checkShape, fmt, numel } from './shape.js';
+import { defaultGenerator, type Generator } from './random.js';
+
+/** Options shared by the factories. */
+export interface TensorOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+/** Options of the random factories: the generator (the default one unless given). */
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
+
+function make(data: TypedArray, shape: readonly number[], options: TensorOptions): Tensor {
+  return new Tensor(data, shape, { requiresGrad: options.requiresGrad ?? false });
+}
+
+function dtypeOption(op: string, options: TensorOptions): DType {
+  return checkDType(op, options.dtype ?? defaultDType);
+}
+
+/**
+ * A tensor from nested arrays, a flat array or a typed array (copied), optionally with a shape.
+ * @example tensor([[1, 2], [3, 4]], { requiresGrad: true })
+ */
+export function tensor(
+  values: NestedArray | ArrayLike<number>,
+  options: TensorOptions & { shape?: readonly number[] } = {},
+): Tensor {
+  const isTyped = values instanceof Float32Array || values instanceof Float64Array;
+  const dtype = checkDType('tensor', options.dtype ?? (values instanceof Float64Array ? 'float64' : defaultDType));
+  let shape: number[];
+  let flat: ArrayLike<number>;
+  if (typeof values === 'number') {
+    shape = [];
+    flat = [values];
+  } else if (isTyped || !Array.isArray(values)) {
+    flat = values as ArrayLike<number>;
+    shape = [flat.length];
+  } else {
+    shape = [];
+    let level: NestedArray = values;
+    while (Array.isArray(level)) {
+      shape.push(level.length);
+      level = level[0] as NestedArray;
+    }
+    flat = flattenNested(values, shape);
+  }
+  if (options.shape !== undefined) {
+    const s = checkShape('tensor', options.shape);
+    if (numel(s) !== flat.length) throw new Error(`tensor: shape ${fmt(s)} needs ${numel(s)} values but got ${flat.length}`);
+    shape = s;
+  }
+  const data = allocate(dtype, flat.length);
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    if (typeof v !== 'number') throw new Error(`tensor: element ${i} is ${typeof v}, not a number`);
+    data[i] = v;
+  }
+  return make(data, shape, options);
+}
+
+function flattenNested(values: NestedArray[], shape: readonly number[]): number[] {
+  const out: number[] = [];
+  const walk = (v: NestedArray, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (typeof v !== 'number') throw new Error(`tensor: ragged nested array at ${path}: expected a number`);
+      out.push(v);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[depth]) {
+      throw new Error(`tensor: ragged nested array at ${path}: expected ${shape[depth]} elements like the first row`);
+    }
+    v.forEach((x, i) => walk(x, depth + 1, `${path}[${i}]`));
+  };
+  walk(values, 0, 'values');
+  return out;
+}
+
+/** A tensor of `shape` filled with `value`. @example full([2, 3], 7) */
+export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+  const s = checkShape('full', shape);
+  return make(allocate(dtypeOption('full', options), numel(s)).fill(value), s, options);
+}
+/** A tensor of zeros. @example zeros([2, 3]) */
+export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
+  return full(shape, 0, options);
+}
+/** A tensor of ones. */
+export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
+  return full(shape, 1, options);
+}
+/** Zeros of `x`'s shape and dtype (unless overridden). */
+export function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
+  return zeros(x.shape, { dtype: x.dtype, ...options });
+}
+/** Ones of `x`'s shape and dtype (unless overridden). */
+export function onesLike(x: Tensor, options: TensorOptions = {}): Tensor {
+  return ones(x.shape, { dtype: x.dtype, ...options });
+}
+/** `value` in `x`'s shape and dtype (unless overridden). */
+export function fullLike(x: Tensor, value: number, options: TensorOptions = {}): Tensor {
+  return full(x.shape, value, { dtype: x.dtype, ...options });
+}
+
+/** Options of `arange`. */
+export interface ArangeOptions extends TensorOptions {
+  step?: number;
+}
+/**
+ * start, start+step, … before end, as PyTorch's `arange` (one argument is the end).
+ * @example arange(5) // [0, 1, 2, 3, 4]; arange(1, 2, { step: 0.25 })
+ */
+export function arange(start: number, end?: number, options: ArangeOptions = {}): Tensor {
+  const [lo, hi] = end === undefined ? [0, start] : [start, end];
+  const step = options.step ?? 1;
+  if (step === 0 || !Number.isFinite(step) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
+    throw new Error(`arange: start ${lo}, end ${hi} and step ${step} must be finite, with a non-zero step`);
+  }
+  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  const data = allocate(dtypeOption('arange', options), n);
+  for (let i = 0; i < n; i++) data[i] = lo + i * step;
+  return make(data, [n], options);
+}
+
+/** `steps` evenly spaced values from start to end, both included. @example linspace(0, 1, 5) */
+export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
+  const data = allocate(dtypeOption('linspace', options), steps);
+  const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
+  for (let i = 0; i < steps; i++) data[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
+  return make(data, [steps], options);
+}
+
+/** The n×m identity matrix (m = n by default). */
+export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
+  const s = checkShape('eye', [n, m]);
+  const data = allocate(dtypeOption('eye', options), n * m);
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  return make(data, s, options);
+}
+
+/** Uniform values in [0, 1). */
+export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
+  const s = checkShape('rand', shape);
+  const g = options.generator ?? defaultGenerator;
+  const data = allocate(dtypeOption('rand', options), numel(s));
+  for (let i = 0; i < data.length; i++) data[i] = g.uniform();
+  return make(data, s, options);
+}
+/** Standard normal values. @example manualSeed(0); randn([2, 3]) */
+export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
+  const s = checkShape('randn', shape);
+  const g = options.generator ?? defaultGenerator;
+  const data = allocate(dtypeOption('randn', options), numel(s));
+  for (let i = 0; i < data.length; i++) data[i] = g.normal();
+  return make(data, s, options);
+}
+/** Uniform integers in [low, high). @example randint(0, 10, [5]) */
+export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
+  if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
+    throw new Error(`randint: expects integers low < high, got low ${low} and high ${high}`);
+  }
+  const s = checkShape('randint', shape);
+  const g = options.generator ?? defaultGenerator;
+  const data = allocate(dtypeOption('randint', options), numel(s));
+  for (let i = 0; i < data.length; i++) data[i] = g.integer(low, high);
+  return make(data, s, options);
+}
+/** Standard normal values in `x`'s shape and dtype (unless overridden). */
+export function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
+  return randn(x.shape, { dtype: x.dtype, ...options });
+}
+/** Uniform values in [0, 1) in `x`'s shape and dtype (unless overridden). */
+export function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
+  return rand(x.shape, { dtype: x.dtype, ...options });
+}

@@ -1,0 +1,111 @@
+import type { Tensor } from './tensor.js';
+import { add } from './ops/elementwise.js';
+import { sumToShape } from './ops/reduce.js';
+import { fmt, sameShape } from './shape.js';
+import { checkAnomaly, isAnomalyEnabled, withGradMode } from './tape.js';
+
+/** Options of a backward pass. */
+export interface BackwardOptions {
+  /** Keep the graph so that backward can run through it again. Defaults to `createGraph`. */
+  retainGraph?: boolean;
+  /** Record the backward itself, so gradients of gradients can be taken. */
+  createGraph?: boolean;
+}
+
+/** Options of `runBackward`: which tensors to return gradients for, instead of accumulating `.grad`. */
+export interface EngineOptions extends BackwardOptions {
+  inputs?: readonly Tensor[];
+}
+
+/** The nodes reachable from `roots`, outputs before inputs (reverse topological order), without recursion. */
+function reverseTopo(roots: readonly Tensor[]): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [];
+  for (const r of roots) {
+    if (r.gradFn === null || seen.has(r)) continue;
+    seen.add(r);
+    stack.push([r, 0]);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const inputs = top[0].gradFn!.inputs;
+      if (top[1] < inputs.length) {
+        const next = inputs[top[1]++]!;
+        if (next.gradFn !== null && !seen.has(next)) {
+          seen.add(next);
+          stack.push([next, 0]);
+        }
+      } else {
+        order.push(top[0]);
+        stack.pop();
+      }
+    }
+  }
+  return order.reverse();
+}
+
+function applyHooks(t: Tensor, g: Tensor): Tensor {
+  for (const hook of t.hooks ?? []) {
+    const replaced = hook(g);
+    if (replaced !== undefined) {
+      if (!sameShape(replaced.shape, g.shape)) {
+        throw new Error(`registerHook: a hook returned shape ${fmt(replaced.shape)} for a gradient of shape ${fmt(g.shape)}`);
+      }
+      g = replaced;
+    }
+  }
+  return g;
+}
+
+/**
+ * The engine behind `Tensor.backward` and `gradients`: propagates `rootGrads` from `roots` back through
+ * the tape. Without `inputs` it accumulates into the `.grad` of leaves that require grad (and of
+ * tensors that `retainGrad`); with `inputs` it returns their gradients (null where unreached) and
+ * leaves every `.grad` alone.
+ */
+export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor[], opts: EngineOptions = {}): (Tensor | null)[] {
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const grads = new Map<Tensor, Tensor>();
+  const accumulate = (t: Tensor, g: Tensor): void => {
+    const prev = grads.get(t);
+    grads.set(t, prev === undefined ? g : add(prev, g));
+  };
+  return withGradMode(createGraph, () => {
+    roots.forEach((r, i) => accumulate(r, rootGrads[i]!));
+    const order = reverseTopo(roots);
+    const wanted = opts.inputs ? new Set(opts.inputs) : null;
+    for (const t of order) {
+      const node = t.gradFn!;
+      let g = grads.get(t);
+      if (g === undefined) continue;
+      g = applyHooks(t, g);
+      if (wanted === null && t.retainsGrad) t.grad = t.grad === null ? g : add(t.grad, g);
+      if (wanted?.has(t)) grads.set(t, g);
+      else grads.delete(t);
+      if (node.backward === null) {
+        throw new Error(
+          `backward: trying to backward through the graph a second time (through '${node.op}'); ` +
+            'its saved values were freed by the first backward. Pass { retainGraph: true } to the first backward.',
+        );
+      }
+      const inputGrads = node.backward(g);
+      if (!retainGraph) node.backward = null;
+      node.inputs.forEach((x, i) => {
+        const gi = inputGrads[i];
+        if (!node.needsInputGrad[i] || gi === null || gi === undefined) return;
+        const reduced = sameShape(gi.shape, x.shape) ? gi : sumToShape(gi, x.shape);
+        if (isAnomalyEnabled()) checkAnomaly(node.op, 'backward', reduced, node.stack);
+        accumulate(x, reduced);
+      });
+    }
+    if (wanted !== null) return opts.inputs!.map((x) => (x.gradFn === null && grads.has(x) ? applyHooks(x, grads.get(x)!) : grads.get(x) ?? null));
+    for (const [t, g0] of grads) {
+      if (t.gradFn !== null || !t.requiresGrad) continue;
+      const g = applyHooks(t, g0);
+      const stored = createGraph ? g : g.detach();
+      t.grad = t.grad === null ? stored : add(t.grad, stored);
+    }
+    return [];
+  });
+}

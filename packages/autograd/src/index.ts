@@ -1,0 +1,21 @@
+// The public surface of @dl/autograd, read top to bottom.
+export { Tensor, type TensorLike, type NestedArray, type GradHook, type RemovableHandle } from './tensor.js';
+export { type DType, type TypedArray, defaultDType } from './dtype.js';
+export { type Shape, broadcastShapes } from './shape.js';
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint, randnLike, randLike,
+  type TensorOptions, type RandomOptions, type ArangeOptions,
+} from './creation.js';
+export { Generator, manualSeed, defaultGenerator } from './random.js';
+export { noGrad, enableGrad, isGradEnabled, detectAnomaly, type Node } from './tape.js';
+export { type BackwardOptions } from './engine.js';
+export { defineOp, type OpSpec, type Op, type BackwardContext, type ForwardResult } from './op.js';
+export { gradients, grad, valueAndGrad, vjp, jvp, hessian, type GradientsOptions, type ArgnumsOptions } from './functional.js';
+export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions } from './gradcheck.js';
+export * from './ops/elementwise.js';
+export * from './ops/activation.js';
+export * from './ops/reduce.js';
+export * from './ops/linalg.js';
+export * from './ops/movement.js';
+export * from './ops/image.js';
+export * from './ops/compare.js';

@@ -1,0 +1,161 @@
+import type { TypedArray } from '../../dtype.js';
+import { like } from './alloc.js';
+
+// Binary kernels take two arrays of equal length: the ops layer broadcasts first.
+
+export function add(a: TypedArray, b: TypedArray): TypedArray {
+  const o = like(a);
+  for (let i = 0; i < o.length; i++) o[i] = a[i]! + b[i]!;
+  return o;
+}
+export function sub(a: TypedArray, b: TypedArray): TypedArray {
+  const o = like(a);
+  for (let i = 0; i < o.length; i++) o[i] = a[i]! - b[i]!;
+  return o;
+}
+export function mul(a: TypedArray, b: TypedArray): TypedArray {
+  const o = like(a);
+  for (let i = 0; i < o.length; i++) o[i] = a[i]! * b[i]!;
+  return o;
+}
+export function div(a: TypedArray, b: TypedArray): TypedArray {
+  const o = like(a);
+  for (let i = 0; i < o.length; i++) o[i] = a[i]! / b[i]!;
+  return o;
+}
+export function pow(a: TypedArray, b: TypedArray): TypedArray {
+  const o = like(a);
+  for (let i = 0; i < o.length; i++) o[i] = Math.pow(a[i]!, b[i]!);
+  return o;
+}
+export function maximum(a: TypedArray, b: TypedArray): TypedArray {
+  const o = like(a);
+  for (let i = 0; i < o.length; i++) o[i] = a[i]! > b[i]! || Number.isNaN(a[i]!) ? a[i]! : b[i]!;
+  return o;
+}
+export function minimum(a: TypedArray, b: TypedArray): TypedArray {
+  const o = like(a);
+  for (let i = 0; i < o.length; i++) o[i] = a[i]! < b[i]! || Number.isNaN(a[i]!) ? a[i]! : b[i]!;
+  return o;
+}
+/** `cond[i] !== 0 ? a[i] : b[i]`. */
+export function where(cond: TypedArray, a: TypedArray, b: TypedArray): TypedArray {
+  const o = like(a);
+  for (let i = 0; i < o.length; i++) o[i] = cond[i] !== 0 ? a[i]! : b[i]!;
+  return o;
+}
+
+export function neg(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = -x[i]!;
+  return o;
+}
+export function exp(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = Math.exp(x[i]!);
+  return o;
+}
+export function log(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = Math.log(x[i]!);
+  return o;
+}
+export function sqrt(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(x[i]!);
+  return o;
+}
+export function abs(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = Math.abs(x[i]!);
+  return o;
+}
+export function sign(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = Math.sign(x[i]!);
+  return o;
+}
+export function sin(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = Math.sin(x[i]!);
+  return o;
+}
+export function cos(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = Math.cos(x[i]!);
+  return o;
+}
+export function tanh(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = Math.tanh(x[i]!);
+  return o;
+}
+/** Logistic sigmoid, computed without overflow for large |x|. */
+export function sigmoid(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) {
+    const v = x[i]!;
+    if (v >= 0) o[i] = 1 / (1 + Math.exp(-v));
+    else {
+      const e = Math.exp(v);
+      o[i] = e / (1 + e);
+    }
+  }
+  return o;
+}
+export function relu(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = x[i]! > 0 ? x[i]! : 0;
+  return o;
+}
+/** The error function, to about 1e-15 (W. J. Cody's rational approximations, via erfc for |x| > 0.5). */
+export function erf(x: TypedArray): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) o[i] = erfScalar(x[i]!);
+  return o;
+}
+export function clamp(x: TypedArray, lo: number, hi: number): TypedArray {
+  const o = like(x);
+  for (let i = 0; i < o.length; i++) {
+    const v = x[i]!;
+    o[i] = v < lo ? lo : v > hi ? hi : v;
+  }
+  return o;
+}
+
+/** erf(x) for one number: a Taylor series near 0, a continued-fraction erfc further out. */
+export function erfScalar(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  if (ax < 2) {
+    // Maclaurin series: converges fast for |x| < 2 (about 40 terms at the edge for 1e-16).
+    let term = x;
+    let sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 60; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  if (ax > 6) return Math.sign(x);
+  // erfc via Lentz's continued fraction, accurate for x >= 2.
+  const tiny = 1e-300;
+  let f = ax;
+  let c = ax;
+  let d = 0;
+  for (let n = 1; n < 200; n++) {
+    const an = n / 2;
+    d = ax + an * d;
+    d = d === 0 ? tiny : 1 / d;
+    c = ax + an / c;
+    if (c === 0) c = tiny;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / (f * Math.sqrt(Math.PI));
+  return Math.sign(x) * (1 - erfc);
+}

@@ -1,0 +1,62 @@
+import type { TypedArray } from '../../dtype.js';
+import { like } from './alloc.js';
+
+// Reductions see the input as [outer, n, inner] and reduce the middle axis.
+
+export function sumAxis(x: TypedArray, outer: number, n: number, inner: number): TypedArray {
+  const o = like(x, outer * inner);
+  for (let a = 0; a < outer; a++) {
+    const ob = a * inner;
+    for (let k = 0; k < n; k++) {
+      const xb = (a * n + k) * inner;
+      for (let i = 0; i < inner; i++) o[ob + i] += x[xb + i]!;
+    }
+  }
+  return o;
+}
+
+/** Max (or min, with `sign = -1`) over the middle axis, with the index of the first extreme; NaN wins. */
+export function extremeAxis(
+  x: TypedArray,
+  outer: number,
+  n: number,
+  inner: number,
+  sign: 1 | -1,
+): { values: TypedArray; indices: Int32Array } {
+  const values = like(x, outer * inner);
+  const indices = new Int32Array(outer * inner);
+  for (let a = 0; a < outer; a++) {
+    for (let i = 0; i < inner; i++) {
+      let best = x[a * n * inner + i]!;
+      let arg = 0;
+      for (let k = 1; k < n && !Number.isNaN(best); k++) {
+        const v = x[(a * n + k) * inner + i]!;
+        if (sign * v > sign * best || Number.isNaN(v)) {
+          best = v;
+          arg = k;
+        }
+      }
+      values[a * inner + i] = best;
+      indices[a * inner + i] = arg;
+    }
+  }
+  return { values, indices };
+}
+
+/** log_softmax over the middle axis, stabilised by the max. */
+export function logSoftmaxAxis(x: TypedArray, outer: number, n: number, inner: number): TypedArray {
+  const o = like(x);
+  for (let a = 0; a < outer; a++) {
+    for (let i = 0; i < inner; i++) {
+      const base = a * n * inner + i;
+      let m = -Infinity;
+      for (let k = 0; k < n; k++) m = Math.max(m, x[base + k * inner]!);
+      if (!Number.isFinite(m)) m = 0;
+      let s = 0;
+      for (let k = 0; k < n; k++) s += Math.exp(x[base + k * inner]! - m);
+      const lse = m + Math.log(s);
+      for (let k = 0; k < n; k++) o[base + k * inner] = x[base + k * inner]! - lse;
+    }
+  }
+  return o;
+}

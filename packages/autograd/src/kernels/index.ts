@@ -1,0 +1,17 @@
+import * as elementwise from './cpu/elementwise.js';
+import * as reduce from './cpu/reduce.js';
+import * as matmul from './cpu/matmul.js';
+import * as movement from './cpu/movement.js';
+import * as im2col from './cpu/im2col.js';
+import * as compare from './cpu/compare.js';
+
+export type { Window2d } from './cpu/im2col.js';
+
+/**
+ * The contract between ops and raw loops: everything an op's forward may call. Kernels see typed
+ * arrays and sizes only (no tensors, no tape), so another backend (wasm) can implement the same.
+ */
+export type Kernels = typeof elementwise & typeof reduce & typeof matmul & typeof movement & typeof im2col & typeof compare;
+
+/** The CPU kernels: plain loops over typed arrays. */
+export const k: Kernels = { ...elementwise, ...reduce, ...matmul, ...movement, ...im2col, ...compare };

@@ -1,0 +1,71 @@
+import { Tensor } from './tensor.js';
+import type { TypedArray } from './dtype.js';
+import { checkAnomaly, isAnomalyEnabled, isGradEnabled, noGrad, type Node } from './tape.js';
+
+/** What a forward may return: a finished tensor, or raw values and a shape from a kernel. */
+export type ForwardResult = Tensor | { data: TypedArray; shape: readonly number[] };
+
+/** What a backward rule receives. */
+export interface BackwardContext<A> {
+  /** The gradient of the loss with respect to the op's output. */
+  grad: Tensor;
+  /** The op's inputs as they were at forward time. */
+  inputs: Tensor[];
+  /** The op's output. */
+  output: Tensor;
+  /** The op's non-tensor arguments. */
+  attrs: A;
+  /** For each input, whether its gradient is needed; rules may return null where it is not. */
+  needsInputGrad: boolean[];
+}
+
+/** The declaration of a differentiable op: a forward on raw values, a backward written in ops. */
+export interface OpSpec<A> {
+  /** The op's name, used in errors and in `gradFn`. */
+  name: string;
+  /** Computes the output from the inputs' values; runs without recording. */
+  forward: (inputs: Tensor[], attrs: A) => ForwardResult;
+  /**
+   * The gradient of each input, written with differentiable ops so that `createGraph` gives
+   * higher-order gradients. Gradients may have the output's broadcast shape: the tape sums them down
+   * to each input's shape. Omit for ops without a gradient (comparisons, argmax).
+   */
+  backward?: (ctx: BackwardContext<A>) => (Tensor | null)[];
+}
+
+/** A declared op: call it with its tensor inputs and attributes. */
+export type Op<A> = (inputs: Tensor[], attrs: A) => Tensor;
+
+/**
+ * The one way to declare a differentiable op, built-in or custom (PyTorch's `autograd.Function`):
+ * forward and backward sit together, and calls are recorded on the tape when an input requires grad.
+ * @example
+ * const cube = defineOp<void>({
+ *   name: 'cube',
+ *   forward: ([x]) => mul(mul(x, x), x),
+ *   backward: ({ grad, inputs: [x] }) => [mul(grad, mul(3, mul(x, x)))],
+ * });
+ * const y = cube([x], undefined);
+ */
+export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
+  const { name, forward, backward } = spec;
+  return (inputs, attrs) => {
+    const result = noGrad(() => forward(inputs, attrs));
+    const output = new Tensor(result.data, result.shape);
+    const stack = isAnomalyEnabled() ? new Error().stack : undefined;
+    if (stack !== undefined) checkAnomaly(name, 'forward', output, stack);
+    if (backward === undefined || !isGradEnabled()) return output;
+    const needsInputGrad = inputs.map((t) => t.requiresGrad);
+    if (!needsInputGrad.some(Boolean)) return output;
+    const node: Node = {
+      op: name,
+      inputs,
+      needsInputGrad,
+      backward: (grad) => backward({ grad, inputs, output, attrs, needsInputGrad }),
+      stack,
+    };
+    output.requiresGrad = true;
+    output.gradFn = node;
+    return output;
+  };
+}

@@ -1,0 +1,84 @@
+import type { Tensor } from '../tensor.js';
+import { defineOp } from '../op.js';
+import { k } from '../kernels/index.js';
+import { normalizeDim, numel } from '../shape.js';
+import { operands } from './broadcast.js';
+import { add, erf, exp, mul, pow, sub, where } from './elementwise.js';
+import { gt } from './compare.js';
+import { sum } from './reduce.js';
+
+const reluOp = defineOp({
+  name: 'relu',
+  forward: ([x]) => ({ data: k.relu(x!.data), shape: x!.shape }),
+  backward: ({ grad, inputs: [x] }) => [mul(grad, gt(x!, 0))],
+});
+/** max(x, 0). */
+export function relu(x: Tensor): Tensor {
+  return reluOp(operands('relu', x), undefined);
+}
+
+// A dedicated kernel: composing 1 / (1 + exp(-x)) overflows for large negative x.
+const sigmoidOp = defineOp({
+  name: 'sigmoid',
+  forward: ([x]) => ({ data: k.sigmoid(x!.data), shape: x!.shape }),
+  backward: ({ grad, output }) => [mul(grad, mul(output, sub(1, output)))],
+});
+/** 1 / (1 + e⁻ˣ). */
+export function sigmoid(x: Tensor): Tensor {
+  return sigmoidOp(operands('sigmoid', x), undefined);
+}
+
+const tanhOp = defineOp({
+  name: 'tanh',
+  forward: ([x]) => ({ data: k.tanh(x!.data), shape: x!.shape }),
+  backward: ({ grad, output }) => [mul(grad, sub(1, mul(output, output)))],
+});
+/** The hyperbolic tangent. */
+export function tanh(x: Tensor): Tensor {
+  return tanhOp(operands('tanh', x), undefined);
+}
+
+/** Options of `leakyRelu`. */
+export interface LeakyReluOptions {
+  /** The slope for x ≤ 0 (0.01 by default). */
+  negativeSlope?: number;
+}
+/** x for x > 0, else negativeSlope·x. */
+export function leakyRelu(x: Tensor, options: LeakyReluOptions = {}): Tensor {
+  return where(gt(x, 0), x, mul(x, options.negativeSlope ?? 0.01));
+}
+
+/** Options of `gelu`. */
+export interface GeluOptions {
+  /** `'none'` (exact, with erf; the default) or `'tanh'` (the tanh approximation). */
+  approximate?: 'none' | 'tanh';
+}
+/** The Gaussian error linear unit x·Φ(x), exact or with PyTorch's tanh approximation. */
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  const approximate = options.approximate ?? 'none';
+  if (approximate === 'tanh') {
+    const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+    return mul(mul(x, 0.5), add(tanh(inner), 1));
+  }
+  if (approximate !== 'none') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+// A dedicated rule for stability: log(softmax(x)) loses everything below e^-745 to underflow.
+const logSoftmaxOp = defineOp<{ dim: number }>({
+  name: 'logSoftmax',
+  forward: ([x], { dim }) => {
+    const s = x!.shape;
+    return { data: k.logSoftmaxAxis(x!.data, numel(s.slice(0, dim)), s[dim]!, numel(s.slice(dim + 1))), shape: s };
+  },
+  backward: ({ grad, output, attrs: { dim } }) => [sub(grad, mul(exp(output), sum(grad, { dim, keepdim: true })))],
+});
+/** log(softmax(x)) along `dim`, computed stably. */
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim('logSoftmax', dim, x.ndim);
+  return logSoftmaxOp(operands('logSoftmax', x), { dim: x.ndim === 0 ? 0 : d });
+}
+/** exp(x) / Σ exp(x) along `dim`. @example softmax(logits, -1) */
+export function softmax(x: Tensor, dim: number): Tensor {
+  return exp(logSoftmax(x, dim));
+}

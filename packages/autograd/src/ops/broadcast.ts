@@ -1,0 +1,51 @@
+import { Tensor, type TensorLike } from '../tensor.js';
+import type { TypedArray } from '../dtype.js';
+import { k } from '../kernels/index.js';
+import { broadcastShapes, fmt, sameShape, stridesOf, type Shape } from '../shape.js';
+
+/** Turns numbers into scalars of the tensors' dtype and checks that the tensors' dtypes agree. */
+export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
+  const first = xs.find((x): x is Tensor => x instanceof Tensor);
+  const dtype = first?.dtype ?? 'float32';
+  return xs.map((x) => {
+    if (typeof x === 'number') {
+      const data = dtype === 'float64' ? new Float64Array([x]) : new Float32Array([x]);
+      return new Tensor(data, []);
+    }
+    if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor or a number, got ${typeof x}`);
+    if (x.dtype !== dtype) {
+      throw new Error(`${op}: dtypes ${dtype} and ${x.dtype} differ; convert one with .to('${dtype}') or .to('${x.dtype}')`);
+    }
+    return x;
+  });
+}
+
+/** The values of `x` broadcast to `shape` (no copy when the shapes already agree). */
+export function broadcastData(x: Tensor, shape: Shape): TypedArray {
+  if (sameShape(x.shape, shape)) return x.data;
+  const lead = shape.length - x.ndim;
+  const own = stridesOf(x.shape);
+  const strides = shape.map((s, i) => (i < lead || x.shape[i - lead] === 1 ? 0 : own[i - lead]!));
+  return k.stridedCopy(x.data, 0, shape, strides);
+}
+
+/** Broadcasts every input to their common shape; throws naming `op` when they do not broadcast. */
+export function broadcastAll(op: string, xs: readonly Tensor[]): { shape: number[]; data: TypedArray[] } {
+  let shape: number[] = [];
+  for (const x of xs) {
+    try {
+      shape = broadcastShapes(op, shape, x.shape);
+    } catch {
+      throw new Error(`${op}: shapes ${xs.map((t) => fmt(t.shape)).join(' and ')} cannot be broadcast together`);
+    }
+  }
+  return { shape, data: xs.map((x) => broadcastData(x, shape)) };
+}
+
+/** Runs a same-length binary kernel on two broadcast inputs. */
+export function binaryForward(
+  op: string, kernel: (a: TypedArray, b: TypedArray) => TypedArray, a: Tensor, b: Tensor,
+): { data: TypedArray; shape: number[] } {
+  const { shape, data } = broadcastAll(op, [a, b]);
+  return { data: kernel(data[0]!, data[1]!), shape };
+}

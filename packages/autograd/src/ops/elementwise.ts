@@ -1,0 +1,152 @@
+import { Tensor, type TensorLike } from '../tensor.js';
+import { defineOp } from '../op.js';
+import { k } from '../kernels/index.js';
+import { binaryForward, broadcastAll, operands } from './broadcast.js';
+import { eq, ge, gt, le, lt } from './compare.js';
+
+const addOp = defineOp({
+  name: 'add',
+  forward: ([a, b]) => binaryForward('add', k.add, a!, b!),
+  backward: ({ grad }) => [grad, grad],
+});
+const subOp = defineOp({
+  name: 'sub',
+  forward: ([a, b]) => binaryForward('sub', k.sub, a!, b!),
+  backward: ({ grad, needsInputGrad: [, gb] }) => [grad, gb ? neg(grad) : null],
+});
+const mulOp = defineOp({
+  name: 'mul',
+  forward: ([a, b]) => binaryForward('mul', k.mul, a!, b!),
+  backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [ga ? mul(grad, b!) : null, gb ? mul(grad, a!) : null],
+});
+const divOp = defineOp({
+  name: 'div',
+  forward: ([a, b]) => binaryForward('div', k.div, a!, b!),
+  backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [
+    ga ? div(grad, b!) : null,
+    gb ? neg(div(mul(grad, a!), mul(b!, b!))) : null,
+  ],
+});
+const powOp = defineOp({
+  name: 'pow',
+  forward: ([a, b]) => binaryForward('pow', k.pow, a!, b!),
+  backward: ({ grad, inputs: [a, b], output, needsInputGrad: [ga, gb] }) => [
+    ga ? mul(grad, mul(b!, pow(a!, sub(b!, 1)))) : null,
+    // d/db a^b = a^b·log(a); where a = 0 the limit used by PyTorch is 0.
+    gb ? mul(grad, where(eq(a!, 0), 0, mul(output, log(a!)))) : null,
+  ],
+});
+const maximumOp = defineOp({
+  name: 'maximum',
+  forward: ([a, b]) => binaryForward('maximum', k.maximum, a!, b!),
+  // Ties split the gradient evenly, as PyTorch does.
+  backward: ({ grad, inputs: [a, b] }) => {
+    const wa = add(gt(a!, b!), mul(eq(a!, b!), 0.5));
+    return [mul(grad, wa), mul(grad, sub(1, wa))];
+  },
+});
+const minimumOp = defineOp({
+  name: 'minimum',
+  forward: ([a, b]) => binaryForward('minimum', k.minimum, a!, b!),
+  backward: ({ grad, inputs: [a, b] }) => {
+    const wa = add(lt(a!, b!), mul(eq(a!, b!), 0.5));
+    return [mul(grad, wa), mul(grad, sub(1, wa))];
+  },
+});
+const whereOp = defineOp({
+  name: 'where',
+  forward: ([c, a, b]) => {
+    const { shape, data } = broadcastAll('where', [c!, a!, b!]);
+    return { data: k.where(data[0]!, data[1]!, data[2]!), shape };
+  },
+  backward: ({ grad, inputs: [c], needsInputGrad: [, ga, gb] }) => [null, ga ? where(c!, grad, 0) : null, gb ? where(c!, 0, grad) : null],
+});
+
+/** a + b, broadcasting. @example add(x, 1) */
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  return addOp(operands('add', a, b), undefined);
+}
+/** a − b, broadcasting. */
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  return subOp(operands('sub', a, b), undefined);
+}
+/** a · b elementwise, broadcasting. */
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  return mulOp(operands('mul', a, b), undefined);
+}
+/** a / b elementwise, broadcasting. */
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  return divOp(operands('div', a, b), undefined);
+}
+/** a raised to b elementwise, broadcasting. @example pow(x, 2) */
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  return powOp(operands('pow', a, b), undefined);
+}
+/** The larger of a and b elementwise (NaN propagates). */
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  return maximumOp(operands('maximum', a, b), undefined);
+}
+/** The smaller of a and b elementwise (NaN propagates). */
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return minimumOp(operands('minimum', a, b), undefined);
+}
+/**
+ * `a` where `condition` is non-zero, else `b`; all three broadcast. No gradient flows to `condition`.
+ * @example where(gt(x, 0), x, 0) // relu
+ */
+export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  const [c, x, y] = operands('where', a, b, condition);
+  return whereOp([y!, c!, x!], undefined);
+}
+
+/** Declares a unary op from its kernel and its derivative rule. */
+function unary(name: string, kernel: (x: Tensor['data']) => Tensor['data'], rule?: (grad: Tensor, x: Tensor, out: Tensor) => Tensor) {
+  const op = defineOp({
+    name,
+    forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
+    backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x!, output)]),
+  });
+  return (x: Tensor): Tensor => op(operands(name, x), undefined);
+}
+
+/** −x. */
+export const neg = unary('neg', k.neg, (g) => neg(g));
+/** eˣ. */
+export const exp = unary('exp', k.exp, (g, _x, y) => mul(g, y));
+/** The natural logarithm. */
+export const log = unary('log', k.log, (g, x) => div(g, x));
+/** The square root. */
+export const sqrt = unary('sqrt', k.sqrt, (g, _x, y) => div(g, mul(y, 2)));
+/** |x|; its gradient at 0 is 0, as PyTorch's. */
+export const abs = unary('abs', k.abs, (g, x) => mul(g, sign(x)));
+/** sin x. */
+export const sin = unary('sin', k.sin, (g, x) => mul(g, cos(x)));
+/** cos x. */
+export const cos = unary('cos', k.cos, (g, x) => neg(mul(g, sin(x))));
+/** The Gauss error function. */
+export const erf = unary('erf', k.erf, (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
+/** −1, 0 or 1 by the sign of x; no gradient (it is 0 almost everywhere). */
+export const sign = unary('sign', k.sign);
+
+/** Bounds of `clamp`; either may be omitted. */
+export interface ClampOptions {
+  min?: number;
+  max?: number;
+}
+const clampOp = defineOp<Required<ClampOptions>>({
+  name: 'clamp',
+  forward: ([x], { min, max }) => ({ data: k.clamp(x!.data, min, max), shape: x!.shape }),
+  // The gradient passes where min ≤ x ≤ max, bounds included, as in PyTorch.
+  backward: ({ grad, inputs: [x], attrs: { min, max } }) => [mul(grad, mul(ge(x!, min), le(x!, max)))],
+});
+/**
+ * Limits x to [min, max] elementwise.
+ * @example clamp(x, { min: 0 })
+ */
+export function clamp(x: Tensor, options: ClampOptions): Tensor {
+  const min = options.min ?? -Infinity;
+  const max = options.max ?? Infinity;
+  if (options.min === undefined && options.max === undefined) throw new Error('clamp: give at least one of min and max');
+  if (Number.isNaN(min) || Number.isNaN(max)) throw new Error(`clamp: bounds must not be NaN (min ${min}, max ${max})`);
+  return clampOp(operands('clamp', x), { min, max });
+}

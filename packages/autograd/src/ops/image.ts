@@ -1,0 +1,81 @@
+import type { Tensor } from '../tensor.js';
+import { defineOp, type Op } from '../op.js';
+import { k, type Window2d } from '../kernels/index.js';
+import { fmt } from '../shape.js';
+
+/** A size for both spatial dims, or `[height, width]`. */
+export type Size2 = number | readonly [number, number];
+
+/** Options of `unfold` and `fold`, as PyTorch's `F.unfold`: each 1, 0, 1 by default. */
+export interface WindowOptions {
+  dilation?: Size2;
+  padding?: Size2;
+  stride?: Size2;
+}
+
+function pair(op: string, name: string, v: Size2, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (p.some((x) => !Number.isInteger(x) || x < min)) {
+    throw new Error(`${op}: ${name} must be ${min === 0 ? 'non-negative' : 'positive'} integers, got ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+/** Checks the window options against an input of `shape` [N, C, H, W] and computes the geometry. */
+function window(op: string, shape: readonly number[], kernelSize: Size2, o: WindowOptions): Window2d {
+  const [kh, kw] = pair(op, 'kernelSize', kernelSize, 1);
+  const [dh, dw] = pair(op, 'dilation', o.dilation ?? 1, 1);
+  const [ph, pw] = pair(op, 'padding', o.padding ?? 0, 0);
+  const [sh, sw] = pair(op, 'stride', o.stride ?? 1, 1);
+  const [N, C, H, W] = shape as [number, number, number, number];
+  const eh = dh * (kh - 1) + 1;
+  const ew = dw * (kw - 1) + 1;
+  if (eh > H + 2 * ph || ew > W + 2 * pw) {
+    throw new Error(
+      `${op}: kernel ${kh}x${kw} (extent ${eh}x${ew} with dilation) is larger than the padded input ` +
+        `${H + 2 * ph}x${W + 2 * pw} (input ${fmt(shape)}, padding ${ph},${pw})`,
+    );
+  }
+  const oh = Math.floor((H + 2 * ph - eh) / sh) + 1;
+  const ow = Math.floor((W + 2 * pw - ew) / sw) + 1;
+  return { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
+}
+
+const unfoldOp: Op<Window2d> = defineOp<Window2d>({
+  name: 'unfold',
+  forward: ([x], g) => ({ data: k.im2col(x!.data, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
+  backward: ({ grad, attrs }) => [foldOp([grad], attrs)],
+});
+const foldOp: Op<Window2d> = defineOp<Window2d>({
+  name: 'fold',
+  forward: ([cols], g) => ({ data: k.col2im(cols!.data, g), shape: [g.N, g.C, g.H, g.W] }),
+  backward: ({ grad, attrs }) => [unfoldOp([grad], attrs)],
+});
+
+/**
+ * im2col, as PyTorch's `F.unfold`: every sliding `kernelSize` window of x [N, C, H, W] becomes a
+ * column of the result [N, C·kh·kw, L], where L is the number of window positions.
+ * @example unfold(x, 3, { padding: 1 }) // [N, C*9, H*W]
+ */
+export function unfold(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
+  if (x.ndim !== 4) throw new Error(`unfold: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  return unfoldOp([x], window('unfold', x.shape, kernelSize, options));
+}
+
+/**
+ * col2im, as PyTorch's `F.fold`: sums the columns of x [N, C·kh·kw, L] back into images
+ * [N, C, ...outputSize]; overlapping windows add up. The adjoint of `unfold`.
+ */
+export function fold(x: Tensor, outputSize: Size2, kernelSize: Size2, options: WindowOptions = {}): Tensor {
+  if (x.ndim !== 3) throw new Error(`fold: expects a 3-D input [N, C*kh*kw, L], got shape ${fmt(x.shape)}`);
+  const [H, W] = pair('fold', 'outputSize', outputSize, 1);
+  const [kh, kw] = pair('fold', 'kernelSize', kernelSize, 1);
+  if (x.shape[1]! % (kh * kw) !== 0) {
+    throw new Error(`fold: dim 1 of shape ${fmt(x.shape)} is not divisible by the kernel size ${kh}x${kw}`);
+  }
+  const g = window('fold', [x.shape[0]!, x.shape[1]! / (kh * kw), H, W], [kh, kw], options);
+  if (g.oh * g.ow !== x.shape[2]) {
+    throw new Error(`fold: ${x.shape[2]} columns in shape ${fmt(x.shape)} do not match the ${g.oh}x${g.ow} windows of a ${H}x${W} output`);
+  }
+  return foldOp([x], g);
+}

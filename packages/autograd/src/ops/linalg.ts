@@ -1,0 +1,67 @@
+import { Tensor } from '../tensor.js';
+import { allocate } from '../dtype.js';
+import { defineOp } from '../op.js';
+import { k } from '../kernels/index.js';
+import { broadcastShapes, fmt, numel, stridesOf } from '../shape.js';
+import { reshape, squeeze, transpose, unsqueeze } from './movement.js';
+
+// Batched matrix product of tensors with at least 2 dims; batch dims broadcast.
+const bmmOp = defineOp({
+  name: 'matmul',
+  forward: ([a, b]) => {
+    const [M, K] = a!.shape.slice(-2) as [number, number];
+    const N = b!.shape[b!.ndim - 1]!;
+    const aBatch = a!.shape.slice(0, -2);
+    const bBatch = b!.shape.slice(0, -2);
+    const batch = broadcastShapes('matmul', aBatch, bBatch);
+    const out = allocate(a!.dtype, numel(batch) * M * N);
+    const aStr = stridesOf(aBatch);
+    const bStr = stridesOf(bBatch);
+    const idx = new Array<number>(batch.length).fill(0);
+    for (let bi = 0; bi < numel(batch); bi++) {
+      let aOff = 0;
+      let bOff = 0;
+      for (let d = 0; d < batch.length; d++) {
+        const ad = d - (batch.length - aBatch.length);
+        const bd = d - (batch.length - bBatch.length);
+        if (ad >= 0 && aBatch[ad] !== 1) aOff += idx[d]! * aStr[ad]!;
+        if (bd >= 0 && bBatch[bd] !== 1) bOff += idx[d]! * bStr[bd]!;
+      }
+      k.matmulInto(a!.data, aOff * M * K, b!.data, bOff * K * N, out, bi * M * N, M, K, N);
+      for (let d = batch.length - 1; d >= 0 && ++idx[d]! === batch[d]; d--) idx[d] = 0;
+    }
+    return { data: out, shape: [...batch, M, N] };
+  },
+  backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [
+    ga ? matmul(grad, transpose(b!, -1, -2)) : null,
+    gb ? matmul(transpose(a!, -1, -2), grad) : null,
+  ],
+});
+
+/**
+ * The matrix product, as PyTorch's `matmul`: 1-D·1-D is a dot product, 2-D·2-D a matrix product, a
+ * 1-D operand is treated as a row (left) or column (right) vector, and leading batch dims broadcast.
+ * @example matmul(x, transpose(w, 0, 1)) // [B, in] · [in, out]
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new Error('matmul: expects two tensors');
+  if (a.dtype !== b.dtype) throw new Error(`matmul: dtypes ${a.dtype} and ${b.dtype} differ`);
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new Error(`matmul: both operands need at least 1 dim, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  }
+  const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
+  const b2 = b.ndim === 1 ? unsqueeze(b, 1) : b;
+  const K = a2.shape[a2.ndim - 1]!;
+  if (b2.shape[b2.ndim - 2] !== K) {
+    throw new Error(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${K} vs ${b2.shape[b2.ndim - 2]})`);
+  }
+  try {
+    broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  } catch {
+    throw new Error(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (batch dims do not broadcast)`);
+  }
+  let out = bmmOp([a2, b2], undefined);
+  if (b.ndim === 1) out = squeeze(out, -1);
+  if (a.ndim === 1) out = squeeze(out, out.ndim === 1 && b.ndim === 1 ? 0 : -(b.ndim === 1 ? 1 : 2));
+  return a.ndim === 1 && b.ndim === 1 ? reshape(out, []) : out;
+}

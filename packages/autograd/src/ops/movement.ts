@@ -1,0 +1,433 @@
+import { Tensor } from '../tensor.js';
+import { allocate, checkDType, type DType } from '../dtype.js';
+import { defineOp, type Op } from '../op.js';
+import { k } from '../kernels/index.js';
+import { fmt, normalizeDim, numel, stridesOf, type Shape } from '../shape.js';
+import { broadcastData } from './broadcast.js';
+
+const reshapeOp = defineOp<{ shape: number[] }>({
+  name: 'reshape',
+  forward: ([x], { shape }) => ({ data: x!.data, shape }),
+  backward: ({ grad, inputs: [x] }) => [reshape(grad, x!.shape)],
+});
+
+/**
+ * The same values in a new shape; one size may be -1 to be inferred. Shares `data` with `x`.
+ * @example reshape(x, [-1, 784])
+ */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const out = [...shape];
+  const infer = out.indexOf(-1);
+  if (out.some((s, i) => !Number.isInteger(s) || s < -1 || (s === -1 && i !== infer))) {
+    throw new Error(`reshape: invalid shape ${fmt(shape)} (sizes must be non-negative integers, with at most one -1)`);
+  }
+  if (infer >= 0) {
+    const rest = numel(out.filter((_, i) => i !== infer));
+    if (rest === 0 || x.numel() % rest !== 0) {
+      throw new Error(`reshape: shape ${fmt(shape)} is invalid for input of shape ${fmt(x.shape)} (${x.numel()} elements)`);
+    }
+    out[infer] = x.numel() / rest;
+  }
+  if (numel(out) !== x.numel()) {
+    throw new Error(`reshape: shape ${fmt(shape)} is invalid for input of shape ${fmt(x.shape)} (${x.numel()} elements)`);
+  }
+  return reshapeOp([x], { shape: out });
+}
+
+/** PyTorch's `view`: the same as `reshape` here, since tensors are always contiguous. */
+export const view = reshape;
+
+const permuteOp = defineOp<{ dims: number[] }>({
+  name: 'permute',
+  forward: ([x], { dims }) => {
+    const strides = stridesOf(x!.shape);
+    const shape = dims.map((d) => x!.shape[d]!);
+    return { data: k.stridedCopy(x!.data, 0, shape, dims.map((d) => strides[d]!)), shape };
+  },
+  backward: ({ grad, attrs: { dims } }) => {
+    const inverse = new Array<number>(dims.length);
+    dims.forEach((d, i) => (inverse[d] = i));
+    return [permute(grad, inverse)];
+  },
+});
+
+/** Reorders the dims: output dim i is input dim `dims[i]`. @example permute(x, [0, 2, 3, 1]) */
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length !== x.ndim) {
+    throw new Error(`permute: dims [${dims.join(',')}] do not match a tensor of shape ${fmt(x.shape)}`);
+  }
+  const norm = dims.map((d) => normalizeDim('permute', d, x.ndim));
+  if (new Set(norm).size !== norm.length) throw new Error(`permute: dims [${dims.join(',')}] repeat a dimension`);
+  return permuteOp([x], { dims: norm });
+}
+
+/** Swaps two dims. @example transpose(x, -2, -1) */
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  const a = normalizeDim('transpose', dim0, x.ndim);
+  const b = normalizeDim('transpose', dim1, x.ndim);
+  if (x.ndim < 2) return x;
+  const dims = x.shape.map((_, i) => i);
+  dims[a] = b;
+  dims[b] = a;
+  return permute(x, dims);
+}
+
+/** The transpose of a matrix (tensors of 0 or 1 dims are returned as they are). */
+export function t(x: Tensor): Tensor {
+  if (x.ndim > 2) throw new Error(`t: expects a tensor of at most 2 dims, got shape ${fmt(x.shape)}; use transpose`);
+  return x.ndim < 2 ? x : transpose(x, 0, 1);
+}
+
+/** Removes `dim` if its size is 1 (every size-1 dim when `dim` is omitted). */
+export function squeeze(x: Tensor, dim?: number): Tensor {
+  if (dim === undefined) return reshape(x, x.shape.filter((s) => s !== 1));
+  const d = normalizeDim('squeeze', dim, x.ndim);
+  if (x.ndim === 0 || x.shape[d] !== 1) return x;
+  return reshape(x, x.shape.filter((_, i) => i !== d));
+}
+
+/** Inserts a dim of size 1 at `dim` (negative counts from the end of the result). */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
+  const shape = [...x.shape];
+  shape.splice(d, 0, 1);
+  return reshape(x, shape);
+}
+
+/** Options of `flatten`. */
+export interface FlattenOptions {
+  startDim?: number;
+  endDim?: number;
+}
+
+/** Merges dims `startDim..endDim` (0 and -1 by default) into one. @example flatten(x, { startDim: 1 }) */
+export function flatten(x: Tensor, options: FlattenOptions = {}): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normalizeDim('flatten', options.startDim ?? 0, x.ndim);
+  const e = normalizeDim('flatten', options.endDim ?? -1, x.ndim);
+  if (s > e) throw new Error(`flatten: startDim ${options.startDim} comes after endDim ${options.endDim} for shape ${fmt(x.shape)}`);
+  return reshape(x, [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
+}
+
+const expandOp = defineOp<{ shape: number[] }>({
+  name: 'expand',
+  forward: ([x], { shape }) => ({ data: broadcastData(x!, shape), shape }),
+  // The tape sums the gradient back down to the input's shape.
+  backward: ({ grad }) => [grad],
+});
+
+/** Broadcasts `x` to `shape` (-1 keeps a size; new dims go in front). @example expand(bias, [64, 10]) */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  const bad = () => new Error(`expand: shape ${fmt(x.shape)} cannot be expanded to ${fmt(shape)}`);
+  if (lead < 0) throw bad();
+  const out = shape.map((s, i) => {
+    const own = i >= lead ? x.shape[i - lead]! : undefined;
+    if (s === -1) {
+      if (own === undefined) throw bad();
+      return own;
+    }
+    if (!Number.isInteger(s) || s < 0 || (own !== undefined && own !== s && own !== 1)) throw bad();
+    return s;
+  });
+  return expandOp([x], { shape: out });
+}
+
+interface SliceAttrs {
+  dim: number;
+  start: number;
+  step: number;
+  length: number;
+  inputShape: readonly number[];
+}
+function sliceView(shape: Shape, a: SliceAttrs) {
+  const strides = stridesOf(shape);
+  const viewShape = [...shape];
+  viewShape[a.dim] = a.length;
+  const viewStrides = [...strides];
+  viewStrides[a.dim] = strides[a.dim]! * a.step;
+  return { offset: a.start * strides[a.dim]!, viewShape, viewStrides };
+}
+const sliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
+  name: 'slice',
+  forward: ([x], a) => {
+    const { offset, viewShape, viewStrides } = sliceView(x!.shape, a);
+    return { data: k.stridedCopy(x!.data, offset, viewShape, viewStrides), shape: viewShape };
+  },
+  backward: ({ grad, attrs }) => [unsliceOp([grad], attrs)],
+});
+// Places a slice's gradient back in a zero tensor of the input's shape; its own gradient is the slice.
+const unsliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
+  name: 'sliceBackward',
+  forward: ([g], a) => {
+    const out = allocate(g!.dtype, numel(a.inputShape));
+    const { offset, viewShape, viewStrides } = sliceView(a.inputShape, a);
+    k.stridedWriteInto(out, offset, viewShape, viewStrides, g!.data, false);
+    return { data: out, shape: a.inputShape };
+  },
+  backward: ({ grad, attrs }) => [sliceOp([grad], attrs)],
+});
+
+/**
+ * Elements `start, start+step, …` before `end` along `dim`, as Python's `x[start:end:step]`
+ * (negative indices count from the end; out-of-range bounds are clamped).
+ * @example slice(x, 1, 0, 3) // x[:, 0:3]
+ */
+export function slice(x: Tensor, dim: number, start = 0, end = Infinity, step = 1): Tensor {
+  const d = normalizeDim('slice', dim, x.ndim);
+  if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(start) || (end !== Infinity && !Number.isInteger(end))) {
+    throw new Error(`slice: start ${start} and end ${end} must be integers`);
+  }
+  const n = x.shape[d]!;
+  const clampIndex = (i: number) => Math.min(n, Math.max(0, i < 0 ? i + n : i));
+  const s = clampIndex(start);
+  const e = clampIndex(end);
+  const length = e > s ? Math.ceil((e - s) / step) : 0;
+  return sliceOp([x], { dim: d, start: s, step, length, inputShape: x.shape });
+}
+
+/** Splits `dim` into pieces of `splitSize` (the last may be smaller) or of the listed sizes. */
+export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  const d = normalizeDim('split', dim, x.ndim);
+  const n = x.shape[d]!;
+  let sizes: number[];
+  if (typeof splitSize === 'number') {
+    if (!Number.isInteger(splitSize) || splitSize <= 0) throw new Error(`split: splitSize must be a positive integer, got ${splitSize}`);
+    sizes = [];
+    for (let i = 0; i < n; i += splitSize) sizes.push(Math.min(splitSize, n - i));
+    if (n === 0) sizes.push(0);
+  } else {
+    sizes = [...splitSize];
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (sizes.some((s) => !Number.isInteger(s) || s < 0) || total !== n) {
+      throw new Error(`split: sizes [${sizes.join(',')}] do not add up to ${n}, the size of dim ${dim} of shape ${fmt(x.shape)}`);
+    }
+  }
+  let at = 0;
+  return sizes.map((s) => slice(x, d, at, (at += s)));
+}
+
+/** Splits `dim` into `chunks` pieces of size ⌈n / chunks⌉ (fewer if they run out), as PyTorch. */
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
+  const d = normalizeDim('chunk', dim, x.ndim);
+  return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
+}
+
+const catOp = defineOp<{ dim: number }>({
+  name: 'cat',
+  forward: (xs, { dim }) => {
+    const shape = [...xs[0]!.shape];
+    shape[dim] = xs.reduce((n, x) => n + x.shape[dim]!, 0);
+    const out = allocate(xs[0]!.dtype, numel(shape));
+    const outer = numel(shape.slice(0, dim));
+    const rowOut = numel(shape.slice(dim));
+    let at = 0;
+    for (const x of xs) {
+      const row = numel(x.shape.slice(dim));
+      for (let o = 0; o < outer; o++) out.set(x.data.subarray(o * row, (o + 1) * row), o * rowOut + at);
+      at += row;
+    }
+    return { data: out, shape };
+  },
+  backward: ({ grad, inputs, attrs: { dim }, needsInputGrad }) => {
+    let at = 0;
+    return inputs.map((x, i) => {
+      const s = at;
+      at += x.shape[dim]!;
+      return needsInputGrad[i] ? slice(grad, dim, s, at) : null;
+    });
+  },
+});
+
+/** Joins tensors along an existing `dim`; all other sizes must agree. @example cat([a, b], 1) */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error('cat: expects a non-empty list of tensors');
+  const first = tensors[0]!;
+  const d = normalizeDim('cat', dim, first.ndim);
+  for (const x of tensors) {
+    if (x.dtype !== first.dtype) throw new Error(`cat: dtypes ${first.dtype} and ${x.dtype} differ`);
+    if (x.ndim !== first.ndim || x.shape.some((s, i) => i !== d && s !== first.shape[i])) {
+      throw new Error(`cat: shapes ${tensors.map((t) => fmt(t.shape)).join(', ')} differ outside dim ${dim}`);
+    }
+  }
+  if (first.ndim === 0) throw new Error('cat: zero-dimensional tensors cannot be concatenated; use stack');
+  return catOp([...tensors], { dim: d });
+}
+
+/** Joins same-shaped tensors along a new `dim`. @example stack([a, b]) // shape [2, ...a.shape] */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new Error('stack: expects a non-empty list of tensors');
+  const first = tensors[0]!;
+  for (const x of tensors) {
+    if (x.shape.join() !== first.shape.join()) throw new Error(`stack: shapes ${tensors.map((t) => fmt(t.shape)).join(', ')} differ`);
+  }
+  const d = normalizeDim('stack', dim, first.ndim + 1);
+  return cat(tensors.map((x) => unsqueeze(x, d)), d);
+}
+
+/** Checks that `index` holds integers in [0, n) and returns them as an Int32Array. */
+function indexValues(op: string, index: ArrayLike<number>, n: number, dim: number): Int32Array {
+  const out = new Int32Array(index.length);
+  for (let i = 0; i < index.length; i++) {
+    const v = index[i]!;
+    if (!Number.isInteger(v) || v < -n || v >= n) {
+      throw new Error(`${op}: index ${v} is out of bounds for dim ${dim} of size ${n}`);
+    }
+    out[i] = v < 0 ? v + n : v;
+  }
+  return out;
+}
+
+interface GatherAttrs {
+  dim: number;
+  index: Int32Array;
+  indexShape: readonly number[];
+  inputShape: readonly number[];
+}
+const gatherOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
+  name: 'gather',
+  forward: ([x], { dim, index, indexShape }) => {
+    const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
+    return { data: k.gather(x!.data, index, outer, x!.shape[dim]!, m, inner), shape: indexShape };
+  },
+  backward: ({ grad, attrs }) => [scatterOp([grad], attrs)],
+});
+const scatterOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
+  name: 'scatterAdd',
+  forward: ([src], { dim, index, indexShape, inputShape }) => {
+    const out = allocate(src!.dtype, numel(inputShape));
+    const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
+    k.scatterAddInto(out, index, src!.data, outer, inputShape[dim]!, m, inner);
+    return { data: out, shape: inputShape };
+  },
+  backward: ({ grad, attrs }) => [gatherOp([grad], attrs)],
+});
+
+function gatherAttrs(op: string, shape: Shape, dim: number, index: Tensor): GatherAttrs {
+  const d = normalizeDim(op, dim, shape.length);
+  if (index.ndim !== shape.length || index.shape.some((s, i) => i !== d && s !== shape[i])) {
+    throw new Error(`${op}: index of shape ${fmt(index.shape)} does not match shape ${fmt(shape)} outside dim ${dim}`);
+  }
+  return { dim: d, index: indexValues(op, index.data, shape[d]!, dim), indexShape: index.shape, inputShape: shape };
+}
+
+/**
+ * out[i][j][k] = x[i][index[i][j][k]][k] for dim 1 (likewise for other dims). `index` holds integer
+ * values and has the shape of `x` except along `dim`.
+ * @example gather(logProbs, 1, unsqueeze(labels, 1)) // each row's entry at its label
+ */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  return gatherOp([x], gatherAttrs('gather', x.shape, dim, index));
+}
+
+/** A zero tensor of `shape` with `src` added at `index` along `dim`: the adjoint of `gather`. */
+export function scatterInto(src: Tensor, shape: Shape, dim: number, index: Tensor): Tensor {
+  if (index.shape.join() !== src.shape.join()) {
+    throw new Error(`scatterAdd: index of shape ${fmt(index.shape)} and src of shape ${fmt(src.shape)} differ`);
+  }
+  return scatterOp([src], gatherAttrs('scatterAdd', shape, dim, index));
+}
+
+interface IndexAttrs {
+  dim: number;
+  index: Int32Array;
+  inputShape: readonly number[];
+}
+const indexSelectOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
+  name: 'indexSelect',
+  forward: ([x], { dim, index }) => {
+    const shape = [...x!.shape];
+    shape[dim] = index.length;
+    const data = k.indexSelect(x!.data, index, numel(x!.shape.slice(0, dim)), x!.shape[dim]!, numel(x!.shape.slice(dim + 1)));
+    return { data, shape };
+  },
+  backward: ({ grad, attrs }) => [indexAddOp([grad], attrs)],
+});
+const indexAddOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
+  name: 'indexAdd',
+  forward: ([g], { dim, index, inputShape }) => {
+    const out = allocate(g!.dtype, numel(inputShape));
+    k.indexAddInto(out, index, g!.data, numel(inputShape.slice(0, dim)), inputShape[dim]!, numel(inputShape.slice(dim + 1)));
+    return { data: out, shape: inputShape };
+  },
+  backward: ({ grad, attrs }) => [indexSelectOp([grad], attrs)],
+});
+
+/** The slices of `x` at the given positions along `dim`. @example indexSelect(embeddings, 0, [3, 1, 3]) */
+export function indexSelect(x: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
+  const d = normalizeDim('indexSelect', dim, x.ndim);
+  const values = index instanceof Tensor ? index.data : index;
+  if (index instanceof Tensor && index.ndim > 1) throw new Error(`indexSelect: index must be 1-D, got shape ${fmt(index.shape)}`);
+  return indexSelectOp([x], { dim: d, index: indexValues('indexSelect', values, x.shape[d]!, dim), inputShape: x.shape });
+}
+
+/** Options of `pad`. */
+export interface PadOptions {
+  /** The fill value (0 by default; `-Infinity` for max pooling). */
+  value?: number;
+}
+const padOp = defineOp<{ pads: number[]; value: number }>({
+  name: 'pad',
+  forward: ([x], { pads, value }) => {
+    const shape = x!.shape.map((s, i) => s + pads[2 * i]! + pads[2 * i + 1]!);
+    const out = allocate(x!.dtype, numel(shape)).fill(value);
+    const strides = stridesOf(shape);
+    const offset = x!.shape.reduce((o, _, i) => o + pads[2 * i]! * strides[i]!, 0);
+    k.stridedWriteInto(out, offset, x!.shape, strides, x!.data, false);
+    return { data: out, shape };
+  },
+  backward: ({ grad, inputs: [x], attrs: { pads } }) => {
+    let g = grad;
+    x!.shape.forEach((s, i) => {
+      if (pads[2 * i]! !== 0 || pads[2 * i + 1]! !== 0) g = slice(g, i, pads[2 * i]!, pads[2 * i]! + s);
+    });
+    return [g];
+  },
+});
+
+/**
+ * Pads with a constant, as PyTorch's `F.pad`: `pads` lists (before, after) pairs starting from the
+ * last dim. @example pad(x, [1, 1, 2, 2]) // last dim by 1 on each side, the one before by 2
+ */
+export function pad(x: Tensor, pads: readonly number[], options: PadOptions = {}): Tensor {
+  if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
+    throw new Error(`pad: pads [${pads.join(',')}] must come in pairs, at most one pair per dim of shape ${fmt(x.shape)}`);
+  }
+  if (pads.some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`pad: pads [${pads.join(',')}] must be non-negative integers`);
+  const perDim = new Array<number>(2 * x.ndim).fill(0);
+  for (let j = 0; j < pads.length / 2; j++) {
+    const d = x.ndim - 1 - j;
+    perDim[2 * d] = pads[2 * j]!;
+    perDim[2 * d + 1] = pads[2 * j + 1]!;
+  }
+  return padOp([x], { pads: perDim, value: options.value ?? 0 });
+}
+
+const cloneOp = defineOp({
+  name: 'clone',
+  forward: ([x]) => ({ data: x!.data.slice(), shape: x!.shape }),
+  backward: ({ grad }) => [grad],
+});
+
+/** A copy of `x` with its own values; the gradient flows through. */
+export function clone(x: Tensor): Tensor {
+  return cloneOp([x], undefined);
+}
+
+const toDTypeOp = defineOp<{ dtype: DType }>({
+  name: 'to',
+  forward: ([x], { dtype }) => {
+    const out = allocate(dtype, x!.numel());
+    out.set(x!.data);
+    return { data: out, shape: x!.shape };
+  },
+  backward: ({ grad, inputs: [x] }) => [toDType(grad, x!.dtype)],
+});
+
+/** `x` converted to `dtype` (differentiable); `x` itself when it already has it. */
+export function toDType(x: Tensor, dtype: DType): Tensor {
+  checkDType('to', dtype);
+  return x.dtype === dtype ? x : toDTypeOp([x], { dtype });
+}

@@ -1,0 +1,192 @@
+import { Tensor } from '../tensor.js';
+import type { TypedArray } from '../dtype.js';
+import { defineOp } from '../op.js';
+import { k } from '../kernels/index.js';
+import { fmt, normalizeDim, normalizeDims, numel, sumToShapeDims, type Shape } from '../shape.js';
+import { add, div, exp, log, mul, sqrt, sub } from './elementwise.js';
+import { eq } from './compare.js';
+import { expand, reshape, scatterInto, squeeze, unsqueeze } from './movement.js';
+
+/** Which dims a reduction runs over (all when omitted), and whether they are kept with size 1. */
+export interface ReduceOptions {
+  dim?: number | readonly number[];
+  keepdim?: boolean;
+}
+/** One dim to reduce over (all when omitted), and whether it is kept with size 1. */
+export interface DimOptions {
+  dim?: number;
+  keepdim?: boolean;
+}
+/** The values and their positions along `dim`, as PyTorch's `max(dim)` returns. */
+export interface ValuesIndices {
+  values: Tensor;
+  indices: Tensor;
+}
+/** `ReduceOptions` plus Bessel's `correction` (1 by default: the unbiased estimate). */
+export interface VarOptions extends ReduceOptions {
+  correction?: number;
+}
+
+/** The [outer, n, inner] view of `shape` around `dim`. */
+function around(shape: Shape, dim: number): [number, number, number] {
+  return [numel(shape.slice(0, dim)), shape[dim]!, numel(shape.slice(dim + 1))];
+}
+
+function keptShape(shape: Shape, dims: readonly number[]): number[] {
+  return shape.map((s, i) => (dims.includes(i) ? 1 : s));
+}
+
+function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): number[] {
+  return keepdim ? keptShape(shape, dims) : shape.filter((_, i) => !dims.includes(i));
+}
+
+/** Expands a reduced gradient back over the reduced dims. */
+function unreduce(grad: Tensor, inputShape: Shape, dims: readonly number[]): Tensor {
+  return expand(reshape(grad, keptShape(inputShape, dims)), inputShape);
+}
+
+const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
+  name: 'sum',
+  forward: ([x], { dims, keepdim }) => {
+    let data: TypedArray = x!.data;
+    const shape = [...x!.shape];
+    for (let j = dims.length - 1; j >= 0; j--) {
+      const [outer, n, inner] = around(shape, dims[j]!);
+      data = k.sumAxis(data, outer, n, inner);
+      shape[dims[j]!] = 1;
+    }
+    return { data: data === x!.data ? data.slice() : data, shape: reducedShape(x!.shape, dims, keepdim) };
+  },
+  backward: ({ grad, inputs: [x], attrs: { dims } }) => [unreduce(grad, x!.shape, dims)],
+});
+
+/**
+ * The sum over `dim` (all dims when omitted).
+ * @example sum(x, { dim: 1, keepdim: true })
+ */
+export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
+  const dims = normalizeDims('sum', options.dim, x.ndim);
+  return sumOp([x], { dims, keepdim: options.keepdim ?? false });
+}
+
+/** The mean over `dim` (all dims when omitted). */
+export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
+  const dims = normalizeDims('mean', options.dim, x.ndim);
+  const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
+  if (count === 0) throw new Error(`mean: cannot average over an empty dimension of shape ${fmt(x.shape)}`);
+  return div(sum(x, options), count);
+}
+
+/** Sums `x` down to `shape`, over the dims that broadcasting expanded: how the tape un-broadcasts gradients. */
+export function sumToShape(x: Tensor, shape: Shape): Tensor {
+  const dims = sumToShapeDims(x.shape, shape);
+  if (numel(x.shape) !== numel(shape) || dims.length > 0) {
+    const s = dims.length > 0 ? sum(x, { dim: dims, keepdim: true }) : x;
+    if (numel(s.shape) !== numel(shape)) {
+      throw new Error(`sumToShape: shape ${fmt(x.shape)} cannot be summed to ${fmt(shape)}`);
+    }
+    return reshape(s, shape);
+  }
+  return reshape(x, shape);
+}
+
+function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
+  const values = defineOp<{ dim: number; keepdim: boolean; indices: Float64Array }>({
+    name,
+    forward: ([x], { dim, keepdim, indices }) => {
+      const [outer, n, inner] = around(x!.shape, dim);
+      if (n === 0) throw new Error(`${name}: cannot reduce dim ${dim} of size 0 in shape ${fmt(x!.shape)}`);
+      const r = k.extremeAxis(x!.data, outer, n, inner, sign);
+      indices.set(r.indices);
+      return { data: r.values, shape: reducedShape(x!.shape, [dim], keepdim) };
+    },
+    // The gradient goes to the position that was picked, as in PyTorch's max(dim).
+    backward: ({ grad, inputs: [x], attrs: { dim, keepdim, indices } }) => {
+      const g = keepdim ? grad : unsqueeze(grad, dim);
+      return [scatterInto(g, x!.shape, dim, new Tensor(indices, g.shape))];
+    },
+  });
+  const all = defineOp<void>({
+    name,
+    forward: ([x]) => {
+      if (x!.data.length === 0) throw new Error(`${name}: cannot reduce an empty tensor of shape ${fmt(x!.shape)}`);
+      return { data: k.extremeAxis(x!.data, 1, x!.data.length, 1, sign).values, shape: [] };
+    },
+    // Ties share the gradient evenly, as PyTorch's full max() does.
+    backward: ({ grad, inputs: [x], output }) => {
+      const mask = eq(x!, output);
+      return [mul(div(mask, sum(mask)), grad)];
+    },
+  });
+  function reduce(x: Tensor): Tensor;
+  function reduce(x: Tensor, options: DimOptions): ValuesIndices;
+  function reduce(x: Tensor, options?: DimOptions): Tensor | ValuesIndices {
+    if (options?.dim === undefined) {
+      if (options !== undefined) throw new Error(`${name}: give a dim to get values and indices, or call ${name}(x) for the overall ${name}`);
+      return all([x], undefined);
+    }
+    const dim = normalizeDim(name, options.dim, x.ndim);
+    const keepdim = options.keepdim ?? false;
+    const indices = new Float64Array(numel(reducedShape(x.shape, [dim], true)));
+    const v = values([x], { dim, keepdim, indices });
+    const idx = new Tensor(x.dtype === 'float64' ? indices.slice() : Float32Array.from(indices), v.shape);
+    return { values: v, indices: idx };
+  }
+  return reduce;
+}
+
+/**
+ * The largest value; with `dim`, the largest values along it and their indices.
+ * @example const { values, indices } = max(x, { dim: 1 });
+ */
+export const max = extremeOp('max', 1);
+/** The smallest value; with `dim`, the smallest values along it and their indices. */
+export const min = extremeOp('min', -1);
+
+function argExtreme(name: string, fn: typeof max): (x: Tensor, options?: DimOptions) => Tensor {
+  return (x, options = {}) => {
+    if (options.dim === undefined) {
+      const flat = reshape(x.detach(), [x.numel()]);
+      const r = fn(flat, { dim: 0, keepdim: false }).indices;
+      return options.keepdim ? reshape(r, x.shape.map(() => 1)) : r;
+    }
+    normalizeDim(name, options.dim, x.ndim);
+    return fn(x.detach(), { dim: options.dim, keepdim: options.keepdim ?? false }).indices;
+  };
+}
+
+/** The index of the largest value (of the flattened tensor, or along `dim`); no gradient. */
+export const argmax = argExtreme('argmax', max);
+/** The index of the smallest value (of the flattened tensor, or along `dim`); no gradient. */
+export const argmin = argExtreme('argmin', min);
+
+/** The variance over `dim`, with Bessel's correction (`correction: 1`) by default, as PyTorch. */
+export function variance(x: Tensor, options: VarOptions = {}): Tensor {
+  const dims = normalizeDims('var', options.dim, x.ndim);
+  const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
+  const correction = options.correction ?? 1;
+  const centered = sub(x, mean(x, { dim: dims, keepdim: true }));
+  return div(sum(mul(centered, centered), { dim: dims, keepdim: options.keepdim ?? false }), Math.max(0, count - correction));
+}
+
+/** The standard deviation over `dim` (the square root of `variance`). */
+export function std(x: Tensor, options: VarOptions = {}): Tensor {
+  return sqrt(variance(x, options));
+}
+
+/** log Σ exp(x) over `dim`, computed stably by shifting by the max. */
+export function logsumexp(x: Tensor, options: ReduceOptions = {}): Tensor {
+  const dims = normalizeDims('logsumexp', options.dim, x.ndim);
+  let m = x.detach();
+  for (const d of dims) m = max(m, { dim: d, keepdim: true }).values;
+  const shift = new Tensor(m.data.map((v) => (Number.isFinite(v) ? v : 0)), m.shape);
+  const s = log(sum(exp(sub(x, shift)), { dim: dims, keepdim: true }));
+  const out = add(s, shift);
+  return options.keepdim ? out : squeezeDims(out, dims);
+}
+
+function squeezeDims(x: Tensor, dims: readonly number[]): Tensor {
+  let out = x;
+  for (let j = dims.length - 1; j >= 0; j--) out = squeeze(out, dims[j]);
+  return out;
+}

@@ -1,0 +1,225 @@
+import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { fmt, numel, normalizeDim, type Shape } from './shape.js';
+import type { Node } from './tape.js';
+import { runBackward, type BackwardOptions } from './engine.js';
+import { formatTensor } from './format.js';
+import * as ew from './ops/elementwise.js';
+import * as act from './ops/activation.js';
+import * as red from './ops/reduce.js';
+import * as la from './ops/linalg.js';
+import * as mv from './ops/movement.js';
+import * as cmp from './ops/compare.js';
+
+/** A tensor argument: a tensor, or a number standing for a scalar of the other operand's dtype. */
+export type TensorLike = Tensor | number;
+
+/** Nested arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
+export type NestedArray = number | NestedArray[];
+
+/** A gradient hook: reads a gradient on its way back, and may return a replacement. */
+export type GradHook = (grad: Tensor) => Tensor | void;
+
+/** A handle that removes what registered it. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+/**
+ * An n-dimensional array of float32 or float64 values, with a place on the autograd tape.
+ * Values are contiguous, row-major, in `data`; ops return new tensors (reshape may share `data`).
+ * @example
+ * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.mul(x).sum().backward(); // x.grad = 2x
+ */
+export class Tensor {
+  /** The values, row-major. Optimizers update them in place. */
+  readonly data: TypedArray;
+  /** The size of each dimension. */
+  readonly shape: readonly number[];
+  /** `'float32'` or `'float64'`. */
+  readonly dtype: DType;
+  /** Whether gradients flow to this tensor. Set it on leaves; ops set it on their outputs. */
+  requiresGrad = false;
+  /** The accumulated gradient, after `backward()`, on leaves that require grad (and on `retainGrad` tensors). */
+  grad: Tensor | null = null;
+  /** The tape node that produced this tensor, or null for a leaf. */
+  gradFn: Node | null = null;
+  /** @internal whether `retainGrad()` was called. */
+  retainsGrad = false;
+  /** @internal hooks registered with `registerHook`, in order. */
+  hooks: GradHook[] | null = null;
+
+  /** Wraps `data` (not copied) with `shape`; prefer the `tensor()` factory. */
+  constructor(data: TypedArray, shape: Shape, options: { requiresGrad?: boolean } = {}) {
+    if (numel(shape) !== data.length) {
+      throw new Error(`Tensor: shape ${fmt(shape)} needs ${numel(shape)} values but got ${data.length}`);
+    }
+    this.data = data;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtypeOf(data);
+    if (options.requiresGrad) this.requiresGrad = true;
+  }
+
+  /** The number of dimensions. */
+  get ndim(): number {
+    return this.shape.length;
+  }
+  /** Whether this tensor was created by the user rather than by a recorded op. */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
+  }
+  /** The number of elements. */
+  numel(): number {
+    return this.data.length;
+  }
+  /** The shape, or the size of one dimension (negative dims count from the end). */
+  size(): readonly number[];
+  size(dim: number): number;
+  size(dim?: number): readonly number[] | number {
+    return dim === undefined ? this.shape : this.shape[normalizeDim('size', dim, this.ndim)]!;
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.data.length !== 1) {
+      throw new Error(`item: a tensor of shape ${fmt(this.shape)} has ${this.data.length} elements, not 1`);
+    }
+    return this.data[0]!;
+  }
+  /** The values as nested arrays (a number for a scalar). */
+  toArray(): NestedArray {
+    const build = (dim: number, offset: number, stride: number): NestedArray => {
+      if (dim === this.ndim) return this.data[offset]!;
+      const size = this.shape[dim]!;
+      const inner = stride / Math.max(size, 1);
+      return Array.from({ length: size }, (_, i) => build(dim + 1, offset + i * inner, inner));
+    };
+    return build(0, 0, this.data.length);
+  }
+  /** PyTorch-style text: `tensor([[1., 2.], ...], requires_grad=True)`. */
+  toString(): string {
+    return formatTensor(this);
+  }
+  /** A copy with its own values, still on the tape (the gradient flows through). */
+  clone(): Tensor {
+    return mv.clone(this);
+  }
+  /** The same values off the tape: a new leaf that shares `data` and does not require grad. */
+  detach(): Tensor {
+    return new Tensor(this.data, this.shape);
+  }
+  /** Converts to `dtype` (differentiable); returns this tensor when it already has it. */
+  to(dtype: DType): Tensor {
+    return mv.toDType(this, dtype);
+  }
+  /** Sets `requiresGrad` on a leaf, in place, and returns it. */
+  requiresGrad_(requiresGrad = true): this {
+    if (!this.isLeaf && !requiresGrad) {
+      throw new Error(`requiresGrad_: cannot turn off gradients of a non-leaf tensor (made by '${this.gradFn!.op}'); use detach()`);
+    }
+    this.requiresGrad = requiresGrad;
+    return this;
+  }
+
+  /**
+   * Backpropagates from this tensor, accumulating into `.grad` of the leaves that require grad.
+   * A non-scalar tensor needs `gradient`, the gradient of the loss with respect to it.
+   */
+  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+    if (!this.requiresGrad) {
+      throw new Error('backward: this tensor does not require grad and has no gradFn (did an op run inside noGrad, or on detached inputs?)');
+    }
+    if (gradient === undefined) {
+      if (this.data.length !== 1) {
+        throw new Error(`backward: a gradient argument is needed for a non-scalar output of shape ${fmt(this.shape)}`);
+      }
+      gradient = new Tensor(allocate(this.dtype, 1).fill(1), this.shape);
+    } else if (gradient.shape.join() !== this.shape.join()) {
+      throw new Error(`backward: gradient of shape ${fmt(gradient.shape)} does not match the output shape ${fmt(this.shape)}`);
+    }
+    runBackward([this], [gradient], options);
+  }
+  /** Keeps this non-leaf tensor's gradient in `.grad` after `backward()`. */
+  retainGrad(): void {
+    if (!this.requiresGrad) throw new Error('retainGrad: this tensor does not require grad');
+    this.retainsGrad = true;
+  }
+  /** Calls `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces it. */
+  registerHook(hook: GradHook): RemovableHandle {
+    if (!this.requiresGrad) throw new Error('registerHook: cannot register a hook on a tensor that does not require grad');
+    (this.hooks ??= []).push(hook);
+    return { remove: () => void (this.hooks = this.hooks!.filter((h) => h !== hook)) };
+  }
+
+  // Elementwise (ops/elementwise.ts)
+  add(other: TensorLike): Tensor { return ew.add(this, other); }
+  sub(other: TensorLike): Tensor { return ew.sub(this, other); }
+  mul(other: TensorLike): Tensor { return ew.mul(this, other); }
+  div(other: TensorLike): Tensor { return ew.div(this, other); }
+  pow(exponent: TensorLike): Tensor { return ew.pow(this, exponent); }
+  neg(): Tensor { return ew.neg(this); }
+  exp(): Tensor { return ew.exp(this); }
+  log(): Tensor { return ew.log(this); }
+  sqrt(): Tensor { return ew.sqrt(this); }
+  abs(): Tensor { return ew.abs(this); }
+  sin(): Tensor { return ew.sin(this); }
+  cos(): Tensor { return ew.cos(this); }
+  erf(): Tensor { return ew.erf(this); }
+  sign(): Tensor { return ew.sign(this); }
+  clamp(options: ew.ClampOptions): Tensor { return ew.clamp(this, options); }
+  maximum(other: TensorLike): Tensor { return ew.maximum(this, other); }
+  minimum(other: TensorLike): Tensor { return ew.minimum(this, other); }
+
+  // Activations (ops/activation.ts)
+  relu(): Tensor { return act.relu(this); }
+  sigmoid(): Tensor { return act.sigmoid(this); }
+  tanh(): Tensor { return act.tanh(this); }
+  gelu(options?: act.GeluOptions): Tensor { return act.gelu(this, options); }
+  leakyRelu(options?: act.LeakyReluOptions): Tensor { return act.leakyRelu(this, options); }
+  softmax(dim: number): Tensor { return act.softmax(this, dim); }
+  logSoftmax(dim: number): Tensor { return act.logSoftmax(this, dim); }
+
+  // Reductions (ops/reduce.ts)
+  sum(options?: red.ReduceOptions): Tensor { return red.sum(this, options); }
+  mean(options?: red.ReduceOptions): Tensor { return red.mean(this, options); }
+  max(): Tensor;
+  max(options: red.DimOptions): red.ValuesIndices;
+  max(options?: red.DimOptions): Tensor | red.ValuesIndices { return options === undefined ? red.max(this) : red.max(this, options); }
+  min(): Tensor;
+  min(options: red.DimOptions): red.ValuesIndices;
+  min(options?: red.DimOptions): Tensor | red.ValuesIndices { return options === undefined ? red.min(this) : red.min(this, options); }
+  argmax(options?: red.DimOptions): Tensor { return red.argmax(this, options); }
+  argmin(options?: red.DimOptions): Tensor { return red.argmin(this, options); }
+  var(options?: red.VarOptions): Tensor { return red.variance(this, options); }
+  std(options?: red.VarOptions): Tensor { return red.std(this, options); }
+  logsumexp(options?: red.ReduceOptions): Tensor { return red.logsumexp(this, options); }
+
+  // Linear algebra (ops/linalg.ts)
+  matmul(other: Tensor): Tensor { return la.matmul(this, other); }
+
+  // Shape (ops/movement.ts)
+  reshape(...shape: number[]): Tensor { return mv.reshape(this, shape); }
+  view(...shape: number[]): Tensor { return mv.reshape(this, shape); }
+  transpose(dim0: number, dim1: number): Tensor { return mv.transpose(this, dim0, dim1); }
+  /** The transpose of a tensor of at most two dimensions (PyTorch's `.T` for matrices). */
+  t(): Tensor { return mv.t(this); }
+  permute(...dims: number[]): Tensor { return mv.permute(this, dims); }
+  squeeze(dim?: number): Tensor { return mv.squeeze(this, dim); }
+  unsqueeze(dim: number): Tensor { return mv.unsqueeze(this, dim); }
+  expand(...shape: number[]): Tensor { return mv.expand(this, shape); }
+  flatten(options?: mv.FlattenOptions): Tensor { return mv.flatten(this, options); }
+  slice(dim: number, start?: number, end?: number, step?: number): Tensor { return mv.slice(this, dim, start, end, step); }
+  split(splitSize: number | number[], dim = 0): Tensor[] { return mv.split(this, splitSize, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return mv.chunk(this, chunks, dim); }
+  gather(dim: number, index: Tensor): Tensor { return mv.gather(this, dim, index); }
+  indexSelect(dim: number, index: Tensor | readonly number[]): Tensor { return mv.indexSelect(this, dim, index); }
+  pad(pads: readonly number[], options?: mv.PadOptions): Tensor { return mv.pad(this, pads, options); }
+
+  // Comparisons (ops/compare.ts): masks of 0 and 1, without grad
+  eq(other: TensorLike): Tensor { return cmp.eq(this, other); }
+  ne(other: TensorLike): Tensor { return cmp.ne(this, other); }
+  lt(other: TensorLike): Tensor { return cmp.lt(this, other); }
+  le(other: TensorLike): Tensor { return cmp.le(this, other); }
+  gt(other: TensorLike): Tensor { return cmp.gt(this, other); }
+  ge(other: TensorLike): Tensor { return cmp.ge(this, other); }
+}
