@@ -12,6 +12,8 @@ export default defineConfig({
       { find: /^@dl\/nn$/, replacement: src('./packages/nn/src/index.ts') },
       { find: /^@dl\/optim$/, replacement: src('./packages/optim/src/index.ts') },
       { find: /^@dl\/data$/, replacement: src('./packages/data/src/index.ts') },
+      { find: /^@dl\/io$/, replacement: src('./packages/io/src/index.ts') },
+      { find: /^@dl\/nn\/testing$/, replacement: src('./packages/nn/src/testing/index.ts') },
     ],
   },
   test: {
