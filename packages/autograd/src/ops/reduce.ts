@@ -4,7 +4,7 @@ import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, normalizeDims, numel, sumToShapeDims, type Shape } from '../shape.js';
 import { add, div, exp, log, mul, sqrt, sub } from './elementwise.js';
-import { eq } from './compare.js';
+import { eq, ne } from './compare.js';
 import { expand, reshape, scatterInto, squeeze, unsqueeze } from './movement.js';
 
 /** Which dims a reduction runs over (all when omitted), and whether they are kept with size 1. */
@@ -40,6 +40,12 @@ function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): 
   return keepdim ? keptShape(shape, dims) : shape.filter((_, i) => !dims.includes(i));
 }
 
+/** The dims to reduce, checked; a 0-D tensor accepts dim 0 or -1, as in PyTorch, but has none to reduce. */
+function reduceDims(op: string, dim: number | readonly number[] | undefined, x: Tensor): number[] {
+  const dims = normalizeDims(op, dim, x.ndim);
+  return x.ndim === 0 ? [] : dims;
+}
+
 /** Expands a reduced gradient back over the reduced dims. */
 function unreduce(grad: Tensor, inputShape: Shape, dims: readonly number[]): Tensor {
   return expand(reshape(grad, keptShape(inputShape, dims)), inputShape);
@@ -65,16 +71,16 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
  * @example sum(x, { dim: 1, keepdim: true })
  */
 export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
-  const dims = normalizeDims('sum', options.dim, x.ndim);
+  const dims = reduceDims('sum', options.dim, x);
   return sumOp([x], { dims, keepdim: options.keepdim ?? false });
 }
 
 /** The mean over `dim` (all dims when omitted). */
 export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
-  const dims = normalizeDims('mean', options.dim, x.ndim);
+  const dims = reduceDims('mean', options.dim, x);
   const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
   if (count === 0) throw new Error(`mean: cannot average over an empty dimension of shape ${fmt(x.shape)}`);
-  return div(sum(x, options), count);
+  return div(sum(x, { dim: dims, keepdim: options.keepdim }), count);
 }
 
 /** Sums `x` down to `shape`, over the dims that broadcasting expanded: how the tape un-broadcasts gradients. */
@@ -112,9 +118,9 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
       if (x!.data.length === 0) throw new Error(`${name}: cannot reduce an empty tensor of shape ${fmt(x!.shape)}`);
       return { data: k.extremeAxis(x!.data, 1, x!.data.length, 1, sign).values, shape: [] };
     },
-    // Ties share the gradient evenly, as PyTorch's full max() does.
+    // Ties share the gradient evenly, as PyTorch's full max() does (NaNs share it when NaN won).
     backward: ({ grad, inputs: [x], output }) => {
-      const mask = eq(x!, output);
+      const mask = Number.isNaN(output.data[0]!) ? ne(x!, x!) : eq(x!, output);
       return [mul(div(mask, sum(mask)), grad)];
     },
   });
@@ -126,7 +132,9 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
       return all([x], undefined);
     }
     const dim = normalizeDim(name, options.dim, x.ndim);
-    const keepdim = options.keepdim ?? false;
+    // A 0-D tensor reduces as one element along dim 0 and stays 0-D, as in PyTorch.
+    const keepdim = x.ndim > 0 && (options.keepdim ?? false);
+    if (x.ndim === 0) x = reshape(x, [1]);
     const indices = new Float64Array(numel(reducedShape(x.shape, [dim], true)));
     const v = values([x], { dim, keepdim, indices });
     const idx = new Tensor(x.dtype === 'float64' ? indices.slice() : Float32Array.from(indices), v.shape);
@@ -162,7 +170,11 @@ export const argmin = argExtreme('argmin', min);
 
 /** The variance over `dim`, with Bessel's correction (`correction: 1`) by default, as PyTorch. */
 export function variance(x: Tensor, options: VarOptions = {}): Tensor {
-  const dims = normalizeDims('var', options.dim, x.ndim);
+  return varianceAs('var', x, options);
+}
+
+function varianceAs(op: string, x: Tensor, options: VarOptions): Tensor {
+  const dims = reduceDims(op, options.dim, x);
   const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
   const correction = options.correction ?? 1;
   const centered = sub(x, mean(x, { dim: dims, keepdim: true }));
@@ -171,12 +183,12 @@ export function variance(x: Tensor, options: VarOptions = {}): Tensor {
 
 /** The standard deviation over `dim` (the square root of `variance`). */
 export function std(x: Tensor, options: VarOptions = {}): Tensor {
-  return sqrt(variance(x, options));
+  return sqrt(varianceAs('std', x, options));
 }
 
 /** log Σ exp(x) over `dim`, computed stably by shifting by the max. */
 export function logsumexp(x: Tensor, options: ReduceOptions = {}): Tensor {
-  const dims = normalizeDims('logsumexp', options.dim, x.ndim);
+  const dims = reduceDims('logsumexp', options.dim, x);
   let m = x.detach();
   for (const d of dims) m = max(m, { dim: d, keepdim: true }).values;
   const shift = new Tensor(m.data.map((v) => (Number.isFinite(v) ? v : 0)), m.shape);
