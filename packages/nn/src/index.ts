@@ -1,1 +1,2 @@
 export {};
+export * as manual from './manual/index.js';

@@ -1,0 +1,14 @@
+// @dl/nn `manual`: the course's layers with hand-written backwards, on plain tensors with no tape.
+export { type ManualLayer, type ManualParamLayer, hasParams } from './layer.js';
+export { Linear, type ManualLayerOptions } from './linear.js';
+export { ReLU } from './relu.js';
+export { Sigmoid } from './sigmoid.js';
+export { Flatten } from './flatten.js';
+export { Conv2d } from './conv2d.js';
+export { MaxPool2d } from './maxPool2d.js';
+export { Net } from './net.js';
+export { CNN, type CNNOptions } from './cnn.js';
+export {
+  copyToTwin, copyFromTwin, pairWithTwin, toManualLayout, manualParamLayers, twinParamModules,
+  type TwinModule, type TwinPair,
+} from './twin.js';

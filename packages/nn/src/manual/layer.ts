@@ -1,0 +1,79 @@
+import type { Tensor, TypedArray } from '@dl/autograd';
+
+/**
+ * What every hand-written layer has: `forward(x)` caches what its backward needs, and
+ * `backward(dupstream)` takes ∂loss/∂output and returns ∂loss/∂input (`dx`).
+ * @example const y = relu.forward(x); const dx = relu.backward(dy);
+ */
+export interface ManualLayer {
+  forward(x: Tensor): Tensor;
+  backward(dupstream: Tensor): Tensor;
+}
+
+/**
+ * A hand-written layer with learnable parameters, as the course names them: weight `W`, bias `b`,
+ * and their gradients `dW`, `db` (null until `backward` has run).
+ */
+export interface ManualParamLayer extends ManualLayer {
+  W: Tensor;
+  b: Tensor;
+  dW: Tensor | null;
+  db: Tensor | null;
+  /** Samples fresh parameters; `std` is the weight's standard deviation (each layer has its default). */
+  initParams(std?: number): void;
+}
+
+/**
+ * Whether a layer has course-style parameters (`W` and `b` tensors).
+ * @example net.layers.filter(hasParams) // the Linear and Conv2d layers
+ */
+export function hasParams(layer: object): layer is ManualParamLayer {
+  const l = layer as Partial<ManualParamLayer>;
+  return isTensor(l.W) && isTensor(l.b);
+}
+
+function isTensor(x: unknown): x is Tensor {
+  return typeof x === 'object' && x !== null && 'data' in x && 'shape' in x;
+}
+
+/** `[2,3]`, for error messages. */
+export function fmt(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** Checks that `value` is an integer of at least `min`, else throws naming the layer and argument. */
+export function checkInt(layer: string, name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    const what = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
+    throw new Error(`${layer}: ${name} must be ${what}, got ${value}`);
+  }
+  return value;
+}
+
+/** The cached forward value, or an error saying backward came first. */
+export function cached<T>(layer: string, value: T | null): T {
+  if (value === null) throw new Error(`${layer}.backward: called before forward (nothing cached)`);
+  return value;
+}
+
+/** Checks that `dupstream` has the shape and dtype of the forward output. */
+export function checkUpstream(layer: string, dupstream: Tensor, outShape: readonly number[], dtype: string): void {
+  if (dupstream.shape.length !== outShape.length || dupstream.shape.some((s, i) => s !== outShape[i])) {
+    throw new Error(`${layer}.backward: dupstream of shape ${fmt(dupstream.shape)} does not match the forward output shape ${fmt(outShape)}`);
+  }
+  if (dupstream.dtype !== dtype) {
+    throw new Error(`${layer}.backward: dupstream is ${dupstream.dtype} but the forward output was ${dtype}`);
+  }
+}
+
+/** Checks that the input's dtype matches the parameters'. */
+export function checkDtype(layer: string, x: Tensor, params: Tensor): void {
+  if (x.dtype !== params.dtype) {
+    throw new Error(`${layer}: input of shape ${fmt(x.shape)} is ${x.dtype} but the parameters are ${params.dtype}`);
+  }
+}
+
+/** A zero-filled typed array of `n` elements of the same type as `data`. */
+export function allocLike(data: TypedArray, n = data.length): TypedArray {
+  return data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+}
