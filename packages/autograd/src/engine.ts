@@ -1,6 +1,7 @@
 import type { Tensor } from './tensor.js';
 import { add } from './ops/elementwise.js';
 import { sumToShape } from './ops/reduce.js';
+import { clone } from './ops/movement.js';
 import { fmt, sameShape } from './shape.js';
 import { checkAnomaly, isAnomalyEnabled, withGradMode } from './tape.js';
 
@@ -67,6 +68,13 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
   const grads = new Map<Tensor, Tensor>();
+  // A rule may hand the same tensor to several inputs (add gives [grad, grad]) or pass the caller's
+  // gradient through, so a fresh .grad gets its own copy: updating one grad in place (optimizers do)
+  // must not change another, as PyTorch's AccumulateGrad clones a gradient it does not own.
+  const store = (prev: Tensor | null, g: Tensor): Tensor => {
+    const own = createGraph ? g : g.detach();
+    return prev === null ? clone(own) : add(prev, own);
+  };
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t);
     grads.set(t, prev === undefined ? g : add(prev, g));
@@ -80,7 +88,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       let g = grads.get(t);
       if (g === undefined) continue;
       g = applyHooks(t, g);
-      if (wanted === null && t.retainsGrad) t.grad = t.grad === null ? g : add(t.grad, g);
+      if (wanted === null && t.retainsGrad) t.grad = store(t.grad, g);
       if (wanted?.has(t)) grads.set(t, g);
       else grads.delete(t);
       if (node.backward === null) {
@@ -102,9 +110,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     if (wanted !== null) return opts.inputs!.map((x) => (x.gradFn === null && grads.has(x) ? applyHooks(x, grads.get(x)!) : grads.get(x) ?? null));
     for (const [t, g0] of grads) {
       if (t.gradFn !== null || !t.requiresGrad) continue;
-      const g = applyHooks(t, g0);
-      const stored = createGraph ? g : g.detach();
-      t.grad = t.grad === null ? stored : add(t.grad, stored);
+      t.grad = store(t.grad, applyHooks(t, g0));
     }
     return [];
   });
