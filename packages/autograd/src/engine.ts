@@ -3,7 +3,7 @@ import { add } from './ops/elementwise.js';
 import { sumToShape } from './ops/reduce.js';
 import { clone } from './ops/movement.js';
 import { fmt, sameShape } from './shape.js';
-import { checkAnomaly, isAnomalyEnabled, withGradMode } from './tape.js';
+import { checkAnomaly, isAnomalyEnabled, runRule, withGradMode } from './tape.js';
 
 /** Options of a backward pass. */
 export interface BackwardOptions {
@@ -97,13 +97,14 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
             'its saved values were freed by the first backward. Pass { retainGraph: true } to the first backward.',
         );
       }
-      const inputGrads = node.backward(g);
+      const rule = node.backward;
+      const inputGrads = isAnomalyEnabled() ? runRule(() => rule(g!)) : rule(g);
       if (!retainGraph) node.backward = null;
       node.inputs.forEach((x, i) => {
         const gi = inputGrads[i];
         if (!node.needsInputGrad[i] || gi === null || gi === undefined) return;
         const reduced = sameShape(gi.shape, x.shape) ? gi : sumToShape(gi, x.shape);
-        if (isAnomalyEnabled()) checkAnomaly(node.op, 'backward', reduced, node.stack);
+        if (isAnomalyEnabled()) checkAnomaly(node.op, reduced, node.stack, i);
         accumulate(x, reduced);
       });
     }

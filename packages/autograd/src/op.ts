@@ -1,6 +1,6 @@
 import { Tensor } from './tensor.js';
 import type { TypedArray } from './dtype.js';
-import { checkAnomaly, isAnomalyEnabled, isGradEnabled, noGrad, type Node } from './tape.js';
+import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnabled, noGrad, type Node } from './tape.js';
 
 /** What a forward may return: a finished tensor, or raw values and a shape from a kernel. */
 export type ForwardResult = Tensor | { data: TypedArray; shape: readonly number[] };
@@ -52,8 +52,9 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   return (inputs, attrs) => {
     const result = noGrad(() => forward(inputs, attrs));
     const output = new Tensor(result.data, result.shape);
-    const stack = isAnomalyEnabled() ? new Error().stack : undefined;
-    if (stack !== undefined) checkAnomaly(name, 'forward', output, stack);
+    // Anomaly mode only: without it no stack is captured and no value is scanned.
+    const stack = isAnomalyEnabled() ? captureStack() : undefined;
+    if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);
     if (backward === undefined || !isGradEnabled()) return output;
     const needsInputGrad = inputs.map((t) => t.requiresGrad);
     if (!needsInputGrad.some(Boolean)) return output;

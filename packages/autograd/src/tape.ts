@@ -76,10 +76,56 @@ export function firstNonFinite(data: ArrayLike<number>): number {
   return -1;
 }
 
-/** Throws the anomaly error for `op` when `t` holds a NaN or infinity. */
-export function checkAnomaly(op: string, phase: 'forward' | 'backward', t: Tensor, stack: string | undefined): void {
+let ruleDepth = 0;
+
+/**
+ * Runs a backward rule. The ops inside it check nothing themselves (a NaN there belongs to the rule's op,
+ * not to a `div` inside it): the engine checks what the rule returns.
+ */
+export function runRule<T>(fn: () => T): T {
+  ruleDepth++;
+  try {
+    return fn();
+  } finally {
+    ruleDepth--;
+  }
+}
+
+/** Whether an op's forward output must be checked now: anomaly mode on, and not inside a backward rule. */
+export function checksForward(): boolean {
+  return anomalyEnabled && ruleDepth === 0;
+}
+
+/** The stack where an op is being called, deep enough to reach the user's code through library layers. */
+export function captureStack(): string {
+  const prev = Error.stackTraceLimit;
+  Error.stackTraceLimit = 64;
+  try {
+    return new Error().stack ?? '';
+  } finally {
+    Error.stackTraceLimit = prev;
+  }
+}
+
+// Frames in this package's own files are dropped from anomaly reports, so the first frame shown is the caller's.
+const ownDir = new URL('.', import.meta.url);
+const ownPaths = [ownDir.href, decodeURIComponent(ownDir.pathname)];
+
+/** The frames of `stack` outside this package (all of them if none are). */
+export function callerFrames(stack: string): string {
+  const frames = stack.split('\n').filter((l) => /^\s+at /.test(l));
+  const outside = frames.filter((l) => !ownPaths.some((p) => l.includes(p)));
+  return (outside.length > 0 ? outside : frames).join('\n');
+}
+
+/**
+ * Throws the anomaly error for `op` when `t` holds a NaN or an infinity: which op, in its forward or in
+ * the gradient its backward gave input `input`, which element, and where the op was called.
+ */
+export function checkAnomaly(op: string, t: Tensor, stack: string | undefined, input?: number): void {
   const i = firstNonFinite(t.data);
   if (i < 0) return;
-  const where = stack ? `\nThe op was called at:\n${stack.split('\n').slice(1).join('\n')}` : '';
-  throw new Error(`detectAnomaly: '${op}' produced ${t.data[i]} in its ${phase} (element ${i} of shape ${fmt(t.shape)})${where}`);
+  const what = input === undefined ? 'its forward output' : `the gradient its backward computed for input ${input}`;
+  const where = stack ? `\nThe op was called at:\n${callerFrames(stack)}` : '\n(the op was called outside detectAnomaly, so its call site is unknown)';
+  throw new Error(`detectAnomaly: '${op}' produced ${t.data[i]} in ${what} (element ${i} of shape ${fmt(t.shape)})${where}`);
 }
