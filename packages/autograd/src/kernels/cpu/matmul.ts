@@ -1,11 +1,20 @@
 import type { TypedArray } from '../../dtype.js';
 
-const BLOCK_K = 256;
-const BLOCK_N = 512;
+// Tile and block sizes. A 4×4 register tile is the sweet spot for V8: 16 accumulators plus 8
+// operands is about what TurboFan keeps in xmm registers (wider tiles spill more, narrower ones load
+// more per flop). KC×NC doubles of packed B (512 KB) stay in L2 while every 4-row stripe of A walks it.
+const MR = 4;
+const NR = 4;
+const KC = 256;
+const NC = 256;
+
+// One packing buffer reused across calls (JS is single-threaded and the kernel never re-enters).
+// It is float64 whatever the input dtype, so the inner loop is monomorphic and skips float32 widening.
+const scratch = new Float64Array(MR * KC + KC * NC);
 
 /**
- * out[oOff + M×N] += a[aOff + M×K] · b[bOff + K×N], all row-major. Cache-blocked over K and N, with
- * four rows of `a` per pass so that each loaded row of `b` serves four outputs.
+ * out[oOff + M×N] += a[aOff + M×K] · b[bOff + K×N], all row-major.
+ * @example matmulInto(a, 0, b, 0, out, 0, 2, 3, 4) // out (2×4) += a (2×3) · b (3×4)
  */
 export function matmulInto(
   a: TypedArray, aOff: number,
@@ -13,39 +22,147 @@ export function matmulInto(
   out: TypedArray, oOff: number,
   M: number, K: number, N: number,
 ): void {
-  for (let k0 = 0; k0 < K; k0 += BLOCK_K) {
-    const k1 = Math.min(K, k0 + BLOCK_K);
-    for (let j0 = 0; j0 < N; j0 += BLOCK_N) {
-      const j1 = Math.min(N, j0 + BLOCK_N);
-      let i = 0;
-      for (; i + 4 <= M; i += 4) {
-        const r0 = oOff + i * N;
-        const r1 = r0 + N;
-        const r2 = r1 + N;
-        const r3 = r2 + N;
-        const a0 = aOff + i * K;
-        for (let k = k0; k < k1; k++) {
-          const x0 = a[a0 + k]!;
-          const x1 = a[a0 + K + k]!;
-          const x2 = a[a0 + 2 * K + k]!;
-          const x3 = a[a0 + 3 * K + k]!;
-          const bk = bOff + k * N;
-          for (let j = j0; j < j1; j++) {
-            const y = b[bk + j]!;
-            out[r0 + j] += x0 * y;
-            out[r1 + j] += x1 * y;
-            out[r2 + j] += x2 * y;
-            out[r3 + j] += x3 * y;
-          }
+  gemm(a, aOff, K, 1, b, bOff, N, 1, out, oOff, M, K, N);
+}
+
+/**
+ * As `matmulInto`, but either operand may be stored transposed, which saves the caller a transpose
+ * copy: with `transA` the M×K operand is read from a K×M row-major array (and likewise `transB`
+ * reads the K×N operand from an N×K array). out stays M×N row-major and is accumulated into.
+ * @example matmulTransposedInto(g, 0, false, w, 0, true, dx, 0, B, out, in) // dx += g · wᵀ
+ */
+export function matmulTransposedInto(
+  a: TypedArray, aOff: number, transA: boolean,
+  b: TypedArray, bOff: number, transB: boolean,
+  out: TypedArray, oOff: number,
+  M: number, K: number, N: number,
+): void {
+  gemm(a, aOff, transA ? 1 : K, transA ? M : 1, b, bOff, transB ? 1 : N, transB ? K : 1, out, oOff, M, K, N);
+}
+
+/**
+ * out += A·B where A(i,k) = a[aOff + i·ars + k·acs] and B(k,j) = b[bOff + k·brs + j·bcs].
+ * Blocked as GotoBLAS: for each NC-column block and KC-deep slice, B is packed into NR-wide panels;
+ * for each MR-row stripe, A is packed; then a register-tiled micro-kernel sweeps the panels.
+ */
+function gemm(
+  a: TypedArray, aOff: number, ars: number, acs: number,
+  b: TypedArray, bOff: number, brs: number, bcs: number,
+  out: TypedArray, oOff: number,
+  M: number, K: number, N: number,
+): void {
+  if (M === 0 || N === 0 || K === 0) return;
+  // Packing pads a stripe to MR rows (or a panel to NR columns); with fewer rows or columns than that
+  // most of the tile would be padding, so a direct loop wins.
+  if (M < MR || N < NR) {
+    direct(a, aOff, ars, acs, b, bOff, brs, bcs, out, oOff, M, K, N);
+    return;
+  }
+  const w = scratch;
+  const AP = MR * KC; // the A stripe sits at w[0, AP), the B panels after it
+  for (let j0 = 0; j0 < N; j0 += NC) {
+    const nc = Math.min(NC, N - j0);
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = Math.min(KC, K - k0);
+      packB(b, bOff + k0 * brs + j0 * bcs, brs, bcs, kc, nc, w, AP);
+      for (let i0 = 0; i0 < M; i0 += MR) {
+        const mr = Math.min(MR, M - i0);
+        packA(a, aOff + i0 * ars + k0 * acs, ars, acs, mr, kc, w);
+        for (let jp = 0; jp < nc; jp += NR) {
+          micro(w, AP + jp * kc, kc, out, oOff + i0 * N + j0 + jp, N, mr, Math.min(NR, nc - jp));
         }
       }
-      for (; i < M; i++) {
-        const r = oOff + i * N;
-        for (let k = k0; k < k1; k++) {
-          const x = a[aOff + i * K + k]!;
-          const bk = bOff + k * N;
-          for (let j = j0; j < j1; j++) out[r + j] += x * b[bk + j]!;
+    }
+  }
+}
+
+/** Packs an mr×kc block of A as w[kk·MR + r], zero-padding rows mr..MR-1. */
+function packA(a: TypedArray, off: number, ars: number, acs: number, mr: number, kc: number, w: Float64Array): void {
+  for (let r = 0; r < MR; r++) {
+    if (r < mr) {
+      const src = off + r * ars;
+      for (let kk = 0, d = r; kk < kc; kk++, d += MR) w[d] = a[src + kk * acs]!;
+    } else {
+      for (let kk = 0, d = r; kk < kc; kk++, d += MR) w[d] = 0;
+    }
+  }
+}
+
+/** Packs a kc×nc block of B into NR-wide panels: panel p at w[at + p·kc·NR], element w[.. + kk·NR + c]. */
+function packB(b: TypedArray, off: number, brs: number, bcs: number, kc: number, nc: number, w: Float64Array, at: number): void {
+  for (let jp = 0; jp < nc; jp += NR) {
+    const base = at + jp * kc;
+    const nr = Math.min(NR, nc - jp);
+    for (let c = 0; c < NR; c++) {
+      if (c < nr) {
+        const src = off + (jp + c) * bcs;
+        for (let kk = 0, d = base + c; kk < kc; kk++, d += NR) w[d] = b[src + kk * brs]!;
+      } else {
+        for (let kk = 0, d = base + c; kk < kc; kk++, d += NR) w[d] = 0;
+      }
+    }
+  }
+}
+
+// Per k: 4 loads of A and 4 of B feed 16 multiply-adds into locals; out is touched once per tile.
+function micro(w: Float64Array, p: number, kc: number, out: TypedArray, o: number, N: number, mr: number, nr: number): void {
+  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  const end = p + kc * NR;
+  for (let q = 0; p < end; p += NR, q += MR) {
+    const b0 = w[p]!, b1 = w[p + 1]!, b2 = w[p + 2]!, b3 = w[p + 3]!;
+    const a0 = w[q]!, a1 = w[q + 1]!, a2 = w[q + 2]!, a3 = w[q + 3]!;
+    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
+    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
+    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
+    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+  }
+  if (mr === MR && nr === NR) {
+    out[o] += c00; out[o + 1] += c01; out[o + 2] += c02; out[o + 3] += c03; o += N;
+    out[o] += c10; out[o + 1] += c11; out[o + 2] += c12; out[o + 3] += c13; o += N;
+    out[o] += c20; out[o + 1] += c21; out[o + 2] += c22; out[o + 3] += c23; o += N;
+    out[o] += c30; out[o + 1] += c31; out[o + 2] += c32; out[o + 3] += c33;
+    return;
+  }
+  const tile = edgeTile;
+  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
+  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
+  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
+  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+  for (let r = 0; r < mr; r++) for (let c = 0; c < nr; c++) out[o + r * N + c] += tile[r * NR + c]!;
+}
+const edgeTile = new Float64Array(MR * NR);
+
+// Fewer than MR rows or NR columns: one pass per output row, streaming contiguous rows of B into a
+// float64 row (so float32 sums round once, as in the tiled path) when B is row-major, else dot
+// products along contiguous rows of Bᵀ.
+function direct(
+  a: TypedArray, aOff: number, ars: number, acs: number,
+  b: TypedArray, bOff: number, brs: number, bcs: number,
+  out: TypedArray, oOff: number,
+  M: number, K: number, N: number,
+): void {
+  const row = scratch;
+  for (let i = 0; i < M; i++) {
+    const ai = aOff + i * ars;
+    const oi = oOff + i * N;
+    if (bcs === 1) {
+      for (let j0 = 0; j0 < N; j0 += row.length) {
+        const n = Math.min(row.length, N - j0);
+        row.fill(0, 0, n);
+        for (let k = 0; k < K; k++) {
+          const x = a[ai + k * acs]!;
+          const bk = bOff + k * brs + j0;
+          for (let j = 0; j < n; j++) row[j] += x * b[bk + j]!;
         }
+        for (let j = 0; j < n; j++) out[oi + j0 + j] += row[j]!;
+      }
+    } else {
+      for (let j = 0; j < N; j++) {
+        const bj = bOff + j * bcs;
+        let s = 0;
+        for (let k = 0; k < K; k++) s += a[ai + k * acs]! * b[bj + k * brs]!;
+        out[oi + j] += s;
       }
     }
   }
