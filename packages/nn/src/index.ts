@@ -1,2 +1,21 @@
-export {};
+// The public surface of @dl/nn, read top to bottom.
+export {
+  Module, Parameter,
+  type StateDict, type ParameterOptions, type LoadStateDictOptions, type LoadStateDictResult, type BufferOptions,
+} from './module.js';
+export { Sequential, ModuleList, ModuleDict } from './containers.js';
+export { Linear, type LinearOptions } from './modules/linear.js';
+export { Conv2d, type Conv2dModuleOptions } from './modules/conv2d.js';
+export { MaxPool2d, AvgPool2d } from './modules/pooling.js';
+export { ReLU, Sigmoid, Tanh, LeakyReLU, GELU, Softmax, LogSoftmax } from './modules/activation.js';
+export { Flatten, Identity, Dropout } from './modules/shape.js';
+export {
+  Loss, MSELoss, L1Loss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss,
+  type LossModuleOptions, type ClassLossOptions,
+} from './modules/loss.js';
+export { TorchNet, TorchCNN, type ModelOptions, type TorchCNNOptions } from './modules/models.js';
+export type { Size2 } from './checks.js';
+export * as F from './functional/index.js';
+export * from './functional/index.js';
+export * as init from './init.js';
 export * as manual from './manual/index.js';

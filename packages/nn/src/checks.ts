@@ -1,0 +1,45 @@
+// Argument checks shared by the layers: each error names the layer and the offending value or shape.
+import type { Tensor } from '@dl/autograd';
+
+/** A size for both spatial dims, or `[height, width]`, as PyTorch's `int | (int, int)`. */
+export type Size2 = number | readonly [number, number];
+
+/** Formats a shape for error messages: `[2,10]`. */
+export function fmt(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** Checks that `value` is an integer ≥ `min`, else throws naming the layer and the argument. */
+export function checkInt(layer: string, name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) {
+    const want = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer >= ${min}`;
+    throw new Error(`${layer}: ${name} must be ${want}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Turns an int-or-pair argument into a checked `[h, w]` pair. */
+export function checkPair(layer: string, name: string, value: Size2, min: number): [number, number] {
+  const bad = () => new Error(`${layer}: ${name} must be ${min === 0 ? 'non-negative' : 'positive'} integers, got ${JSON.stringify(value)}`);
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < min) throw bad();
+    return [value, value];
+  }
+  if (!Array.isArray(value) || value.length !== 2 || value.some((v) => !Number.isInteger(v) || v < min)) throw bad();
+  return [value[0], value[1]];
+}
+
+/** Checks a floating-point argument lies in [lo, hi]. */
+export function checkRange(layer: string, name: string, value: number, lo: number, hi: number): number {
+  if (typeof value !== 'number' || !(value >= lo && value <= hi)) {
+    throw new Error(`${layer}: ${name} must be in [${lo}, ${hi}], got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Checks that `x` is a tensor with `ndims` dims (one of them), else throws naming the layer and the layout. */
+export function checkNdim(layer: string, x: Tensor, ndims: readonly number[], layout: string): void {
+  if (!ndims.includes(x.ndim)) {
+    throw new Error(`${layer}: expected a ${ndims.map((d) => `${d}-D`).join(' or ')} input ${layout}, got shape ${fmt(x.shape)}`);
+  }
+}

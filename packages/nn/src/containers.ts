@@ -1,0 +1,241 @@
+import type { Tensor } from '@dl/autograd';
+import { Module, addIndent, slotsOf, type Slot } from './module.js';
+
+function checkModule(container: string, m: unknown, where: string): Module {
+  if (!(m instanceof Module)) throw new Error(`${container}: ${where} is not a Module (got ${m === null ? 'null' : typeof m})`);
+  return m;
+}
+
+function checkName(container: string, name: string): string {
+  if (typeof name !== 'string' || name === '' || name.includes('.')) {
+    throw new Error(`${container}: module name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+/** Keeps `obj[0]`, `obj[1]`, ... pointing at the items, as PyTorch's indexing, without enumerable fields. */
+function syncIndices(obj: object, items: readonly Module[], previous: number): void {
+  for (let i = items.length; i < previous; i++) delete (obj as Record<number, unknown>)[i];
+  items.forEach((m, i) => Object.defineProperty(obj, i, { value: m, enumerable: false, configurable: true, writable: false }));
+}
+
+/**
+ * A chain of modules applied in order, as PyTorch's `nn.Sequential`; its children are named `0`, `1`,
+ * ... (or by the keys of an object), so parameters read `0.weight`, `2.bias`. Index it as `seq[0]`.
+ * @example
+ * const model = new Sequential(new Linear(784, 128), new ReLU(), new Linear(128, 10));
+ * model.forward(x); // [N, 784] → [N, 10]
+ */
+export class Sequential extends Module {
+  readonly [index: number]: Module;
+  #names: string[] = [];
+  #items: Module[] = [];
+
+  constructor(...modules: Module[] | [Record<string, Module>]) {
+    super();
+    const first: unknown = modules[0];
+    if (modules.length === 1 && !(first instanceof Module) && typeof first === 'object' && first !== null) {
+      for (const [name, m] of Object.entries(first as Record<string, Module>)) this.#add(checkName('Sequential', name), m);
+    } else {
+      (modules as Module[]).forEach((m) => this.#add(String(this.#items.length), m));
+    }
+  }
+
+  #add(name: string, m: Module): void {
+    checkModule('Sequential', m, `item '${name}'`);
+    if (this.#names.includes(name)) throw new Error(`Sequential: duplicate module name '${name}'`);
+    this.#names.push(name);
+    this.#items.push(m);
+    syncIndices(this, this.#items, this.#items.length - 1);
+  }
+
+  /** Adds a module at the end, named by its position. */
+  append(m: Module): this {
+    this.#add(String(this.#items.length), m);
+    return this;
+  }
+  /** The number of modules. */
+  get length(): number {
+    return this.#items.length;
+  }
+  /** The module at position i (negative counts from the end). */
+  at(i: number): Module {
+    const m = this.#items.at(i);
+    if (m === undefined) throw new Error(`Sequential: index ${i} is out of range for ${this.#items.length} modules`);
+    return m;
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.#items[Symbol.iterator]();
+  }
+
+  override *[slotsOf](): Generator<Slot> {
+    for (let i = 0; i < this.#items.length; i++) {
+      const index = i;
+      yield {
+        name: this.#names[i]!,
+        value: this.#items[i]!,
+        set: (v) => {
+          this.#items[index] = checkModule('Sequential', v, `item ${index}`);
+          syncIndices(this, this.#items, this.#items.length);
+        },
+      };
+    }
+    yield* super[slotsOf]();
+  }
+
+  /** Feeds x through each module in turn. */
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.#items) y = m.forward(y);
+    return y;
+  }
+}
+
+/**
+ * A list of modules whose parameters are registered under `0.`, `1.`, ..., as PyTorch's
+ * `nn.ModuleList`. It has no forward: iterate over it in your own.
+ * @example
+ * blocks = new ModuleList([new Linear(8, 8), new Linear(8, 8)]);
+ * forward(x: Tensor) { for (const b of this.blocks) x = relu(b.forward(x)); return x; }
+ */
+export class ModuleList extends Module {
+  readonly [index: number]: Module;
+  #items: Module[] = [];
+
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    this.extend(modules);
+  }
+
+  /** Adds a module at the end. */
+  append(m: Module): this {
+    this.#items.push(checkModule('ModuleList', m, `item ${this.#items.length}`));
+    syncIndices(this, this.#items, this.#items.length - 1);
+    return this;
+  }
+  /** Adds modules at the end. */
+  extend(modules: Iterable<Module>): this {
+    for (const m of modules) this.append(m);
+    return this;
+  }
+  /** Inserts a module before position `index`. */
+  insert(index: number, m: Module): this {
+    const n = this.#items.length;
+    const i = index < 0 ? Math.max(0, n + index) : Math.min(index, n);
+    this.#items.splice(i, 0, checkModule('ModuleList', m, `item ${i}`));
+    syncIndices(this, this.#items, n);
+    return this;
+  }
+  /** The number of modules. */
+  get length(): number {
+    return this.#items.length;
+  }
+  /** The module at position i (negative counts from the end). */
+  at(i: number): Module {
+    const m = this.#items.at(i);
+    if (m === undefined) throw new Error(`ModuleList: index ${i} is out of range for ${this.#items.length} modules`);
+    return m;
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.#items[Symbol.iterator]();
+  }
+
+  override *[slotsOf](): Generator<Slot> {
+    for (let i = 0; i < this.#items.length; i++) {
+      const index = i;
+      yield {
+        name: String(i),
+        value: this.#items[i]!,
+        set: (v) => {
+          this.#items[index] = checkModule('ModuleList', v, `item ${index}`);
+          syncIndices(this, this.#items, this.#items.length);
+        },
+      };
+    }
+    yield* super[slotsOf]();
+  }
+
+  /** A ModuleList has no forward of its own, as in PyTorch. */
+  forward(): never {
+    throw new Error('ModuleList: has no forward; iterate over it in your module\'s forward');
+  }
+
+  /** Runs of identical children print once, as PyTorch 2 does: `(0-2): 3 x Linear(...)`. */
+  protected override childReprLines(): string[] {
+    const reprs = this.#items.map((m) => m.toString());
+    const lines: string[] = [];
+    for (let start = 0; start < reprs.length; ) {
+      let end = start;
+      while (end + 1 < reprs.length && reprs[end + 1] === reprs[start]) end++;
+      const body = addIndent(reprs[start]!, 2);
+      lines.push(end === start ? `(${start}): ${body}` : `(${start}-${end}): ${end - start + 1} x ${body}`);
+      start = end + 1;
+    }
+    return lines;
+  }
+}
+
+/**
+ * Modules under string keys, in insertion order, as PyTorch's `nn.ModuleDict`; parameters read
+ * `key.weight`. Iterates like a `Map` (entries). It has no forward.
+ * @example heads = new ModuleDict({ digit: new Linear(64, 10), parity: new Linear(64, 2) });
+ */
+export class ModuleDict extends Module {
+  #items = new Map<string, Module>();
+
+  constructor(modules: Record<string, Module> | Iterable<[string, Module]> = {}) {
+    super();
+    const entries = Symbol.iterator in modules ? (modules as Iterable<[string, Module]>) : Object.entries(modules);
+    for (const [k, m] of entries) this.set(k, m);
+  }
+
+  /** The module under `key`; throws if there is none. */
+  get(key: string): Module {
+    const m = this.#items.get(key);
+    if (m === undefined) throw new Error(`ModuleDict: no module named '${key}' (keys: ${[...this.#items.keys()].join(', ')})`);
+    return m;
+  }
+  /** Adds or replaces the module under `key` (a replaced key keeps its place). */
+  set(key: string, m: Module): this {
+    this.#items.set(checkName('ModuleDict', key), checkModule('ModuleDict', m, `value of '${key}'`));
+    return this;
+  }
+  /** Whether a module is stored under `key`. */
+  has(key: string): boolean {
+    return this.#items.has(key);
+  }
+  /** Removes and returns the module under `key`. */
+  pop(key: string): Module {
+    const m = this.get(key);
+    this.#items.delete(key);
+    return m;
+  }
+  /** The number of modules. */
+  get size(): number {
+    return this.#items.size;
+  }
+  keys(): IterableIterator<string> {
+    return this.#items.keys();
+  }
+  values(): IterableIterator<Module> {
+    return this.#items.values();
+  }
+  entries(): IterableIterator<[string, Module]> {
+    return this.#items.entries();
+  }
+  [Symbol.iterator](): IterableIterator<[string, Module]> {
+    return this.#items.entries();
+  }
+
+  override *[slotsOf](): Generator<Slot> {
+    for (const [name, value] of this.#items) {
+      yield { name, value, set: (v) => void this.#items.set(name, checkModule('ModuleDict', v, `value of '${name}'`)) };
+    }
+    yield* super[slotsOf]();
+  }
+
+  /** A ModuleDict has no forward of its own, as in PyTorch. */
+  forward(): never {
+    throw new Error('ModuleDict: has no forward; pick its modules in your module\'s forward');
+  }
+}

@@ -1,0 +1,11 @@
+// The functional API, as torch.nn.functional: exported as `F` and by name.
+export { linear } from './linear.js';
+export { conv2d, type Conv2dOptions } from './conv.js';
+export { maxPool2d, avgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling.js';
+export { relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, dropout, type DropoutOptions, type LeakyReluOptions, type GeluOptions } from './activation.js';
+export {
+  mseLoss, l1Loss, binaryCrossEntropy, binaryCrossEntropyWithLogits,
+  type LossOptions, type BCEOptions, type BCEWithLogitsOptions,
+} from './loss.js';
+export { nllLoss, crossEntropy, type NllLossOptions, type CrossEntropyOptions } from './classification.js';
+export type { Reduction } from './reduction.js';

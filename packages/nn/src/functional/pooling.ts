@@ -1,0 +1,107 @@
+import { div, max, mean, pad, reshape, squeeze, sum, unfold, unsqueeze, noGrad, onesLike, type Tensor } from '@dl/autograd';
+import { checkPair, fmt, type Size2 } from '../checks.js';
+
+/** Options of `maxPool2d`: stride (the kernel size by default), padding 0, dilation 1. */
+export interface MaxPool2dOptions {
+  stride?: Size2;
+  padding?: Size2;
+  dilation?: Size2;
+}
+
+/** Options of `avgPool2d`: stride (the kernel size by default), padding 0, and whether padding counts in the mean. */
+export interface AvgPool2dOptions {
+  stride?: Size2;
+  padding?: Size2;
+  /** Whether zero padding is counted in the average (true, as PyTorch). */
+  countIncludePad?: boolean;
+  /** Divide every window by this instead of its size. */
+  divisorOverride?: number;
+}
+
+interface Geometry {
+  x4: Tensor;
+  batched: boolean;
+  k: [number, number];
+  s: [number, number];
+  p: [number, number];
+  d: [number, number];
+  oh: number;
+  ow: number;
+}
+
+function geometry(layer: string, x: Tensor, kernelSize: Size2, o: { stride?: Size2; padding?: Size2; dilation?: Size2 }): Geometry {
+  if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`${layer}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${fmt(x.shape)}`);
+  const k = checkPair(layer, 'kernelSize', kernelSize, 1);
+  const s = checkPair(layer, 'stride', o.stride ?? kernelSize, 1);
+  const p = checkPair(layer, 'padding', o.padding ?? 0, 0);
+  const d = checkPair(layer, 'dilation', o.dilation ?? 1, 1);
+  if (p[0] > Math.floor(k[0] / 2) || p[1] > Math.floor(k[1] / 2)) {
+    throw new Error(`${layer}: padding ${p[0]},${p[1]} must be at most half the kernel size ${k[0]}x${k[1]}`);
+  }
+  const x4 = x.ndim === 3 ? unsqueeze(x, 0) : x;
+  const [H, W] = [x4.shape[2]!, x4.shape[3]!];
+  const [eh, ew] = [d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1];
+  if (eh > H + 2 * p[0] || ew > W + 2 * p[1]) {
+    throw new Error(
+      `${layer}: kernel ${k[0]}x${k[1]} (extent ${eh}x${ew}) is larger than the padded input ${H + 2 * p[0]}x${W + 2 * p[1]} ` +
+        `(input shape ${fmt(x.shape)}, padding ${p[0]},${p[1]})`,
+    );
+  }
+  const oh = Math.floor((H + 2 * p[0] - eh) / s[0]) + 1;
+  const ow = Math.floor((W + 2 * p[1] - ew) / s[1]) + 1;
+  return { x4, batched: x.ndim === 4, k, s, p, d, oh, ow };
+}
+
+/** The windows of `x` padded with `value`, as [N, C, kH·kW, L]. */
+function windows(g: Geometry, value: number): Tensor {
+  const [N, C] = g.x4.shape as [number, number];
+  const padded = g.p[0] > 0 || g.p[1] > 0 ? pad(g.x4, [g.p[1], g.p[1], g.p[0], g.p[0]], { value }) : g.x4;
+  const cols = unfold(padded, g.k, { stride: g.s, dilation: g.d });
+  return reshape(cols, [N, C, g.k[0] * g.k[1], g.oh * g.ow]);
+}
+
+function finish(g: Geometry, y: Tensor): Tensor {
+  const out = reshape(y, [g.x4.shape[0]!, g.x4.shape[1]!, g.oh, g.ow]);
+  return g.batched ? out : squeeze(out, 0);
+}
+
+/** @internal `maxPool2d` with errors naming `layer`. */
+export function maxPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor {
+  const g = geometry(layer, x, kernelSize, options);
+  // Padding with -Infinity never wins a window, and max(dim)'s gradient goes to the argmax, as in PyTorch.
+  return finish(g, max(windows(g, -Infinity), { dim: 2 }).values);
+}
+
+/**
+ * The largest value of each window, as PyTorch's `F.max_pool2d`, on [N, C, H, W] or [C, H, W];
+ * the gradient flows to the position of each maximum. Padding must be at most half the kernel.
+ * @example maxPool2d(x, 2) // [N, C, 28, 28] → [N, C, 14, 14]
+ */
+export function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor {
+  return maxPool2dAs('maxPool2d', x, kernelSize, options);
+}
+
+/** @internal `avgPool2d` with errors naming `layer`. */
+export function avgPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
+  const g = geometry(layer, x, kernelSize, options);
+  const w = windows(g, 0);
+  if (options.divisorOverride !== undefined) {
+    if (!Number.isInteger(options.divisorOverride) || options.divisorOverride === 0) {
+      throw new Error(`${layer}: divisorOverride must be a non-zero integer, got ${options.divisorOverride}`);
+    }
+    return finish(g, div(sum(w, { dim: 2 }), options.divisorOverride));
+  }
+  if (options.countIncludePad ?? true) return finish(g, mean(w, { dim: 2 }));
+  // Count the real (unpadded) elements of each window: pool a tensor of ones padded with zeros.
+  const counts = noGrad(() => sum(windows({ ...g, x4: onesLike(g.x4.detach()) }, 0), { dim: 2 }));
+  return finish(g, div(sum(w, { dim: 2 }), counts));
+}
+
+/**
+ * The mean of each window, as PyTorch's `F.avg_pool2d`, on [N, C, H, W] or [C, H, W]. Zero padding
+ * counts in the mean unless `countIncludePad` is false.
+ * @example avgPool2d(x, 2) // [N, C, 28, 28] → [N, C, 14, 14]
+ */
+export function avgPool2d(x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
+  return avgPool2dAs('avgPool2d', x, kernelSize, options);
+}

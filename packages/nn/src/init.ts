@@ -1,0 +1,144 @@
+// Weight initialisation in place, as torch.nn.init, drawing from the seeded generator.
+import { defaultGenerator, type Generator, type Tensor } from '@dl/autograd';
+import { fmt } from './checks.js';
+
+/** The nonlinearities `calculateGain` knows, named as in PyTorch. */
+export type Nonlinearity =
+  | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
+  | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+
+/** Which fan scales the kaiming initialisations: `fan_in` keeps forward variances, `fan_out` backward ones. */
+export type FanMode = 'fan_in' | 'fan_out';
+
+/** The generator to draw from (the default one, seeded by `manualSeed`, unless given). */
+export interface InitOptions {
+  generator?: Generator;
+}
+
+/** Options of the kaiming initialisations, with PyTorch's defaults. */
+export interface KaimingOptions extends InitOptions {
+  /** The negative slope of the leaky ReLU that follows (0). */
+  a?: number;
+  mode?: FanMode;
+  nonlinearity?: Nonlinearity;
+}
+
+/**
+ * The recommended gain for a nonlinearity, as PyTorch's `calculate_gain`: 1 for linear layers and
+ * sigmoid, 5/3 for tanh, √2 for relu, √(2 / (1 + slope²)) for leaky_relu, 3/4 for selu.
+ * @example calculateGain('leaky_relu', Math.sqrt(5)) // √(1/3)
+ */
+export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+  switch (nonlinearity) {
+    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d':
+    case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d': case 'sigmoid':
+      return 1;
+    case 'tanh':
+      return 5 / 3;
+    case 'relu':
+      return Math.SQRT2;
+    case 'leaky_relu': {
+      const slope = param ?? 0.01;
+      if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new Error(`calculateGain: negative slope ${String(slope)} is not a valid number`);
+      return Math.sqrt(2 / (1 + slope * slope));
+    }
+    case 'selu':
+      return 3 / 4;
+    default:
+      throw new Error(`calculateGain: unsupported nonlinearity '${String(nonlinearity)}'`);
+  }
+}
+
+/**
+ * The fan-in and fan-out of a weight, as PyTorch computes them: [out, in, ...kernel] gives
+ * fanIn = in·∏kernel and fanOut = out·∏kernel. Needs at least 2 dims.
+ */
+export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
+  if (t.ndim < 2) throw new Error(`init: fan in and fan out cannot be computed for a tensor of shape ${fmt(t.shape)} (fewer than 2 dims)`);
+  let receptive = 1;
+  for (let d = 2; d < t.ndim; d++) receptive *= t.shape[d]!;
+  return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
+}
+
+function fanOf(name: string, t: Tensor, mode: FanMode): number {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  if (mode !== 'fan_in' && mode !== 'fan_out') throw new Error(`${name}: mode must be 'fan_in' or 'fan_out', got '${String(mode)}'`);
+  const fan = mode === 'fan_in' ? fanIn : fanOut;
+  if (fan === 0) throw new Error(`${name}: cannot initialise a tensor of shape ${fmt(t.shape)} with zero ${mode}`);
+  return fan;
+}
+
+/**
+ * Fills `t` in place with values drawn uniformly from [a, b) (0 and 1 by default); returns `t`.
+ * @example uniform_(bias, { a: -0.1, b: 0.1 })
+ */
+export function uniform_(t: Tensor, options: InitOptions & { a?: number; b?: number } = {}): Tensor {
+  const a = options.a ?? 0;
+  const b = options.b ?? 1;
+  if (!(a <= b)) throw new Error(`uniform_: expects a <= b, got a ${a} and b ${b}`);
+  const g = options.generator ?? defaultGenerator;
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) d[i] = a + (b - a) * g.uniform();
+  return t;
+}
+
+/** Fills `t` in place with values drawn from N(mean, std²) (0 and 1 by default); returns `t`. */
+export function normal_(t: Tensor, options: InitOptions & { mean?: number; std?: number } = {}): Tensor {
+  const mean = options.mean ?? 0;
+  const std = options.std ?? 1;
+  if (!(std >= 0)) throw new Error(`normal_: std must be non-negative, got ${std}`);
+  const g = options.generator ?? defaultGenerator;
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) d[i] = mean + std * g.normal();
+  return t;
+}
+
+/** Fills `t` with `value` in place; returns `t`. */
+export function constant_(t: Tensor, value: number): Tensor {
+  t.data.fill(value);
+  return t;
+}
+/** Fills `t` with zeros in place; returns `t`. */
+export function zeros_(t: Tensor): Tensor {
+  return constant_(t, 0);
+}
+/** Fills `t` with ones in place; returns `t`. */
+export function ones_(t: Tensor): Tensor {
+  return constant_(t, 1);
+}
+
+/**
+ * He initialisation, uniform: U(−bound, bound) with bound = gain·√(3 / fan), gain from
+ * `calculateGain(nonlinearity, a)`. PyTorch's Linear and Conv2d use `{ a: Math.sqrt(5) }`.
+ * @example kaimingUniform_(conv.weight, { nonlinearity: 'relu' })
+ */
+export function kaimingUniform_(t: Tensor, options: KaimingOptions = {}): Tensor {
+  const fan = fanOf('kaimingUniform_', t, options.mode ?? 'fan_in');
+  const std = calculateGain(options.nonlinearity ?? 'leaky_relu', options.a ?? 0) / Math.sqrt(fan);
+  const bound = Math.sqrt(3) * std;
+  return uniform_(t, { a: -bound, b: bound, generator: options.generator });
+}
+
+/** He initialisation, normal: N(0, std²) with std = gain / √fan. */
+export function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor {
+  const fan = fanOf('kaimingNormal_', t, options.mode ?? 'fan_in');
+  const std = calculateGain(options.nonlinearity ?? 'leaky_relu', options.a ?? 0) / Math.sqrt(fan);
+  return normal_(t, { std, generator: options.generator });
+}
+
+/**
+ * Glorot initialisation, uniform: U(−a, a) with a = gain·√(6 / (fanIn + fanOut)).
+ * @example xavierUniform_(linear.weight, { gain: calculateGain('tanh') })
+ */
+export function xavierUniform_(t: Tensor, options: InitOptions & { gain?: number } = {}): Tensor {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  const a = (options.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
+  return uniform_(t, { a: -a, b: a, generator: options.generator });
+}
+
+/** Glorot initialisation, normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
+export function xavierNormal_(t: Tensor, options: InitOptions & { gain?: number } = {}): Tensor {
+  const { fanIn, fanOut } = calculateFanInAndFanOut(t);
+  const std = (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
+  return normal_(t, { std, generator: options.generator });
+}

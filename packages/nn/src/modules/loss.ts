@@ -1,0 +1,111 @@
+import type { Tensor } from '@dl/autograd';
+import { Module } from '../module.js';
+import { checkRange } from '../checks.js';
+import { checkReduction, type Reduction } from '../functional/reduction.js';
+import { binaryCrossEntropyAs, binaryCrossEntropyWithLogitsAs, l1LossAs, mseLossAs } from '../functional/loss.js';
+import { crossEntropyAs, nllLossAs } from '../functional/classification.js';
+
+/** Options every loss takes: `reduction` (`'mean'`, `'sum'` or `'none'`). */
+export interface LossModuleOptions {
+  reduction?: Reduction;
+}
+
+/** The base of the losses: holds the reduction; `forward(input, target)` gives the loss. */
+export abstract class Loss extends Module {
+  readonly reduction: Reduction;
+  constructor(options: LossModuleOptions = {}) {
+    super();
+    this.reduction = checkReduction(this.constructor.name, options.reduction);
+  }
+  abstract override forward(input: Tensor, target: Tensor): Tensor;
+}
+
+/** The squared error, as PyTorch's `nn.MSELoss`. @example new MSELoss().forward(prediction, target) */
+export class MSELoss extends Loss {
+  forward(input: Tensor, target: Tensor): Tensor {
+    return mseLossAs('MSELoss', input, target, { reduction: this.reduction });
+  }
+}
+
+/** The absolute error, as PyTorch's `nn.L1Loss`. */
+export class L1Loss extends Loss {
+  forward(input: Tensor, target: Tensor): Tensor {
+    return l1LossAs('L1Loss', input, target, { reduction: this.reduction });
+  }
+}
+
+/** Options of `NLLLoss` and `CrossEntropyLoss`: per-class `weight` [C] and `ignoreIndex` (−100). */
+export interface ClassLossOptions extends LossModuleOptions {
+  weight?: Tensor | null;
+  ignoreIndex?: number;
+}
+
+/** The negative log-likelihood of class indices given log-probabilities, as PyTorch's `nn.NLLLoss`. */
+export class NLLLoss extends Loss {
+  readonly ignoreIndex: number;
+  constructor(options: ClassLossOptions = {}) {
+    super(options);
+    this.ignoreIndex = options.ignoreIndex ?? -100;
+    this.registerBuffer('weight', options.weight ?? null);
+  }
+  declare readonly weight: Tensor | null;
+  forward(input: Tensor, target: Tensor): Tensor {
+    return nllLossAs('NLLLoss', input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+  }
+}
+
+/**
+ * Cross-entropy of logits [N, C] against class indices [N] (or probabilities [N, C]), as PyTorch's
+ * `nn.CrossEntropyLoss`: stable log-softmax then NLL, with optional label smoothing.
+ * @example
+ * const lossFn = new CrossEntropyLoss({ labelSmoothing: 0.1 });
+ * const loss = lossFn.forward(model.forward(x), y);
+ */
+export class CrossEntropyLoss extends Loss {
+  readonly ignoreIndex: number;
+  readonly labelSmoothing: number;
+  constructor(options: ClassLossOptions & { labelSmoothing?: number } = {}) {
+    super(options);
+    this.ignoreIndex = options.ignoreIndex ?? -100;
+    this.labelSmoothing = checkRange('CrossEntropyLoss', 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
+    this.registerBuffer('weight', options.weight ?? null);
+  }
+  declare readonly weight: Tensor | null;
+  forward(input: Tensor, target: Tensor): Tensor {
+    return crossEntropyAs('CrossEntropyLoss', input, target, {
+      weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing,
+    });
+  }
+}
+
+/** Binary cross-entropy of probabilities, as PyTorch's `nn.BCELoss` (weight rescales each element). */
+export class BCELoss extends Loss {
+  constructor(options: LossModuleOptions & { weight?: Tensor | null } = {}) {
+    super(options);
+    this.registerBuffer('weight', options.weight ?? null);
+  }
+  declare readonly weight: Tensor | null;
+  forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropyAs('BCELoss', input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/**
+ * Sigmoid + binary cross-entropy in one stable step, as PyTorch's `nn.BCEWithLogitsLoss`; `posWeight`
+ * weighs positive examples per class.
+ * @example new BCEWithLogitsLoss({ posWeight: tensor([3]) }).forward(scores, labels)
+ */
+export class BCEWithLogitsLoss extends Loss {
+  constructor(options: LossModuleOptions & { weight?: Tensor | null; posWeight?: Tensor | null } = {}) {
+    super(options);
+    this.registerBuffer('weight', options.weight ?? null);
+    this.registerBuffer('posWeight', options.posWeight ?? null);
+  }
+  declare readonly weight: Tensor | null;
+  declare readonly posWeight: Tensor | null;
+  forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropyWithLogitsAs('BCEWithLogitsLoss', input, target, {
+      weight: this.weight, posWeight: this.posWeight, reduction: this.reduction,
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { flatten, type Tensor } from '@dl/autograd';
+import { Module } from '../module.js';
+import { checkRange } from '../checks.js';
+import { reprBool, reprFloat } from '../repr.js';
+import { dropout } from '../functional/activation.js';
+
+/**
+ * Merges dims `startDim..endDim` (1 and −1 by default, keeping the batch dim), as PyTorch's `nn.Flatten`.
+ * @example new Flatten().forward(x) // [N, 16, 7, 7] → [N, 784]
+ */
+export class Flatten extends Module {
+  readonly startDim: number;
+  readonly endDim: number;
+  constructor(options: { startDim?: number; endDim?: number } = {}) {
+    super();
+    this.startDim = options.startDim ?? 1;
+    this.endDim = options.endDim ?? -1;
+  }
+  forward(x: Tensor): Tensor {
+    return flatten(x, { startDim: this.startDim, endDim: this.endDim });
+  }
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}
+
+/** Returns its input, as PyTorch's `nn.Identity` (a placeholder, e.g. to remove a layer). */
+export class Identity extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+
+/**
+ * In training mode, zeroes each element with probability p (0.5) and scales the rest by 1/(1 − p);
+ * in evaluation mode, the identity. As PyTorch's `nn.Dropout`.
+ * @example const drop = new Dropout(0.2); model.eval(); // now a no-op
+ */
+export class Dropout extends Module {
+  readonly p: number;
+  constructor(p = 0.5) {
+    super();
+    this.p = checkRange('Dropout', 'p', p, 0, 1);
+  }
+  forward(x: Tensor): Tensor {
+    return dropout(x, { p: this.p, training: this.training });
+  }
+  override extraRepr(): string {
+    return `p=${reprFloat(this.p)}, inplace=${reprBool(false)}`;
+  }
+}
