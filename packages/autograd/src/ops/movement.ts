@@ -212,7 +212,9 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim('chunk', dim, x.ndim);
-  return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
+  // An empty dim gives `chunks` empty pieces in PyTorch, where split would give one.
+  if (x.shape[d] === 0) return split(x, new Array<number>(chunks).fill(0), d);
+  return split(x, Math.ceil(x.shape[d]! / chunks), d);
 }
 
 const catOp = defineOp<{ dim: number }>({
@@ -267,15 +269,15 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   return cat(tensors.map((x) => unsqueeze(x, d)), d);
 }
 
-/** Checks that `index` holds integers in [0, n) and returns them as an Int32Array. */
+/** Checks that `index` holds integers in [0, n) (negative ones are errors, as in PyTorch) and returns them as an Int32Array. */
 function indexValues(op: string, index: ArrayLike<number>, n: number, dim: number): Int32Array {
   const out = new Int32Array(index.length);
   for (let i = 0; i < index.length; i++) {
     const v = index[i]!;
-    if (!Number.isInteger(v) || v < -n || v >= n) {
+    if (!Number.isInteger(v) || v < 0 || v >= n) {
       throw new Error(`${op}: index ${v} is out of bounds for dim ${dim} of size ${n}`);
     }
-    out[i] = v < 0 ? v + n : v;
+    out[i] = v;
   }
   return out;
 }
@@ -315,11 +317,20 @@ function gatherAttrs(op: string, shape: Shape, dim: number, index: Tensor): Gath
 
 /**
  * out[i][j][k] = x[i][index[i][j][k]][k] for dim 1 (likewise for other dims). `index` holds integer
- * values and has the shape of `x` except along `dim`.
+ * values in [0, x.shape[dim]), has as many dims as `x`, and is no larger than `x` outside `dim`.
  * @example gather(logProbs, 1, unsqueeze(labels, 1)) // each row's entry at its label
  */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  return gatherOp([x], gatherAttrs('gather', x.shape, dim, index));
+  const d = normalizeDim('gather', dim, x.ndim);
+  if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
+    throw new Error(`gather: index of shape ${fmt(index.shape)} must have the dims of shape ${fmt(x.shape)} and be no larger outside dim ${dim}`);
+  }
+  // PyTorch lets the index be smaller than x outside `dim`: only x's leading part of those dims is read.
+  let src = x;
+  index.shape.forEach((s, i) => {
+    if (i !== d && s < x.shape[i]!) src = slice(src, i, 0, s);
+  });
+  return gatherOp([src], gatherAttrs('gather', src.shape, dim, index));
 }
 
 /** A zero tensor of `shape` with `src` added at `index` along `dim`: the adjoint of `gather`. */
