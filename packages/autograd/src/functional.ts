@@ -54,11 +54,34 @@ export interface ArgnumsOptions<N extends number | readonly number[]> {
 
 type GradResult<N> = N extends number ? Tensor : Tensor[];
 
-function leaves(args: readonly Tensor[], argnums: readonly number[], fnName: string): Tensor[] {
+function checkArgnums(fnName: string, argnums: readonly number[], count: number): void {
   argnums.forEach((a) => {
-    if (!Number.isInteger(a) || a < 0 || a >= args.length) throw new Error(`${fnName}: argnums ${a} is out of range for ${args.length} argument(s)`);
+    if (!Number.isInteger(a) || a < 0 || a >= count) throw new Error(`${fnName}: argnums ${a} is out of range for ${count} argument(s)`);
   });
-  return args.map((x, i) => (argnums.includes(i) ? x.detach().requiresGrad_(true) : x));
+}
+
+function valueAndGradNamed<N extends number | readonly number[]>(
+  fnName: string,
+  f: (...args: Tensor[]) => Tensor,
+  options: ArgnumsOptions<N>,
+): (...args: Tensor[]) => [Tensor, GradResult<N>] {
+  const argnums = options.argnums ?? 0;
+  const list = typeof argnums === 'number' ? [argnums] : [...(argnums as readonly number[])];
+  return (...args) =>
+    enableGrad(() => {
+      checkArgnums(fnName, list, args.length);
+      // Keep the caller's graph: an argument that already requires grad is used as it is, so an outer
+      // transform can differentiate through this one (grad(grad(f))).
+      const inputs = args.map((x, i) => (list.includes(i) && !x.requiresGrad ? x.detach().requiresGrad_(true) : x));
+      const value = f(...inputs);
+      if (value.numel() !== 1) throw new Error(`${fnName}: f must return a scalar, got shape ${fmt(value.shape)}`);
+      const higher = args.some((x) => x.requiresGrad);
+      const wrt = list.map((i) => inputs[i]!);
+      const gs = value.requiresGrad
+        ? gradients([value], wrt, { createGraph: higher, allowUnused: true })
+        : wrt.map((x) => zerosLike(x));
+      return [higher ? value : value.detach(), (typeof argnums === 'number' ? gs[0]! : gs) as GradResult<N>];
+    });
 }
 
 /**
@@ -71,19 +94,7 @@ export function valueAndGrad<N extends number | readonly number[] = number>(
   f: (...args: Tensor[]) => Tensor,
   options: ArgnumsOptions<N> = {},
 ): (...args: Tensor[]) => [Tensor, GradResult<N>] {
-  const argnums = options.argnums ?? 0;
-  const list = typeof argnums === 'number' ? [argnums] : [...(argnums as readonly number[])];
-  return (...args) =>
-    enableGrad(() => {
-      // Keep the caller's graph: an argument that already requires grad is used as it is.
-      const inputs = args.map((x, i) => (list.includes(i) && !x.requiresGrad ? x.detach().requiresGrad_(true) : x));
-      leaves(args, list, 'grad');
-      const value = f(...inputs);
-      if (value.numel() !== 1) throw new Error(`grad: f must return a scalar, got shape ${fmt(value.shape)}`);
-      const higher = args.some((x) => x.requiresGrad);
-      const gs = gradients([value], list.map((i) => inputs[i]!), { createGraph: higher, allowUnused: true });
-      return [value, (typeof argnums === 'number' ? gs[0]! : gs) as GradResult<N>];
-    });
+  return valueAndGradNamed('valueAndGrad', f, options);
 }
 
 /**
@@ -95,7 +106,7 @@ export function grad<N extends number | readonly number[] = number>(
   f: (...args: Tensor[]) => Tensor,
   options: ArgnumsOptions<N> = {},
 ): (...args: Tensor[]) => GradResult<N> {
-  const vg = valueAndGrad(f, options);
+  const vg = valueAndGradNamed('grad', f, options);
   return (...args) => vg(...args)[1];
 }
 
