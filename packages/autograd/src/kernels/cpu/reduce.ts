@@ -54,8 +54,9 @@ export function logSoftmaxAxis(x: TypedArray, outer: number, n: number, inner: n
       if (!Number.isFinite(m)) m = 0;
       let s = 0;
       for (let k = 0; k < n; k++) s += Math.exp(x[base + k * inner]! - m);
-      const lse = m + Math.log(s);
-      for (let k = 0; k < n; k++) o[base + k * inner] = x[base + k * inner]! - lse;
+      // (x − m) − log s, not x − (m + log s): the latter loses the low digits when |m| is large.
+      const ls = Math.log(s);
+      for (let k = 0; k < n; k++) o[base + k * inner] = x[base + k * inner]! - m - ls;
     }
   }
   return o;
