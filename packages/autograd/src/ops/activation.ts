@@ -69,7 +69,9 @@ const logSoftmaxOp = defineOp<{ dim: number }>({
   name: 'logSoftmax',
   forward: ([x], { dim }) => {
     const s = x!.shape;
-    return { data: k.logSoftmaxAxis(x!.data, numel(s.slice(0, dim)), s[dim]!, numel(s.slice(dim + 1))), shape: s };
+    // A 0-d tensor is one row of one element.
+    const n = s.length === 0 ? 1 : s[dim]!;
+    return { data: k.logSoftmaxAxis(x!.data, numel(s.slice(0, dim)), n, numel(s.slice(dim + 1))), shape: s };
   },
   backward: ({ grad, output, attrs: { dim } }) => [sub(grad, mul(exp(output), sum(grad, { dim, keepdim: true })))],
 });
@@ -80,5 +82,6 @@ export function logSoftmax(x: Tensor, dim: number): Tensor {
 }
 /** exp(x) / Σ exp(x) along `dim`. @example softmax(logits, -1) */
 export function softmax(x: Tensor, dim: number): Tensor {
+  normalizeDim('softmax', dim, x.ndim);
   return exp(logSoftmax(x, dim));
 }

@@ -30,28 +30,31 @@ const divOp = defineOp({
 const powOp = defineOp({
   name: 'pow',
   forward: ([a, b]) => binaryForward('pow', k.pow, a!, b!),
+  // PyTorch's conventions: the base gets 0 where base and exponent are 0 (not 0·0⁻¹ = NaN; masking
+  // only that point keeps the formula, and so second derivatives, intact at b = 0 elsewhere), and the
+  // exponent gets 0 where the base is 0 and the exponent ≥ 0 (the limit of aᵇ·log a as a → 0⁺).
   backward: ({ grad, inputs: [a, b], output, needsInputGrad: [ga, gb] }) => [
-    ga ? mul(grad, mul(b!, pow(a!, sub(b!, 1)))) : null,
-    // d/db a^b = a^b·log(a); where a = 0 the limit used by PyTorch is 0.
-    gb ? mul(grad, where(eq(a!, 0), 0, mul(output, log(a!)))) : null,
+    ga ? where(mul(eq(a!, 0), eq(b!, 0)), 0, mul(grad, mul(b!, pow(a!, sub(b!, 1))))) : null,
+    gb ? where(mul(eq(a!, 0), ge(b!, 0)), 0, mul(grad, mul(output, log(a!)))) : null,
   ],
 });
+/**
+ * The gradients of maximum or minimum: a tie splits the gradient evenly, and an input gets the whole
+ * gradient unless it lost (`loses(a, b)` is 1), so where a NaN is compared both inputs get it (PyTorch).
+ */
+function extremeBackward(grad: Tensor, a: Tensor, b: Tensor, loses: (x: Tensor, y: Tensor) => Tensor, [ga, gb]: boolean[]): (Tensor | null)[] {
+  const half = mul(eq(a, b), 0.5);
+  return [ga ? mul(grad, sub(sub(1, loses(a, b)), half)) : null, gb ? mul(grad, sub(sub(1, loses(b, a)), half)) : null];
+}
 const maximumOp = defineOp({
   name: 'maximum',
   forward: ([a, b]) => binaryForward('maximum', k.maximum, a!, b!),
-  // Ties split the gradient evenly, as PyTorch does.
-  backward: ({ grad, inputs: [a, b] }) => {
-    const wa = add(gt(a!, b!), mul(eq(a!, b!), 0.5));
-    return [mul(grad, wa), mul(grad, sub(1, wa))];
-  },
+  backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, lt, needsInputGrad),
 });
 const minimumOp = defineOp({
   name: 'minimum',
   forward: ([a, b]) => binaryForward('minimum', k.minimum, a!, b!),
-  backward: ({ grad, inputs: [a, b] }) => {
-    const wa = add(lt(a!, b!), mul(eq(a!, b!), 0.5));
-    return [mul(grad, wa), mul(grad, sub(1, wa))];
-  },
+  backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, gt, needsInputGrad),
 });
 const whereOp = defineOp({
   name: 'where',
@@ -91,12 +94,15 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
   return minimumOp(operands('minimum', a, b), undefined);
 }
 /**
- * `a` where `condition` is non-zero, else `b`; all three broadcast. No gradient flows to `condition`.
+ * `a` where `condition` is non-zero, else `b`; all three broadcast. The condition is a mask of any
+ * dtype and gets no gradient; numbers adopt the dtype of the tensor branch (of the condition when
+ * both branches are numbers).
  * @example where(gt(x, 0), x, 0) // relu
  */
 export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
-  const [c, x, y] = operands('where', a, b, condition);
-  return whereOp([y!, c!, x!], undefined);
+  const [c] = operands('where', condition);
+  const [x, y] = a instanceof Tensor || b instanceof Tensor ? operands('where', a, b) : operands('where', c!, a, b).slice(1);
+  return whereOp([c!, x!, y!], undefined);
 }
 
 /** Declares a unary op from its kernel and its derivative rule. */

@@ -103,9 +103,10 @@ export function sigmoid(x: TypedArray): TypedArray {
   }
   return o;
 }
+/** max(x, 0); NaN stays NaN, as in PyTorch. */
 export function relu(x: TypedArray): TypedArray {
   const o = like(x);
-  for (let i = 0; i < o.length; i++) o[i] = x[i]! > 0 ? x[i]! : 0;
+  for (let i = 0; i < o.length; i++) o[i] = x[i]! <= 0 ? 0 : x[i]!;
   return o;
 }
 /** The error function, to about 1e-15 (W. J. Cody's rational approximations, via erfc for |x| > 0.5). */
@@ -114,11 +115,14 @@ export function erf(x: TypedArray): TypedArray {
   for (let i = 0; i < o.length; i++) o[i] = erfScalar(x[i]!);
   return o;
 }
+/** min(max(x, lo), hi), as PyTorch: NaN stays NaN, and lo > hi gives hi everywhere. */
 export function clamp(x: TypedArray, lo: number, hi: number): TypedArray {
   const o = like(x);
   for (let i = 0; i < o.length; i++) {
-    const v = x[i]!;
-    o[i] = v < lo ? lo : v > hi ? hi : v;
+    let v = x[i]!;
+    if (v < lo) v = lo;
+    if (v > hi) v = hi;
+    o[i] = v;
   }
   return o;
 }
