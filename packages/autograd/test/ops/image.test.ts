@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Tensor, fold, gradcheck, gradgradcheck, gradients, mul, sum, unfold, zeros, type Size2, type WindowOptions } from '@dl/autograd';
+import { arbTensor, backwardIsLinear, retainGraphDoubles, unusedBranchIsInert } from '@dl/autograd/testing';
+
+// ---------------------------------------------------------------------------------------------
+// Golden values from PyTorch (fixtures/image.py) and a close-enough check for float64.
+
+interface JsonTensor { shape: number[]; data: number[] }
+interface GoldenCase { note: string; inputs: JsonTensor[]; opts: unknown; outputs: JsonTensor[]; upstream: JsonTensor[]; grads: JsonTensor[] }
+const golden = JSON.parse(readFileSync(new URL('../fixtures/image.json', import.meta.url), 'utf8')) as Record<string, GoldenCase[]>;
+const fromJson = (t: JsonTensor): Tensor => new Tensor(Float64Array.from(t.data), t.shape);
+
+/** Same shape, and every element equal to 1e-12 relative. */
+function expectClose(actual: Tensor, expected: Tensor, what: string): void {
+  expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
+  for (let i = 0; i < expected.numel(); i++) {
+    const [a, e] = [actual.data[i]!, expected.data[i]!];
+    if (!(Math.abs(a - e) <= 1e-12 * (1 + Math.abs(e)))) expect.fail(`${what}: element ${i} is ${a}, PyTorch gives ${e}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random window geometries.
+
+interface UnfoldOptions extends WindowOptions { kernelSize: Size2 }
+interface FoldOptions extends UnfoldOptions { outputSize: Size2 }
+
+/** One spatial axis: image size, kernel, stride, padding, dilation, with the kernel fitting in the padded image. */
+const arbAxis = fc
+  .record({
+    size: fc.integer({ min: 1, max: 5 }),
+    k: fc.integer({ min: 1, max: 3 }),
+    s: fc.integer({ min: 1, max: 3 }),
+    p: fc.integer({ min: 0, max: 2 }),
+    d: fc.integer({ min: 1, max: 2 }),
+  })
+  .filter(({ size, k, p, d }) => d * (k - 1) + 1 <= size + 2 * p);
+/** Batch, channels, both axes; options written as a number when both axes agree, else as a pair. */
+const arbGeometry = fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), arbAxis, arbAxis).map(([n, c, h, w]) => {
+  const two = (a: number, b: number): Size2 => (a === b ? a : [a, b]);
+  const opts: UnfoldOptions = { kernelSize: two(h.k, w.k), stride: two(h.s, w.s), padding: two(h.p, w.p), dilation: two(h.d, w.d) };
+  const windows = (a: typeof h) => Math.floor((a.size + 2 * a.p - a.d * (a.k - 1) - 1) / a.s) + 1;
+  return { image: [n, c, h.size, w.size], cols: [n, c * h.k * w.k, windows(h) * windows(w)], opts, outputSize: two(h.size, w.size) };
+});
+
+type Fn = (...xs: Tensor[]) => Tensor;
+interface OpInfo<O> {
+  name: string;
+  sample: fc.Arbitrary<[Tensor[], O]>;
+  fn: (o: O) => Fn;
+  gradgrad?: boolean;
+}
+const row = <O,>(info: OpInfo<O>): OpInfo<any> => info;
+
+const opInfos: OpInfo<any>[] = [
+  row<UnfoldOptions>({
+    name: 'unfold',
+    sample: arbGeometry.chain((g) => arbTensor(g.image).map((x): [Tensor[], UnfoldOptions] => [[x], g.opts])),
+    fn: (o) => (x) => unfold(x, o.kernelSize, o),
+    gradgrad: true,
+  }),
+  row<FoldOptions>({
+    name: 'fold',
+    sample: arbGeometry.chain((g) => arbTensor(g.cols).map((x): [Tensor[], FoldOptions] => [[x], { ...g.opts, outputSize: g.outputSize }])),
+    fn: (o) => (x) => fold(x, o.outputSize, o.kernelSize, o),
+    gradgrad: true,
+  }),
+];
+
+describe.each(opInfos)('$name', (info) => {
+  it('passes gradcheck in float64 over random sizes, kernels, strides, paddings and dilations', () => {
+    fc.assert(fc.property(info.sample, ([xs, o]) => gradcheck(info.fn(o), xs)), { numRuns: 40 });
+  });
+
+  it.runIf(info.gradgrad === true)('passes the second-order gradgradcheck', () => {
+    fc.assert(fc.property(info.sample, ([xs, o]) => gradgradcheck(info.fn(o), xs)), { numRuns: 15 });
+  });
+
+  it('matches PyTorch on the golden cases, gradients included', () => {
+    const cases = golden[info.name]!;
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) {
+      const what = `${info.name}(${JSON.stringify(c.opts)}) ${c.note}`;
+      const x = fromJson(c.inputs[0]!).requiresGrad_();
+      const out = info.fn(c.opts)(x);
+      expectClose(out, fromJson(c.outputs[0]!), `${what}: output`);
+      const [g] = gradients([out], [x], { gradOutputs: [fromJson(c.upstream[0]!)] });
+      expectClose(g!, fromJson(c.grads[0]!), `${what}: grad`);
+    }
+  });
+});
+
+describe('unfold and fold', () => {
+  const pairs = arbGeometry.chain((g) => fc.tuple(arbTensor(g.image), arbTensor(g.cols), fc.constant(g)));
+
+  it('are adjoint: <unfold(x), y> = <x, fold(y)>', () => {
+    fc.assert(
+      fc.property(pairs, ([x, y, g]) => {
+        const lhs = sum(mul(unfold(x, g.opts.kernelSize, g.opts), y)).item();
+        const rhs = sum(mul(x, fold(y, g.outputSize, g.opts.kernelSize, g.opts))).item();
+        expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(lhs)));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('pass the ready-made gradient properties', () => {
+    const images = arbGeometry.chain((g) => arbTensor(g.image).map((x) => ({ x, g })));
+    const unfoldOf = (x: Tensor) => unfold(x, 2, { padding: 1 });
+    fc.assert(backwardIsLinear(unfoldOf, images.map(({ x }) => [x])), { numRuns: 20 });
+    fc.assert(retainGraphDoubles(unfoldOf, images.map(({ x }) => [x])), { numRuns: 20 });
+    fc.assert(unusedBranchIsInert((c) => fold(c, 2, 1), arbTensor([1, 3, 4]).map((c) => [c])), { numRuns: 20 });
+  });
+
+  it('keep float32 in float32', () => {
+    const x = new Tensor(Float32Array.from({ length: 16 }, (_, i) => i), [1, 1, 4, 4]);
+    const cols = unfold(x, 2, { stride: 2 });
+    expect([cols.dtype, fold(cols, 4, 2, { stride: 2 }).dtype]).toEqual(['float32', 'float32']);
+    expect(cols.toArray()).toEqual([[[0, 2, 8, 10], [1, 3, 9, 11], [4, 6, 12, 14], [5, 7, 13, 15]]]);
+  });
+});
+
+describe('bad input', () => {
+  const x = zeros([1, 2, 4, 4]);
+  it('rejects a kernel larger than the padded input, naming both', () => {
+    expect(() => unfold(x, 5)).toThrow(/^unfold: kernel 5x5 \(extent 5x5 with dilation\) is larger than the padded input 4x4 \(input \[1,2,4,4\], padding 0,0\)/);
+    expect(() => unfold(x, 3, { dilation: 2 })).toThrow(/^unfold: kernel 3x3 \(extent 5x5 with dilation\) is larger than the padded input 4x4/);
+    expect(() => unfold(x, [2, 7], { padding: [0, 1] })).toThrow(/^unfold: kernel 2x7 .* larger than the padded input 4x6/);
+    expect(() => fold(zeros([1, 9, 1]), 2, 3)).toThrow(/^fold: kernel 3x3 .* larger than the padded input 2x2/);
+  });
+  it('rejects inputs that are not 4-D images (unfold) or 3-D columns (fold)', () => {
+    expect(() => unfold(zeros([2, 4, 4]), 2)).toThrow(/^unfold: expects a 4-D input \[N, C, H, W\], got shape \[2,4,4\]/);
+    expect(() => fold(zeros([4, 9]), 4, 2)).toThrow(/^fold: expects a 3-D input \[N, C\*kh\*kw, L\], got shape \[4,9\]/);
+  });
+  it('rejects zero, negative and fractional sizes', () => {
+    expect(() => unfold(x, 0)).toThrow(/^unfold: kernelSize must be positive integers, got 0/);
+    expect(() => unfold(x, [2, -1])).toThrow(/^unfold: kernelSize must be positive integers, got \[2,-1\]/);
+    expect(() => unfold(x, 2, { stride: 0 })).toThrow(/^unfold: stride must be positive integers, got 0/);
+    expect(() => unfold(x, 2, { dilation: [1, 0] })).toThrow(/^unfold: dilation must be positive integers, got \[1,0\]/);
+    expect(() => unfold(x, 2, { padding: -1 })).toThrow(/^unfold: padding must be non-negative integers, got -1/);
+    expect(() => unfold(x, 1.5)).toThrow(/^unfold: kernelSize must be positive integers, got 1.5/);
+    expect(() => fold(zeros([1, 4, 9]), 0, 2)).toThrow(/^fold: outputSize must be positive integers, got 0/);
+    expect(() => fold(zeros([1, 4, 9]), 4, 2, { stride: -2 })).toThrow(/^fold: stride must be positive integers, got -2/);
+  });
+  it('rejects columns that do not match the windows (fold)', () => {
+    expect(() => fold(zeros([1, 4, 5]), 3, 2)).toThrow(/^fold: 5 columns in shape \[1,4,5\] do not match the 2x2 windows of a 3x3 output/);
+    expect(() => fold(zeros([1, 5, 4]), 3, 2)).toThrow(/^fold: dim 1 of shape \[1,5,4\] is not divisible by the kernel size 2x2/);
+  });
+});
