@@ -4,7 +4,8 @@ import { ReLU } from './relu.js';
 import { MaxPool2d } from './maxPool2d.js';
 import { Flatten } from './flatten.js';
 import { Linear, type ManualLayerOptions } from './linear.js';
-import { checkInt } from './layer.js';
+import { checkInt, fmt } from './layer.js';
+import type { Tensor } from '@dl/autograd';
 
 /** Options of the manual `CNN`. */
 export interface CNNOptions extends ManualLayerOptions {
@@ -21,6 +22,9 @@ export interface CNNOptions extends ManualLayerOptions {
  * const logits = cnn.forward(images); cnn.backward(dLogits); cnn.optimizerStep(0.01);
  */
 export class CNN extends Net {
+  /** The side of the square input images. */
+  readonly imageSize: number;
+
   constructor(
     readonly inChannels: number,
     readonly hiddenChannels: number,
@@ -42,5 +46,15 @@ export class CNN extends Net {
       new Flatten(),
       new Linear(hiddenChannels * pooled * pooled, outFeatures, options),
     ]);
+    this.imageSize = size;
+  }
+
+  /** images [N, inChannels, S, S] (S = `imageSize`) → [N, outFeatures]. */
+  override forward(x: Tensor): Tensor {
+    const s = this.imageSize;
+    if (x.ndim !== 4 || x.shape[2] !== s || x.shape[3] !== s) {
+      throw new Error(`CNN: expected images of shape [N, ${this.inChannels}, ${s}, ${s}], got ${fmt(x.shape)}`);
+    }
+    return super.forward(x);
   }
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Generator, Tensor } from '@dl/autograd';
 import { arbTensor, type TensorConstraints } from '@dl/autograd/testing';
 import type { ManualLayer } from '../manual/layer.js';
-import { copyToTwin, pairWithTwin, toManualLayout, type TwinModule } from '../manual/twin.js';
+import { copyToTwin, pairWithTwin, toManualLayout, type TwinModule, type TwinPair } from '../manual/twin.js';
 
 /**
  * The autograd side of a cross-check: a module (any `Module`) whose `forward` records on the tape,
@@ -68,6 +68,19 @@ function compare(quantity: string, manual: Tensor | null, autograd: Tensor | nul
   }
 }
 
+/** Pairs the layers with parameters on both sides, checking that every parameter is float64. */
+function checkedPairs(manual: ManualLayer, twin: AutogradTwin): TwinPair[] {
+  const pairs = pairWithTwin(manual, twin, 'crossCheck');
+  for (const p of pairs) {
+    for (const [side, t] of [['manual W', p.manual.W], ['manual b', p.manual.b], ['twin weight', p.twin.weight], ['twin bias', p.twin.bias]] as const) {
+      if (t.dtype !== 'float64') {
+        throw new Error(`crossCheck: the ${side} of layer ${p.index} is ${t.dtype}; build both sides in float64 ({ dtype: 'float64' }, module.double())`);
+      }
+    }
+  }
+  return pairs;
+}
+
 function normalLike(shape: readonly number[], seed: number): Tensor {
   const g = new Generator(seed);
   const n = shape.reduce((a, s) => a * s, 1);
@@ -86,14 +99,7 @@ function normalLike(shape: readonly number[], seed: number): Tensor {
 export function checkAgainstTwin(manual: ManualLayer, twin: AutogradTwin, x: Tensor, options: CheckAgainstTwinOptions = {}): true {
   const tol = { rtol: options.rtol ?? 1e-9, atol: options.atol ?? 1e-10 };
   if (x.dtype !== 'float64') throw new Error(`crossCheck: the input is ${x.dtype}; cross-checks run in float64`);
-  const pairs = pairWithTwin(manual, twin, 'crossCheck');
-  for (const p of pairs) {
-    for (const [side, t] of [['manual W', p.manual.W], ['manual b', p.manual.b], ['twin weight', p.twin.weight], ['twin bias', p.twin.bias]] as const) {
-      if (t.dtype !== 'float64') {
-        throw new Error(`crossCheck: the ${side} of layer ${p.index} is ${t.dtype}; build both sides in float64 ({ dtype: 'float64' }, module.double())`);
-      }
-    }
-  }
+  const pairs = checkedPairs(manual, twin);
   if (options.copy ?? true) copyToTwin(manual, twin);
   const context = `input shape [${x.shape.join(',')}]`;
 
@@ -159,6 +165,7 @@ function inferShape(manual: ManualLayer): fc.Arbitrary<readonly number[]> {
  * `checkAgainstTwin(manual, twin, x)` holds.
  */
 export function crossCheckProperty(manual: ManualLayer, twin: AutogradTwin, options: CrossCheckOptions = {}): fc.IPropertyWithHooks<[Tensor, number]> {
+  checkedPairs(manual, twin); // setup errors surface here, not as a failing run
   let input = options.input;
   if (input === undefined) {
     const shapes = options.inputShape === undefined ? inferShape(manual) : Array.isArray(options.inputShape) ? fc.constant(options.inputShape) : options.inputShape;
@@ -185,7 +192,7 @@ export function crossCheckProperty(manual: ManualLayer, twin: AutogradTwin, opti
  * crossCheck(new manual.MaxPool2d(2), new nn.MaxPool2d(2), { inputShape: [1, 2, 4, 4], distinct: true });
  */
 export function crossCheck(manual: ManualLayer, twin: AutogradTwin, options: CrossCheckOptions = {}): void {
-  const params: fc.Parameters<[Tensor, number]> = { numRuns: options.numRuns ?? 50 };
+  const params: fc.Parameters<[Tensor, number]> = { numRuns: options.numRuns ?? 50, includeErrorInReport: true };
   if (options.seed !== undefined) params.seed = options.seed;
   fc.assert(crossCheckProperty(manual, twin, options), params);
 }
