@@ -45,6 +45,13 @@ function reverseTopo(roots: readonly Tensor[]): Tensor[] {
   return order.reverse();
 }
 
+/** Whether `from` broadcasts to `to` (a gradient of shape `to` can be summed back to `from`). */
+function expandsTo(from: readonly number[], to: readonly number[]): boolean {
+  if (from.length > to.length) return false;
+  const lead = to.length - from.length;
+  return from.every((s, i) => s === 1 || s === to[lead + i]);
+}
+
 function applyHooks(t: Tensor, g: Tensor): Tensor {
   for (const hook of t.hooks ?? []) {
     const replaced = hook(g);
@@ -103,6 +110,12 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       node.inputs.forEach((x, i) => {
         const gi = inputGrads[i];
         if (!node.needsInputGrad[i] || gi === null || gi === undefined) return;
+        if (gi.dtype !== x.dtype || (!sameShape(gi.shape, x.shape) && !expandsTo(x.shape, gi.shape))) {
+          throw new Error(
+            `backward: the rule of '${node.op}' returned a ${gi.dtype} gradient of shape ${fmt(gi.shape)} ` +
+              `for input ${i}, a ${x.dtype} tensor of shape ${fmt(x.shape)}`,
+          );
+        }
         const reduced = sameShape(gi.shape, x.shape) ? gi : sumToShape(gi, x.shape);
         if (isAnomalyEnabled()) checkAnomaly(node.op, reduced, node.stack, i);
         accumulate(x, reduced);

@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  GradcheckError, Tensor, add, defineOp, exp, grad, gradcheck, gradgradcheck, mul, noGrad, sum, tensor, type TypedArray,
+} from '@dl/autograd';
+import { arbBroadcastTensors, arbTensorOfShape, gradcheckProperty } from '@dl/autograd/testing';
+
+const f64 = { dtype: 'float64' as const };
+
+// A user-defined op, as torch.autograd.Function: forward with any ops (not recorded), backward in ops.
+const cube = defineOp<undefined>({
+  name: 'cube',
+  forward: ([x]) => mul(mul(x!, x!), x!),
+  backward: ({ grad, inputs: [x] }) => [mul(grad, mul(3, mul(x!, x!)))],
+});
+const cubeOf = (x: Tensor) => cube([x], undefined);
+
+// Forward on raw values with an attribute; backward uses the saved output.
+const scaledExp = defineOp<{ scale: number }>({
+  name: 'scaledExp',
+  forward: ([x], { scale }) => {
+    const out = new Float64Array(x!.numel()) as TypedArray;
+    for (let i = 0; i < out.length; i++) out[i] = scale * Math.exp(x!.data[i]!);
+    return { data: x!.dtype === 'float64' ? out : Float32Array.from(out), shape: x!.shape };
+  },
+  backward: ({ grad, output }) => [mul(grad, output)],
+});
+
+// Two broadcasting inputs; the rule returns output-shaped gradients and the tape sums them back.
+let lastNeeds: boolean[] = [];
+const mulAdd = defineOp<undefined>({
+  name: 'mulAdd',
+  forward: ([a, b]) => add(mul(a!, b!), b!),
+  backward: ({ grad, inputs: [a, b], needsInputGrad }) => {
+    lastNeeds = needsInputGrad;
+    return [needsInputGrad[0] ? mul(grad, b!) : null, needsInputGrad[1] ? mul(grad, add(a!, 1)) : null];
+  },
+});
+
+describe('defineOp: a custom op on the tape', () => {
+  it('computes its forward and records one node named after it', () => {
+    const x = tensor([1, 2, -3], { ...f64, requiresGrad: true });
+    const y = cubeOf(x);
+    expect(Array.from(y.data)).toEqual([1, 8, -27]);
+    expect(y.gradFn!.op).toBe('cube');
+    expect(y.gradFn!.inputs).toEqual([x]); // the ops inside forward were not recorded
+    expect(y.toString()).toBe('tensor([  1.,   8., -27.], dtype=float64, grad_fn=<CubeBackward0>)');
+    sum(y).backward();
+    expect(Array.from(x.grad!.data)).toEqual([3, 12, 27]);
+  });
+
+  it('composes with built-in ops on both sides', () => {
+    const x = tensor([0.5], { ...f64, requiresGrad: true });
+    sum(exp(cubeOf(mul(x, 2)))).backward();
+    // d/dx exp((2x)³) = exp(8x³)·24x²
+    expect(x.grad!.item()).toBeCloseTo(Math.exp(1) * 6, 12);
+  });
+
+  it('passes gradcheck and gradgradcheck over random shapes', () => {
+    fc.assert(gradcheckProperty(cubeOf, arbTensorOfShape({ maxDims: 3 }).map((t) => [t])), { numRuns: 30 });
+    fc.assert(fc.property(arbTensorOfShape({ maxDims: 2 }), (t) => gradgradcheck(cubeOf, [t])), { numRuns: 20 });
+  });
+
+  it('supports createGraph through it: grad(grad(cube)) = 6x', () => {
+    const d2 = grad((x: Tensor) => sum(grad((y: Tensor) => sum(cubeOf(y)))(x)));
+    expect(Array.from(d2(tensor([1, -0.5], f64)).data)).toEqual([6, -3]);
+  });
+
+  it('takes attributes and a forward on raw typed arrays', () => {
+    const x = tensor([0, 1], { ...f64, requiresGrad: true });
+    const y = scaledExp([x], { scale: 2 });
+    expect(Array.from(y.data)).toEqual([2, 2 * Math.E]);
+    sum(y).backward();
+    expect(Array.from(x.grad!.data)).toEqual([2, 2 * Math.E]);
+    expect(gradcheck((t) => scaledExp([t], { scale: -0.5 }), [tensor([0.1, -0.3, 1.2], f64)])).toBe(true);
+  });
+
+  it('broadcasts: output-shaped gradients are summed back to each input', () => {
+    fc.assert(gradcheckProperty((a, b) => mulAdd([a!, b!], undefined), arbBroadcastTensors(2, { maxDims: 3 })), { numRuns: 30 });
+    const a = tensor([[1], [2]], { ...f64, requiresGrad: true });
+    const b = tensor([10, 20, 30], { ...f64, requiresGrad: true });
+    sum(mulAdd([a, b], undefined)).backward();
+    expect(a.grad!.shape).toEqual([2, 1]);
+    expect(Array.from(a.grad!.data)).toEqual([60, 60]);
+    expect(Array.from(b.grad!.data)).toEqual([5, 5, 5]);
+  });
+
+  it('tells the rule which inputs need a gradient', () => {
+    const a = tensor([1, 2], { ...f64, requiresGrad: true });
+    const b = tensor([3, 4], f64);
+    sum(mulAdd([a, b], undefined)).backward();
+    expect(lastNeeds).toEqual([true, false]);
+    expect(b.grad).toBeNull();
+    expect(Array.from(a.grad!.data)).toEqual([3, 4]);
+  });
+
+  it('is not recorded under noGrad, nor when no input requires grad, nor without a backward', () => {
+    const x = tensor([1], { ...f64, requiresGrad: true });
+    expect(noGrad(() => cubeOf(x)).requiresGrad).toBe(false);
+    expect(cubeOf(tensor([2], f64)).gradFn).toBeNull();
+    const noBackward = defineOp<undefined>({ name: 'floorish', forward: ([t]) => t!.clone() });
+    const y = noBackward([x], undefined);
+    expect(y.requiresGrad).toBe(false);
+    expect(y.gradFn).toBeNull();
+  });
+
+  it('a rule returning a gradient that cannot belong to the input is an error naming the op', () => {
+    const wrongShape = defineOp<undefined>({
+      name: 'wrongShape',
+      forward: ([t]) => t!.clone(),
+      backward: ({ grad }) => [tensor([1, 2, 3], f64).add(sum(grad))],
+    });
+    const x = tensor([[1, 2]], { ...f64, requiresGrad: true });
+    expect(() => sum(wrongShape([x], undefined)).backward()).toThrow(
+      /backward: the rule of 'wrongShape' returned a float64 gradient of shape \[3\] for input 0, a float64 tensor of shape \[1,2\]/,
+    );
+    const wrongDType = defineOp<undefined>({
+      name: 'wrongDType',
+      forward: ([t]) => t!.clone(),
+      backward: ({ grad }) => [grad.to('float32')],
+    });
+    expect(() => sum(wrongDType([x], undefined)).backward()).toThrow(/the rule of 'wrongDType' returned a float32 gradient of shape \[1,2\]/);
+  });
+});
+
+describe('gradcheck catches a wrong custom backward', () => {
+  // The derivative of x³ is 3x², not 2x²: a deliberately wrong rule.
+  const badCube = defineOp<undefined>({
+    name: 'badCube',
+    forward: ([x]) => mul(mul(x!, x!), x!),
+    backward: ({ grad, inputs: [x] }) => [mul(grad, mul(2, mul(x!, x!)))],
+  });
+
+  it('throws a GradcheckError naming the input, the element and both values', () => {
+    const x = tensor([[0.5, -1.5]], f64);
+    const y = tensor([[2, 3]], f64);
+    let err: unknown;
+    try {
+      gradcheck((a, b) => add(a!, badCube([b!], undefined)), [x, y]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(GradcheckError);
+    const e = err as GradcheckError;
+    expect(e.name).toBe('GradcheckError');
+    expect(e.input).toBe(1);
+    expect(e.index).toEqual([0, 0]);
+    // gradcheck projects the output on a random v, so the values are v·2y² against v·3y² at y = 2.
+    expect(e.analytical / e.numerical).toBeCloseTo(2 / 3, 6);
+    expect(e.message).toMatch(/^gradcheck: input 1 \(shape \[1,2\]\), element \[0,0\]: analytical -?\d.* vs numerical -?\d/);
+    expect(e.message).toContain(String(e.analytical));
+    expect(e.message).toContain(String(e.numerical));
+  });
+
+  it('fails as a property too, on any shape fast-check draws', () => {
+    const result = fc.check(gradcheckProperty((t) => badCube([t!], undefined), arbTensorOfShape({ minDims: 1 }, { min: 0.5, max: 2 }).map((t) => [t])), { numRuns: 10 });
+    expect(result.failed).toBe(true);
+    expect(String(result.errorInstance)).toMatch(/GradcheckError: gradcheck: input 0/);
+  });
+});
