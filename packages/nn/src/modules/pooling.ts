@@ -25,6 +25,7 @@ export class MaxPool2d extends Module {
 
   constructor(kernelSize: Size2, options: MaxPool2dOptions = {}) {
     super();
+    checkPair(this.constructor.name, 'kernelSize', kernelSize, 1);
     this.kernelSize = kernelSize;
     this.stride = options.stride ?? kernelSize;
     this.padding = options.padding ?? 0;
@@ -59,6 +60,7 @@ export class AvgPool2d extends Module {
 
   constructor(kernelSize: Size2, options: AvgPool2dOptions = {}) {
     super();
+    checkPair(this.constructor.name, 'kernelSize', kernelSize, 1);
     this.kernelSize = kernelSize;
     this.stride = options.stride ?? kernelSize;
     this.padding = options.padding ?? 0;
