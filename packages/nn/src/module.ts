@@ -211,11 +211,16 @@ export abstract class Module {
   /** The sub-module at a dotted path (`'layers.0'`); '' is this module. */
   getSubmodule(target: string): Module {
     let m: Module = this;
-    if (target === '') return m;
-    for (const part of target.split('.')) {
-      const next = m.namedChildren().find(([n]) => n === part)?.[1];
-      if (next === undefined) throw new Error(`getSubmodule: ${m.constructor.name} has no sub-module '${part}' (in '${target}')`);
-      m = next;
+    let rest = target;
+    while (rest !== '') {
+      // Array fields give names with dots ('blocks.0'), so match whole child names, longest first.
+      const hit = m
+        .namedChildren()
+        .filter(([n]) => rest === n || rest.startsWith(`${n}.`))
+        .sort((a, b) => b[0].length - a[0].length)[0];
+      if (hit === undefined) throw new Error(`getSubmodule: ${m.constructor.name} has no sub-module '${rest.split('.')[0]}' (in '${target}')`);
+      m = hit[1];
+      rest = rest.slice(hit[0].length + 1);
     }
     return m;
   }
