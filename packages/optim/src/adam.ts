@@ -39,8 +39,8 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     if (!Array.isArray(o.betas) || o.betas.length !== 2) {
       throw new Error(`${this.name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
     }
-    checkInRange(this.name, 'beta parameter at index 0', o.betas[0], 0, 1);
-    checkInRange(this.name, 'beta parameter at index 1', o.betas[1], 0, 1);
+    checkInRange(this.name, 'betas[0]', o.betas[0], 0, 1);
+    checkInRange(this.name, 'betas[1]', o.betas[1], 0, 1);
     checkNonNegative(this.name, 'weightDecay', o.weightDecay);
   }
 

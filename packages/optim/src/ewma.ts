@@ -25,7 +25,7 @@ export function ewmaOfSquares(s: TypedArray, y: TypedArray, rho: number): void {
   const c = 1 - rho;
   for (let i = 0; i < s.length; i++) {
     const yi = y[i]!;
-    s[i] = rho * s[i]! + c * yi * yi;
+    s[i] = rho * s[i]! + c * (yi * yi);
   }
 }
 
