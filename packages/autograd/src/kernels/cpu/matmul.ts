@@ -76,30 +76,44 @@ function gemm(
   }
 }
 
-/** Packs an mr×kc block of A as w[kk·MR + r], zero-padding rows mr..MR-1. */
+/** Packs an mr×kc block of A as w[kk·MR + r], zero-padding rows mr..MR-1. Reads run along memory. */
 function packA(a: TypedArray, off: number, ars: number, acs: number, mr: number, kc: number, w: Float64Array): void {
-  for (let r = 0; r < MR; r++) {
-    if (r < mr) {
+  if (mr < MR) w.fill(0, 0, kc * MR);
+  if (acs === 1) {
+    for (let r = 0; r < mr; r++) {
       const src = off + r * ars;
-      for (let kk = 0, d = r; kk < kc; kk++, d += MR) w[d] = a[src + kk * acs]!;
-    } else {
-      for (let kk = 0, d = r; kk < kc; kk++, d += MR) w[d] = 0;
+      for (let kk = 0, d = r; kk < kc; kk++, d += MR) w[d] = a[src + kk]!;
+    }
+  } else {
+    for (let kk = 0, d = 0; kk < kc; kk++, d += MR) {
+      const src = off + kk * acs;
+      for (let r = 0; r < mr; r++) w[d + r] = a[src + r * ars]!;
     }
   }
 }
 
-/** Packs a kc×nc block of B into NR-wide panels: panel p at w[at + p·kc·NR], element w[.. + kk·NR + c]. */
+/**
+ * Packs a kc×nc block of B into NR-wide panels: panel p at w[at + p·kc·NR], element w[.. + kk·NR + c],
+ * zero-padding the last panel's missing columns. Reads run along memory.
+ */
 function packB(b: TypedArray, off: number, brs: number, bcs: number, kc: number, nc: number, w: Float64Array, at: number): void {
-  for (let jp = 0; jp < nc; jp += NR) {
-    const base = at + jp * kc;
-    const nr = Math.min(NR, nc - jp);
-    for (let c = 0; c < NR; c++) {
-      if (c < nr) {
-        const src = off + (jp + c) * bcs;
-        for (let kk = 0, d = base + c; kk < kc; kk++, d += NR) w[d] = b[src + kk * brs]!;
-      } else {
-        for (let kk = 0, d = base + c; kk < kc; kk++, d += NR) w[d] = 0;
+  const full = nc - (nc % NR);
+  if (full < nc) w.fill(0, at + full * kc, at + (full + NR) * kc);
+  if (bcs === 1) {
+    for (let kk = 0; kk < kc; kk++) {
+      const src = off + kk * brs;
+      let d = at + kk * NR;
+      let j = 0;
+      for (; j < full; j += NR, d += kc * NR) {
+        w[d] = b[src + j]!; w[d + 1] = b[src + j + 1]!; w[d + 2] = b[src + j + 2]!; w[d + 3] = b[src + j + 3]!;
       }
+      for (let c = 0; j < nc; j++, c++) w[d + c] = b[src + j]!;
+    }
+  } else {
+    for (let j = 0; j < nc; j++) {
+      const src = off + j * bcs;
+      const c = j % NR;
+      for (let kk = 0, d = at + (j - c) * kc + c; kk < kc; kk++, d += NR) w[d] = b[src + kk * brs]!;
     }
   }
 }
