@@ -1,0 +1,100 @@
+import {
+  add, gather, logSoftmax, matmul, max, mean, neg, pad, relu, reshape, tensor, unfold, type Tensor,
+} from '@dl/autograd';
+import type { ConvData, Framework, MlpData, Trainer } from '../workloads.js';
+
+// The models are composed from @dl/autograd ops directly (as @dl/nn would do it), so the figures
+// measure the ops and the tape, not a layer library.
+
+function param(values: Float32Array, shape: number[]): Tensor {
+  return tensor(values, { shape, requiresGrad: true });
+}
+
+/** Mean negative log-likelihood of the labelled class, as PyTorch's cross_entropy. */
+function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
+  return neg(mean(gather(logSoftmax(logits, 1), 1, labels)));
+}
+
+/** Plain SGD, in place on the parameters' storage, outside the tape; clears the gradients. */
+function sgd(params: readonly Tensor[], lr: number): void {
+  for (const p of params) {
+    const w = p.data;
+    const g = p.grad!.data;
+    for (let i = 0; i < w.length; i++) w[i] -= lr * g[i]!;
+    p.grad = null;
+  }
+}
+
+/**
+ * Max pooling as the composition @dl/nn uses: pad with -Infinity (when padding), unfold each
+ * channel as its own image [N·C, 1, H, W], and take the max over the window dim.
+ */
+function maxPool2d(x: Tensor, kernel: number, stride: number, padding = 0): Tensor {
+  const [n, c, h, w] = x.shape as [number, number, number, number];
+  let planes = reshape(x, [n * c, 1, h, w]);
+  if (padding > 0) planes = pad(planes, [padding, padding, padding, padding], { value: -Infinity });
+  const cols = unfold(planes, kernel, { stride });
+  const oh = Math.floor((h + 2 * padding - kernel) / stride) + 1;
+  const ow = Math.floor((w + 2 * padding - kernel) / stride) + 1;
+  return reshape(max(cols, { dim: 1 }).values, [n, c, oh, ow]);
+}
+
+function mlp(d: MlpData): Trainer {
+  const [i, h, o] = d.sizes;
+  const x = tensor(d.x, { shape: [d.batch, i] });
+  const labels = tensor(Float32Array.from(d.labels), { shape: [d.batch, 1] });
+  const w1 = param(d.w1, [i, h]);
+  const b1 = param(d.b1, [h]);
+  const w2 = param(d.w2, [h, o]);
+  const b2 = param(d.b2, [o]);
+  const params = [w1, b1, w2, b2];
+  return {
+    step() {
+      const hidden = relu(add(matmul(x, w1), b1));
+      const loss = crossEntropy(add(matmul(hidden, w2), b2), labels);
+      loss.backward();
+      sgd(params, d.lr);
+      return loss.item();
+    },
+  };
+}
+
+function conv(d: ConvData): Trainer {
+  const { batch: n, size: s, channels: c } = d;
+  const x = tensor(d.x, { shape: [n, 1, s, s] });
+  const labels = tensor(Float32Array.from(d.labels), { shape: [n, 1] });
+  const wConv = param(d.wConv, [c, 9]);
+  const bConv = param(d.bConv, [c, 1]);
+  const wFc = param(d.wFc, [c * (s / 2) ** 2, d.classes]);
+  const bFc = param(d.bFc, [d.classes]);
+  const params = [wConv, bConv, wFc, bFc];
+  return {
+    step() {
+      // conv = unfold + matmul: [c, 9] · [n, 9, s·s] → [n, c, s·s]
+      const y = add(matmul(wConv, unfold(x, 3, { padding: 1 })), bConv);
+      const pooled = maxPool2d(relu(reshape(y, [n, c, s, s])), 2, 2);
+      const logits = add(matmul(reshape(pooled, [n, c * (s / 2) ** 2]), wFc), bFc);
+      const loss = crossEntropy(logits, labels);
+      loss.backward();
+      sgd(params, d.lr);
+      return loss.item();
+    },
+  };
+}
+
+/** dl, the framework under test. */
+export function dl(): Framework {
+  return {
+    name: 'dl',
+    matmul: ({ n, a, b }) => {
+      const ta = tensor(a, { shape: [n, n] });
+      const tb = tensor(b, { shape: [n, n] });
+      return {
+        run: () => void matmul(ta, tb),
+        result: () => Float32Array.from(matmul(ta, tb).data),
+      };
+    },
+    mlp,
+    conv,
+  };
+}

@@ -1,0 +1,148 @@
+import type { ConvData, Framework, MlpData, Trainer, Unsupported } from '../workloads.js';
+
+type TF = typeof import('@tensorflow/tfjs');
+type TfBackend = 'cpu' | 'wasm';
+
+// The union package @tensorflow/tfjs registers the gradients that tfjs-core alone lacks in Node.
+let loaded: Promise<TF> | undefined;
+function loadTf(): Promise<TF> {
+  loaded ??= (async () => {
+    const mod = (await import('@tensorflow/tfjs')) as TF & { default?: TF };
+    const tf = mod.default ?? mod;
+    // tfjs greets Node users with an advert for tfjs-node when the cpu backend first stores a tensor;
+    // let that happen here, quietly, to keep the output readable.
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => {
+      if (!String(args[0]).includes('tfjs-node')) warn(...args);
+    };
+    try {
+      await tf.setBackend('cpu');
+      await tf.ready();
+      tf.scalar(0).dispose();
+    } finally {
+      console.warn = warn;
+    }
+    return tf;
+  })();
+  return loaded;
+}
+
+async function activate(tf: TF, backend: TfBackend): Promise<void> {
+  if (tf.getBackend() === backend) return;
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs: backend '${backend}' failed to initialize`);
+  await tf.ready();
+}
+
+function mlp(tf: TF, d: MlpData): Trainer {
+  const [i, h, o] = d.sizes;
+  const x = tf.tensor2d(d.x, [d.batch, i]);
+  const labels = tf.tensor1d(d.labels, 'int32');
+  const onehot = tf.oneHot(labels, o);
+  const w1 = tf.variable(tf.tensor2d(d.w1, [i, h]));
+  const b1 = tf.variable(tf.tensor1d(d.b1));
+  const w2 = tf.variable(tf.tensor2d(d.w2, [h, o]));
+  const b2 = tf.variable(tf.tensor1d(d.b2));
+  const opt = tf.train.sgd(d.lr);
+  const vars = [w1, b1, w2, b2];
+  return {
+    step() {
+      const cost = opt.minimize(() => {
+        const hidden = tf.relu(tf.add(tf.matMul(x, w1), b1));
+        const logits = tf.add(tf.matMul(hidden, w2), b2);
+        return tf.losses.softmaxCrossEntropy(onehot, logits) as import('@tensorflow/tfjs').Scalar;
+      }, true, vars)!;
+      const loss = cost.dataSync()[0]!;
+      cost.dispose();
+      return loss;
+    },
+    dispose() {
+      tf.dispose([x, labels, onehot, ...vars]);
+      opt.dispose();
+    },
+  };
+}
+
+function conv(tf: TF, d: ConvData): Trainer {
+  const { batch: n, size: s, channels: c, classes } = d;
+  const half = s / 2;
+  const fcIn = c * half * half;
+  // With one input channel, NCHW and NHWC share a memory layout.
+  const x = tf.tensor4d(d.x, [n, s, s, 1]);
+  const labels = tf.tensor1d(d.labels, 'int32');
+  const onehot = tf.oneHot(labels, classes);
+  // Conv weight [c, 1·3·3] → HWIO [3, 3, 1, c].
+  const filter = new Float32Array(9 * c);
+  for (let co = 0; co < c; co++) for (let k = 0; k < 9; k++) filter[k * c + co] = d.wConv[co * 9 + k]!;
+  // Linear rows in NCHW flattening order (co, h, w) → NHWC order (h, w, co).
+  const fc = new Float32Array(fcIn * classes);
+  for (let co = 0; co < c; co++) {
+    for (let p = 0; p < half * half; p++) {
+      const from = (co * half * half + p) * classes;
+      fc.set(d.wFc.subarray(from, from + classes), (p * c + co) * classes);
+    }
+  }
+  const wConv = tf.variable(tf.tensor4d(filter, [3, 3, 1, c]));
+  const bConv = tf.variable(tf.tensor1d(d.bConv));
+  const wFc = tf.variable(tf.tensor2d(fc, [fcIn, classes]));
+  const bFc = tf.variable(tf.tensor1d(d.bFc));
+  const opt = tf.train.sgd(d.lr);
+  const vars = [wConv, bConv, wFc, bFc];
+  return {
+    step() {
+      const cost = opt.minimize(() => {
+        const y = tf.relu(tf.add(tf.conv2d(x, wConv, 1, 'same'), bConv));
+        const pooled = tf.maxPool(y as import('@tensorflow/tfjs').Tensor4D, 2, 2, 'valid');
+        const logits = tf.add(tf.matMul(tf.reshape(pooled, [n, fcIn]), wFc), bFc);
+        return tf.losses.softmaxCrossEntropy(onehot, logits) as import('@tensorflow/tfjs').Scalar;
+      }, true, vars)!;
+      const loss = cost.dataSync()[0]!;
+      cost.dispose();
+      return loss;
+    },
+    dispose() {
+      tf.dispose([x, labels, onehot, ...vars]);
+      opt.dispose();
+    },
+  };
+}
+
+/**
+ * TensorFlow.js 4.22 on one backend: `cpu` (plain JS kernels) or `wasm` (XNNPACK with SIMD), the
+ * latter pinned to one thread. Returns the reason instead when the package or backend fails to load.
+ */
+export async function tfjs(backend: TfBackend): Promise<Framework | Unsupported> {
+  let tf: TF;
+  try {
+    tf = await loadTf();
+    if (backend === 'wasm') {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      // In Node the threaded build is never chosen, but say so rather than rely on it.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+      wasm.setThreadsCount(1);
+    }
+    await activate(tf, backend);
+  } catch (e) {
+    return { unsupported: `failed to load: ${(e as Error).message ?? String(e)}` };
+  }
+  return {
+    name: `tfjs-${backend}`,
+    activate: () => activate(tf, backend),
+    matmul: ({ n, a, b }) => {
+      const ta = tf.tensor2d(a, [n, n]);
+      const tb = tf.tensor2d(b, [n, n]);
+      return {
+        // Both backends compute eagerly inside matMul; the product stays in the backend's storage.
+        run: () => tf.matMul(ta, tb).dispose(),
+        result: () => {
+          const c = tf.matMul(ta, tb);
+          const r = Float32Array.from(c.dataSync());
+          c.dispose();
+          return r;
+        },
+        dispose: () => tf.dispose([ta, tb]),
+      };
+    },
+    mlp: (d) => mlp(tf, d),
+    conv: (d) => conv(tf, d),
+  };
+}

@@ -1,0 +1,226 @@
+// `pnpm bench`: dl against TensorFlow.js (cpu, wasm) and js-pytorch, in one run. See `--help`.
+import os from 'node:os';
+import { dl } from './frameworks/dl.js';
+import { jsPytorch } from './frameworks/jsPytorch.js';
+import { tfjs } from './frameworks/tfjs.js';
+import { measure, type MeasureOptions } from './measure.js';
+import { fmt, reasons, table, withRatio, type Cell } from './report.js';
+import {
+  convData, isUnsupported, matmulData, mlpData,
+  type Framework, type Trainer, type Unsupported,
+} from './workloads.js';
+
+const ALL_FRAMEWORKS = ['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch'] as const;
+const ALL_WORKLOADS = ['matmul', 'mlp', 'conv'] as const;
+type Workload = (typeof ALL_WORKLOADS)[number];
+
+const HELP = `Usage: pnpm bench [-- options]
+  --quick            a quick subset: sizes 64,256, shorter timings
+  --sizes=64,128     matmul sizes (default 64,128,256,512,1024)
+  --only=dl,tfjs-wasm   frameworks to run (default: ${ALL_FRAMEWORKS.join(',')})
+  --workloads=matmul,mlp,conv   what to time (default: all)
+  --min-time=1000    milliseconds of sampling per figure (after warm-up)
+  --help             this text`;
+
+interface Options {
+  sizes: number[];
+  frameworks: string[];
+  workloads: Workload[];
+  timing: MeasureOptions;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = {
+    sizes: [64, 128, 256, 512, 1024],
+    frameworks: [...ALL_FRAMEWORKS],
+    workloads: [...ALL_WORKLOADS],
+    timing: { warmupMs: 300, minTimeMs: 1000, minSamples: 5, slowMs: 1000 },
+  };
+  const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') continue;
+    if (arg === '--help' || arg === '-h') {
+      console.log(HELP);
+      process.exit(0);
+    }
+    if (arg === '--quick') {
+      o.sizes = [64, 256];
+      o.timing = { warmupMs: 100, minTimeMs: 300, minSamples: 3, slowMs: 300 };
+      continue;
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const value = m?.[2] ?? argv[++i];
+    if (m === null || value === undefined) throw new Error(`bench: unknown argument '${arg}'\n${HELP}`);
+    if (m[1] === 'sizes') {
+      o.sizes = list(value).map(Number);
+      if (o.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bench: --sizes must be positive integers, got '${value}'`);
+    } else if (m[1] === 'only') {
+      o.frameworks = list(value);
+      const bad = o.frameworks.filter((f) => !(ALL_FRAMEWORKS as readonly string[]).includes(f));
+      if (bad.length > 0) throw new Error(`bench: unknown framework(s) ${bad.join(', ')} (known: ${ALL_FRAMEWORKS.join(', ')})`);
+    } else if (m[1] === 'workloads') {
+      const w = list(value);
+      const bad = w.filter((x) => !(ALL_WORKLOADS as readonly string[]).includes(x));
+      if (bad.length > 0) throw new Error(`bench: unknown workload(s) ${bad.join(', ')} (known: ${ALL_WORKLOADS.join(', ')})`);
+      o.workloads = w as Workload[];
+    } else if (m[1] === 'min-time') {
+      o.timing.minTimeMs = Number(value);
+      if (!(o.timing.minTimeMs >= 0)) throw new Error(`bench: --min-time must be a number of ms, got '${value}'`);
+    } else {
+      throw new Error(`bench: unknown option '--${m[1]}'\n${HELP}`);
+    }
+  }
+  return o;
+}
+
+const progress = (s: string) => process.stderr.write(`  ${s}\n`);
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+
+async function load(name: string): Promise<Framework | Unsupported> {
+  try {
+    if (name === 'dl') return dl();
+    if (name === 'tfjs-cpu') return await tfjs('cpu');
+    if (name === 'tfjs-wasm') return await tfjs('wasm');
+    return await jsPytorch();
+  } catch (e) {
+    return { unsupported: `failed to load: ${message(e)}` };
+  }
+}
+
+/** Builds, checks and times one workload on one framework; any failure becomes a printed reason. */
+async function cell<T extends { dispose?(): void }>(
+  fw: Framework, build: () => T | Unsupported, time: (x: T) => Cell,
+): Promise<Cell> {
+  let built: T | Unsupported | undefined;
+  try {
+    await fw.activate?.();
+    built = build();
+    if (isUnsupported(built)) return { reason: built.unsupported };
+    return time(built);
+  } catch (e) {
+    return { reason: `error: ${message(e)}` };
+  } finally {
+    if (built !== undefined && !isUnsupported(built)) built.dispose?.();
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const load0 = os.loadavg()[0]!;
+  const frameworks: Framework[] = [];
+  const unloaded: { name: string; reason: string }[] = [];
+  for (const name of o.frameworks) {
+    const fw = await load(name);
+    if (isUnsupported(fw)) unloaded.push({ name, reason: fw.unsupported });
+    else frameworks.push(fw);
+  }
+  const names = frameworks.map((f) => f.name);
+  const results = new Map<string, Map<string, Cell>>(names.map((n) => [n, new Map()]));
+  const checks: string[] = [];
+
+  if (o.workloads.includes('matmul')) {
+    for (const n of o.sizes) {
+      const data = matmulData(n);
+      let reference: Float32Array | undefined;
+      for (const fw of frameworks) {
+        progress(`matmul ${n}: ${fw.name}`);
+        results.get(fw.name)!.set(`matmul ${n}`, await cell(fw, () => fw.matmul(data), (p) => {
+          // Check once, at the first size, that every framework computes the same product.
+          if (n === o.sizes[0]) {
+            const r = p.result();
+            if (reference === undefined) reference = r;
+            else checks.push(`matmul ${n}: ${fw.name} ${agreement(r, reference, n)}`);
+          }
+          const t = measure(() => p.run(), o.timing);
+          return { ms: t.medianMs, samples: t.samples };
+        }));
+      }
+    }
+  }
+
+  for (const kind of ['mlp', 'conv'] as const) {
+    if (!o.workloads.includes(kind)) continue;
+    const data = kind === 'mlp' ? mlpData() : convData();
+    let first: number | undefined;
+    for (const fw of frameworks) {
+      progress(`${kind} step: ${fw.name}`);
+      const build = (): Trainer | Unsupported => (kind === 'mlp' ? fw.mlp(data as never) : fw.conv(data as never));
+      results.get(fw.name)!.set(kind, await cell(fw, build, (tr) => {
+        // Same weights and batch everywhere: the first loss should match, and three steps lower it.
+        const losses = [tr.step(), tr.step(), tr.step()];
+        first ??= losses[0];
+        checks.push(`${kind}: ${fw.name} loss ${losses.map((l) => l.toFixed(5)).join(' -> ')}: ${lossVerdict(losses, first!)}`);
+        const t = measure(() => tr.step(), o.timing);
+        return { ms: t.medianMs, samples: t.samples };
+      }));
+    }
+  }
+
+  print(o, names, results, unloaded, checks, load0);
+}
+
+function agreement(r: Float32Array, ref: Float32Array, n: number): string {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < ref.length; i++) {
+    diff = Math.max(diff, Math.abs(r[i]! - ref[i]!));
+    scale = Math.max(scale, Math.abs(ref[i]!));
+  }
+  // float32 products of length n differ by rounding, at most about n·2^-24 of the largest value.
+  const ok = r.length === ref.length && diff <= n * 2 ** -24 * scale;
+  return `${ok ? 'agrees' : 'DISAGREES'} with the first framework (max |diff| ${diff.toExponential(1)}, max |value| ${fmt(scale)})`;
+}
+
+function lossVerdict(losses: number[], first: number): string {
+  const delta = Math.abs(losses[0]! - first);
+  const start = delta <= 1e-4 * Math.abs(first) ? 'starts as the first framework' : `STARTS ${delta.toExponential(1)} away from the first framework`;
+  return `${start}, ${losses[2]! < losses[0]! ? 'decreasing' : 'NOT DECREASING'}`;
+}
+
+function print(
+  o: Options, names: string[], results: Map<string, Map<string, Cell>>,
+  unloaded: { name: string; reason: string }[], checks: string[], load0: number,
+): void {
+  const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  const dlName = names.includes('dl') ? 'dl' : undefined;
+  const peers = names.filter((n) => n !== dlName);
+  const cols = [...(dlName ? [dlName] : []), ...peers];
+  const get = (fw: string, key: string): Cell => results.get(fw)?.get(key) ?? { reason: 'not run' };
+  const out: string[] = [];
+  out.push('', `dl bench: Node ${process.version}, ${cpu}, ${os.cpus().length} cores, load average ${load0.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end`);
+  out.push(`Each figure: the median of >= ${o.timing.minSamples} runs over >= ${o.timing.minTimeMs} ms after warm-up (3 runs when one run takes over ${o.timing.slowMs} ms).`);
+  out.push(`Ratios: (Nx) = peer time / dl time, so above 1 means dl is faster.`);
+  out.push('', '== Single-threaded (one core) ==');
+  if (o.workloads.includes('matmul')) {
+    out.push('', 'matmul, float32, square n x n, GFLOP/s (higher is better)');
+    const rows = o.sizes.map((n) => {
+      const key = `matmul ${n}`;
+      const gflops = (ms: number) => (2 * n ** 3) / (ms * 1e6);
+      return [String(n), ...cols.map((fw) => (fw === dlName ? withRatio(get(fw, key), undefined, gflops) : withRatio(get(fw, key), dlName && get(dlName, key), gflops)))];
+    });
+    out.push(table(['n', ...cols], rows));
+  }
+  const steps = (['mlp', 'conv'] as const).filter((k) => o.workloads.includes(k));
+  if (steps.length > 0) {
+    out.push('', 'training step, ms (lower is better): forward, cross-entropy, backward, SGD update');
+    const label = { mlp: 'MLP 784-128-10, batch 64', conv: 'conv 3x3 1->8, relu, maxpool 2, linear 1568->10, batch 32' };
+    const rows = steps.map((k) => [label[k], ...cols.map((fw) => withRatio(get(fw, k), fw === dlName ? undefined : dlName && get(dlName, k), (ms) => ms))]);
+    out.push(table(['workload', ...cols], rows));
+  }
+  out.push('', '== Multi-threaded ==');
+  out.push('  none: dl, tfjs-cpu and js-pytorch run JS on one thread, and tfjs-wasm has no threaded build in Node');
+  out.push('  (its WASM_HAS_MULTITHREAD_SUPPORT flag is false there), so every figure above is already single-threaded.');
+  const missing = [
+    ...unloaded.map((u) => `  skipped ${u.name}: ${u.reason}`),
+    ...reasons(names.flatMap((fw) => [...(results.get(fw) ?? [])].map(([what, c]) => ({ framework: fw, what, cell: c })))),
+  ];
+  if (missing.length > 0) out.push('', 'Not measured:', ...missing);
+  if (checks.length > 0) out.push('', 'Checks (same inputs and initial weights in every framework):', ...checks.map((c) => `  ${c}`));
+  console.log(out.join('\n'));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,142 @@
+// The work every framework does, as plain float32 arrays, so that each starts from the same numbers.
+
+/** A square float32 matrix pair for the matmul timing, row-major. */
+export interface MatmulData {
+  n: number;
+  a: Float32Array;
+  b: Float32Array;
+}
+
+/** One MLP 784-128-10 training step: inputs, labels and initial weights (stored [in, out]). */
+export interface MlpData {
+  batch: number;
+  sizes: readonly [number, number, number];
+  /** [batch, 784], values in [0, 1). */
+  x: Float32Array;
+  /** [batch] class indices. */
+  labels: Int32Array;
+  w1: Float32Array;
+  b1: Float32Array;
+  w2: Float32Array;
+  b2: Float32Array;
+  lr: number;
+}
+
+/**
+ * One conv training step: conv 3×3 pad 1 from 1 to `channels`, relu, 2×2 max pool, linear to 10.
+ * Layouts follow PyTorch (NCHW input, conv weight [out, in·3·3], linear weight [C·H/2·W/2, 10] in
+ * NCHW flattening order); a framework with other layouts converts them once, outside the timing.
+ */
+export interface ConvData {
+  batch: number;
+  size: number;
+  channels: number;
+  classes: number;
+  /** [batch, 1, size, size], values in [0, 1). */
+  x: Float32Array;
+  labels: Int32Array;
+  /** [channels, 9] (that is [channels, 1, 3, 3]). */
+  wConv: Float32Array;
+  bConv: Float32Array;
+  /** [channels·(size/2)², classes]. */
+  wFc: Float32Array;
+  bFc: Float32Array;
+  lr: number;
+}
+
+/** A matmul built by one framework: `run` computes a·b once, materialized in the framework's storage. */
+export interface Product {
+  run(): void;
+  /** The product as float32, row-major, to check that the frameworks agree. */
+  result(): Float32Array;
+  /** Frees framework-held memory (tfjs tensors). */
+  dispose?(): void;
+}
+
+/** A training step built by one framework: runs forward, loss, backward and an SGD update. */
+export interface Trainer {
+  /** Does one step and returns the loss it computed (before the update). */
+  step(): number;
+  /** Frees framework-held memory (tfjs tensors). */
+  dispose?(): void;
+}
+
+/** What a framework cannot do, with the reason printed in place of a figure. */
+export interface Unsupported {
+  unsupported: string;
+}
+
+/** One framework under test. Each builder does its setup outside the timed function it returns. */
+export interface Framework {
+  name: string;
+  /** Makes this framework the active one (tfjs switches its global backend); awaited before building. */
+  activate?(): Promise<void>;
+  matmul(d: MatmulData): Product | Unsupported;
+  mlp(d: MlpData): Trainer | Unsupported;
+  conv(d: ConvData): Trainer | Unsupported;
+}
+
+/** True when a builder returned a reason instead of a result. */
+export function isUnsupported(x: unknown): x is Unsupported {
+  return typeof x === 'object' && x !== null && 'unsupported' in x;
+}
+
+// mulberry32: tiny, seeded, and the same in every framework because it runs here.
+function generator(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function uniform(next: () => number, n: number, lo: number, hi: number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = lo + (hi - lo) * next();
+  return x;
+}
+
+function labels(next: () => number, n: number, classes: number): Int32Array {
+  return Int32Array.from({ length: n }, () => Math.floor(next() * classes));
+}
+
+/** Two n×n matrices with entries in [-1, 1). */
+export function matmulData(n: number): MatmulData {
+  const next = generator(n);
+  return { n, a: uniform(next, n * n, -1, 1), b: uniform(next, n * n, -1, 1) };
+}
+
+/** The MLP workload, with PyTorch's default Linear init U(±1/√fan_in). */
+export function mlpData(batch = 64, sizes: readonly [number, number, number] = [784, 128, 10]): MlpData {
+  const next = generator(1);
+  const [i, h, o] = sizes;
+  const s1 = 1 / Math.sqrt(i);
+  const s2 = 1 / Math.sqrt(h);
+  return {
+    batch, sizes,
+    x: uniform(next, batch * i, 0, 1),
+    labels: labels(next, batch, o),
+    w1: uniform(next, i * h, -s1, s1), b1: uniform(next, h, -s1, s1),
+    w2: uniform(next, h * o, -s2, s2), b2: uniform(next, o, -s2, s2),
+    lr: 0.1,
+  };
+}
+
+/** The conv workload on 28×28 single-channel images. */
+export function convData(batch = 32, size = 28, channels = 8, classes = 10): ConvData {
+  const next = generator(2);
+  const fcIn = channels * (size / 2) ** 2;
+  const s1 = 1 / 3;
+  const s2 = 1 / Math.sqrt(fcIn);
+  return {
+    batch, size, channels, classes,
+    x: uniform(next, batch * size * size, 0, 1),
+    labels: labels(next, batch, classes),
+    wConv: uniform(next, channels * 9, -s1, s1), bConv: uniform(next, channels, -s1, s1),
+    wFc: uniform(next, fcIn * classes, -s2, s2), bFc: uniform(next, classes, -s2, s2),
+    lr: 0.1,
+  };
+}
