@@ -66,7 +66,8 @@ function flattenNested(values: NestedArray[], shape: readonly number[]): number[
   const out: number[] = [];
   const walk = (v: NestedArray, depth: number, path: string): void => {
     if (depth === shape.length) {
-      if (typeof v !== 'number') throw new Error(`tensor: ragged nested array at ${path}: expected a number`);
+      if (Array.isArray(v)) throw new Error(`tensor: ragged nested array at ${path}: expected a number`);
+      if (typeof v !== 'number') throw new Error(`tensor: ${path} is ${typeof v}, not a number`);
       out.push(v);
       return;
     }
@@ -79,30 +80,34 @@ function flattenNested(values: NestedArray[], shape: readonly number[]): number[
   return out;
 }
 
+function filled(op: string, shape: readonly number[], value: number, options: TensorOptions): Tensor {
+  const s = checkShape(op, shape);
+  return make(allocate(dtypeOption(op, options), numel(s)).fill(value), s, options);
+}
+
 /** A tensor of `shape` filled with `value`. @example full([2, 3], 7) */
 export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
-  const s = checkShape('full', shape);
-  return make(allocate(dtypeOption('full', options), numel(s)).fill(value), s, options);
+  return filled('full', shape, value, options);
 }
 /** A tensor of zeros. @example zeros([2, 3]) */
 export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
-  return full(shape, 0, options);
+  return filled('zeros', shape, 0, options);
 }
-/** A tensor of ones. */
+/** A tensor of ones. @example ones([2, 3], { dtype: 'float64' }) */
 export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
-  return full(shape, 1, options);
+  return filled('ones', shape, 1, options);
 }
-/** Zeros of `x`'s shape and dtype (unless overridden). */
+/** Zeros of `x`'s shape and dtype (unless overridden). @example zerosLike(w) */
 export function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
-  return zeros(x.shape, { dtype: x.dtype, ...options });
+  return filled('zerosLike', x.shape, 0, { dtype: x.dtype, ...options });
 }
-/** Ones of `x`'s shape and dtype (unless overridden). */
+/** Ones of `x`'s shape and dtype (unless overridden). @example onesLike(y) */
 export function onesLike(x: Tensor, options: TensorOptions = {}): Tensor {
-  return ones(x.shape, { dtype: x.dtype, ...options });
+  return filled('onesLike', x.shape, 1, { dtype: x.dtype, ...options });
 }
-/** `value` in `x`'s shape and dtype (unless overridden). */
+/** `value` in `x`'s shape and dtype (unless overridden). @example fullLike(x, 0.5) */
 export function fullLike(x: Tensor, value: number, options: TensorOptions = {}): Tensor {
-  return full(x.shape, value, { dtype: x.dtype, ...options });
+  return filled('fullLike', x.shape, value, { dtype: x.dtype, ...options });
 }
 
 /** Options of `arange`. */
@@ -119,18 +124,24 @@ export function arange(start: number, end?: number, options: ArangeOptions = {})
   if (step === 0 || !Number.isFinite(step) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
     throw new Error(`arange: start ${lo}, end ${hi} and step ${step} must be finite, with a non-zero step`);
   }
-  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  if ((hi - lo) * step < 0) {
+    throw new Error(`arange: step ${step} goes away from end ${hi} (start ${lo}); the step's sign must match end - start`);
+  }
+  const n = Math.ceil((hi - lo) / step);
   const data = allocate(dtypeOption('arange', options), n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;
   return make(data, [n], options);
 }
 
-/** `steps` evenly spaced values from start to end, both included. @example linspace(0, 1, 5) */
+/** `steps` evenly spaced values from start to end, both included. @example linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1] */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error(`linspace: start ${start} and end ${end} must be finite`);
   const data = allocate(dtypeOption('linspace', options), steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
-  for (let i = 0; i < steps; i++) data[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
+  // As PyTorch: the first half counts up from start, the second down from end, so both ends are exact.
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) data[i] = i < half || steps === 1 ? start + i * delta : end - (steps - 1 - i) * delta;
   return make(data, [steps], options);
 }
 
@@ -142,12 +153,16 @@ export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   return make(data, s, options);
 }
 
-/** Uniform values in [0, 1). */
+const BELOW_ONE_F32 = 1 - 2 ** -24;
+
+/** Uniform values in [0, 1). @example rand([2, 3], { generator: new Generator(1) }) */
 export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('rand', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('rand', options), numel(s));
   for (let i = 0; i < data.length; i++) data[i] = g.uniform();
+  // A double just below 1 rounds to 1 in float32; keep the promised [0, 1).
+  if (data instanceof Float32Array) for (let i = 0; i < data.length; i++) if (data[i] === 1) data[i] = BELOW_ONE_F32;
   return make(data, s, options);
 }
 /** Standard normal values. @example manualSeed(0); randn([2, 3]) */

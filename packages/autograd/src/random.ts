@@ -14,21 +14,32 @@ export class Generator {
     this.manualSeed(seed);
   }
 
-  /** Restarts the sequence from `seed` (an integer). */
+  /** Restarts the sequence from `seed` (an integer; seeds up to 2^53 are all distinct). */
   manualSeed(seed: number): this {
     if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
-    let x = Math.floor(seed) >>> 0;
-    const next = () => {
+    const whole = Math.floor(seed);
+    const mix = (x: number) => () => {
       x = (x + 0x9e3779b9) | 0;
       let z = x;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
+    const next = mix(whole >>> 0);
     this.s0 = next();
     this.s1 = next();
     this.s2 = next();
     this.s3 = next();
+    // The high 32 bits (and the sign) are folded in only when present, so 32-bit seeds keep their streams.
+    const high = Math.floor(whole / 4294967296);
+    if (high !== 0) {
+      const more = mix((high ^ 0x6a09e667) >>> 0);
+      this.s0 ^= more();
+      this.s1 ^= more();
+      this.s2 ^= more();
+      this.s3 ^= more();
+    }
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // xoshiro must not start from all zeros
     this.spare = null;
     return this;
   }

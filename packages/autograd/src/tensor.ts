@@ -51,6 +51,9 @@ export class Tensor {
 
   /** Wraps `data` (not copied) with `shape`; prefer the `tensor()` factory. */
   constructor(data: TypedArray, shape: Shape, options: { requiresGrad?: boolean } = {}) {
+    for (const s of shape) {
+      if (!Number.isInteger(s) || s < 0) throw new Error(`Tensor: invalid shape ${fmt(shape)}: sizes must be non-negative integers`);
+    }
     if (numel(shape) !== data.length) {
       throw new Error(`Tensor: shape ${fmt(shape)} needs ${numel(shape)} values but got ${data.length}`);
     }
