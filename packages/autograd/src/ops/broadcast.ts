@@ -42,10 +42,16 @@ export function broadcastAll(op: string, xs: readonly Tensor[]): { shape: number
   return { shape, data: xs.map((x) => broadcastData(x, shape)) };
 }
 
-/** Runs a same-length binary kernel on two broadcast inputs. */
+/**
+ * Runs a binary kernel on two inputs: a one-element operand with no more dims than the other goes to
+ * the kernel as it is (the kernel loops over the scalar, no broadcast copy); other shapes are
+ * broadcast to equal lengths first.
+ */
 export function binaryForward(
   op: string, kernel: (a: TypedArray, b: TypedArray) => TypedArray, a: Tensor, b: Tensor,
 ): { data: TypedArray; shape: number[] } {
+  if (b.data.length === 1 && b.ndim <= a.ndim) return { data: kernel(a.data, b.data), shape: [...a.shape] };
+  if (a.data.length === 1 && a.ndim <= b.ndim) return { data: kernel(a.data, b.data), shape: [...b.shape] };
   const { shape, data } = broadcastAll(op, [a, b]);
   return { data: kernel(data[0]!, data[1]!), shape };
 }
