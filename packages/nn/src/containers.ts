@@ -64,6 +64,7 @@ export class Sequential extends Module {
     if (m === undefined) throw new Error(`Sequential: index ${i} is out of range for ${this.#items.length} modules`);
     return m;
   }
+  /** Iterates over the modules in order: `for (const layer of seq)`. */
   [Symbol.iterator](): Iterator<Module> {
     return this.#items[Symbol.iterator]();
   }
@@ -136,6 +137,7 @@ export class ModuleList extends Module {
     if (m === undefined) throw new Error(`ModuleList: index ${i} is out of range for ${this.#items.length} modules`);
     return m;
   }
+  /** Iterates over the modules in order: `for (const layer of seq)`. */
   [Symbol.iterator](): Iterator<Module> {
     return this.#items[Symbol.iterator]();
   }
@@ -214,15 +216,19 @@ export class ModuleDict extends Module {
   get size(): number {
     return this.#items.size;
   }
+  /** The keys, in insertion order. */
   keys(): IterableIterator<string> {
     return this.#items.keys();
   }
+  /** The modules, in insertion order. */
   values(): IterableIterator<Module> {
     return this.#items.values();
   }
+  /** The [key, module] pairs, in insertion order. */
   entries(): IterableIterator<[string, Module]> {
     return this.#items.entries();
   }
+  /** Iterates over [key, module] pairs, as a `Map` does. */
   [Symbol.iterator](): IterableIterator<[string, Module]> {
     return this.#items.entries();
   }

@@ -393,6 +393,10 @@ export abstract class Module {
     }
     return `${s})`;
   }
+  /** Node's `console.log(model)` prints the tree, as `print(model)` does in PyTorch. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }
 
 /** @internal Indents every line after the first, as PyTorch's `_addindent`. */

@@ -4,6 +4,7 @@ import { reprFloat } from '../repr.js';
 
 /** max(x, 0) elementwise, as PyTorch's `nn.ReLU`. @example new ReLU().forward(x) */
 export class ReLU extends Module {
+  /** Applies the function elementwise (along `dim` for the softmaxes); the output has x's shape. */
   forward(x: Tensor): Tensor {
     return relu(x);
   }
@@ -11,6 +12,7 @@ export class ReLU extends Module {
 
 /** 1 / (1 + e⁻ˣ) elementwise, as PyTorch's `nn.Sigmoid`. */
 export class Sigmoid extends Module {
+  /** Applies the function elementwise (along `dim` for the softmaxes); the output has x's shape. */
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
@@ -18,6 +20,7 @@ export class Sigmoid extends Module {
 
 /** tanh elementwise, as PyTorch's `nn.Tanh`. */
 export class Tanh extends Module {
+  /** Applies the function elementwise (along `dim` for the softmaxes); the output has x's shape. */
   forward(x: Tensor): Tensor {
     return tanh(x);
   }
@@ -31,6 +34,7 @@ export class LeakyReLU extends Module {
     this.negativeSlope = options.negativeSlope ?? 0.01;
     if (!Number.isFinite(this.negativeSlope)) throw new Error(`LeakyReLU: negativeSlope must be a finite number, got ${this.negativeSlope}`);
   }
+  /** Applies the function elementwise (along `dim` for the softmaxes); the output has x's shape. */
   forward(x: Tensor): Tensor {
     return leakyRelu(x, { negativeSlope: this.negativeSlope });
   }
@@ -49,6 +53,7 @@ export class GELU extends Module {
       throw new Error(`GELU: approximate must be 'none' or 'tanh', got '${String(this.approximate)}'`);
     }
   }
+  /** Applies the function elementwise (along `dim` for the softmaxes); the output has x's shape. */
   forward(x: Tensor): Tensor {
     return gelu(x, { approximate: this.approximate });
   }
@@ -68,6 +73,7 @@ export class Softmax extends Module {
     super();
     checkDim('Softmax', dim);
   }
+  /** Applies the function elementwise (along `dim` for the softmaxes); the output has x's shape. */
   forward(x: Tensor): Tensor {
     return softmax(x, this.dim);
   }
@@ -82,6 +88,7 @@ export class LogSoftmax extends Module {
     super();
     checkDim('LogSoftmax', dim);
   }
+  /** Applies the function elementwise (along `dim` for the softmaxes); the output has x's shape. */
   forward(x: Tensor): Tensor {
     return logSoftmax(x, this.dim);
   }

@@ -17,11 +17,13 @@ export abstract class Loss extends Module {
     super();
     this.reduction = checkReduction(this.constructor.name, options.reduction);
   }
+  /** The loss of `input` against `target`, reduced as configured. */
   abstract override forward(input: Tensor, target: Tensor): Tensor;
 }
 
 /** The squared error, as PyTorch's `nn.MSELoss`. @example new MSELoss().forward(prediction, target) */
 export class MSELoss extends Loss {
+  /** The loss of `input` against `target`, reduced as configured. */
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLossAs('MSELoss', input, target, { reduction: this.reduction });
   }
@@ -29,6 +31,7 @@ export class MSELoss extends Loss {
 
 /** The absolute error, as PyTorch's `nn.L1Loss`. */
 export class L1Loss extends Loss {
+  /** The loss of `input` against `target`, reduced as configured. */
   forward(input: Tensor, target: Tensor): Tensor {
     return l1LossAs('L1Loss', input, target, { reduction: this.reduction });
   }
@@ -48,7 +51,9 @@ export class NLLLoss extends Loss {
     this.ignoreIndex = options.ignoreIndex ?? -100;
     this.registerBuffer('weight', options.weight ?? null);
   }
+  /** The class (or element) weights, a buffer; null when not given. */
   declare readonly weight: Tensor | null;
+  /** The loss of `input` against `target`, reduced as configured. */
   forward(input: Tensor, target: Tensor): Tensor {
     return nllLossAs('NLLLoss', input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
   }
@@ -70,7 +75,9 @@ export class CrossEntropyLoss extends Loss {
     this.labelSmoothing = checkRange('CrossEntropyLoss', 'labelSmoothing', options.labelSmoothing ?? 0, 0, 1);
     this.registerBuffer('weight', options.weight ?? null);
   }
+  /** The class (or element) weights, a buffer; null when not given. */
   declare readonly weight: Tensor | null;
+  /** The loss of `input` against `target`, reduced as configured. */
   forward(input: Tensor, target: Tensor): Tensor {
     return crossEntropyAs('CrossEntropyLoss', input, target, {
       weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing,
@@ -84,7 +91,9 @@ export class BCELoss extends Loss {
     super(options);
     this.registerBuffer('weight', options.weight ?? null);
   }
+  /** The class (or element) weights, a buffer; null when not given. */
   declare readonly weight: Tensor | null;
+  /** The loss of `input` against `target`, reduced as configured. */
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropyAs('BCELoss', input, target, { weight: this.weight, reduction: this.reduction });
   }
@@ -101,8 +110,11 @@ export class BCEWithLogitsLoss extends Loss {
     this.registerBuffer('weight', options.weight ?? null);
     this.registerBuffer('posWeight', options.posWeight ?? null);
   }
+  /** The class (or element) weights, a buffer; null when not given. */
   declare readonly weight: Tensor | null;
+  /** The weight of positive examples per class, a buffer; null when not given. */
   declare readonly posWeight: Tensor | null;
+  /** The loss of `input` against `target`, reduced as configured. */
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropyWithLogitsAs('BCEWithLogitsLoss', input, target, {
       weight: this.weight, posWeight: this.posWeight, reduction: this.reduction,

@@ -16,6 +16,7 @@ export class Flatten extends Module {
     this.startDim = options.startDim ?? 1;
     this.endDim = options.endDim ?? -1;
   }
+  /** x [..., d_start, ..., d_end, ...] → [..., d_start·…·d_end, ...]. */
   forward(x: Tensor): Tensor {
     return flatten(x, { startDim: this.startDim, endDim: this.endDim });
   }
@@ -26,6 +27,7 @@ export class Flatten extends Module {
 
 /** Returns its input, as PyTorch's `nn.Identity` (a placeholder, e.g. to remove a layer). */
 export class Identity extends Module {
+  /** Returns x itself. */
   forward(x: Tensor): Tensor {
     return x;
   }
@@ -42,6 +44,7 @@ export class Dropout extends Module {
     super();
     this.p = checkRange('Dropout', 'p', p, 0, 1);
   }
+  /** Drops elements in training mode; returns x itself in eval mode. */
   forward(x: Tensor): Tensor {
     return dropout(x, { p: this.p, training: this.training });
   }
