@@ -41,9 +41,17 @@ const opInfos: OpInfo<any>[] = [
     fn: ([x], options: GeluOptions) => gelu(x as Tensor, options),
     arity: 1,
     shapes: unaryShapes,
-    options: () => fc.constantFrom<GeluOptions>({}, { approximate: 'none' }, { approximate: 'tanh' }),
+    options: () => fc.constantFrom<GeluOptions>({}, { approximate: 'none' }),
     secondOrder: true,
   } satisfies OpInfo<GeluOptions>,
+  {
+    name: 'gelu',
+    label: "gelu (approximate: 'tanh')",
+    fn: ([x]) => gelu(x as Tensor, { approximate: 'tanh' }),
+    arity: 1,
+    shapes: unaryShapes,
+    secondOrder: true,
+  },
   {
     name: 'leakyRelu',
     fn: ([x], options: LeakyReluOptions) => leakyRelu(x as Tensor, options),
@@ -58,7 +66,7 @@ const opInfos: OpInfo<any>[] = [
 describeOpInfos(opInfos, loadGolden('activation'));
 
 describe('gelu', () => {
-  it('checks both approximate modes against each other: they agree to about 1e-3', () => {
+  it('its two modes agree to within 1e-3 (property)', () => {
     fc.assert(
       fc.property(arbShape().chain((s) => arbTensor(s)), (x) => {
         const exact = gelu(x);
