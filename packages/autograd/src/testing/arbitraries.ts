@@ -45,19 +45,31 @@ export interface TensorConstraints {
   filter?: (v: number) => boolean;
 }
 
-/** A random tensor of `shape` with finite values in [min, max] (−3 to 3 by default). */
+/**
+ * A random tensor of `shape` with finite values in [min, max] (−3 to 3 by default), float64 unless
+ * `dtype` says otherwise; bounds and `filter` hold for the stored (for float32, rounded) values.
+ * @example fc.assert(fc.property(arbTensor([2, 3], { min: 0.1 }), (x) => log(x).shape.length === 2))
+ */
 export function arbTensor(shape: readonly number[], c: TensorConstraints = {}): fc.Arbitrary<Tensor> {
-  let value = fc.double({ min: c.min ?? -3, max: c.max ?? 3, noNaN: true, noDefaultInfinity: true });
-  if (c.filter) value = value.filter(c.filter);
+  const min = c.min ?? -3;
+  const max = c.max ?? 3;
+  const dtype = c.dtype ?? 'float64';
+  const stored = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const filter = c.filter;
+  const value = fc
+    .double({ min, max, noNaN: true, noDefaultInfinity: true })
+    .map(stored)
+    // float32 rounding may step just past a bound that is not a float32 value
+    .filter((v) => v >= min && v <= max && (filter === undefined || filter(v)));
   const n = numel(shape);
   return fc.array(value, { minLength: n, maxLength: n }).map((values) => {
-    const data = allocate(c.dtype ?? 'float64', n);
+    const data = allocate(dtype, n);
     data.set(values);
     return new Tensor(data, shape);
   });
 }
 
-/** Random tensors of random shapes. */
+/** Random tensors of random shapes. @example arbTensorOfShape({ maxDims: 2 }, { min: 0.1 }) */
 export function arbTensorOfShape(shape: ShapeConstraints = {}, c: TensorConstraints = {}): fc.Arbitrary<Tensor> {
   return arbShape(shape).chain((s) => arbTensor(s, c));
 }
