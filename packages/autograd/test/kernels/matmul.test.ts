@@ -105,6 +105,16 @@ describe('matmulInto / matmulTransposedInto', () => {
     expect(Array.from(out)).toEqual(Array.from(naive(a, b, M, K, N).value));
   });
 
+  it('handles a row wider than the packing buffer (a 1-row product over 70 000 columns)', () => {
+    const K = 3, N = 70_000;
+    const a = new Float64Array([1, -2, 0.5]);
+    const b = Float64Array.from({ length: K * N }, (_, i) => (i % 7) - 3);
+    const out = new Float64Array(N).fill(1);
+    matmulInto(a, 0, b, 0, out, 0, 1, K, N);
+    const want = naive(a, b, 1, K, N).value;
+    for (let j = 0; j < N; j++) if (out[j] !== want[j]! + 1) throw new Error(`out[${j}] = ${out[j]}, expected ${want[j]! + 1}`);
+  });
+
   it('leaves out untouched when K is 0 and does nothing for empty M or N', () => {
     const out = new Float64Array([1, 2, 3, 4]);
     matmulInto(new Float64Array(0), 0, new Float64Array(0), 0, out, 0, 2, 0, 2);

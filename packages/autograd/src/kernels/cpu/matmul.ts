@@ -147,9 +147,9 @@ function micro(w: Float64Array, p: number, kc: number, out: TypedArray, o: numbe
 }
 const edgeTile = new Float64Array(MR * NR);
 
-// Fewer than MR rows or NR columns: one pass per output row, streaming contiguous rows of B into a
-// float64 row (so float32 sums round once, as in the tiled path) when B is row-major, else dot
-// products along contiguous rows of Bᵀ.
+// Fewer than MR rows or NR columns. With a row-major B at least NR wide, one pass per output row
+// streams contiguous rows of B into a float64 row (so float32 sums round once, as in the tiled path);
+// otherwise each output is a dot product held in a local.
 function direct(
   a: TypedArray, aOff: number, ars: number, acs: number,
   b: TypedArray, bOff: number, brs: number, bcs: number,
@@ -160,7 +160,7 @@ function direct(
   for (let i = 0; i < M; i++) {
     const ai = aOff + i * ars;
     const oi = oOff + i * N;
-    if (bcs === 1) {
+    if (bcs === 1 && N >= NR) {
       for (let j0 = 0; j0 < N; j0 += row.length) {
         const n = Math.min(row.length, N - j0);
         row.fill(0, 0, n);
