@@ -11,7 +11,7 @@ const one = (c = {}) => arbTensorOfShape({ maxDims: 3 }, c).map((t) => [t]);
 const two = arbBroadcastTensors(2, { maxDims: 3 });
 const RUNS = { numRuns: 20 };
 /** Whether a property fails on some input (fast-check's verdict, not an exception). */
-const fails = (p: fc.IPropertyWithHooks<never>) => fc.check(p, { ...RUNS, seed: 42 }).failed;
+const fails = <T extends unknown[]>(p: fc.IPropertyWithHooks<T>) => fc.check(p, { ...RUNS, seed: 42 }).failed;
 
 describe('arbitraries', () => {
   it('arbShape respects its bounds', () => {
