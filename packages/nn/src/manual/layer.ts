@@ -1,4 +1,7 @@
 import type { Tensor, TypedArray } from '@dl/autograd';
+import { fmt } from '../checks.js';
+
+export { checkInt, fmt } from '../checks.js';
 
 /**
  * What every hand-written layer has: `forward(x)` caches what its backward needs, and
@@ -34,20 +37,6 @@ export function hasParams(layer: object): layer is ManualParamLayer {
 
 function isTensor(x: unknown): x is Tensor {
   return typeof x === 'object' && x !== null && 'data' in x && 'shape' in x;
-}
-
-/** `[2,3]`, for error messages. */
-export function fmt(shape: readonly number[]): string {
-  return `[${shape.join(',')}]`;
-}
-
-/** Checks that `value` is an integer of at least `min`, else throws naming the layer and argument. */
-export function checkInt(layer: string, name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) {
-    const what = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer ≥ ${min}`;
-    throw new Error(`${layer}: ${name} must be ${what}, got ${value}`);
-  }
-  return value;
 }
 
 /** The cached forward value, or an error saying backward came first. */

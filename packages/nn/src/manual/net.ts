@@ -1,5 +1,6 @@
 import type { Tensor } from '@dl/autograd';
-import { hasParams, type ManualLayer, type ManualParamLayer } from './layer.js';
+import type { ManualLayer, ManualParamLayer } from './layer.js';
+import { manualParamLayers } from './twin.js';
 
 /**
  * The course's network of hand-written layers: `forward` chains them, `backward` runs their
@@ -23,9 +24,9 @@ export class Net implements ManualLayer {
     this.layers = [...layers];
   }
 
-  /** The layers that have parameters (W, b), in forward order, looking into nested `Net`s. */
+  /** The layers that have parameters (W, b), in forward order, looking into nested nets. */
   paramLayers(): ManualParamLayer[] {
-    return this.layers.flatMap((l) => (l instanceof Net ? l.paramLayers() : hasParams(l) ? [l] : []));
+    return manualParamLayers(this);
   }
 
   /**
@@ -53,15 +54,16 @@ export class Net implements ManualLayer {
   /** One plain SGD step in place on every layer with parameters: W −= lr·dW, b −= lr·db. */
   optimizerStep(lr: number): void {
     if (!Number.isFinite(lr)) throw new Error(`Net.optimizerStep: lr must be a finite number, got ${lr}`);
-    this.layers.forEach((l, i) => {
-      if (l instanceof Net) l.optimizerStep(lr);
-      if (!hasParams(l)) return;
+    const layers = this.paramLayers();
+    layers.forEach((l, i) => {
       if (l.dW === null || l.db === null) {
-        throw new Error(`Net.optimizerStep: layer ${i} (${l.constructor.name}) has no gradients; call backward first`);
+        throw new Error(`Net.optimizerStep: ${l.constructor.name} (layer ${i} with parameters) has no gradients; call backward first`);
       }
-      sgd(l.W.data, l.dW.data, lr);
-      sgd(l.b.data, l.db.data, lr);
     });
+    for (const l of layers) {
+      sgd(l.W.data, l.dW!.data, lr);
+      sgd(l.b.data, l.db!.data, lr);
+    }
   }
 }
 

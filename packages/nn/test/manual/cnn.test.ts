@@ -82,6 +82,6 @@ describe('manual.CNN errors', () => {
     expect(() => net.forward(zeros([1, 28, 28]))).toThrow(/CNN: expected images of shape \[N, 1, 28, 28\], got \[1,28,28\]/);
     expect(() => net.forward(zeros([1, 2, 28, 28]))).toThrow(/Conv2d: expected 1 input channels, got shape \[1,2,28,28\]/);
     expect(() => new manual.CNN(1, 0, 3)).toThrow(/CNN: hiddenChannels must be a positive integer, got 0/);
-    expect(() => new manual.CNN(1, 2, 3, { imageSize: 3 })).toThrow(/CNN: imageSize must be an integer ≥ 4, got 3/);
+    expect(() => new manual.CNN(1, 2, 3, { imageSize: 3 })).toThrow(/CNN: imageSize must be an integer >= 4, got 3/);
   });
 });
