@@ -247,6 +247,22 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
     for (const [p, s] of state) this.state.set(p, s);
   }
 
+  /**
+   * PyTorch's listing of the groups and their options, sorted by name.
+   * @example String(new SGD([w], { lr: 0.1 })) // 'SGD (\nParameter Group 0\n    dampening: 0\n    lr: 0.1\n ...)'
+   */
+  toString(): string {
+    let out = `${this.name} (`;
+    this.paramGroups.forEach((g, i) => {
+      out += `\nParameter Group ${i}\n`;
+      for (const key of Object.keys(g).filter((k) => k !== 'params').sort()) {
+        const v = (g as unknown as Record<string, unknown>)[key];
+        out += `    ${key}: ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}\n`;
+      }
+    });
+    return `${out})`;
+  }
+
   /** Throws a clear error for invalid options (called for the defaults and for every group). */
   protected checkOptions(options: O): void {
     checkNonNegative(this.name, 'learning rate', options.lr);

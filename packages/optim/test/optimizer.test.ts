@@ -70,6 +70,17 @@ describe('parameter groups', () => {
   });
 });
 
+describe('toString', () => {
+  it('lists each group and its sorted options, as PyTorch prints an optimizer (blank line between groups included)', () => {
+    const opt = new Adam([{ params: [param([1])] }, { params: [param([2])], lr: 0.1 }]);
+    expect(String(opt)).toBe(
+      'Adam (\nParameter Group 0\n    amsgrad: false\n    betas: [0.9, 0.999]\n    decoupledWeightDecay: false\n    eps: 1e-8\n    lr: 0.001\n' +
+        '    maximize: false\n    weightDecay: 0\n\nParameter Group 1\n    amsgrad: false\n    betas: [0.9, 0.999]\n    decoupledWeightDecay: false\n' +
+        '    eps: 1e-8\n    lr: 0.1\n    maximize: false\n    weightDecay: 0\n)',
+    );
+  });
+});
+
 describe('bad hyper-parameters', () => {
   const p = () => [param([1])];
   it.each(kinds)('%s rejects a negative or NaN learning rate, also in a group', (kind) => {
