@@ -125,7 +125,7 @@ export function checkAgainstTwin(manual: ManualLayer, twin: AutogradTwin, x: Ten
 }
 
 /** Options of `crossCheck` and `crossCheckProperty`. */
-export interface CrossCheckOptions extends Tolerance, TensorConstraints {
+export interface CrossCheckOptions extends Tolerance, Pick<TensorConstraints, 'min' | 'max' | 'filter'> {
   /** The inputs to try, as a fast-check arbitrary of float64 tensors (overrides `inputShape`). */
   input?: fc.Arbitrary<Tensor>;
   /**
