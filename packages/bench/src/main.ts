@@ -1,96 +1,16 @@
 // `pnpm bench`: dl against TensorFlow.js (cpu, wasm) and js-pytorch, in one run. See `--help`.
 import os from 'node:os';
-import { dl } from './frameworks/dl.js';
-import { jsPytorch } from './frameworks/jsPytorch.js';
-import { tfjs } from './frameworks/tfjs.js';
-import { measure, type MeasureOptions } from './measure.js';
+import { loadFramework } from './frameworks/index.js';
+import { HELP, parseArgs, type Options } from './cli.js';
+import { measure } from './measure.js';
 import { fmt, reasons, table, withRatio, type Cell } from './report.js';
 import {
   convData, isUnsupported, matmulData, mlpData,
   type Framework, type Trainer, type Unsupported,
 } from './workloads.js';
 
-const ALL_FRAMEWORKS = ['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch'] as const;
-const ALL_WORKLOADS = ['matmul', 'mlp', 'conv'] as const;
-type Workload = (typeof ALL_WORKLOADS)[number];
-
-const HELP = `Usage: pnpm bench [-- options]
-  --quick            a quick subset: sizes 64,256, shorter timings
-  --sizes=64,128     matmul sizes (default 64,128,256,512,1024)
-  --only=dl,tfjs-wasm   frameworks to run (default: ${ALL_FRAMEWORKS.join(',')})
-  --workloads=matmul,mlp,conv   what to time (default: all)
-  --min-time=1000    milliseconds of sampling per figure (after warm-up)
-  --clock=cpu        time by this process's CPU time instead of wall time (for a busy, shared machine)
-  --help             this text`;
-
-interface Options {
-  sizes: number[];
-  frameworks: string[];
-  workloads: Workload[];
-  timing: MeasureOptions;
-}
-
-function parseArgs(argv: readonly string[]): Options {
-  const o: Options = {
-    sizes: [64, 128, 256, 512, 1024],
-    frameworks: [...ALL_FRAMEWORKS],
-    workloads: [...ALL_WORKLOADS],
-    timing: { warmupMs: 300, minTimeMs: 1000, minSamples: 5, slowMs: 1000, clock: 'wall' },
-  };
-  const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') continue;
-    if (arg === '--help' || arg === '-h') {
-      console.log(HELP);
-      process.exit(0);
-    }
-    if (arg === '--quick') {
-      o.sizes = [64, 256];
-      o.timing = { ...o.timing, warmupMs: 100, minTimeMs: 300, minSamples: 3, slowMs: 300 };
-      continue;
-    }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    const value = m?.[2] ?? argv[++i];
-    if (m === null || value === undefined) throw new Error(`bench: unknown argument '${arg}'\n${HELP}`);
-    if (m[1] === 'sizes') {
-      o.sizes = list(value).map(Number);
-      if (o.sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bench: --sizes must be positive integers, got '${value}'`);
-    } else if (m[1] === 'only') {
-      o.frameworks = list(value);
-      const bad = o.frameworks.filter((f) => !(ALL_FRAMEWORKS as readonly string[]).includes(f));
-      if (bad.length > 0) throw new Error(`bench: unknown framework(s) ${bad.join(', ')} (known: ${ALL_FRAMEWORKS.join(', ')})`);
-    } else if (m[1] === 'workloads') {
-      const w = list(value);
-      const bad = w.filter((x) => !(ALL_WORKLOADS as readonly string[]).includes(x));
-      if (bad.length > 0) throw new Error(`bench: unknown workload(s) ${bad.join(', ')} (known: ${ALL_WORKLOADS.join(', ')})`);
-      o.workloads = w as Workload[];
-    } else if (m[1] === 'min-time') {
-      o.timing.minTimeMs = Number(value);
-      if (!(o.timing.minTimeMs >= 0)) throw new Error(`bench: --min-time must be a number of ms, got '${value}'`);
-    } else if (m[1] === 'clock') {
-      if (value !== 'wall' && value !== 'cpu') throw new Error(`bench: --clock must be 'wall' or 'cpu', got '${value}'`);
-      o.timing.clock = value;
-    } else {
-      throw new Error(`bench: unknown option '--${m[1]}'\n${HELP}`);
-    }
-  }
-  return o;
-}
-
 const progress = (s: string) => process.stderr.write(`  ${s}\n`);
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
-
-async function load(name: string): Promise<Framework | Unsupported> {
-  try {
-    if (name === 'dl') return dl();
-    if (name === 'tfjs-cpu') return await tfjs('cpu');
-    if (name === 'tfjs-wasm') return await tfjs('wasm');
-    return await jsPytorch();
-  } catch (e) {
-    return { unsupported: `failed to load: ${message(e)}` };
-  }
-}
 
 /** Builds, checks and times one workload on one framework; any failure becomes a printed reason. */
 async function cell<T extends { dispose?(): void }>(
@@ -111,11 +31,15 @@ async function cell<T extends { dispose?(): void }>(
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
+  if (o.help) {
+    console.log(HELP);
+    return;
+  }
   const load0 = os.loadavg()[0]!;
   const frameworks: Framework[] = [];
   const unloaded: { name: string; reason: string }[] = [];
   for (const name of o.frameworks) {
-    const fw = await load(name);
+    const fw = await loadFramework(name);
     if (isUnsupported(fw)) unloaded.push({ name, reason: fw.unsupported });
     else frameworks.push(fw);
   }

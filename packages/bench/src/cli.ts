@@ -1,0 +1,82 @@
+import type { MeasureOptions } from './measure.js';
+
+/** The frameworks the bench knows, in table order. */
+export const ALL_FRAMEWORKS = ['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch'] as const;
+/** The timed workloads. */
+export const ALL_WORKLOADS = ['matmul', 'mlp', 'conv'] as const;
+/** One timed workload. */
+export type Workload = (typeof ALL_WORKLOADS)[number];
+
+/** The usage text printed by `--help`. */
+export const HELP = `Usage: pnpm bench [options]
+  --quick            a quick subset: sizes 64,256, shorter timings
+  --sizes=64,128     matmul sizes (default 64,128,256,512,1024)
+  --only=dl,tfjs-wasm   frameworks to run (default: ${ALL_FRAMEWORKS.join(',')})
+  --workloads=matmul,mlp,conv   what to time (default: all)
+  --min-time=1000    milliseconds of sampling per figure (after warm-up)
+  --clock=cpu        time by this process's CPU time instead of wall time (for a busy, shared machine)
+  --help             this text`;
+
+/** What one bench run does. */
+export interface Options {
+  sizes: number[];
+  frameworks: string[];
+  workloads: Workload[];
+  timing: MeasureOptions;
+  help: boolean;
+}
+
+/**
+ * Parses the command line (`--name=value` or `--name value`); throws naming the bad argument.
+ * @example parseArgs(['--quick', '--only=dl,tfjs-wasm']).sizes // [64, 256]
+ */
+export function parseArgs(argv: readonly string[]): Options {
+  const o: Options = {
+    sizes: [64, 128, 256, 512, 1024],
+    frameworks: [...ALL_FRAMEWORKS],
+    workloads: [...ALL_WORKLOADS],
+    timing: { warmupMs: 300, minTimeMs: 1000, minSamples: 5, slowMs: 1000, clock: 'wall' },
+    help: false,
+  };
+  const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') continue;
+    if (arg === '--help' || arg === '-h') {
+      o.help = true;
+      continue;
+    }
+    if (arg === '--quick') {
+      o.sizes = [64, 256];
+      o.timing = { ...o.timing, warmupMs: 100, minTimeMs: 300, minSamples: 3, slowMs: 300 };
+      continue;
+    }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const value = m?.[2] ?? argv[++i];
+    if (m === null || value === undefined) throw new Error(`bench: unknown argument '${arg}'\n${HELP}`);
+    if (m[1] === 'sizes') {
+      o.sizes = list(value).map(Number);
+      if (o.sizes.length === 0 || o.sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+        throw new Error(`bench: --sizes must be positive integers, got '${value}'`);
+      }
+    } else if (m[1] === 'only') {
+      o.frameworks = list(value);
+      const bad = o.frameworks.filter((f) => !(ALL_FRAMEWORKS as readonly string[]).includes(f));
+      if (bad.length > 0) throw new Error(`bench: unknown framework(s) ${bad.join(', ')} (known: ${ALL_FRAMEWORKS.join(', ')})`);
+    } else if (m[1] === 'workloads') {
+      const w = list(value);
+      const bad = w.filter((x) => !(ALL_WORKLOADS as readonly string[]).includes(x));
+      if (bad.length > 0) throw new Error(`bench: unknown workload(s) ${bad.join(', ')} (known: ${ALL_WORKLOADS.join(', ')})`);
+      o.workloads = w as Workload[];
+    } else if (m[1] === 'min-time') {
+      o.timing.minTimeMs = Number(value);
+      if (!(o.timing.minTimeMs >= 0)) throw new Error(`bench: --min-time must be a number of ms, got '${value}'`);
+    } else if (m[1] === 'clock') {
+      if (value !== 'wall' && value !== 'cpu') throw new Error(`bench: --clock must be 'wall' or 'cpu', got '${value}'`);
+      o.timing.clock = value;
+    } else {
+      throw new Error(`bench: unknown option '--${m[1]}'\n${HELP}`);
+    }
+  }
+  return o;
+}

@@ -1,0 +1,95 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseArgs } from '../src/cli.js';
+import { loadFramework } from '../src/frameworks/index.js';
+import { convData, isUnsupported, matmulData, mlpData, type Framework } from '../src/workloads.js';
+
+// The bench compares speed only if every framework does the same work: these check that each one,
+// given the same inputs and initial weights, computes the same product and the same training losses.
+
+const frameworks = new Map<string, Framework>();
+beforeAll(async () => {
+  for (const name of ['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch']) {
+    const fw = await loadFramework(name);
+    if (isUnsupported(fw)) throw new Error(`${name}: ${fw.unsupported}`);
+    frameworks.set(name, fw);
+  }
+}, 60_000);
+
+async function losses(name: string, kind: 'mlp' | 'conv', steps: number): Promise<number[]> {
+  const fw = frameworks.get(name)!;
+  await fw.activate?.();
+  const trainer = kind === 'mlp' ? fw.mlp(mlpData(16)) : fw.conv(convData(4));
+  if (isUnsupported(trainer)) throw new Error(`${name}: ${trainer.unsupported}`);
+  try {
+    return Array.from({ length: steps }, () => trainer.step());
+  } finally {
+    trainer.dispose?.();
+  }
+}
+
+describe('bench workloads', () => {
+  it('every framework computes the same 37x37 product as dl', async () => {
+    const d = matmulData(37);
+    const want = (frameworks.get('dl')!.matmul(d) as { result(): Float32Array }).result();
+    for (const [name, fw] of frameworks) {
+      await fw.activate?.();
+      const p = fw.matmul(d);
+      if (isUnsupported(p)) throw new Error(`${name}: ${p.unsupported}`);
+      const got = p.result();
+      p.dispose?.();
+      expect(got.length).toBe(want.length);
+      // Entries of 37 products of values in [-1, 1): float32 sums differ by a few ulps of ~37.
+      got.forEach((v, i) => expect(Math.abs(v - want[i]!), `${name} [${i}]`).toBeLessThan(37 * 2 ** -24 * 37));
+    }
+  });
+
+  it.each(['tfjs-cpu', 'tfjs-wasm', 'js-pytorch'])('%s trains the MLP through the same losses as dl', async (name) => {
+    const ref = await losses('dl', 'mlp', 3);
+    const got = await losses(name, 'mlp', 3);
+    expect(ref[2]).toBeLessThan(ref[0]!);
+    // float32 rounding differs between frameworks (js-pytorch computes in float64, and its ReLU
+    // passes 1e-3 of negative inputs), which moves the loss by about 1e-5 of its value.
+    got.forEach((l, i) => expect(Math.abs(l - ref[i]!), `step ${i}: ${l} vs ${ref[i]}`).toBeLessThan(1e-4 * ref[i]!));
+  }, 30_000);
+
+  it('tfjs-cpu trains the conv net through the same losses as dl', async () => {
+    const ref = await losses('dl', 'conv', 3);
+    const got = await losses('tfjs-cpu', 'conv', 3);
+    expect(ref[2]).toBeLessThan(ref[0]!);
+    got.forEach((l, i) => expect(Math.abs(l - ref[i]!), `step ${i}: ${l} vs ${ref[i]}`).toBeLessThan(1e-5 * ref[i]!));
+  }, 30_000);
+
+  it('says why a framework cannot run the conv step instead of producing a figure', async () => {
+    const conv = frameworks.get('js-pytorch')!.conv(convData(2));
+    expect(isUnsupported(conv) && conv.unsupported).toMatch(/no convolution/);
+    expect(await loadFramework('torch.js')).toEqual({ unsupported: "unknown framework 'torch.js'" });
+  });
+});
+
+describe('parseArgs', () => {
+  it('defaults to every size, framework and workload, timed by the wall clock', () => {
+    const o = parseArgs([]);
+    expect(o.sizes).toEqual([64, 128, 256, 512, 1024]);
+    expect(o.frameworks).toEqual(['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch']);
+    expect(o.workloads).toEqual(['matmul', 'mlp', 'conv']);
+    expect(o.timing.clock).toBe('wall');
+  });
+
+  it('reads --quick, --sizes, --only, --workloads, --min-time and --clock in either form', () => {
+    const o = parseArgs(['--quick', '--sizes', '32,48', '--only=dl,tfjs-wasm', '--workloads=mlp', '--min-time=50', '--clock=cpu']);
+    expect(o.sizes).toEqual([32, 48]);
+    expect(o.frameworks).toEqual(['dl', 'tfjs-wasm']);
+    expect(o.workloads).toEqual(['mlp']);
+    expect(o.timing).toMatchObject({ minTimeMs: 50, clock: 'cpu', minSamples: 3 });
+    expect(parseArgs(['--quick']).sizes).toEqual([64, 256]);
+  });
+
+  it('rejects bad arguments with a message naming them', () => {
+    expect(() => parseArgs(['--sizes=64,x'])).toThrow(/--sizes must be positive integers, got '64,x'/);
+    expect(() => parseArgs(['--only=dl,torch'])).toThrow(/unknown framework\(s\) torch/);
+    expect(() => parseArgs(['--workloads=rnn'])).toThrow(/unknown workload\(s\) rnn/);
+    expect(() => parseArgs(['--clock=gpu'])).toThrow(/--clock must be 'wall' or 'cpu'/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown argument '--fast'/);
+    expect(() => parseArgs(['--frobnicate=1'])).toThrow(/unknown option '--frobnicate'/);
+  });
+});
