@@ -1,0 +1,105 @@
+import type { DType, Tensor, TypedArray } from '@dl/autograd';
+
+/** A state dict: tensor names to tensors, as an object (`model.stateDict()`) or a Map. */
+export type StateDict = Record<string, Tensor> | Map<string, Tensor>;
+
+/** Free-form text metadata stored in the header under `__metadata__`. */
+export type Metadata = Record<string, string>;
+
+/** The header key that holds the metadata. */
+export const METADATA_KEY = '__metadata__';
+
+/** The largest header the reference implementation accepts (100 MB). */
+export const MAX_HEADER_BYTES = 100_000_000;
+
+/** The safetensors dtypes we read and write, with their sizes. */
+export const DTYPES = {
+  F32: { dtype: 'float32', bytes: 4 },
+  F64: { dtype: 'float64', bytes: 8 },
+} as const satisfies Record<string, { dtype: DType; bytes: number }>;
+
+/** A safetensors dtype code we support. */
+export type SafetensorsDType = keyof typeof DTYPES;
+
+/** Dtype codes of the format that we recognise but cannot hold (our tensors are float32 or float64). */
+export const OTHER_DTYPES: readonly string[] = [
+  'BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'I16', 'U16', 'F16', 'BF16',
+  'I32', 'U32', 'I64', 'U64', 'C64',
+];
+
+/** The safetensors code of a tensor's dtype. */
+export function codeOf(dtype: DType): SafetensorsDType {
+  return dtype === 'float64' ? 'F64' : 'F32';
+}
+
+/** Whether this machine stores numbers little-endian (as the format does); every common CPU does. */
+export const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The little-endian bytes of a typed array: a view on little-endian hosts, a swapped copy otherwise. */
+export function littleEndianBytes(data: TypedArray, host = littleEndianHost): Uint8Array {
+  if (host) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Uint8Array(data.byteLength);
+  const view = new DataView(out.buffer);
+  if (data instanceof Float64Array) for (let i = 0; i < data.length; i++) view.setFloat64(8 * i, data[i]!, true);
+  else for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i]!, true);
+  return out;
+}
+
+/** A new typed array of `dtype` holding the little-endian values in `bytes` (copied, so it is aligned and owned). */
+export function fromLittleEndianBytes(bytes: Uint8Array, dtype: DType, host = littleEndianHost): TypedArray {
+  const size = dtype === 'float64' ? 8 : 4;
+  const n = bytes.length / size;
+  if (host) {
+    // new Uint8Array(view) copies; Buffer#slice would not.
+    const copy = new Uint8Array(bytes);
+    return dtype === 'float64' ? new Float64Array(copy.buffer, 0, n) : new Float32Array(copy.buffer, 0, n);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dtype === 'float64') {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true);
+    return out;
+  }
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}
+
+/**
+ * Orders names by Unicode code point, which is the byte order of their UTF-8 (how the reference writer,
+ * in Rust, sorts them). JavaScript's `<` compares UTF-16 units and differs above U+FFFF.
+ */
+export function compareNames(a: string, b: string): number {
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (;;) {
+    const x = ia.next();
+    const y = ib.next();
+    if (x.done || y.done) return x.done && y.done ? 0 : x.done ? -1 : 1;
+    const d = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
+    if (d !== 0) return d;
+  }
+}
+
+/** Whether a string is valid Unicode (no lone surrogate), so that it has a UTF-8 form other readers accept. */
+export function isWellFormed(s: string): boolean {
+  return !/\p{Cs}/u.test(s);
+}
+
+/** Formats a shape for messages: `[2,3]`. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** The entries of a state dict, with a clear error for anything that is not a name and a tensor. */
+export function entriesOf(op: string, stateDict: StateDict, isTensor: (v: unknown) => v is Tensor): [string, Tensor][] {
+  if (stateDict === null || typeof stateDict !== 'object') {
+    throw new Error(`${op}: expected a state dict (an object or Map of tensors), got ${stateDict === null ? 'null' : typeof stateDict}`);
+  }
+  const entries: [unknown, unknown][] = stateDict instanceof Map ? [...stateDict] : Object.entries(stateDict);
+  return entries.map(([name, t]) => {
+    if (typeof name !== 'string') throw new Error(`${op}: tensor names must be strings, got ${typeof name}`);
+    if (!isTensor(t)) throw new Error(`${op}: entry '${name}' is not a Tensor (got ${t === null ? 'null' : typeof t})`);
+    return [name, t];
+  });
+}
