@@ -29,7 +29,7 @@ export function matmulInto(
  * As `matmulInto`, but either operand may be stored transposed, which saves the caller a transpose
  * copy: with `transA` the M×K operand is read from a K×M row-major array (and likewise `transB`
  * reads the K×N operand from an N×K array). out stays M×N row-major and is accumulated into.
- * @example matmulTransposedInto(g, 0, false, w, 0, true, dx, 0, B, out, in) // dx += g · wᵀ
+ * @example matmulTransposedInto(x, 0, false, w, 0, true, y, 0, B, nIn, nOut) // y += x · wᵀ, w [nOut, nIn]
  */
 export function matmulTransposedInto(
   a: TypedArray, aOff: number, transA: boolean,
