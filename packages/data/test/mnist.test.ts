@@ -3,9 +3,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Tensor } from '@dl/autograd';
 import { loadMnist, type Mnist } from '@dl/data';
 import { decodeDigits, encodeDigits } from '../src/mnistCache.js';
+import { defaultCacheDirs } from '../src/mnist.js';
 
 const PIXELS = 784;
 const packageDir = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
@@ -241,6 +243,11 @@ describe('the MNIST cache', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("lives by default in the project's node_modules/.cache, else the temporary directory", () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    expect(defaultCacheDirs(packageDir)).toEqual([join(root, 'node_modules', '.cache', 'dl-mnist'), join(tmpdir(), 'dl-mnist')]);
   });
 
   it('still loads when the cache directory cannot be written', () => {
