@@ -144,21 +144,22 @@ export function trainTwins(
   let firstGradDiff = 0;
   const kinkSteps: number[] = [];
   for (let step = 0; step < steps; step++) {
-    // (1) autograd: the tape records the forward pass and loss.backward() fills every .grad
+    // (1) autograd: the tape records the forward pass, and loss.backward() fills every .grad
     optimizer.zeroGrad();
     const loss = lossFn.forward(model.forward(data.x), data.y);
     loss.backward();
-
-    // (2) manual: the loss gradient by hand, then each layer's own backward
-    if (reluSideFlips(t, data.x) > 0) kinkSteps.push(step);
+    // (2) manual: the loss gradient by hand, then each layer's own backward, last layer first
     const { loss: lossM, dLogits } = softmaxCrossEntropy(net.forward(data.x), data.labels);
     net.backward(dLogits);
 
+    // Compare before stepping: the weights that went in agree, so the gradients should too.
     const d = twinDiff(t);
     if (step === 0) firstGradDiff = d.grads;
     maxGradDiff = Math.max(maxGradDiff, d.grads);
-    optimizer.step();
-    net.optimizerStep(lr);
+    if (reluSideFlips(t, data.x) > 0) kinkSteps.push(step);
+
+    optimizer.step(); // θ ← θ − lr·∇θ, for every parameter the optimizer holds
+    net.optimizerStep(lr); // the same update, layer by layer: W −= lr·dW, b −= lr·db
 
     const lossA = loss.item();
     lossesA.push(lossA);

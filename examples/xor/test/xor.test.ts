@@ -6,10 +6,10 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Generator, manualSeed, tensor } from '@dl/autograd';
-import { crossEntropy } from '@dl/nn';
+import { crossEntropy, Linear } from '@dl/nn';
 import { main, parseArgs, run, USAGE, type Options } from '../main.js';
 import { toyData } from '../data.js';
-import { makeTwins, softmaxCrossEntropy, trainTwins, twinDiff } from '../train.js';
+import { makeTwins, reluSideFlips, softmaxCrossEntropy, trainTwins, twinDiff } from '../train.js';
 
 /** Checks that every tag closes in order (well-formedness sized for our SVGs); returns the tag names in order. */
 function checkWellFormed(xml: string): string[] {
@@ -119,6 +119,13 @@ describe('examples/xor pieces', () => {
     expect(twinDiff(t).params).toBe(0);
     t.net.paramLayers()[1]!.W.data[3]! += 1e-3;
     expect(twinDiff(t).params).toBeCloseTo(1e-3, 12);
+
+    // one hidden input a hair either side of 0 in the twins counts as one ReLU side flip
+    const x0 = tensor([[0, 0], [1, 1]], { dtype: 'float64' });
+    expect(reluSideFlips(t, x0)).toBe(0);
+    t.net.paramLayers()[0]!.b.data[2] = -1e-12;
+    (t.model.layers.at(0) as Linear).bias!.data[2] = 1e-12;
+    expect(reluSideFlips(t, x0)).toBe(1);
 
     // a manual ReLU that forgets to zero the gradient where x ≤ 0: the agreement check must notice
     manualSeed(1);
