@@ -13,7 +13,8 @@ export const HELP = `Usage: pnpm bench [options]
   --sizes=64,128     matmul sizes (default 64,128,256,512,1024)
   --only=dl,tfjs-wasm   frameworks to run (default: ${ALL_FRAMEWORKS.join(',')})
   --workloads=matmul,mlp,conv   what to time (default: all)
-  --min-time=1000    milliseconds of sampling per figure (after warm-up)
+  --min-time=1500    milliseconds of sampling per figure, over all rounds (after warm-up)
+  --rounds=3         rounds per figure, interleaved across frameworks (evens out load bursts)
   --clock=cpu        time by this process's CPU time instead of wall time (for a busy, shared machine)
   --help             this text`;
 
@@ -35,9 +36,14 @@ export function parseArgs(argv: readonly string[]): Options {
     sizes: [64, 128, 256, 512, 1024],
     frameworks: [...ALL_FRAMEWORKS],
     workloads: [...ALL_WORKLOADS],
-    timing: { warmupMs: 300, minTimeMs: 1000, minSamples: 5, slowMs: 1000, clock: 'wall' },
+    timing: { warmupMs: 200, minTimeMs: 1500, minSamples: 6, slowMs: 1000, rounds: 3, clock: 'wall' },
     help: false,
   };
+  // --quick sets defaults that the other options then override, wherever it appears.
+  if (argv.includes('--quick')) {
+    o.sizes = [64, 256];
+    o.timing = { ...o.timing, warmupMs: 100, minTimeMs: 300, minSamples: 3, slowMs: 300, rounds: 1 };
+  }
   const list = (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -46,11 +52,7 @@ export function parseArgs(argv: readonly string[]): Options {
       o.help = true;
       continue;
     }
-    if (arg === '--quick') {
-      o.sizes = [64, 256];
-      o.timing = { ...o.timing, warmupMs: 100, minTimeMs: 300, minSamples: 3, slowMs: 300 };
-      continue;
-    }
+    if (arg === '--quick') continue;
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     const value = m?.[2] ?? argv[++i];
     if (m === null || value === undefined) throw new Error(`bench: unknown argument '${arg}'\n${HELP}`);
@@ -71,6 +73,9 @@ export function parseArgs(argv: readonly string[]): Options {
     } else if (m[1] === 'min-time') {
       o.timing.minTimeMs = Number(value);
       if (!(o.timing.minTimeMs >= 0)) throw new Error(`bench: --min-time must be a number of ms, got '${value}'`);
+    } else if (m[1] === 'rounds') {
+      o.timing.rounds = Number(value);
+      if (!Number.isInteger(o.timing.rounds) || o.timing.rounds < 1) throw new Error(`bench: --rounds must be a positive integer, got '${value}'`);
     } else if (m[1] === 'clock') {
       if (value !== 'wall' && value !== 'cpu') throw new Error(`bench: --clock must be 'wall' or 'cpu', got '${value}'`);
       o.timing.clock = value;

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { loadFramework } from './frameworks/index.js';
 import { HELP, parseArgs, type Options } from './cli.js';
-import { measure } from './measure.js';
+import { Sampler } from './measure.js';
 import { fmt, reasons, table, withRatio, type Cell } from './report.js';
 import {
   convData, isUnsupported, matmulData, mlpData,
@@ -12,21 +12,45 @@ import {
 const progress = (s: string) => process.stderr.write(`  ${s}\n`);
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 
-/** Builds, checks and times one workload on one framework; any failure becomes a printed reason. */
-async function cell<T extends { dispose?(): void }>(
-  fw: Framework, build: () => T | Unsupported, time: (x: T) => Cell,
-): Promise<Cell> {
-  let built: T | Unsupported | undefined;
-  try {
-    await fw.activate?.();
-    built = build();
-    if (isUnsupported(built)) return { reason: built.unsupported };
-    return time(built);
-  } catch (e) {
-    return { reason: `error: ${message(e)}` };
-  } finally {
-    if (built !== undefined && !isUnsupported(built)) built.dispose?.();
+/**
+ * Times one workload on every framework in `o.timing.rounds` interleaved rounds (round 1 on each
+ * framework, then round 2 on each, ...), rebuilding it each round after activating its framework,
+ * and calls `check` once per framework, in the first round. A failure becomes the cell's reason.
+ */
+async function timeWorkload<T extends { dispose?(): void }>(
+  o: Options, frameworks: Framework[], label: string,
+  build: (fw: Framework) => T | Unsupported,
+  check: (fw: Framework, x: T) => void,
+  run: (x: T) => void,
+): Promise<Map<string, Cell>> {
+  const samplers = new Map(frameworks.map((fw) => [fw.name, new Sampler(o.timing)]));
+  const failed = new Map<string, string>();
+  for (let round = 0; round < Math.max(1, o.timing.rounds); round++) {
+    for (const fw of frameworks) {
+      if (failed.has(fw.name)) continue;
+      progress(`${label}: ${fw.name}, round ${round + 1}`);
+      let built: T | Unsupported | undefined;
+      try {
+        await fw.activate?.();
+        built = build(fw);
+        if (isUnsupported(built)) {
+          failed.set(fw.name, built.unsupported);
+          continue;
+        }
+        const x = built;
+        if (round === 0) check(fw, x);
+        samplers.get(fw.name)!.round(() => run(x));
+      } catch (e) {
+        failed.set(fw.name, `error: ${message(e)}`);
+      } finally {
+        if (built !== undefined && !isUnsupported(built)) built.dispose?.();
+      }
+    }
   }
+  return new Map(frameworks.map((fw): [string, Cell] => {
+    const reason = failed.get(fw.name);
+    return [fw.name, reason !== undefined ? { reason } : { ms: samplers.get(fw.name)!.result().medianMs, samples: samplers.get(fw.name)!.result().samples }];
+  }));
 }
 
 async function main(): Promise<void> {
@@ -45,25 +69,20 @@ async function main(): Promise<void> {
   }
   const names = frameworks.map((f) => f.name);
   const results = new Map<string, Map<string, Cell>>(names.map((n) => [n, new Map()]));
+  const store = (key: string, cells: Map<string, Cell>) => cells.forEach((c, fw) => results.get(fw)!.set(key, c));
   const checks: string[] = [];
 
   if (o.workloads.includes('matmul')) {
     for (const n of o.sizes) {
       const data = matmulData(n);
       let reference: Float32Array | undefined;
-      for (const fw of frameworks) {
-        progress(`matmul ${n}: ${fw.name}`);
-        results.get(fw.name)!.set(`matmul ${n}`, await cell(fw, () => fw.matmul(data), (p) => {
-          // Check once, at the first size, that every framework computes the same product.
-          if (n === o.sizes[0]) {
-            const r = p.result();
-            if (reference === undefined) reference = r;
-            else checks.push(`matmul ${n}: ${fw.name} ${agreement(r, reference, n)}`);
-          }
-          const t = measure(() => p.run(), o.timing);
-          return { ms: t.medianMs, samples: t.samples };
-        }));
-      }
+      store(`matmul ${n}`, await timeWorkload(o, frameworks, `matmul ${n}`, (fw) => fw.matmul(data), (fw, p) => {
+        // Check once, at the first size, that every framework computes the same product.
+        if (n !== o.sizes[0]) return;
+        const r = p.result();
+        if (reference === undefined) reference = r;
+        else checks.push(`matmul ${n}: ${fw.name} ${agreement(r, reference, n)}`);
+      }, (p) => p.run()));
     }
   }
 
@@ -71,18 +90,13 @@ async function main(): Promise<void> {
     if (!o.workloads.includes(kind)) continue;
     const data = kind === 'mlp' ? mlpData() : convData();
     let first: number | undefined;
-    for (const fw of frameworks) {
-      progress(`${kind} step: ${fw.name}`);
-      const build = (): Trainer | Unsupported => (kind === 'mlp' ? fw.mlp(data as never) : fw.conv(data as never));
-      results.get(fw.name)!.set(kind, await cell(fw, build, (tr) => {
-        // Same weights and batch everywhere: the first loss should match, and three steps lower it.
-        const losses = [tr.step(), tr.step(), tr.step()];
-        first ??= losses[0];
-        checks.push(`${kind}: ${fw.name} loss ${losses.map((l) => l.toFixed(5)).join(' -> ')}: ${lossVerdict(losses, first!)}`);
-        const t = measure(() => tr.step(), o.timing);
-        return { ms: t.medianMs, samples: t.samples };
-      }));
-    }
+    const build = (fw: Framework): Trainer | Unsupported => (kind === 'mlp' ? fw.mlp(data as never) : fw.conv(data as never));
+    store(kind, await timeWorkload(o, frameworks, `${kind} step`, build, (fw, tr) => {
+      // Same weights and batch everywhere: the first loss should match, and three steps lower it.
+      const losses = [tr.step(), tr.step(), tr.step()];
+      first ??= losses[0];
+      checks.push(`${kind}: ${fw.name} loss ${losses.map((l) => l.toFixed(5)).join(' -> ')}: ${lossVerdict(losses, first!)}`);
+    }, (tr) => void tr.step()));
   }
 
   print(o, names, results, unloaded, checks, load0);
@@ -117,8 +131,9 @@ function print(
   const get = (fw: string, key: string): Cell => results.get(fw)?.get(key) ?? { reason: 'not run' };
   const out: string[] = [];
   out.push('', `dl bench: Node ${process.version}, ${cpu}, ${os.cpus().length} cores, load average ${load0.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end`);
-  out.push(`Each figure: the median ${o.timing.clock === 'cpu' ? 'CPU' : 'wall'} time of >= ${o.timing.minSamples} samples over >= ${o.timing.minTimeMs} ms after warm-up`);
-  out.push(`(a sample repeats short runs to last >= 2 ms; 3 single runs when one run takes over ${o.timing.slowMs} ms).`);
+  out.push(`Each figure: the median ${o.timing.clock === 'cpu' ? 'CPU' : 'wall'} time of >= ${o.timing.minSamples} samples taken over >= ${o.timing.minTimeMs} ms, in ${o.timing.rounds} round${o.timing.rounds === 1 ? "" : "s"}`);
+  out.push(`interleaved across frameworks, each after a warm-up (a sample repeats short runs to last >= 2 ms;`);
+  out.push(`a run over ${o.timing.slowMs} ms is timed once per round).`);
   out.push(`Ratios: (Nx) = peer time / dl time, so above 1 means dl is faster.`);
   out.push('', '== Single-threaded (one core) ==');
   if (o.workloads.includes('matmul')) {

@@ -1,13 +1,18 @@
 /** How long to warm up and to sample one timed function. */
 export interface MeasureOptions {
-  /** Run the function for at least this long before timing it (JIT warm-up). */
+  /** Run the function for at least this long before each round of samples (JIT, caches). */
   warmupMs: number;
-  /** Keep sampling until this much time has been spent timing... */
+  /** Milliseconds of sampling per figure, spread over the rounds... */
   minTimeMs: number;
-  /** ...and at least this many samples were taken (fewer when one run is slower than `slowMs`). */
+  /** ...and at least this many samples in all (one per round when a run is slower than `slowMs`). */
   minSamples: number;
-  /** A run slower than this lowers the sample floor to 3 and the warm-up to one run. */
+  /** A run slower than this is timed once per round, after a single warm-up run in the first. */
   slowMs: number;
+  /**
+   * Each figure is sampled in this many rounds, interleaved with the other frameworks' rounds, so a
+   * burst of load from a neighbour on a shared machine hits every framework alike.
+   */
+  rounds: number;
   /**
    * `wall`: elapsed time. `cpu`: this process's CPU time (user + system), which leaves out the time
    * a busy machine spends running other processes; use it when the cores are shared.
@@ -17,11 +22,10 @@ export interface MeasureOptions {
 
 /** The outcome of timing one function. */
 export interface Timing {
-  /** Median time of one run, in milliseconds. */
+  /** Median time of one run over all samples, in milliseconds. */
   medianMs: number;
-  /** How many samples were taken (each of `runsPerSample` runs). */
+  /** How many samples were taken in all. */
   samples: number;
-  runsPerSample: number;
 }
 
 const cpuNow = () => {
@@ -33,33 +37,58 @@ const cpuNow = () => {
 const MIN_SAMPLE_MS = 2;
 
 /**
- * Times `fn`: warm-up, then samples of a few runs each until both the time budget and the sample
- * floor are met; returns the median per run, which shrugs off the occasional GC pause.
- * @example measure(() => matmul(a, b), { warmupMs: 200, minTimeMs: 1000, minSamples: 5, slowMs: 1000, clock: 'wall' })
+ * Collects samples of one figure over several rounds and gives their median, which shrugs off the
+ * occasional GC pause. Each round may time a freshly built function (the same work rebuilt).
+ * @example
+ * const s = new Sampler(options);
+ * for (let r = 0; r < options.rounds; r++) s.round(() => matmul(a, b));
+ * s.result().medianMs;
  */
-export function measure(fn: () => void, o: MeasureOptions): Timing {
-  const now = o.clock === 'cpu' ? cpuNow : () => performance.now();
-  const wall0 = performance.now();
-  let t0 = now();
-  fn();
-  let runs = 1;
-  const slow = now() - t0 > o.slowMs;
-  if (!slow) {
+export class Sampler {
+  private readonly times: number[] = [];
+  private slow: boolean | undefined;
+
+  constructor(private readonly o: MeasureOptions) {}
+
+  /** Warms `fn` up, then samples it for this round's share of the time and sample budgets. */
+  round(fn: () => void): void {
+    const o = this.o;
+    const now = o.clock === 'cpu' ? cpuNow : () => performance.now();
+    const rounds = Math.max(1, o.rounds);
+    if (this.slow === true) {
+      // One run per round: a run this long is its own warm-up.
+      const t0 = now();
+      fn();
+      this.times.push(now() - t0);
+      return;
+    }
+    const wall0 = performance.now();
+    let t0 = now();
+    fn();
+    let runs = 1;
+    if (this.slow === undefined && now() - t0 > o.slowMs) {
+      this.slow = true;
+      this.round(fn);
+      return;
+    }
+    this.slow = false;
     for (; runs < 2 || performance.now() - wall0 < o.warmupMs; runs++) fn();
+    const perRun = (now() - t0) / runs;
+    const runsPerSample = Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(perRun, 1e-3)));
+    const minSamples = Math.ceil(o.minSamples / rounds);
+    const start = performance.now();
+    for (let n = 0; n < minSamples || performance.now() - start < o.minTimeMs / rounds; n++) {
+      t0 = now();
+      for (let r = 0; r < runsPerSample; r++) fn();
+      this.times.push((now() - t0) / runsPerSample);
+    }
   }
-  const perRun = (now() - t0) / runs;
-  const runsPerSample = slow ? 1 : Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(perRun, 1e-3)));
-  const floor = slow ? 3 : o.minSamples;
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < floor || performance.now() - start < o.minTimeMs) {
-    t0 = now();
-    for (let r = 0; r < runsPerSample; r++) fn();
-    times.push((now() - t0) / runsPerSample);
-    if (slow && times.length >= floor) break;
+
+  /** The median over every sample taken so far. */
+  result(): Timing {
+    const t = [...this.times].sort((x, y) => x - y);
+    if (t.length === 0) throw new Error('Sampler: no samples taken');
+    const mid = t.length >> 1;
+    return { medianMs: t.length % 2 === 1 ? t[mid]! : (t[mid - 1]! + t[mid]!) / 2, samples: t.length };
   }
-  times.sort((x, y) => x - y);
-  const mid = times.length >> 1;
-  const medianMs = times.length % 2 === 1 ? times[mid]! : (times[mid - 1]! + times[mid]!) / 2;
-  return { medianMs, samples: times.length, runsPerSample };
 }

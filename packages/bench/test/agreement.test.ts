@@ -75,13 +75,15 @@ describe('parseArgs', () => {
     expect(o.timing.clock).toBe('wall');
   });
 
-  it('reads --quick, --sizes, --only, --workloads, --min-time and --clock in either form', () => {
-    const o = parseArgs(['--quick', '--sizes', '32,48', '--only=dl,tfjs-wasm', '--workloads=mlp', '--min-time=50', '--clock=cpu']);
+  it('reads --quick, --sizes, --only, --workloads, --min-time, --rounds and --clock in either form', () => {
+    const o = parseArgs(['--rounds=2', '--sizes', '32,48', '--only=dl,tfjs-wasm', '--workloads=mlp', '--min-time=50', '--clock=cpu', '--quick']);
     expect(o.sizes).toEqual([32, 48]);
     expect(o.frameworks).toEqual(['dl', 'tfjs-wasm']);
     expect(o.workloads).toEqual(['mlp']);
-    expect(o.timing).toMatchObject({ minTimeMs: 50, clock: 'cpu', minSamples: 3 });
+    // --quick supplies defaults; options given explicitly win wherever --quick appears.
+    expect(o.timing).toMatchObject({ minTimeMs: 50, clock: 'cpu', minSamples: 3, rounds: 2 });
     expect(parseArgs(['--quick']).sizes).toEqual([64, 256]);
+    expect(parseArgs(['--quick']).timing.rounds).toBe(1);
   });
 
   it('rejects bad arguments with a message naming them', () => {
@@ -89,6 +91,7 @@ describe('parseArgs', () => {
     expect(() => parseArgs(['--only=dl,torch'])).toThrow(/unknown framework\(s\) torch/);
     expect(() => parseArgs(['--workloads=rnn'])).toThrow(/unknown workload\(s\) rnn/);
     expect(() => parseArgs(['--clock=gpu'])).toThrow(/--clock must be 'wall' or 'cpu'/);
+    expect(() => parseArgs(['--rounds=0'])).toThrow(/--rounds must be a positive integer, got '0'/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown argument '--fast'/);
     expect(() => parseArgs(['--frobnicate=1'])).toThrow(/unknown option '--frobnicate'/);
   });
