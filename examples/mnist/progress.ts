@@ -15,13 +15,15 @@ export class ProgressBar {
   constructor(
     private readonly label: string,
     private readonly total: number,
-    private readonly stream: NodeJS.WriteStream = process.stdout,
+    /** Where to draw; null draws nothing (tests). */
+    private readonly stream: NodeJS.WriteStream | null = process.stdout,
   ) {
-    this.tty = Boolean(stream.isTTY);
+    this.tty = Boolean(stream?.isTTY);
   }
 
   /** Reports that `done` batches (and `samples` samples) are finished, with running metrics. */
   update(done: number, samples: number, loss: number, accuracy: number): void {
+    if (this.stream === null) return;
     const elapsed = (performance.now() - this.start) / 1000;
     const rate = samples / Math.max(elapsed, 1e-9);
     const left = (elapsed / done) * (this.total - done);
