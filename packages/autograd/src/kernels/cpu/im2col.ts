@@ -11,26 +11,41 @@ export interface Window2d {
   oh: number; ow: number;
 }
 
+/**
+ * For each kernel column kj: the window positions ox whose input column ix = ox·sw − pw + kj·dw lies
+ * inside the image, as [first, end) pairs, so the inner loops need no bounds test.
+ */
+function validColumns(g: Window2d): Int32Array {
+  const { W, kw, sw, pw, dw, ow } = g;
+  const ranges = new Int32Array(2 * kw);
+  for (let kj = 0; kj < kw; kj++) {
+    const off = kj * dw - pw;
+    const first = Math.min(ow, Math.max(0, Math.ceil(-off / sw)));
+    ranges[2 * kj] = first;
+    ranges[2 * kj + 1] = Math.max(first, Math.min(ow, Math.ceil((W - off) / sw)));
+  }
+  return ranges;
+}
+
 /** x [N, C, H, W] → cols [N, C·kh·kw, oh·ow], zero outside the image; one pass over the output. */
 export function im2col(x: TypedArray, g: Window2d): TypedArray {
   const { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
-  const L = oh * ow;
-  const out = like(x, N * C * kh * kw * L);
+  const out = like(x, N * C * kh * kw * oh * ow);
+  const cols = validColumns(g);
   let o = 0;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const plane = (n * C + c) * H * W;
       for (let ki = 0; ki < kh; ki++) {
         for (let kj = 0; kj < kw; kj++) {
-          for (let oy = 0; oy < oh; oy++) {
+          const first = cols[2 * kj]!;
+          const end = cols[2 * kj + 1]!;
+          const off = kj * dw - pw;
+          for (let oy = 0; oy < oh; oy++, o += ow) {
             const iy = oy * sh - ph + ki * dh;
-            if (iy < 0 || iy >= H) {
-              o += ow;
-              continue;
-            }
-            const row = plane + iy * W;
-            let ix = kj * dw - pw;
-            for (let ox = 0; ox < ow; ox++, ix += sw) out[o++] = ix >= 0 && ix < W ? x[row + ix]! : 0;
+            if (iy < 0 || iy >= H) continue;
+            const src = plane + iy * W + off;
+            for (let ox = first; ox < end; ox++) out[o + ox] = x[src + ox * sw]!;
           }
         }
       }
@@ -40,24 +55,24 @@ export function im2col(x: TypedArray, g: Window2d): TypedArray {
 }
 
 /** cols [N, C·kh·kw, oh·ow] → x [N, C, H, W], summing where windows overlap: the adjoint of im2col. */
-export function col2im(cols: TypedArray, g: Window2d): TypedArray {
+export function col2im(colsData: TypedArray, g: Window2d): TypedArray {
   const { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
-  const out = like(cols, N * C * H * W);
+  const out = like(colsData, N * C * H * W);
+  const cols = validColumns(g);
   let o = 0;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const plane = (n * C + c) * H * W;
       for (let ki = 0; ki < kh; ki++) {
         for (let kj = 0; kj < kw; kj++) {
-          for (let oy = 0; oy < oh; oy++) {
+          const first = cols[2 * kj]!;
+          const end = cols[2 * kj + 1]!;
+          const off = kj * dw - pw;
+          for (let oy = 0; oy < oh; oy++, o += ow) {
             const iy = oy * sh - ph + ki * dh;
-            if (iy < 0 || iy >= H) {
-              o += ow;
-              continue;
-            }
-            const row = plane + iy * W;
-            let ix = kj * dw - pw;
-            for (let ox = 0; ox < ow; ox++, ix += sw, o++) if (ix >= 0 && ix < W) out[row + ix] += cols[o]!;
+            if (iy < 0 || iy >= H) continue;
+            const dst = plane + iy * W + off;
+            for (let ox = first; ox < end; ox++) out[dst + ox * sw] += colsData[o + ox]!;
           }
         }
       }
