@@ -1,16 +1,24 @@
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
-import { defineOp } from '../op.js';
+import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { broadcastShapes, fmt, numel, stridesOf } from '../shape.js';
-import { reshape, squeeze, transpose, unsqueeze } from './movement.js';
+import { reshape, squeeze, unsqueeze } from './movement.js';
+
+/** Whether each operand is stored transposed in its last two dims (so backward needs no transpose copy). */
+interface Transposes {
+  ta: boolean;
+  tb: boolean;
+}
 
 // Batched matrix product of tensors with at least 2 dims; batch dims broadcast.
-const bmmOp = defineOp({
+const bmmOp: Op<Transposes> = defineOp<Transposes>({
   name: 'matmul',
-  forward: ([a, b]) => {
-    const [M, K] = a!.shape.slice(-2) as [number, number];
-    const N = b!.shape[b!.ndim - 1]!;
+  forward: ([a, b], { ta, tb }) => {
+    const [ar, ac] = a!.shape.slice(-2) as [number, number];
+    const [br, bc] = b!.shape.slice(-2) as [number, number];
+    const [M, K] = ta ? [ac, ar] : [ar, ac];
+    const N = tb ? br : bc;
     const aBatch = a!.shape.slice(0, -2);
     const bBatch = b!.shape.slice(0, -2);
     const batch = broadcastShapes('matmul', aBatch, bBatch);
@@ -27,14 +35,15 @@ const bmmOp = defineOp({
         if (ad >= 0 && aBatch[ad] !== 1) aOff += idx[d]! * aStr[ad]!;
         if (bd >= 0 && bBatch[bd] !== 1) bOff += idx[d]! * bStr[bd]!;
       }
-      k.matmulInto(a!.data, aOff * M * K, b!.data, bOff * K * N, out, bi * M * N, M, K, N);
+      k.matmulTransposedInto(a!.data, aOff * M * K, ta, b!.data, bOff * K * N, tb, out, bi * M * N, M, K, N);
       for (let d = batch.length - 1; d >= 0 && ++idx[d]! === batch[d]; d--) idx[d] = 0;
     }
     return { data: out, shape: [...batch, M, N] };
   },
-  backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [
-    ga ? matmul(grad, transpose(b!, -1, -2)) : null,
-    gb ? matmul(transpose(a!, -1, -2), grad) : null,
+  // C = op(A)·op(B): the gradient of a stored-transposed operand is the transpose of the usual one.
+  backward: ({ grad, inputs: [a, b], attrs: { ta, tb }, needsInputGrad: [ga, gb] }) => [
+    ga ? (ta ? bmmOp([b!, grad], { ta: tb, tb: true }) : bmmOp([grad, b!], { ta: false, tb: !tb })) : null,
+    gb ? (tb ? bmmOp([grad, a!], { ta: true, tb: ta }) : bmmOp([a!, grad], { ta: !ta, tb: false })) : null,
   ],
 });
 
@@ -60,7 +69,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   } catch {
     throw new Error(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (batch dims do not broadcast)`);
   }
-  let out = bmmOp([a2, b2], undefined);
+  let out = bmmOp([a2, b2], { ta: false, tb: false });
   if (b.ndim === 1) out = squeeze(out, -1);
   if (a.ndim === 1) out = squeeze(out, out.ndim === 1 && b.ndim === 1 ? 0 : -(b.ndim === 1 ? 1 : 2));
   return a.ndim === 1 && b.ndim === 1 ? reshape(out, []) : out;
