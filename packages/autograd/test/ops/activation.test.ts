@@ -4,11 +4,8 @@ import {
   exp, gelu, leakyRelu, log, logSoftmax, relu, sigmoid, softmax, sum, tanh, tensor,
   type GeluOptions, type LeakyReluOptions, type Tensor,
 } from '@dl/autograd';
-import { arbShape, arbTensor, type ShapeConstraints } from '@dl/autograd/testing';
-import { allValues, describeOpInfos, loadGolden, RUNS, type OpInfo } from '../fixtures/elementwiseHarness.js';
-
-const unaryShapes = (c: ShapeConstraints) => arbShape(c).map((s) => [s]);
-const awayFromZero = (xs: Tensor[]): boolean => allValues(xs, (v) => Math.abs(v) > 1e-3);
+import { arbShape, arbTensor } from '@dl/autograd/testing';
+import { awayFromZero, describeOpInfos, loadGolden, RUNS, unaryRow, unaryShapes, type OpInfo } from './opInfo.js';
 
 /** Any valid dim of a tensor of this shape, negative ones included (a 0-d tensor takes 0 and -1). */
 const arbDim = ([s]: number[][]) => {
@@ -16,26 +13,17 @@ const arbDim = ([s]: number[][]) => {
   return fc.integer({ min: -n, max: n - 1 }).map((dim) => ({ dim }));
 };
 
+/** The row of an op along one dim (softmax, logSoftmax). */
+function dimRow(name: string, op: (x: Tensor, dim: number) => Tensor): OpInfo<{ dim: number }> {
+  return { name, fn: ([x], { dim }) => op(x as Tensor, dim), arity: 1, shapes: unaryShapes, options: arbDim, secondOrder: true };
+}
+
 const opInfos: OpInfo<any>[] = [
-  { name: 'relu', fn: ([x]) => relu(x as Tensor), arity: 1, shapes: unaryShapes, avoidKinks: awayFromZero, secondOrder: true },
-  { name: 'sigmoid', fn: ([x]) => sigmoid(x as Tensor), arity: 1, shapes: unaryShapes, secondOrder: true },
-  { name: 'tanh', fn: ([x]) => tanh(x as Tensor), arity: 1, shapes: unaryShapes, secondOrder: true },
-  {
-    name: 'softmax',
-    fn: ([x], { dim }: { dim: number }) => softmax(x as Tensor, dim),
-    arity: 1,
-    shapes: unaryShapes,
-    options: arbDim,
-    secondOrder: true,
-  } satisfies OpInfo<{ dim: number }>,
-  {
-    name: 'logSoftmax',
-    fn: ([x], { dim }: { dim: number }) => logSoftmax(x as Tensor, dim),
-    arity: 1,
-    shapes: unaryShapes,
-    options: arbDim,
-    secondOrder: true,
-  } satisfies OpInfo<{ dim: number }>,
+  unaryRow('relu', relu, { avoidKinks: awayFromZero }),
+  unaryRow('sigmoid', sigmoid),
+  unaryRow('tanh', tanh),
+  dimRow('softmax', softmax),
+  dimRow('logSoftmax', logSoftmax),
   {
     name: 'gelu',
     fn: ([x], options: GeluOptions) => gelu(x as Tensor, options),
@@ -44,14 +32,7 @@ const opInfos: OpInfo<any>[] = [
     options: () => fc.constantFrom<GeluOptions>({}, { approximate: 'none' }),
     secondOrder: true,
   } satisfies OpInfo<GeluOptions>,
-  {
-    name: 'gelu',
-    label: "gelu (approximate: 'tanh')",
-    fn: ([x]) => gelu(x as Tensor, { approximate: 'tanh' }),
-    arity: 1,
-    shapes: unaryShapes,
-    secondOrder: true,
-  },
+  unaryRow('gelu', (x) => gelu(x, { approximate: 'tanh' }), { label: "gelu (approximate: 'tanh')" }),
   {
     name: 'leakyRelu',
     fn: ([x], options: LeakyReluOptions) => leakyRelu(x as Tensor, options),

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { eq, expand, ge, gt, le, lt, mul, ne, sum, Tensor, tensor, zeros, type TensorLike } from '@dl/autograd';
 import { arbBroadcastShapes } from '@dl/autograd/testing';
-import { checkGolden, loadGolden, RUNS } from '../fixtures/elementwiseHarness.js';
+import { checkGolden, loadGolden, RUNS } from './opInfo.js';
 
 /** A comparison op beside the JavaScript predicate it must agree with. */
 interface CompareInfo {

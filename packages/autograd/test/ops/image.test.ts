@@ -1,25 +1,11 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Tensor, fold, gradcheck, gradgradcheck, gradients, mul, sum, unfold, zeros, type Size2, type WindowOptions } from '@dl/autograd';
+import { Tensor, fold, mul, sum, unfold, zeros, type Size2, type WindowOptions } from '@dl/autograd';
 import { arbTensor, backwardIsLinear, retainGraphDoubles, unusedBranchIsInert } from '@dl/autograd/testing';
+import { describeSampledOpInfos, loadGoldenTable, row, type SampledOpInfo } from './opInfo.js';
 
-// ---------------------------------------------------------------------------------------------
-// Golden values from PyTorch (fixtures/image.py) and a close-enough check for float64.
-
-interface JsonTensor { shape: number[]; data: number[] }
-interface GoldenCase { note: string; inputs: JsonTensor[]; opts: unknown; outputs: JsonTensor[]; upstream: JsonTensor[]; grads: JsonTensor[] }
-const golden = JSON.parse(readFileSync(new URL('../fixtures/image.json', import.meta.url), 'utf8')) as Record<string, GoldenCase[]>;
-const fromJson = (t: JsonTensor): Tensor => new Tensor(Float64Array.from(t.data), t.shape);
-
-/** Same shape, and every element equal to 1e-12 relative. */
-function expectClose(actual: Tensor, expected: Tensor, what: string): void {
-  expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
-  for (let i = 0; i < expected.numel(); i++) {
-    const [a, e] = [actual.data[i]!, expected.data[i]!];
-    if (!(Math.abs(a - e) <= 1e-12 * (1 + Math.abs(e)))) expect.fail(`${what}: element ${i} is ${a}, PyTorch gives ${e}`);
-  }
-}
+// Golden values from PyTorch: fixtures/image.py.
+const golden = loadGoldenTable('image');
 
 // ---------------------------------------------------------------------------------------------
 // Random window geometries.
@@ -45,16 +31,7 @@ const arbGeometry = fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1
   return { image: [n, c, h.size, w.size], cols: [n, c * h.k * w.k, windows(h) * windows(w)], opts, outputSize: two(h.size, w.size) };
 });
 
-type Fn = (...xs: Tensor[]) => Tensor;
-interface OpInfo<O> {
-  name: string;
-  sample: fc.Arbitrary<[Tensor[], O]>;
-  fn: (o: O) => Fn;
-  gradgrad?: boolean;
-}
-const row = <O,>(info: OpInfo<O>): OpInfo<any> => info;
-
-const opInfos: OpInfo<any>[] = [
+const opInfos: SampledOpInfo<any>[] = [
   row<UnfoldOptions>({
     name: 'unfold',
     sample: arbGeometry.chain((g) => arbTensor(g.image).map((x): [Tensor[], UnfoldOptions] => [[x], g.opts])),
@@ -69,27 +46,10 @@ const opInfos: OpInfo<any>[] = [
   }),
 ];
 
-describe.each(opInfos)('$name', (info) => {
-  it('passes gradcheck in float64 over random sizes, kernels, strides, paddings and dilations', () => {
-    fc.assert(fc.property(info.sample, ([xs, o]) => gradcheck(info.fn(o), xs)), { numRuns: 40 });
-  });
-
-  it.runIf(info.gradgrad === true)('passes the second-order gradgradcheck', () => {
-    fc.assert(fc.property(info.sample, ([xs, o]) => gradgradcheck(info.fn(o), xs)), { numRuns: 15 });
-  });
-
-  it('matches PyTorch on the golden cases, gradients included', () => {
-    const cases = golden[info.name]!;
-    expect(cases.length).toBeGreaterThan(0);
-    for (const c of cases) {
-      const what = `${info.name}(${JSON.stringify(c.opts)}) ${c.note}`;
-      const x = fromJson(c.inputs[0]!).requiresGrad_();
-      const out = info.fn(c.opts)(x);
-      expectClose(out, fromJson(c.outputs[0]!), `${what}: output`);
-      const [g] = gradients([out], [x], { gradOutputs: [fromJson(c.upstream[0]!)] });
-      expectClose(g!, fromJson(c.grads[0]!), `${what}: grad`);
-    }
-  });
+describeSampledOpInfos(opInfos, golden, {
+  over: 'random sizes, kernels, strides, paddings and dilations',
+  goldenTitle: 'matches PyTorch on the golden cases, gradients included',
+  runs: { first: 40, second: 15 },
 });
 
 describe('unfold and fold', () => {

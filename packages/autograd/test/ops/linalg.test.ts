@@ -1,37 +1,14 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Tensor, broadcastShapes, gradcheck, gradgradcheck, gradients, matmul, mul, sum, unsqueeze, zeros } from '@dl/autograd';
+import { Tensor, broadcastShapes, matmul, mul, sum, unsqueeze, zeros } from '@dl/autograd';
 import { arbBroadcastShapes, arbTensor, backwardIsLinear, retainGraphDoubles, unusedBranchIsInert } from '@dl/autograd/testing';
+import { describeSampledOpInfos, loadGoldenTable, row } from './opInfo.js';
 
-// ---------------------------------------------------------------------------------------------
-// Golden values from PyTorch (fixtures/linalg.py) and a close-enough check for float64.
-
-interface JsonTensor { shape: number[]; data: number[] }
-interface GoldenCase { note: string; inputs: JsonTensor[]; outputs: JsonTensor[]; upstream: JsonTensor[]; grads: JsonTensor[] }
-const golden = JSON.parse(readFileSync(new URL('../fixtures/linalg.json', import.meta.url), 'utf8')) as Record<string, GoldenCase[]>;
-const fromJson = (t: JsonTensor): Tensor => new Tensor(Float64Array.from(t.data), t.shape);
-
-/** Same shape, and every element equal to 1e-12 relative. */
-function expectClose(actual: Tensor, expected: Tensor, what: string): void {
-  expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
-  for (let i = 0; i < expected.numel(); i++) {
-    const [a, e] = [actual.data[i]!, expected.data[i]!];
-    if (!(Math.abs(a - e) <= 1e-12 * (1 + Math.abs(e)))) expect.fail(`${what}: element ${i} is ${a}, PyTorch gives ${e}`);
-  }
-}
+// Golden values from PyTorch: fixtures/linalg.py.
+const golden = loadGoldenTable('linalg');
 
 // ---------------------------------------------------------------------------------------------
 // The table (one row: matmul) over every shape rule of torch.matmul.
-
-type Fn = (...xs: Tensor[]) => Tensor;
-interface OpInfo {
-  name: string;
-  /** Random float64 inputs. */
-  sample: fc.Arbitrary<Tensor[]>;
-  fn: Fn;
-  gradgrad?: boolean;
-}
 
 /**
  * Operands of matmul: each is 1-D ([K]) or has a matrix with batch dims that broadcast against the
@@ -57,28 +34,12 @@ function torchMatmulShape(a: readonly number[], b: readonly number[]): number[] 
   return [...broadcastShapes('test', a.slice(0, -2), b.slice(0, -2)), a[a.length - 2]!, b[b.length - 1]!];
 }
 
-const opInfos: OpInfo[] = [{ name: 'matmul', sample: arbMatmul, fn: matmul, gradgrad: true }];
+const opInfos = [row({ name: 'matmul', sample: arbMatmul.map((xs): [Tensor[], undefined] => [xs, undefined]), fn: () => matmul, gradgrad: true })];
 
-describe.each(opInfos)('$name', (info) => {
-  it('passes gradcheck in float64 over random shapes (vectors, matrices, broadcast batches)', () => {
-    fc.assert(fc.property(info.sample, (xs) => gradcheck(info.fn, xs)), { numRuns: 50 });
-  });
-
-  it.runIf(info.gradgrad === true)('passes the second-order gradgradcheck', () => {
-    fc.assert(fc.property(info.sample, (xs) => gradgradcheck(info.fn, xs)), { numRuns: 25 });
-  });
-
-  it('matches PyTorch on the golden cases, gradients included', () => {
-    const cases = golden[info.name]!;
-    expect(cases.length).toBeGreaterThan(0);
-    for (const c of cases) {
-      const leaves = c.inputs.map((x) => fromJson(x).requiresGrad_());
-      const out = info.fn(...leaves);
-      expectClose(out, fromJson(c.outputs[0]!), `${c.note}: output`);
-      const gs = gradients([out], leaves, { gradOutputs: [fromJson(c.upstream[0]!)] });
-      gs.forEach((g, i) => expectClose(g, fromJson(c.grads[i]!), `${c.note}: grad ${i}`));
-    }
-  });
+describeSampledOpInfos(opInfos, golden, {
+  over: 'random shapes (vectors, matrices, broadcast batches)',
+  goldenTitle: 'matches PyTorch on the golden cases, gradients included',
+  runs: { first: 50, second: 25 },
 });
 
 describe('matmul', () => {

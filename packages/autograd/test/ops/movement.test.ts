@@ -1,62 +1,25 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Tensor, cat, chunk, clone, exp, expand, flatten, gather, gradcheck, gradgradcheck, gradients, indexSelect, mul, pad, permute,
+  Tensor, cat, chunk, clone, exp, expand, flatten, gather, indexSelect, mul, pad, permute,
   reshape, slice, split, squeeze, stack, t, tensor, toDType, transpose, unsqueeze, view, zeros,
   type FlattenOptions, type PadOptions,
 } from '@dl/autograd';
 import { arbShape, arbTensor, backwardIsLinear, retainGraphDoubles, unusedBranchIsInert } from '@dl/autograd/testing';
+import {
+  arbDim, describeSampledOpInfos, expectClose, fromJson, loadGoldenTable, withOptions, type SampledOpInfo,
+} from './opInfo.js';
 
-// ---------------------------------------------------------------------------------------------
-// Golden values from PyTorch (fixtures/movement.py) and a close-enough check for float64.
-
-interface JsonTensor { shape: number[]; data: (number | string)[] }
-interface GoldenCase {
-  note: string; inputs: JsonTensor[]; opts: unknown; outputs: JsonTensor[]; upstream?: JsonTensor[]; grads?: (JsonTensor | null)[];
-}
-// Non-finite numbers are stored as "Infinity", "-Infinity", "NaN" (in options too): read them back as numbers.
-const golden = JSON.parse(readFileSync(new URL('../fixtures/movement.json', import.meta.url), 'utf8'), (_, v: unknown) =>
-  v === 'Infinity' || v === '-Infinity' || v === 'NaN' ? Number(v) : v) as Record<string, GoldenCase[]>;
-const fromJson = (t: JsonTensor): Tensor => new Tensor(Float64Array.from(t.data, Number), t.shape);
-
-/** Same shape, and every element equal to 1e-12 (NaN matching NaN, infinities exact). */
-function expectClose(actual: Tensor, expected: Tensor, what: string): void {
-  expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
-  for (let i = 0; i < expected.numel(); i++) {
-    const [a, e] = [actual.data[i]!, expected.data[i]!];
-    const ok = Number.isNaN(e) ? Number.isNaN(a) : Number.isFinite(e) ? Math.abs(a - e) <= 1e-12 * (1 + Math.abs(e)) : a === e;
-    if (!ok) expect.fail(`${what}: element ${i} is ${a}, PyTorch gives ${e}`);
-  }
-}
+// Golden values from PyTorch: fixtures/movement.py.
+const golden = loadGoldenTable('movement');
 
 // ---------------------------------------------------------------------------------------------
 // The table: random inputs and options per op.
 
-type Fn = (...xs: Tensor[]) => Tensor;
-/** One row of the table: how to draw inputs and options, and the op under them. */
-interface OpInfo<O> {
-  name: string;
-  /** Random float64 inputs (index tensors included) and options. */
-  sample: fc.Arbitrary<[Tensor[], O]>;
-  /** The op, for given options, as one differentiable function of its inputs. */
-  fn: (o: O) => Fn;
-  /** Every output compared with PyTorch (the pieces of split); `[fn]` by default. */
-  outputs?: (o: O) => (...xs: Tensor[]) => Tensor[];
-  /** What the gradient checks differentiate, when it is not `fn` itself. */
-  check?: (o: O) => Fn;
-  /** How many leading inputs are differentiable (the rest are indices, held fixed); all by default. */
-  diff?: number;
-}
-const row = <O,>(info: OpInfo<O>): OpInfo<any> => info;
+/** A typed row; movement ops are linear, so every row also gets the second-order check. */
+const row = <O,>(info: SampledOpInfo<O>): SampledOpInfo<any> => ({ ...info, gradgrad: true });
 
 const range = (n: number) => [...Array(n).keys()];
-/** A dim valid for `ndim` dims (0-D tensors take 0 and -1, as in PyTorch). */
-const arbDim = (ndim: number) => fc.integer({ min: -Math.max(ndim, 1), max: Math.max(ndim, 1) - 1 });
-/** A random tensor of 0 to 3 dims with options drawn for its shape. */
-const withShape = <O,>(options: (shape: number[]) => fc.Arbitrary<O>, c: { minDims?: number; minSize?: number } = {}) =>
-  arbShape({ maxDims: 3, minDims: c.minDims ?? 0, minSize: c.minSize ?? 1 }).chain((shape) =>
-    fc.tuple(arbTensor(shape).map((x) => [x]), options(shape)));
 /** Several tensors (shapes from `shapes`) and the options. */
 const tensorsOf = <O,>(shapes: number[][], o: O): fc.Arbitrary<[Tensor[], O]> =>
   fc.tuple(...shapes.map((s) => arbTensor(s))).map((xs) => [xs, o]);
@@ -107,28 +70,28 @@ const joined = (pieces: Tensor[]) => cat(pieces.map((p, i) => mul(flatten(p), i 
 interface SliceOptions { dim: number; start?: number; end?: number; step?: number }
 interface SplitOptions { splitSize: number | number[]; dim?: number }
 
-const opInfos: OpInfo<any>[] = [
-  row<{ shape: number[] }>({ name: 'reshape', sample: withShape(arbReshape), fn: (o) => (x) => reshape(x, o.shape) }),
-  row<{ shape: number[] }>({ name: 'view', sample: withShape(arbReshape), fn: (o) => (x) => view(x, o.shape) }),
+const opInfos: SampledOpInfo<any>[] = [
+  row<{ shape: number[] }>({ name: 'reshape', sample: withOptions(arbReshape), fn: (o) => (x) => reshape(x, o.shape) }),
+  row<{ shape: number[] }>({ name: 'view', sample: withOptions(arbReshape), fn: (o) => (x) => view(x, o.shape) }),
   row<{ dim0: number; dim1: number }>({
     name: 'transpose',
-    sample: withShape((s) => fc.record({ dim0: arbDim(s.length), dim1: arbDim(s.length) })),
+    sample: withOptions((s) => fc.record({ dim0: arbDim(s.length), dim1: arbDim(s.length) })),
     fn: (o) => (x) => transpose(x, o.dim0, o.dim1),
   }),
   row<object>({ name: 't', sample: arbShape({ maxDims: 2 }).chain((s) => tensorsOf([s], {})), fn: () => (x) => t(x) }),
-  row<{ dims: number[] }>({ name: 'permute', sample: withShape((s) => arbPermutation(s.length).map((dims) => ({ dims }))), fn: (o) => (x) => permute(x, o.dims) }),
+  row<{ dims: number[] }>({ name: 'permute', sample: withOptions((s) => arbPermutation(s.length).map((dims) => ({ dims }))), fn: (o) => (x) => permute(x, o.dims) }),
   row<{ dim?: number }>({
     name: 'squeeze',
-    sample: arbShape({ maxDims: 4, maxSize: 2 }).chain((s) => fc.tuple(arbTensor(s).map((x) => [x]), fc.record({ dim: fc.option(arbDim(s.length), { nil: undefined }) }))),
+    sample: withOptions((s) => fc.record({ dim: fc.option(arbDim(s.length), { nil: undefined }) }), { maxDims: 4, maxSize: 2 }),
     fn: (o) => (x) => squeeze(x, o.dim),
   }),
-  row<{ dim: number }>({ name: 'unsqueeze', sample: withShape((s) => fc.record({ dim: arbDim(s.length + 1) })), fn: (o) => (x) => unsqueeze(x, o.dim) }),
+  row<{ dim: number }>({ name: 'unsqueeze', sample: withOptions((s) => fc.record({ dim: arbDim(s.length + 1) })), fn: (o) => (x) => unsqueeze(x, o.dim) }),
   row<{ shape: number[] }>({
     name: 'expand',
     sample: arbShape({ maxDims: 3, maxSize: 3 }).chain((s) => fc.tuple(arbTensor(s).map((x) => [x]), arbExpand(s))),
     fn: (o) => (x) => expand(x, o.shape),
   }),
-  row<FlattenOptions>({ name: 'flatten', sample: withShape((s) => arbFlatten(s.length)), fn: (o) => (x) => flatten(x, o) }),
+  row<FlattenOptions>({ name: 'flatten', sample: withOptions((s) => arbFlatten(s.length)), fn: (o) => (x) => flatten(x, o) }),
   row<{ dim: number }>({
     name: 'cat',
     sample: arbShape({ minDims: 1, maxDims: 3 }).chain((s) =>
@@ -144,7 +107,7 @@ const opInfos: OpInfo<any>[] = [
   }),
   row<SplitOptions>({
     name: 'split',
-    sample: withShape((s) => arbDim(s.length).chain((dim) => {
+    sample: withOptions((s) => arbDim(s.length).chain((dim) => {
       const n = s[dim < 0 ? dim + s.length : dim]!;
       return fc.record({ splitSize: fc.oneof(fc.integer({ min: 1, max: 5 }), arbSections(n)), dim: fc.constant(dim) });
     }), { minDims: 1 }),
@@ -153,13 +116,13 @@ const opInfos: OpInfo<any>[] = [
   }),
   row<{ chunks: number; dim?: number }>({
     name: 'chunk',
-    sample: withShape((s) => fc.record({ chunks: fc.integer({ min: 1, max: 5 }), dim: arbDim(s.length) }), { minDims: 1 }),
+    sample: withOptions((s) => fc.record({ chunks: fc.integer({ min: 1, max: 5 }), dim: arbDim(s.length) }), { minDims: 1 }),
     fn: (o) => (x) => joined(chunk(x, o.chunks, o.dim)),
     outputs: (o) => (x) => chunk(x, o.chunks, o.dim),
   }),
   row<SliceOptions>({
     name: 'slice',
-    sample: withShape((s) => fc.record({
+    sample: withOptions((s) => fc.record({
       dim: arbDim(s.length),
       start: fc.option(fc.integer({ min: -6, max: 6 }), { nil: undefined }),
       end: fc.option(fc.integer({ min: -6, max: 6 }), { nil: undefined }),
@@ -188,7 +151,7 @@ const opInfos: OpInfo<any>[] = [
   }),
   row<PadOptions & { pads: number[] }>({
     name: 'pad',
-    sample: withShape((s) => fc.record({
+    sample: withOptions((s) => fc.record({
       pads: fc.integer({ min: 0, max: s.length }).chain((k) => fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 2 * k, maxLength: 2 * k })),
       value: fc.constantFrom(0, 1.5, -Infinity),
     })),
@@ -196,44 +159,10 @@ const opInfos: OpInfo<any>[] = [
     // A -Infinity border is what max pooling pads with; exp maps it to 0, so gradcheck sees finite values.
     check: (o) => (x) => (o.value === -Infinity ? exp(pad(x, o.pads, o)) : pad(x, o.pads, o)),
   }),
-  row<object>({ name: 'clone', sample: withShape(() => fc.constant({})), fn: () => (x) => clone(x) }),
+  row<object>({ name: 'clone', sample: withOptions(() => fc.constant({})), fn: () => (x) => clone(x) }),
 ];
 
-/** Gradient checks of `info` on a sample: the index inputs stay fixed. */
-function differentiable(info: OpInfo<any>, [xs, o]: [Tensor[], unknown]): [Fn, Tensor[]] {
-  const f = (info.check ?? info.fn)(o);
-  const n = info.diff ?? xs.length;
-  return [(...ds) => f(...ds, ...xs.slice(n)), xs.slice(0, n)];
-}
-
-describe.each(opInfos)('$name', (info) => {
-  it('passes gradcheck in float64 over random shapes and options', () => {
-    fc.assert(fc.property(info.sample, (s) => gradcheck(...differentiable(info, s))), { numRuns: 40 });
-  });
-
-  it('passes the second-order gradgradcheck', () => {
-    fc.assert(fc.property(info.sample, (s) => gradgradcheck(...differentiable(info, s))), { numRuns: 15 });
-  });
-
-  it('matches PyTorch on the golden cases', () => {
-    const cases = golden[info.name] ?? [];
-    expect(cases.length).toBeGreaterThan(0);
-    for (const c of cases) {
-      const what = `${info.name}(${JSON.stringify(c.opts)}) ${c.note}`;
-      const inputs = c.inputs.map(fromJson);
-      const run = info.outputs ?? ((o) => (...xs: Tensor[]) => [info.fn(o)(...xs)]);
-      const outs = run(c.opts)(...inputs);
-      expect(outs.length, what).toBe(c.outputs.length);
-      outs.forEach((out, i) => expectClose(out, fromJson(c.outputs[i]!), `${what} output ${i}`));
-      if (c.upstream !== undefined) {
-        const n = info.diff ?? inputs.length;
-        const leaves = inputs.map((x, i) => (i < n ? x.detach().requiresGrad_() : x));
-        const gs = gradients(run(c.opts)(...leaves), leaves.slice(0, n), { gradOutputs: c.upstream.map(fromJson) });
-        gs.forEach((g, i) => expectClose(g, fromJson(c.grads![i]!), `${what} grad ${i}`));
-      }
-    }
-  });
-});
+describeSampledOpInfos(opInfos, golden, { over: 'random shapes and options', runs: { first: 40, second: 15 } });
 
 describe('to(dtype)', () => {
   it('rounds to float32 as PyTorch does, and casts the gradient back', () => {
@@ -258,7 +187,7 @@ describe('to(dtype)', () => {
 });
 
 describe('ready-made gradient properties', () => {
-  const sample = withShape((s) => arbPermutation(s.length));
+  const sample = withOptions((s) => arbPermutation(s.length));
   it('backward is linear in the upstream gradient (permute, pad)', () => {
     fc.assert(backwardIsLinear((x) => permute(x, range(x.ndim).reverse()), sample.map(([xs]) => xs)), { numRuns: 20 });
     fc.assert(backwardIsLinear((x) => pad(x, x.ndim > 0 ? [1, 2] : []), sample.map(([xs]) => xs)), { numRuns: 20 });

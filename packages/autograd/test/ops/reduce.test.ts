@@ -1,51 +1,18 @@
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Tensor, argmax, argmin, gather, gradcheck, gradgradcheck, logsumexp, max, mean, min, std, sum, sumToShape, tensor, variance, zeros,
+  Tensor, argmax, argmin, gather, logsumexp, max, mean, min, std, sum, sumToShape, tensor, variance, zeros,
   type DimOptions, type ReduceOptions, type VarOptions,
 } from '@dl/autograd';
 import { arbShape, arbTensor, backwardIsLinear, retainGraphDoubles, unusedBranchIsInert } from '@dl/autograd/testing';
+import { arbDim, describeSampledOpInfos, expectClose, loadGoldenTable, row, withOptions, type SampledOpInfo } from './opInfo.js';
 
-// ---------------------------------------------------------------------------------------------
-// Golden values from PyTorch (fixtures/reduce.py) and a close-enough check for float64.
-
-interface JsonTensor { shape: number[]; data: (number | string)[] }
-interface GoldenCase { note: string; inputs: JsonTensor[]; opts: unknown; outputs: JsonTensor[]; upstream?: JsonTensor; grads?: JsonTensor[] }
-const golden = JSON.parse(readFileSync(new URL('../fixtures/reduce.json', import.meta.url), 'utf8')) as Record<string, GoldenCase[]>;
-const fromJson = (t: JsonTensor): Tensor => new Tensor(Float64Array.from(t.data, Number), t.shape);
-
-/** Same shape, and every element equal to 1e-12 (NaN matching NaN, infinities exact). */
-function expectClose(actual: Tensor, expected: Tensor, what: string): void {
-  expect(actual.shape, `${what}: shape`).toEqual(expected.shape);
-  for (let i = 0; i < expected.numel(); i++) {
-    const [a, e] = [actual.data[i]!, expected.data[i]!];
-    const ok = Number.isNaN(e) ? Number.isNaN(a) : Number.isFinite(e) ? Math.abs(a - e) <= 1e-12 * (1 + Math.abs(e)) : a === e;
-    if (!ok) expect.fail(`${what}: element ${i} is ${a}, PyTorch gives ${e}`);
-  }
-}
+// Golden values from PyTorch: fixtures/reduce.py.
+const golden = loadGoldenTable('reduce');
 
 // ---------------------------------------------------------------------------------------------
 // Random inputs and options.
 
-type Fn = (...xs: Tensor[]) => Tensor;
-/** One row of the table: how to draw inputs and options, and the op under them. */
-interface OpInfo<O> {
-  name: string;
-  /** Random float64 inputs and options, kept away from kinks. */
-  sample: fc.Arbitrary<[Tensor[], O]>;
-  /** The op, for given options, as a function of its tensor inputs. */
-  fn: (o: O) => Fn;
-  /** Every output compared with PyTorch (the values and the indices of max(dim)); `[fn]` by default. */
-  outputs?: (o: O) => (...xs: Tensor[]) => Tensor[];
-  /** Whether to run the second-order check. */
-  gradgrad?: boolean;
-  /** Ops without a gradient (argmax): the output must stay off the tape. */
-  noGrad?: boolean;
-}
-const row = <O,>(info: OpInfo<O>): OpInfo<any> => info;
-
-const arbDim = (ndim: number) => fc.integer({ min: -Math.max(ndim, 1), max: Math.max(ndim, 1) - 1 });
 /** One to all dims, each written positive or negative. */
 const arbDimList = (ndim: number): fc.Arbitrary<number[]> =>
   ndim === 0
@@ -55,8 +22,7 @@ const arbDimList = (ndim: number): fc.Arbitrary<number[]> =>
 const arbReduceOptions = (ndim: number): fc.Arbitrary<ReduceOptions> =>
   fc.record({ dim: fc.option(fc.oneof(arbDim(ndim), arbDimList(ndim)), { nil: undefined }), keepdim: fc.boolean() });
 /** A random tensor of 0 to 3 dims and options drawn for its rank. */
-const withOptions = <O,>(options: (ndim: number) => fc.Arbitrary<O>, maxSize = 4): fc.Arbitrary<[Tensor[], O]> =>
-  arbShape({ maxDims: 3, maxSize }).chain((shape) => fc.tuple(arbTensor(shape).map((x) => [x]), options(shape.length)));
+const withRank = <O,>(options: (ndim: number) => fc.Arbitrary<O>) => withOptions((shape) => options(shape.length));
 
 /** The reduced dims, as the op resolves them (all when `dim` is omitted). */
 function dimsOf(ndim: number, dim: number | readonly number[] | undefined): number[] {
@@ -103,7 +69,7 @@ const arbVarOptions = (ndim: number): fc.Arbitrary<VarOptions> =>
   fc.tuple(arbReduceOptions(ndim), fc.constantFrom(0, 0.5, 1, 2)).map(([o, correction]) => ({ ...o, correction }));
 
 /** Tensors with some -Infinity entries, never a whole reduced slice of them. */
-const arbWithNegInf: fc.Arbitrary<[Tensor[], ReduceOptions]> = withOptions(arbReduceOptions)
+const arbWithNegInf: fc.Arbitrary<[Tensor[], ReduceOptions]> = withRank(arbReduceOptions)
   .chain(([[x], o]) =>
     fc.array(fc.boolean(), { minLength: x!.numel(), maxLength: x!.numel() }).map((mask): [Tensor[], ReduceOptions] => {
       const data = x!.data.map((v, i) => (mask[i] ? -Infinity : v));
@@ -127,7 +93,7 @@ function extremeRow(name: 'max' | 'min', op: typeof max) {
   const sign = name === 'max' ? 1 : -1;
   return row<DimOptions | undefined>({
     name,
-    sample: withOptions(arbExtremeOptions).filter(([[x], o]) => noTies(x!, dimsOf(x!.ndim, o?.dim), sign)),
+    sample: withRank(arbExtremeOptions).filter(([[x], o]) => noTies(x!, dimsOf(x!.ndim, o?.dim), sign)),
     fn: (o) => (x) => (o?.dim === undefined ? op(x) : op(x, o).values),
     outputs: (o) => (x) => {
       if (o?.dim === undefined) return [op(x)];
@@ -140,73 +106,50 @@ function extremeRow(name: 'max' | 'min', op: typeof max) {
 function argRow(name: 'argmax' | 'argmin', op: typeof argmax) {
   return row<DimOptions>({
     name,
-    sample: withOptions((n) => fc.record({ dim: fc.option(arbDim(n), { nil: undefined }), keepdim: fc.boolean() })),
+    sample: withRank((n) => fc.record({ dim: fc.option(arbDim(n), { nil: undefined }), keepdim: fc.boolean() })),
     fn: (o) => (x) => op(x, o),
     noGrad: true,
   });
 }
 
-const opInfos: OpInfo<any>[] = [
-  row<ReduceOptions>({ name: 'sum', sample: withOptions(arbReduceOptions), fn: (o) => (x) => sum(x, o), gradgrad: true }),
-  row<ReduceOptions>({ name: 'mean', sample: withOptions(arbReduceOptions), fn: (o) => (x) => mean(x, o), gradgrad: true }),
+const opInfos: SampledOpInfo<any>[] = [
+  row<ReduceOptions>({ name: 'sum', sample: withRank(arbReduceOptions), fn: (o) => (x) => sum(x, o), gradgrad: true }),
+  row<ReduceOptions>({ name: 'mean', sample: withRank(arbReduceOptions), fn: (o) => (x) => mean(x, o), gradgrad: true }),
   extremeRow('max', max),
   extremeRow('min', min),
   argRow('argmax', argmax),
   argRow('argmin', argmin),
   row<VarOptions>({
     name: 'var',
-    sample: withOptions(arbVarOptions).filter(([[x], o]) => countOf(x!, dimsOf(x!.ndim, o.dim)) > o.correction!),
+    sample: withRank(arbVarOptions).filter(([[x], o]) => countOf(x!, dimsOf(x!.ndim, o.dim)) > o.correction!),
     fn: (o) => (x) => variance(x, o),
     gradgrad: true,
   }),
   row<VarOptions>({
     name: 'std',
-    sample: withOptions(arbVarOptions).filter(([[x], o]) => {
+    sample: withRank(arbVarOptions).filter(([[x], o]) => {
       const dims = dimsOf(x!.ndim, o.dim);
       return countOf(x!, dims) > o.correction! && spread(x!, dims);
     }),
     fn: (o) => (x) => std(x, o),
   }),
-  row<ReduceOptions>({ name: 'logsumexp', sample: fc.oneof(withOptions(arbReduceOptions), arbWithNegInf), fn: (o) => (x) => logsumexp(x, o), gradgrad: true }),
+  row<ReduceOptions>({ name: 'logsumexp', sample: fc.oneof(withRank(arbReduceOptions), arbWithNegInf), fn: (o) => (x) => logsumexp(x, o), gradgrad: true }),
   row<{ shape: number[] }>({ name: 'sumToShape', sample: arbSumToShape, fn: (o) => (x) => sumToShape(x, o.shape), gradgrad: true }),
 ];
 
-describe.each(opInfos)('$name', (info) => {
-  const cases = golden[info.name] ?? [];
-
-  it.runIf(!info.noGrad)('passes gradcheck in float64 over random shapes and options', () => {
-    fc.assert(fc.property(info.sample, ([xs, o]) => gradcheck(info.fn(o), xs)), { numRuns: 50 });
-  });
-
-  it.runIf(info.gradgrad === true)('passes the second-order gradgradcheck', () => {
-    fc.assert(fc.property(info.sample, ([xs, o]) => gradgradcheck(info.fn(o), xs)), { numRuns: 25 });
-  });
-
-  it.runIf(info.noGrad === true)('stays off the tape', () => {
-    fc.assert(fc.property(info.sample, ([[x], o]) => !info.fn(o)(x!.detach().requiresGrad_()).requiresGrad), { numRuns: 20 });
-  });
-
-  it('matches PyTorch on the golden cases', () => {
-    expect(cases.length).toBeGreaterThan(0);
-    for (const c of cases) {
-      const what = `${info.name}(${JSON.stringify(c.opts)}) ${c.note}`;
-      const inputs = c.inputs.map(fromJson);
-      const outs = (info.outputs ?? ((o) => (...xs: Tensor[]) => [info.fn(o)(...xs)]))(c.opts)(...inputs);
-      expect(outs.length, what).toBe(c.outputs.length);
-      outs.forEach((out, i) => expectClose(out, fromJson(c.outputs[i]!), `${what} output ${i}`));
-      if (c.upstream !== undefined) {
-        const leaves = inputs.map((x) => x.detach().requiresGrad_());
-        info.fn(c.opts)(...leaves).backward(fromJson(c.upstream));
-        leaves.forEach((x, i) => expectClose(x.grad!, fromJson(c.grads![i]!), `${what} grad ${i}`));
-      }
-    }
-  });
+describeSampledOpInfos(opInfos, golden, {
+  over: 'random shapes and options',
+  runs: { first: 50, second: 25 },
+  more: (info) =>
+    it.runIf(info.noGrad === true)('stays off the tape', () => {
+      fc.assert(fc.property(info.sample, ([[x], o]) => !info.fn(o)(x!.detach().requiresGrad_()).requiresGrad), { numRuns: 20 });
+    }),
 });
 
 describe('max and min', () => {
   it('return indices where gather finds the values, as float tensors of the input dtype', () => {
     fc.assert(
-      fc.property(withOptions((n) => fc.record({ dim: arbDim(n), keepdim: fc.boolean() })), ([[x], o]) => {
+      fc.property(withRank((n) => fc.record({ dim: arbDim(n), keepdim: fc.boolean() })), ([[x], o]) => {
         for (const op of [max, min]) {
           const { values, indices } = op(x!, o);
           expect(indices.dtype).toBe('float64');
@@ -221,7 +164,7 @@ describe('max and min', () => {
 
   it('agree with argmax and argmin, which record no gradient', () => {
     fc.assert(
-      fc.property(withOptions((n) => fc.record({ dim: arbDim(n), keepdim: fc.boolean() })), ([[x], o]) => {
+      fc.property(withRank((n) => fc.record({ dim: arbDim(n), keepdim: fc.boolean() })), ([[x], o]) => {
         const leaf = x!.detach().requiresGrad_();
         expectClose(argmax(leaf, o), max(x!, o).indices, 'argmax');
         expectClose(argmin(leaf, o), min(x!, o).indices, 'argmin');
@@ -239,7 +182,7 @@ describe('max and min', () => {
 });
 
 describe('ready-made gradient properties', () => {
-  const sample = withOptions(arbReduceOptions);
+  const sample = withRank(arbReduceOptions);
   it('backward is linear in the upstream gradient (sum, logsumexp)', () => {
     fc.assert(backwardIsLinear((x) => sum(x, { dim: -1 }), sample.map(([xs]) => xs).filter((xs) => xs[0]!.ndim > 0)), { numRuns: 20 });
     fc.assert(backwardIsLinear((x) => logsumexp(x, { dim: 0, keepdim: true }), sample.map(([xs]) => xs)), { numRuns: 20 });
