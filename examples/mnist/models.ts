@@ -1,7 +1,7 @@
 // The three trainable models behind one interface: autograd CNN/MLP with an optimizer, or the manual CNN.
 import { noGrad, softmax, sub, div, zeros, type Tensor } from '@dl/autograd';
 import { TorchCNN, TorchNet, crossEntropy, manual, type Module } from '@dl/nn';
-import { Adam, Momentum, RMSProp, SGD } from '@dl/optim';
+import { Adam, CosineAnnealingLR, Momentum, RMSProp, SGD } from '@dl/optim';
 import type { Args } from './args.js';
 
 /** One training step and inference, whatever the model is. */
@@ -24,7 +24,7 @@ export function defaultLr(args: Args): number {
   return args.optimizer === 'adam' || args.optimizer === 'rmsprop' ? 0.002 : 0.05;
 }
 
-function autogradTrainer(model: Module, args: Args, input: (x: Tensor) => Tensor): Trainer {
+function autogradTrainer(model: Module, args: Args, totalSteps: number, input: (x: Tensor) => Tensor): Trainer {
   const lr = args.lr ?? defaultLr(args);
   const params = model.parameters();
   const optimizer =
@@ -32,8 +32,10 @@ function autogradTrainer(model: Module, args: Args, input: (x: Tensor) => Tensor
     : args.optimizer === 'rmsprop' ? new RMSProp(params, { lr })
     : args.optimizer === 'momentum' ? new Momentum(params, { lr, rho: 0.9 })
     : new SGD(params, { lr });
+  // The learning rate follows a cosine from lr down to 0 over the whole run, stepped every batch.
+  const schedule = new CosineAnnealingLR(optimizer, { tMax: totalSteps });
   return {
-    description: `${model.constructor.name} (${params.reduce((n, p) => n + p.numel(), 0)} parameters), ${optimizer.constructor.name} lr ${lr}`,
+    description: `${model.constructor.name} (${params.reduce((n, p) => n + p.numel(), 0)} parameters), ${optimizer.constructor.name} lr ${lr} with cosine decay`,
     step(images, labels) {
       model.train();
       const logits = model.forward(input(images));
@@ -41,6 +43,7 @@ function autogradTrainer(model: Module, args: Args, input: (x: Tensor) => Tensor
       optimizer.zeroGrad();
       loss.backward();
       optimizer.step();
+      schedule.step();
       return { loss: loss.item(), logits: logits.detach() };
     },
     predict: (images) => noGrad(() => {
@@ -87,9 +90,9 @@ function manualTrainer(args: Args): Trainer {
   };
 }
 
-/** Builds the model and its training step chosen by the flags. */
-export function makeTrainer(args: Args): Trainer {
+/** Builds the model and its training step chosen by the flags, for a run of `totalSteps` batches. */
+export function makeTrainer(args: Args, totalSteps: number): Trainer {
   if (args.model === 'manual') return manualTrainer(args);
-  if (args.model === 'mlp') return autogradTrainer(new TorchNet(784, args.hidden, 10), args, (x) => x.reshape(x.shape[0]!, 784));
-  return autogradTrainer(new TorchCNN(1, args.hidden, 10), args, (x) => x);
+  if (args.model === 'mlp') return autogradTrainer(new TorchNet(784, args.hidden, 10), args, totalSteps, (x) => x.reshape(x.shape[0]!, 784));
+  return autogradTrainer(new TorchCNN(1, args.hidden, 10), args, totalSteps, (x) => x);
 }

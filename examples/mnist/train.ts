@@ -37,16 +37,16 @@ export function run(args: Args, log: (line: string) => void = console.log): RunR
   const t0 = performance.now();
   const { train, test } = loadMnist({ trainSize: args.trainSize, testSize: args.testSize, seed: args.seed });
   log(`MNIST: ${train.labels.numel()} train / ${test.labels.numel()} test digits loaded in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-  const trainer = makeTrainer(args);
+
+  const loader = new DataLoader(new TensorDataset(train.images, train.labels), { batchSize: args.batchSize, shuffle: true, seed: args.seed });
+  const batches = Math.min(loader.length, args.limitBatches ?? Infinity);
+  const trainer = makeTrainer(args, batches * args.epochs);
   if (args.resume !== undefined) {
     if (!existsSync(args.resume)) throw new Error(`--resume: no such file '${args.resume}'`);
     trainer.loadStateDict(load(args.resume));
     log(`resumed from ${args.resume}`);
   }
   log(`model: ${trainer.description}; batch ${args.batchSize}, ${args.epochs} epoch(s), seed ${args.seed}`);
-
-  const loader = new DataLoader(new TensorDataset(train.images, train.labels), { batchSize: args.batchSize, shuffle: true, seed: args.seed });
-  const batches = Math.min(loader.length, args.limitBatches ?? Infinity);
   const history = { trainLoss: [] as [number, number][], trainAcc: [] as [number, number][], testAcc: [] as [number, number][] };
   const start = performance.now();
   for (let epoch = 1; epoch <= args.epochs; epoch++) {
