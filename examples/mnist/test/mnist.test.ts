@@ -6,18 +6,10 @@ import { load, save } from '@dl/io';
 import { zeros } from '@dl/autograd';
 import { parseArgs } from '../args.js';
 import { run } from '../train.js';
+import { expectWellFormedSvg } from '../../shared/test/svg.js';
 
 const quick = (model: string, out: string, extra: string[] = []) =>
   parseArgs(['--model', model, '--epochs', '1', '--limit-batches', '3', '--batch-size', '16', '--train-size', '256', '--test-size', '64', '--hidden', '4', '--out', out, ...extra]);
-
-function expectWellFormedSvg(text: string): void {
-  expect(text.trimStart().startsWith('<svg')).toBe(true);
-  expect(text.trimEnd().endsWith('</svg>')).toBe(true);
-  const open = (text.match(/<(?!\/)[a-z]+[^>]*[^/]>/g) ?? []).length;
-  const close = (text.match(/<\/[a-z]+>/g) ?? []).length;
-  expect(open).toBe(close);
-  expect(text).toMatch(/<path d="M[\d.]+,[\d.]+ L/);
-}
 
 describe('examples/mnist smoke', () => {
   for (const model of ['cnn', 'mlp', 'manual']) {
@@ -32,7 +24,9 @@ describe('examples/mnist smoke', () => {
       const names = Object.keys(weights);
       expect(names.length).toBeGreaterThan(0);
       for (const t of Object.values(weights)) expect(t.data.every((v) => Number.isFinite(v))).toBe(true);
-      expectWellFormedSvg(readFileSync(result.plot, 'utf8'));
+      const svg = readFileSync(result.plot, 'utf8');
+      expectWellFormedSvg(svg);
+      expect(svg).toMatch(/<path d="M[\d.]+,[\d.]+ L/);
     });
   }
 

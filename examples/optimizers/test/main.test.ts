@@ -4,23 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseArgs, run } from '../main.js';
-
-/** Checks that every tag closes in order (an XML well-formedness check sized for our SVGs); returns the tag names. */
-function checkWellFormed(xml: string): string[] {
-  const stack: string[] = [];
-  const names: string[] = [];
-  const body = xml.replace(/^<\?xml[^>]*\?>/, '');
-  for (const m of body.matchAll(/<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g)) {
-    const [, closing, name, , selfClosing] = m;
-    names.push(name!);
-    if (closing) expect(stack.pop(), `</${name}> closes the last open tag`).toBe(name);
-    else if (!selfClosing) stack.push(name!);
-  }
-  expect(stack).toEqual([]);
-  // every '<' starts a tag the pattern understood (no stray or malformed markup)
-  expect((body.match(/</g) ?? []).length).toBe(names.length);
-  return names;
-}
+import { expectWellFormedSvg } from '../../shared/test/svg.js';
 
 describe('examples/optimizers', () => {
   const out = mkdtempSync(path.join(tmpdir(), 'optimizers-'));
@@ -31,8 +15,7 @@ describe('examples/optimizers', () => {
     expect(files.map((f) => path.basename(f))).toEqual(['trajectories.svg', 'losses.svg']);
     for (const f of files) {
       const svg = readFileSync(f, 'utf8');
-      const names = checkWellFormed(svg);
-      expect(names[0]).toBe('svg');
+      const names = expectWellFormedSvg(svg);
       expect(names.filter((n) => n === 'path').length).toBeGreaterThan(4);
       expect(svg).toMatch(/<path d="M[\d.]+ [\d.]+L/);
       for (const name of ['SGD', 'Momentum', 'RMSProp', 'Adam']) expect(svg).toContain(`>${name}</text>`);

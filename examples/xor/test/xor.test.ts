@@ -10,23 +10,7 @@ import { crossEntropy, Linear } from '@dl/nn';
 import { main, parseArgs, run, USAGE, type Options } from '../main.js';
 import { toyData } from '../data.js';
 import { makeTwins, reluSideFlips, softmaxCrossEntropy, trainTwins, twinDiff } from '../train.js';
-
-/** Checks that every tag closes in order (well-formedness sized for our SVGs); returns the tag names in order. */
-function checkWellFormed(xml: string): string[] {
-  const stack: string[] = [];
-  const names: string[] = [];
-  const body = xml.replace(/^<\?xml[^>]*\?>/, '');
-  for (const m of body.matchAll(/<(\/?)([a-zA-Z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g)) {
-    const [, closing, name, , selfClosing] = m;
-    names.push(name!);
-    if (closing) expect(stack.pop(), `</${name}> closes the last open tag`).toBe(name);
-    else if (!selfClosing) stack.push(name!);
-  }
-  expect(stack).toEqual([]);
-  // every '<' starts a tag the pattern understood: no stray or malformed markup
-  expect((body.match(/</g) ?? []).length).toBe(names.length);
-  return names;
-}
+import { expectWellFormedSvg } from '../../shared/test/svg.js';
 
 const out = mkdtempSync(path.join(tmpdir(), 'xor-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -56,8 +40,7 @@ describe('examples/xor run', () => {
 
     expect(r.svg).toBe(path.join(out, 'boundary.svg'));
     const svg = readFileSync(r.svg, 'utf8');
-    const names = checkWellFormed(svg);
-    expect(names[0]).toBe('svg');
+    const names = expectWellFormedSvg(svg);
     expect(names.filter((n) => n === 'circle')).toHaveLength(2 * 200); // the data in both region panels
     expect(names.filter((n) => n === 'rect').length).toBeGreaterThan(2 * 90); // at least one run of cells per grid row
     expect(svg).toContain('fill="rgb(');
@@ -74,7 +57,7 @@ describe('examples/xor run', () => {
     expect(r.maxGradDiff).toBeLessThan(1e-13);
     expect(r.autograd.accuracy).toBe(r.manual.accuracy);
     expect(r.autograd.accuracy).toBeGreaterThan(0.8);
-    expect(checkWellFormed(readFileSync(r.svg, 'utf8')).filter((n) => n === 'circle')).toHaveLength(2 * 120);
+    expect(expectWellFormedSvg(readFileSync(r.svg, 'utf8')).filter((n) => n === 'circle')).toHaveLength(2 * 120);
   });
 
   it('is reproducible from its seed', () => {
