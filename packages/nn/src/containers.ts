@@ -20,40 +20,32 @@ function syncIndices(obj: object, items: readonly Module[], previous: number): v
 }
 
 /**
- * A chain of modules applied in order, as PyTorch's `nn.Sequential`; its children are named `0`, `1`,
- * ... (or by the keys of an object), so parameters read `0.weight`, `2.bias`. Index it as `seq[0]`.
- * @example
- * const model = new Sequential(new Linear(784, 128), new ReLU(), new Linear(128, 10));
- * model.forward(x); // [N, 784] → [N, 10]
+ * Modules in order, indexable as `c[0]`, each registered under a name for its position: what
+ * Sequential and ModuleList share (length, `at`, iteration, slots).
  */
-export class Sequential extends Module {
+export abstract class ModuleSequence extends Module {
   readonly [index: number]: Module;
-  #names: string[] = [];
+  readonly #container: string;
   #items: Module[] = [];
 
-  constructor(...modules: Module[] | [Record<string, Module>]) {
+  /** `container` names the class in error messages. */
+  protected constructor(container: string) {
     super();
-    const first: unknown = modules[0];
-    if (modules.length === 1 && !(first instanceof Module) && typeof first === 'object' && first !== null) {
-      for (const [name, m] of Object.entries(first as Record<string, Module>)) this.#add(checkName('Sequential', name), m);
-    } else {
-      (modules as Module[]).forEach((m) => this.#add(String(this.#items.length), m));
-    }
+    this.#container = container;
   }
 
-  #add(name: string, m: Module): void {
-    checkModule('Sequential', m, `item '${name}'`);
-    if (this.#names.includes(name)) throw new Error(`Sequential: duplicate module name '${name}'`);
-    this.#names.push(name);
-    this.#items.push(m);
-    syncIndices(this, this.#items, this.#items.length - 1);
+  /** The name of the child at position i: `'0'`, `'1'`, ... unless a subclass names them. */
+  protected nameAt(i: number): string {
+    return String(i);
   }
 
-  /** Adds a module at the end, named by its position. */
-  append(m: Module): this {
-    this.#add(String(this.#items.length), m);
-    return this;
+  /** Inserts a checked module before position i and moves the indices along. */
+  protected insertModule(i: number, m: Module): void {
+    const n = this.#items.length;
+    this.#items.splice(i, 0, m);
+    syncIndices(this, this.#items, n);
   }
+
   /** The number of modules. */
   get length(): number {
     return this.#items.length;
@@ -61,7 +53,7 @@ export class Sequential extends Module {
   /** The module at position i (negative counts from the end). */
   at(i: number): Module {
     const m = this.#items.at(i);
-    if (m === undefined) throw new Error(`Sequential: index ${i} is out of range for ${this.#items.length} modules`);
+    if (m === undefined) throw new Error(`${this.#container}: index ${i} is out of range for ${this.#items.length} modules`);
     return m;
   }
   /** Iterates over the modules in order: `for (const layer of seq)`. */
@@ -73,21 +65,59 @@ export class Sequential extends Module {
     for (let i = 0; i < this.#items.length; i++) {
       const index = i;
       yield {
-        name: this.#names[i]!,
+        name: this.nameAt(i),
         value: this.#items[i]!,
         set: (v) => {
-          this.#items[index] = checkModule('Sequential', v, `item ${index}`);
+          this.#items[index] = checkModule(this.#container, v, `item ${index}`);
           syncIndices(this, this.#items, this.#items.length);
         },
       };
     }
     yield* super[slotsOf]();
   }
+}
+
+/**
+ * A chain of modules applied in order, as PyTorch's `nn.Sequential`; its children are named `0`, `1`,
+ * ... (or by the keys of an object), so parameters read `0.weight`, `2.bias`. Index it as `seq[0]`.
+ * @example
+ * const model = new Sequential(new Linear(784, 128), new ReLU(), new Linear(128, 10));
+ * model.forward(x); // [N, 784] → [N, 10]
+ */
+export class Sequential extends ModuleSequence {
+  #names: string[] = [];
+
+  constructor(...modules: Module[] | [Record<string, Module>]) {
+    super('Sequential');
+    const first: unknown = modules[0];
+    if (modules.length === 1 && !(first instanceof Module) && typeof first === 'object' && first !== null) {
+      for (const [name, m] of Object.entries(first as Record<string, Module>)) this.#add(checkName('Sequential', name), m);
+    } else {
+      (modules as Module[]).forEach((m) => this.#add(String(this.length), m));
+    }
+  }
+
+  #add(name: string, m: Module): void {
+    checkModule('Sequential', m, `item '${name}'`);
+    if (this.#names.includes(name)) throw new Error(`Sequential: duplicate module name '${name}'`);
+    this.#names.push(name);
+    this.insertModule(this.length, m);
+  }
+
+  protected override nameAt(i: number): string {
+    return this.#names[i]!;
+  }
+
+  /** Adds a module at the end, named by its position. */
+  append(m: Module): this {
+    this.#add(String(this.length), m);
+    return this;
+  }
 
   /** Feeds x through each module in turn. */
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.#items) y = m.forward(y);
+    for (const m of this) y = m.forward(y);
     return y;
   }
 }
@@ -99,19 +129,15 @@ export class Sequential extends Module {
  * blocks = new ModuleList([new Linear(8, 8), new Linear(8, 8)]);
  * forward(x: Tensor) { for (const b of this.blocks) x = relu(b.forward(x)); return x; }
  */
-export class ModuleList extends Module {
-  readonly [index: number]: Module;
-  #items: Module[] = [];
-
+export class ModuleList extends ModuleSequence {
   constructor(modules: Iterable<Module> = []) {
-    super();
+    super('ModuleList');
     this.extend(modules);
   }
 
   /** Adds a module at the end. */
   append(m: Module): this {
-    this.#items.push(checkModule('ModuleList', m, `item ${this.#items.length}`));
-    syncIndices(this, this.#items, this.#items.length - 1);
+    this.insertModule(this.length, checkModule('ModuleList', m, `item ${this.length}`));
     return this;
   }
   /** Adds modules at the end. */
@@ -121,40 +147,10 @@ export class ModuleList extends Module {
   }
   /** Inserts a module before position `index`. */
   insert(index: number, m: Module): this {
-    const n = this.#items.length;
+    const n = this.length;
     const i = index < 0 ? Math.max(0, n + index) : Math.min(index, n);
-    this.#items.splice(i, 0, checkModule('ModuleList', m, `item ${i}`));
-    syncIndices(this, this.#items, n);
+    this.insertModule(i, checkModule('ModuleList', m, `item ${i}`));
     return this;
-  }
-  /** The number of modules. */
-  get length(): number {
-    return this.#items.length;
-  }
-  /** The module at position i (negative counts from the end). */
-  at(i: number): Module {
-    const m = this.#items.at(i);
-    if (m === undefined) throw new Error(`ModuleList: index ${i} is out of range for ${this.#items.length} modules`);
-    return m;
-  }
-  /** Iterates over the modules in order: `for (const layer of seq)`. */
-  [Symbol.iterator](): Iterator<Module> {
-    return this.#items[Symbol.iterator]();
-  }
-
-  override *[slotsOf](): Generator<Slot> {
-    for (let i = 0; i < this.#items.length; i++) {
-      const index = i;
-      yield {
-        name: String(i),
-        value: this.#items[i]!,
-        set: (v) => {
-          this.#items[index] = checkModule('ModuleList', v, `item ${index}`);
-          syncIndices(this, this.#items, this.#items.length);
-        },
-      };
-    }
-    yield* super[slotsOf]();
   }
 
   /** A ModuleList has no forward of its own, as in PyTorch. */
@@ -164,7 +160,7 @@ export class ModuleList extends Module {
 
   /** Runs of identical children print once, as PyTorch 2 does: `(0-2): 3 x Linear(...)`. */
   protected override childReprLines(): string[] {
-    const reprs = this.#items.map((m) => m.toString());
+    const reprs = [...this].map((m) => m.toString());
     const lines: string[] = [];
     for (let start = 0; start < reprs.length; ) {
       let end = start;
