@@ -1,6 +1,5 @@
-// Random layer sizes and parameters shared by the manual-vs-autograd property tests.
+// Random layer sizes and parameters shared by the manual-vs-autograd property tests, and their closeness check.
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { Generator, type Tensor } from '@dl/autograd';
 
 /** Overwrites `t` in place with standard normal values from `seed` (to give biases non-trivial values). */
@@ -22,23 +21,3 @@ export function allClose(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-12
   for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i]! - b[i]!) <= tol * (1 + Math.abs(b[i]!)))) return false;
   return true;
 }
-
-/** One golden case from fixtures/manual.py (PyTorch, float64): flat values and shapes. */
-export interface GoldenCase {
-  x: number[];
-  xShape: number[];
-  y: number[];
-  yShape: number[];
-  dy: number[];
-  dx: number[];
-  W?: number[];
-  b?: number[];
-  dW?: number[];
-  db?: number[];
-  stride?: number;
-  padding?: number;
-  kernelSize?: number;
-}
-
-/** The golden cases, by layer name. */
-export const golden = JSON.parse(readFileSync(new URL('./fixtures/manual.json', import.meta.url), 'utf8')) as Record<string, GoldenCase>;

@@ -4,7 +4,8 @@ import { Generator, tensor, zeros } from '@dl/autograd';
 import { arbTensor } from '@dl/autograd/testing';
 import { Conv2d, manual } from '@dl/nn';
 import { checkAgainstTwin, crossCheck } from '@dl/nn/testing';
-import { allClose, fillNormal, golden, seed, size } from './arbitraries.js';
+import { fillNormal, seed, size } from './arbitraries.js';
+import { expectGoldenBackward, expectGoldenForward, expectGoldenParamGrads, golden, withGoldenParams } from './golden.js';
 
 const f64 = { dtype: 'float64' } as const;
 
@@ -36,28 +37,17 @@ describe('manual.Conv2d agrees with nn.Conv2d', () => {
 
 describe('manual.Conv2d known values (PyTorch float64)', () => {
   const c = golden.conv2d!;
-  const layer = () => {
-    const m = new manual.Conv2d(2, 3, 3, c.stride, c.padding, f64);
-    m.W.data.set(c.W!);
-    m.b.data.set(c.b!);
-    return m;
-  };
+  const layer = () => withGoldenParams(new manual.Conv2d(2, 3, 3, c.stride, c.padding, f64), c);
 
   it('forward matches F.conv2d with stride 2 and padding 1 on a 5x6 input', () => {
-    const y = layer().forward(tensor(c.x, { ...f64, shape: c.xShape }));
-    expect(y.shape).toEqual(c.yShape);
-    expect(allClose(y.data, c.y)).toBe(true);
+    expectGoldenForward(layer(), c);
   });
 
   it('backward matches autograd in PyTorch', () => {
     const m = layer();
-    m.forward(tensor(c.x, { ...f64, shape: c.xShape }));
-    const dx = m.backward(tensor(c.dy, { ...f64, shape: c.yShape }));
-    expect(dx.shape).toEqual(c.xShape);
-    expect(allClose(dx.data, c.dx)).toBe(true);
-    expect(m.dW!.shape).toEqual([3, 2, 3, 3]);
-    expect(allClose(m.dW!.data, c.dW!)).toBe(true);
-    expect(allClose(m.db!.data, c.db!)).toBe(true);
+    expectGoldenForward(m, c);
+    expectGoldenBackward(m, c);
+    expectGoldenParamGrads(m, c, [3, 2, 3, 3]);
   });
 
   it('a 1x1 kernel of ones with bias 1 sums the channels plus 1; db sums the upstream', () => {

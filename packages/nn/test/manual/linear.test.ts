@@ -4,7 +4,8 @@ import { Generator, tensor } from '@dl/autograd';
 import { arbTensor } from '@dl/autograd/testing';
 import { Linear, manual } from '@dl/nn';
 import { checkAgainstTwin, crossCheck } from '@dl/nn/testing';
-import { allClose, fillNormal, golden, seed, size } from './arbitraries.js';
+import { fillNormal, seed, size } from './arbitraries.js';
+import { expectGoldenBackward, expectGoldenForward, expectGoldenParamGrads, golden, withGoldenParams } from './golden.js';
 
 const f64 = { dtype: 'float64' } as const;
 
@@ -30,28 +31,17 @@ describe('manual.Linear agrees with nn.Linear', () => {
 
 describe('manual.Linear known values (PyTorch float64)', () => {
   const c = golden.linear!;
-  const layer = () => {
-    const m = new manual.Linear(4, 5, f64);
-    m.W.data.set(c.W!);
-    m.b.data.set(c.b!);
-    return m;
-  };
+  const layer = () => withGoldenParams(new manual.Linear(4, 5, f64), c);
 
   it('forward is x·W + b', () => {
-    const y = layer().forward(tensor(c.x, { ...f64, shape: c.xShape }));
-    expect(y.shape).toEqual(c.yShape);
-    expect(allClose(y.data, c.y)).toBe(true);
+    expectGoldenForward(layer(), c);
   });
 
   it('backward gives dx, dW = xᵀ·dy and db = Σ dy', () => {
     const m = layer();
-    m.forward(tensor(c.x, { ...f64, shape: c.xShape }));
-    const dx = m.backward(tensor(c.dy, { ...f64, shape: c.yShape }));
-    expect(dx.shape).toEqual(c.xShape);
-    expect(allClose(dx.data, c.dx)).toBe(true);
-    expect(m.dW!.shape).toEqual([4, 5]);
-    expect(allClose(m.dW!.data, c.dW!)).toBe(true);
-    expect(allClose(m.db!.data, c.db!)).toBe(true);
+    expectGoldenForward(m, c);
+    expectGoldenBackward(m, c);
+    expectGoldenParamGrads(m, c, [4, 5]);
   });
 
   it('a 1-D input gives a 1-D output, with dW the outer product', () => {

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { tensor, zeros } from '@dl/autograd';
 import { MaxPool2d, manual } from '@dl/nn';
 import { arbDistinctTensor, checkAgainstTwin, crossCheck } from '@dl/nn/testing';
-import { allClose, golden, seed, size } from './arbitraries.js';
+import { seed, size } from './arbitraries.js';
+import { expectGoldenBackward, expectGoldenForward, golden } from './golden.js';
 
 const f64 = { dtype: 'float64' } as const;
 
@@ -34,10 +35,8 @@ describe('manual.MaxPool2d known values', () => {
   it('matches PyTorch with overlapping windows and padding', () => {
     const c = golden.maxPool2d!;
     const p = new manual.MaxPool2d(c.kernelSize!, c.stride, c.padding);
-    const y = p.forward(tensor(c.x, { ...f64, shape: c.xShape }));
-    expect(y.shape).toEqual(c.yShape);
-    expect(allClose(y.data, c.y)).toBe(true);
-    expect(allClose(p.backward(tensor(c.dy, { ...f64, shape: c.yShape })).data, c.dx)).toBe(true);
+    expectGoldenForward(p, c);
+    expectGoldenBackward(p, c);
   });
 
   it('routes each gradient to its window maximum, accumulating where windows share it', () => {

@@ -4,7 +4,8 @@ import { tensor } from '@dl/autograd';
 import { arbShape, arbTensor } from '@dl/autograd/testing';
 import { ReLU, manual } from '@dl/nn';
 import { checkAgainstTwin, crossCheck } from '@dl/nn/testing';
-import { allClose, golden, seed } from './arbitraries.js';
+import { seed } from './arbitraries.js';
+import { expectGoldenBackward, expectGoldenForward, golden } from './golden.js';
 
 const f64 = { dtype: 'float64' } as const;
 // Away from the kink at 0, where the derivative is a convention.
@@ -23,12 +24,9 @@ describe('manual.ReLU agrees with nn.ReLU', () => {
 
 describe('manual.ReLU known values', () => {
   it('matches PyTorch forward and backward', () => {
-    const c = golden.relu!;
     const r = new manual.ReLU();
-    const y = r.forward(tensor(c.x, { ...f64, shape: c.xShape }));
-    expect(y.shape).toEqual(c.yShape);
-    expect(allClose(y.data, c.y)).toBe(true);
-    expect(allClose(r.backward(tensor(c.dy, { ...f64, shape: c.yShape })).data, c.dx)).toBe(true);
+    expectGoldenForward(r, golden.relu!);
+    expectGoldenBackward(r, golden.relu!);
   });
 
   it('passes the gradient where x > 0 and blocks it at x ≤ 0 (0 included), keeping the dtype', () => {

@@ -4,7 +4,8 @@ import { tensor } from '@dl/autograd';
 import { arbShape, arbTensor } from '@dl/autograd/testing';
 import { Sigmoid, manual } from '@dl/nn';
 import { checkAgainstTwin, crossCheck } from '@dl/nn/testing';
-import { allClose, golden, seed } from './arbitraries.js';
+import { seed } from './arbitraries.js';
+import { expectGoldenBackward, expectGoldenForward, golden } from './golden.js';
 
 const f64 = { dtype: 'float64' } as const;
 
@@ -21,12 +22,9 @@ describe('manual.Sigmoid agrees with nn.Sigmoid', () => {
 
 describe('manual.Sigmoid known values', () => {
   it('matches PyTorch forward and backward', () => {
-    const c = golden.sigmoid!;
     const s = new manual.Sigmoid();
-    const y = s.forward(tensor(c.x, { ...f64, shape: c.xShape }));
-    expect(y.shape).toEqual(c.yShape);
-    expect(allClose(y.data, c.y)).toBe(true);
-    expect(allClose(s.backward(tensor(c.dy, { ...f64, shape: c.yShape })).data, c.dx)).toBe(true);
+    expectGoldenForward(s, golden.sigmoid!);
+    expectGoldenBackward(s, golden.sigmoid!);
   });
 
   it('σ(0) = 1/2 with slope 1/4, and stays finite at ±1000', () => {
