@@ -17,5 +17,6 @@ export * from './ops/activation.js';
 export * from './ops/reduce.js';
 export * from './ops/linalg.js';
 export * from './ops/movement.js';
+export * from './ops/indexing.js';
 export * from './ops/image.js';
 export * from './ops/compare.js';

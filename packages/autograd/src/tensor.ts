@@ -8,6 +8,7 @@ import * as act from './ops/activation.js';
 import * as red from './ops/reduce.js';
 import * as la from './ops/linalg.js';
 import * as mv from './ops/movement.js';
+import * as ix from './ops/indexing.js';
 import * as cmp from './ops/compare.js';
 
 /** A tensor argument: a tensor, or a number standing for a scalar of the other operand's dtype. */
@@ -214,8 +215,8 @@ export class Tensor {
   slice(dim: number, start?: number, end?: number, step?: number): Tensor { return mv.slice(this, dim, start, end, step); }
   split(splitSize: number | number[], dim = 0): Tensor[] { return mv.split(this, splitSize, dim); }
   chunk(chunks: number, dim = 0): Tensor[] { return mv.chunk(this, chunks, dim); }
-  gather(dim: number, index: Tensor): Tensor { return mv.gather(this, dim, index); }
-  indexSelect(dim: number, index: Tensor | readonly number[]): Tensor { return mv.indexSelect(this, dim, index); }
+  gather(dim: number, index: Tensor): Tensor { return ix.gather(this, dim, index); }
+  indexSelect(dim: number, index: Tensor | readonly number[]): Tensor { return ix.indexSelect(this, dim, index); }
   pad(pads: readonly number[], options?: mv.PadOptions): Tensor { return mv.pad(this, pads, options); }
 
   // Comparisons (ops/compare.ts): masks of 0 and 1, without grad

@@ -5,7 +5,8 @@ import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, normalizeDims, numel, sumToShapeDims, type Shape } from '../shape.js';
 import { add, div, exp, log, mul, sqrt, sub } from './elementwise.js';
 import { eq, ne } from './compare.js';
-import { expand, reshape, scatterInto, squeeze, unsqueeze } from './movement.js';
+import { expand, reshape, squeeze, unsqueeze } from './movement.js';
+import { scatterInto } from './indexing.js';
 
 /** Which dims a reduction runs over (all when omitted), and whether they are kept with size 1. */
 export interface ReduceOptions {

@@ -1,0 +1,112 @@
+// Indexing ops: gather and its adjoint scatterAdd, indexSelect and its adjoint indexAdd.
+import { Tensor } from '../tensor.js';
+import { allocate } from '../dtype.js';
+import { defineOp, type Op } from '../op.js';
+import { k } from '../kernels/index.js';
+import { fmt, normalizeDim, numel, type Shape } from '../shape.js';
+import { slice } from './movement.js';
+
+/** Checks that `index` holds integers in [0, n) (negative ones are errors, as in PyTorch) and returns them as an Int32Array. */
+function indexValues(op: string, index: ArrayLike<number>, n: number, dim: number): Int32Array {
+  const out = new Int32Array(index.length);
+  for (let i = 0; i < index.length; i++) {
+    const v = index[i]!;
+    if (!Number.isInteger(v) || v < 0 || v >= n) {
+      throw new Error(`${op}: index ${v} is out of bounds for dim ${dim} of size ${n}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+interface GatherAttrs {
+  dim: number;
+  index: Int32Array;
+  indexShape: readonly number[];
+  inputShape: readonly number[];
+}
+const gatherOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
+  name: 'gather',
+  forward: ([x], { dim, index, indexShape }) => {
+    const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
+    return { data: k.gather(x!.data, index, outer, x!.shape[dim]!, m, inner), shape: indexShape };
+  },
+  backward: ({ grad, attrs }) => [scatterOp([grad], attrs)],
+});
+const scatterOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
+  name: 'scatterAdd',
+  forward: ([src], { dim, index, indexShape, inputShape }) => {
+    const out = allocate(src!.dtype, numel(inputShape));
+    const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
+    k.scatterAddInto(out, index, src!.data, outer, inputShape[dim]!, m, inner);
+    return { data: out, shape: inputShape };
+  },
+  backward: ({ grad, attrs }) => [gatherOp([grad], attrs)],
+});
+
+function gatherAttrs(op: string, shape: Shape, dim: number, index: Tensor): GatherAttrs {
+  const d = normalizeDim(op, dim, shape.length);
+  if (index.ndim !== shape.length || index.shape.some((s, i) => i !== d && s !== shape[i])) {
+    throw new Error(`${op}: index of shape ${fmt(index.shape)} does not match shape ${fmt(shape)} outside dim ${dim}`);
+  }
+  return { dim: d, index: indexValues(op, index.data, shape[d]!, dim), indexShape: index.shape, inputShape: shape };
+}
+
+/**
+ * out[i][j][k] = x[i][index[i][j][k]][k] for dim 1 (likewise for other dims). `index` holds integer
+ * values in [0, x.shape[dim]), has as many dims as `x`, and is no larger than `x` outside `dim`.
+ * @example gather(logProbs, 1, unsqueeze(labels, 1)) // each row's entry at its label
+ */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normalizeDim('gather', dim, x.ndim);
+  if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
+    throw new Error(`gather: index of shape ${fmt(index.shape)} must have the dims of shape ${fmt(x.shape)} and be no larger outside dim ${dim}`);
+  }
+  // PyTorch lets the index be smaller than x outside `dim`: only x's leading part of those dims is read.
+  let src = x;
+  index.shape.forEach((s, i) => {
+    if (i !== d && s < x.shape[i]!) src = slice(src, i, 0, s);
+  });
+  return gatherOp([src], gatherAttrs('gather', src.shape, dim, index));
+}
+
+/** A zero tensor of `shape` with `src` added at `index` along `dim`: the adjoint of `gather`. */
+export function scatterInto(src: Tensor, shape: Shape, dim: number, index: Tensor): Tensor {
+  if (index.shape.join() !== src.shape.join()) {
+    throw new Error(`scatterAdd: index of shape ${fmt(index.shape)} and src of shape ${fmt(src.shape)} differ`);
+  }
+  return scatterOp([src], gatherAttrs('scatterAdd', shape, dim, index));
+}
+
+interface IndexAttrs {
+  dim: number;
+  index: Int32Array;
+  inputShape: readonly number[];
+}
+const indexSelectOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
+  name: 'indexSelect',
+  forward: ([x], { dim, index }) => {
+    const shape = [...x!.shape];
+    shape[dim] = index.length;
+    const data = k.indexSelect(x!.data, index, numel(x!.shape.slice(0, dim)), x!.shape[dim]!, numel(x!.shape.slice(dim + 1)));
+    return { data, shape };
+  },
+  backward: ({ grad, attrs }) => [indexAddOp([grad], attrs)],
+});
+const indexAddOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
+  name: 'indexAdd',
+  forward: ([g], { dim, index, inputShape }) => {
+    const out = allocate(g!.dtype, numel(inputShape));
+    k.indexAddInto(out, index, g!.data, numel(inputShape.slice(0, dim)), inputShape[dim]!, numel(inputShape.slice(dim + 1)));
+    return { data: out, shape: inputShape };
+  },
+  backward: ({ grad, attrs }) => [indexSelectOp([grad], attrs)],
+});
+
+/** The slices of `x` at the given positions along `dim`. @example indexSelect(embeddings, 0, [3, 1, 3]) */
+export function indexSelect(x: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
+  const d = normalizeDim('indexSelect', dim, x.ndim);
+  const values = index instanceof Tensor ? index.data : index;
+  if (index instanceof Tensor && index.ndim > 1) throw new Error(`indexSelect: index must be 1-D, got shape ${fmt(index.shape)}`);
+  return indexSelectOp([x], { dim: d, index: indexValues('indexSelect', values, x.shape[d]!, dim), inputShape: x.shape });
+}
