@@ -29,11 +29,12 @@ Trains a model on 10,000 real MNIST digits (8,000 train / 2,000 test) and writes
 weights (safetensors) and an SVG plot of the training and test curves.
 
   --model cnn|mlp|manual   TorchCNN, TorchNet, or the hand-written manual CNN (default cnn)
-  --epochs N               passes over the training set (default 3)
+  --epochs N               passes over the training set (default 4)
   --batch-size N           samples per step (default 64)
-  --lr X                   learning rate (default: 0.002 for adam/rmsprop, 0.05 for sgd/momentum)
+  --lr X                   peak learning rate, decayed by a cosine (default: 0.003 for adam/rmsprop,
+                           0.05 for sgd/momentum and the manual model)
   --optimizer NAME         adam | sgd | momentum | rmsprop (default adam; manual models use plain SGD)
-  --hidden N               hidden channels (cnn, manual) or units (mlp) (default 16 / 128)
+  --hidden N               hidden channels (cnn, manual) or units (mlp) (default 32 / 128)
   --seed N                 seed for init, split and shuffling (default 0)
   --train-size N           training samples (default 8000)
   --test-size N            test samples (default 2000)
@@ -78,13 +79,13 @@ export function parseArgs(argv: readonly string[]): Args {
   const lr = raw.has('lr') ? Number(raw.get('lr')) : undefined;
   if (lr !== undefined && !(lr > 0)) throw new Error(`--lr must be positive, got ${raw.get('lr')}`);
   return {
-    epochs: int('epochs', 3, 1),
+    epochs: int('epochs', 4, 1),
     batchSize: int('batch-size', 64, 1),
     lr,
     optimizer,
     seed: int('seed', 0, 0),
     model,
-    hidden: int('hidden', model === 'mlp' ? 128 : 16, 1),
+    hidden: int('hidden', model === 'mlp' ? 128 : 32, 1),
     trainSize: int('train-size', 8000, 1),
     testSize: int('test-size', 2000, 1),
     out: raw.get('out') ?? 'examples/out/mnist',

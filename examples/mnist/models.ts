@@ -21,7 +21,7 @@ export interface Trainer {
 /** The default learning rate of each optimizer. */
 export function defaultLr(args: Args): number {
   if (args.model === 'manual') return 0.05;
-  return args.optimizer === 'adam' || args.optimizer === 'rmsprop' ? 0.002 : 0.05;
+  return args.optimizer === 'adam' || args.optimizer === 'rmsprop' ? 0.003 : 0.05;
 }
 
 function autogradTrainer(model: Module, args: Args, totalSteps: number, input: (x: Tensor) => Tensor): Trainer {

@@ -2,12 +2,15 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { manualSeed, argmax, eq, sum, type Tensor } from '@dl/autograd';
-import { DataLoader, TensorDataset, loadMnist } from '@dl/data';
+import { DataLoader, TensorDataset, loadMnist, type MnistSplit } from '@dl/data';
 import { load, save } from '@dl/io';
 import type { Args } from './args.js';
 import { makeTrainer, type Trainer } from './models.js';
 import { ProgressBar } from './progress.js';
 import { renderCharts } from './plot.js';
+
+const MNIST_MEAN = 0.1307;
+const MNIST_STD = 0.3081;
 
 function correct(logits: Tensor, labels: Tensor): number {
   return sum(eq(argmax(logits, { dim: 1 }), labels)).item();
@@ -35,7 +38,11 @@ export interface RunResult {
 export function run(args: Args, log: (line: string) => void = console.log): RunResult {
   manualSeed(args.seed);
   const t0 = performance.now();
-  const { train, test } = loadMnist({ trainSize: args.trainSize, testSize: args.testSize, seed: args.seed });
+  const mnist = loadMnist({ trainSize: args.trainSize, testSize: args.testSize, seed: args.seed });
+  // Standardise pixels with MNIST's mean and standard deviation, as PyTorch's MNIST examples do.
+  const standardise = (s: MnistSplit) => ({ images: s.images.sub(MNIST_MEAN).div(MNIST_STD), labels: s.labels });
+  const train = standardise(mnist.train);
+  const test = standardise(mnist.test);
   log(`MNIST: ${train.labels.numel()} train / ${test.labels.numel()} test digits loaded in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
 
   const loader = new DataLoader(new TensorDataset(train.images, train.labels), { batchSize: args.batchSize, shuffle: true, seed: args.seed });
