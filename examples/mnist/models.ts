@@ -58,8 +58,10 @@ function autogradTrainer(model: Module, args: Args, totalSteps: number, input: (
 function manualTrainer(args: Args): Trainer {
   const lr = args.lr ?? defaultLr(args);
   const cnn = new manual.CNN(1, args.hidden, 10);
-  // Saved and loaded through the autograd twin, so the weights have TorchCNN's names and layout.
+  // Starts from PyTorch's default initialisation (the course's N(0, 0.7071²) diverges at this depth), and
+  // is saved and loaded through the autograd twin, so the weights have TorchCNN's names and layout.
   const twin = new TorchCNN(1, args.hidden, 10);
+  manual.copyFromTwin(twin, cnn);
   return {
     description: `manual CNN with hand-written backward (hidden ${args.hidden}), plain SGD lr ${lr}`,
     step(images, labels) {
