@@ -25,19 +25,22 @@ export function extremeAxis(
 ): { values: TypedArray; indices: Int32Array } {
   const values = like(x, outer * inner);
   const indices = new Int32Array(outer * inner);
+  // Row by row along the reduced axis, so the inner loop reads contiguous memory.
   for (let a = 0; a < outer; a++) {
-    for (let i = 0; i < inner; i++) {
-      let best = x[a * n * inner + i]!;
-      let arg = 0;
-      for (let k = 1; k < n && !Number.isNaN(best); k++) {
-        const v = x[(a * n + k) * inner + i]!;
-        if (sign * v > sign * best || Number.isNaN(v)) {
-          best = v;
-          arg = k;
+    const ob = a * inner;
+    const xb = a * n * inner;
+    for (let i = 0; i < inner; i++) values[ob + i] = x[xb + i]!;
+    for (let k = 1; k < n; k++) {
+      const row = xb + k * inner;
+      for (let i = 0; i < inner; i++) {
+        const v = x[row + i]!;
+        const best = values[ob + i]!;
+        // A NaN, once picked, stays: best === best is false for NaN.
+        if ((sign * v > sign * best || v !== v) && best === best) {
+          values[ob + i] = v;
+          indices[ob + i] = k;
         }
       }
-      values[a * inner + i] = best;
-      indices[a * inner + i] = arg;
     }
   }
   return { values, indices };
