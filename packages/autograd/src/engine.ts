@@ -3,7 +3,8 @@ import { add } from './ops/elementwise.js';
 import { sumToShape } from './ops/reduce.js';
 import { clone } from './ops/movement.js';
 import { fmt, sameShape } from './shape.js';
-import { checkAnomaly, isAnomalyEnabled, runRule, withGradMode } from './tape.js';
+import { versionOf } from './version.js';
+import { checkAnomaly, isAnomalyEnabled, runRule, withGradMode, type Node } from './tape.js';
 
 /** Options of a backward pass. */
 export interface BackwardOptions {
@@ -16,6 +17,23 @@ export interface BackwardOptions {
 /** Options of `runBackward`: which tensors to return gradients for, instead of accumulating `.grad`. */
 export interface EngineOptions extends BackwardOptions {
   inputs?: readonly Tensor[];
+}
+
+/** Throws when an input or the output of `node` was changed in place after its forward ran. */
+function checkVersions(node: Node, output: Tensor): void {
+  const n = node.inputs.length;
+  for (let i = 0; i <= n; i++) {
+    const x = i < n ? node.inputs[i]! : output;
+    const now = versionOf(x);
+    if (now !== node.versions[i]) {
+      const which = i < n ? `input ${i}` : 'the output';
+      throw new Error(
+        `backward: ${which} of '${node.op}' (shape ${fmt(x.shape)}) was modified in place after the forward ` +
+          `(version ${node.versions[i]}, now ${now}), so the values its gradient needs are gone; ` +
+          'run the forward again after in-place updates such as optimizer.step()',
+      );
+    }
+  }
 }
 
 /** The nodes reachable from `roots`, outputs before inputs (reverse topological order), without recursion. */
@@ -104,6 +122,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
             'its saved values were freed by the first backward. Pass { retainGraph: true } to the first backward.',
         );
       }
+      checkVersions(node, t);
       const rule = node.backward;
       const inputGrads = isAnomalyEnabled() ? runRule(() => rule(g!)) : rule(g);
       if (!retainGraph) node.backward = null;

@@ -8,6 +8,7 @@ export {
 } from './creation.js';
 export { Generator, manualSeed, defaultGenerator } from './random.js';
 export { noGrad, enableGrad, isGradEnabled, detectAnomaly, type Node } from './tape.js';
+export { markModified, versionOf } from './version.js';
 export { type BackwardOptions } from './engine.js';
 export { defineOp, type OpSpec, type Op, type BackwardContext, type ForwardResult } from './op.js';
 export { gradients, grad, valueAndGrad, vjp, jvp, hessian, type GradientsOptions, type ArgnumsOptions } from './functional.js';

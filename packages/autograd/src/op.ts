@@ -1,4 +1,5 @@
 import { Tensor } from './tensor.js';
+import { versionOf } from './version.js';
 import type { TypedArray } from './dtype.js';
 import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnabled, noGrad, type Node } from './tape.js';
 
@@ -62,6 +63,7 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
       op: name,
       inputs,
       needsInputGrad,
+      versions: [...inputs.map(versionOf), versionOf(output)],
       backward: (grad) => backward({ grad, inputs, output, attrs, needsInputGrad }),
       stack,
     };

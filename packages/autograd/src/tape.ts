@@ -12,6 +12,8 @@ export interface Node {
   readonly inputs: readonly Tensor[];
   /** For each input, whether a gradient must flow to it. */
   readonly needsInputGrad: readonly boolean[];
+  /** The in-place versions of the inputs, then of the output, when the op ran (see `markModified`). */
+  readonly versions: readonly number[];
   /** The rule, or null once a backward without `retainGraph` has freed it. */
   backward: BackwardFn | null;
   /** The stack at forward time, kept while `detectAnomaly` is on. */

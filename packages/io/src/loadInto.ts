@@ -1,4 +1,4 @@
-import { Tensor } from '@dl/autograd';
+import { Tensor, markModified } from '@dl/autograd';
 import { decode } from './deserialize.js';
 import { entriesOf, formatShape, type StateDict } from './format.js';
 
@@ -43,7 +43,9 @@ export function loadInto(target: StateDict, source: Uint8Array | StateDict, opti
   if (problems.length > 0) throw new Error(`loadInto: nothing was loaded:\n\t${problems.join('\n\t')}`);
   for (const [k, t] of own) {
     const src = given.get(k);
-    if (src !== undefined) t.data.set(src.data);
+    if (src === undefined) continue;
+    t.data.set(src.data);
+    markModified(t);
   }
   return { missingKeys, unexpectedKeys };
 }

@@ -1,5 +1,5 @@
 // Weight initialisation in place, as torch.nn.init, drawing from the seeded generator.
-import { defaultGenerator, type Generator, type Tensor } from '@dl/autograd';
+import { defaultGenerator, markModified, type Generator, type Tensor } from '@dl/autograd';
 import { fmt } from './checks.js';
 
 /** The nonlinearities `calculateGain` knows, named as in PyTorch. */
@@ -79,6 +79,7 @@ export function uniform_(t: Tensor, options: InitOptions & { a?: number; b?: num
   const g = options.generator ?? defaultGenerator;
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = a + (b - a) * g.uniform();
+  markModified(t);
   return t;
 }
 
@@ -90,12 +91,14 @@ export function normal_(t: Tensor, options: InitOptions & { mean?: number; std?:
   const g = options.generator ?? defaultGenerator;
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = mean + std * g.normal();
+  markModified(t);
   return t;
 }
 
 /** Fills `t` with `value` in place; returns `t`. */
 export function constant_(t: Tensor, value: number): Tensor {
   t.data.fill(value);
+  markModified(t);
   return t;
 }
 /** Fills `t` with zeros in place; returns `t`. */

@@ -1,4 +1,4 @@
-import { Tensor, noGrad, type DType } from '@dl/autograd';
+import { Tensor, markModified, noGrad, type DType } from '@dl/autograd';
 import { fmt } from './checks.js';
 
 /** Options of `Parameter`. */
@@ -352,7 +352,9 @@ export abstract class Module {
     }
     for (const [k, t] of own) {
       const src = source.get(k);
-      if (src !== undefined) t.data.set(src.data);
+      if (src === undefined) continue;
+      t.data.set(src.data);
+      markModified(t);
     }
     return { missingKeys, unexpectedKeys };
   }

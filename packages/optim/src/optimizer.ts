@@ -1,6 +1,6 @@
 // The Optimizer base: parameter groups, lazily created per-parameter state, the step loop, zeroGrad and
 // serialisation. A subclass writes one in-place update per parameter (burn's `step(lr, tensor, grad, state)`).
-import { Tensor, enableGrad, type TypedArray } from '@dl/autograd';
+import { Tensor, enableGrad, markModified, type TypedArray } from '@dl/autograd';
 import { checkNonNegative } from './checks.js';
 
 /** The option every optimizer has: the learning rate. */
@@ -169,6 +169,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
           this.state.set(p, s);
         }
         this.update(p.data, grad.data, s, group);
+        markModified(p);
       }
     }
     return loss;
