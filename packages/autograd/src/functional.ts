@@ -28,6 +28,7 @@ export function gradients(outputs: readonly Tensor[], inputs: readonly Tensor[],
       if (g.shape.join() !== y.shape.join()) {
         throw new Error(`gradients: gradOutputs[${i}] has shape ${fmt(g.shape)} but output ${i} has shape ${fmt(y.shape)}`);
       }
+      if (g.dtype !== y.dtype) throw new Error(`gradients: gradOutputs[${i}] is ${g.dtype} but output ${i} is ${y.dtype}`);
       return g;
     }
     if (y.numel() !== 1) throw new Error(`gradients: output ${i} of shape ${fmt(y.shape)} is not a scalar; pass gradOutputs`);

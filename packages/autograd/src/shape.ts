@@ -68,7 +68,8 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
 
 /** Resolves a dim argument (one, several or all) to a sorted list of distinct dims. */
 export function normalizeDims(op: string, dim: number | readonly number[] | undefined, ndim: number): number[] {
-  if (dim === undefined) return Array.from({ length: ndim }, (_, i) => i);
+  // An empty list means every dim, as in PyTorch's sum(x, dim=[]).
+  if (dim === undefined || (typeof dim !== 'number' && dim.length === 0)) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dim === 'number' ? [dim] : dim;
   const dims = list.map((d) => normalizeDim(op, d, ndim));
   if (new Set(dims).size !== dims.length) throw new Error(`${op}: dims [${list.join(',')}] repeat a dimension`);

@@ -141,6 +141,9 @@ export class Tensor {
     } else if (gradient.shape.join() !== this.shape.join()) {
       throw new Error(`backward: gradient of shape ${fmt(gradient.shape)} does not match the output shape ${fmt(this.shape)}`);
     }
+    if (gradient.dtype !== this.dtype) {
+      throw new Error(`backward: the gradient is ${gradient.dtype} but the output is ${this.dtype}; convert it with .to('${this.dtype}')`);
+    }
     runBackward([this], [gradient], options);
   }
   /** Keeps this non-leaf tensor's gradient in `.grad` after `backward()`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, cos, defineOp, detectAnomaly, enableGrad, exp, isGradEnabled, mul, noGrad, ones, sin, sum, tensor, zeros, type Tensor,
+  add, cos, defineOp, gradients, detectAnomaly, enableGrad, exp, isGradEnabled, mul, noGrad, ones, sin, sum, tensor, zeros, type Tensor,
 } from '@dl/autograd';
 
 const f64 = { dtype: 'float64' as const };
@@ -359,5 +359,14 @@ describe('anomaly mode is opt-in', () => {
     expect(mul(x, 2).gradFn!.stack).toBeUndefined();
     const y = detectAnomaly(() => mul(x, 2));
     expect(y.gradFn!.stack).toMatch(/tape\.test\.ts/);
+  });
+});
+
+describe('backward checks the gradient argument', () => {
+  it('rejects a gradient whose dtype differs from the output', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const y = x.mul(2);
+    expect(() => y.backward(tensor([1, 1], { dtype: 'float64' }))).toThrow(/^backward: the gradient is float64 but the output is float32/);
+    expect(() => gradients([y], [x], { gradOutputs: [tensor([1, 1], { dtype: 'float64' })] })).toThrow(/gradients: gradOutputs\[0\] is float64 but output 0 is float32/);
   });
 });

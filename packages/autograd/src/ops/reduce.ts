@@ -154,6 +154,7 @@ export const min = extremeOp('min', -1);
 
 function argExtreme(name: string, fn: typeof max): (x: Tensor, options?: DimOptions) => Tensor {
   return (x, options = {}) => {
+    if (x.numel() === 0) throw new Error(`${name}: cannot take the ${name} of an empty tensor of shape ${fmt(x.shape)}`);
     if (options.dim === undefined) {
       const flat = reshape(x.detach(), [x.numel()]);
       const r = fn(flat, { dim: 0, keepdim: false }).indices;

@@ -225,3 +225,15 @@ describe('bad input', () => {
     expect(() => sumToShape(tensor([[1, 2, 3], [4, 5, 6]]), [2])).toThrow(/^sumToShape: shape \[2,3\] cannot be summed to \[2\]/);
   });
 });
+
+describe('dim: [] means every dim, as in PyTorch', () => {
+  it('sum, mean and var over dim [] reduce everything', () => {
+    const x = tensor([[1, 2], [3, 4]]);
+    expect(sum(x, { dim: [] }).item()).toBe(10);
+    expect(mean(x, { dim: [] }).item()).toBe(2.5);
+    expect(sum(x, { dim: [], keepdim: true }).shape).toEqual([1, 1]);
+  });
+  it('argmax of an empty tensor names argmax', () => {
+    expect(() => argmax(tensor([]))).toThrow(/^argmax: cannot take the argmax of an empty tensor of shape \[0\]/);
+  });
+});
