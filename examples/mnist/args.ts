@@ -39,7 +39,8 @@ weights (safetensors) and an SVG plot of the training and test curves.
   --train-size N           training samples (default 8000)
   --test-size N            test samples (default 2000)
   --out DIR                output folder (default examples/out/mnist)
-  --resume FILE            start from weights saved by an earlier run
+  --resume FILE            start from weights saved by an earlier run (a warm start:
+                           the optimizer state and the schedule begin afresh)
   --limit-batches N        stop each epoch after N batches (smoke tests)
   --help                   this text`;
 
