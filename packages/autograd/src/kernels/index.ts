@@ -1,6 +1,6 @@
 import * as elementwise from './cpu/elementwise.js';
 import * as reduce from './cpu/reduce.js';
-import * as matmul from './cpu/matmul.js';
+import * as matmul from './matmul.js';
 import * as movement from './cpu/movement.js';
 import * as im2col from './cpu/im2col.js';
 import * as compare from './cpu/compare.js';
@@ -13,5 +13,5 @@ export type { Window2d } from './cpu/im2col.js';
  */
 export type Kernels = typeof elementwise & typeof reduce & typeof matmul & typeof movement & typeof im2col & typeof compare;
 
-/** The CPU kernels: plain loops over typed arrays. */
+/** The CPU kernels: plain loops over typed arrays, and float32 matmul in WebAssembly SIMD (kernels/wasm). */
 export const k: Kernels = { ...elementwise, ...reduce, ...matmul, ...movement, ...im2col, ...compare };

@@ -1,5 +1,8 @@
 import type { TypedArray } from '../../dtype.js';
 
+// The JS GEMM: every float64 product, and the float32 ones that kernels/matmul.ts keeps off the wasm
+// kernel (tiny products, or a runtime without WebAssembly SIMD).
+
 // Tile and block sizes. A 4×4 register tile is the sweet spot for V8: 16 accumulators plus 8
 // operands is about what TurboFan keeps in xmm registers (wider tiles spill more, narrower ones load
 // more per flop). KC×NC doubles of packed B (512 KB) stay in L2 while every 4-row stripe of A walks it.

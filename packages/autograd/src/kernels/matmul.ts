@@ -1,0 +1,43 @@
+import type { TypedArray } from '../dtype.js';
+import * as js from './cpu/matmul.js';
+import { gemmF32 } from './wasm/gemm.js';
+
+// Below about one 8×8×8 product the wasm call and the copies in and out cost more than the JS loop.
+const WASM_MIN_MACS = 512;
+
+/** Whether a product goes to the WebAssembly SIMD kernel (float32 only; float64 stays in JS, unchanged). */
+function wasmWorthIt(a: TypedArray, b: TypedArray, out: TypedArray, M: number, K: number, N: number): boolean {
+  return a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && M * K * N >= WASM_MIN_MACS;
+}
+
+/**
+ * out[oOff + M×N] += a[aOff + M×K] · b[bOff + K×N], all row-major. Float32 products run in the
+ * WebAssembly SIMD kernel (float32 accumulation, as PyTorch's CPU GEMM); float64 products, tiny ones and
+ * runtimes without WebAssembly SIMD use the JS kernel (float64 accumulation).
+ * @example matmulInto(a, 0, b, 0, out, 0, 2, 3, 4) // out (2×4) += a (2×3) · b (3×4)
+ */
+export function matmulInto(
+  a: TypedArray, aOff: number,
+  b: TypedArray, bOff: number,
+  out: TypedArray, oOff: number,
+  M: number, K: number, N: number,
+): void {
+  matmulTransposedInto(a, aOff, false, b, bOff, false, out, oOff, M, K, N);
+}
+
+/**
+ * As `matmulInto`, but either operand may be stored transposed, which saves the caller a transpose
+ * copy: with `transA` the M×K operand is read from a K×M row-major array (and likewise `transB`
+ * reads the K×N operand from an N×K array). out stays M×N row-major and is accumulated into.
+ * @example matmulTransposedInto(x, 0, false, w, 0, true, y, 0, B, nIn, nOut) // y += x · wᵀ, w [nOut, nIn]
+ */
+export function matmulTransposedInto(
+  a: TypedArray, aOff: number, transA: boolean,
+  b: TypedArray, bOff: number, transB: boolean,
+  out: TypedArray, oOff: number,
+  M: number, K: number, N: number,
+): void {
+  if (wasmWorthIt(a, b, out, M, K, N) &&
+    gemmF32(a as Float32Array, aOff, transA, b as Float32Array, bOff, transB, out as Float32Array, oOff, M, K, N)) return;
+  js.matmulTransposedInto(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N);
+}

@@ -1,0 +1,147 @@
+// A tiny WebAssembly binary emitter: just the instructions the float32 GEMM needs, written as folded
+// expressions that read like WAT, e.g. `i32.add(local.get(p), i32.const(16))`. Every helper returns
+// the instruction bytes of its subtree (operands first, then the opcode), so a function body is a flat
+// concatenation. The format is the WebAssembly 1.0 binary with the fixed-width SIMD proposal.
+
+/** Bytes of one or more instructions. */
+export type Code = readonly number[];
+
+/** Value types. */
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+type ValueType = typeof I32 | typeof V128;
+
+/** Unsigned LEB128, the encoding of every index, count and size. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128, the encoding of `i32.const` immediates. */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
+    out.push(byte | 0x80);
+  }
+}
+
+const seq = (...parts: Code[]): number[] => parts.flat();
+const binary = (...op: number[]) => (x: Code, y: Code): Code => seq(x, y, op);
+const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+// memarg: log2 of the alignment hint, then the constant byte offset added to the address operand.
+const memarg = (align: number, offset: number): number[] => [...uleb(align), ...uleb(offset)];
+
+export const local = {
+  get: (index: number): Code => [0x20, ...uleb(index)],
+  set: (index: number, value: Code): Code => seq(value, [0x21, ...uleb(index)]),
+};
+
+export const i32 = {
+  const: (n: number): Code => [0x41, ...sleb(n | 0)],
+  add: binary(0x6a),
+  sub: binary(0x6b),
+  mul: binary(0x6c),
+  and: binary(0x71),
+  eq: binary(0x46),
+  ltU: binary(0x49),
+  leU: binary(0x4d),
+  /** `cond ? x : y` (both evaluated). */
+  select: (x: Code, y: Code, cond: Code): Code => seq(x, y, cond, [0x1b]),
+  /** Adds `n` to local `index`. */
+  inc: (index: number, n: Code): Code => local.set(index, i32.add(local.get(index), n)),
+};
+
+export const f32 = {
+  load: (addr: Code, offset = 0): Code => seq(addr, [0x2a], memarg(2, offset)),
+  store: (addr: Code, value: Code, offset = 0): Code => seq(addr, value, [0x38], memarg(2, offset)),
+  add: binary(0x92),
+};
+
+export const v128 = {
+  load: (addr: Code, offset = 0): Code => seq(addr, simd(0x00), memarg(4, offset)),
+  /** Loads one float32 and copies it into all four lanes. */
+  load32Splat: (addr: Code, offset = 0): Code => seq(addr, simd(0x09), memarg(2, offset)),
+  store: (addr: Code, value: Code, offset = 0): Code => seq(addr, value, simd(0x0b), memarg(4, offset)),
+  zero: (): Code => seq(simd(0x0c), new Array<number>(16).fill(0)),
+};
+
+export const f32x4 = {
+  add: (x: Code, y: Code): Code => seq(x, y, simd(0xe4)),
+  mul: (x: Code, y: Code): Code => seq(x, y, simd(0xe6)),
+};
+
+const EMPTY_BLOCK = 0x40;
+
+/** `loop … end`: a branch to depth 0 inside jumps back to the start. */
+export const loop = (...body: Code[]): Code => seq([0x03, EMPTY_BLOCK], ...body, [0x0b]);
+/** `block … end`: a branch to its depth jumps past the end. */
+export const block = (...body: Code[]): Code => seq([0x02, EMPTY_BLOCK], ...body, [0x0b]);
+/** `if … else … end`. */
+export const ifElse = (cond: Code, then: Code[], otherwise: Code[] = []): Code =>
+  seq(cond, [0x04, EMPTY_BLOCK], ...then, otherwise.length > 0 ? seq([0x05], ...otherwise) : [], [0x0b]);
+/** `br_if depth`: branches when `cond` is non-zero. */
+export const brIf = (depth: number, cond: Code): Code => seq(cond, [0x0d, ...uleb(depth)]);
+/** A do-while loop: runs `body`, then repeats while `cond` holds (so the body runs at least once). */
+export const doWhile = (cond: Code, ...body: Code[]): Code => loop(...body, brIf(0, cond));
+
+/**
+ * One exported function taking i32 parameters and returning nothing. Declare its extra locals with
+ * `local(type)` before building the body, which refers to parameters and locals by index.
+ */
+export class Func {
+  private readonly extra: ValueType[] = [];
+  body: Code = [];
+
+  constructor(readonly name: string, readonly params: number) {}
+
+  /** A new local of `type`; returns its index. */
+  local(type: ValueType): number {
+    this.extra.push(type);
+    return this.params + this.extra.length - 1;
+  }
+
+  /** The function's code-section entry: locals run-length encoded, then the body and `end`. */
+  encode(): number[] {
+    const runs: [number, ValueType][] = [];
+    for (const t of this.extra) {
+      const last = runs[runs.length - 1];
+      if (last && last[1] === t) last[0]++;
+      else runs.push([1, t]);
+    }
+    const content = seq(uleb(runs.length), ...runs.map(([n, t]) => [...uleb(n), t]), this.body, [0x0b]);
+    return [...uleb(content.length), ...content];
+  }
+}
+
+const section = (id: number, items: number[][]): number[] => {
+  const content = seq(uleb(items.length), ...items);
+  return [id, ...uleb(content.length), ...content];
+};
+const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
+/**
+ * A module of `funcs` plus one memory of `pages` 64 KiB pages (growable), all exported by name (the
+ * memory as "memory").
+ */
+export function moduleBytes(funcs: Func[], pages: number): Uint8Array<ArrayBuffer> {
+  // One function type per distinct parameter count: (i32 × n) → ().
+  const arities = [...new Set(funcs.map((f) => f.params))];
+  const types = arities.map((n) => [0x60, ...uleb(n), ...new Array<number>(n).fill(I32), 0]);
+  return new Uint8Array(seq(
+    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
+    section(1, types),
+    section(3, funcs.map((f) => uleb(arities.indexOf(f.params)))),
+    section(5, [[0x00, ...uleb(pages)]]), // limits: minimum only
+    section(7, [[...name('memory'), 0x02, 0], ...funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])]),
+    section(10, funcs.map((f) => f.encode())),
+  ));
+}
