@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor.js';
-import { defineOp } from '../op.js';
+import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { normalizeDim, numel } from '../shape.js';
 import { operands } from './broadcast.js';
@@ -10,7 +10,14 @@ import { sum } from './reduce.js';
 const reluOp = defineOp({
   name: 'relu',
   forward: ([x]) => ({ data: k.relu(x!.data), shape: x!.shape }),
-  backward: ({ grad, inputs: [x] }) => [mul(grad, gt(x!, 0))],
+  backward: ({ grad, inputs: [x] }) => [reluBackwardOp([grad, x!], undefined)],
+});
+// grad · (x > 0) as one kernel instead of gt then mul (two passes, two allocations). Linear in grad,
+// and x gets no gradient (the mask is constant almost everywhere), as mul(grad, gt(x, 0)) would give.
+const reluBackwardOp: Op<undefined> = defineOp({
+  name: 'reluBackward',
+  forward: ([grad, x]) => ({ data: k.reluBackward(grad!.data, x!.data), shape: x!.shape }),
+  backward: ({ grad, inputs: [, x], needsInputGrad: [gg] }) => [gg ? reluBackwardOp([grad, x!], undefined) : null, null],
 });
 /** max(x, 0). */
 export function relu(x: Tensor): Tensor {

@@ -128,6 +128,16 @@ describe('numerics at the edges', () => {
     }
   });
 
+  it('relu on float32 (a bitwise kernel) maps -0 and -Infinity to +0 and keeps NaN of either sign', () => {
+    const x = tensor([-0, NaN, NaN, -Infinity, Infinity, -1e-45, 1e-45, -2.5, 3]);
+    new Int32Array(x.data.buffer)[2] = 0xffc00001 | 0; // a NaN with its sign bit set
+    const y = relu(x).data;
+    expect(Object.is(y[0], 0)).toBe(true);
+    expect(Number.isNaN(y[1]!) && Number.isNaN(y[2]!)).toBe(true);
+    expect(Array.from(y.subarray(3))).toEqual([0, Infinity, 0, 1e-45, 0, 3].map(Math.fround));
+    expect(Object.is(y[3], 0) && Object.is(y[5], 0) && Object.is(y[7], 0)).toBe(true);
+  });
+
   it('relu and leakyRelu take the left slope at 0, as PyTorch', () => {
     const x = tensor([0, 0], { dtype: 'float64', requiresGrad: true });
     relu(x).sum().backward();

@@ -151,10 +151,26 @@ export function sigmoid(x: TypedArray): TypedArray {
   }
   return o;
 }
-/** max(x, 0); NaN stays NaN, as in PyTorch. */
+/** max(x, 0); NaN stays NaN and −0 becomes 0, as in PyTorch. */
 export function relu(x: TypedArray): TypedArray {
   const o = like(x);
-  for (let i = 0; i < o.length; i++) o[i] = x[i]! <= 0 ? 0 : x[i]!;
+  const n = o.length;
+  if (x instanceof Float32Array) {
+    // On the float32 bits, without a branch (on random signs `x <= 0 ? 0 : x` mispredicts half the
+    // time and runs 3x slower): a set sign bit clears the word unless the value is a NaN.
+    const xi = new Int32Array(x.buffer, x.byteOffset, n);
+    const oi = new Int32Array(o.buffer, o.byteOffset, n);
+    for (let i = 0; i < n; i++) {
+      const u = xi[i]!;
+      oi[i] = u & (~(u >> 31) | -+((u & 0x7fffffff) > 0x7f800000));
+    }
+  } else for (let i = 0; i < n; i++) o[i] = x[i]! <= 0 ? 0 : x[i]!;
+  return o;
+}
+/** The gradient of relu: `grad[i] · (x[i] > 0)`, in one pass (as mul(grad, gt(x, 0)), bit for bit). */
+export function reluBackward(grad: TypedArray, x: TypedArray): TypedArray {
+  const o = like(grad);
+  for (let i = 0; i < o.length; i++) o[i] = grad[i]! * +(x[i]! > 0);
   return o;
 }
 /** The error function, to about 1e-15 (see `erfScalar`). */
