@@ -5,6 +5,24 @@ import { like } from './alloc.js';
 
 export function sumAxis(x: TypedArray, outer: number, n: number, inner: number): TypedArray {
   const o = like(x, outer * inner);
+  if (inner === 1) {
+    // Row sums in a local, rounded to float32 at each step as stores into `o` would be, so the result
+    // is bit for bit the one of the general loop below (whose inner loop would run once per element).
+    if (o instanceof Float32Array) {
+      for (let a = 0, p = 0; a < outer; a++) {
+        let acc = 0;
+        for (const end = p + n; p < end; p++) acc = Math.fround(acc + x[p]!);
+        o[a] = acc;
+      }
+    } else {
+      for (let a = 0, p = 0; a < outer; a++) {
+        let acc = 0;
+        for (const end = p + n; p < end; p++) acc += x[p]!;
+        o[a] = acc;
+      }
+    }
+    return o;
+  }
   for (let a = 0; a < outer; a++) {
     const ob = a * inner;
     for (let k = 0; k < n; k++) {
