@@ -1,12 +1,12 @@
-// `pnpm bench`: dl against TensorFlow.js (cpu, wasm) and js-pytorch, in one run. See `--help`.
+// `pnpm bench`: dl against TensorFlow.js (cpu, wasm), js-pytorch and PyTorch, in one run. See `--help`.
 import os from 'node:os';
-import { loadFramework } from './frameworks/index.js';
-import { HELP, parseArgs, type Options } from './cli.js';
+import { closeFrameworks, loadFramework } from './frameworks/index.js';
+import { HELP, MULTI_THREADED, parseArgs, type Options } from './cli.js';
 import { Sampler } from './measure.js';
 import { fmt, reasons, table, withRatio, type Cell } from './report.js';
 import {
-  convData, isUnsupported, matmulData, mlpData,
-  type Framework, type Trainer, type Unsupported,
+  convData, isRemote, isUnsupported, matmulData, mlpData,
+  type Built, type Framework, type LocalProduct, type LocalTrainer, type Product, type Trainer, type Unsupported,
 } from './workloads.js';
 
 const progress = (s: string) => process.stderr.write(`  ${s}\n`);
@@ -15,13 +15,13 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).spl
 /**
  * Times one workload on every framework in `o.timing.rounds` interleaved rounds (round 1 on each
  * framework, then round 2 on each, ...), rebuilding it each round after activating its framework,
- * and calls `check` once per framework, in the first round. A failure becomes the cell's reason.
+ * and awaits `check` once per framework, in the first round. Work in another process (PyTorch) runs
+ * each round's sampling there. A failure becomes the cell's reason.
  */
-async function timeWorkload<T extends { dispose?(): void }>(
+async function timeWorkload<T extends Product | Trainer>(
   o: Options, frameworks: Framework[], label: string,
-  build: (fw: Framework) => T | Unsupported,
-  check: (fw: Framework, x: T) => void,
-  run: (x: T) => void,
+  build: (fw: Framework) => Built<T>,
+  check: (fw: Framework, x: T) => Promise<void>,
 ): Promise<Map<string, Cell>> {
   const samplers = new Map(frameworks.map((fw) => [fw.name, new Sampler(o.timing)]));
   const failed = new Map<string, string>();
@@ -32,14 +32,19 @@ async function timeWorkload<T extends { dispose?(): void }>(
       let built: T | Unsupported | undefined;
       try {
         await fw.activate?.();
-        built = build(fw);
-        if (isUnsupported(built)) {
-          failed.set(fw.name, built.unsupported);
+        const x = (built = await build(fw));
+        if (isUnsupported(x)) {
+          failed.set(fw.name, x.unsupported);
           continue;
         }
-        const x = built;
-        if (round === 0) check(fw, x);
-        samplers.get(fw.name)!.round(() => run(x));
+        if (round === 0) await check(fw, x);
+        const sampler = samplers.get(fw.name)!;
+        if (isRemote(x)) {
+          sampler.record(await x.timeRound(sampler.plan()));
+        } else {
+          const local = x as LocalProduct | LocalTrainer;
+          sampler.round('run' in local ? () => local.run() : () => void local.step());
+        }
       } catch (e) {
         failed.set(fw.name, `error: ${message(e)}`);
       } finally {
@@ -49,7 +54,9 @@ async function timeWorkload<T extends { dispose?(): void }>(
   }
   return new Map(frameworks.map((fw): [string, Cell] => {
     const reason = failed.get(fw.name);
-    return [fw.name, reason !== undefined ? { reason } : { ms: samplers.get(fw.name)!.result().medianMs, samples: samplers.get(fw.name)!.result().samples }];
+    if (reason !== undefined) return [fw.name, { reason }];
+    const { medianMs, samples } = samplers.get(fw.name)!.result();
+    return [fw.name, { ms: medianMs, samples }];
   }));
 }
 
@@ -61,28 +68,32 @@ async function main(): Promise<void> {
   }
   const load0 = os.loadavg()[0]!;
   const frameworks: Framework[] = [];
-  const unloaded: { name: string; reason: string }[] = [];
+  const unloaded = new Map<string, string>();
   for (const name of o.frameworks) {
+    progress(`loading ${name}`);
     const fw = await loadFramework(name);
-    if (isUnsupported(fw)) unloaded.push({ name, reason: fw.unsupported });
+    if (isUnsupported(fw)) unloaded.set(name, fw.unsupported);
     else frameworks.push(fw);
   }
-  const names = frameworks.map((f) => f.name);
-  const results = new Map<string, Map<string, Cell>>(names.map((n) => [n, new Map()]));
-  const store = (key: string, cells: Map<string, Cell>) => cells.forEach((c, fw) => results.get(fw)!.set(key, c));
+  const results = new Map<string, Map<string, Cell>>(o.frameworks.map((n) => [n, new Map()]));
+  const store = (key: string, cells: Map<string, Cell>) => {
+    cells.forEach((c, fw) => results.get(fw)!.set(key, c));
+    // A framework that did not load is still a column: n/a, with its reason.
+    unloaded.forEach((reason, fw) => results.get(fw)!.set(key, { reason }));
+  };
   const checks: string[] = [];
 
   if (o.workloads.includes('matmul')) {
     for (const n of o.sizes) {
       const data = matmulData(n);
       let reference: Float32Array | undefined;
-      store(`matmul ${n}`, await timeWorkload(o, frameworks, `matmul ${n}`, (fw) => fw.matmul(data), (fw, p) => {
+      store(`matmul ${n}`, await timeWorkload<Product>(o, frameworks, `matmul ${n}`, (fw) => fw.matmul(data), async (fw, p) => {
         // Check once, at the first size, that every framework computes the same product.
         if (n !== o.sizes[0]) return;
-        const r = p.result();
+        const r = await p.result();
         if (reference === undefined) reference = r;
         else checks.push(`matmul ${n}: ${fw.name} ${agreement(r, reference, n)}`);
-      }, (p) => p.run()));
+      }));
     }
   }
 
@@ -90,16 +101,17 @@ async function main(): Promise<void> {
     if (!o.workloads.includes(kind)) continue;
     const data = kind === 'mlp' ? mlpData() : convData();
     let first: number | undefined;
-    const build = (fw: Framework): Trainer | Unsupported => (kind === 'mlp' ? fw.mlp(data as never) : fw.conv(data as never));
-    store(kind, await timeWorkload(o, frameworks, `${kind} step`, build, (fw, tr) => {
+    const build = (fw: Framework): Built<Trainer> => (kind === 'mlp' ? fw.mlp(data as never) : fw.conv(data as never));
+    store(kind, await timeWorkload<Trainer>(o, frameworks, `${kind} step`, build, async (fw, tr) => {
       // Same weights and batch everywhere: the first loss should match, and three steps lower it.
-      const losses = [tr.step(), tr.step(), tr.step()];
+      const losses = [await tr.step(), await tr.step(), await tr.step()];
       first ??= losses[0];
       checks.push(`${kind}: ${fw.name} loss ${losses.map((l) => l.toFixed(5)).join(' -> ')}: ${lossVerdict(losses, first!)}`);
-    }, (tr) => void tr.step()));
+    }));
   }
 
-  print(o, names, results, unloaded, checks, load0);
+  const about = frameworks.flatMap((fw) => (fw.about === undefined ? [] : [`  ${fw.name}: ${fw.about}`]));
+  print(o, results, checks, about, load0);
 }
 
 function agreement(r: Float32Array, ref: Float32Array, n: number): string {
@@ -120,28 +132,67 @@ function lossVerdict(losses: number[], first: number): string {
   return `${start}, ${losses[2]! < losses[0]! ? 'decreasing' : 'NOT DECREASING'}`;
 }
 
-function print(
-  o: Options, names: string[], results: Map<string, Map<string, Cell>>,
-  unloaded: { name: string; reason: string }[], checks: string[], load0: number,
-): void {
+function print(o: Options, results: Map<string, Map<string, Cell>>, checks: string[], about: string[], load0: number): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
+  const names = [...results.keys()];
   const dlName = names.includes('dl') ? 'dl' : undefined;
-  const peers = names.filter((n) => n !== dlName);
-  const cols = [...(dlName ? [dlName] : []), ...peers];
-  const get = (fw: string, key: string): Cell => results.get(fw)?.get(key) ?? { reason: 'not run' };
+  const single = names.filter((n) => !MULTI_THREADED.includes(n));
+  const multi = names.filter((n) => MULTI_THREADED.includes(n));
   const out: string[] = [];
   out.push('', `dl bench: Node ${process.version}, ${cpu}, ${os.cpus().length} cores, load average ${load0.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end`);
-  out.push(`Each figure: the median ${o.timing.clock === 'cpu' ? 'CPU' : 'wall'} time of >= ${o.timing.minSamples} samples taken over >= ${o.timing.minTimeMs} ms, in ${o.timing.rounds} round${o.timing.rounds === 1 ? "" : "s"}`);
+  out.push(`Each figure: the median ${o.timing.clock === 'cpu' ? 'CPU' : 'wall'} time of >= ${o.timing.minSamples} samples taken over >= ${o.timing.minTimeMs} ms, in ${o.timing.rounds} round${o.timing.rounds === 1 ? '' : 's'}`);
   out.push(`interleaved across frameworks, each after a warm-up (a sample repeats short runs to last >= 2 ms;`);
-  out.push(`a run over ${o.timing.slowMs} ms is timed once per round).`);
+  out.push(`a run over ${o.timing.slowMs} ms is timed once per round). PyTorch times itself, in its worker process.`);
   out.push(`Ratios: (Nx) = peer time / dl time, so above 1 means dl is faster.`);
-  out.push('', '== Single-threaded (one core) ==');
+  if (about.length > 0) out.push(...about);
+  out.push('', '== Single-threaded (one core) ==', ...tables(o, results, dlName, single));
+  out.push('', '== Multi-threaded ==');
+  out.push('  dl, tfjs-cpu and js-pytorch run JS on one thread, and tfjs-wasm has no threaded build in Node');
+  out.push('  (its WASM_HAS_MULTITHREAD_SUPPORT flag is false there), so they appear above only.');
+  if (multi.length > 0) {
+    out.push(`  ${multi.join(', ')}: on torch's default thread count; ratios are against dl on one thread.`);
+    if (o.timing.clock === 'cpu') out.push('  With --clock=cpu these are CPU time summed over the threads: work done, not time taken.');
+    out.push(...tables(o, results, dlName, dlName ? [dlName, ...multi] : multi));
+    out.push(...slowerThreaded(results, multi));
+  }
+  const missing = reasons(names.flatMap((fw) => [...(results.get(fw) ?? [])].map(([what, c]) => ({ framework: fw, what, cell: c }))));
+  if (missing.length > 0) out.push('', 'Not measured:', ...missing);
+  if (checks.length > 0) out.push('', 'Checks (same inputs and initial weights in every framework):', ...checks.map((c) => `  ${c}`));
+  console.log(out.join('\n'));
+}
+
+/**
+ * Notes where a multi-threaded framework (`x-mt`) took longer than its one-thread twin (`x`): its
+ * OpenMP threads spin at each barrier, so when another process holds a core they take turns on the
+ * other, and each parallel region waits out a scheduler time slice.
+ */
+function slowerThreaded(results: Map<string, Map<string, Cell>>, multi: string[]): string[] {
+  return multi.flatMap((mt) => {
+    const one = results.get(mt.replace(/-mt$/, ''));
+    const slower = [...(results.get(mt) ?? [])].filter(([key, c]) => {
+      const base = one?.get(key);
+      return 'ms' in c && base !== undefined && 'ms' in base && c.ms > 1.5 * base.ms;
+    });
+    if (slower.length === 0) return [];
+    return [
+      `  ${mt} took over 1.5x longer than one thread on ${slower.map(([k]) => k).join(', ')}: a core was probably`,
+      '  busy with another process, so its threads waited on each other (compare the load average above).',
+    ];
+  });
+}
+
+/** The matmul and training-step tables for the columns `cols` (dl first, as the ratios' base). */
+function tables(o: Options, results: Map<string, Map<string, Cell>>, dlName: string | undefined, names: string[]): string[] {
+  const cols = [...(dlName && names.includes(dlName) ? [dlName] : []), ...names.filter((n) => n !== dlName)];
+  const get = (fw: string, key: string): Cell => results.get(fw)?.get(key) ?? { reason: 'not run' };
+  const base = (fw: string, key: string) => (fw === dlName || dlName === undefined ? undefined : get(dlName, key));
+  const out: string[] = [];
   if (o.workloads.includes('matmul')) {
     out.push('', 'matmul, float32, square n x n, GFLOP/s (higher is better)');
     const rows = o.sizes.map((n) => {
       const key = `matmul ${n}`;
       const gflops = (ms: number) => (2 * n ** 3) / (ms * 1e6);
-      return [String(n), ...cols.map((fw) => (fw === dlName ? withRatio(get(fw, key), undefined, gflops) : withRatio(get(fw, key), dlName && get(dlName, key), gflops)))];
+      return [String(n), ...cols.map((fw) => withRatio(get(fw, key), base(fw, key), gflops))];
     });
     out.push(table(['n', ...cols], rows));
   }
@@ -149,22 +200,15 @@ function print(
   if (steps.length > 0) {
     out.push('', 'training step, ms (lower is better): forward, cross-entropy, backward, SGD update');
     const label = { mlp: 'MLP 784-128-10, batch 64', conv: 'conv 3x3 1->8, relu, maxpool 2, linear 1568->10, batch 32' };
-    const rows = steps.map((k) => [label[k], ...cols.map((fw) => withRatio(get(fw, k), fw === dlName ? undefined : dlName && get(dlName, k), (ms) => ms))]);
+    const rows = steps.map((k) => [label[k], ...cols.map((fw) => withRatio(get(fw, k), base(fw, k), (ms) => ms))]);
     out.push(table(['workload', ...cols], rows));
   }
-  out.push('', '== Multi-threaded ==');
-  out.push('  none: dl, tfjs-cpu and js-pytorch run JS on one thread, and tfjs-wasm has no threaded build in Node');
-  out.push('  (its WASM_HAS_MULTITHREAD_SUPPORT flag is false there), so every figure above is already single-threaded.');
-  const missing = [
-    ...unloaded.map((u) => `  skipped ${u.name}: ${u.reason}`),
-    ...reasons(names.flatMap((fw) => [...(results.get(fw) ?? [])].map(([what, c]) => ({ framework: fw, what, cell: c })))),
-  ];
-  if (missing.length > 0) out.push('', 'Not measured:', ...missing);
-  if (checks.length > 0) out.push('', 'Checks (same inputs and initial weights in every framework):', ...checks.map((c) => `  ${c}`));
-  console.log(out.join('\n'));
+  return out;
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+main()
+  .catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  })
+  .finally(() => closeFrameworks());

@@ -37,6 +37,30 @@ const cpuNow = () => {
 const MIN_SAMPLE_MS = 2;
 
 /**
+ * One round's budget, as `Sampler.round` spends it; a framework timed in another process (PyTorch,
+ * python/torch_worker.py) receives it and runs the same procedure there.
+ */
+export interface RoundPlan {
+  clock: 'wall' | 'cpu';
+  warmupMs: number;
+  slowMs: number;
+  /** Samples to take in this round at least... */
+  minSamples: number;
+  /** ...and milliseconds to keep sampling for. */
+  minTimeMs: number;
+  /** Runs are batched so one sample lasts at least this long. */
+  minSampleMs: number;
+  /** Whether an earlier round found a run slower than `slowMs` (undefined before the first round). */
+  slow: boolean | undefined;
+}
+
+/** The samples of one round, in milliseconds per run, and whether the run turned out slow. */
+export interface RoundSamples {
+  times: number[];
+  slow: boolean;
+}
+
+/**
  * Collects samples of one figure over several rounds and gives their median, which shrugs off the
  * occasional GC pause. Each round may time a freshly built function (the same work rebuilt).
  * @example
@@ -50,12 +74,31 @@ export class Sampler {
 
   constructor(private readonly o: MeasureOptions) {}
 
+  /** This round's share of the time and sample budgets, for `round` or for a remote timer. */
+  plan(): RoundPlan {
+    const o = this.o;
+    const rounds = Math.max(1, o.rounds);
+    return {
+      clock: o.clock, warmupMs: o.warmupMs, slowMs: o.slowMs, minSampleMs: MIN_SAMPLE_MS,
+      minSamples: Math.ceil(o.minSamples / rounds), minTimeMs: o.minTimeMs / rounds, slow: this.slow,
+    };
+  }
+
+  /**
+   * Adds a round timed elsewhere by the procedure of `round` (given `plan()`).
+   * @example s.record(await worker.timeRound(s.plan()));
+   */
+  record(r: RoundSamples): void {
+    if (r.times.length === 0) throw new Error('Sampler.record: a round without samples');
+    this.times.push(...r.times);
+    this.slow = r.slow;
+  }
+
   /** Warms `fn` up, then samples it for this round's share of the time and sample budgets. */
   round(fn: () => void): void {
-    const o = this.o;
-    const now = o.clock === 'cpu' ? cpuNow : () => performance.now();
-    const rounds = Math.max(1, o.rounds);
-    if (this.slow === true) {
+    const p = this.plan();
+    const now = p.clock === 'cpu' ? cpuNow : () => performance.now();
+    if (p.slow === true) {
       // One run per round: a run this long is its own warm-up.
       const t0 = now();
       fn();
@@ -66,18 +109,17 @@ export class Sampler {
     let t0 = now();
     fn();
     let runs = 1;
-    if (this.slow === undefined && now() - t0 > o.slowMs) {
+    if (p.slow === undefined && now() - t0 > p.slowMs) {
       this.slow = true;
       this.round(fn);
       return;
     }
     this.slow = false;
-    for (; runs < 2 || performance.now() - wall0 < o.warmupMs; runs++) fn();
+    for (; runs < 2 || performance.now() - wall0 < p.warmupMs; runs++) fn();
     const perRun = (now() - t0) / runs;
-    const runsPerSample = Math.max(1, Math.ceil(MIN_SAMPLE_MS / Math.max(perRun, 1e-3)));
-    const minSamples = Math.ceil(o.minSamples / rounds);
+    const runsPerSample = Math.max(1, Math.ceil(p.minSampleMs / Math.max(perRun, 1e-3)));
     const start = performance.now();
-    for (let n = 0; n < minSamples || performance.now() - start < o.minTimeMs / rounds; n++) {
+    for (let n = 0; n < p.minSamples || performance.now() - start < p.minTimeMs; n++) {
       t0 = now();
       for (let r = 0; r < runsPerSample; r++) fn();
       this.times.push((now() - t0) / runsPerSample);

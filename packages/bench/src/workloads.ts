@@ -1,4 +1,5 @@
 // The work every framework does, as plain float32 arrays, so that each starts from the same numbers.
+import type { RoundPlan, RoundSamples } from './measure.js';
 
 /** A square float32 matrix pair for the matmul timing, row-major. */
 export interface MatmulData {
@@ -45,7 +46,7 @@ export interface ConvData {
 }
 
 /** A matmul built by one framework: `run` computes a·b once, materialized in the framework's storage. */
-export interface Product {
+export interface LocalProduct {
   run(): void;
   /** The product as float32, row-major, to check that the frameworks agree. */
   result(): Float32Array;
@@ -54,26 +55,52 @@ export interface Product {
 }
 
 /** A training step built by one framework: runs forward, loss, backward and an SGD update. */
-export interface Trainer {
+export interface LocalTrainer {
   /** Does one step and returns the loss it computed (before the update). */
   step(): number;
   /** Frees framework-held memory (tfjs tensors). */
   dispose?(): void;
 }
 
+/**
+ * Work that lives in another process (PyTorch) and is timed there, so start-up and IPC are not
+ * counted: `timeRound` runs one round of `Sampler.round`'s procedure on it and returns the samples.
+ */
+export interface Remote {
+  timeRound(plan: RoundPlan): Promise<RoundSamples>;
+  /** Frees the other process's copy. */
+  dispose(): void;
+}
+
+/** A product computed in this process, or in another. */
+export type Product = LocalProduct | (Remote & { result(): Promise<Float32Array> });
+
+/** A training step run in this process, or in another. */
+export type Trainer = LocalTrainer | (Remote & { step(): Promise<number> });
+
 /** What a framework cannot do, with the reason printed in place of a figure. */
 export interface Unsupported {
   unsupported: string;
 }
 
+/** A builder's answer, at once or (for a framework in another process) once it has replied. */
+export type Built<T> = T | Unsupported | Promise<T | Unsupported>;
+
 /** One framework under test. Each builder does its setup outside the timed function it returns. */
 export interface Framework {
   name: string;
+  /** What runs it (version, interpreter, threads), printed under the bench's header. */
+  about?: string;
   /** Makes this framework the active one (tfjs switches its global backend); awaited before building. */
   activate?(): Promise<void>;
-  matmul(d: MatmulData): Product | Unsupported;
-  mlp(d: MlpData): Trainer | Unsupported;
-  conv(d: ConvData): Trainer | Unsupported;
+  matmul(d: MatmulData): Built<Product>;
+  mlp(d: MlpData): Built<Trainer>;
+  conv(d: ConvData): Built<Trainer>;
+}
+
+/** True when work is timed in another process rather than by calling it here. */
+export function isRemote(x: Product | Trainer): x is Extract<Product | Trainer, Remote> {
+  return 'timeRound' in x;
 }
 
 /** True when a builder returned a reason instead of a result. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli.js';
 import { loadFramework } from '../src/frameworks/index.js';
-import { convData, isUnsupported, matmulData, mlpData, type Framework } from '../src/workloads.js';
+import { convData, isUnsupported, matmulData, mlpData, type Framework, type LocalProduct } from '../src/workloads.js';
 
 // The bench compares speed only if every framework does the same work: these check that each one,
 // given the same inputs and initial weights, computes the same product and the same training losses.
@@ -18,10 +18,12 @@ beforeAll(async () => {
 async function losses(name: string, kind: 'mlp' | 'conv', steps: number): Promise<number[]> {
   const fw = frameworks.get(name)!;
   await fw.activate?.();
-  const trainer = kind === 'mlp' ? fw.mlp(mlpData(16)) : fw.conv(convData(4));
+  const trainer = await (kind === 'mlp' ? fw.mlp(mlpData(16)) : fw.conv(convData(4)));
   if (isUnsupported(trainer)) throw new Error(`${name}: ${trainer.unsupported}`);
   try {
-    return Array.from({ length: steps }, () => trainer.step());
+    const out: number[] = [];
+    for (let i = 0; i < steps; i++) out.push(await trainer.step());
+    return out;
   } finally {
     trainer.dispose?.();
   }
@@ -30,12 +32,12 @@ async function losses(name: string, kind: 'mlp' | 'conv', steps: number): Promis
 describe('bench workloads', () => {
   it('every framework computes the same 37x37 product as dl', async () => {
     const d = matmulData(37);
-    const want = (frameworks.get('dl')!.matmul(d) as { result(): Float32Array }).result();
+    const want = (frameworks.get('dl')!.matmul(d) as LocalProduct).result();
     for (const [name, fw] of frameworks) {
       await fw.activate?.();
-      const p = fw.matmul(d);
+      const p = await fw.matmul(d);
       if (isUnsupported(p)) throw new Error(`${name}: ${p.unsupported}`);
-      const got = p.result();
+      const got = await p.result();
       p.dispose?.();
       expect(got.length).toBe(want.length);
       // Entries of 37 products of values in [-1, 1): float32 sums differ by a few ulps of ~37.
@@ -60,7 +62,7 @@ describe('bench workloads', () => {
   }, 30_000);
 
   it('says why a framework cannot run the conv step instead of producing a figure', async () => {
-    const conv = frameworks.get('js-pytorch')!.conv(convData(2));
+    const conv = await frameworks.get('js-pytorch')!.conv(convData(2));
     expect(isUnsupported(conv) && conv.unsupported).toMatch(/no convolution/);
     expect(await loadFramework('torch.js')).toEqual({ unsupported: "unknown framework 'torch.js'" });
   });
@@ -70,7 +72,7 @@ describe('parseArgs', () => {
   it('defaults to every size, framework and workload, timed by the wall clock', () => {
     const o = parseArgs([]);
     expect(o.sizes).toEqual([64, 128, 256, 512, 1024]);
-    expect(o.frameworks).toEqual(['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch']);
+    expect(o.frameworks).toEqual(['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'pytorch-mt']);
     expect(o.workloads).toEqual(['matmul', 'mlp', 'conv']);
     expect(o.timing.clock).toBe('wall');
   });
