@@ -175,8 +175,8 @@ function slowerThreaded(results: Map<string, Map<string, Cell>>, multi: string[]
     });
     if (slower.length === 0) return [];
     return [
-      `  ${mt} took over 1.5x longer than one thread on ${slower.map(([k]) => k).join(', ')}: a core was probably`,
-      '  busy with another process, so its threads waited on each other (compare the load average above).',
+      `  ${mt} took over 1.5x longer than on one thread: ${slower.map(([k]) => k).join(', ')}.`,
+      '  A core was probably busy with another process, so its threads waited on each other (see the load average).',
     ];
   });
 }
