@@ -14,6 +14,8 @@ export interface ChartOptions {
   yLabel: string;
   width?: number;
   height?: number;
+  /** Where the legend goes, out of the curves' way (top left by default). */
+  legend?: 'top-left' | 'top-right' | 'bottom-right';
 }
 
 function esc(s: string): string {
@@ -70,8 +72,11 @@ function chart(o: ChartOptions, series: Series[], w: number, h: number): string 
     for (const [x, y] of s.points.length <= 40 ? s.points : []) {
       out.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
     }
-    out.push(`<rect x="${m.left + 10}" y="${m.top + 8 + i * 16}" width="10" height="10" fill="${s.color}"/>`);
-    out.push(`<text x="${m.left + 26}" y="${m.top + 17 + i * 16}">${esc(s.name)}</text>`);
+    const place = o.legend ?? 'top-left';
+    const lx = place === 'top-left' ? m.left + 10 : w - m.right - 130;
+    const ly = place === 'bottom-right' ? h - m.bottom - 8 - 16 * (series.length - i) : m.top + 8 + i * 16;
+    out.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${s.color}"/>`);
+    out.push(`<text x="${lx + 16}" y="${ly + 9}">${esc(s.name)}</text>`);
   });
   return out.join('\n');
 }

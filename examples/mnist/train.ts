@@ -1,7 +1,8 @@
 // The training run of the main job: data, model, epochs with a progress bar, evaluation, outputs.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { manualSeed, argmax, eq, sum, type Tensor } from '@dl/autograd';
+import { manualSeed, argmax, eq, noGrad, sum, type Tensor } from '@dl/autograd';
+import { crossEntropy } from '@dl/nn';
 import { DataLoader, TensorDataset, loadMnist, type MnistSplit } from '@dl/data';
 import { load, save } from '@dl/io';
 import type { Args } from './args.js';
@@ -16,12 +17,16 @@ function correct(logits: Tensor, labels: Tensor): number {
   return sum(eq(argmax(logits, { dim: 1 }), labels)).item();
 }
 
-function evaluate(trainer: Trainer, images: Tensor, labels: Tensor, batchSize: number): number {
+/** Mean cross-entropy and accuracy over a whole split, without recording. */
+function evaluate(trainer: Trainer, images: Tensor, labels: Tensor, batchSize: number): { loss: number; accuracy: number } {
   let right = 0;
+  let lossSum = 0;
   for (const [x, y] of new DataLoader(new TensorDataset(images, labels), { batchSize: Math.max(batchSize, 256) })) {
-    right += correct(trainer.predict(x), y);
+    const logits = trainer.predict(x);
+    right += correct(logits, y);
+    lossSum += noGrad(() => crossEntropy(logits, y, { reduction: 'sum' }).item());
   }
-  return right / labels.numel();
+  return { loss: lossSum / labels.numel(), accuracy: right / labels.numel() };
 }
 
 /** What a run produced. */
@@ -54,7 +59,12 @@ export function run(args: Args, log: (line: string) => void = console.log): RunR
     log(`resumed from ${args.resume}`);
   }
   log(`model: ${trainer.description}; batch ${args.batchSize}, ${args.epochs} epoch(s), seed ${args.seed}`);
-  const history = { trainLoss: [] as [number, number][], trainAcc: [] as [number, number][], testAcc: [] as [number, number][] };
+  const history = {
+    trainLoss: [] as [number, number][],
+    testLoss: [] as [number, number][],
+    trainAcc: [] as [number, number][],
+    testAcc: [] as [number, number][],
+  };
   const start = performance.now();
   for (let epoch = 1; epoch <= args.epochs; epoch++) {
     const bar = new ProgressBar(`epoch ${epoch}/${args.epochs}`, batches, log === console.log ? process.stdout : null);
@@ -73,10 +83,14 @@ export function run(args: Args, log: (line: string) => void = console.log): RunR
       bar.update(done, seen, lossSum / seen, right / seen);
       history.trainLoss.push([epoch - 1 + done / batches, loss]);
     }
-    const testAcc = evaluate(trainer, test.images, test.labels, args.batchSize);
+    const { loss: testLoss, accuracy: testAcc } = evaluate(trainer, test.images, test.labels, args.batchSize);
     history.trainAcc.push([epoch, right / seen]);
     history.testAcc.push([epoch, testAcc]);
-    log(`epoch ${epoch}: train loss ${(lossSum / seen).toFixed(4)}, train accuracy ${((100 * right) / seen).toFixed(2)}%, test accuracy ${(100 * testAcc).toFixed(2)}%`);
+    history.testLoss.push([epoch, testLoss]);
+    log(
+      `epoch ${epoch}: train loss ${(lossSum / seen).toFixed(4)}, train accuracy ${((100 * right) / seen).toFixed(2)}%, ` +
+        `test loss ${testLoss.toFixed(4)}, test accuracy ${(100 * testAcc).toFixed(2)}%`,
+    );
   }
   const minutes = (performance.now() - start) / 60000;
   const final = history.testAcc.at(-1)![1];
@@ -86,9 +100,15 @@ export function run(args: Args, log: (line: string) => void = console.log): RunR
   const weights = join(args.out, `${args.model}.safetensors`);
   save(trainer.stateDict(), weights, { metadata: { model: args.model, hidden: String(args.hidden), testAccuracy: final.toFixed(4) } });
   const svg = renderCharts([
-    { options: { title: 'Training loss', xLabel: 'epoch', yLabel: 'cross-entropy' }, series: [{ name: 'train (per batch)', color: '#1f77b4', points: history.trainLoss }] },
     {
-      options: { title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy' },
+      options: { title: 'Loss', xLabel: 'epoch', yLabel: 'cross-entropy', legend: 'top-right' },
+      series: [
+        { name: 'train (per batch)', color: '#1f77b4', points: history.trainLoss },
+        { name: 'test (per epoch)', color: '#d62728', points: history.testLoss },
+      ],
+    },
+    {
+      options: { title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', legend: 'bottom-right' },
       series: [
         { name: 'train', color: '#1f77b4', points: history.trainAcc },
         { name: 'test', color: '#d62728', points: history.testAcc },

@@ -17,7 +17,7 @@ describe('examples/mnist smoke', () => {
       const out = mkdtempSync(join(tmpdir(), 'dl-mnist-'));
       const lines: string[] = [];
       const result = run(quick(model, out), (l) => lines.push(l));
-      expect(lines.some((l) => /^epoch 1: train loss \d+\.\d+, train accuracy [\d.]+%, test accuracy [\d.]+%$/.test(l))).toBe(true);
+      expect(lines.some((l) => /^epoch 1: train loss \d+\.\d+, train accuracy [\d.]+%, test loss \d+\.\d+, test accuracy [\d.]+%$/.test(l))).toBe(true);
       expect(result.testAccuracy).toBeGreaterThanOrEqual(0);
       expect(result.testAccuracy).toBeLessThanOrEqual(1);
       const weights = load(result.weights);
