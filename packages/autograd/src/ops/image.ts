@@ -79,3 +79,43 @@ export function fold(x: Tensor, outputSize: Size2, kernelSize: Size2, options: W
   }
   return foldOp([x], g);
 }
+
+/** A pooling window's geometry and, filled by the forward, the flat input index of each window's maximum. */
+interface PoolAttrs {
+  g: Window2d;
+  argmax: Int32Array;
+}
+// One dedicated op rather than max over unfold's columns: it reads x once and keeps no [N, C, kh·kw, L]
+// copy, and its gradient scatters into the image directly instead of through those columns and fold.
+const maxPoolOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
+  name: 'maxPool2d',
+  forward: ([x], { g, argmax }) => ({ data: k.maxPool2d(x!.data, g, argmax), shape: [g.N, g.C, g.oh, g.ow] }),
+  backward: ({ grad, attrs }) => [maxUnpoolOp([grad], attrs)],
+});
+// The gradient of maxPool2d and its adjoint (picking the value at each maximum): each other's backward.
+const maxUnpoolOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
+  name: 'maxPool2dBackward',
+  forward: ([grad], { g, argmax }) => ({ data: k.maxUnpool2d(grad!.data, argmax, g), shape: [g.N, g.C, g.H, g.W] }),
+  backward: ({ grad, attrs }) => [maxPickOp([grad], attrs)],
+});
+const maxPickOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
+  name: 'maxPool2dPick',
+  forward: ([x], { g, argmax }) => ({ data: k.maxPool2dPick(x!.data, argmax, g), shape: [g.N, g.C, g.oh, g.ow] }),
+  backward: ({ grad, attrs }) => [maxUnpoolOp([grad], attrs)],
+});
+
+/**
+ * Max pooling, as PyTorch's `F.max_pool2d`: the largest value of each `kernelSize` window of
+ * x [N, C, H, W] → [N, C, oh, ow]. The stride defaults to the kernel size; padding counts as −∞ and
+ * may be at most half the kernel. The first maximum of a window (row by row; a NaN beats numbers)
+ * gets its gradient, as max over `unfold`'s window axis would give.
+ * @example maxPool2d(x, 2) // [N, C, 28, 28] → [N, C, 14, 14]
+ */
+export function maxPool2d(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
+  if (x.ndim !== 4) throw new Error(`maxPool2d: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  const g = window('maxPool2d', x.shape, kernelSize, { ...options, stride: options.stride ?? kernelSize });
+  if (g.ph > Math.floor(g.kh / 2) || g.pw > Math.floor(g.kw / 2)) {
+    throw new Error(`maxPool2d: padding ${g.ph},${g.pw} must be at most half the kernel size ${g.kh}x${g.kw}`);
+  }
+  return maxPoolOp([x], { g, argmax: new Int32Array(g.N * g.C * g.oh * g.ow) });
+}

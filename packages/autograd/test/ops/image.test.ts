@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Tensor, fold, mul, sum, unfold, zeros, type Size2, type WindowOptions } from '@dl/autograd';
-import { arbTensor, backwardIsLinear, retainGraphDoubles, unusedBranchIsInert } from '@dl/autograd/testing';
+import {
+  Tensor, fold, gradients, max, maxPool2d, mul, pad, reshape, sum, unfold, zeros, type Size2, type WindowOptions,
+} from '@dl/autograd';
+import { arbTensor, backwardIsLinear, gradcheck, gradgradcheck, retainGraphDoubles, unusedBranchIsInert } from '@dl/autograd/testing';
 import { describeSampledOpInfos, loadGoldenTable, row, type SampledOpInfo } from './opInfo.js';
 
 // Golden values from PyTorch: fixtures/image.py.
@@ -79,6 +81,92 @@ describe('unfold and fold', () => {
     const cols = unfold(x, 2, { stride: 2 });
     expect([cols.dtype, fold(cols, 4, 2, { stride: 2 }).dtype]).toEqual(['float32', 'float32']);
     expect(cols.toArray()).toEqual([[[0, 2, 8, 10], [1, 3, 9, 11], [4, 6, 12, 14], [5, 7, 13, 15]]]);
+  });
+});
+
+describe('maxPool2d', () => {
+  // Pooling geometries: padding at most half the kernel, as PyTorch requires.
+  const arbPool = arbGeometry.filter(({ opts }) => {
+    const [kh, kw] = typeof opts.kernelSize === 'number' ? [opts.kernelSize, opts.kernelSize] : opts.kernelSize;
+    const [ph, pw] = typeof opts.padding === 'number' ? [opts.padding, opts.padding] : opts.padding!;
+    return ph <= Math.floor(kh / 2) && pw <= Math.floor(kw / 2);
+  });
+  /** The composition the op replaces: pad with -Infinity, unfold, max over the window axis. */
+  function composed(x: Tensor, o: UnfoldOptions): Tensor {
+    const [kh, kw] = typeof o.kernelSize === 'number' ? [o.kernelSize, o.kernelSize] : o.kernelSize;
+    const [ph, pw] = typeof o.padding === 'number' ? [o.padding, o.padding] : o.padding!;
+    const padded = pad(x, [pw, pw, ph, ph], { value: -Infinity });
+    const cols = unfold(padded, [kh, kw], { stride: o.stride, dilation: o.dilation });
+    const [n, c, , ] = x.shape as [number, number, number, number];
+    const y = max(reshape(cols, [n, c, kh * kw, cols.shape[2]!]), { dim: 2 }).values;
+    const out = maxPool2d(x.detach(), o.kernelSize, o);
+    return reshape(y, out.shape);
+  }
+  /** Values, gradient and gradient of the gradient of `f` at x for upstream v and w. */
+  function run(f: (x: Tensor) => Tensor, x0: Tensor, v: Tensor, w: Tensor): Float64Array[] {
+    const x = x0.detach().requiresGrad_();
+    const vv = v.detach().requiresGrad_();
+    const y = f(x);
+    const [gx] = gradients([y], [x], { gradOutputs: [vv], createGraph: true });
+    const [gv] = gradients([sum(mul(gx!, w))], [vv]);
+    return [y, gx!, gv!].map((t) => Float64Array.from(t.data));
+  }
+  // Small integers make ties common, and NaN and ±Infinity show up now and then.
+  const special = fc.constantFrom(NaN, Infinity, -Infinity, -0);
+  const arbValues = (shape: number[], dtype: 'float32' | 'float64') =>
+    fc.array(fc.oneof({ weight: 8, arbitrary: fc.integer({ min: -2, max: 2 }) }, { weight: 1, arbitrary: special }), {
+      minLength: shape.reduce((a, b) => a * b, 1),
+      maxLength: shape.reduce((a, b) => a * b, 1),
+    }).map((vs) => new Tensor(dtype === 'float32' ? Float32Array.from(vs) : Float64Array.from(vs), shape));
+
+  it('gives bit for bit the values and gradients of max over unfold (ties, NaN, overlaps, padding, float32)', () => {
+    const cases = arbPool.chain((g) => {
+      const out = [...maxPool2d(zeros(g.image), g.opts.kernelSize, g.opts).shape];
+      return fc.constantFrom<'float32' | 'float64'>('float32', 'float64').chain((dtype) =>
+        fc.tuple(arbValues(g.image, dtype), arbValues(out, dtype), arbValues(g.image, dtype), fc.constant(g.opts)));
+    });
+    fc.assert(
+      fc.property(cases, ([x, v, w, o]) => {
+        const got = run((t) => maxPool2d(t, o.kernelSize, o), x, v, w);
+        const want = run((t) => composed(t, o), x, v, w);
+        got.forEach((a, i) => expect(Array.from(a).map(String), ['values', 'gradient', 'second order'][i]).toEqual(Array.from(want[i]!).map(String)));
+        got.forEach((a, i) => a.forEach((e, j) => expect(Object.is(e, want[i]![j]), `sign of zero at ${i}/${j}`).toBe(true)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('has gradients and second-order gradients matching central differences (float64, no ties)', () => {
+    // Distinct values 0.05 apart, in a random order.
+    const distinct = arbPool.chain((g) => {
+      const n = g.image.reduce((a, b) => a * b, 1);
+      const order = Array.from({ length: n }, (_, i) => i);
+      return fc.shuffledSubarray(order, { minLength: n, maxLength: n }).map((perm) => ({
+        x: new Tensor(Float64Array.from(perm, (i) => (i - n / 2) * 0.05), g.image),
+        o: g.opts,
+      }));
+      // A window of padding only (dilation can make one) gives -Infinity, where differences are NaN.
+    }).filter(({ x, o }) => maxPool2d(x, o.kernelSize, o).data.every(Number.isFinite));
+    fc.assert(
+      fc.property(distinct, ({ x, o }) => {
+        gradcheck((t) => maxPool2d(t, o.kernelSize, o), [x]);
+        return gradgradcheck((t) => maxPool2d(t, o.kernelSize, o), [x]);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('defaults the stride to the kernel size and keeps float32', () => {
+    const x = new Tensor(Float32Array.from({ length: 16 }, (_, i) => (i * 7) % 16), [1, 1, 4, 4]);
+    const y = maxPool2d(x, 2);
+    expect([y.dtype, y.shape]).toEqual(['float32', [1, 1, 2, 2]]);
+    expect(Array.from(y.data)).toEqual([12, 14, 15, 13]);
+  });
+
+  it('rejects bad input, naming the op', () => {
+    expect(() => maxPool2d(zeros([2, 4, 4]), 2)).toThrow(/^maxPool2d: expects a 4-D input \[N, C, H, W\], got shape \[2,4,4\]/);
+    expect(() => maxPool2d(zeros([1, 1, 4, 4]), 3, { padding: 2 })).toThrow(/^maxPool2d: padding 2,2 must be at most half the kernel size 3x3/);
+    expect(() => maxPool2d(zeros([1, 1, 2, 2]), 3)).toThrow(/^maxPool2d: kernel 3x3 .* larger than the padded input 2x2/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { div, max, mean, pad, reshape, squeeze, sum, unfold, unsqueeze, noGrad, onesLike, type Tensor } from '@dl/autograd';
+import { div, maxPool2d as poolMax, mean, pad, reshape, squeeze, sum, unfold, unsqueeze, noGrad, onesLike, type Tensor } from '@dl/autograd';
 import { checkPair, fmt, type Size2 } from '../checks.js';
 
 /** Options of `maxPool2d`: stride (the kernel size by default), padding 0, dilation 1. */
@@ -68,8 +68,8 @@ function finish(g: Geometry, y: Tensor): Tensor {
 /** @internal `maxPool2d` with errors naming `layer`. */
 export function maxPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor {
   const g = geometry(layer, x, kernelSize, options);
-  // Padding with -Infinity never wins a window, and max(dim)'s gradient goes to the argmax, as in PyTorch.
-  return finish(g, max(windows(g, -Infinity), { dim: 2 }).values);
+  // autograd's pooling op: max over each window (padding as -Infinity), the gradient to the argmax, as in PyTorch.
+  return finish(g, poolMax(g.x4, g.k, { stride: g.s, padding: g.p, dilation: g.d }));
 }
 
 /**

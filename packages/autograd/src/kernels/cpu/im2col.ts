@@ -80,3 +80,110 @@ export function col2im(colsData: TypedArray, g: Window2d): TypedArray {
   }
   return out;
 }
+
+/**
+ * The max of each window of x [N, C, H, W] → [N, C, oh, ow], positions outside the image counting as
+ * −∞. Windows are scanned in (ki, kj) order and the first maximum wins, a NaN winning over numbers, as
+ * max over the window axis of im2col's columns would. `argmax` receives, for each window, the flat
+ * index in x of its maximum, or −1 when that is a padding position.
+ */
+export function maxPool2d(x: TypedArray, g: Window2d, argmax: Int32Array): TypedArray {
+  const { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
+  const out = like(x, N * C * oh * ow);
+  const inside = ph === 0 && pw === 0;
+  let p = 0;
+  for (let nc = 0; nc < N * C; nc++) {
+    const plane = nc * H * W;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, p++) {
+        if (inside) {
+          // Every window lies in the image: no bounds tests.
+          const base = plane + oy * sh * W + ox * sw;
+          let best = x[base]!;
+          let at = base;
+          for (let ki = 0; ki < kh; ki++) {
+            const row = base + ki * dh * W;
+            for (let kj = ki === 0 ? 1 : 0; kj < kw; kj++) {
+              const q = row + kj * dw;
+              const v = x[q]!;
+              // A NaN, once picked, stays: best === best is false for NaN.
+              if ((v > best || v !== v) && best === best) {
+                best = v;
+                at = q;
+              }
+            }
+          }
+          out[p] = best;
+          argmax[p] = at;
+          continue;
+        }
+        let best = 0;
+        let at = -1;
+        for (let ki = 0; ki < kh; ki++) {
+          const iy = oy * sh - ph + ki * dh;
+          for (let kj = 0; kj < kw; kj++) {
+            const ix = ox * sw - pw + kj * dw;
+            const q = iy >= 0 && iy < H && ix >= 0 && ix < W ? plane + iy * W + ix : -1;
+            const v = q >= 0 ? x[q]! : -Infinity;
+            if ((ki === 0 && kj === 0) || ((v > best || v !== v) && best === best)) {
+              best = v;
+              at = q;
+            }
+          }
+        }
+        out[p] = best;
+        argmax[p] = at;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The gradient of `maxPool2d`: grad [N, C, oh, ow] added at each window's maximum of an [N, C, H, W]
+ * zero image (padding positions drop theirs). Where windows overlap, an element's shares are added in
+ * col2im's (ki, kj, oy, ox) order, so the sums round exactly as fold's would.
+ */
+export function maxUnpool2d(grad: TypedArray, argmax: Int32Array, g: Window2d): TypedArray {
+  const { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
+  const out = like(grad, N * C * H * W);
+  if (sh >= dh * (kh - 1) + 1 && sw >= dw * (kw - 1) + 1) {
+    // Disjoint windows: every element gets at most one share, so the order does not matter.
+    for (let p = 0; p < grad.length; p++) {
+      const at = argmax[p]!;
+      if (at >= 0) out[at] += grad[p]!;
+    }
+    return out;
+  }
+  const L = oh * ow;
+  for (let nc = 0; nc < N * C; nc++) {
+    const plane = nc * H * W;
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        for (let oy = 0, p = nc * L; oy < oh; oy++) {
+          const iy = oy * sh - ph + ki * dh;
+          if (iy < 0 || iy >= H) {
+            p += ow;
+            continue;
+          }
+          for (let ox = 0; ox < ow; ox++, p++) {
+            const ix = ox * sw - pw + kj * dw;
+            const q = plane + iy * W + ix;
+            if (ix >= 0 && ix < W && argmax[p] === q) out[q] += grad[p]!;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** x [N, C, H, W] → [N, C, oh, ow]: the value at each window's maximum (0 for padding); the adjoint of `maxUnpool2d`. */
+export function maxPool2dPick(x: TypedArray, argmax: Int32Array, g: Window2d): TypedArray {
+  const out = like(x, g.N * g.C * g.oh * g.ow);
+  for (let p = 0; p < out.length; p++) {
+    const at = argmax[p]!;
+    if (at >= 0) out[p] = x[at]!;
+  }
+  return out;
+}
