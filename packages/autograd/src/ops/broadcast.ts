@@ -43,15 +43,49 @@ export function broadcastAll(op: string, xs: readonly Tensor[]): { shape: number
 }
 
 /**
+ * When `part` broadcast to `full` repeats one contiguous block of full's dims (a bias [O, 1] against
+ * [N, O, L], or [F] against [B, F]), the sizes [outer, m, inner] of that view; else null.
+ */
+function rowsView(full: Shape, part: Shape): [number, number, number] | null {
+  const lead = full.length - part.length;
+  if (lead < 0) return null;
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < part.length; i++) {
+    if (part[i] === 1) continue;
+    if (part[i] !== full[lead + i]) return null;
+    if (first < 0) first = lead + i;
+    last = lead + i;
+  }
+  if (first < 0) return null;
+  for (let i = first; i <= last; i++) if (part[i - lead] !== full[i]) return null;
+  let outer = 1;
+  let m = 1;
+  let inner = 1;
+  full.forEach((s, i) => (i < first ? (outer *= s) : i <= last ? (m *= s) : (inner *= s)));
+  return [outer, m, inner];
+}
+
+/** A kernel for one operand of the output's shape and one repeated over [outer, ·, inner] (see `rowsView`). */
+export type RowsKernel = (full: TypedArray, part: TypedArray, outer: number, m: number, inner: number) => TypedArray;
+
+/**
  * Runs a binary kernel on two inputs: a one-element operand with no more dims than the other goes to
  * the kernel as it is (the kernel loops over the scalar, no broadcast copy); other shapes are
  * broadcast to equal lengths first.
  */
 export function binaryForward(
-  op: string, kernel: (a: TypedArray, b: TypedArray) => TypedArray, a: Tensor, b: Tensor,
+  op: string, kernel: (a: TypedArray, b: TypedArray) => TypedArray, a: Tensor, b: Tensor, commutedRows?: RowsKernel,
 ): { data: TypedArray; shape: number[] } {
   if (b.data.length === 1 && b.ndim <= a.ndim) return { data: kernel(a.data, b.data), shape: [...a.shape] };
   if (a.data.length === 1 && a.ndim <= b.ndim) return { data: kernel(a.data, b.data), shape: [...b.shape] };
+  if (commutedRows !== undefined && !sameShape(a.shape, b.shape)) {
+    // Only for a commutative kernel, which may take the operands either way round.
+    for (const [full, part] of [[a, b], [b, a]] as const) {
+      const view = rowsView(full.shape, part.shape);
+      if (view !== null) return { data: commutedRows(full.data, part.data, ...view), shape: [...full.shape] };
+    }
+  }
   const { shape, data } = broadcastAll(op, [a, b]);
   return { data: kernel(data[0]!, data[1]!), shape };
 }

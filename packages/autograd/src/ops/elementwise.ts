@@ -6,7 +6,8 @@ import { eq, ge, gt, le, lt } from './compare.js';
 
 const addOp = defineOp({
   name: 'add',
-  forward: ([a, b]) => binaryForward('add', k.add, a!, b!),
+  // A bias added to activations skips the broadcast copy (addRows; a + b is b + a bit for bit).
+  forward: ([a, b]) => binaryForward('add', k.add, a!, b!, k.addRows),
   backward: ({ grad }) => [grad, grad],
 });
 const subOp = defineOp({

@@ -20,6 +20,18 @@ export function add(a: TypedArray, b: TypedArray): TypedArray {
   return o;
 }
 
+/** a [outer, m, inner] + b [m] repeated over outer and inner (a bias), without a broadcast copy of b. */
+export function addRows(a: TypedArray, b: TypedArray, outer: number, m: number, inner: number): TypedArray {
+  const o = like(a);
+  for (let x = 0, p = 0; x < outer; x++) {
+    for (let j = 0; j < m; j++) {
+      const s = b[j]!;
+      for (const end = p + inner; p < end; p++) o[p] = a[p]! + s;
+    }
+  }
+  return o;
+}
+
 export function sub(a: TypedArray, b: TypedArray): TypedArray {
   const o = binaryOut(a, b);
   const n = o.length;
