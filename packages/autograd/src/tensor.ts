@@ -127,9 +127,17 @@ export class Tensor {
 
   /**
    * Backpropagates from this tensor, accumulating into `.grad` of the leaves that require grad.
-   * A non-scalar tensor needs `gradient`, the gradient of the loss with respect to it.
+   * A non-scalar tensor needs `gradient`, the gradient of the loss with respect to it. Options may come
+   * first when there is no gradient: `loss.backward({ retainGraph: true })`.
    */
-  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
+  backward(gradient?: Tensor | BackwardOptions, options: BackwardOptions = {}): void {
+    if (gradient !== undefined && !(gradient instanceof Tensor)) {
+      if (typeof gradient !== 'object' || gradient === null) {
+        throw new Error(`backward: expected a gradient tensor or an options object, got ${gradient === null ? 'null' : typeof gradient}`);
+      }
+      options = gradient;
+      gradient = undefined;
+    }
     if (!this.requiresGrad) {
       throw new Error('backward: this tensor does not require grad and has no gradFn (did an op run inside noGrad, or on detached inputs?)');
     }

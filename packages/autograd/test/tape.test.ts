@@ -370,3 +370,17 @@ describe('backward checks the gradient argument', () => {
     expect(() => gradients([y], [x], { gradOutputs: [tensor([1, 1], { dtype: 'float64' })] })).toThrow(/gradients: gradOutputs\[0\] is float64 but output 0 is float32/);
   });
 });
+
+describe('backward takes its options first when there is no gradient', () => {
+  it('loss.backward({ retainGraph: true }) keeps the graph for a second backward', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    const loss = sum(mul(x, x));
+    loss.backward({ retainGraph: true });
+    loss.backward();
+    expect(Array.from(x.grad!.data)).toEqual([4, 8]);
+  });
+  it('a non-tensor, non-object first argument is a clear error', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    expect(() => sum(x).backward(3 as never)).toThrow(/^backward: expected a gradient tensor or an options object, got number/);
+  });
+});

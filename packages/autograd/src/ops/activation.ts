@@ -12,8 +12,8 @@ const reluOp = defineOp({
   forward: ([x]) => ({ data: k.relu(x!.data), shape: x!.shape }),
   backward: ({ grad, inputs: [x] }) => [reluBackwardOp([grad, x!], undefined)],
 });
-// grad · (x > 0) as one kernel instead of gt then mul (two passes, two allocations). Linear in grad,
-// and x gets no gradient (the mask is constant almost everywhere), as mul(grad, gt(x, 0)) would give.
+// grad where x > 0 (or x is NaN), else 0, in one kernel instead of gt then mul; as PyTorch, an infinite
+// grad at x ≤ 0 gives 0, not NaN. Linear in grad; x gets no gradient (the mask is constant almost everywhere).
 const reluBackwardOp: Op<undefined> = defineOp({
   name: 'reluBackward',
   forward: ([grad, x]) => ({ data: k.reluBackward(grad!.data, x!.data), shape: x!.shape }),

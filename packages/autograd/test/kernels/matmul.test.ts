@@ -144,5 +144,41 @@ describe('matmulInto / matmulTransposedInto (kernels/matmul: the one ops call)',
       expect(out).toEqual(s.out);
       expect(run(fresh.matmulTransposedInto, s, c)).toEqual(run(js.matmulTransposedInto, s, c));
     });
+
+    it('fall back to the JS kernel when compiling is refused (a page whose CSP forbids wasm)', async () => {
+      const Real = WebAssembly;
+      vi.stubGlobal('WebAssembly', {
+        ...Real,
+        validate: Real.validate,
+        Module: function refused() {
+          throw new Real.CompileError('WebAssembly.Module(): Wasm code generation disallowed by embedder');
+        },
+      });
+      vi.resetModules();
+      const fresh = await import('../../src/kernels/matmul.js');
+      const wasm = await import('../../src/kernels/wasm/gemm.js');
+      expect(wasm.wasmGemmSupported()).toBe(false);
+      const c: ProductCase = { dims: [16, 16, 16], transA: false, transB: false, offsets: [0, 0, 0], seed: 6 };
+      const s = stored(c, 'float32');
+      expect(run(fresh.matmulTransposedInto, s, c)).toEqual(run(js.matmulTransposedInto, s, c));
+    });
+  });
+
+  it('a product that needs unusually much wasm memory is computed, and products after the memory is dropped still work', async () => {
+    vi.resetModules();
+    const wasm = await import('../../src/kernels/wasm/gemm.js');
+    const M = 4100;
+    const K = 4100;
+    const N = 1;
+    const a = new Float32Array(M * K).fill(0.5);
+    const b = new Float32Array(K * N).fill(2);
+    const out = new Float32Array(M * N);
+    expect(wasm.gemmF32(a, 0, false, b, 0, false, out, 0, M, K, N)).toBe(true);
+    expect(out.every((v) => v === K)).toBe(true);
+    // The next (small) call compiles a fresh instance whose memory starts small again.
+    const small = new Float32Array(64);
+    expect(wasm.gemmF32(new Float32Array(64).fill(1), 0, false, new Float32Array(64).fill(1), 0, false, small, 0, 8, 8, 8)).toBe(true);
+    expect(small.every((v) => v === 8)).toBe(true);
+    vi.resetModules();
   });
 });

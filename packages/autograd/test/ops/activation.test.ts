@@ -138,6 +138,17 @@ describe('numerics at the edges', () => {
     expect(Object.is(y[3], 0) && Object.is(y[5], 0) && Object.is(y[7], 0)).toBe(true);
   });
 
+  it("relu's gradient follows PyTorch's threshold_backward: 0 where x <= 0 even for an infinite gradient, passed where x is NaN", () => {
+    // torch: x = [-0, NaN, -1, 2, -inf], upstream [1, 1, inf, NaN, inf] gives [0, 1, 0, NaN, 0].
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = tensor([-0, NaN, -1, 2, -Infinity], { dtype, requiresGrad: true });
+      relu(x).backward(tensor([1, 1, Infinity, NaN, Infinity], { dtype }));
+      const g = Array.from(x.grad!.data);
+      expect([g[0], g[1], g[2], g[4]]).toEqual([0, 1, 0, 0]);
+      expect(Number.isNaN(g[3]!)).toBe(true);
+    }
+  });
+
   it('relu and leakyRelu take the left slope at 0, as PyTorch', () => {
     const x = tensor([0, 0], { dtype: 'float64', requiresGrad: true });
     relu(x).sum().backward();

@@ -1,4 +1,4 @@
-import { Tensor } from '@dl/autograd';
+import { Tensor, markModified } from '@dl/autograd';
 import { allocLike, fmt, hasParams, type ManualParamLayer } from './layer.js';
 
 /**
@@ -105,6 +105,8 @@ export function copyToTwin(manual: object, twin: TwinModule): void {
   for (const p of pairWithTwin(manual, twin, 'copyToTwin')) {
     copyValues(p.manual.W, p.twin.weight, p.transposed);
     p.twin.bias.data.set(p.manual.b.data);
+    markModified(p.twin.weight);
+    markModified(p.twin.bias);
   }
 }
 

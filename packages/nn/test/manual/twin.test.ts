@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Generator, randn } from '@dl/autograd';
+import { Generator, randn, sum } from '@dl/autograd';
 import { Conv2d, Linear, ReLU, TorchCNN, TorchNet, manual } from '@dl/nn';
 import { allClose } from './arbitraries.js';
 
@@ -77,5 +77,14 @@ describe('copy helper errors', () => {
       /copyToTwin: the manual model has 2 layer\(s\) with parameters but the twin has 3 module\(s\) with a weight/,
     );
     expect(() => manual.copyToTwin(new manual.Linear(2, 3), new Linear(2, 3, { bias: false }))).toThrow(/copyToTwin: the twin's layer 0 has no bias/);
+  });
+});
+
+describe('copyToTwin and the tape', () => {
+  it('marks the twin parameters modified, so a graph recorded before the copy cannot backpropagate stale values', () => {
+    const twin = new Linear(3, 2);
+    const loss = sum(twin.forward(randn([4, 3])).mul(twin.forward(randn([4, 3]))));
+    manual.copyToTwin(new manual.Linear(3, 2), twin);
+    expect(() => loss.backward()).toThrow(/was modified in place after the forward/);
   });
 });

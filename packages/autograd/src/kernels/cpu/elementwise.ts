@@ -182,7 +182,8 @@ export function relu(x: TypedArray): TypedArray {
 /** The gradient of relu: `grad[i] · (x[i] > 0)`, in one pass (as mul(grad, gt(x, 0)), bit for bit). */
 export function reluBackward(grad: TypedArray, x: TypedArray): TypedArray {
   const o = like(grad);
-  for (let i = 0; i < o.length; i++) o[i] = grad[i]! * +(x[i]! > 0);
+  // PyTorch's threshold_backward: 0 where x ≤ 0 (even for an infinite grad), else grad (NaN x passes it).
+  for (let i = 0; i < o.length; i++) o[i] = x[i]! <= 0 ? 0 : grad[i]!;
   return o;
 }
 /** The error function, to about 1e-15 (see `erfScalar`). */

@@ -15,6 +15,8 @@ const COPIES = PACKED_B + KC * NC * 4;
 // Past 1 GiB the copies are unlikely to fit next to the JS heap; such products take the JS kernel.
 const MAX_BYTES = 2 ** 30;
 const PAGE = 65536;
+// Memory grown past this for one product is released after it.
+const RELEASE_BYTES = 2 ** 27;
 
 interface GemmExports {
   memory: WebAssembly.Memory;
@@ -32,7 +34,12 @@ function load(): GemmExports | null {
   const bytes = gemmModuleBytes();
   instance = null;
   if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) {
-    instance = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as GemmExports;
+    try {
+      instance = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as GemmExports;
+    } catch {
+      // Compiling can still be refused (a page whose Content-Security-Policy lacks 'wasm-unsafe-eval').
+      instance = null;
+    }
   }
   return instance;
 }
@@ -69,7 +76,13 @@ export function gemmF32(
   const cAt = bAt + align16(K * N * 4);
   const end = cAt + M * N * 4;
   if (end > MAX_BYTES) return false;
-  if (w.memory.buffer.byteLength < end) w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / PAGE));
+  if (w.memory.buffer.byteLength < end) {
+    try {
+      w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / PAGE));
+    } catch {
+      return false; // the engine refused more memory: the JS kernel takes this product
+    }
+  }
   if (heap.buffer !== w.memory.buffer) heap = new Float32Array(w.memory.buffer);
   heap.set(a.subarray(aOff, aOff + M * K), aAt >> 2);
   heap.set(b.subarray(bOff, bOff + K * N), bAt >> 2);
@@ -90,5 +103,11 @@ export function gemmF32(
     }
   }
   out.set(heap.subarray(cAt >> 2, (cAt >> 2) + M * N), oOff);
+  // Wasm memory cannot shrink: after an unusually large product, drop the instance (and its memory);
+  // the next call compiles the 1.5 KB module again.
+  if (end > RELEASE_BYTES) {
+    instance = undefined;
+    heap = new Float32Array(0);
+  }
   return true;
 }
