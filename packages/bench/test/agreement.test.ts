@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli.js';
 import { loadFramework } from '../src/frameworks/index.js';
-import { convData, isUnsupported, matmulData, mlpData, type Framework, type LocalProduct } from '../src/workloads.js';
+import { convData, isUnsupported, matmulData, type Framework, type LocalProduct } from '../src/workloads.js';
+import { firstLosses } from './firstLosses.js';
 
 // The bench compares speed only if every framework does the same work: these check that each one,
 // given the same inputs and initial weights, computes the same product and the same training losses.
@@ -15,19 +16,7 @@ beforeAll(async () => {
   }
 }, 60_000);
 
-async function losses(name: string, kind: 'mlp' | 'conv', steps: number): Promise<number[]> {
-  const fw = frameworks.get(name)!;
-  await fw.activate?.();
-  const trainer = await (kind === 'mlp' ? fw.mlp(mlpData(16)) : fw.conv(convData(4)));
-  if (isUnsupported(trainer)) throw new Error(`${name}: ${trainer.unsupported}`);
-  try {
-    const out: number[] = [];
-    for (let i = 0; i < steps; i++) out.push(await trainer.step());
-    return out;
-  } finally {
-    trainer.dispose?.();
-  }
-}
+const losses = (name: string, kind: 'mlp' | 'conv', steps: number) => firstLosses(frameworks.get(name)!, kind, steps);
 
 describe('bench workloads', () => {
   it('every framework computes the same 37x37 product as dl', async () => {

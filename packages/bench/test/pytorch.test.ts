@@ -12,6 +12,7 @@ import { reasons } from '../src/report.js';
 import {
   convData, isRemote, isUnsupported, matmulData, mlpData, type Framework, type LocalProduct, type Trainer,
 } from '../src/workloads.js';
+import { firstLosses } from './firstLosses.js';
 
 // PyTorch is an optional reference: these check that, when a Python with torch is found, it does the
 // bench's work with the same numbers as dl and times itself by the bench's sampling rules; and that
@@ -25,18 +26,6 @@ const noTorch = `(skipped: ${isUnsupported(loaded) ? loaded.unsupported : ''})`;
 const found = await torchWorker();
 const python = typeof found !== 'string' ? found.python : spawnSync('python3', ['--version']).status === 0 ? 'python3' : undefined;
 afterAll(() => closeFrameworks());
-
-async function losses(fw: Framework, kind: 'mlp' | 'conv', steps = 3): Promise<number[]> {
-  const trainer = await (kind === 'mlp' ? fw.mlp(mlpData(16)) : fw.conv(convData(4)));
-  if (isUnsupported(trainer)) throw new Error(`${fw.name}: ${trainer.unsupported}`);
-  try {
-    const out: number[] = [];
-    for (let i = 0; i < steps; i++) out.push(await trainer.step());
-    return out;
-  } finally {
-    trainer.dispose?.();
-  }
-}
 
 describe('finding a Python with torch', () => {
   it('tries DL_BENCH_PYTHON alone when set, else the repository .venv, then python3', () => {
@@ -84,10 +73,10 @@ describe.skipIf(torch === undefined)(`pytorch reference ${torch === undefined ? 
   });
 
   it.each(['mlp', 'conv'] as const)('trains the %s through the same losses as dl, on one thread and on several', async (kind) => {
-    const ref = await losses((await loadFramework('dl')) as Framework, kind);
+    const ref = await firstLosses((await loadFramework('dl')) as Framework, kind);
     expect(ref[2]).toBeLessThan(ref[0]!);
     for (const name of ['pytorch', 'pytorch-mt']) {
-      const got = await losses((await loadFramework(name)) as Framework, kind);
+      const got = await firstLosses((await loadFramework(name)) as Framework, kind);
       // Same float32 weights and data; only the summation order differs (BLAS blocking, threads).
       got.forEach((l, i) => expect(Math.abs(l - ref[i]!), `${name} step ${i}: ${l} vs ${ref[i]}`).toBeLessThan(1e-5 * ref[i]!));
     }
