@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Tensor, fold, gradients, max, maxPool2d, mul, pad, reshape, sum, unfold, zeros, type Size2, type WindowOptions,
+  Tensor, fold, gradients, tensor, max, maxPool2d, mul, pad, reshape, sum, unfold, zeros, type Size2, type WindowOptions,
 } from '@dl/autograd';
 import { arbTensor, backwardIsLinear, gradcheck, gradgradcheck, retainGraphDoubles, unusedBranchIsInert } from '@dl/autograd/testing';
 import { describeSampledOpInfos, loadGoldenTable, row, type SampledOpInfo } from './opInfo.js';
@@ -91,16 +91,51 @@ describe('maxPool2d', () => {
     const [ph, pw] = typeof opts.padding === 'number' ? [opts.padding, opts.padding] : opts.padding!;
     return ph <= Math.floor(kh / 2) && pw <= Math.floor(kw / 2);
   });
-  /** The composition the op replaces: pad with -Infinity, unfold, max over the window axis. */
-  function composed(x: Tensor, o: UnfoldOptions): Tensor {
-    const [kh, kw] = typeof o.kernelSize === 'number' ? [o.kernelSize, o.kernelSize] : o.kernelSize;
-    const [ph, pw] = typeof o.padding === 'number' ? [o.padding, o.padding] : o.padding!;
-    const padded = pad(x, [pw, pw, ph, ph], { value: -Infinity });
-    const cols = unfold(padded, [kh, kw], { stride: o.stride, dilation: o.dilation });
-    const [n, c, , ] = x.shape as [number, number, number, number];
-    const y = max(reshape(cols, [n, c, kh * kw, cols.shape[2]!]), { dim: 2 }).values;
-    const out = maxPool2d(x.detach(), o.kernelSize, o);
-    return reshape(y, out.shape);
+  const two = (v: Size2 | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+  /**
+   * PyTorch's CPU max_pool2d by hand (aten's MaxPoolKernel): from the first in-image tap, with −∞ as the
+   * best so far, a tap is taken when val > best or val is NaN. Returns the values, the gradient for
+   * upstream v, and the gradient of ⟨that gradient, w⟩ with respect to v.
+   */
+  function reference(x: Tensor, o: UnfoldOptions, v: Tensor, w: Tensor): Float64Array[] {
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const [kh, kw] = two(o.kernelSize, 1);
+    const [sh, sw] = two(o.stride, 1);
+    const [ph, pw] = two(o.padding, 0);
+    const [dh, dw] = two(o.dilation, 1);
+    const [oh, ow] = maxPool2d(x.detach(), o.kernelSize, o).shape.slice(2) as [number, number];
+    const make = (n: number) => (x.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
+    const y = make(N * C * oh * ow);
+    const gx = make(N * C * H * W);
+    const gv = make(y.length);
+    let p = 0;
+    for (let nc = 0; nc < N * C; nc++) {
+      for (let oy = 0; oy < oh; oy++) {
+        for (let ox = 0; ox < ow; ox++, p++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let ki = 0; ki < kh; ki++) {
+            for (let kj = 0; kj < kw; kj++) {
+              const iy = oy * sh - ph + ki * dh;
+              const ix = ox * sw - pw + kj * dw;
+              if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+              const q = (nc * H + iy) * W + ix;
+              const val = x.data[q]!;
+              if (at < 0 || val > best || Number.isNaN(val)) {
+                best = val;
+                at = q;
+              }
+            }
+          }
+          y[p] = at < 0 ? -Infinity : x.data[at]!;
+          if (at >= 0) {
+            gx[at] += v.data[p]!;
+            gv[p] = w.data[at]!;
+          }
+        }
+      }
+    }
+    return [y, gx, gv].map((t) => Float64Array.from(t));
   }
   /** Values, gradient and gradient of the gradient of `f` at x for upstream v and w. */
   function run(f: (x: Tensor) => Tensor, x0: Tensor, v: Tensor, w: Tensor): Float64Array[] {
@@ -119,7 +154,7 @@ describe('maxPool2d', () => {
       maxLength: shape.reduce((a, b) => a * b, 1),
     }).map((vs) => new Tensor(dtype === 'float32' ? Float32Array.from(vs) : Float64Array.from(vs), shape));
 
-  it('gives bit for bit the values and gradients of max over unfold (ties, NaN, overlaps, padding, float32)', () => {
+  it("gives bit for bit PyTorch's values, gradients and second-order gradients (ties, NaN, ±∞, overlaps, padding, float32)", () => {
     // Unpadded 2x2 windows (the common pooling, which has its own kernel path) get half the samples.
     const pool2x2 = fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 2, max: 7 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }))
       .filter(([, , h, w, , d]) => d + 1 <= Math.min(h, w))
@@ -132,12 +167,26 @@ describe('maxPool2d', () => {
     fc.assert(
       fc.property(cases, ([x, v, w, o]) => {
         const got = run((t) => maxPool2d(t, o.kernelSize, o), x, v, w);
-        const want = run((t) => composed(t, o), x, v, w);
+        const want = reference(x, o, v, w);
         got.forEach((a, i) => expect(Array.from(a).map(String), ['values', 'gradient', 'second order'][i]).toEqual(Array.from(want[i]!).map(String)));
         got.forEach((a, i) => a.forEach((e, j) => expect(Object.is(e, want[i]![j]), `sign of zero at ${i}/${j}`).toBe(true)));
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('matches torch.nn.functional.max_pool2d where the rule matters: windows starting in the padding, several NaNs', () => {
+    // torch: an all -inf 3x3 image, kernel 3, stride 1, padding 1:
+    // x.grad after max_pool2d(x, 3, 1, 1).sum().backward() is [[4,2,0],[2,1,0],[0,0,0]].
+    const x = tensor(Array.from({ length: 9 }, () => -Infinity), { shape: [1, 1, 3, 3], dtype: 'float64', requiresGrad: true });
+    maxPool2d(x, 3, { stride: 1, padding: 1 }).sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([4, 2, 0, 2, 1, 0, 0, 0, 0]);
+    // torch: [[nan, 1], [nan, 0]] with kernel 2 sends the gradient to the last NaN.
+    for (const dtype of ['float32', 'float64'] as const) {
+      const y = tensor([NaN, 1, NaN, 0], { shape: [1, 1, 2, 2], dtype, requiresGrad: true });
+      maxPool2d(y, 2).sum().backward();
+      expect(Array.from(y.grad!.data)).toEqual([0, 0, 1, 0]);
+    }
   });
 
   it('has gradients and second-order gradients matching central differences (float64, no ties)', () => {

@@ -135,10 +135,11 @@ export function col2im(colsData: TypedArray, g: Window2d): TypedArray {
 }
 
 /**
- * The max of each window of x [N, C, H, W] → [N, C, oh, ow], positions outside the image counting as
- * −∞. Windows are scanned in (ki, kj) order and the first maximum wins, a NaN winning over numbers, as
- * max over the window axis of im2col's columns would. `argmax` receives, for each window, the flat
- * index in x of its maximum, or −1 when that is a padding position.
+ * The max of each window of x [N, C, H, W] → [N, C, oh, ow], by PyTorch's CPU rule: padding taps are
+ * skipped, taps are scanned in (ki, kj) order from the first one inside the image, and a tap is taken
+ * when it is larger than the best so far or is NaN (so the first of equal maxima wins, and the last
+ * NaN). `argmax` receives, for each window, the flat index in x of its maximum, or −1 for a window
+ * wholly in the padding.
  */
 export function maxPool2d(x: TypedArray, g: Window2d, argmax: Int32Array): TypedArray {
   const { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
@@ -156,15 +157,14 @@ export function maxPool2d(x: TypedArray, g: Window2d, argmax: Int32Array): Typed
         if (inside) {
           // Every window lies in the image: no bounds tests.
           const base = plane + oy * sh * W + ox * sw;
-          let best = x[base]!;
+          let best = -Infinity;
           let at = base;
           for (let ki = 0; ki < kh; ki++) {
             const row = base + ki * dh * W;
-            for (let kj = ki === 0 ? 1 : 0; kj < kw; kj++) {
+            for (let kj = 0; kj < kw; kj++) {
               const q = row + kj * dw;
               const v = x[q]!;
-              // A NaN, once picked, stays: best === best is false for NaN.
-              if ((v > best || v !== v) && best === best) {
+              if (v > best || v !== v) {
                 best = v;
                 at = q;
               }
@@ -174,15 +174,18 @@ export function maxPool2d(x: TypedArray, g: Window2d, argmax: Int32Array): Typed
           argmax[p] = at;
           continue;
         }
-        let best = 0;
+        // Padding taps are skipped; a window wholly in the padding (possible with dilation) gives −∞.
+        let best = -Infinity;
         let at = -1;
         for (let ki = 0; ki < kh; ki++) {
           const iy = oy * sh - ph + ki * dh;
+          if (iy < 0 || iy >= H) continue;
           for (let kj = 0; kj < kw; kj++) {
             const ix = ox * sw - pw + kj * dw;
-            const q = iy >= 0 && iy < H && ix >= 0 && ix < W ? plane + iy * W + ix : -1;
-            const v = q >= 0 ? x[q]! : -Infinity;
-            if ((ki === 0 && kj === 0) || ((v > best || v !== v) && best === best)) {
+            if (ix < 0 || ix >= W) continue;
+            const q = plane + iy * W + ix;
+            const v = x[q]!;
+            if (at < 0 || v > best || v !== v) {
               best = v;
               at = q;
             }
@@ -211,18 +214,18 @@ function maxPool2x2Into(out: TypedArray, x: TypedArray, g: Window2d, argmax: Int
       for (let ox = 0, base = plane + oy * sh * W; ox < ow; ox++, p++, base += sw) {
         let at = base;
         let best = x[base]!;
-        // take = (v > best || v is NaN) && best is not NaN, as 0 or 1; at moves to q when it is 1.
+        // take = v > best || v is NaN, as 0 or 1 (the last NaN wins, as in PyTorch); at moves to q when it is 1.
         let q = base + dw;
         let v = x[q]!;
-        at += (q - at) & -((+(v > best) | +(v !== v)) & +(best === best));
+        at += (q - at) & -(+(v > best) | +(v !== v));
         best = x[at]!;
         q = base + down;
         v = x[q]!;
-        at += (q - at) & -((+(v > best) | +(v !== v)) & +(best === best));
+        at += (q - at) & -(+(v > best) | +(v !== v));
         best = x[at]!;
         q = base + down + dw;
         v = x[q]!;
-        at += (q - at) & -((+(v > best) | +(v !== v)) & +(best === best));
+        at += (q - at) & -(+(v > best) | +(v !== v));
         out[p] = x[at]!;
         argmax[p] = at;
       }
