@@ -237,3 +237,17 @@ describe('dim: [] means every dim, as in PyTorch', () => {
     expect(() => argmax(tensor([]))).toThrow(/^argmax: cannot take the argmax of an empty tensor of shape \[0\]/);
   });
 });
+
+describe('float32 sums accumulate in float64', () => {
+  it('2^25 float32 ones sum to 2^25 (a float32 running sum would stop at 2^24)', () => {
+    const n = 2 ** 25;
+    const x = new Tensor(new Float32Array(n).fill(1), [n]);
+    expect(sum(x).item()).toBe(n);
+    expect(sum(new Tensor(new Float32Array(n).fill(1), [2, n / 2]), { dim: 0 }).data.every((v) => v === 2)).toBe(true);
+  });
+  it('the mean of ten million float32 tenths is 0.1 to float32 precision', () => {
+    const n = 10_000_000;
+    const m = mean(new Tensor(new Float32Array(n).fill(0.1), [n])).item();
+    expect(m).toBe(Math.fround(Math.fround(n * Math.fround(0.1)) / n));
+  });
+});

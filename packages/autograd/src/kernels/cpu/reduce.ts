@@ -3,53 +3,29 @@ import { like } from './alloc.js';
 
 // Reductions see the input as [outer, n, inner] and reduce the middle axis.
 
+/**
+ * Sums over the middle axis. Float32 inputs are accumulated in float64 and rounded once at the end,
+ * so large float32 reductions (2^25 ones, a mean over millions of values) do not stall or drift.
+ */
 export function sumAxis(x: TypedArray, outer: number, n: number, inner: number): TypedArray {
   const o = like(x, outer * inner);
   if (inner === 1) {
-    // Row sums in a local, rounded to float32 at each step as stores into `o` would be, so the result
-    // is bit for bit the one of the general loop below (whose inner loop would run once per element).
-    if (o instanceof Float32Array) {
-      // Four rows at a time: each row still adds in order, but the four chains of rounded additions
-      // overlap in the CPU instead of waiting on each other.
-      let a = 0;
-      for (; a + 4 <= outer; a += 4) {
-        const p = a * n;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        for (let k = 0; k < n; k++) {
-          s0 = Math.fround(s0 + x[p + k]!);
-          s1 = Math.fround(s1 + x[p + n + k]!);
-          s2 = Math.fround(s2 + x[p + 2 * n + k]!);
-          s3 = Math.fround(s3 + x[p + 3 * n + k]!);
-        }
-        o[a] = s0;
-        o[a + 1] = s1;
-        o[a + 2] = s2;
-        o[a + 3] = s3;
-      }
-      for (let p = a * n; a < outer; a++) {
-        let acc = 0;
-        for (const end = p + n; p < end; p++) acc = Math.fround(acc + x[p]!);
-        o[a] = acc;
-      }
-    } else {
-      for (let a = 0, p = 0; a < outer; a++) {
-        let acc = 0;
-        for (const end = p + n; p < end; p++) acc += x[p]!;
-        o[a] = acc;
-      }
+    for (let a = 0, p = 0; a < outer; a++) {
+      let acc = 0;
+      for (const end = p + n; p < end; p++) acc += x[p]!;
+      o[a] = acc;
     }
     return o;
   }
+  const acc = o instanceof Float64Array ? o : new Float64Array(outer * inner);
   for (let a = 0; a < outer; a++) {
     const ob = a * inner;
     for (let k = 0; k < n; k++) {
       const xb = (a * n + k) * inner;
-      for (let i = 0; i < inner; i++) o[ob + i] += x[xb + i]!;
+      for (let i = 0; i < inner; i++) acc[ob + i] += x[xb + i]!;
     }
   }
+  if (acc !== o) o.set(acc);
   return o;
 }
 
