@@ -19,13 +19,13 @@ export interface EngineOptions extends BackwardOptions {
   inputs?: readonly Tensor[];
 }
 
-/** Throws when an input or the output of `node` was changed in place after its forward ran. */
+/** Throws when an input or the output that `node`'s backward reads was changed in place after its forward ran. */
 function checkVersions(node: Node, output: Tensor): void {
   const n = node.inputs.length;
   for (let i = 0; i <= n; i++) {
     const x = i < n ? node.inputs[i]! : output;
     const now = versionOf(x);
-    if (now !== node.versions[i]) {
+    if (node.versions[i] !== -1 && now !== node.versions[i]) {
       const which = i < n ? `input ${i}` : 'the output';
       throw new Error(
         `backward: ${which} of '${node.op}' (shape ${fmt(x.shape)}) was modified in place after the forward ` +

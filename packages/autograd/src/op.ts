@@ -32,6 +32,12 @@ export interface OpSpec<A> {
    * to each input's shape. Omit for ops without a gradient (comparisons, argmax).
    */
   backward?: (ctx: BackwardContext<A>) => (Tensor | null)[];
+  /**
+   * Which values the backward reads: `'inputs'`, `'output'`, `'both'` (the default, the safe choice) or
+   * `'none'` (it needs only shapes and attributes, as add and reshape do). A backward throws when a
+   * tensor it reads was changed in place after the forward (see `markModified`); the others may change.
+   */
+  saves?: 'inputs' | 'output' | 'both' | 'none';
 }
 
 /** A declared op: call it with its tensor inputs and attributes. */
@@ -50,6 +56,9 @@ export type Op<A> = (inputs: Tensor[], attrs: A) => Tensor;
  */
 export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   const { name, forward, backward } = spec;
+  const saves = spec.saves ?? 'both';
+  const savesInputs = saves === 'inputs' || saves === 'both';
+  const savesOutput = saves === 'output' || saves === 'both';
   return (inputs, attrs) => {
     const result = noGrad(() => forward(inputs, attrs));
     const output = new Tensor(result.data, result.shape);
@@ -63,7 +72,8 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
       op: name,
       inputs,
       needsInputGrad,
-      versions: [...inputs.map(versionOf), versionOf(output)],
+      // −1 marks a tensor whose values the backward does not read, so in-place changes to it are fine.
+      versions: [...inputs.map((t) => (savesInputs ? versionOf(t) : -1)), savesOutput ? versionOf(output) : -1],
       backward: (grad) => backward({ grad, inputs, output, attrs, needsInputGrad }),
       stack,
     };

@@ -12,7 +12,10 @@ export interface Node {
   readonly inputs: readonly Tensor[];
   /** For each input, whether a gradient must flow to it. */
   readonly needsInputGrad: readonly boolean[];
-  /** The in-place versions of the inputs, then of the output, when the op ran (see `markModified`). */
+  /**
+   * The in-place versions of the inputs, then of the output, when the op ran (see `markModified`);
+   * −1 for those whose values the backward does not read.
+   */
   readonly versions: readonly number[];
   /** The rule, or null once a backward without `retainGraph` has freed it. */
   backward: BackwardFn | null;

@@ -9,6 +9,7 @@ import { sum } from './reduce.js';
 
 const reluOp = defineOp({
   name: 'relu',
+  saves: 'inputs',
   forward: ([x]) => ({ data: k.relu(x!.data), shape: x!.shape }),
   backward: ({ grad, inputs: [x] }) => [reluBackwardOp([grad, x!], undefined)],
 });
@@ -16,6 +17,7 @@ const reluOp = defineOp({
 // grad at x ≤ 0 gives 0, not NaN. Linear in grad; x gets no gradient (the mask is constant almost everywhere).
 const reluBackwardOp: Op<undefined> = defineOp({
   name: 'reluBackward',
+  saves: 'inputs',
   forward: ([grad, x]) => ({ data: k.reluBackward(grad!.data, x!.data), shape: x!.shape }),
   backward: ({ grad, inputs: [, x], needsInputGrad: [gg] }) => [gg ? reluBackwardOp([grad, x!], undefined) : null, null],
 });
@@ -27,6 +29,7 @@ export function relu(x: Tensor): Tensor {
 // A dedicated kernel: composing 1 / (1 + exp(-x)) overflows for large negative x.
 const sigmoidOp = defineOp({
   name: 'sigmoid',
+  saves: 'output',
   forward: ([x]) => ({ data: k.sigmoid(x!.data), shape: x!.shape }),
   backward: ({ grad, output }) => [mul(grad, mul(output, sub(1, output)))],
 });
@@ -37,6 +40,7 @@ export function sigmoid(x: Tensor): Tensor {
 
 const tanhOp = defineOp({
   name: 'tanh',
+  saves: 'output',
   forward: ([x]) => ({ data: k.tanh(x!.data), shape: x!.shape }),
   backward: ({ grad, output }) => [mul(grad, sub(1, mul(output, output)))],
 });
@@ -74,6 +78,7 @@ export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
 // A dedicated rule for stability: log(softmax(x)) loses everything below e^-745 to underflow.
 const logSoftmaxOp = defineOp<{ dim: number }>({
   name: 'logSoftmax',
+  saves: 'output',
   forward: ([x], { dim }) => {
     const s = x!.shape;
     // A 0-d tensor is one row of one element.

@@ -6,22 +6,26 @@ import { eq, ge, gt, le, lt } from './compare.js';
 
 const addOp = defineOp({
   name: 'add',
+  saves: 'none',
   // A bias added to activations skips the broadcast copy (addRows; a + b is b + a bit for bit).
   forward: ([a, b]) => binaryForward('add', k.add, a!, b!, k.addRows),
   backward: ({ grad }) => [grad, grad],
 });
 const subOp = defineOp({
   name: 'sub',
+  saves: 'none',
   forward: ([a, b]) => binaryForward('sub', k.sub, a!, b!),
   backward: ({ grad, needsInputGrad: [, gb] }) => [grad, gb ? neg(grad) : null],
 });
 const mulOp = defineOp({
   name: 'mul',
+  saves: 'inputs',
   forward: ([a, b]) => binaryForward('mul', k.mul, a!, b!),
   backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [ga ? mul(grad, b!) : null, gb ? mul(grad, a!) : null],
 });
 const divOp = defineOp({
   name: 'div',
+  saves: 'inputs',
   forward: ([a, b]) => binaryForward('div', k.div, a!, b!),
   backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [
     ga ? div(grad, b!) : null,
@@ -49,16 +53,19 @@ function extremeBackward(grad: Tensor, a: Tensor, b: Tensor, loses: (x: Tensor, 
 }
 const maximumOp = defineOp({
   name: 'maximum',
+  saves: 'inputs',
   forward: ([a, b]) => binaryForward('maximum', k.maximum, a!, b!),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, lt, needsInputGrad),
 });
 const minimumOp = defineOp({
   name: 'minimum',
+  saves: 'inputs',
   forward: ([a, b]) => binaryForward('minimum', k.minimum, a!, b!),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, gt, needsInputGrad),
 });
 const whereOp = defineOp({
   name: 'where',
+  saves: 'inputs',
   forward: ([c, a, b]) => {
     const { shape, data } = broadcastAll('where', [c!, a!, b!]);
     return { data: k.where(data[0]!, data[1]!, data[2]!), shape };
@@ -107,9 +114,15 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
 }
 
 /** Declares a unary op from its kernel and its derivative rule. */
-function unary(name: string, kernel: (x: Tensor['data']) => Tensor['data'], rule?: (grad: Tensor, x: Tensor, out: Tensor) => Tensor) {
+function unary(
+  name: string,
+  kernel: (x: Tensor['data']) => Tensor['data'],
+  rule?: (grad: Tensor, x: Tensor, out: Tensor) => Tensor,
+  saves: 'inputs' | 'output' | 'none' = 'inputs',
+) {
   const op = defineOp({
     name,
+    saves,
     forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
     backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x!, output)]),
   });
@@ -117,13 +130,13 @@ function unary(name: string, kernel: (x: Tensor['data']) => Tensor['data'], rule
 }
 
 /** −x. */
-export const neg = unary('neg', k.neg, (g) => neg(g));
+export const neg = unary('neg', k.neg, (g) => neg(g), 'none');
 /** eˣ. */
-export const exp = unary('exp', k.exp, (g, _x, y) => mul(g, y));
+export const exp = unary('exp', k.exp, (g, _x, y) => mul(g, y), 'output');
 /** The natural logarithm. */
 export const log = unary('log', k.log, (g, x) => div(g, x));
 /** The square root. */
-export const sqrt = unary('sqrt', k.sqrt, (g, _x, y) => div(g, mul(y, 2)));
+export const sqrt = unary('sqrt', k.sqrt, (g, _x, y) => div(g, mul(y, 2)), 'output');
 /** |x|; its gradient at 0 is 0, as PyTorch's. */
 export const abs = unary('abs', k.abs, (g, x) => mul(g, sign(x)));
 /** sin x. */
@@ -142,6 +155,7 @@ export interface ClampOptions {
 }
 const clampOp = defineOp<Required<ClampOptions>>({
   name: 'clamp',
+  saves: 'inputs',
   forward: ([x], { min, max }) => ({ data: k.clamp(x!.data, min, max), shape: x!.shape }),
   // The gradient passes where min ≤ x ≤ max, bounds included, as in PyTorch.
   backward: ({ grad, inputs: [x], attrs: { min, max } }) => [mul(grad, mul(ge(x!, min), le(x!, max)))],

@@ -43,11 +43,13 @@ function window(op: string, shape: readonly number[], kernelSize: Size2, o: Wind
 
 const unfoldOp: Op<Window2d> = defineOp<Window2d>({
   name: 'unfold',
+  saves: 'none',
   forward: ([x], g) => ({ data: k.im2col(x!.data, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
   backward: ({ grad, attrs }) => [foldOp([grad], attrs)],
 });
 const foldOp: Op<Window2d> = defineOp<Window2d>({
   name: 'fold',
+  saves: 'none',
   forward: ([cols], g) => ({ data: k.col2im(cols!.data, g), shape: [g.N, g.C, g.H, g.W] }),
   backward: ({ grad, attrs }) => [unfoldOp([grad], attrs)],
 });
@@ -89,17 +91,20 @@ interface PoolAttrs {
 // copy, and its gradient scatters into the image directly instead of through those columns and fold.
 const maxPoolOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
   name: 'maxPool2d',
+  saves: 'none',
   forward: ([x], { g, argmax }) => ({ data: k.maxPool2d(x!.data, g, argmax), shape: [g.N, g.C, g.oh, g.ow] }),
   backward: ({ grad, attrs }) => [maxUnpoolOp([grad], attrs)],
 });
 // The gradient of maxPool2d and its adjoint (picking the value at each maximum): each other's backward.
 const maxUnpoolOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
   name: 'maxPool2dBackward',
+  saves: 'none',
   forward: ([grad], { g, argmax }) => ({ data: k.maxUnpool2d(grad!.data, argmax, g), shape: [g.N, g.C, g.H, g.W] }),
   backward: ({ grad, attrs }) => [maxPickOp([grad], attrs)],
 });
 const maxPickOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
   name: 'maxPool2dPick',
+  saves: 'none',
   forward: ([x], { g, argmax }) => ({ data: k.maxPool2dPick(x!.data, argmax, g), shape: [g.N, g.C, g.oh, g.ow] }),
   backward: ({ grad, attrs }) => [maxUnpoolOp([grad], attrs)],
 });
@@ -107,8 +112,8 @@ const maxPickOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
 /**
  * Max pooling, as PyTorch's `F.max_pool2d`: the largest value of each `kernelSize` window of
  * x [N, C, H, W] → [N, C, oh, ow]. The stride defaults to the kernel size; padding counts as −∞ and
- * may be at most half the kernel. The first maximum of a window (row by row; a NaN beats numbers)
- * gets its gradient, as max over `unfold`'s window axis would give.
+ * may be at most half the kernel. The first maximum of a window (row by row, from its first tap inside
+ * the image) gets its gradient, and a NaN beats numbers (the last NaN wins), as in PyTorch's CPU kernel.
  * @example maxPool2d(x, 2) // [N, C, 28, 28] → [N, C, 14, 14]
  */
 export function maxPool2d(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {

@@ -27,6 +27,7 @@ interface GatherAttrs {
 }
 const gatherOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
   name: 'gather',
+  saves: 'none',
   forward: ([x], { dim, index, indexShape }) => {
     const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
     return { data: k.gather(x!.data, index, outer, x!.shape[dim]!, m, inner), shape: indexShape };
@@ -35,6 +36,7 @@ const gatherOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
 });
 const scatterOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
   name: 'scatterAdd',
+  saves: 'none',
   forward: ([src], { dim, index, indexShape, inputShape }) => {
     const out = allocate(src!.dtype, numel(inputShape));
     const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
@@ -85,6 +87,7 @@ interface IndexAttrs {
 }
 const indexSelectOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
   name: 'indexSelect',
+  saves: 'none',
   forward: ([x], { dim, index }) => {
     const shape = [...x!.shape];
     shape[dim] = index.length;
@@ -95,6 +98,7 @@ const indexSelectOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
 });
 const indexAddOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
   name: 'indexAdd',
+  saves: 'none',
   forward: ([g], { dim, index, inputShape }) => {
     const out = allocate(g!.dtype, numel(inputShape));
     k.indexAddInto(out, index, g!.data, numel(inputShape.slice(0, dim)), inputShape[dim]!, numel(inputShape.slice(dim + 1)));

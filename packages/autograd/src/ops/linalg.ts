@@ -14,6 +14,7 @@ interface Transposes {
 // Batched matrix product of tensors with at least 2 dims; batch dims broadcast.
 const bmmOp: Op<Transposes> = defineOp<Transposes>({
   name: 'matmul',
+  saves: 'inputs',
   forward: ([a, b], { ta, tb }) => {
     const [ar, ac] = a!.shape.slice(-2) as [number, number];
     const [br, bc] = b!.shape.slice(-2) as [number, number];

@@ -7,6 +7,7 @@ import { broadcastData } from './broadcast.js';
 
 const reshapeOp = defineOp<{ shape: number[] }>({
   name: 'reshape',
+  saves: 'none',
   forward: ([x], { shape }) => ({ data: x!.data, shape }),
   backward: ({ grad, inputs: [x] }) => [reshape(grad, x!.shape)],
 });
@@ -39,6 +40,7 @@ export const view = reshape;
 
 const permuteOp = defineOp<{ dims: number[] }>({
   name: 'permute',
+  saves: 'none',
   forward: ([x], { dims }) => {
     const strides = stridesOf(x!.shape);
     const shape = dims.map((d) => x!.shape[d]!);
@@ -111,6 +113,7 @@ export function flatten(x: Tensor, options: FlattenOptions = {}): Tensor {
 
 const expandOp = defineOp<{ shape: number[] }>({
   name: 'expand',
+  saves: 'none',
   forward: ([x], { shape }) => ({ data: broadcastData(x!, shape), shape }),
   // The tape sums the gradient back down to the input's shape.
   backward: ({ grad }) => [grad],
@@ -150,6 +153,7 @@ function sliceView(shape: Shape, a: SliceAttrs) {
 }
 const sliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
   name: 'slice',
+  saves: 'none',
   forward: ([x], a) => {
     const { offset, viewShape, viewStrides } = sliceView(x!.shape, a);
     return { data: k.stridedCopy(x!.data, offset, viewShape, viewStrides), shape: viewShape };
@@ -159,6 +163,7 @@ const sliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
 // Places a slice's gradient back in a zero tensor of the input's shape; its own gradient is the slice.
 const unsliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
   name: 'sliceBackward',
+  saves: 'none',
   forward: ([g], a) => {
     const out = allocate(g!.dtype, numel(a.inputShape));
     const { offset, viewShape, viewStrides } = sliceView(a.inputShape, a);
@@ -219,6 +224,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 
 const catOp = defineOp<{ dim: number }>({
   name: 'cat',
+  saves: 'none',
   forward: (xs, { dim }) => {
     const shape = [...xs[0]!.shape];
     shape[dim] = xs.reduce((n, x) => n + x.shape[dim]!, 0);
@@ -276,6 +282,7 @@ export interface PadOptions {
 }
 const padOp = defineOp<{ pads: number[]; value: number }>({
   name: 'pad',
+  saves: 'none',
   forward: ([x], { pads, value }) => {
     const shape = x!.shape.map((s, i) => s + pads[2 * i]! + pads[2 * i + 1]!);
     const out = allocate(x!.dtype, numel(shape)).fill(value);
@@ -313,6 +320,7 @@ export function pad(x: Tensor, pads: readonly number[], options: PadOptions = {}
 
 const cloneOp = defineOp({
   name: 'clone',
+  saves: 'none',
   forward: ([x]) => ({ data: x!.data.slice(), shape: x!.shape }),
   backward: ({ grad }) => [grad],
 });
@@ -324,6 +332,7 @@ export function clone(x: Tensor): Tensor {
 
 const toDTypeOp = defineOp<{ dtype: DType }>({
   name: 'to',
+  saves: 'none',
   forward: ([x], { dtype }) => {
     const out = allocate(dtype, x!.numel());
     out.set(x!.data);

@@ -54,6 +54,7 @@ function unreduce(grad: Tensor, inputShape: Shape, dims: readonly number[]): Ten
 
 const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
   name: 'sum',
+  saves: 'none',
   forward: ([x], { dims, keepdim }) => {
     let data: TypedArray = x!.data;
     const shape = [...x!.shape];
@@ -100,6 +101,7 @@ export function sumToShape(x: Tensor, shape: Shape): Tensor {
 function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
   const values = defineOp<{ dim: number; keepdim: boolean; indices: Float64Array }>({
     name,
+    saves: 'none',
     forward: ([x], { dim, keepdim, indices }) => {
       const [outer, n, inner] = around(x!.shape, dim);
       if (n === 0) throw new Error(`${name}: cannot reduce dim ${dim} of size 0 in shape ${fmt(x!.shape)}`);
