@@ -42,24 +42,11 @@ function mlp(tf: TF, d: MlpData): Trainer {
   const b1 = tf.variable(tf.tensor1d(d.b1));
   const w2 = tf.variable(tf.tensor2d(d.w2, [h, o]));
   const b2 = tf.variable(tf.tensor1d(d.b2));
-  const opt = tf.train.sgd(d.lr);
-  const vars = [w1, b1, w2, b2];
-  return {
-    step() {
-      const cost = opt.minimize(() => {
-        const hidden = tf.relu(tf.add(tf.matMul(x, w1), b1));
-        const logits = tf.add(tf.matMul(hidden, w2), b2);
-        return tf.losses.softmaxCrossEntropy(onehot, logits) as import('@tensorflow/tfjs').Scalar;
-      }, true, vars)!;
-      const loss = cost.dataSync()[0]!;
-      cost.dispose();
-      return loss;
-    },
-    dispose() {
-      tf.dispose([x, labels, onehot, ...vars]);
-      opt.dispose();
-    },
-  };
+  return sgdTrainer(tf, d.lr, [w1, b1, w2, b2], [x, labels, onehot], () => {
+    const hidden = tf.relu(tf.add(tf.matMul(x, w1), b1));
+    const logits = tf.add(tf.matMul(hidden, w2), b2);
+    return tf.losses.softmaxCrossEntropy(onehot, logits) as import('@tensorflow/tfjs').Scalar;
+  });
 }
 
 function conv(tf: TF, d: ConvData): Trainer {
@@ -85,22 +72,32 @@ function conv(tf: TF, d: ConvData): Trainer {
   const bConv = tf.variable(tf.tensor1d(d.bConv));
   const wFc = tf.variable(tf.tensor2d(fc, [fcIn, classes]));
   const bFc = tf.variable(tf.tensor1d(d.bFc));
-  const opt = tf.train.sgd(d.lr);
-  const vars = [wConv, bConv, wFc, bFc];
+  return sgdTrainer(tf, d.lr, [wConv, bConv, wFc, bFc], [x, labels, onehot], () => {
+    const y = tf.relu(tf.add(tf.conv2d(x, wConv, 1, 'same'), bConv));
+    const pooled = tf.maxPool(y as import('@tensorflow/tfjs').Tensor4D, 2, 2, 'valid');
+    const logits = tf.add(tf.matMul(tf.reshape(pooled, [n, fcIn]), wFc), bFc);
+    return tf.losses.softmaxCrossEntropy(onehot, logits) as import('@tensorflow/tfjs').Scalar;
+  });
+}
+
+/** One SGD step per `step()` on `vars` minimising `loss`; `dispose()` frees the variables and `data`. */
+function sgdTrainer(
+  tf: TF,
+  lr: number,
+  vars: import('@tensorflow/tfjs').Variable[],
+  data: import('@tensorflow/tfjs').Tensor[],
+  loss: () => import('@tensorflow/tfjs').Scalar,
+): Trainer {
+  const opt = tf.train.sgd(lr);
   return {
     step() {
-      const cost = opt.minimize(() => {
-        const y = tf.relu(tf.add(tf.conv2d(x, wConv, 1, 'same'), bConv));
-        const pooled = tf.maxPool(y as import('@tensorflow/tfjs').Tensor4D, 2, 2, 'valid');
-        const logits = tf.add(tf.matMul(tf.reshape(pooled, [n, fcIn]), wFc), bFc);
-        return tf.losses.softmaxCrossEntropy(onehot, logits) as import('@tensorflow/tfjs').Scalar;
-      }, true, vars)!;
-      const loss = cost.dataSync()[0]!;
+      const cost = opt.minimize(loss, true, vars)!;
+      const value = cost.dataSync()[0]!;
       cost.dispose();
-      return loss;
+      return value;
     },
     dispose() {
-      tf.dispose([x, labels, onehot, ...vars]);
+      tf.dispose([...data, ...vars]);
       opt.dispose();
     },
   };
