@@ -134,6 +134,27 @@ export abstract class Module {
     });
   }
 
+  /**
+   * Adds a parameter under `name`, as PyTorch's `register_parameter`: the name may be one no field
+   * could have in TypeScript style (`weight_ih_l0`), and it is the parameter's state-dict key. The
+   * parameter is then readable as `this[name]`; `null` keeps the name with no parameter (no bias).
+   * @example this.registerParameter('weight_ih_l0', new Parameter(zeros([4 * h, inputSize])));
+   */
+  registerParameter(name: string, param: Parameter | null): void {
+    if (typeof name !== 'string' || name === '' || name.includes('.')) {
+      throw new Error(`registerParameter: name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
+    }
+    if (param !== null && !(param instanceof Parameter)) {
+      throw new Error(`registerParameter: '${name}' must be a Parameter or null, got ${param instanceof Tensor ? 'a Tensor (wrap it in new Parameter(...))' : typeof param}`);
+    }
+    if (this.#buffers.has(name)) throw new Error(`registerParameter: '${name}' is already a buffer of ${this.constructor.name}`);
+    const current: unknown = (this as Record<string, unknown>)[name];
+    if (name in this && current !== null && current !== undefined && !(current instanceof Parameter)) {
+      throw new Error(`registerParameter: attribute '${name}' already exists on ${this.constructor.name}`);
+    }
+    Object.defineProperty(this, name, { value: param, enumerable: true, writable: true, configurable: true });
+  }
+
   /** The direct sub-modules with their field names, each once. */
   namedChildren(): [string, Module][] {
     const seen = new Set<Module>();

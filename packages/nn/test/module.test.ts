@@ -178,6 +178,37 @@ describe('Module: buffers', () => {
   });
 });
 
+describe('Module: registerParameter', () => {
+  class Cell extends Module {
+    constructor() {
+      super();
+      this.registerParameter('weight_ih_l0', new Parameter(ones([2, 3])));
+      this.registerParameter('bias_ih_l0', null);
+    }
+    forward(x: Tensor): Tensor {
+      return x;
+    }
+  }
+
+  it('names the parameter by its registered name, which is its state-dict key', () => {
+    const c = new Cell();
+    expect(c.namedParameters().map(([n]) => n)).toEqual(['weight_ih_l0']);
+    expect(Object.keys(c.stateDict())).toEqual(['weight_ih_l0']);
+    expect((c as unknown as Record<string, Tensor>).weight_ih_l0!.shape).toEqual([2, 3]);
+    c.registerParameter('bias_ih_l0', new Parameter(zeros([2])));
+    expect(Object.keys(c.stateDict())).toEqual(['weight_ih_l0', 'bias_ih_l0']);
+  });
+
+  it('rejects bad names, plain tensors and clashes', () => {
+    const c = new Cell();
+    expect(() => c.registerParameter('a.b', null)).toThrow(/registerParameter: name must be a non-empty string without '\.'/);
+    expect(() => c.registerParameter('w', zeros([1]) as unknown as Parameter)).toThrow(/registerParameter: 'w' must be a Parameter or null, got a Tensor/);
+    expect(() => c.registerParameter('forward', null)).toThrow(/registerParameter: attribute 'forward' already exists on Cell/);
+    c.registerBuffer('stat', zeros([1]));
+    expect(() => c.registerParameter('stat', null)).toThrow(/registerParameter: 'stat' is already a buffer of Cell/);
+  });
+});
+
 describe('Module: stateDict and loadStateDict', () => {
   it('round-trips: a fresh model loaded from a state dict computes the same outputs', () => {
     const a = new TorchCNN(1, 3, 4, { dtype: 'float64' });
