@@ -12,6 +12,12 @@ export interface TensorJSON {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const golden: any = JSON.parse(readFileSync(new URL('../fixtures/golden.json', import.meta.url), 'utf8'));
 
+/** The golden values of one fixture file, `fixtures/<name>.json` (made by `fixtures/<name>.py`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function goldenFile(name: string): any {
+  return JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), 'utf8'));
+}
+
 /** A float64 tensor from a fixture entry. */
 export function fromJSON(t: TensorJSON): Tensor {
   return new Tensor(Float64Array.from(t.data), t.shape);
