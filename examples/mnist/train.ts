@@ -7,8 +7,8 @@ import { DataLoader, TensorDataset, loadMnist, type MnistSplit } from '@dl/data'
 import { load, save } from '@dl/io';
 import type { Args } from './args.js';
 import { makeTrainer, type Trainer } from './models.js';
-import { ProgressBar } from './progress.js';
-import { renderCharts } from './plot.js';
+import { ProgressBar } from '../shared/progress.js';
+import { renderCharts } from '../shared/charts.js';
 
 const MNIST_MEAN = 0.1307;
 const MNIST_STD = 0.3081;

@@ -1,10 +1,11 @@
 // An SVG line chart of training and test curves, written without dependencies.
 
-/** One curve: a name, a colour and its points (x, y). */
+/** One curve: a name, a colour, its points (x, y), and whether it is drawn dashed. */
 export interface Series {
   name: string;
   color: string;
   points: [number, number][];
+  dashed?: boolean;
 }
 
 /** Options of a chart. */
@@ -68,12 +69,13 @@ function chart(o: ChartOptions, series: Series[], w: number, h: number): string 
   out.push(`<text transform="translate(14,${h / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
   series.forEach((s, i) => {
     const d = s.points.map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
-    out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+    out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed === true ? ' stroke-dasharray="6 4"' : ''}/>`);
     for (const [x, y] of s.points.length <= 40 ? s.points : []) {
       out.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
     }
     const place = o.legend ?? 'top-left';
-    const lx = place === 'top-left' ? m.left + 10 : w - m.right - 130;
+    const legendWidth = 24 + 7 * Math.max(...series.map((t) => t.name.length));
+    const lx = place === 'top-left' ? m.left + 10 : w - m.right - Math.max(130, legendWidth);
     const ly = place === 'bottom-right' ? h - m.bottom - 8 - 16 * (series.length - i) : m.top + 8 + i * 16;
     out.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${s.color}"/>`);
     out.push(`<text x="${lx + 16}" y="${ly + 9}">${esc(s.name)}</text>`);

@@ -1,4 +1,4 @@
-// A one-line progress bar per epoch: batch, loss, accuracy, samples per second, time left.
+// A one-line progress bar per epoch: batch, loss, accuracy (when there is one), samples per second, time left.
 
 /** Formats seconds as m:ss. */
 function clock(seconds: number): string {
@@ -22,7 +22,7 @@ export class ProgressBar {
   }
 
   /** Reports that `done` batches (and `samples` samples) are finished, with running metrics. */
-  update(done: number, samples: number, loss: number, accuracy: number): void {
+  update(done: number, samples: number, loss: number, accuracy?: number): void {
     if (this.stream === null) return;
     const elapsed = (performance.now() - this.start) / 1000;
     const rate = samples / Math.max(elapsed, 1e-9);
@@ -32,7 +32,7 @@ export class ProgressBar {
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
     const line =
       `${this.label} ${bar} ${String(done).padStart(String(this.total).length)}/${this.total}` +
-      `  loss ${loss.toFixed(4)}  acc ${(accuracy * 100).toFixed(1)}%  ${rate.toFixed(0)} samples/s  ` +
+      `  loss ${loss.toFixed(4)}${accuracy === undefined ? '' : `  acc ${(accuracy * 100).toFixed(1)}%`}  ${rate.toFixed(0)} samples/s  ` +
       `${done === this.total ? `took ${clock(elapsed)}` : `eta ${clock(left)}`}`;
     if (this.tty) {
       this.stream.write(`\r${line}\x1b[K${done === this.total ? '\n' : ''}`);
