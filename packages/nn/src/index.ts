@@ -19,3 +19,5 @@ export * as F from './functional/index.js';
 export * from './functional/index.js';
 export * as init from './init.js';
 export * as manual from './manual/index.js';
+export { ConvTranspose2d, type ConvTranspose2dModuleOptions } from './modules/convTranspose2d.js';
+export { Upsample, type UpsampleOptions } from './modules/upsampling.js';

@@ -14,7 +14,7 @@ describe('F', () => {
     expect(F.relu).toBe(autograd.relu);
     expect(F.logSoftmax).toBe(autograd.logSoftmax);
     expect(Object.keys(F).sort()).toEqual([
-      'avgPool2d', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'conv2d', 'crossEntropy', 'dropout', 'gelu', 'l1Loss',
+      'avgPool2d', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'conv2d', 'convTranspose2d', 'crossEntropy', 'dropout', 'gelu', 'interpolate', 'l1Loss',
       'leakyRelu', 'linear', 'logSoftmax', 'maxPool2d', 'mseLoss', 'nllLoss', 'relu', 'sigmoid', 'softmax', 'tanh',
     ]);
   });

@@ -9,3 +9,5 @@ export {
 } from './loss.js';
 export { nllLoss, crossEntropy, type NllLossOptions, type CrossEntropyOptions } from './classification.js';
 export type { Reduction } from './reduction.js';
+export { convTranspose2d, type ConvTranspose2dOptions } from './convTranspose.js';
+export { interpolate, type InterpolateOptions, type InterpolateMode, type Scale2 } from './interpolate.js';

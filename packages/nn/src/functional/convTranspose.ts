@@ -1,0 +1,113 @@
+import { add, fold, matmul, pad, reshape, transpose, type Tensor } from '@dl/autograd';
+import { checkPair, fmt, type Size2 } from '../checks.js';
+
+/** Options of `convTranspose2d`, as PyTorch's: stride 1, padding 0, outputPadding 0, dilation 1, groups 1. */
+export interface ConvTranspose2dOptions {
+  stride?: Size2;
+  /** Removed from each side of the output: `dilation·(k − 1) − padding` of implicit padding, as in PyTorch. */
+  padding?: Size2;
+  /** Added to one side (bottom, right) of the output; smaller than the stride or the dilation. */
+  outputPadding?: Size2;
+  dilation?: Size2;
+  /** Only 1: grouped transposed convolutions are not supported. */
+  groups?: number;
+}
+
+const pairText = (p: readonly number[]): string => `(${p[0]}, ${p[1]})`;
+
+/** The checked geometry of a transposed convolution: stride, padding, output padding, dilation. */
+export interface TransposeGeometry {
+  stride: [number, number];
+  padding: [number, number];
+  outputPadding: [number, number];
+  dilation: [number, number];
+}
+
+/** @internal Checks the settings, including PyTorch's rule that outputPadding < stride or < dilation in each dim. */
+export function transposeGeometry(layer: string, options: ConvTranspose2dOptions): TransposeGeometry {
+  const stride = checkPair(layer, 'stride', options.stride ?? 1, 1);
+  const padding = checkPair(layer, 'padding', options.padding ?? 0, 0);
+  const outputPadding = checkPair(layer, 'outputPadding', options.outputPadding ?? 0, 0);
+  const dilation = checkPair(layer, 'dilation', options.dilation ?? 1, 1);
+  if (outputPadding.some((op, i) => op >= stride[i]! && op >= dilation[i]!)) {
+    throw new Error(
+      `${layer}: outputPadding must be smaller than either stride or dilation, got outputPadding ${pairText(outputPadding)}, ` +
+        `stride ${pairText(stride)}, dilation ${pairText(dilation)}`,
+    );
+  }
+  return { stride, padding, outputPadding, dilation };
+}
+
+/** The output size of one spatial dim: (n − 1)·s − 2p + d·(k − 1) + outputPadding + 1. */
+function outSize(n: number, k: number, s: number, p: number, op: number, d: number): number {
+  return (n - 1) * s - 2 * p + d * (k - 1) + op + 1;
+}
+
+/**
+ * @internal The output padding that makes a `layer` of weight [in, out, kH, kW] give an output of
+ * `outputSize` [H, W] from x, as PyTorch's `ConvTranspose2d.forward(input, output_size)`: each size must
+ * lie between the smallest output and that plus stride − 1.
+ */
+export function outputPaddingFor(layer: string, x: Tensor, weight: Tensor, g: TransposeGeometry, outputSize: Size2): [number, number] {
+  const size = checkPair(layer, 'outputSize', outputSize, 1);
+  if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  return [0, 1].map((i) => {
+    const least = outSize(x.shape[2 + i]!, weight.shape[2 + i]!, g.stride[i]!, g.padding[i]!, 0, g.dilation[i]!);
+    const most = least + g.stride[i]! - 1;
+    if (size[i]! < least || size[i]! > most) {
+      throw new Error(
+        `${layer}: requested outputSize ${pairText(size)} is not reachable from input shape ${fmt(x.shape)}: ` +
+          `dim ${2 + i} must lie in [${least}, ${most}]`,
+      );
+    }
+    return size[i]! - least;
+  }) as [number, number];
+}
+
+/** @internal `convTranspose2d` with errors naming `layer`. */
+export function convTranspose2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
+  if (options.groups !== undefined && options.groups !== 1) {
+    throw new Error(`${layer}: groups must be 1 (grouped transposed convolution is not supported), got ${String(options.groups)}`);
+  }
+  if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  if (weight.ndim !== 4) throw new Error(`${layer}: weight must be 4-D [inChannels, outChannels, kH, kW], got shape ${fmt(weight.shape)}`);
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [wc, O, kh, kw] = weight.shape as [number, number, number, number];
+  if (C !== wc) {
+    throw new Error(`${layer}: input has ${C} channels, expected inChannels ${wc} (input shape ${fmt(x.shape)}, weight shape ${fmt(weight.shape)})`);
+  }
+  if (x.dtype !== weight.dtype) {
+    throw new Error(`${layer}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}; convert one (x.to('${weight.dtype}') or model.to('${x.dtype}'))`);
+  }
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new Error(`${layer}: bias must have shape [${O}], got ${fmt(bias.shape)}`);
+  const { stride: s, padding: p, outputPadding: op, dilation: d } = transposeGeometry(layer, options);
+  const oh = outSize(H, kh, s[0], p[0], op[0], d[0]);
+  const ow = outSize(W, kw, s[1], p[1], op[1], d[1]);
+  if (oh < 1 || ow < 1) {
+    throw new Error(
+      `${layer}: output size ${oh}x${ow} is too small (input shape ${fmt(x.shape)}, kernel ${kh}x${kw}, stride ${s[0]},${s[1]}, ` +
+        `padding ${p[0]},${p[1]}, dilation ${d[0]},${d[1]})`,
+    );
+  }
+  // The output's windows (as fold sees them) are the input's positions, plus ⌊op/s⌋ more at the end when
+  // the output padding reaches past a stride (possible with dilation); those extra ones are zeros.
+  const [eh, ew] = [Math.floor(op[0] / s[0]), Math.floor(op[1] / s[1])];
+  const input = eh > 0 || ew > 0 ? pad(x, [0, ew, 0, eh]) : x;
+  const L = (H + eh) * (W + ew);
+  // The gradient of conv2d w.r.t. its input: each input pixel spreads Wᵀ·x over its window (col2im).
+  const cols = matmul(transpose(reshape(weight, [C, O * kh * kw]), 0, 1), reshape(input, [N, C, L]));
+  let y = fold(cols, [oh, ow], [kh, kw], { stride: s, padding: p, dilation: d });
+  if (bias !== null) y = add(y, reshape(bias, [O, 1, 1]));
+  return y;
+}
+
+/**
+ * 2-D transposed convolution over NCHW, as PyTorch's `F.conv_transpose2d` (the gradient of `conv2d`
+ * w.r.t. its input): x [N, C, H, W], weight [C, O, kH, kW], bias [O] → [N, O, H', W'] with
+ * H' = (H − 1)·stride − 2·padding + dilation·(kH − 1) + outputPadding + 1. Built from `matmul` and
+ * `fold`, so its gradients (of any order) come from theirs.
+ * @example convTranspose2d(x, weight, bias, { stride: 2, padding: 1, outputPadding: 1 }) // 3x3 kernel doubles H and W
+ */
+export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
+  return convTranspose2dAs('convTranspose2d', x, weight, bias, options);
+}
