@@ -21,3 +21,4 @@ export * from './ops/movement.js';
 export * from './ops/indexing.js';
 export * from './ops/image.js';
 export * from './ops/compare.js';
+export * from './ops/attention.js';

@@ -21,3 +21,10 @@ export * as init from './init.js';
 export * as manual from './manual/index.js';
 export { ConvTranspose2d, type ConvTranspose2dModuleOptions } from './modules/convTranspose2d.js';
 export { Upsample, type UpsampleOptions } from './modules/upsampling.js';
+export {
+  MultiheadAttention, NonDynamicallyQuantizableLinear, type MultiheadAttentionOptions, type MultiheadAttentionForwardOptions,
+} from './modules/attention.js';
+export {
+  TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLayerOptions, type TransformerEncoderLayerForwardOptions,
+  type TransformerEncoderOptions, type TransformerEncoderForwardOptions,
+} from './modules/transformer.js';

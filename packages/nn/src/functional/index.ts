@@ -11,3 +11,7 @@ export { nllLoss, crossEntropy, type NllLossOptions, type CrossEntropyOptions } 
 export type { Reduction } from './reduction.js';
 export { convTranspose2d, type ConvTranspose2dOptions } from './convTranspose.js';
 export { interpolate, type InterpolateOptions, type InterpolateMode, type Scale2 } from './interpolate.js';
+export {
+  scaledDotProductAttention, scaledDotProductAttentionWithWeights, maskFromAllowed, maskFromBlocked, sinusoidalPositionalEncoding,
+  type ScaledDotProductAttentionOptions, type AttentionResult, type PositionalEncodingOptions,
+} from './attention.js';

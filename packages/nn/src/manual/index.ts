@@ -12,3 +12,4 @@ export {
   copyToTwin, copyFromTwin, pairWithTwin, toManualLayout, manualParamLayers, twinParamModules,
   type TwinModule, type TwinPair,
 } from './twin.js';
+export { SelfAttention, type ManualSelfAttentionOptions } from './selfAttention.js';

@@ -1,0 +1,33 @@
+import { Tensor, type DType } from '@dl/autograd';
+import { checkInt } from '../checks.js';
+
+export {
+  scaledDotProductAttention, scaledDotProductAttentionWithWeights, maskFromAllowed, maskFromBlocked,
+  type ScaledDotProductAttentionOptions, type AttentionResult,
+} from '@dl/autograd';
+
+/** Options of `sinusoidalPositionalEncoding`. */
+export interface PositionalEncodingOptions {
+  /** The dtype of the table (float32). */
+  dtype?: DType;
+}
+
+/**
+ * The fixed positional encodings of "Attention Is All You Need" (Vaswani et al., 2017), [length, dModel]:
+ * PE[pos, 2i] = sin(pos / 10000^(2i/dModel)) and PE[pos, 2i+1] = cos(pos / 10000^(2i/dModel)).
+ * Add it to the (scaled) token embeddings; it carries no gradient. An odd dModel ends with a sine column.
+ * @example const x = embed.forward(tokens).add(sinusoidalPositionalEncoding(T, 512)); // [B, T, 512]
+ */
+export function sinusoidalPositionalEncoding(length: number, dModel: number, options: PositionalEncodingOptions = {}): Tensor {
+  checkInt('sinusoidalPositionalEncoding', 'length', length, 0);
+  checkInt('sinusoidalPositionalEncoding', 'dModel', dModel, 1);
+  const data = (options.dtype ?? 'float32') === 'float64' ? new Float64Array(length * dModel) : new Float32Array(length * dModel);
+  for (let pos = 0; pos < length; pos++) {
+    for (let i = 0; i < dModel; i += 2) {
+      const angle = pos / Math.pow(10000, i / dModel);
+      data[pos * dModel + i] = Math.sin(angle);
+      if (i + 1 < dModel) data[pos * dModel + i + 1] = Math.cos(angle);
+    }
+  }
+  return new Tensor(data, [length, dModel]);
+}
