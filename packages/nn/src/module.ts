@@ -145,7 +145,7 @@ export abstract class Module {
       throw new Error(`registerParameter: name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
     }
     if (param !== null && !(param instanceof Parameter)) {
-      throw new Error(`registerParameter: '${name}' must be a Parameter or null, got ${param instanceof Tensor ? 'a Tensor (wrap it in new Parameter(...))' : typeof param}`);
+      throw new Error(`registerParameter: '${name}' must be a Parameter or null, got ${(param as unknown) instanceof Tensor ? 'a Tensor (wrap it in new Parameter(...))' : typeof param}`);
     }
     if (this.#buffers.has(name)) throw new Error(`registerParameter: '${name}' is already a buffer of ${this.constructor.name}`);
     const current: unknown = (this as Record<string, unknown>)[name];
