@@ -1,7 +1,7 @@
 import { Tensor } from '@dl/autograd';
 import {
-  DTYPES, formatShape, fromLittleEndianBytes, MAX_HEADER_BYTES, METADATA_KEY, OTHER_DTYPES,
-  type Metadata, type SafetensorsDType,
+  DTYPES, formatShape, fromLittleEndianBytes, fromLittleEndianInts, INT_DTYPES, MAX_HEADER_BYTES, METADATA_KEY, OTHER_DTYPES,
+  type Metadata, type SafetensorsDType, type SafetensorsIntDType,
 } from './format.js';
 
 /** What `deserialize` returns: the tensors by name (in header order) and the header's metadata ({} if none). */
@@ -13,7 +13,7 @@ export interface Deserialized {
 /** One tensor's header entry, checked. */
 interface Entry {
   name: string;
-  code: SafetensorsDType;
+  code: SafetensorsDType | SafetensorsIntDType;
   shape: number[];
   begin: number;
   end: number;
@@ -73,10 +73,22 @@ export function decode(bytes: Uint8Array, where: string): Deserialized {
 
   const data = bytes.subarray(8 + n);
   const tensors: Record<string, Tensor> = {};
+  const values = new Map<Entry, Tensor['data']>();
   for (const e of entries) {
-    const values = fromLittleEndianBytes(data.subarray(e.begin, e.end), DTYPES[e.code].dtype);
+    const bytes = data.subarray(e.begin, e.end);
+    if (e.code === 'I32' || e.code === 'I64') {
+      const ints = fromLittleEndianInts(bytes, e.code);
+      if (ints.bad !== null) {
+        fail(`tensor '${e.name}' (${e.code}) holds ${ints.bad.value} at element ${ints.bad.index}, which a float64 cannot hold exactly (|value| must be below 2^53)`);
+      }
+      values.set(e, ints.values);
+    } else {
+      values.set(e, fromLittleEndianBytes(bytes, DTYPES[e.code].dtype));
+    }
+  }
+  for (const e of entries) {
     // defineProperty, so that a tensor named '__proto__' is an entry like any other.
-    Object.defineProperty(tensors, e.name, { value: new Tensor(values, e.shape), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(tensors, e.name, { value: new Tensor(values.get(e)!, e.shape), enumerable: true, writable: true, configurable: true });
   }
   return { tensors, metadata };
 }
@@ -98,20 +110,20 @@ function readEntry(name: string, info: unknown, fail: (m: string) => never): Ent
   if (info === null || typeof info !== 'object' || Array.isArray(info)) fail(`${where} must be described by an object { dtype, shape, data_offsets }`);
   const { dtype, shape, data_offsets: offsets } = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   if (typeof dtype !== 'string') fail(`${where} has no dtype string`);
-  if (!Object.hasOwn(DTYPES, dtype as string)) {
+  if (!Object.hasOwn(DTYPES, dtype as string) && !Object.hasOwn(INT_DTYPES, dtype as string)) {
     if (OTHER_DTYPES.includes(dtype as string)) {
-      fail(`${where} has dtype ${dtype as string}, which @dl/io cannot load (tensors here are F32 or F64)`);
+      fail(`${where} has dtype ${dtype as string}, which @dl/io cannot load (tensors here are F32 or F64; I32 and I64 load as F64)`);
     }
-    fail(`${where} has unknown dtype ${JSON.stringify(dtype)} (expected F32 or F64)`);
+    fail(`${where} has unknown dtype ${JSON.stringify(dtype)} (expected F32, F64, I32 or I64)`);
   }
   if (!Array.isArray(shape) || !shape.every(isSize)) fail(`${where} has shape ${JSON.stringify(shape)}, not a list of non-negative integers`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSize) || offsets[0] > offsets[1]) {
     fail(`${where} has data_offsets ${JSON.stringify(offsets)}, not [begin, end] with 0 <= begin <= end`);
   }
-  const code = dtype as SafetensorsDType;
+  const code = dtype as SafetensorsDType | SafetensorsIntDType;
   const [begin, end] = offsets as [number, number];
   const s = shape as number[];
-  const expected = s.reduce((a, b) => a * b, 1) * DTYPES[code].bytes;
+  const expected = s.reduce((a, b) => a * b, 1) * (code === 'I32' || code === 'I64' ? INT_DTYPES[code] : DTYPES[code]).bytes;
   if (end - begin !== expected) {
     fail(`${where} has shape ${formatShape(s)} and dtype ${code} (${expected} bytes), but data_offsets [${begin},${end}] span ${end - begin} bytes`);
   }

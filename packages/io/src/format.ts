@@ -18,13 +18,25 @@ export const DTYPES = {
   F64: { dtype: 'float64', bytes: 8 },
 } as const satisfies Record<string, { dtype: DType; bytes: number }>;
 
-/** A safetensors dtype code we support. */
+/** A safetensors dtype code we write (and read). */
 export type SafetensorsDType = keyof typeof DTYPES;
+
+/**
+ * Integer dtype codes we read (not write), as float64 tensors: PyTorch saves counters such as
+ * BatchNorm's `num_batches_tracked` as I64. Values must be below 2^53 in magnitude to be exact.
+ */
+export const INT_DTYPES = {
+  I32: { dtype: 'float64', bytes: 4 },
+  I64: { dtype: 'float64', bytes: 8 },
+} as const satisfies Record<string, { dtype: DType; bytes: number }>;
+
+/** A safetensors integer dtype code we read as float64. */
+export type SafetensorsIntDType = keyof typeof INT_DTYPES;
 
 /** Dtype codes of the format that we recognise but cannot hold (our tensors are float32 or float64). */
 export const OTHER_DTYPES: readonly string[] = [
   'BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'I16', 'U16', 'F16', 'BF16',
-  'I32', 'U32', 'I64', 'U64', 'C64',
+  'U32', 'U64', 'C64',
 ];
 
 /** The safetensors code of a tensor's dtype. */
@@ -63,6 +75,28 @@ export function fromLittleEndianBytes(bytes: Uint8Array, dtype: DType, host = li
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
   return out;
+}
+
+/**
+ * Float64 values of little-endian signed integers (`I32` or `I64`); null when an I64 value is 2^53 or
+ * more in magnitude (a float64 could not hold it exactly), with its index in `bad`.
+ */
+export function fromLittleEndianInts(bytes: Uint8Array, code: SafetensorsIntDType): { values: Float64Array; bad: { index: number; value: bigint } | null } {
+  const size = INT_DTYPES[code].bytes;
+  const n = bytes.length / size;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const values = new Float64Array(n);
+  const limit = 2n ** 53n;
+  for (let i = 0; i < n; i++) {
+    if (code === 'I32') {
+      values[i] = view.getInt32(4 * i, true);
+      continue;
+    }
+    const v = view.getBigInt64(8 * i, true);
+    if (v >= limit || v <= -limit) return { values, bad: { index: i, value: v } };
+    values[i] = Number(v);
+  }
+  return { values, bad: null };
 }
 
 /**

@@ -19,6 +19,12 @@ export * as F from './functional/index.js';
 export * from './functional/index.js';
 export * as init from './init.js';
 export * as manual from './manual/index.js';
+export {
+  BatchNorm, BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm,
+  type BatchNormModuleOptions, type LayerNormModuleOptions, type GroupNormModuleOptions,
+} from './modules/normalization.js';
+export { Dropout2d, type DropoutModuleOptions } from './modules/shape.js';
+export { l1Penalty, l2Penalty } from './regularization.js';
 export { ConvTranspose2d, type ConvTranspose2dModuleOptions } from './modules/convTranspose2d.js';
 export { Upsample, type UpsampleOptions } from './modules/upsampling.js';
 export {

@@ -15,3 +15,4 @@ export {
 } from './lrScheduler.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauStateDict } from './reduceLROnPlateau.js';
 export { clipGradNorm_, clipGradValue_, clipGradNorm, clipGradValue, type ClipGradNormOptions } from './clipGrad.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.js';

@@ -9,6 +9,7 @@ export {
 } from './loss.js';
 export { nllLoss, crossEntropy, type NllLossOptions, type CrossEntropyOptions } from './classification.js';
 export type { Reduction } from './reduction.js';
+export { batchNorm, layerNorm, groupNorm, dropout2d, type BatchNormOptions, type NormOptions, type Dropout2dOptions } from './normalization.js';
 export { convTranspose2d, type ConvTranspose2dOptions } from './convTranspose.js';
 export { interpolate, type InterpolateOptions, type InterpolateMode, type Scale2 } from './interpolate.js';
 export {

@@ -10,6 +10,10 @@ export { Net } from './net.js';
 export { CNN, type CNNOptions } from './cnn.js';
 export {
   copyToTwin, copyFromTwin, pairWithTwin, toManualLayout, manualParamLayers, twinParamModules,
-  type TwinModule, type TwinPair,
+  type TwinModule, type TwinPair, type TwinStats,
 } from './twin.js';
+export { BatchNorm, BatchNorm1d, BatchNorm2d, type ManualBatchNormOptions } from './batchNorm.js';
+export { LayerNorm, type ManualLayerNormOptions } from './layerNorm.js';
+export { Dropout, type ManualDropoutOptions } from './dropout.js';
+export { type ManualRunningStats, hasRunningStats } from './layer.js';
 export { SelfAttention, type ManualSelfAttentionOptions } from './selfAttention.js';

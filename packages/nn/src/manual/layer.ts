@@ -24,6 +24,27 @@ export interface ManualParamLayer extends ManualLayer {
   db: Tensor | null;
   /** Samples fresh parameters; `std` is the weight's standard deviation (each layer has its default). */
   initParams(std?: number): void;
+  /**
+   * How `W` lies against the twin's `weight`: 'transposed' (Linear's W [in, out] vs weight [out, in])
+   * or 'same'. When absent, a 2-D W is taken as transposed and any other as the same.
+   */
+  readonly twinLayout?: 'same' | 'transposed';
+}
+
+/**
+ * A hand-written layer that keeps running statistics, as batch normalisation does: `runningMean`,
+ * `runningVar` (the twin's `running_mean`, `running_var`) and the number of training batches seen.
+ */
+export interface ManualRunningStats {
+  runningMean: Tensor;
+  runningVar: Tensor;
+  numBatchesTracked: number;
+}
+
+/** Whether a layer keeps running statistics (`runningMean` and `runningVar` tensors). */
+export function hasRunningStats(layer: object): layer is ManualRunningStats {
+  const l = layer as Partial<ManualRunningStats>;
+  return isTensor(l.runningMean) && isTensor(l.runningVar) && typeof l.numBatchesTracked === 'number';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Tensor, markModified } from '@dl/autograd';
-import { allocLike, fmt, hasParams, type ManualParamLayer } from './layer.js';
+import { allocLike, fmt, hasParams, hasRunningStats, type ManualParamLayer, type ManualRunningStats } from './layer.js';
 
 /**
  * What the copy helpers need of an autograd module: either its own `weight` (and `bias`), as
@@ -9,7 +9,17 @@ import { allocLike, fmt, hasParams, type ManualParamLayer } from './layer.js';
 export interface TwinModule {
   weight?: Tensor | null;
   bias?: Tensor | null;
+  /** The running statistics of a normalisation layer (`nn.BatchNorm1d`, `nn.BatchNorm2d`). */
+  runningMean?: Tensor | null;
+  runningVar?: Tensor | null;
+  numBatchesTracked?: Tensor | null;
   modules?(): Iterable<unknown>;
+}
+
+/** The running statistics of a manual layer and of its twin, paired. */
+export interface TwinStats {
+  manual: ManualRunningStats;
+  twin: { runningMean: Tensor; runningVar: Tensor; numBatchesTracked: Tensor };
 }
 
 /** A manual layer and the autograd module that holds the same parameters. */
@@ -20,6 +30,8 @@ export interface TwinPair {
   twin: { weight: Tensor; bias: Tensor };
   /** Whether the twin's weight is the transpose of `manual.W` (Linear: [out, in] vs [in, out]). */
   transposed: boolean;
+  /** Both sides' running statistics, when the manual layer keeps them (batch normalisation); else null. */
+  stats: TwinStats | null;
 }
 
 /**
@@ -58,7 +70,7 @@ export function pairWithTwin(manual: object, twin: TwinModule, op = 'pairWithTwi
     const t = ts[index]!;
     const weight = t.weight!;
     const bias = t.bias;
-    const transposed = m.W.ndim === 2;
+    const transposed = m.twinLayout === undefined ? m.W.ndim === 2 : m.twinLayout === 'transposed';
     const want = transposed ? [m.W.shape[1]!, m.W.shape[0]!] : m.W.shape;
     if (weight.shape.length !== want.length || weight.shape.some((s, i) => s !== want[i])) {
       throw new Error(
@@ -69,8 +81,36 @@ export function pairWithTwin(manual: object, twin: TwinModule, op = 'pairWithTwi
     if (bias.numel() !== m.b.numel()) {
       throw new Error(`${op}: layer ${index} (${m.constructor.name}) has b ${fmt(m.b.shape)} but the twin's bias is ${fmt(bias.shape)}`);
     }
-    return { index, manual: m, twin: { weight, bias }, transposed };
+    return { index, manual: m, twin: { weight, bias }, transposed, stats: pairStats(m, t, index, op) };
   });
+}
+
+function pairStats(m: ManualParamLayer, t: TwinModule, index: number, op: string): TwinStats | null {
+  if (!hasRunningStats(m)) return null;
+  const { runningMean, runningVar, numBatchesTracked } = t;
+  if (!isTensor(runningMean) || !isTensor(runningVar) || !isTensor(numBatchesTracked)) {
+    throw new Error(`${op}: layer ${index} (${m.constructor.name}) keeps running statistics but its twin does not (trackRunningStats: false?)`);
+  }
+  if (runningMean.numel() !== m.runningMean.numel()) {
+    throw new Error(`${op}: layer ${index} (${m.constructor.name}) has runningMean ${fmt(m.runningMean.shape)} but the twin's is ${fmt(runningMean.shape)}`);
+  }
+  return { manual: m, twin: { runningMean, runningVar, numBatchesTracked } };
+}
+
+/** Copies the running statistics between the sides of a pair: to the twin, or from it. */
+function copyStats(stats: TwinStats | null, toTwin: boolean): void {
+  if (stats === null) return;
+  const { manual: m, twin: t } = stats;
+  if (toTwin) {
+    t.runningMean.data.set(m.runningMean.data);
+    t.runningVar.data.set(m.runningVar.data);
+    t.numBatchesTracked.data[0] = m.numBatchesTracked;
+    for (const x of [t.runningMean, t.runningVar, t.numBatchesTracked]) markModified(x);
+  } else {
+    m.runningMean.data.set(t.runningMean.data);
+    m.runningVar.data.set(t.runningVar.data);
+    m.numBatchesTracked = t.numBatchesTracked.data[0]!;
+  }
 }
 
 /** Writes `src` into `dst` (same number of elements), transposing a 2-D matrix when asked. */
@@ -97,7 +137,8 @@ export function toManualLayout(pair: TwinPair, t: Tensor): Tensor {
 
 /**
  * Copies the parameters of a manual layer or model into its autograd twin, in place: `Linear`
- * (W [in, out] → weight [out, in]), `Conv2d` (same layout), and `Net` → `TorchNet`, `CNN` →
+ * (W [in, out] → weight [out, in]), `Conv2d`, `BatchNorm1d`/`BatchNorm2d` (γ, β and the running
+ * statistics) and `LayerNorm` (same layout), and `Net` → `TorchNet`, `CNN` →
  * `TorchCNN` layer by layer, in forward order. Throws naming the layer when shapes differ.
  * @example const fc = new manual.Linear(3, 2); const twin = new Linear(3, 2); copyToTwin(fc, twin);
  */
@@ -107,6 +148,7 @@ export function copyToTwin(manual: object, twin: TwinModule): void {
     p.twin.bias.data.set(p.manual.b.data);
     markModified(p.twin.weight);
     markModified(p.twin.bias);
+    copyStats(p.stats, true);
   }
 }
 
@@ -122,5 +164,6 @@ export function copyFromTwin(twin: TwinModule, manual: object): void {
     p.manual.b.data.set(bias.data);
     p.manual.dW = null;
     p.manual.db = null;
+    copyStats(p.stats, false);
   }
 }

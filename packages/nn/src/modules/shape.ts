@@ -1,8 +1,15 @@
-import { flatten, type Tensor } from '@dl/autograd';
+import { flatten, type Generator, type Tensor } from '@dl/autograd';
 import { Module } from '../module.js';
 import { checkRange } from '../checks.js';
 import { reprBool, reprFloat } from '../repr.js';
 import { dropout } from '../functional/activation.js';
+import { dropout2dAs } from '../functional/normalization.js';
+
+/** Options of `Dropout` and `Dropout2d`. */
+export interface DropoutModuleOptions {
+  /** The generator to draw the masks from (the default, seeded one unless given). */
+  generator?: Generator;
+}
 
 /**
  * Merges dims `startDim..endDim` (1 and −1 by default, keeping the batch dim), as PyTorch's `nn.Flatten`.
@@ -40,13 +47,39 @@ export class Identity extends Module {
  */
 export class Dropout extends Module {
   readonly p: number;
-  constructor(p = 0.5) {
+  readonly #generator: Generator | undefined;
+  constructor(p = 0.5, options: DropoutModuleOptions = {}) {
     super();
     this.p = checkRange('Dropout', 'p', p, 0, 1);
+    this.#generator = options.generator;
   }
   /** Drops elements in training mode; returns x itself in eval mode. */
   forward(x: Tensor): Tensor {
-    return dropout(x, { p: this.p, training: this.training });
+    return dropout(x, { p: this.p, training: this.training, generator: this.#generator });
+  }
+  override extraRepr(): string {
+    return `p=${reprFloat(this.p)}, inplace=${reprBool(false)}`;
+  }
+}
+
+/**
+ * In training mode, zeroes each whole channel (feature map) with probability p (0.5) and scales the
+ * rest by 1/(1 − p); in evaluation mode, the identity. As PyTorch's `nn.Dropout2d`, on [N, C, H, W]
+ * or unbatched [C, H, W] input.
+ * @example const drop = new Dropout2d(0.1); drop.forward(features); // [N, C, H, W]
+ */
+export class Dropout2d extends Module {
+  /** The probability of dropping a channel. */
+  readonly p: number;
+  readonly #generator: Generator | undefined;
+  constructor(p = 0.5, options: DropoutModuleOptions = {}) {
+    super();
+    this.p = checkRange('Dropout2d', 'p', p, 0, 1);
+    this.#generator = options.generator;
+  }
+  /** Drops channels in training mode; returns x itself in eval mode. */
+  forward(x: Tensor): Tensor {
+    return dropout2dAs('Dropout2d', x, { p: this.p, training: this.training, generator: this.#generator });
   }
   override extraRepr(): string {
     return `p=${reprFloat(this.p)}, inplace=${reprBool(false)}`;

@@ -92,7 +92,9 @@ function normalLike(shape: readonly number[], seed: number): Tensor {
 /**
  * Runs one input through a manual layer and its autograd twin (with the manual parameters copied
  * over) and checks, in float64, that the forward outputs, `dx` and every layer's `dW` and `db` equal
- * the twin's output, `x.grad`, and `weight.grad`/`bias.grad`. Returns true, or throws a
+ * the twin's output, `x.grad`, and `weight.grad`/`bias.grad`, and that layers with running statistics
+ * (batch normalisation) end with the same `runningMean`, `runningVar` and `numBatchesTracked`. Put
+ * both sides in the same mode (`train()`/`eval()`) first. Returns true, or throws a
  * `CrossCheckError` naming the quantity, the element and both values.
  * @example checkAgainstTwin(new manual.Linear(3, 2, { dtype: 'float64' }), new Linear(3, 2).double(), randn([4, 3], { dtype: 'float64' }));
  */
@@ -120,6 +122,12 @@ export function checkAgainstTwin(manual: ManualLayer, twin: AutogradTwin, x: Ten
     const name = `${p.manual.constructor.name} ${p.index}`;
     compare(`dW of layer ${name}`, p.manual.dW, p.twin.weight.grad && toManualLayout(p, p.twin.weight.grad), tol, context);
     compare(`db of layer ${name}`, p.manual.db, p.twin.bias.grad && new Tensor(p.twin.bias.grad.data, p.manual.b.shape), tol, context);
+    if (p.stats !== null) {
+      const { manual: ms, twin: ts } = p.stats;
+      compare(`runningMean of layer ${name}`, ms.runningMean, ts.runningMean, tol, context);
+      compare(`runningVar of layer ${name}`, ms.runningVar, ts.runningVar, tol, context);
+      compare(`numBatchesTracked of layer ${name}`, new Tensor(Float64Array.of(ms.numBatchesTracked), []), ts.numBatchesTracked, tol, context);
+    }
   }
   return true;
 }
