@@ -22,3 +22,4 @@ export * from './ops/indexing.js';
 export * from './ops/image.js';
 export * from './ops/compare.js';
 export * from './ops/attention.js';
+export * from './ops/recurrent.js';

@@ -125,6 +125,31 @@ def conv(req, raw):
     return Trainer(model, floats(x, n, 1, s, s), ints(labels), req["lr"])
 
 
+class LastHidden(torch.nn.Module):
+    """An LSTM and a linear head on its final hidden state."""
+
+    def __init__(self, lstm, fc):
+        super().__init__()
+        self.lstm, self.fc = lstm, fc
+
+    def forward(self, x):
+        _, (h, _) = self.lstm(x)
+        return self.fc(h[-1])
+
+
+def lstm(req, raw):
+    n, t, i, h, classes = req["batch"], req["steps"], req["input"], req["hidden"], req["classes"]
+    x, labels, w_ih, w_hh, b_ih, b_hh, w_fc, b_fc = raw
+    layer = torch.nn.LSTM(i, h)
+    with torch.no_grad():
+        layer.weight_ih_l0.copy_(floats(w_ih, 4 * h, i))
+        layer.weight_hh_l0.copy_(floats(w_hh, 4 * h, h))
+        layer.bias_ih_l0.copy_(floats(b_ih, 4 * h))
+        layer.bias_hh_l0.copy_(floats(b_hh, 4 * h))
+    model = LastHidden(layer, linear(floats(w_fc, h, classes), floats(b_fc, classes), h, classes))
+    return Trainer(model, floats(x, t, n, i), ints(labels), req["lr"])
+
+
 def time_round(fn, plan):
     """One round of samples, as Sampler.round in src/measure.ts: returns (times in ms, slow)."""
     clock = time.process_time if plan["clock"] == "cpu" else time.perf_counter
@@ -160,7 +185,7 @@ def time_round(fn, plan):
     return times, False
 
 
-BUILDERS = {"matmul": Product, "mlp": mlp, "conv": conv}
+BUILDERS = {"matmul": Product, "mlp": mlp, "conv": conv, "lstm": lstm}
 
 
 def handle(req, raw, objects):

@@ -5,7 +5,7 @@ export const ALL_FRAMEWORKS = ['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pyt
 /** Frameworks that compute on several threads: shown under their own heading, beside dl on one. */
 export const MULTI_THREADED: readonly string[] = ['pytorch-mt'];
 /** The timed workloads. */
-export const ALL_WORKLOADS = ['matmul', 'mlp', 'conv'] as const;
+export const ALL_WORKLOADS = ['matmul', 'mlp', 'conv', 'lstm'] as const;
 /** One timed workload. */
 export type Workload = (typeof ALL_WORKLOADS)[number];
 
@@ -14,7 +14,7 @@ export const HELP = `Usage: pnpm bench [options]
   --quick            a quick subset: sizes 64,256, shorter timings
   --sizes=64,128     matmul sizes (default 64,128,256,512,1024)
   --only=dl,tfjs-wasm   frameworks to run (default: ${ALL_FRAMEWORKS.join(',')})
-  --workloads=matmul,mlp,conv   what to time (default: all)
+  --workloads=matmul,mlp,conv,lstm   what to time (default: all)
   --min-time=1500    milliseconds of sampling per figure, over all rounds (after warm-up)
   --rounds=3         rounds per figure, interleaved across frameworks (evens out load bursts)
   --clock=cpu        time by this process's CPU time instead of wall time (for a busy, shared machine)

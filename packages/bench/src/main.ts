@@ -5,7 +5,7 @@ import { HELP, MULTI_THREADED, parseArgs, type Options } from './cli.js';
 import { Sampler } from './measure.js';
 import { fmt, reasons, table, withRatio, type Cell } from './report.js';
 import {
-  convData, isRemote, isUnsupported, matmulData, mlpData,
+  convData, lstmData, isRemote, isUnsupported, matmulData, mlpData,
   type Built, type Framework, type LocalProduct, type LocalTrainer, type Product, type Trainer, type Unsupported,
 } from './workloads.js';
 
@@ -97,11 +97,11 @@ async function main(): Promise<void> {
     }
   }
 
-  for (const kind of ['mlp', 'conv'] as const) {
+  for (const kind of ['mlp', 'conv', 'lstm'] as const) {
     if (!o.workloads.includes(kind)) continue;
-    const data = kind === 'mlp' ? mlpData() : convData();
+    const data = kind === 'mlp' ? mlpData() : kind === 'conv' ? convData() : lstmData();
     let first: number | undefined;
-    const build = (fw: Framework): Built<Trainer> => (kind === 'mlp' ? fw.mlp(data as never) : fw.conv(data as never));
+    const build = (fw: Framework): Built<Trainer> => fw[kind](data as never);
     store(kind, await timeWorkload<Trainer>(o, frameworks, `${kind} step`, build, async (fw, tr) => {
       // Same weights and batch everywhere: the first loss should match, and three steps lower it.
       const losses = [await tr.step(), await tr.step(), await tr.step()];
@@ -196,10 +196,12 @@ function tables(o: Options, results: Map<string, Map<string, Cell>>, dlName: str
     });
     out.push(table(['n', ...cols], rows));
   }
-  const steps = (['mlp', 'conv'] as const).filter((k) => o.workloads.includes(k));
+  const steps = (['mlp', 'conv', 'lstm'] as const).filter((k) => o.workloads.includes(k));
   if (steps.length > 0) {
     out.push('', 'training step, ms (lower is better): forward, cross-entropy, backward, SGD update');
-    const label = { mlp: 'MLP 784-128-10, batch 64', conv: 'conv 3x3 1->8, relu, maxpool 2, linear 1568->10, batch 32' };
+    const label = { mlp: 'MLP 784-128-10, batch 64', conv: 'conv 3x3 1->8, relu, maxpool 2, linear 1568->10, batch 32',
+      lstm: 'LSTM 32->128 over 50 steps, linear 128->10, batch 32',
+    };
     const rows = steps.map((k) => [label[k], ...cols.map((fw) => withRatio(get(fw, k), base(fw, k), (ms) => ms))]);
     out.push(table(['workload', ...cols], rows));
   }

@@ -45,6 +45,31 @@ export interface ConvData {
   lr: number;
 }
 
+/**
+ * One LSTM training step: a one-layer LSTM over `steps` time steps (PyTorch's layout and gate order
+ * i,f,g,o), a linear head on the final hidden state, cross-entropy, SGD.
+ */
+export interface LstmData {
+  batch: number;
+  steps: number;
+  input: number;
+  hidden: number;
+  classes: number;
+  /** [steps, batch, input], time-major, values in [-1, 1). */
+  x: Float32Array;
+  labels: Int32Array;
+  /** [4·hidden, input] and [4·hidden, hidden], as nn.LSTM's weight_ih_l0 and weight_hh_l0. */
+  wIh: Float32Array;
+  wHh: Float32Array;
+  /** [4·hidden] each. */
+  bIh: Float32Array;
+  bHh: Float32Array;
+  /** [hidden, classes] (stored [in, out]) and [classes]. */
+  wFc: Float32Array;
+  bFc: Float32Array;
+  lr: number;
+}
+
 /** A matmul built by one framework: `run` computes a·b once, materialized in the framework's storage. */
 export interface LocalProduct {
   run(): void;
@@ -96,6 +121,7 @@ export interface Framework {
   matmul(d: MatmulData): Built<Product>;
   mlp(d: MlpData): Built<Trainer>;
   conv(d: ConvData): Built<Trainer>;
+  lstm(d: LstmData): Built<Trainer>;
 }
 
 /** True when work is timed in another process rather than by calling it here. */
@@ -164,6 +190,22 @@ export function convData(batch = 32, size = 28, channels = 8, classes = 10): Con
     labels: labels(next, batch, classes),
     wConv: uniform(next, channels * 9, -s1, s1), bConv: uniform(next, channels, -s1, s1),
     wFc: uniform(next, fcIn * classes, -s2, s2), bFc: uniform(next, classes, -s2, s2),
+    lr: 0.1,
+  };
+}
+
+/** The LSTM workload: batch 32, 50 steps, 32 inputs, 128 hidden units, 10 classes, PyTorch's init U(±1/√hidden). */
+export function lstmData(batch = 32, steps = 50, input = 32, hidden = 128, classes = 10): LstmData {
+  const next = generator(3);
+  const s = 1 / Math.sqrt(hidden);
+  const G = 4 * hidden;
+  return {
+    batch, steps, input, hidden, classes,
+    x: uniform(next, steps * batch * input, -1, 1),
+    labels: labels(next, batch, classes),
+    wIh: uniform(next, G * input, -s, s), wHh: uniform(next, G * hidden, -s, s),
+    bIh: uniform(next, G, -s, s), bHh: uniform(next, G, -s, s),
+    wFc: uniform(next, hidden * classes, -s, s), bFc: uniform(next, classes, -s, s),
     lr: 0.1,
   };
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli.js';
 import { loadFramework } from '../src/frameworks/index.js';
-import { convData, isUnsupported, matmulData, type Framework, type LocalProduct } from '../src/workloads.js';
+import { convData, isUnsupported, lstmData, matmulData, type Framework, type LocalProduct, type LocalTrainer } from '../src/workloads.js';
 import { firstLosses } from './firstLosses.js';
 
 // The bench compares speed only if every framework does the same work: these check that each one,
@@ -57,12 +57,28 @@ describe('bench workloads', () => {
   });
 });
 
+describe('bench LSTM workload', () => {
+  it.each(['tfjs-cpu', 'tfjs-wasm'])('%s trains the LSTM through the same losses as dl', async (name) => {
+    const run = async (fw: Framework) => {
+      await fw.activate?.();
+      const tr = (await fw.lstm(lstmData(4, 6, 5, 8, 3))) as LocalTrainer;
+      const out = [tr.step(), tr.step(), tr.step()];
+      tr.dispose?.();
+      return out;
+    };
+    const ref = await run(frameworks.get('dl')!);
+    const got = await run(frameworks.get(name)!);
+    expect(ref[2]).toBeLessThan(ref[0]!);
+    got.forEach((l, i) => expect(Math.abs(l - ref[i]!), `step ${i}: ${l} vs ${ref[i]}`).toBeLessThan(1e-5 * ref[i]!));
+  }, 30_000);
+});
+
 describe('parseArgs', () => {
   it('defaults to every size, framework and workload, timed by the wall clock', () => {
     const o = parseArgs([]);
     expect(o.sizes).toEqual([64, 128, 256, 512, 1024]);
     expect(o.frameworks).toEqual(['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'pytorch-mt']);
-    expect(o.workloads).toEqual(['matmul', 'mlp', 'conv']);
+    expect(o.workloads).toEqual(['matmul', 'mlp', 'conv', 'lstm']);
     expect(o.timing.clock).toBe('wall');
   });
 

@@ -34,3 +34,6 @@ export {
   TransformerEncoderLayer, TransformerEncoder, type TransformerEncoderLayerOptions, type TransformerEncoderLayerForwardOptions,
   type TransformerEncoderOptions, type TransformerEncoderForwardOptions,
 } from './modules/transformer.js';
+export { Embedding, type EmbeddingModuleOptions } from './modules/embedding.js';
+export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type RecurrentBaseOptions } from './modules/rnnCell.js';
+export { RNN, LSTM, GRU, type RecurrentOptions, type RNNOptions, type RecurrentForwardOptions } from './modules/recurrent.js';

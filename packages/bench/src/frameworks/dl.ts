@@ -1,7 +1,7 @@
 import {
-  add, gather, logSoftmax, matmul, max, mean, neg, pad, relu, reshape, tensor, unfold, type Tensor,
+  add, gather, logSoftmax, matmul, max, mean, neg, pad, recurrentLayer, relu, reshape, tensor, transpose, unfold, zeros, type Tensor,
 } from '@dl/autograd';
-import type { ConvData, Framework, MlpData, Trainer } from '../workloads.js';
+import type { ConvData, Framework, LstmData, MlpData, Trainer } from '../workloads.js';
 
 // The models are composed from @dl/autograd ops directly (as @dl/nn would do it), so the figures
 // measure the ops and the tape, not a layer library.
@@ -82,6 +82,31 @@ function conv(d: ConvData): Trainer {
   };
 }
 
+function lstm(d: LstmData): Trainer {
+  const { batch: n, steps: t, input: i, hidden: h, classes } = d;
+  const x = tensor(d.x, { shape: [t * n, i] });
+  const labels = tensor(Float32Array.from(d.labels), { shape: [n, 1] });
+  const wIh = param(d.wIh, [4 * h, i]);
+  const wHh = param(d.wHh, [4 * h, h]);
+  const bIh = param(d.bIh, [4 * h]);
+  const bHh = param(d.bHh, [4 * h]);
+  const wFc = param(d.wFc, [h, classes]);
+  const bFc = param(d.bFc, [classes]);
+  const h0 = zeros([n, h]);
+  const params = [wIh, wHh, bIh, bHh, wFc, bFc];
+  return {
+    step() {
+      // As nn.LSTM does it: one product for every step's input projection, then one fused op for the recurrence.
+      const xProj = reshape(add(matmul(x, transpose(wIh, 0, 1)), bIh), [t, n, 4 * h]);
+      const { hN } = recurrentLayer(xProj, wHh, bHh, h0, h0, { mode: 'lstm' });
+      const loss = crossEntropy(add(matmul(hN, wFc), bFc), labels);
+      loss.backward();
+      sgd(params, d.lr);
+      return loss.item();
+    },
+  };
+}
+
 /** dl, the framework under test. */
 export function dl(): Framework {
   return {
@@ -96,5 +121,6 @@ export function dl(): Framework {
     },
     mlp,
     conv,
+    lstm,
   };
 }

@@ -57,6 +57,10 @@ export function pytorch(worker: TorchWorker, threads: number, name: string): Fra
       const { batch, size, channels, classes, lr } = d;
       return trainer(await build('conv', { batch, size, channels, classes, lr }, [d.x, d.labels, d.wConv, d.bConv, d.wFc, d.bFc]));
     },
+    async lstm(d) {
+      const { batch, steps, input, hidden, classes, lr } = d;
+      return trainer(await build('lstm', { batch, steps, input, hidden, classes, lr }, [d.x, d.labels, d.wIh, d.wHh, d.bIh, d.bHh, d.wFc, d.bFc]));
+    },
   };
 }
 

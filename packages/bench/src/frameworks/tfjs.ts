@@ -1,4 +1,4 @@
-import type { ConvData, Framework, MlpData, Trainer, Unsupported } from '../workloads.js';
+import type { ConvData, Framework, LstmData, MlpData, Trainer, Unsupported } from '../workloads.js';
 
 type TF = typeof import('@tensorflow/tfjs');
 type TfBackend = 'cpu' | 'wasm';
@@ -80,6 +80,43 @@ function conv(tf: TF, d: ConvData): Trainer {
   });
 }
 
+function lstm(tf: TF, d: LstmData): Trainer {
+  const { batch: n, steps: t, input: i, hidden: h, classes } = d;
+  // tf.basicLSTMCell: one kernel [in + H, 4H] on concat([x, h]), gates i, j (= g), f, o, forget bias 0.
+  const order = [0, 2, 1, 3];
+  const kernel = new Float32Array((i + h) * 4 * h);
+  // Two biases, as PyTorch's: SGD moves each by lr·grad, so a single summed bias would train differently.
+  const bIh = new Float32Array(4 * h);
+  const bHh = new Float32Array(4 * h);
+  for (let g = 0; g < 4; g++) {
+    for (let j = 0; j < h; j++) {
+      const row = order[g]! * h + j;
+      const col = g * h + j;
+      for (let r = 0; r < i; r++) kernel[r * 4 * h + col] = d.wIh[row * i + r]!;
+      for (let r = 0; r < h; r++) kernel[(i + r) * 4 * h + col] = d.wHh[row * h + r]!;
+      bIh[col] = d.bIh[row]!;
+      bHh[col] = d.bHh[row]!;
+    }
+  }
+  const x = tf.tensor3d(d.x, [t, n, i]);
+  const xs = tf.unstack(x) as import('@tensorflow/tfjs').Tensor2D[];
+  const labels = tf.tensor1d(d.labels, 'int32');
+  const onehot = tf.oneHot(labels, classes);
+  const zeros = tf.zeros([n, h]) as import('@tensorflow/tfjs').Tensor2D;
+  const wK = tf.variable(tf.tensor2d(kernel, [i + h, 4 * h]));
+  const wBi = tf.variable(tf.tensor1d(bIh));
+  const wBh = tf.variable(tf.tensor1d(bHh));
+  const wFc = tf.variable(tf.tensor2d(d.wFc, [h, classes]));
+  const bFc = tf.variable(tf.tensor1d(d.bFc));
+  return sgdTrainer(tf, d.lr, [wK, wBi, wBh, wFc, bFc], [x, ...xs, labels, onehot, zeros], () => {
+    const wB = tf.add(wBi, wBh) as import('@tensorflow/tfjs').Tensor1D;
+    let c = zeros;
+    let hid = zeros;
+    for (const xt of xs) [c, hid] = tf.basicLSTMCell(0, wK as import('@tensorflow/tfjs').Tensor2D, wB, xt, c, hid);
+    return tf.losses.softmaxCrossEntropy(onehot, tf.add(tf.matMul(hid, wFc), bFc)) as import('@tensorflow/tfjs').Scalar;
+  });
+}
+
 /** One SGD step per `step()` on `vars` minimising `loss`; `dispose()` frees the variables and `data`. */
 function sgdTrainer(
   tf: TF,
@@ -141,5 +178,6 @@ export async function tfjs(backend: TfBackend): Promise<Framework | Unsupported>
     },
     mlp: (d) => mlp(tf, d),
     conv: (d) => conv(tf, d),
+    lstm: (d) => lstm(tf, d),
   };
 }

@@ -16,3 +16,4 @@ export {
   scaledDotProductAttention, scaledDotProductAttentionWithWeights, maskFromAllowed, maskFromBlocked, sinusoidalPositionalEncoding,
   type ScaledDotProductAttentionOptions, type AttentionResult, type PositionalEncodingOptions,
 } from './attention.js';
+export { embedding, type EmbeddingOptions } from './embedding.js';

@@ -17,3 +17,5 @@ export { LayerNorm, type ManualLayerNormOptions } from './layerNorm.js';
 export { Dropout, type ManualDropoutOptions } from './dropout.js';
 export { type ManualRunningStats, hasRunningStats } from './layer.js';
 export { SelfAttention, type ManualSelfAttentionOptions } from './selfAttention.js';
+export { RNN, type ManualRNNBackwardOptions } from './rnn.js';
+export { LSTMCell } from './lstmCell.js';
