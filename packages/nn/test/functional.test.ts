@@ -14,8 +14,11 @@ describe('F', () => {
     expect(F.relu).toBe(autograd.relu);
     expect(F.logSoftmax).toBe(autograd.logSoftmax);
     expect(Object.keys(F).sort()).toEqual([
-      'avgPool2d', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'conv2d', 'convTranspose2d', 'crossEntropy', 'dropout', 'gelu', 'interpolate', 'l1Loss',
-      'leakyRelu', 'linear', 'logSoftmax', 'maxPool2d', 'mseLoss', 'nllLoss', 'relu', 'sigmoid', 'softmax', 'tanh',
+      'avgPool2d', 'batchNorm', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'conv2d', 'convTranspose2d',
+      'crossEntropy', 'dropout', 'dropout2d', 'embedding', 'gelu', 'groupNorm', 'interpolate', 'l1Loss', 'layerNorm',
+      'leakyRelu', 'linear', 'logSoftmax', 'maskFromAllowed', 'maskFromBlocked', 'maxPool2d', 'mseLoss', 'nllLoss',
+      'relu', 'scaledDotProductAttention', 'scaledDotProductAttentionWithWeights', 'sigmoid',
+      'sinusoidalPositionalEncoding', 'softmax', 'tanh',
     ]);
   });
 });
