@@ -6,13 +6,13 @@ import { run } from './train.js';
 
 /** The example's flags. */
 export const FLAGS = {
-  epochs: { kind: 'int', default: 30, min: 1, help: 'passes over the training set' },
+  epochs: { kind: 'int', default: 40, min: 1, help: 'passes over the training set' },
   'batch-size': { kind: 'int', default: 50, min: 1, help: 'samples per step' },
   lr: { kind: 'number', default: 1e-3, min: 1e-9, help: 'Adam learning rate' },
-  hidden: { kind: 'int', default: 512, min: 1, help: 'units in each of the two hidden layers' },
+  hidden: { kind: 'int', default: 256, min: 1, help: 'units in each of the two hidden layers' },
   dropout: { kind: 'number', default: 0.5, min: 0, max: 0.99, help: 'dropout probability after each hidden layer' },
   'input-dropout': { kind: 'number', default: 0.2, min: 0, max: 0.99, help: 'dropout probability on the pixels' },
-  'weight-decay': { kind: 'number', default: 1e-3, min: 0, help: 'L2 weight decay' },
+  'weight-decay': { kind: 'number', default: 3e-3, min: 0, help: 'L2 weight decay' },
   'train-size': { kind: 'int', default: 1000, min: 2, help: 'training digits' },
   'test-size': { kind: 'int', default: 5000, min: 1, help: 'test digits' },
   seed: { kind: 'int', default: 0, min: 0, help: 'seed for weights, split and shuffling' },

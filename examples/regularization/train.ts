@@ -36,8 +36,12 @@ export interface MethodResult {
   testLoss: number;
   /** testLoss − trainLoss: how much worse the model does on digits it has not seen. */
   lossGap: number;
+  /** Accuracy per epoch. */
   trainCurve: [number, number][];
   testCurve: [number, number][];
+  /** Cross-entropy per epoch. */
+  trainLossCurve: [number, number][];
+  testLossCurve: [number, number][];
 }
 
 /** What a run produced. */
@@ -76,6 +80,8 @@ function trainMethod(method: Method, a: RegularizationArgs, train: MnistSplit, t
   const bar = new ProgressBar(`${method.padEnd(12)}`, a.epochs * loader.length, tty ? process.stdout : null);
   const trainCurve: [number, number][] = [];
   const testCurve: [number, number][] = [];
+  const trainLossCurve: [number, number][] = [];
+  const testLossCurve: [number, number][] = [];
   let done = 0;
   let seen = 0;
   let lossSum = 0;
@@ -90,14 +96,18 @@ function trainMethod(method: Method, a: RegularizationArgs, train: MnistSplit, t
       lossSum += loss.item() * y.numel();
       bar.update(done, seen, lossSum / seen);
     }
-    trainCurve.push([epoch, evaluate(model, train).accuracy]);
-    testCurve.push([epoch, evaluate(model, test).accuracy]);
+    const onTrain = evaluate(model, train);
+    const onTest = evaluate(model, test);
+    trainCurve.push([epoch, onTrain.accuracy]);
+    testCurve.push([epoch, onTest.accuracy]);
+    trainLossCurve.push([epoch, onTrain.loss]);
+    testLossCurve.push([epoch, onTest.loss]);
   }
   const onTrain = evaluate(model, train);
   const onTest = evaluate(model, test);
   return {
     method, trainAccuracy: onTrain.accuracy, testAccuracy: onTest.accuracy, gap: onTrain.accuracy - onTest.accuracy,
-    trainLoss: onTrain.loss, testLoss: onTest.loss, lossGap: onTest.loss - onTrain.loss, trainCurve, testCurve,
+    trainLoss: onTrain.loss, testLoss: onTest.loss, lossGap: onTest.loss - onTrain.loss, trainCurve, testCurve, trainLossCurve, testLossCurve,
   };
 }
 
@@ -144,8 +154,12 @@ export function run(a: RegularizationArgs, log: (line: string) => void = console
     results.map((r) => ({ name: `${r.method} ${suffix}`, color: COLORS[r.method], points: pick(r), dashed: suffix === 'test' }));
   const svg = renderCharts([
     {
-      options: { title: 'Train accuracy (solid) and test accuracy (dashed)', xLabel: 'epoch', yLabel: 'accuracy', legend: 'bottom-right', width: 640, height: 420 },
+      options: { title: 'Accuracy: train (solid), test (dashed)', xLabel: 'epoch', yLabel: 'accuracy', legend: 'bottom-right', width: 560, height: 420 },
       series: [...series((r) => r.trainCurve, 'train'), ...series((r) => r.testCurve, 'test')],
+    },
+    {
+      options: { title: 'Cross-entropy: train (solid), test (dashed)', xLabel: 'epoch', yLabel: 'nats per digit', legend: 'top-right', width: 560, height: 420 },
+      series: [...series((r) => r.trainLossCurve, 'train'), ...series((r) => r.testLossCurve, 'test')],
     },
   ]);
   mkdirSync(a.out, { recursive: true });

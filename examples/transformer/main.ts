@@ -8,8 +8,8 @@ import { run } from './train.js';
 export const FLAGS = {
   task: { kind: 'choice', choices: ['reverse', 'sort', 'names'], default: 'reverse', help: 'what to learn' },
   length: { kind: 'int', default: 8, min: 2, help: 'digits per sequence (reverse, sort)' },
-  steps: { kind: 'int', default: 2000, min: 1, help: 'training steps (reverse, sort)' },
-  epochs: { kind: 'int', default: 8, min: 1, help: 'evaluation rounds the steps are split into (reverse, sort), passes over the names (names)' },
+  steps: { kind: 'int', default: 600, min: 1, help: 'training steps (reverse, sort)' },
+  epochs: { kind: 'int', default: 6, min: 1, help: 'evaluation rounds the steps are split into (reverse, sort), passes over the names (names)' },
   'batch-size': { kind: 'int', default: 64, min: 1, help: 'sequences per step' },
   lr: { kind: 'number', default: 1e-3, min: 1e-9, help: 'Adam learning rate' },
   'd-model': { kind: 'int', default: 64, min: 1, help: 'model width' },

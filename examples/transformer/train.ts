@@ -107,13 +107,20 @@ function runSequences(a: TransformerArgs, task: SequenceTask, log: (line: string
     { options: { title: 'Held-out whole-sequence accuracy', xLabel: 'step', yLabel: 'accuracy', legend: 'bottom-right' }, series: [{ name: 'test', color: '#d62728', points: accCurve }] },
   ]));
   files.push(curves);
-  const example = test.x.slice(0, 0, 1);
+  // Show a test sequence with as many different digits as possible, so the pattern is easy to read.
+  let pick = 0;
+  let most = 0;
+  for (let b = 0; b < Math.min(a.testSize, 200); b++) {
+    const distinct = new Set(test.x.data.subarray(b * a.length, (b + 1) * a.length)).size;
+    if (distinct > most) [pick, most] = [b, distinct];
+  }
+  const example = test.x.slice(0, pick, pick + 1);
   const digits = Array.from(example.data);
   const predicted = Array.from(noGrad(() => (model.eval(), argmax(model.forward(example), { dim: 2 }))).data);
   model.train();
   log(`example: ${digits.join('')} → ${predicted.join('')} (expected ${target(task, digits).join('')})`);
   const heat = join(a.out, `${task}-attention.svg`);
-  writeFileSync(heat, attentionHeatmapSvg(model.attentionMaps(example), digits.map(String), digits.map(String), `Attention weights for ${task}(${digits.join('')}) = ${predicted.join('')}: rows are output positions, columns input positions`));
+  writeFileSync(heat, attentionHeatmapSvg(model.attentionMaps(example), predicted.map(String), digits.map(String), `Attention weights for ${task}(${digits.join('')}) = ${predicted.join('')}: rows are output positions (labelled with the answer), columns input positions`));
   files.push(heat);
   return { sequenceAccuracy: acc.sequence, devLoss: NaN, files };
 }

@@ -40,11 +40,11 @@ describe('examples/regularization', () => {
     expect(r.table.split('\n')).toHaveLength(5);
     expect(lines.some((l) => /^dropout: accuracy gap -?\d+\.\d+ points smaller than plain's, loss gap -?\d+\.\d+ smaller$/.test(l))).toBe(true);
     const names = expectWellFormedSvg(readFileSync(r.plot, 'utf8'));
-    expect(names.filter((n) => n === 'path')).toHaveLength(8);
+    expect(names.filter((n) => n === 'path')).toHaveLength(16);
   });
 
   it('formats the table and rejects unknown methods', () => {
-    const table = formatTable([{ method: 'plain', trainAccuracy: 1, testAccuracy: 0.85, gap: 0.15, trainLoss: 0.01, testLoss: 0.5, lossGap: 0.49, trainCurve: [], testCurve: [] }]);
+    const table = formatTable([{ method: 'plain', trainAccuracy: 1, testAccuracy: 0.85, gap: 0.15, trainLoss: 0.01, testLoss: 0.5, lossGap: 0.49, trainCurve: [], testCurve: [], trainLossCurve: [], testLossCurve: [] }]);
     expect(table.split('\n')[0]).toMatch(/^method\s+train acc\s+test acc\s+gap\s+train loss\s+test loss\s+loss gap$/);
     expect(table.split('\n')[1]).toMatch(/^plain\s+100\.00%\s+85\.00%\s+15\.00\s+0\.0100\s+0\.5000\s+0\.4900$/);
     expect(pickMethods('plain,dropout')).toEqual(['plain', 'dropout']);
