@@ -17,6 +17,7 @@ export const FLAGS = {
   clip: { kind: 'number', default: 1, min: 1e-9, help: 'gradient-norm clipping threshold' },
   temperature: { kind: 'number', default: 0.8, min: 1e-3, help: 'sampling temperature' },
   samples: { kind: 'int', default: 20, min: 0, help: 'names to sample at the end' },
+  patience: { kind: 'int', default: 2, min: 0, help: 'stop after N epochs without a better dev loss (EarlyStopping), 0 never' },
   seed: { kind: 'int', default: 0, min: 0, help: 'seed for split, weights, shuffling and sampling' },
   'limit-names': { kind: 'int', default: 0, min: 0, help: 'use only the first N names, 0 for all (smoke tests)' },
   out: { kind: 'string', default: 'examples/out/charlm', help: 'output folder' },

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator, manualSeed, noGrad, type Tensor } from '@dl/autograd';
 import { crossEntropy } from '@dl/nn';
-import { Adam, clipGradNorm_ } from '@dl/optim';
+import { Adam, EarlyStopping, clipGradNorm_ } from '@dl/optim';
 import { save } from '@dl/io';
 import { ProgressBar } from '../shared/progress.js';
 import { renderCharts } from '../shared/charts.js';
@@ -26,6 +26,8 @@ export interface CharLmArgs {
   clip: number;
   temperature: number;
   samples: number;
+  /** Stop after this many epochs without a better dev loss; 0 never stops early. */
+  patience: number;
   seed: number;
   /** Use only this many names (smoke tests); all by default. */
   limitNames: number | undefined;
@@ -35,6 +37,9 @@ export interface CharLmArgs {
 /** What a run produced. */
 export interface CharLmResult {
   devLoss: number;
+  /** The lowest dev loss of any epoch, and that epoch (1-based). */
+  bestDevLoss: number;
+  bestEpoch: number;
   baselines: Baselines;
   samples: string[];
   plot: string;
@@ -109,6 +114,7 @@ export function run(a: CharLmArgs, log: (line: string) => void = console.log): C
   const devLoss = () => dev.reduce((s, b) => s + learner.score(b), 0) / devChars;
   const trainCurve: [number, number][] = [];
   const devCurve: [number, number][] = [[0, devLoss()]];
+  const stopper = a.patience > 0 ? new EarlyStopping({ patience: a.patience }) : null;
   const start = performance.now();
   for (let epoch = 1; epoch <= a.epochs; epoch++) {
     const train = batches(split.train, vocab, a.batchSize, g);
@@ -125,9 +131,17 @@ export function run(a: CharLmArgs, log: (line: string) => void = console.log): C
     const d = devLoss();
     devCurve.push([epoch, d]);
     log(`epoch ${epoch}: train loss ${(lossSum / chars).toFixed(4)}, dev loss ${d.toFixed(4)} nats/char (bigram ${base.bigram.toFixed(4)})`);
+    if (stopper?.step(d) === true && epoch < a.epochs) {
+      log(`early stop: the dev loss has not improved for ${a.patience} epochs`);
+      break;
+    }
   }
   const final = devCurve.at(-1)![1];
-  log(`done in ${((performance.now() - start) / 60000).toFixed(2)} min: dev loss ${final.toFixed(4)} nats/char, ${(base.bigram - final).toFixed(4)} below the bigram`);
+  const best = devCurve.slice(1).reduce((b, p) => (p[1] < b[1] ? p : b));
+  log(
+    `done in ${((performance.now() - start) / 60000).toFixed(2)} min: dev loss ${final.toFixed(4)} nats/char (best ${best[1].toFixed(4)} ` +
+      `after epoch ${best[0]}), ${(base.bigram - final).toFixed(4)} below the bigram`,
+  );
   const samples = learner.sample(a.samples, new Generator(a.seed + 1));
   log(`${a.samples} sampled names (temperature ${a.temperature}): ${samples.join(', ')}`);
 
@@ -150,5 +164,5 @@ export function run(a: CharLmArgs, log: (line: string) => void = console.log): C
   const weights = join(a.out, `${tag}.safetensors`);
   save(learner.stateDict(), weights, { metadata: { model: tag, vocab: vocab.chars.join(''), devLoss: final.toFixed(4) } });
   log(`wrote ${plot} and ${weights}`);
-  return { devLoss: final, baselines: base, samples, plot, weights };
+  return { devLoss: final, bestDevLoss: best[1], bestEpoch: best[0], baselines: base, samples, plot, weights };
 }

@@ -55,6 +55,20 @@ describe('examples/charlm data', () => {
   });
 });
 
+describe('examples/charlm early stopping', () => {
+  it('stops once the dev loss has not improved for --patience epochs', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dl-charlm-'));
+    // A learning rate this high makes the dev loss worse after the first epoch.
+    const f = parseFlags(['--epochs', '6', '--patience', '1', '--lr', '3', '--limit-names', '100', '--hidden', '8', '--embedding', '4', '--samples', '0', '--out', out], FLAGS);
+    const lines: string[] = [];
+    const r = run({ ...f, limitNames: 100 }, (l) => lines.push(l));
+    expect(lines.filter((l) => l.startsWith('epoch '))).toHaveLength(2);
+    expect(lines).toContain('early stop: the dev loss has not improved for 1 epochs');
+    expect(r.bestEpoch).toBe(1);
+    expect(r.bestDevLoss).toBeLessThan(r.devLoss);
+  });
+});
+
 describe('examples/charlm model', () => {
   it('gives logits for every position, and state from each recurrent kind', () => {
     for (const kind of ['rnn', 'gru', 'lstm'] as const) {
@@ -75,6 +89,8 @@ describe('examples/charlm model', () => {
       expect(r.samples).toHaveLength(5);
       expect(r.samples.every((s) => /^[a-z-]*$/.test(s))).toBe(true);
       expect(Number.isFinite(r.devLoss)).toBe(true);
+      expect(r.bestDevLoss).toBeLessThanOrEqual(r.devLoss);
+      expect(r.bestEpoch).toBe(1);
       expect(lines.some((l) => /^epoch 1: train loss \d+\.\d+, dev loss \d+\.\d+ nats\/char \(bigram \d+\.\d+\)$/.test(l))).toBe(true);
       const svg = expectWellFormedSvg(readFileSync(r.plot, 'utf8'));
       expect(svg.filter((n) => n === 'path')).toHaveLength(4);
