@@ -151,7 +151,7 @@ export function run(a: RegularizationArgs, log: (line: string) => void = console
     }
   }
   const series = (pick: (r: MethodResult) => [number, number][], suffix: string): Series[] =>
-    results.map((r) => ({ name: `${r.method} ${suffix}`, color: COLORS[r.method], points: pick(r), dashed: suffix === 'test' }));
+    results.map((r) => ({ name: r.method, color: COLORS[r.method], points: pick(r), dashed: suffix === 'test', unlisted: suffix === 'test' }));
   const svg = renderCharts([
     {
       options: { title: 'Accuracy: train (solid), test (dashed)', xLabel: 'epoch', yLabel: 'accuracy', legend: 'bottom-right', width: 560, height: 420 },

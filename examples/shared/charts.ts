@@ -1,11 +1,13 @@
 // An SVG line chart of training and test curves, written without dependencies.
 
-/** One curve: a name, a colour, its points (x, y), and whether it is drawn dashed. */
+/** One curve: a name, a colour, its points (x, y), whether it is drawn dashed, and whether the legend lists it. */
 export interface Series {
   name: string;
   color: string;
   points: [number, number][];
   dashed?: boolean;
+  /** Leave it out of the legend (a curve whose colour another entry already explains). */
+  unlisted?: boolean;
 }
 
 /** Options of a chart. */
@@ -67,16 +69,19 @@ function chart(o: ChartOptions, series: Series[], w: number, h: number): string 
   out.push(`<rect x="${m.left}" y="${m.top}" width="${w - m.left - m.right}" height="${h - m.top - m.bottom}" fill="none" stroke="#888"/>`);
   out.push(`<text x="${w / 2}" y="${h - 8}" text-anchor="middle">${esc(o.xLabel)}</text>`);
   out.push(`<text transform="translate(14,${h / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`);
-  series.forEach((s, i) => {
+  const listed = series.filter((t) => t.unlisted !== true);
+  series.forEach((s) => {
     const d = s.points.map(([x, y], j) => `${j === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
     out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed === true ? ' stroke-dasharray="6 4"' : ''}/>`);
     for (const [x, y] of s.points.length <= 40 ? s.points : []) {
       out.push(`<circle cx="${sx(x).toFixed(1)}" cy="${sy(y).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
     }
+    const i = listed.indexOf(s);
+    if (i < 0) return;
     const place = o.legend ?? 'top-left';
-    const legendWidth = 24 + 7 * Math.max(...series.map((t) => t.name.length));
+    const legendWidth = 24 + 7 * Math.max(...listed.map((t) => t.name.length));
     const lx = place === 'top-left' ? m.left + 10 : w - m.right - Math.max(130, legendWidth);
-    const ly = place === 'bottom-right' ? h - m.bottom - 8 - 16 * (series.length - i) : m.top + 8 + i * 16;
+    const ly = place === 'bottom-right' ? h - m.bottom - 8 - 16 * (listed.length - i) : m.top + 8 + i * 16;
     out.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${s.color}"/>`);
     out.push(`<text x="${lx + 16}" y="${ly + 9}">${esc(s.name)}</text>`);
   });
