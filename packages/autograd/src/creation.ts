@@ -1,7 +1,13 @@
+import { DlError } from './checks/error.js';
 import { Tensor, type NestedArray } from './tensor.js';
 import { allocate, checkDType, defaultDType, type DType, type TypedArray } from './dtype.js';
 import { checkShape, fmt, numel } from './shape.js';
-import { defaultGenerator, type Generator } from './random.js';
+import { defaultGenerator, Generator } from './random.js';
+import { api, sig } from './checks/guard.js';
+import * as K from './checks/kinds.js';
+import { options as opts } from './checks/options.js';
+import { checkNumel } from './checks/limits.js';
+import { describe } from './checks/describe.js';
 
 /** Options shared by the factories. */
 export interface TensorOptions {
@@ -25,11 +31,14 @@ function dtypeOption(op: string, options: TensorOptions): DType {
  * A tensor from nested arrays, a flat array or a typed array (copied), optionally with a shape.
  * @example tensor([[1, 2], [3, 4]], { requiresGrad: true })
  */
-export function tensor(
+export const tensor = api(sig('tensor', ['values', K.any], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, shape: K.shape })]), function tensor(
   values: NestedArray | ArrayLike<number>,
   options: TensorOptions & { shape?: readonly number[] } = {},
 ): Tensor {
   const isTyped = values instanceof Float32Array || values instanceof Float64Array;
+  if (!(typeof values === 'number' || Array.isArray(values) || (ArrayBuffer.isView(values) && !(values instanceof DataView)))) {
+    throw new DlError('tensor', `values must be a number, a (nested) array of numbers or a typed array, got ${describe(values)}`, { arg: 'values' });
+  }
   const dtype = checkDType('tensor', options.dtype ?? (values instanceof Float64Array ? 'float64' : defaultDType));
   let shape: number[];
   let flat: ArrayLike<number>;
@@ -50,29 +59,29 @@ export function tensor(
   }
   if (options.shape !== undefined) {
     const s = checkShape('tensor', options.shape);
-    if (numel(s) !== flat.length) throw new Error(`tensor: shape ${fmt(s)} needs ${numel(s)} values but got ${flat.length}`);
+    if (numel(s) !== flat.length) throw new DlError(`tensor: shape ${fmt(s)} needs ${numel(s)} values but got ${flat.length}`);
     shape = s;
   }
   const data = allocate(dtype, flat.length);
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
-    if (typeof v !== 'number') throw new Error(`tensor: element ${i} is ${typeof v}, not a number`);
+    if (typeof v !== 'number') throw new DlError(`tensor: element ${i} is ${typeof v}, not a number`);
     data[i] = v;
   }
   return make(data, shape, options);
-}
+});
 
 function flattenNested(values: NestedArray[], shape: readonly number[]): number[] {
   const out: number[] = [];
   const walk = (v: NestedArray, depth: number, path: string): void => {
     if (depth === shape.length) {
-      if (Array.isArray(v)) throw new Error(`tensor: ragged nested array at ${path}: expected a number`);
-      if (typeof v !== 'number') throw new Error(`tensor: ${path} is ${typeof v}, not a number`);
+      if (Array.isArray(v)) throw new DlError(`tensor: ragged nested array at ${path}: expected a number`);
+      if (typeof v !== 'number') throw new DlError(`tensor: ${path} is ${typeof v}, not a number`);
       out.push(v);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
-      throw new Error(`tensor: ragged nested array at ${path}: expected ${shape[depth]} elements like the first row`);
+      throw new DlError(`tensor: ragged nested array at ${path}: expected ${shape[depth]} elements like the first row`);
     }
     v.forEach((x, i) => walk(x, depth + 1, `${path}[${i}]`));
   };
@@ -86,29 +95,29 @@ function filled(op: string, shape: readonly number[], value: number, options: Te
 }
 
 /** A tensor of `shape` filled with `value`. @example full([2, 3], 7) */
-export function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+export const full = api(sig('full', ['shape', K.shape], ['value', K.number], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   return filled('full', shape, value, options);
-}
+});
 /** A tensor of zeros. @example zeros([2, 3]) */
-export function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
+export const zeros = api(sig('zeros', ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled('zeros', shape, 0, options);
-}
+});
 /** A tensor of ones. @example ones([2, 3], { dtype: 'float64' }) */
-export function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
+export const ones = api(sig('ones', ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled('ones', shape, 1, options);
-}
+});
 /** Zeros of `x`'s shape and dtype (unless overridden). @example zerosLike(w) */
-export function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
+export const zerosLike = api(sig('zerosLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
   return filled('zerosLike', x.shape, 0, { dtype: x.dtype, ...options });
-}
+});
 /** Ones of `x`'s shape and dtype (unless overridden). @example onesLike(y) */
-export function onesLike(x: Tensor, options: TensorOptions = {}): Tensor {
+export const onesLike = api(sig('onesLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function onesLike(x: Tensor, options: TensorOptions = {}): Tensor {
   return filled('onesLike', x.shape, 1, { dtype: x.dtype, ...options });
-}
+});
 /** `value` in `x`'s shape and dtype (unless overridden). @example fullLike(x, 0.5) */
-export function fullLike(x: Tensor, value: number, options: TensorOptions = {}): Tensor {
+export const fullLike = api(sig('fullLike', ['x', K.tensor], ['value', K.number], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function fullLike(x: Tensor, value: number, options: TensorOptions = {}): Tensor {
   return filled('fullLike', x.shape, value, { dtype: x.dtype, ...options });
-}
+});
 
 /** Options of `arange`. */
 export interface ArangeOptions extends TensorOptions {
@@ -118,45 +127,48 @@ export interface ArangeOptions extends TensorOptions {
  * start, start+step, … before end, as PyTorch's `arange` (one argument is the end).
  * @example arange(5) // [0, 1, 2, 3, 4]; arange(1, 2, { step: 0.25 })
  */
-export function arange(start: number, end?: number, options: ArangeOptions = {}): Tensor {
+export const arange = api(sig('arange', ['start', K.number], ['end', K.optional(K.number)], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, step: K.number })]), function arange(start: number, end?: number, options: ArangeOptions = {}): Tensor {
   const [lo, hi] = end === undefined ? [0, start] : [start, end];
   const step = options.step ?? 1;
   if (step === 0 || !Number.isFinite(step) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
-    throw new Error(`arange: start ${lo}, end ${hi} and step ${step} must be finite, with a non-zero step`);
+    throw new DlError(`arange: start ${lo}, end ${hi} and step ${step} must be finite, with a non-zero step`);
   }
   if ((hi - lo) * step < 0) {
-    throw new Error(`arange: step ${step} goes away from end ${hi} (start ${lo}); the step's sign must match end - start`);
+    throw new DlError(`arange: step ${step} goes away from end ${hi} (start ${lo}); the step's sign must match end - start`);
   }
   const n = Math.ceil((hi - lo) / step);
+  checkNumel('arange', [n], 'end');
   const data = allocate(dtypeOption('arange', options), n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;
   return make(data, [n], options);
-}
+});
 
 /** `steps` evenly spaced values from start to end, both included. @example linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1] */
-export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new Error(`linspace: steps must be a non-negative integer, got ${steps}`);
-  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new Error(`linspace: start ${start} and end ${end} must be finite`);
+export const linspace = api(sig('linspace', ['start', K.number], ['end', K.number], ['steps', K.number], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new DlError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new DlError(`linspace: start ${start} and end ${end} must be finite`);
+  checkNumel('linspace', [steps], 'steps');
   const data = allocate(dtypeOption('linspace', options), steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   // As PyTorch: the first half counts up from start, the second down from end, so both ends are exact.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) data[i] = i < half || steps === 1 ? start + i * delta : end - (steps - 1 - i) * delta;
   return make(data, [steps], options);
-}
+});
 
 /** The n×m identity matrix (m = n by default). */
-export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
+export const eye = api(sig('eye', ['n', K.number], ['m', K.optional(K.number)], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   const s = checkShape('eye', [n, m]);
+  checkNumel('eye', s);
   const data = allocate(dtypeOption('eye', options), n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return make(data, s, options);
-}
+});
 
 const BELOW_ONE_F32 = 1 - 2 ** -24;
 
 /** Uniform values in [0, 1). @example rand([2, 3], { generator: new Generator(1) }) */
-export function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const rand = api(sig('rand', ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('rand', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('rand', options), numel(s));
@@ -164,31 +176,31 @@ export function rand(shape: readonly number[], options: RandomOptions = {}): Ten
   // A double just below 1 rounds to 1 in float32; keep the promised [0, 1).
   if (data instanceof Float32Array) for (let i = 0; i < data.length; i++) if (data[i] === 1) data[i] = BELOW_ONE_F32;
   return make(data, s, options);
-}
+});
 /** Standard normal values. @example manualSeed(0); randn([2, 3]) */
-export function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const randn = api(sig('randn', ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('randn', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('randn', options), numel(s));
   for (let i = 0; i < data.length; i++) data[i] = g.normal();
   return make(data, s, options);
-}
+});
 /** Uniform integers in [low, high). @example randint(0, 10, [5]) */
-export function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const randint = api(sig('randint', ['low', K.number], ['high', K.number], ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
-    throw new Error(`randint: expects integers low < high, got low ${low} and high ${high}`);
+    throw new DlError(`randint: expects integers low < high, got low ${low} and high ${high}`);
   }
   const s = checkShape('randint', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('randint', options), numel(s));
   for (let i = 0; i < data.length; i++) data[i] = g.integer(low, high);
   return make(data, s, options);
-}
+});
 /** Standard normal values in `x`'s shape and dtype (unless overridden). */
-export function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
+export const randnLike = api(sig('randnLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
   return randn(x.shape, { dtype: x.dtype, ...options });
-}
+});
 /** Uniform values in [0, 1) in `x`'s shape and dtype (unless overridden). */
-export function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
+export const randLike = api(sig('randLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
   return rand(x.shape, { dtype: x.dtype, ...options });
-}
+});

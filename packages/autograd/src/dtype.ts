@@ -1,3 +1,4 @@
+import { DlError } from './checks/error.js';
 /** The element types a tensor can hold: `float32` by default, `float64` for gradient checks. */
 export type DType = 'float32' | 'float64';
 
@@ -20,7 +21,7 @@ export function dtypeOf(data: TypedArray): DType {
 /** Checks that a string names a supported dtype, else throws naming the operation. */
 export function checkDType(op: string, dtype: string): DType {
   if (dtype !== 'float32' && dtype !== 'float64') {
-    throw new Error(`${op}: unsupported dtype '${dtype}' (expected 'float32' or 'float64')`);
+    throw new DlError(`${op}: unsupported dtype '${dtype}' (expected 'float32' or 'float64')`);
   }
   return dtype;
 }

@@ -1,4 +1,7 @@
-import type { Tensor } from './tensor.js';
+import { DlError } from './checks/error.js';
+import { Tensor } from './tensor.js';
+import { userCall } from './checks/guard.js';
+import { checkHookResult } from './checks/tensor.js';
 import { add } from './ops/elementwise.js';
 import { sumToShape } from './ops/reduce.js';
 import { clone } from './ops/movement.js';
@@ -27,7 +30,7 @@ function checkVersions(node: Node, output: Tensor): void {
     const now = versionOf(x);
     if (node.versions[i] !== -1 && now !== node.versions[i]) {
       const which = i < n ? `input ${i}` : 'the output';
-      throw new Error(
+      throw new DlError(
         `backward: ${which} of '${node.op}' (shape ${fmt(x.shape)}) was modified in place after the forward ` +
           `(version ${node.versions[i]}, now ${now}), so the values its gradient needs are gone; ` +
           'run the forward again after in-place updates such as optimizer.step()',
@@ -72,10 +75,11 @@ function expandsTo(from: readonly number[], to: readonly number[]): boolean {
 
 function applyHooks(t: Tensor, g: Tensor): Tensor {
   for (const hook of t.hooks ?? []) {
-    const replaced = hook(g);
-    if (replaced !== undefined) {
+    const replaced: unknown = userCall(() => hook(g));
+    checkHookResult(t, g, replaced);
+    if (replaced instanceof Tensor) {
       if (!sameShape(replaced.shape, g.shape)) {
-        throw new Error(`registerHook: a hook returned shape ${fmt(replaced.shape)} for a gradient of shape ${fmt(g.shape)}`);
+        throw new DlError(`registerHook: a hook returned shape ${fmt(replaced.shape)} for a gradient of shape ${fmt(g.shape)}`);
       }
       g = replaced;
     }
@@ -117,7 +121,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       if (wanted?.has(t)) grads.set(t, g);
       else grads.delete(t);
       if (node.backward === null) {
-        throw new Error(
+        throw new DlError(
           `backward: trying to backward through the graph a second time (through '${node.op}'); ` +
             'its saved values were freed by the first backward. Pass { retainGraph: true } to the first backward.',
         );
@@ -130,7 +134,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         const gi = inputGrads[i];
         if (!node.needsInputGrad[i] || gi === null || gi === undefined) return;
         if (gi.dtype !== x.dtype || (!sameShape(gi.shape, x.shape) && !expandsTo(x.shape, gi.shape))) {
-          throw new Error(
+          throw new DlError(
             `backward: the rule of '${node.op}' returned a ${gi.dtype} gradient of shape ${fmt(gi.shape)} ` +
               `for input ${i}, a ${x.dtype} tensor of shape ${fmt(x.shape)}`,
           );

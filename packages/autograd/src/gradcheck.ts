@@ -1,3 +1,4 @@
+import { DlError } from './checks/error.js';
 import { Tensor } from './tensor.js';
 import { allocate } from './dtype.js';
 import { gradients } from './functional.js';
@@ -19,7 +20,7 @@ export interface GradcheckOptions {
 }
 
 /** The first disagreement `gradcheck` found, with everything needed to reproduce it. */
-export class GradcheckError extends Error {
+export class GradcheckError extends DlError {
   constructor(
     message: string,
     /** Which input (position in `inputs`). */
@@ -51,18 +52,18 @@ export function gradcheck(f: (...inputs: Tensor[]) => Tensor, inputs: readonly T
   const atol = options.atol ?? 1e-5;
   const rtol = options.rtol ?? 1e-3;
   inputs.forEach((x, i) => {
-    if (x.dtype !== 'float64') throw new Error(`gradcheck: input ${i} is ${x.dtype}; gradient checks need float64 inputs`);
+    if (x.dtype !== 'float64') throw new DlError(`gradcheck: input ${i} is ${x.dtype}; gradient checks need float64 inputs`);
   });
   const leaves = inputs.map((x) => x.detach().clone().requiresGrad_(true));
   const out = f(...leaves);
-  if (out.dtype !== 'float64') throw new Error(`gradcheck: f returned ${out.dtype}; it must return float64`);
+  if (out.dtype !== 'float64') throw new DlError(`gradcheck: f returned ${out.dtype}; it must return float64`);
   const g = new Generator(options.seed ?? 0);
   const v = new Tensor(allocate('float64', out.numel()).map(() => g.normal()), out.shape);
   const analytical = out.requiresGrad
     ? gradients([out], leaves, { gradOutputs: [v], allowUnused: true })
     : leaves.map((x) => new Tensor(allocate('float64', x.numel()), x.shape));
   const project = (y: Tensor): number => {
-    if (y.shape.join() !== out.shape.join()) throw new Error(`gradcheck: f's output shape changed from ${fmt(out.shape)} to ${fmt(y.shape)}`);
+    if (y.shape.join() !== out.shape.join()) throw new DlError(`gradcheck: f's output shape changed from ${fmt(out.shape)} to ${fmt(y.shape)}`);
     let s = 0;
     for (let i = 0; i < y.numel(); i++) s += y.data[i]! * v.data[i]!;
     return s;

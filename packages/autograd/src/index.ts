@@ -1,4 +1,7 @@
 // The public surface of @dl/autograd, read top to bottom.
+export { DlError, type DlErrorDetails } from './checks/error.js';
+/** The shared argument checker (kinds, signatures, `api`), for the other @dl packages and your own layers. */
+export * as checks from './checks/index.js';
 export { Tensor, type TensorLike, type NestedArray, type GradHook, type RemovableHandle } from './tensor.js';
 export { type DType, type TypedArray, defaultDType } from './dtype.js';
 export { type Shape, broadcastShapes } from './shape.js';
@@ -23,3 +26,9 @@ export * from './ops/image.js';
 export * from './ops/compare.js';
 export * from './ops/attention.js';
 export * from './ops/recurrent.js';
+export * from './ops/cumulative.js';
+export * from './ops/sorting.js';
+export { flip, roll, repeat, tile, triu, tril, type IntList } from './ops/shaping.js';
+export * from './ops/linalgExtra.js';
+export * from './ops/rounding.js';
+export * from './ops/sampling.js';

@@ -1,7 +1,7 @@
 import { Tensor } from './tensor.js';
 import { versionOf } from './version.js';
 import type { TypedArray } from './dtype.js';
-import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnabled, noGrad, type Node } from './tape.js';
+import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnabled, withGradMode, type Node } from './tape.js';
 
 /** What a forward may return: a finished tensor, or raw values and a shape from a kernel. */
 export type ForwardResult = Tensor | { data: TypedArray; shape: readonly number[] };
@@ -60,7 +60,7 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   const savesInputs = saves === 'inputs' || saves === 'both';
   const savesOutput = saves === 'output' || saves === 'both';
   return (inputs, attrs) => {
-    const result = noGrad(() => forward(inputs, attrs));
+    const result = withGradMode(false, () => forward(inputs, attrs));
     const output = new Tensor(result.data, result.shape);
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;

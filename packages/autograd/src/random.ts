@@ -1,3 +1,6 @@
+import { DlError } from './checks/error.js';
+import { api, sig, userCall } from './checks/guard.js';
+import * as K from './checks/kinds.js';
 /**
  * A seeded pseudo-random generator (xoshiro128**, seeded through splitmix32): the same seed gives
  * the same numbers on every platform.
@@ -16,7 +19,7 @@ export class Generator {
 
   /** Restarts the sequence from `seed` (an integer; seeds up to 2^53 are all distinct). */
   manualSeed(seed: number): this {
-    if (!Number.isFinite(seed)) throw new Error(`manualSeed: seed must be a finite number, got ${seed}`);
+    if (!Number.isFinite(seed)) throw new DlError(`manualSeed: seed must be a finite number, got ${seed}`);
     const whole = Math.floor(seed);
     const mix = (x: number) => () => {
       x = (x + 0x9e3779b9) | 0;
@@ -93,6 +96,6 @@ function rotl(x: number, k: number): number {
 export const defaultGenerator = new Generator(0x5eed);
 
 /** Seeds the default generator, so a run with the same seed gives the same numbers. @example manualSeed(0) */
-export function manualSeed(seed: number): void {
+export const manualSeed = api(sig('manualSeed', ['seed', K.number]), function manualSeed(seed: number): void {
   defaultGenerator.manualSeed(seed);
-}
+});

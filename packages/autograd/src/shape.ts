@@ -1,3 +1,4 @@
+import { DlError } from './checks/error.js';
 /** A tensor's shape: one non-negative integer size per dimension. */
 export type Shape = readonly number[];
 
@@ -35,7 +36,7 @@ export function sameShape(a: Shape, b: Shape): boolean {
 export function checkShape(op: string, shape: Shape): number[] {
   for (const s of shape) {
     if (!Number.isInteger(s) || s < 0) {
-      throw new Error(`${op}: invalid shape ${fmt(shape)}: sizes must be non-negative integers`);
+      throw new DlError(`${op}: invalid shape ${fmt(shape)}: sizes must be non-negative integers`);
     }
   }
   return [...shape];
@@ -49,7 +50,7 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
     const da = a[a.length - n + i] ?? 1;
     const db = b[b.length - n + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new Error(`${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together`);
+      throw new DlError(`${op}: shapes ${fmt(a)} and ${fmt(b)} cannot be broadcast together`);
     }
     out[i] = da === 1 ? db : da;
   }
@@ -61,7 +62,7 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
   const lo = -Math.max(ndim, 1);
   const hi = Math.max(ndim, 1) - 1;
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
-    throw new Error(`${op}: dim ${dim} is out of range for a tensor of ${ndim} dimension(s) (expected ${lo} to ${hi})`);
+    throw new DlError(`${op}: dim ${dim} is out of range for a tensor of ${ndim} dimension(s) (expected ${lo} to ${hi})`);
   }
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
 }
@@ -72,7 +73,7 @@ export function normalizeDims(op: string, dim: number | readonly number[] | unde
   if (dim === undefined || (typeof dim !== 'number' && dim.length === 0)) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof dim === 'number' ? [dim] : dim;
   const dims = list.map((d) => normalizeDim(op, d, ndim));
-  if (new Set(dims).size !== dims.length) throw new Error(`${op}: dims [${list.join(',')}] repeat a dimension`);
+  if (new Set(dims).size !== dims.length) throw new DlError(`${op}: dims [${list.join(',')}] repeat a dimension`);
   return dims.sort((x, y) => x - y);
 }
 

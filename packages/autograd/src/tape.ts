@@ -1,5 +1,9 @@
+import { DlError } from './checks/error.js';
 import type { Tensor } from './tensor.js';
 import { fmt } from './shape.js';
+import { api, sig, userCall } from './checks/guard.js';
+import * as K from './checks/kinds.js';
+import { options as opts } from './checks/options.js';
 
 /** A backward rule: the gradient of each input given the output's gradient (null where not needed). */
 export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
@@ -51,29 +55,29 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
  * Runs `fn` without recording operations (PyTorch's `torch.no_grad()`).
  * @example const y = noGrad(() => model.forward(x)); // y.requiresGrad === false
  */
-export function noGrad<T>(fn: () => T): T {
-  return withGradMode(false, fn);
-}
+export const noGrad = api(sig('noGrad', ['fn', K.func]), function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, () => userCall(fn));
+});
 
 /** Runs `fn` with recording on, even inside `noGrad` (PyTorch's `torch.enable_grad()`). */
-export function enableGrad<T>(fn: () => T): T {
-  return withGradMode(true, fn);
-}
+export const enableGrad = api(sig('enableGrad', ['fn', K.func]), function enableGrad<T>(fn: () => T): T {
+  return withGradMode(true, () => userCall(fn));
+});
 
 /**
  * Runs `fn` with anomaly detection: the first op whose forward or backward produces a NaN or an
  * infinity throws an error naming the op and the stack where that op was called.
  * @example detectAnomaly(() => loss(x).backward());
  */
-export function detectAnomaly<T>(fn: () => T): T {
+export const detectAnomaly = api(sig('detectAnomaly', ['fn', K.func]), function detectAnomaly<T>(fn: () => T): T {
   const prev = anomalyEnabled;
   anomalyEnabled = true;
   try {
-    return fn();
+    return userCall(fn);
   } finally {
     anomalyEnabled = prev;
   }
-}
+});
 
 /** Index of the first non-finite value in `data`, or -1. */
 export function firstNonFinite(data: ArrayLike<number>): number {
@@ -132,5 +136,5 @@ export function checkAnomaly(op: string, t: Tensor, stack: string | undefined, i
   if (i < 0) return;
   const what = input === undefined ? 'its forward output' : `the gradient its backward computed for input ${input}`;
   const where = stack ? `\nThe op was called at:\n${callerFrames(stack)}` : '\n(the op was called outside detectAnomaly, so its call site is unknown)';
-  throw new Error(`detectAnomaly: '${op}' produced ${t.data[i]} in ${what} (element ${i} of shape ${fmt(t.shape)})${where}`);
+  throw new DlError(`detectAnomaly: '${op}' produced ${t.data[i]} in ${what} (element ${i} of shape ${fmt(t.shape)})${where}`);
 }

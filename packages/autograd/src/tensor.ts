@@ -1,3 +1,6 @@
+import { DlError } from './checks/error.js';
+import { backwardSig, checkConstructor, checkGrad, checkHook, requiresGradSig, sizeSig } from './checks/tensor.js';
+import { checkCall, guard } from './checks/guard.js';
 import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { fmt, numel, normalizeDim, type Shape } from './shape.js';
 import type { Node } from './tape.js';
@@ -10,6 +13,12 @@ import * as la from './ops/linalg.js';
 import * as mv from './ops/movement.js';
 import * as ix from './ops/indexing.js';
 import * as cmp from './ops/compare.js';
+import * as cu from './ops/cumulative.js';
+import * as so from './ops/sorting.js';
+import * as sh from './ops/shaping.js';
+import * as lx from './ops/linalgExtra.js';
+import * as rd from './ops/rounding.js';
+import * as smp from './ops/sampling.js';
 
 /** A tensor argument: a tensor, or a number standing for a scalar of the other operand's dtype. */
 export type TensorLike = Tensor | number;
@@ -19,6 +28,11 @@ export type NestedArray = number | NestedArray[];
 
 /** A gradient hook: reads a gradient on its way back, and may return a replacement. */
 export type GradHook = (grad: Tensor) => Tensor | void;
+
+/** Sizes given one by one (`x.reshape(2, 3)`) or as one array (`x.reshape([2, 3])`, PyTorch's tuple form). */
+function sizes(args: readonly unknown[]): number[] {
+  return (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as number[];
+}
 
 /** A handle that removes what registered it. */
 export interface RemovableHandle {
@@ -41,8 +55,18 @@ export class Tensor {
   readonly dtype: DType;
   /** Whether gradients flow to this tensor. Set it on leaves; ops set it on their outputs. */
   requiresGrad = false;
-  /** The accumulated gradient, after `backward()`, on leaves that require grad (and on `retainGrad` tensors). */
-  grad: Tensor | null = null;
+  #grad: Tensor | null = null;
+  /**
+   * The accumulated gradient, after `backward()`, on leaves that require grad (and on `retainGrad`
+   * tensors). Assigning one of another dtype or shape is refused, naming both.
+   */
+  get grad(): Tensor | null {
+    return this.#grad;
+  }
+  set grad(g: Tensor | null) {
+    if (g !== null) checkGrad(this, g);
+    this.#grad = g;
+  }
   /** The tape node that produced this tensor, or null for a leaf. */
   gradFn: Node | null = null;
   /** @internal whether `retainGrad()` was called. */
@@ -52,11 +76,12 @@ export class Tensor {
 
   /** Wraps `data` (not copied) with `shape`; prefer the `tensor()` factory. */
   constructor(data: TypedArray, shape: Shape, options: { requiresGrad?: boolean } = {}) {
+    checkConstructor(data, shape, options);
     for (const s of shape) {
-      if (!Number.isInteger(s) || s < 0) throw new Error(`Tensor: invalid shape ${fmt(shape)}: sizes must be non-negative integers`);
+      if (!Number.isInteger(s) || s < 0) throw new DlError(`Tensor: invalid shape ${fmt(shape)}: sizes must be non-negative integers`);
     }
     if (numel(shape) !== data.length) {
-      throw new Error(`Tensor: shape ${fmt(shape)} needs ${numel(shape)} values but got ${data.length}`);
+      throw new DlError(`Tensor: shape ${fmt(shape)} needs ${numel(shape)} values but got ${data.length}`);
     }
     this.data = data;
     this.shape = Object.freeze([...shape]);
@@ -80,13 +105,14 @@ export class Tensor {
   size(): readonly number[];
   size(dim: number): number;
   size(dim?: number): readonly number[] | number {
+    checkCall(sizeSig, arguments);
     return dim === undefined ? this.shape : this.shape[normalizeDim('size', dim, this.ndim)]!;
   }
 
   /** The value of a one-element tensor. */
   item(): number {
     if (this.data.length !== 1) {
-      throw new Error(`item: a tensor of shape ${fmt(this.shape)} has ${this.data.length} elements, not 1`);
+      throw new DlError(`item: a tensor of shape ${fmt(this.shape)} has ${this.data.length} elements, not 1`);
     }
     return this.data[0]!;
   }
@@ -118,8 +144,9 @@ export class Tensor {
   }
   /** Sets `requiresGrad` on a leaf, in place, and returns it. */
   requiresGrad_(requiresGrad = true): this {
+    checkCall(requiresGradSig, arguments);
     if (!this.isLeaf && !requiresGrad) {
-      throw new Error(`requiresGrad_: cannot turn off gradients of a non-leaf tensor (made by '${this.gradFn!.op}'); use detach()`);
+      throw new DlError(`requiresGrad_: cannot turn off gradients of a non-leaf tensor (made by '${this.gradFn!.op}'); use detach()`);
     }
     this.requiresGrad = requiresGrad;
     return this;
@@ -131,37 +158,42 @@ export class Tensor {
    * first when there is no gradient: `loss.backward({ retainGraph: true })`.
    */
   backward(gradient?: Tensor | BackwardOptions, options: BackwardOptions = {}): void {
+    checkCall(backwardSig, arguments);
+    guard('backward', () => this.#backward(gradient, options));
+  }
+  #backward(gradient: Tensor | BackwardOptions | undefined, options: BackwardOptions): void {
     if (gradient !== undefined && !(gradient instanceof Tensor)) {
       if (typeof gradient !== 'object' || gradient === null) {
-        throw new Error(`backward: expected a gradient tensor or an options object, got ${gradient === null ? 'null' : typeof gradient}`);
+        throw new DlError(`backward: expected a gradient tensor or an options object, got ${gradient === null ? 'null' : typeof gradient}`);
       }
       options = gradient;
       gradient = undefined;
     }
     if (!this.requiresGrad) {
-      throw new Error('backward: this tensor does not require grad and has no gradFn (did an op run inside noGrad, or on detached inputs?)');
+      throw new DlError('backward: this tensor does not require grad and has no gradFn (did an op run inside noGrad, or on detached inputs?)');
     }
     if (gradient === undefined) {
       if (this.data.length !== 1) {
-        throw new Error(`backward: a gradient argument is needed for a non-scalar output of shape ${fmt(this.shape)}`);
+        throw new DlError(`backward: a gradient argument is needed for a non-scalar output of shape ${fmt(this.shape)}`);
       }
       gradient = new Tensor(allocate(this.dtype, 1).fill(1), this.shape);
     } else if (gradient.shape.join() !== this.shape.join()) {
-      throw new Error(`backward: gradient of shape ${fmt(gradient.shape)} does not match the output shape ${fmt(this.shape)}`);
+      throw new DlError(`backward: gradient of shape ${fmt(gradient.shape)} does not match the output shape ${fmt(this.shape)}`);
     }
     if (gradient.dtype !== this.dtype) {
-      throw new Error(`backward: the gradient is ${gradient.dtype} but the output is ${this.dtype}; convert it with .to('${this.dtype}')`);
+      throw new DlError(`backward: the gradient is ${gradient.dtype} but the output is ${this.dtype}; convert it with .to('${this.dtype}')`);
     }
     runBackward([this], [gradient], options);
   }
   /** Keeps this non-leaf tensor's gradient in `.grad` after `backward()`. */
   retainGrad(): void {
-    if (!this.requiresGrad) throw new Error('retainGrad: this tensor does not require grad');
+    if (!this.requiresGrad) throw new DlError('retainGrad: this tensor does not require grad');
     this.retainsGrad = true;
   }
   /** Calls `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces it. */
   registerHook(hook: GradHook): RemovableHandle {
-    if (!this.requiresGrad) throw new Error('registerHook: cannot register a hook on a tensor that does not require grad');
+    checkHook(hook);
+    if (!this.requiresGrad) throw new DlError('registerHook: cannot register a hook on a tensor that does not require grad');
     (this.hooks ??= []).push(hook);
     return { remove: () => void (this.hooks = this.hooks!.filter((h) => h !== hook)) };
   }
@@ -213,15 +245,15 @@ export class Tensor {
   matmul(other: Tensor): Tensor { return la.matmul(this, other); }
 
   // Shape (ops/movement.ts)
-  reshape(...shape: number[]): Tensor { return mv.reshape(this, shape); }
-  view(...shape: number[]): Tensor { return mv.reshape(this, shape); }
+  reshape(...shape: number[] | [readonly number[]]): Tensor { return mv.reshape(this, sizes(shape)); }
+  view(...shape: number[] | [readonly number[]]): Tensor { return mv.reshape(this, sizes(shape)); }
   transpose(dim0: number, dim1: number): Tensor { return mv.transpose(this, dim0, dim1); }
   /** The transpose of a tensor of at most two dimensions (PyTorch's `.T` for matrices). */
   t(): Tensor { return mv.t(this); }
-  permute(...dims: number[]): Tensor { return mv.permute(this, dims); }
+  permute(...dims: number[] | [readonly number[]]): Tensor { return mv.permute(this, sizes(dims)); }
   squeeze(dim?: number): Tensor { return mv.squeeze(this, dim); }
   unsqueeze(dim: number): Tensor { return mv.unsqueeze(this, dim); }
-  expand(...shape: number[]): Tensor { return mv.expand(this, shape); }
+  expand(...shape: number[] | [readonly number[]]): Tensor { return mv.expand(this, sizes(shape)); }
   flatten(options?: mv.FlattenOptions): Tensor { return mv.flatten(this, options); }
   slice(dim: number, start?: number, end?: number, step?: number): Tensor { return mv.slice(this, dim, start, end, step); }
   split(splitSize: number | number[], dim = 0): Tensor[] { return mv.split(this, splitSize, dim); }
@@ -237,4 +269,43 @@ export class Tensor {
   le(other: TensorLike): Tensor { return cmp.le(this, other); }
   gt(other: TensorLike): Tensor { return cmp.gt(this, other); }
   ge(other: TensorLike): Tensor { return cmp.ge(this, other); }
+  // Idioms a port reaches for (ops/cumulative, sorting, shaping, linalgExtra, rounding, sampling)
+  /** The dims in reverse order: a matrix's transpose, as PyTorch's `.T` (tensors below 2 dims are returned as they are). */
+  get T(): Tensor { return this.ndim < 2 ? this : mv.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }
+  /** The transpose of the last two dims (a batch of matrices), as PyTorch's `.mT`. */
+  get mT(): Tensor {
+    if (this.ndim < 2) throw new DlError(`mT: expects a tensor of at least 2 dims, got shape ${fmt(this.shape)}`);
+    return mv.transpose(this, -2, -1);
+  }
+  /** The number of dims, as PyTorch's `dim()` (the same as `ndim`). */
+  dim(): number { return this.ndim; }
+  /** The values as nested arrays, as PyTorch's `tolist()` (the same as `toArray()`). */
+  tolist(): NestedArray { return this.toArray(); }
+  norm(options?: lx.NormOptions): Tensor { return lx.norm(this, options); }
+  bmm(other: Tensor): Tensor { return lx.bmm(this, other); }
+  cumsum(dim: number): Tensor { return cu.cumsum(this, dim); }
+  cumprod(dim: number): Tensor { return cu.cumprod(this, dim); }
+  prod(options?: cu.ProdOptions): Tensor { return cu.prod(this, options); }
+  sort(options?: so.SortOptions): red.ValuesIndices { return so.sort(this, options); }
+  argsort(options?: so.SortOptions): Tensor { return so.argsort(this, options); }
+  topk(k: number, options?: so.TopkOptions): red.ValuesIndices { return so.topk(this, k, options); }
+  any(options?: rd.AnyAllOptions): Tensor { return rd.any(this, options); }
+  all(options?: rd.AnyAllOptions): Tensor { return rd.all(this, options); }
+  isnan(): Tensor { return rd.isnan(this); }
+  isfinite(): Tensor { return rd.isfinite(this); }
+  isinf(): Tensor { return rd.isinf(this); }
+  flip(...dims: sh.IntList[]): Tensor { return sh.flip(this, sh.intList('flip', 'dims', dims)); }
+  roll(shifts: sh.IntList, dims?: sh.IntList): Tensor { return sh.roll(this, shifts, dims); }
+  repeat(...sizes: sh.IntList[]): Tensor { return sh.repeat(this, sh.intList('repeat', 'sizes', sizes)); }
+  tile(...dims: sh.IntList[]): Tensor { return sh.tile(this, sh.intList('tile', 'dims', dims)); }
+  triu(diagonal = 0): Tensor { return sh.triu(this, diagonal); }
+  tril(diagonal = 0): Tensor { return sh.tril(this, diagonal); }
+  round(options?: rd.RoundOptions): Tensor { return rd.round(this, options); }
+  floor(): Tensor { return rd.floor(this); }
+  ceil(): Tensor { return rd.ceil(this); }
+  trunc(): Tensor { return rd.trunc(this); }
+  log1p(): Tensor { return rd.log1p(this); }
+  expm1(): Tensor { return rd.expm1(this); }
+  multinomial(numSamples: number, options?: smp.MultinomialOptions): Tensor { return smp.multinomial(this, numSamples, options); }
+  bernoulli(options?: smp.SamplingOptions): Tensor { return smp.bernoulli(this, options); }
 }

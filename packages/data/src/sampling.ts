@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 import type { Generator } from '@dl/autograd';
 
 /**
@@ -5,7 +6,7 @@ import type { Generator } from '@dl/autograd';
  * @example randperm(5, new Generator(0)) // e.g. Int32Array [3, 0, 4, 1, 2]
  */
 export function randperm(n: number, generator: Generator): Int32Array {
-  if (!Number.isInteger(n) || n < 0) throw new Error(`randperm: n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0) throw new DlError(`randperm: n must be a non-negative integer, got ${n}`);
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
   for (let i = n - 1; i > 0; i--) {

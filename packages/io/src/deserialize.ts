@@ -1,4 +1,4 @@
-import { Tensor } from '@dl/autograd';
+import { Tensor, DlError } from '@dl/autograd';
 import {
   DTYPES, formatShape, fromLittleEndianBytes, fromLittleEndianInts, INT_DTYPES, MAX_HEADER_BYTES, METADATA_KEY, OTHER_DTYPES,
   type Metadata, type SafetensorsDType, type SafetensorsIntDType,
@@ -32,9 +32,9 @@ export function deserialize(bytes: Uint8Array): Deserialized {
 
 /** `deserialize`, with `where` (the function and file) starting every error message. */
 export function decode(bytes: Uint8Array, where: string): Deserialized {
-  if (!(bytes instanceof Uint8Array)) throw new Error(`${where}: expected a Uint8Array of file bytes, got ${typeof bytes}`);
+  if (!(bytes instanceof Uint8Array)) throw new DlError(`${where}: expected a Uint8Array of file bytes, got ${typeof bytes}`);
   const fail = (message: string): never => {
-    throw new Error(`${where}: ${message}`);
+    throw new DlError(`${where}: ${message}`);
   };
   if (bytes.length < 8) {
     fail(`the file is truncated: it has ${bytes.length} bytes, but a safetensors file starts with an 8-byte header length`);

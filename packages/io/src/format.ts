@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 import type { DType, Tensor, TypedArray } from '@dl/autograd';
 
 /** A state dict: tensor names to tensors, as an object (`model.stateDict()`) or a Map. */
@@ -128,12 +129,12 @@ export function formatShape(shape: readonly number[]): string {
 /** The entries of a state dict, with a clear error for anything that is not a name and a tensor. */
 export function entriesOf(op: string, stateDict: StateDict, isTensor: (v: unknown) => v is Tensor): [string, Tensor][] {
   if (stateDict === null || typeof stateDict !== 'object') {
-    throw new Error(`${op}: expected a state dict (an object or Map of tensors), got ${stateDict === null ? 'null' : typeof stateDict}`);
+    throw new DlError(`${op}: expected a state dict (an object or Map of tensors), got ${stateDict === null ? 'null' : typeof stateDict}`);
   }
   const entries: [unknown, unknown][] = stateDict instanceof Map ? [...stateDict] : Object.entries(stateDict);
   return entries.map(([name, t]) => {
-    if (typeof name !== 'string') throw new Error(`${op}: tensor names must be strings, got ${typeof name}`);
-    if (!isTensor(t)) throw new Error(`${op}: entry '${name}' is not a Tensor (got ${t === null ? 'null' : typeof t})`);
+    if (typeof name !== 'string') throw new DlError(`${op}: tensor names must be strings, got ${typeof name}`);
+    if (!isTensor(t)) throw new DlError(`${op}: entry '${name}' is not a Tensor (got ${t === null ? 'null' : typeof t})`);
     return [name, t];
   });
 }

@@ -1,4 +1,4 @@
-import { Tensor, markModified } from '@dl/autograd';
+import { Tensor, markModified, DlError } from '@dl/autograd';
 import { decode } from './deserialize.js';
 import { entriesOf, formatShape, type StateDict } from './format.js';
 
@@ -40,7 +40,7 @@ export function loadInto(target: StateDict, source: Uint8Array | StateDict, opti
       problems.push(`size mismatch for '${k}': the source has shape ${formatShape(src.shape)}, the target has shape ${formatShape(t.shape)}`);
     }
   }
-  if (problems.length > 0) throw new Error(`loadInto: nothing was loaded:\n\t${problems.join('\n\t')}`);
+  if (problems.length > 0) throw new DlError(`loadInto: nothing was loaded:\n\t${problems.join('\n\t')}`);
   for (const [k, t] of own) {
     const src = given.get(k);
     if (src === undefined) continue;

@@ -1,4 +1,4 @@
-import { Tensor } from '@dl/autograd';
+import { Tensor, DlError } from '@dl/autograd';
 import {
   codeOf, compareNames, DTYPES, entriesOf, isWellFormed, littleEndianBytes, METADATA_KEY,
   type Metadata, type StateDict,
@@ -25,9 +25,9 @@ export function serialize(stateDict: StateDict, options: SerializeOptions = {}):
   const entries = entriesOf('serialize', stateDict, isTensor);
   const names = new Set<string>();
   for (const [name] of entries) {
-    if (name === METADATA_KEY) throw new Error(`serialize: '${METADATA_KEY}' is reserved for metadata and cannot name a tensor`);
-    if (!isWellFormed(name)) throw new Error(`serialize: tensor name ${JSON.stringify(name)} is not valid Unicode (it has a lone surrogate)`);
-    if (names.has(name)) throw new Error(`serialize: two tensors are named '${name}'`);
+    if (name === METADATA_KEY) throw new DlError(`serialize: '${METADATA_KEY}' is reserved for metadata and cannot name a tensor`);
+    if (!isWellFormed(name)) throw new DlError(`serialize: tensor name ${JSON.stringify(name)} is not valid Unicode (it has a lone surrogate)`);
+    if (names.has(name)) throw new DlError(`serialize: two tensors are named '${name}'`);
     names.add(name);
   }
   const metadata = checkMetadata(options.metadata);
@@ -63,13 +63,13 @@ export function serialize(stateDict: StateDict, options: SerializeOptions = {}):
 function checkMetadata(metadata: Metadata | undefined): Metadata | null {
   if (metadata === undefined) return null;
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
-    throw new Error(`serialize: metadata must be an object of strings, got ${metadata === null ? 'null' : typeof metadata}`);
+    throw new DlError(`serialize: metadata must be an object of strings, got ${metadata === null ? 'null' : typeof metadata}`);
   }
   const keys = Object.keys(metadata);
   for (const key of keys) {
     const value: unknown = metadata[key];
-    if (typeof value !== 'string') throw new Error(`serialize: metadata values must be strings, but '${key}' is ${typeof value}`);
-    if (!isWellFormed(key) || !isWellFormed(value)) throw new Error(`serialize: metadata '${key}' is not valid Unicode (it has a lone surrogate)`);
+    if (typeof value !== 'string') throw new DlError(`serialize: metadata values must be strings, but '${key}' is ${typeof value}`);
+    if (!isWellFormed(key) || !isWellFormed(value)) throw new DlError(`serialize: metadata '${key}' is not valid Unicode (it has a lone surrogate)`);
   }
   return keys.length === 0 ? null : metadata;
 }

@@ -1,4 +1,4 @@
-import { Tensor } from '@dl/autograd';
+import { Tensor, DlError } from '@dl/autograd';
 import { serialize, type SerializeOptions } from './serialize.js';
 import { decode } from './deserialize.js';
 import type { Metadata } from './format.js';
@@ -56,8 +56,8 @@ export function flattenState(state: NestedState): FlatState {
     }
     if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
     if (value === undefined) return { $undefined: true };
-    if (typeof value !== 'object') throw new Error(`flattenState: cannot save a ${typeof value} at ${at}`);
-    if (open.has(value)) throw new Error(`flattenState: the state contains itself at ${at}`);
+    if (typeof value !== 'object') throw new DlError(`flattenState: cannot save a ${typeof value} at ${at}`);
+    if (open.has(value)) throw new DlError(`flattenState: the state contains itself at ${at}`);
     open.add(value);
     const join = (key: string) => (path === '' ? key : `${path}.${key}`);
     let out: unknown;
@@ -75,7 +75,7 @@ export function flattenState(state: NestedState): FlatState {
       // A user object with '$' keys is wrapped, so it cannot be mistaken for one of our tags.
       out = special ? { $object: fields } : fields;
     } else {
-      throw new Error(`flattenState: cannot save a ${value.constructor?.name ?? 'object'} at ${at} (only tensors, Float32/Float64 arrays, numbers, strings, booleans, null, arrays, plain objects and Maps)`);
+      throw new DlError(`flattenState: cannot save a ${value.constructor?.name ?? 'object'} at ${at} (only tensors, Float32/Float64 arrays, numbers, strings, booleans, null, arrays, plain objects and Maps)`);
     }
     open.delete(value);
     return out;
@@ -92,7 +92,7 @@ export function flattenState(state: NestedState): FlatState {
  */
 export function unflattenState(tensors: Record<string, Tensor>, structure: string): NestedState {
   const fail = (message: string): never => {
-    throw new Error(`unflattenState: ${message}`);
+    throw new DlError(`unflattenState: ${message}`);
   };
   let parsed: unknown;
   try {
@@ -157,7 +157,7 @@ export function unflattenState(tensors: Record<string, Tensor>, structure: strin
 export function serializeState(state: NestedState, options: SerializeOptions = {}): Uint8Array {
   const { tensors, structure } = flattenState(state);
   if (options.metadata !== undefined && Object.hasOwn(options.metadata, STATE_KEY)) {
-    throw new Error(`serializeState: the metadata key '${STATE_KEY}' is reserved for the state's structure`);
+    throw new DlError(`serializeState: the metadata key '${STATE_KEY}' is reserved for the state's structure`);
   }
   return serialize(tensors, { metadata: { ...options.metadata, [STATE_KEY]: structure } });
 }
@@ -172,11 +172,11 @@ export function decodeState(bytes: Uint8Array, where: string): NestedState {
   const { tensors, metadata } = decode(bytes, where);
   const structure: string | undefined = (metadata as Metadata)[STATE_KEY];
   if (structure === undefined) {
-    throw new Error(`${where}: no '${STATE_KEY}' metadata: this file holds plain tensors (read it with load or deserialize), not a saved state`);
+    throw new DlError(`${where}: no '${STATE_KEY}' metadata: this file holds plain tensors (read it with load or deserialize), not a saved state`);
   }
   try {
     return unflattenState(tensors, structure);
   } catch (e) {
-    throw new Error(`${where}: ${(e as Error).message}`);
+    throw new DlError(`${where}: ${(e as Error).message}`);
   }
 }

@@ -37,7 +37,7 @@ describe('save and load', () => {
     const path = join(dir, 'model.safetensors');
     save(weights(), path);
     const before = readFileSync(path);
-    expect(() => save({ w: 'not a tensor' as unknown as Tensor }, path)).toThrow(/serialize: entry 'w' is not a Tensor/);
+    expect(() => save({ w: 'not a tensor' as unknown as Tensor }, path)).toThrow(/^save: entry 'w' is not a Tensor/);
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(readdirSync(dir)).toEqual(['model.safetensors']);
   });

@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 // Argument checks shared by the layers: each error names the layer and the offending value or shape.
 import type { Tensor } from '@dl/autograd';
 
@@ -13,14 +14,14 @@ export function fmt(shape: readonly number[]): string {
 export function checkInt(layer: string, name: string, value: number, min: number): number {
   if (!Number.isInteger(value) || value < min) {
     const want = min === 0 ? 'a non-negative integer' : min === 1 ? 'a positive integer' : `an integer >= ${min}`;
-    throw new Error(`${layer}: ${name} must be ${want}, got ${String(value)}`);
+    throw new DlError(`${layer}: ${name} must be ${want}, got ${String(value)}`);
   }
   return value;
 }
 
 /** Turns an int-or-pair argument into a checked `[h, w]` pair. */
 export function checkPair(layer: string, name: string, value: Size2, min: number): [number, number] {
-  const bad = () => new Error(`${layer}: ${name} must be ${min === 0 ? 'non-negative' : 'positive'} integers, got ${JSON.stringify(value)}`);
+  const bad = () => new DlError(`${layer}: ${name} must be ${min === 0 ? 'non-negative' : 'positive'} integers, got ${JSON.stringify(value)}`);
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < min) throw bad();
     return [value, value];
@@ -32,7 +33,7 @@ export function checkPair(layer: string, name: string, value: Size2, min: number
 /** Checks a floating-point argument lies in [lo, hi]. */
 export function checkRange(layer: string, name: string, value: number, lo: number, hi: number): number {
   if (typeof value !== 'number' || !(value >= lo && value <= hi)) {
-    throw new Error(`${layer}: ${name} must be in [${lo}, ${hi}], got ${String(value)}`);
+    throw new DlError(`${layer}: ${name} must be in [${lo}, ${hi}], got ${String(value)}`);
   }
   return value;
 }
@@ -40,6 +41,6 @@ export function checkRange(layer: string, name: string, value: number, lo: numbe
 /** Checks that `x` is a tensor with `ndims` dims (one of them), else throws naming the layer and the layout. */
 export function checkNdim(layer: string, x: Tensor, ndims: readonly number[], layout: string): void {
   if (!ndims.includes(x.ndim)) {
-    throw new Error(`${layer}: expected a ${ndims.map((d) => `${d}-D`).join(' or ')} input ${layout}, got shape ${fmt(x.shape)}`);
+    throw new DlError(`${layer}: expected a ${ndims.map((d) => `${d}-D`).join(' or ')} input ${layout}, got shape ${fmt(x.shape)}`);
   }
 }

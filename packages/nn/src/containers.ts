@@ -1,14 +1,15 @@
+import { DlError } from '@dl/autograd';
 import type { Tensor } from '@dl/autograd';
 import { Module, addIndent, slotsOf, type Slot } from './module.js';
 
 function checkModule(container: string, m: unknown, where: string): Module {
-  if (!(m instanceof Module)) throw new Error(`${container}: ${where} is not a Module (got ${m === null ? 'null' : typeof m})`);
+  if (!(m instanceof Module)) throw new DlError(`${container}: ${where} is not a Module (got ${m === null ? 'null' : typeof m})`);
   return m;
 }
 
 function checkName(container: string, name: string): string {
   if (typeof name !== 'string' || name === '' || name.includes('.')) {
-    throw new Error(`${container}: module name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
+    throw new DlError(`${container}: module name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
   }
   return name;
 }
@@ -53,7 +54,7 @@ export abstract class ModuleSequence extends Module {
   /** The module at position i (negative counts from the end). */
   at(i: number): Module {
     const m = this.#items.at(i);
-    if (m === undefined) throw new Error(`${this.#container}: index ${i} is out of range for ${this.#items.length} modules`);
+    if (m === undefined) throw new DlError(`${this.#container}: index ${i} is out of range for ${this.#items.length} modules`);
     return m;
   }
   /** Iterates over the modules in order: `for (const layer of seq)`. */
@@ -99,7 +100,7 @@ export class Sequential extends ModuleSequence {
 
   #add(name: string, m: Module): void {
     checkModule('Sequential', m, `item '${name}'`);
-    if (this.#names.includes(name)) throw new Error(`Sequential: duplicate module name '${name}'`);
+    if (this.#names.includes(name)) throw new DlError(`Sequential: duplicate module name '${name}'`);
     this.#names.push(name);
     this.insertModule(this.length, m);
   }
@@ -117,7 +118,8 @@ export class Sequential extends ModuleSequence {
   /** Feeds x through each module in turn. */
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this) y = m.forward(y);
+    // call, not forward, so each module's forward hooks run, as in PyTorch.
+    for (const m of this) y = m.call(y);
     return y;
   }
 }
@@ -155,7 +157,7 @@ export class ModuleList extends ModuleSequence {
 
   /** A ModuleList has no forward of its own, as in PyTorch. */
   forward(): never {
-    throw new Error('ModuleList: has no forward; iterate over it in your module\'s forward');
+    throw new DlError('ModuleList: has no forward; iterate over it in your module\'s forward');
   }
 
   /** Runs of identical children print once, as PyTorch 2 does: `(0-2): 3 x Linear(...)`. */
@@ -190,7 +192,7 @@ export class ModuleDict extends Module {
   /** The module under `key`; throws if there is none. */
   get(key: string): Module {
     const m = this.#items.get(key);
-    if (m === undefined) throw new Error(`ModuleDict: no module named '${key}' (keys: ${[...this.#items.keys()].join(', ')})`);
+    if (m === undefined) throw new DlError(`ModuleDict: no module named '${key}' (keys: ${[...this.#items.keys()].join(', ')})`);
     return m;
   }
   /** Adds or replaces the module under `key` (a replaced key keeps its place). */
@@ -238,6 +240,6 @@ export class ModuleDict extends Module {
 
   /** A ModuleDict has no forward of its own, as in PyTorch. */
   forward(): never {
-    throw new Error('ModuleDict: has no forward; pick its modules in your module\'s forward');
+    throw new DlError('ModuleDict: has no forward; pick its modules in your module\'s forward');
   }
 }

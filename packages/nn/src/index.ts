@@ -37,3 +37,11 @@ export {
 export { Embedding, type EmbeddingModuleOptions } from './modules/embedding.js';
 export { RNNCell, LSTMCell, GRUCell, type RNNCellOptions, type RecurrentBaseOptions } from './modules/rnnCell.js';
 export { RNN, LSTM, GRU, type RecurrentOptions, type RNNOptions, type RecurrentForwardOptions } from './modules/recurrent.js';
+export { SiLU, Softplus, ELU, Hardtanh, ReLU6, Mish } from './modules/activation.js';
+export { SmoothL1Loss, HuberLoss, KLDivLoss, type KLDivLossOptions } from './modules/loss.js';
+export { AdaptiveAvgPool2d } from './modules/adaptivePool.js';
+export { Conv1d, type Conv1dModuleOptions } from './modules/conv1d.js';
+export { ParameterList } from './parameterList.js';
+export type { ForwardHook, ForwardPreHook } from './module.js';
+// Side effect: the built-in layers' forward methods become checked entry points.
+import './guardModules.js';

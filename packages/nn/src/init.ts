@@ -1,5 +1,5 @@
 // Weight initialisation in place, as torch.nn.init, drawing from the seeded generator.
-import { defaultGenerator, markModified, type Generator, type Tensor } from '@dl/autograd';
+import { defaultGenerator, markModified, type Generator, type Tensor, DlError } from '@dl/autograd';
 import { fmt } from './checks.js';
 
 /** The nonlinearities `calculateGain` knows, named as in PyTorch. */
@@ -39,13 +39,13 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
       return Math.SQRT2;
     case 'leaky_relu': {
       const slope = param ?? 0.01;
-      if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new Error(`calculateGain: negative slope ${String(slope)} is not a valid number`);
+      if (typeof slope !== 'number' || !Number.isFinite(slope)) throw new DlError(`calculateGain: negative slope ${String(slope)} is not a valid number`);
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case 'selu':
       return 3 / 4;
     default:
-      throw new Error(`calculateGain: unsupported nonlinearity '${String(nonlinearity)}'`);
+      throw new DlError(`calculateGain: unsupported nonlinearity '${String(nonlinearity)}'`);
   }
 }
 
@@ -54,7 +54,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * fanIn = in·∏kernel and fanOut = out·∏kernel. Needs at least 2 dims.
  */
 export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
-  if (t.ndim < 2) throw new Error(`init: fan in and fan out cannot be computed for a tensor of shape ${fmt(t.shape)} (fewer than 2 dims)`);
+  if (t.ndim < 2) throw new DlError(`init: fan in and fan out cannot be computed for a tensor of shape ${fmt(t.shape)} (fewer than 2 dims)`);
   let receptive = 1;
   for (let d = 2; d < t.ndim; d++) receptive *= t.shape[d]!;
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
@@ -62,9 +62,9 @@ export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: num
 
 function fanOf(name: string, t: Tensor, mode: FanMode): number {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
-  if (mode !== 'fan_in' && mode !== 'fan_out') throw new Error(`${name}: mode must be 'fan_in' or 'fan_out', got '${String(mode)}'`);
+  if (mode !== 'fan_in' && mode !== 'fan_out') throw new DlError(`${name}: mode must be 'fan_in' or 'fan_out', got '${String(mode)}'`);
   const fan = mode === 'fan_in' ? fanIn : fanOut;
-  if (fan === 0) throw new Error(`${name}: cannot initialise a tensor of shape ${fmt(t.shape)} with zero ${mode}`);
+  if (fan === 0) throw new DlError(`${name}: cannot initialise a tensor of shape ${fmt(t.shape)} with zero ${mode}`);
   return fan;
 }
 
@@ -75,7 +75,7 @@ function fanOf(name: string, t: Tensor, mode: FanMode): number {
 export function uniform_(t: Tensor, options: InitOptions & { a?: number; b?: number } = {}): Tensor {
   const a = options.a ?? 0;
   const b = options.b ?? 1;
-  if (!(a <= b)) throw new Error(`uniform_: expects a <= b, got a ${a} and b ${b}`);
+  if (!(a <= b)) throw new DlError(`uniform_: expects a <= b, got a ${a} and b ${b}`);
   const g = options.generator ?? defaultGenerator;
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = a + (b - a) * g.uniform();
@@ -87,7 +87,7 @@ export function uniform_(t: Tensor, options: InitOptions & { a?: number; b?: num
 export function normal_(t: Tensor, options: InitOptions & { mean?: number; std?: number } = {}): Tensor {
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
-  if (!(std >= 0)) throw new Error(`normal_: std must be non-negative, got ${std}`);
+  if (!(std >= 0)) throw new DlError(`normal_: std must be non-negative, got ${std}`);
   const g = options.generator ?? defaultGenerator;
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = mean + std * g.normal();
@@ -144,4 +144,113 @@ export function xavierNormal_(t: Tensor, options: InitOptions & { gain?: number 
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   const std = (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
   return normal_(t, { std, generator: options.generator });
+}
+
+
+// truncNormal_ and orthogonal_, as torch.nn.init's trunc_normal_ and orthogonal_.
+/** Options of `truncNormal_`, PyTorch's defaults: N(0, 1) cut to [−2, 2]. */
+export interface TruncNormalOptions extends InitOptions {
+  mean?: number;
+  std?: number;
+  /** The lower cut-off (−2, in absolute value units, not standard deviations, as PyTorch). */
+  a?: number;
+  /** The upper cut-off (2). */
+  b?: number;
+}
+
+/**
+ * Fills `t` in place with values from N(mean, std²) conditioned on [a, b] (redrawing those outside),
+ * as PyTorch's `trunc_normal_`; returns `t`.
+ * @example truncNormal_(embedding.weight, { std: 0.02 }) // ViT-style
+ */
+export function truncNormal_(t: Tensor, options: TruncNormalOptions = {}): Tensor {
+  const mean = options.mean ?? 0;
+  const std = options.std ?? 1;
+  const a = options.a ?? -2;
+  const b = options.b ?? 2;
+  if (![mean, std, a, b].every((v) => typeof v === 'number' && !Number.isNaN(v)) || !(std >= 0) || !(a <= b)) {
+    throw new DlError(`truncNormal_: expects std >= 0 and a <= b, got mean ${mean}, std ${std}, a ${a}, b ${b}`);
+  }
+  const g = options.generator ?? defaultGenerator;
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    if (std === 0) {
+      d[i] = Math.min(b, Math.max(a, mean));
+      continue;
+    }
+    // Rejection keeps the exact conditional distribution; a bound on the draws catches intervals far in a tail.
+    let v = mean + std * g.normal();
+    for (let tries = 1; v < a || v > b; tries++) {
+      if (tries > 100_000) throw new DlError(`truncNormal_: [${a}, ${b}] lies too far in the tail of N(${mean}, ${std}²) to sample by rejection`);
+      v = mean + std * g.normal();
+    }
+    d[i] = v;
+  }
+  markModified(t);
+  return t;
+}
+
+/** Options of `orthogonal_`. */
+export interface OrthogonalOptions extends InitOptions {
+  /** A scale for the result (1). */
+  gain?: number;
+}
+
+/**
+ * The orthonormal Q [m, n] (m ≥ n) of a = QR with R's diagonal positive, by Gram–Schmidt with one
+ * re-orthogonalisation pass ("twice is enough": orthogonal to rounding, whatever the conditioning).
+ */
+function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
+  const q = new Float64Array(m * n);
+  const col = new Float64Array(m);
+  for (let j = 0; j < n; j++) {
+    for (let i = 0; i < m; i++) col[i] = a[i * n + j]!;
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < j; k++) {
+        let dot = 0;
+        for (let i = 0; i < m; i++) dot += q[i * n + k]! * col[i]!;
+        for (let i = 0; i < m; i++) col[i] -= dot * q[i * n + k]!;
+      }
+    }
+    let nrm = 0;
+    for (let i = 0; i < m; i++) nrm += col[i]! * col[i]!;
+    nrm = Math.sqrt(nrm);
+    if (nrm === 0) throw new DlError('orthogonal_: the random matrix drawn was rank-deficient; draw again');
+    for (let i = 0; i < m; i++) q[i * n + j] = col[i]! / nrm;
+  }
+  return q;
+}
+
+/**
+ * Fills `t` (at least 2 dims, seen as [size(0), rest]) in place with a (semi-)orthogonal matrix: the Q
+ * of a Gaussian matrix's QR decomposition, sign-fixed so R's diagonal is positive, times `gain`, as
+ * PyTorch's `orthogonal_` (computed in float64). Rows are orthonormal when there are fewer rows than
+ * columns, else columns are.
+ * @example orthogonal_(rnn.weight_hh_l0, { gain: 1 })
+ */
+export function orthogonal_(t: Tensor, options: OrthogonalOptions = {}): Tensor {
+  if (t.ndim < 2) throw new DlError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape ${fmt(t.shape)}`);
+  const gain = options.gain ?? 1;
+  if (typeof gain !== 'number' || !Number.isFinite(gain)) throw new DlError(`orthogonal_: gain must be a finite number, got ${String(gain)}`);
+  if (t.numel() === 0) return t;
+  const rows = t.shape[0]!;
+  const cols = t.numel() / rows;
+  const g = options.generator ?? defaultGenerator;
+  // Draw [rows, cols]; work on its transpose when it is wide, so the QR is of a tall matrix.
+  const [m, n] = rows < cols ? [cols, rows] : [rows, cols];
+  const a = new Float64Array(m * n);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = g.normal();
+      if (rows < cols) a[j * n + i] = v;
+      else a[i * n + j] = v;
+    }
+  }
+  const q = orthonormalColumns(a, m, n);
+  const d = t.data;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) d[i * cols + j] = gain * (rows < cols ? q[j * n + i]! : q[i * n + j]!);
+  }
+  markModified(t);
+  return t;
 }

@@ -1,4 +1,4 @@
-import { Tensor, markModified, noGrad, type DType } from '@dl/autograd';
+import { Tensor, markModified, noGrad, type DType, DlError, checks } from '@dl/autograd';
 import { fmt } from './checks.js';
 
 /** Options of `Parameter`. */
@@ -71,6 +71,21 @@ function addIndent(s: string, spaces: number): string {
   return [lines[0], ...lines.slice(1).map((l) => ' '.repeat(spaces) + l)].join('\n');
 }
 
+/** A hook run before `forward` by `call()`: returns nothing, or replacement inputs (an array, or one value). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ForwardPreHook = (module: Module, inputs: any[]) => any;
+/** A hook run after `forward` by `call()`: returns nothing, or a replacement output. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ForwardHook = (module: Module, inputs: any[], output: any) => any;
+
+let nextHookId = 0;
+function addHook<H>(fn: string, hooks: Map<number, H>, hook: H): { remove(): void } {
+  if (typeof hook !== 'function') throw new DlError(`${fn}: hook must be a function, got ${typeof hook}`);
+  const id = nextHookId++;
+  hooks.set(id, hook);
+  return { remove: () => void hooks.delete(id) };
+}
+
 /**
  * The base of every layer and model, as PyTorch's `nn.Module`. Subclasses assign `Parameter`s and
  * sub-modules to fields and implement `forward`; the module finds them by walking its own fields in
@@ -91,9 +106,41 @@ export abstract class Module {
   /** Computes the module's output. */
   abstract forward(...inputs: any[]): any;
 
-  /** Calls `forward`, as calling a PyTorch module does. @example const y = model.call(x); */
+  /**
+   * Calls `forward`, as calling a PyTorch module does, running the forward-pre hooks before it and the
+   * forward hooks after it. @example const y = model.call(x);
+   */
   call(...inputs: Parameters<this['forward']>): ReturnType<this['forward']> {
-    return this.forward(...inputs) as ReturnType<this['forward']>;
+    let args: unknown[] = inputs;
+    for (const hook of [...this.#preHooks.values()]) {
+      const r = hook(this, args);
+      if (r !== undefined) args = Array.isArray(r) ? r : [r];
+    }
+    let out: unknown = this.forward(...args);
+    for (const hook of [...this.#hooks.values()]) {
+      const r = hook(this, args, out);
+      if (r !== undefined) out = r;
+    }
+    return out as ReturnType<this['forward']>;
+  }
+
+  #preHooks = new Map<number, ForwardPreHook>();
+  #hooks = new Map<number, ForwardHook>();
+  /**
+   * Runs `hook(module, inputs)` before every `call()`, as PyTorch's `register_forward_pre_hook`; it may
+   * return replacement inputs (an array, or one value). Returns a handle whose `remove()` unregisters it.
+   * @example const h = model.registerForwardPreHook((m, [x]) => [x.mul(2)]); h.remove();
+   */
+  registerForwardPreHook(hook: ForwardPreHook): { remove(): void } {
+    return addHook('registerForwardPreHook', this.#preHooks, hook);
+  }
+  /**
+   * Runs `hook(module, inputs, output)` after every `call()`, as PyTorch's `register_forward_hook`; it
+   * may return a replacement output. Returns a handle whose `remove()` unregisters it.
+   * @example const acts: Tensor[] = []; layer.registerForwardHook((m, inputs, out) => void acts.push(out));
+   */
+  registerForwardHook(hook: ForwardHook): { remove(): void } {
+    return addHook('registerForwardHook', this.#hooks, hook);
   }
 
   /** @internal The parameters and sub-modules held in this module's own fields, in field order. */
@@ -120,10 +167,10 @@ export abstract class Module {
    */
   registerBuffer(name: string, tensor: Tensor | null, options: BufferOptions = {}): void {
     if (typeof name !== 'string' || name === '' || name.includes('.')) {
-      throw new Error(`registerBuffer: name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
+      throw new DlError(`registerBuffer: name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
     }
-    if (tensor !== null && !(tensor instanceof Tensor)) throw new Error(`registerBuffer: buffer '${name}' must be a tensor or null`);
-    if (!this.#buffers.has(name) && name in this) throw new Error(`registerBuffer: attribute '${name}' already exists on ${this.constructor.name}`);
+    if (tensor !== null && !(tensor instanceof Tensor)) throw new DlError(`registerBuffer: buffer '${name}' must be a tensor or null`);
+    if (!this.#buffers.has(name) && name in this) throw new DlError(`registerBuffer: attribute '${name}' already exists on ${this.constructor.name}`);
     const entry: Buffer = { tensor, persistent: options.persistent ?? true };
     this.#buffers.set(name, entry);
     Object.defineProperty(this, name, {
@@ -142,15 +189,15 @@ export abstract class Module {
    */
   registerParameter(name: string, param: Parameter | null): void {
     if (typeof name !== 'string' || name === '' || name.includes('.')) {
-      throw new Error(`registerParameter: name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
+      throw new DlError(`registerParameter: name must be a non-empty string without '.', got ${JSON.stringify(name)}`);
     }
     if (param !== null && !(param instanceof Parameter)) {
-      throw new Error(`registerParameter: '${name}' must be a Parameter or null, got ${(param as unknown) instanceof Tensor ? 'a Tensor (wrap it in new Parameter(...))' : typeof param}`);
+      throw new DlError(`registerParameter: '${name}' must be a Parameter or null, got ${(param as unknown) instanceof Tensor ? 'a Tensor (wrap it in new Parameter(...))' : typeof param}`);
     }
-    if (this.#buffers.has(name)) throw new Error(`registerParameter: '${name}' is already a buffer of ${this.constructor.name}`);
+    if (this.#buffers.has(name)) throw new DlError(`registerParameter: '${name}' is already a buffer of ${this.constructor.name}`);
     const current: unknown = (this as Record<string, unknown>)[name];
     if (name in this && current !== null && current !== undefined && !(current instanceof Parameter)) {
-      throw new Error(`registerParameter: attribute '${name}' already exists on ${this.constructor.name}`);
+      throw new DlError(`registerParameter: attribute '${name}' already exists on ${this.constructor.name}`);
     }
     Object.defineProperty(this, name, { value: param, enumerable: true, writable: true, configurable: true });
   }
@@ -239,7 +286,7 @@ export abstract class Module {
         .namedChildren()
         .filter(([n]) => rest === n || rest.startsWith(`${n}.`))
         .sort((a, b) => b[0].length - a[0].length)[0];
-      if (hit === undefined) throw new Error(`getSubmodule: ${m.constructor.name} has no sub-module '${rest.split('.')[0]}' (in '${target}')`);
+      if (hit === undefined) throw new DlError(`getSubmodule: ${m.constructor.name} has no sub-module '${rest.split('.')[0]}' (in '${target}')`);
       m = hit[1];
       rest = rest.slice(hit[0].length + 1);
     }
@@ -318,7 +365,7 @@ export abstract class Module {
 
   /** The parameters and persistent buffers under their dotted names, per module in field order. */
   #stateEntries(prefix: string, ancestors: Set<Module>, out: [string, Tensor][]): void {
-    if (ancestors.has(this)) throw new Error(`stateDict: ${this.constructor.name} at '${prefix}' contains itself`);
+    if (ancestors.has(this)) throw new DlError(`stateDict: ${this.constructor.name} at '${prefix}' contains itself`);
     ancestors.add(this);
     const children: [string, Module][] = [];
     for (const { name, value } of this[slotsOf]()) {
@@ -350,6 +397,10 @@ export abstract class Module {
    * @example model.loadStateDict(load('weights.safetensors'));
    */
   loadStateDict(stateDict: StateDict | Map<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
+    if (!(stateDict instanceof Map) && !checks.isPlainObject(stateDict)) {
+      throw new DlError('loadStateDict', `stateDict must be an object of tensors or a Map, got ${checks.describe(stateDict)}`, { arg: 'stateDict', hint: 'pass model.stateDict() or load(path)' });
+    }
+    checks.checkOptions('loadStateDict', 'options', options, { strict: checks.bool });
     const strict = options.strict ?? true;
     const source = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
     const own: [string, Tensor][] = [];
@@ -369,7 +420,7 @@ export abstract class Module {
       }
     }
     if (problems.length > 0) {
-      throw new Error(`loadStateDict: error(s) in loading state_dict for ${this.constructor.name}:\n\t${problems.join('\n\t')}`);
+      throw new DlError(`loadStateDict: error(s) in loading state_dict for ${this.constructor.name}:\n\t${problems.join('\n\t')}`);
     }
     for (const [k, t] of own) {
       const src = source.get(k);

@@ -1,10 +1,10 @@
 // Penalty terms to add to a loss: differentiable sums over a model's parameters.
-import { abs, add, mul, sum, Tensor, zeros } from '@dl/autograd';
+import { abs, add, mul, sum, Tensor, zeros, DlError } from '@dl/autograd';
 
 function penalty(name: string, params: Iterable<Tensor>, term: (p: Tensor) => Tensor): Tensor {
   let total: Tensor | null = null;
   for (const p of params) {
-    if (!(p instanceof Tensor)) throw new Error(`${name}: expected tensors (model.parameters()), got ${p === null ? 'null' : typeof p}`);
+    if (!(p instanceof Tensor)) throw new DlError(`${name}: expected tensors (model.parameters()), got ${p === null ? 'null' : typeof p}`);
     const s = sum(term(p));
     total = total === null ? s : add(total, s);
   }

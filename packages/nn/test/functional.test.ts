@@ -14,11 +14,12 @@ describe('F', () => {
     expect(F.relu).toBe(autograd.relu);
     expect(F.logSoftmax).toBe(autograd.logSoftmax);
     expect(Object.keys(F).sort()).toEqual([
-      'avgPool2d', 'batchNorm', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'conv2d', 'convTranspose2d',
-      'crossEntropy', 'dropout', 'dropout2d', 'embedding', 'gelu', 'groupNorm', 'interpolate', 'l1Loss', 'layerNorm',
-      'leakyRelu', 'linear', 'logSoftmax', 'maskFromAllowed', 'maskFromBlocked', 'maxPool2d', 'mseLoss', 'nllLoss',
-      'relu', 'scaledDotProductAttention', 'scaledDotProductAttentionWithWeights', 'sigmoid',
-      'sinusoidalPositionalEncoding', 'softmax', 'tanh',
+      'adaptiveAvgPool2d', 'avgPool2d', 'batchNorm', 'binaryCrossEntropy', 'binaryCrossEntropyWithLogits', 'conv1d', 'conv2d',
+      'convTranspose2d', 'crossEntropy', 'dropout', 'dropout2d', 'elu', 'embedding', 'gelu', 'groupNorm', 'hardtanh', 'huberLoss',
+      'interpolate', 'klDiv', 'l1Loss', 'layerNorm', 'leakyRelu', 'linear', 'logSoftmax', 'maskFromAllowed', 'maskFromBlocked',
+      'maxPool2d', 'mish', 'mseLoss', 'nllLoss', 'normalize', 'oneHot', 'relu', 'relu6', 'scaledDotProductAttention',
+      'scaledDotProductAttentionWithWeights', 'sigmoid', 'silu', 'sinusoidalPositionalEncoding', 'smoothL1Loss', 'softmax',
+      'softplus', 'tanh',
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 import type { TypedArray } from '@dl/autograd';
 import { Optimizer, withDefaults, type OptimizerOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { checkInRange, checkNonNegative } from './checks.js';
@@ -37,7 +38,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     super.checkOptions(o);
     checkNonNegative(this.name, 'eps', o.eps);
     if (!Array.isArray(o.betas) || o.betas.length !== 2) {
-      throw new Error(`${this.name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
+      throw new DlError(`${this.name}: betas must be a pair [beta1, beta2], got ${JSON.stringify(o.betas)}`);
     }
     checkInRange(this.name, 'betas[0]', o.betas[0], 0, 1);
     checkInRange(this.name, 'betas[1]', o.betas[1], 0, 1);

@@ -1,6 +1,6 @@
 // Gradient clipping, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_. Each clipped gradient is
 // replaced by a new tensor rather than written in place: after z = x + y, x.grad and y.grad may share storage.
-import { Tensor } from '@dl/autograd';
+import { Tensor, DlError } from '@dl/autograd';
 
 /** Options of `clipGradNorm_`. */
 export interface ClipGradNormOptions {
@@ -30,8 +30,8 @@ function gradsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
 export function clipGradNorm_(params: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): number {
   const { normType = 2, errorIfNonfinite = false } = options;
   const op = 'clipGradNorm_';
-  if (!(maxNorm >= 0) || !Number.isFinite(maxNorm)) throw new Error(`${op}: invalid maxNorm ${maxNorm} (expected a finite number >= 0)`);
-  if (!(normType > 0)) throw new Error(`${op}: invalid normType ${normType} (expected a number > 0 or Infinity)`);
+  if (!(maxNorm >= 0) || !Number.isFinite(maxNorm)) throw new DlError(`${op}: invalid maxNorm ${maxNorm} (expected a finite number >= 0)`);
+  if (!(normType > 0)) throw new DlError(`${op}: invalid normType ${normType} (expected a number > 0 or Infinity)`);
   const withGrad = gradsOf(op, params);
   let total = 0;
   if (normType === Infinity) {
@@ -48,7 +48,7 @@ export function clipGradNorm_(params: Tensor | Iterable<Tensor>, maxNorm: number
   }
   if (withGrad.some((p) => p.grad!.data.some(Number.isNaN))) total = NaN;
   if (errorIfNonfinite && !Number.isFinite(total)) {
-    throw new Error(`${op}: the total norm of order ${normType} of the gradients is ${total}, so they cannot be clipped; pass errorIfNonfinite: false to scale anyway`);
+    throw new DlError(`${op}: the total norm of order ${normType} of the gradients is ${total}, so they cannot be clipped; pass errorIfNonfinite: false to scale anyway`);
   }
   const coef = maxNorm / (total + 1e-6);
   if (!(coef >= 1)) {
@@ -68,7 +68,7 @@ export function clipGradNorm_(params: Tensor | Iterable<Tensor>, maxNorm: number
  */
 export function clipGradValue_(params: Tensor | Iterable<Tensor>, clipValue: number): void {
   const op = 'clipGradValue_';
-  if (!(clipValue >= 0) || !Number.isFinite(clipValue)) throw new Error(`${op}: invalid clipValue ${clipValue} (expected a finite number >= 0)`);
+  if (!(clipValue >= 0) || !Number.isFinite(clipValue)) throw new DlError(`${op}: invalid clipValue ${clipValue} (expected a finite number >= 0)`);
   for (const p of gradsOf(op, params)) {
     const g = p.grad!;
     const out = g.data.slice();

@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 import { checkInteger, checkNonNegative } from './checks.js';
 
 /** Options of `EarlyStopping`. */
@@ -37,9 +38,9 @@ export class EarlyStopping {
   epochs = 0;
 
   constructor(options: EarlyStoppingOptions) {
-    if (options === null || typeof options !== 'object') throw new Error('EarlyStopping: expected options { patience, minDelta?, mode? }');
+    if (options === null || typeof options !== 'object') throw new DlError('EarlyStopping: expected options { patience, minDelta?, mode? }');
     const mode = options.mode ?? 'min';
-    if (mode !== 'min' && mode !== 'max') throw new Error(`EarlyStopping: mode '${String(mode)}' is unknown (expected 'min' or 'max')`);
+    if (mode !== 'min' && mode !== 'max') throw new DlError(`EarlyStopping: mode '${String(mode)}' is unknown (expected 'min' or 'max')`);
     checkInteger('EarlyStopping', 'patience', options.patience, 0);
     const minDelta = options.minDelta ?? 0;
     checkNonNegative('EarlyStopping', 'minDelta', minDelta);
@@ -57,7 +58,7 @@ export class EarlyStopping {
 
   /** Records one epoch's metric; returns true when training should stop (`numBadEpochs` reached `patience`). */
   step(metric: number): boolean {
-    if (typeof metric !== 'number') throw new Error(`EarlyStopping.step: expected a number, got ${typeof metric}`);
+    if (typeof metric !== 'number') throw new DlError(`EarlyStopping.step: expected a number, got ${typeof metric}`);
     if (this.isImprovement(metric)) {
       this.bestScore = metric;
       this.bestEpoch = this.epochs;

@@ -16,3 +16,8 @@ export {
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauStateDict } from './reduceLROnPlateau.js';
 export { clipGradNorm_, clipGradValue_, clipGradNorm, clipGradValue, type ClipGradNormOptions } from './clipGrad.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping.js';
+export {
+  LambdaLR, OneCycleLR, CosineAnnealingWarmRestarts, type LrLambda, type OneCycleLROptions, type CosineAnnealingWarmRestartsOptions,
+} from './lrSchedules.js';
+/** PyTorch's spelling of `RMSProp` (`torch.optim.RMSprop`). */
+export { RMSProp as RMSprop, type RMSPropOptions as RMSpropOptions } from './rmsprop.js';

@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 // Epoch-based learning-rate schedulers with PyTorch's step() semantics. Each getLr is PyTorch's
 // chainable (recursive) form: it scales the group's current lr, so two schedulers on one optimizer compose.
 import { Optimizer, type OptimizerOptions, type ParamState } from './optimizer.js';
@@ -52,7 +53,7 @@ export abstract class LRScheduler<H extends object = object> {
   step(): void {
     const groups = this.optimizer.paramGroups;
     if (groups.length !== this.baseLrs.length) {
-      throw new Error(`${this.constructor.name}.step: the optimizer has ${groups.length} parameter groups but the scheduler was created for ${this.baseLrs.length}`);
+      throw new DlError(`${this.constructor.name}.step: the optimizer has ${groups.length} parameter groups but the scheduler was created for ${this.baseLrs.length}`);
     }
     this.stepCount += 1;
     this.lastEpoch += 1;
@@ -80,7 +81,7 @@ export abstract class LRScheduler<H extends object = object> {
   /** Restores what `stateDict` saved; the optimizer's lrs come from the optimizer's own state dict. */
   loadStateDict(state: LRSchedulerStateDict<H>): void {
     if (state === null || typeof state !== 'object' || !Array.isArray(state.baseLrs) || typeof state.lastEpoch !== 'number') {
-      throw new Error(`${this.constructor.name}.loadStateDict: expected an object as stateDict() returns`);
+      throw new DlError(`${this.constructor.name}.loadStateDict: expected an object as stateDict() returns`);
     }
     this.options = structuredClone(state.options);
     this.baseLrs = [...state.baseLrs];
@@ -224,7 +225,7 @@ export class LinearLR extends LRScheduler<Required<LinearLROptions>> {
   constructor(optimizer: AnyOptimizer, options: LinearLROptions = {}) {
     const o = { startFactor: 1 / 3, endFactor: 1, totalIters: 5, ...options };
     if (!(o.startFactor > 0 && o.startFactor <= 1)) {
-      throw new Error(`LinearLR: invalid startFactor ${o.startFactor} (expected 0 < startFactor <= 1)`);
+      throw new DlError(`LinearLR: invalid startFactor ${o.startFactor} (expected 0 < startFactor <= 1)`);
     }
     checkInRange('LinearLR', 'endFactor', o.endFactor, 0, 1, true);
     checkInteger('LinearLR', 'totalIters', o.totalIters, 1);
@@ -240,5 +241,5 @@ export class LinearLR extends LRScheduler<Required<LinearLROptions>> {
 }
 
 function checkFinite(owner: string, what: string, value: number | undefined): void {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${owner}: invalid ${what} ${value} (expected a finite number)`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new DlError(`${owner}: invalid ${what} ${value} (expected a finite number)`);
 }

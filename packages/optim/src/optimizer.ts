@@ -1,6 +1,6 @@
 // The Optimizer base: parameter groups, lazily created per-parameter state, the step loop, zeroGrad and
 // serialisation. A subclass writes one in-place update per parameter (burn's `step(lr, tensor, grad, state)`).
-import { Tensor, enableGrad, markModified, type TypedArray } from '@dl/autograd';
+import { Tensor, enableGrad, markModified, type TypedArray, DlError } from '@dl/autograd';
 import { checkNonNegative } from './checks.js';
 
 /** The option every optimizer has: the learning rate. */
@@ -93,7 +93,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
       throw new TypeError(`${this.name}: params must be an iterable of tensors or of parameter groups, got ${what}`);
     }
     const list = [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
-    if (list.length === 0) throw new Error(`${this.name}: got an empty parameter list`);
+    if (list.length === 0) throw new DlError(`${this.name}: got an empty parameter list`);
     const tensors = list.filter((x) => x instanceof Tensor).length;
     if (tensors === list.length) this.addParamGroup({ params: list as Tensor[] } as unknown as ParamGroupInput<O>);
     else if (tensors > 0) throw new TypeError(`${this.name}: params mixes tensors and parameter groups; give one or the other`);
@@ -119,13 +119,13 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
     params.forEach((p, i) => {
       if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: can only optimize tensors, but param ${i} of group ${k} is ${typeof p}`);
       if (!p.isLeaf) {
-        throw new Error(`${this.name}: can't optimize a non-leaf tensor (param ${i} of group ${k} was made by '${p.gradFn!.op}'); use a leaf such as x.detach().requiresGrad_()`);
+        throw new DlError(`${this.name}: can't optimize a non-leaf tensor (param ${i} of group ${k} was made by '${p.gradFn!.op}'); use a leaf such as x.detach().requiresGrad_()`);
       }
       const j = seen.get(p);
-      if (j !== undefined) throw new Error(`${this.name}: group ${k} lists the same parameter twice (positions ${j} and ${i})`);
+      if (j !== undefined) throw new DlError(`${this.name}: group ${k} lists the same parameter twice (positions ${j} and ${i})`);
       seen.set(p, i);
       this.paramGroups.forEach((g, gi) => {
-        if (g.params.includes(p)) throw new Error(`${this.name}: some parameters appear in more than one parameter group (param ${i} of group ${k} is already in group ${gi})`);
+        if (g.params.includes(p)) throw new DlError(`${this.name}: some parameters appear in more than one parameter group (param ${i} of group ${k} is already in group ${gi})`);
       });
     });
     const { params: _omit, ...options } = group;
@@ -161,7 +161,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
         const grad = p.grad;
         if (grad === null) continue;
         if (grad.shape.length !== p.shape.length || grad.shape.some((d, i) => d !== p.shape[i])) {
-          throw new Error(`${this.name}.step: a parameter of shape [${p.shape.join(',')}] has a gradient of shape [${grad.shape.join(',')}]`);
+          throw new DlError(`${this.name}.step: a parameter of shape [${p.shape.join(',')}] has a gradient of shape [${grad.shape.join(',')}]`);
         }
         let s = this.state.get(p);
         if (s === undefined) {
@@ -208,16 +208,16 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
     const where = `${this.name}.loadStateDict`;
     const saved = stateDict?.paramGroups;
     if (!Array.isArray(saved) || typeof stateDict.state !== 'object' || stateDict.state === null) {
-      throw new Error(`${where}: expected an object with 'state' and 'paramGroups', as stateDict() returns`);
+      throw new DlError(`${where}: expected an object with 'state' and 'paramGroups', as stateDict() returns`);
     }
     if (saved.length !== this.paramGroups.length) {
-      throw new Error(`${where}: the saved state has ${saved.length} parameter groups but this optimizer has ${this.paramGroups.length}`);
+      throw new DlError(`${where}: the saved state has ${saved.length} parameter groups but this optimizer has ${this.paramGroups.length}`);
     }
     const byIndex = new Map<number, Tensor>();
     const groups = saved.map((sg, gi) => {
       const current = this.paramGroups[gi]!;
       if (!Array.isArray(sg.params) || sg.params.length !== current.params.length) {
-        throw new Error(`${where}: saved group ${gi} has ${sg.params?.length} parameters but this optimizer's group ${gi} has ${current.params.length}`);
+        throw new DlError(`${where}: saved group ${gi} has ${sg.params?.length} parameters but this optimizer's group ${gi} has ${current.params.length}`);
       }
       sg.params.forEach((id, i) => byIndex.set(id, current.params[i]!));
       const { params: _ids, ...options } = sg;
@@ -228,18 +228,18 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
     const state = new Map<Tensor, S>();
     for (const [key, entry] of Object.entries(stateDict.state)) {
       const p = byIndex.get(Number(key));
-      if (p === undefined) throw new Error(`${where}: the state refers to parameter ${key}, which no saved group lists`);
+      if (p === undefined) throw new DlError(`${where}: the state refers to parameter ${key}, which no saved group lists`);
       const s: ParamState = {};
       for (const [k, v] of Object.entries(entry)) {
         if (typeof v === 'number') s[k] = v;
         else if (v !== null && typeof v === 'object' && typeof (v as ArrayLike<number>).length === 'number') {
           if (v.length !== p.data.length) {
-            throw new Error(`${where}: state '${k}' of parameter ${key} has ${v.length} values but the parameter has ${p.data.length} (shape [${p.shape.join(',')}])`);
+            throw new DlError(`${where}: state '${k}' of parameter ${key} has ${v.length} values but the parameter has ${p.data.length} (shape [${p.shape.join(',')}])`);
           }
           const buf = zerosOf(p.data);
           for (let i = 0; i < buf.length; i++) buf[i] = v[i]!;
           s[k] = buf;
-        } else throw new Error(`${where}: state '${k}' of parameter ${key} is neither a number nor an array`);
+        } else throw new DlError(`${where}: state '${k}' of parameter ${key} is neither a number nor an array`);
       }
       state.set(p, s as S);
     }

@@ -1,4 +1,4 @@
-import { Tensor } from '@dl/autograd';
+import { Tensor, DlError } from '@dl/autograd';
 import { Optimizer } from './optimizer.js';
 import type { AnyOptimizer } from './lrScheduler.js';
 import { checkInRange, checkInteger, checkNonNegative } from './checks.js';
@@ -66,9 +66,9 @@ export class ReduceLROnPlateau {
     const o: Required<ReduceLROnPlateauOptions> = {
       mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...options,
     };
-    if (o.mode !== 'min' && o.mode !== 'max') throw new Error(`ReduceLROnPlateau: mode '${o.mode}' is unknown (expected 'min' or 'max')`);
+    if (o.mode !== 'min' && o.mode !== 'max') throw new DlError(`ReduceLROnPlateau: mode '${o.mode}' is unknown (expected 'min' or 'max')`);
     if (o.thresholdMode !== 'rel' && o.thresholdMode !== 'abs') {
-      throw new Error(`ReduceLROnPlateau: thresholdMode '${o.thresholdMode}' is unknown (expected 'rel' or 'abs')`);
+      throw new DlError(`ReduceLROnPlateau: thresholdMode '${o.thresholdMode}' is unknown (expected 'rel' or 'abs')`);
     }
     checkInRange('ReduceLROnPlateau', 'factor', o.factor, 0, 1);
     checkInteger('ReduceLROnPlateau', 'patience', o.patience, 0);
@@ -78,7 +78,7 @@ export class ReduceLROnPlateau {
     const n = optimizer.paramGroups.length;
     if (typeof o.minLr === 'number') this.minLrs = new Array<number>(n).fill(o.minLr);
     else {
-      if (o.minLr.length !== n) throw new Error(`ReduceLROnPlateau: expected ${n} minLr values (one per parameter group), got ${o.minLr.length}`);
+      if (o.minLr.length !== n) throw new DlError(`ReduceLROnPlateau: expected ${n} minLr values (one per parameter group), got ${o.minLr.length}`);
       this.minLrs = [...o.minLr];
       o.minLr = [...o.minLr];
     }
@@ -98,7 +98,7 @@ export class ReduceLROnPlateau {
   step(metric: number | Tensor): void {
     const current = metric instanceof Tensor ? metric.item() : metric;
     if (typeof current !== 'number' || Number.isNaN(current)) {
-      throw new Error(`ReduceLROnPlateau.step: the metric is ${current}; a NaN metric cannot be compared (did the loss diverge?)`);
+      throw new DlError(`ReduceLROnPlateau.step: the metric is ${current}; a NaN metric cannot be compared (did the loss diverge?)`);
     }
     this.lastEpoch += 1;
     if (this.isBetter(current)) {
@@ -133,7 +133,7 @@ export class ReduceLROnPlateau {
   /** Restores what `stateDict` saved. */
   loadStateDict(state: ReduceLROnPlateauStateDict): void {
     if (state === null || typeof state !== 'object' || typeof state.best !== 'number' || !Array.isArray(state.minLrs)) {
-      throw new Error('ReduceLROnPlateau.loadStateDict: expected an object as stateDict() returns');
+      throw new DlError('ReduceLROnPlateau.loadStateDict: expected an object as stateDict() returns');
     }
     this.options = structuredClone(state.options);
     this.minLrs = [...state.minLrs];
@@ -154,7 +154,7 @@ export class ReduceLROnPlateau {
     const groups = this.optimizer.paramGroups;
     if (groups.length !== this.minLrs.length) {
       if (typeof this.options.minLr !== 'number') {
-        throw new Error(`ReduceLROnPlateau: the optimizer has ${groups.length} parameter groups but minLr lists ${this.minLrs.length}`);
+        throw new DlError(`ReduceLROnPlateau: the optimizer has ${groups.length} parameter groups but minLr lists ${this.minLrs.length}`);
       }
       this.minLrs = new Array<number>(groups.length).fill(this.options.minLr);
     }

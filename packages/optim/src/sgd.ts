@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 import type { TypedArray } from '@dl/autograd';
 import { Optimizer, withDefaults, type OptimizerOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { checkNonNegative } from './checks.js';
@@ -36,9 +37,9 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     super.checkOptions(o);
     checkNonNegative(this.name, 'momentum', o.momentum);
     checkNonNegative(this.name, 'weightDecay', o.weightDecay);
-    if (!Number.isFinite(o.dampening)) throw new Error(`${this.name}: invalid dampening ${o.dampening} (expected a finite number)`);
+    if (!Number.isFinite(o.dampening)) throw new DlError(`${this.name}: invalid dampening ${o.dampening} (expected a finite number)`);
     if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new Error(`${this.name}: Nesterov momentum requires momentum > 0 and dampening 0 (got momentum ${o.momentum}, dampening ${o.dampening})`);
+      throw new DlError(`${this.name}: Nesterov momentum requires momentum > 0 and dampening 0 (got momentum ${o.momentum}, dampening ${o.dampening})`);
     }
   }
 

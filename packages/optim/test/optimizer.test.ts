@@ -167,7 +167,10 @@ describe('step', () => {
 
   it('rejects a gradient of the wrong shape', () => {
     const w = param([1, 2, 3, 4], [2, 2]);
-    w.grad = tensor([1, 2, 3, 4], { dtype: 'float64' });
+    // The assignment itself is refused now, as PyTorch's `assigned grad has data of a different size`.
+    expect(() => (w.grad = tensor([1, 2, 3, 4], { dtype: 'float64' }))).toThrow(/^grad: a gradient of shape \[4\] cannot be assigned to a tensor of shape \[2,2\]/);
+    // A gradient that bypasses the setter (a subclass, a stale object) is still caught by step.
+    Object.defineProperty(w, 'grad', { value: tensor([1, 2, 3, 4], { dtype: 'float64' }), configurable: true });
     expect(() => new SGD([w]).step()).toThrow(/SGD\.step: a parameter of shape \[2,2\] has a gradient of shape \[4\]/);
   });
 });

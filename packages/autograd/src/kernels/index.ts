@@ -5,6 +5,8 @@ import * as movement from './cpu/movement.js';
 import * as im2col from './cpu/im2col.js';
 import * as compare from './cpu/compare.js';
 import * as recurrent from './cpu/recurrent.js';
+import * as scan from './cpu/scan.js';
+import * as rounding from './cpu/rounding.js';
 
 export type { Window2d } from './cpu/im2col.js';
 export type { CellMode, RecurrentDims, RecurrentSaved } from './cpu/recurrent.js';
@@ -13,7 +15,8 @@ export type { CellMode, RecurrentDims, RecurrentSaved } from './cpu/recurrent.js
  * The contract between ops and raw loops: everything an op's forward may call. Kernels see typed
  * arrays and sizes only (no tensors, no tape), so another backend (wasm) can implement the same.
  */
-export type Kernels = typeof elementwise & typeof reduce & typeof matmul & typeof movement & typeof im2col & typeof compare & typeof recurrent;
+export type Kernels = typeof elementwise & typeof reduce & typeof matmul & typeof movement & typeof im2col & typeof compare & typeof recurrent
+  & typeof scan & typeof rounding;
 
 /** The CPU kernels: plain loops over typed arrays, and float32 matmul in WebAssembly SIMD (kernels/wasm). */
-export const k: Kernels = { ...elementwise, ...reduce, ...matmul, ...movement, ...im2col, ...compare, ...recurrent };
+export const k: Kernels = { ...elementwise, ...reduce, ...matmul, ...movement, ...im2col, ...compare, ...recurrent, ...scan, ...rounding };

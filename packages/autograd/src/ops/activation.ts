@@ -1,3 +1,4 @@
+import { DlError } from '../checks/error.js';
 import type { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
@@ -6,6 +7,9 @@ import { operands } from './broadcast.js';
 import { add, erf, exp, mul, pow, sub, where } from './elementwise.js';
 import { gt } from './compare.js';
 import { sum } from './reduce.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 const reluOp = defineOp({
   name: 'relu',
@@ -22,9 +26,9 @@ const reluBackwardOp: Op<undefined> = defineOp({
   backward: ({ grad, inputs: [, x], needsInputGrad: [gg] }) => [gg ? reluBackwardOp([grad, x!], undefined) : null, null],
 });
 /** max(x, 0). */
-export function relu(x: Tensor): Tensor {
+export const relu = api(sig('relu', ['x', K.tensor]), function relu(x: Tensor): Tensor {
   return reluOp(operands('relu', x), undefined);
-}
+});
 
 // A dedicated kernel: composing 1 / (1 + exp(-x)) overflows for large negative x.
 const sigmoidOp = defineOp({
@@ -34,9 +38,9 @@ const sigmoidOp = defineOp({
   backward: ({ grad, output }) => [mul(grad, mul(output, sub(1, output)))],
 });
 /** 1 / (1 + e⁻ˣ). */
-export function sigmoid(x: Tensor): Tensor {
+export const sigmoid = api(sig('sigmoid', ['x', K.tensor]), function sigmoid(x: Tensor): Tensor {
   return sigmoidOp(operands('sigmoid', x), undefined);
-}
+});
 
 const tanhOp = defineOp({
   name: 'tanh',
@@ -45,9 +49,9 @@ const tanhOp = defineOp({
   backward: ({ grad, output }) => [mul(grad, sub(1, mul(output, output)))],
 });
 /** The hyperbolic tangent. */
-export function tanh(x: Tensor): Tensor {
+export const tanh = api(sig('tanh', ['x', K.tensor]), function tanh(x: Tensor): Tensor {
   return tanhOp(operands('tanh', x), undefined);
-}
+});
 
 /** Options of `leakyRelu`. */
 export interface LeakyReluOptions {
@@ -55,9 +59,9 @@ export interface LeakyReluOptions {
   negativeSlope?: number;
 }
 /** x for x > 0, else negativeSlope·x. */
-export function leakyRelu(x: Tensor, options: LeakyReluOptions = {}): Tensor {
+export const leakyRelu = api(sig('leakyRelu', ['x', K.tensor], ['options', opts({ negativeSlope: K.finite() })]), function leakyRelu(x: Tensor, options: LeakyReluOptions = {}): Tensor {
   return where(gt(x, 0), x, mul(x, options.negativeSlope ?? 0.01));
-}
+});
 
 /** Options of `gelu`. */
 export interface GeluOptions {
@@ -65,15 +69,15 @@ export interface GeluOptions {
   approximate?: 'none' | 'tanh';
 }
 /** The Gaussian error linear unit x·Φ(x), exact or with PyTorch's tanh approximation. */
-export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+export const gelu = api(sig('gelu', ['x', K.tensor], ['options', opts({ approximate: K.oneOf('none', 'tanh') })]), function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   const approximate = options.approximate ?? 'none';
   if (approximate === 'tanh') {
     const inner = mul(add(x, mul(pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(x, 0.5), add(tanh(inner), 1));
   }
-  if (approximate !== 'none') throw new Error(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
+  if (approximate !== 'none') throw new DlError(`gelu: approximate must be 'none' or 'tanh', got '${approximate}'`);
   return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
-}
+});
 
 // A dedicated rule for stability: log(softmax(x)) loses everything below e^-745 to underflow.
 const logSoftmaxOp = defineOp<{ dim: number }>({
@@ -88,12 +92,12 @@ const logSoftmaxOp = defineOp<{ dim: number }>({
   backward: ({ grad, output, attrs: { dim } }) => [sub(grad, mul(exp(output), sum(grad, { dim, keepdim: true })))],
 });
 /** log(softmax(x)) along `dim`, computed stably. */
-export function logSoftmax(x: Tensor, dim: number): Tensor {
+export const logSoftmax = api(sig('logSoftmax', ['x', K.tensor], ['dim', K.dim]), function logSoftmax(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('logSoftmax', dim, x.ndim);
   return logSoftmaxOp(operands('logSoftmax', x), { dim: x.ndim === 0 ? 0 : d });
-}
+});
 /** exp(x) / Σ exp(x) along `dim`. @example softmax(logits, -1) */
-export function softmax(x: Tensor, dim: number): Tensor {
+export const softmax = api(sig('softmax', ['x', K.tensor], ['dim', K.dim]), function softmax(x: Tensor, dim: number): Tensor {
   normalizeDim('softmax', dim, x.ndim);
   return exp(logSoftmax(x, dim));
-}
+});

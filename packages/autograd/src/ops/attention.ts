@@ -1,13 +1,17 @@
+import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { allocate, type TypedArray } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
-import { defaultGenerator, type Generator } from '../random.js';
+import { defaultGenerator, Generator } from '../random.js';
 import { broadcastShapes, fmt } from '../shape.js';
 import { operands } from './broadcast.js';
 import { add, mul, sub } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { transpose } from './movement.js';
 import { sum } from './reduce.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 /** What the forward keeps for the backward (PyTorch's `ctx.save_for_backward`): P and the dropout mask. */
 interface Saved {
@@ -135,16 +139,16 @@ function prepare(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAtten
   const mask = options.attnMask ?? undefined;
   const inputs = operands(op, ...(mask === undefined ? [q, k, v] : [q, k, v, mask]));
   if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2) {
-    throw new Error(`${op}: query, key and value need at least 2 dims ([..., L, E], [..., S, E], [..., S, Ev]), got shapes ${fmt(q.shape)}, ${fmt(k.shape)} and ${fmt(v.shape)}`);
+    throw new DlError(`${op}: query, key and value need at least 2 dims ([..., L, E], [..., S, E], [..., S, Ev]), got shapes ${fmt(q.shape)}, ${fmt(k.shape)} and ${fmt(v.shape)}`);
   }
   const [L, E] = q.shape.slice(-2) as [number, number];
   const S = k.shape[k.ndim - 2]!;
-  if (k.shape[k.ndim - 1] !== E) throw new Error(`${op}: key's last dim ${k.shape[k.ndim - 1]} does not match query's ${E} (shapes ${fmt(q.shape)} and ${fmt(k.shape)})`);
-  if (v.shape[v.ndim - 2] !== S) throw new Error(`${op}: value has ${v.shape[v.ndim - 2]} positions (dim -2) but key has ${S} (shapes ${fmt(k.shape)} and ${fmt(v.shape)})`);
+  if (k.shape[k.ndim - 1] !== E) throw new DlError(`${op}: key's last dim ${k.shape[k.ndim - 1]} does not match query's ${E} (shapes ${fmt(q.shape)} and ${fmt(k.shape)})`);
+  if (v.shape[v.ndim - 2] !== S) throw new DlError(`${op}: value has ${v.shape[v.ndim - 2]} positions (dim -2) but key has ${S} (shapes ${fmt(k.shape)} and ${fmt(v.shape)})`);
   try {
     broadcastShapes(op, broadcastShapes(op, q.shape.slice(0, -2), k.shape.slice(0, -2)), v.shape.slice(0, -2));
   } catch {
-    throw new Error(`${op}: the batch dims of query ${fmt(q.shape)}, key ${fmt(k.shape)} and value ${fmt(v.shape)} do not broadcast`);
+    throw new DlError(`${op}: the batch dims of query ${fmt(q.shape)}, key ${fmt(k.shape)} and value ${fmt(v.shape)} do not broadcast`);
   }
   if (mask !== undefined) {
     let ok = true;
@@ -154,13 +158,13 @@ function prepare(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAtten
     } catch {
       ok = false;
     }
-    if (!ok) throw new Error(`${op}: attnMask of shape ${fmt(mask.shape)} does not broadcast to the scores' [..., ${L}, ${S}]`);
-    if (options.isCausal === true) throw new Error(`${op}: attnMask should not be set when isCausal is true`);
+    if (!ok) throw new DlError(`${op}: attnMask of shape ${fmt(mask.shape)} does not broadcast to the scores' [..., ${L}, ${S}]`);
+    if (options.isCausal === true) throw new DlError(`${op}: attnMask should not be set when isCausal is true`);
   }
   const dropoutP = options.dropoutP ?? 0;
-  if (typeof dropoutP !== 'number' || !(dropoutP >= 0 && dropoutP <= 1)) throw new Error(`${op}: dropoutP must be in [0, 1], got ${String(dropoutP)}`);
+  if (typeof dropoutP !== 'number' || !(dropoutP >= 0 && dropoutP <= 1)) throw new DlError(`${op}: dropoutP must be in [0, 1], got ${String(dropoutP)}`);
   const scale = options.scale ?? 1 / Math.sqrt(E);
-  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new Error(`${op}: scale must be a finite number, got ${String(scale)}`);
+  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new DlError(`${op}: scale must be a finite number, got ${String(scale)}`);
   const attrs: AttentionAttrs = {
     scale, isCausal: options.isCausal ?? false, dropoutP, generator: options.generator ?? defaultGenerator, saved: { probs: null, keep: null },
   };
@@ -175,29 +179,29 @@ function prepare(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAtten
  * @example
  * const out = scaledDotProductAttention(q, k, v, { isCausal: true }); // [B, H, L, Ev]
  */
-export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
+export const scaledDotProductAttention = api(sig('scaledDotProductAttention', ['q', K.tensor], ['k', K.tensor], ['v', K.tensor], ['options', opts({ attnMask: K.nullable(K.tensor), isCausal: K.bool, dropoutP: K.number, scale: K.number, generator: K.instance(Generator, 'a Generator') })]), function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
   const [inputs, attrs] = prepare(q, k, v, options);
   return attentionOp(inputs, attrs);
-}
+});
 
 /**
  * `scaledDotProductAttention` that also returns the attention weights [..., L, S] (after dropout), as
  * `nn.MultiheadAttention` does with `needWeights`. Gradients flow through both results.
  * @example const { output, weights } = scaledDotProductAttentionWithWeights(q, k, v);
  */
-export function scaledDotProductAttentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): AttentionResult {
+export const scaledDotProductAttentionWithWeights = api(sig('scaledDotProductAttentionWithWeights', ['q', K.tensor], ['k', K.tensor], ['v', K.tensor], ['options', opts({ attnMask: K.nullable(K.tensor), isCausal: K.bool, dropoutP: K.number, scale: K.number, generator: K.instance(Generator, 'a Generator') })]), function scaledDotProductAttentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): AttentionResult {
   const [inputs, attrs] = prepare(q, k, v, options);
   const output = attentionOp(inputs, attrs);
   const P = probsOp(inputs.length === 4 ? [inputs[0]!, inputs[1]!, inputs[3]!] : inputs.slice(0, 2), attrs);
   return { output, weights: attrs.saved.keep === null ? P : mul(P, attrs.saved.keep) };
-}
+});
 
 function additive(op: string, mask: Tensor, blockedWhen: 0 | 1): Tensor {
-  if (!(mask instanceof Tensor)) throw new Error(`${op}: expected a 0/1 tensor`);
+  if (!(mask instanceof Tensor)) throw new DlError(`${op}: expected a 0/1 tensor`);
   const out = allocate(mask.dtype, mask.numel());
   for (let i = 0; i < out.length; i++) {
     const m = mask.data[i]!;
-    if (m !== 0 && m !== 1) throw new Error(`${op}: expected a 0/1 mask (as comparisons return), got ${m} at element ${i}`);
+    if (m !== 0 && m !== 1) throw new DlError(`${op}: expected a 0/1 mask (as comparisons return), got ${m} at element ${i}`);
     out[i] = m === blockedWhen ? -Infinity : 0;
   }
   return new Tensor(out, mask.shape);
@@ -208,15 +212,15 @@ function additive(op: string, mask: Tensor, blockedWhen: 0 | 1): Tensor {
  * `scaled_dot_product_attention`, where true means "takes part in attention").
  * @example scaledDotProductAttention(q, k, v, { attnMask: maskFromAllowed(le(j, i)) })
  */
-export function maskFromAllowed(allowed: Tensor): Tensor {
+export const maskFromAllowed = api(sig('maskFromAllowed', ['allowed', K.tensor]), function maskFromAllowed(allowed: Tensor): Tensor {
   return additive('maskFromAllowed', allowed, 0);
-}
+});
 
 /**
  * The additive mask of a 0/1 "blocked" mask: 1 → −∞, 0 → 0 (PyTorch's boolean masks of
  * `nn.MultiheadAttention` and the Transformer layers, where true means "is not allowed to attend").
  * @example mha.forward(x, x, x, { keyPaddingMask: maskFromBlocked(eq(tokens, PAD)) })
  */
-export function maskFromBlocked(blocked: Tensor): Tensor {
+export const maskFromBlocked = api(sig('maskFromBlocked', ['blocked', K.tensor]), function maskFromBlocked(blocked: Tensor): Tensor {
   return additive('maskFromBlocked', blocked, 1);
-}
+});

@@ -1,3 +1,4 @@
+import { DlError } from '../checks/error.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import type { TypedArray } from '../dtype.js';
 import { k } from '../kernels/index.js';
@@ -12,9 +13,9 @@ export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
       const data = dtype === 'float64' ? new Float64Array([x]) : new Float32Array([x]);
       return new Tensor(data, []);
     }
-    if (!(x instanceof Tensor)) throw new Error(`${op}: expected a tensor or a number, got ${typeof x}`);
+    if (!(x instanceof Tensor)) throw new DlError(`${op}: expected a tensor or a number, got ${typeof x}`);
     if (x.dtype !== dtype) {
-      throw new Error(`${op}: dtypes ${dtype} and ${x.dtype} differ; convert one with .to('${dtype}') or .to('${x.dtype}')`);
+      throw new DlError(`${op}: dtypes ${dtype} and ${x.dtype} differ; convert one with .to('${dtype}') or .to('${x.dtype}')`);
     }
     return x;
   });
@@ -36,7 +37,7 @@ export function broadcastAll(op: string, xs: readonly Tensor[]): { shape: number
     try {
       shape = broadcastShapes(op, shape, x.shape);
     } catch {
-      throw new Error(`${op}: shapes ${xs.map((t) => fmt(t.shape)).join(' and ')} cannot be broadcast together`);
+      throw new DlError(`${op}: shapes ${xs.map((t) => fmt(t.shape)).join(' and ')} cannot be broadcast together`);
     }
   }
   return { shape, data: xs.map((x) => broadcastData(x, shape)) };

@@ -1,8 +1,12 @@
+import { DlError } from '../checks/error.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
 import { binaryForward, broadcastAll, operands } from './broadcast.js';
 import { eq, ge, gt, le, lt } from './compare.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 const addOp = defineOp({
   name: 'add',
@@ -74,44 +78,44 @@ const whereOp = defineOp({
 });
 
 /** a + b, broadcasting. @example add(x, 1) */
-export function add(a: TensorLike, b: TensorLike): Tensor {
+export const add = api(sig('add', ['a', K.tensorLike], ['b', K.tensorLike]), function add(a: TensorLike, b: TensorLike): Tensor {
   return addOp(operands('add', a, b), undefined);
-}
+});
 /** a − b, broadcasting. */
-export function sub(a: TensorLike, b: TensorLike): Tensor {
+export const sub = api(sig('sub', ['a', K.tensorLike], ['b', K.tensorLike]), function sub(a: TensorLike, b: TensorLike): Tensor {
   return subOp(operands('sub', a, b), undefined);
-}
+});
 /** a · b elementwise, broadcasting. */
-export function mul(a: TensorLike, b: TensorLike): Tensor {
+export const mul = api(sig('mul', ['a', K.tensorLike], ['b', K.tensorLike]), function mul(a: TensorLike, b: TensorLike): Tensor {
   return mulOp(operands('mul', a, b), undefined);
-}
+});
 /** a / b elementwise, broadcasting. */
-export function div(a: TensorLike, b: TensorLike): Tensor {
+export const div = api(sig('div', ['a', K.tensorLike], ['b', K.tensorLike]), function div(a: TensorLike, b: TensorLike): Tensor {
   return divOp(operands('div', a, b), undefined);
-}
+});
 /** a raised to b elementwise, broadcasting. @example pow(x, 2) */
-export function pow(a: TensorLike, b: TensorLike): Tensor {
+export const pow = api(sig('pow', ['a', K.tensorLike], ['b', K.tensorLike]), function pow(a: TensorLike, b: TensorLike): Tensor {
   return powOp(operands('pow', a, b), undefined);
-}
+});
 /** The larger of a and b elementwise (NaN propagates). */
-export function maximum(a: TensorLike, b: TensorLike): Tensor {
+export const maximum = api(sig('maximum', ['a', K.tensorLike], ['b', K.tensorLike]), function maximum(a: TensorLike, b: TensorLike): Tensor {
   return maximumOp(operands('maximum', a, b), undefined);
-}
+});
 /** The smaller of a and b elementwise (NaN propagates). */
-export function minimum(a: TensorLike, b: TensorLike): Tensor {
+export const minimum = api(sig('minimum', ['a', K.tensorLike], ['b', K.tensorLike]), function minimum(a: TensorLike, b: TensorLike): Tensor {
   return minimumOp(operands('minimum', a, b), undefined);
-}
+});
 /**
  * `a` where `condition` is non-zero, else `b`; all three broadcast. The condition is a mask of any
  * dtype and gets no gradient; numbers adopt the dtype of the tensor branch (of the condition when
  * both branches are numbers).
  * @example where(gt(x, 0), x, 0) // relu
  */
-export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+export const where = api(sig('where', ['condition', K.tensorLike], ['a', K.tensorLike], ['b', K.tensorLike]), function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const [c] = operands('where', condition);
   const [x, y] = a instanceof Tensor || b instanceof Tensor ? operands('where', a, b) : operands('where', c!, a, b).slice(1);
   return whereOp([c!, x!, y!], undefined);
-}
+});
 
 /** Declares a unary op from its kernel and its derivative rule. */
 function unary(
@@ -126,7 +130,7 @@ function unary(
     forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
     backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x!, output)]),
   });
-  return (x: Tensor): Tensor => op(operands(name, x), undefined);
+  return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => op(operands(name, x), undefined));
 }
 
 /** −x. */
@@ -145,8 +149,8 @@ export const sin = unary('sin', k.sin, (g, x) => mul(g, cos(x)));
 export const cos = unary('cos', k.cos, (g, x) => neg(mul(g, sin(x))));
 /** The Gauss error function. */
 export const erf = unary('erf', k.erf, (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
-/** −1, 0 or 1 by the sign of x; no gradient (it is 0 almost everywhere). */
-export const sign = unary('sign', k.sign);
+/** −1, 0 or 1 by the sign of x; its gradient is 0 (recorded, as PyTorch's, so backward through it works). */
+export const sign = unary('sign', k.sign, (g) => new Tensor(g.data.map(() => 0), g.shape), 'none');
 
 /** Bounds of `clamp`; either may be omitted. */
 export interface ClampOptions {
@@ -164,10 +168,10 @@ const clampOp = defineOp<Required<ClampOptions>>({
  * Limits x to [min, max] elementwise.
  * @example clamp(x, { min: 0 })
  */
-export function clamp(x: Tensor, options: ClampOptions): Tensor {
+export const clamp = api(sig('clamp', ['x', K.tensor], ['options', K.required(opts({ min: K.number, max: K.number }))]), function clamp(x: Tensor, options: ClampOptions): Tensor {
   const min = options.min ?? -Infinity;
   const max = options.max ?? Infinity;
-  if (options.min === undefined && options.max === undefined) throw new Error('clamp: give at least one of min and max');
-  if (Number.isNaN(min) || Number.isNaN(max)) throw new Error(`clamp: bounds must not be NaN (min ${min}, max ${max})`);
+  if (options.min === undefined && options.max === undefined) throw new DlError('clamp: give at least one of min and max');
+  if (Number.isNaN(min) || Number.isNaN(max)) throw new DlError(`clamp: bounds must not be NaN (min ${min}, max ${max})`);
   return clampOp(operands('clamp', x), { min, max });
-}
+});

@@ -1,7 +1,13 @@
+import { DlError } from '../checks/error.js';
 import type { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../op.js';
 import { k, type Window2d } from '../kernels/index.js';
 import { fmt } from '../shape.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
+// Checked by `pair`, whose message names the bound.
+const size2 = K.kind('size2', 'an integer or a pair of integers', (v) => typeof v === 'number' || Array.isArray(v));
 
 /** A size for both spatial dims, or `[height, width]`. */
 export type Size2 = number | readonly [number, number];
@@ -15,8 +21,8 @@ export interface WindowOptions {
 
 function pair(op: string, name: string, v: Size2, min: number): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (p.some((x) => !Number.isInteger(x) || x < min)) {
-    throw new Error(`${op}: ${name} must be ${min === 0 ? 'non-negative' : 'positive'} integers, got ${JSON.stringify(v)}`);
+  if ((typeof v !== 'number' && v.length !== 2) || p.some((x) => !Number.isInteger(x) || x < min)) {
+    throw new DlError(`${op}: ${name} must be ${min === 0 ? 'non-negative' : 'positive'} integers, got ${JSON.stringify(v)}`);
   }
   return p;
 }
@@ -31,7 +37,7 @@ function window(op: string, shape: readonly number[], kernelSize: Size2, o: Wind
   const eh = dh * (kh - 1) + 1;
   const ew = dw * (kw - 1) + 1;
   if (eh > H + 2 * ph || ew > W + 2 * pw) {
-    throw new Error(
+    throw new DlError(
       `${op}: kernel ${kh}x${kw} (extent ${eh}x${ew} with dilation) is larger than the padded input ` +
         `${H + 2 * ph}x${W + 2 * pw} (input ${fmt(shape)}, padding ${ph},${pw})`,
     );
@@ -59,28 +65,28 @@ const foldOp: Op<Window2d> = defineOp<Window2d>({
  * column of the result [N, C·kh·kw, L], where L is the number of window positions.
  * @example unfold(x, 3, { padding: 1 }) // [N, C*9, H*W]
  */
-export function unfold(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
-  if (x.ndim !== 4) throw new Error(`unfold: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+export const unfold = api(sig('unfold', ['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]), function unfold(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
+  if (x.ndim !== 4) throw new DlError(`unfold: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   return unfoldOp([x], window('unfold', x.shape, kernelSize, options));
-}
+});
 
 /**
  * col2im, as PyTorch's `F.fold`: sums the columns of x [N, C·kh·kw, L] back into images
  * [N, C, ...outputSize]; overlapping windows add up. The adjoint of `unfold`.
  */
-export function fold(x: Tensor, outputSize: Size2, kernelSize: Size2, options: WindowOptions = {}): Tensor {
-  if (x.ndim !== 3) throw new Error(`fold: expects a 3-D input [N, C*kh*kw, L], got shape ${fmt(x.shape)}`);
+export const fold = api(sig('fold', ['x', K.tensor], ['outputSize', size2], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]), function fold(x: Tensor, outputSize: Size2, kernelSize: Size2, options: WindowOptions = {}): Tensor {
+  if (x.ndim !== 3) throw new DlError(`fold: expects a 3-D input [N, C*kh*kw, L], got shape ${fmt(x.shape)}`);
   const [H, W] = pair('fold', 'outputSize', outputSize, 1);
   const [kh, kw] = pair('fold', 'kernelSize', kernelSize, 1);
   if (x.shape[1]! % (kh * kw) !== 0) {
-    throw new Error(`fold: dim 1 of shape ${fmt(x.shape)} is not divisible by the kernel size ${kh}x${kw}`);
+    throw new DlError(`fold: dim 1 of shape ${fmt(x.shape)} is not divisible by the kernel size ${kh}x${kw}`);
   }
   const g = window('fold', [x.shape[0]!, x.shape[1]! / (kh * kw), H, W], [kh, kw], options);
   if (g.oh * g.ow !== x.shape[2]) {
-    throw new Error(`fold: ${x.shape[2]} columns in shape ${fmt(x.shape)} do not match the ${g.oh}x${g.ow} windows of a ${H}x${W} output`);
+    throw new DlError(`fold: ${x.shape[2]} columns in shape ${fmt(x.shape)} do not match the ${g.oh}x${g.ow} windows of a ${H}x${W} output`);
   }
   return foldOp([x], g);
-}
+});
 
 /** A pooling window's geometry and, filled by the forward, the flat input index of each window's maximum. */
 interface PoolAttrs {
@@ -116,11 +122,11 @@ const maxPickOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
  * the image) gets its gradient, and a NaN beats numbers (the last NaN wins), as in PyTorch's CPU kernel.
  * @example maxPool2d(x, 2) // [N, C, 28, 28] → [N, C, 14, 14]
  */
-export function maxPool2d(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
-  if (x.ndim !== 4) throw new Error(`maxPool2d: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+export const maxPool2d = api(sig('maxPool2d', ['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]), function maxPool2d(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
+  if (x.ndim !== 4) throw new DlError(`maxPool2d: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   const g = window('maxPool2d', x.shape, kernelSize, { ...options, stride: options.stride ?? kernelSize });
   if (g.ph > Math.floor(g.kh / 2) || g.pw > Math.floor(g.kw / 2)) {
-    throw new Error(`maxPool2d: padding ${g.ph},${g.pw} must be at most half the kernel size ${g.kh}x${g.kw}`);
+    throw new DlError(`maxPool2d: padding ${g.ph},${g.pw} must be at most half the kernel size ${g.kh}x${g.kw}`);
   }
   return maxPoolOp([x], { g, argmax: new Int32Array(g.N * g.C * g.oh * g.ow) });
-}
+});

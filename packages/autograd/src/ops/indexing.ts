@@ -1,3 +1,4 @@
+import { DlError } from '../checks/error.js';
 // Indexing ops: gather and its adjoint scatterAdd, indexSelect and its adjoint indexAdd.
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
@@ -5,6 +6,9 @@ import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, numel, type Shape } from '../shape.js';
 import { slice } from './movement.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 /** Checks that `index` holds integers in [0, n) (negative ones are errors, as in PyTorch) and returns them as an Int32Array. */
 function indexValues(op: string, index: ArrayLike<number>, n: number, dim: number): Int32Array {
@@ -12,7 +16,7 @@ function indexValues(op: string, index: ArrayLike<number>, n: number, dim: numbe
   for (let i = 0; i < index.length; i++) {
     const v = index[i]!;
     if (!Number.isInteger(v) || v < 0 || v >= n) {
-      throw new Error(`${op}: index ${v} is out of bounds for dim ${dim} of size ${n}`);
+      throw new DlError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${n}`);
     }
     out[i] = v;
   }
@@ -49,7 +53,7 @@ const scatterOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
 function gatherAttrs(op: string, shape: Shape, dim: number, index: Tensor): GatherAttrs {
   const d = normalizeDim(op, dim, shape.length);
   if (index.ndim !== shape.length || index.shape.some((s, i) => i !== d && s !== shape[i])) {
-    throw new Error(`${op}: index of shape ${fmt(index.shape)} does not match shape ${fmt(shape)} outside dim ${dim}`);
+    throw new DlError(`${op}: index of shape ${fmt(index.shape)} does not match shape ${fmt(shape)} outside dim ${dim}`);
   }
   return { dim: d, index: indexValues(op, index.data, shape[d]!, dim), indexShape: index.shape, inputShape: shape };
 }
@@ -59,10 +63,10 @@ function gatherAttrs(op: string, shape: Shape, dim: number, index: Tensor): Gath
  * values in [0, x.shape[dim]), has as many dims as `x`, and is no larger than `x` outside `dim`.
  * @example gather(logProbs, 1, unsqueeze(labels, 1)) // each row's entry at its label
  */
-export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+export const gather = api(sig('gather', ['x', K.tensor], ['dim', K.dim], ['index', K.tensor]), function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('gather', dim, x.ndim);
   if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
-    throw new Error(`gather: index of shape ${fmt(index.shape)} must have the dims of shape ${fmt(x.shape)} and be no larger outside dim ${dim}`);
+    throw new DlError(`gather: index of shape ${fmt(index.shape)} must have the dims of shape ${fmt(x.shape)} and be no larger outside dim ${dim}`);
   }
   // PyTorch lets the index be smaller than x outside `dim`: only x's leading part of those dims is read.
   let src = x;
@@ -70,15 +74,15 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
     if (i !== d && s < x.shape[i]!) src = slice(src, i, 0, s);
   });
   return gatherOp([src], gatherAttrs('gather', src.shape, dim, index));
-}
+});
 
 /** A zero tensor of `shape` with `src` added at `index` along `dim`: the adjoint of `gather`. */
-export function scatterInto(src: Tensor, shape: Shape, dim: number, index: Tensor): Tensor {
+export const scatterInto = api(sig('scatterInto', ['src', K.tensor], ['shape', K.shape], ['dim', K.dim], ['index', K.tensor]), function scatterInto(src: Tensor, shape: Shape, dim: number, index: Tensor): Tensor {
   if (index.shape.join() !== src.shape.join()) {
-    throw new Error(`scatterAdd: index of shape ${fmt(index.shape)} and src of shape ${fmt(src.shape)} differ`);
+    throw new DlError(`scatterAdd: index of shape ${fmt(index.shape)} and src of shape ${fmt(src.shape)} differ`);
   }
   return scatterOp([src], gatherAttrs('scatterAdd', shape, dim, index));
-}
+});
 
 interface IndexAttrs {
   dim: number;
@@ -108,9 +112,9 @@ const indexAddOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
 });
 
 /** The slices of `x` at the given positions along `dim`. @example indexSelect(embeddings, 0, [3, 1, 3]) */
-export function indexSelect(x: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
+export const indexSelect = api(sig('indexSelect', ['x', K.tensor], ['dim', K.dim], ['index', K.union(K.tensor, K.list(K.number))]), function indexSelect(x: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
   const d = normalizeDim('indexSelect', dim, x.ndim);
   const values = index instanceof Tensor ? index.data : index;
-  if (index instanceof Tensor && index.ndim > 1) throw new Error(`indexSelect: index must be 1-D, got shape ${fmt(index.shape)}`);
+  if (index instanceof Tensor && index.ndim > 1) throw new DlError(`indexSelect: index must be 1-D, got shape ${fmt(index.shape)}`);
   return indexSelectOp([x], { dim: d, index: indexValues('indexSelect', values, x.shape[d]!, dim), inputShape: x.shape });
-}
+});

@@ -1,9 +1,14 @@
+import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { broadcastShapes, fmt, numel, stridesOf } from '../shape.js';
 import { reshape, squeeze, unsqueeze } from './movement.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
+import { checkNumel } from '../checks/limits.js';
 
 /** Whether each operand is stored transposed in its last two dims (so backward needs no transpose copy). */
 interface Transposes {
@@ -53,25 +58,27 @@ const bmmOp: Op<Transposes> = defineOp<Transposes>({
  * 1-D operand is treated as a row (left) or column (right) vector, and leading batch dims broadcast.
  * @example matmul(x, transpose(w, 0, 1)) // [B, in] · [in, out]
  */
-export function matmul(a: Tensor, b: Tensor): Tensor {
-  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new Error('matmul: expects two tensors');
-  if (a.dtype !== b.dtype) throw new Error(`matmul: dtypes ${a.dtype} and ${b.dtype} differ`);
+export const matmul = api(sig('matmul', ['a', K.tensor], ['b', K.tensor]), function matmul(a: Tensor, b: Tensor): Tensor {
+  if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new DlError('matmul: expects two tensors');
+  if (a.dtype !== b.dtype) throw new DlError(`matmul: dtypes ${a.dtype} and ${b.dtype} differ`);
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new Error(`matmul: both operands need at least 1 dim, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+    throw new DlError(`matmul: both operands need at least 1 dim, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
   }
   const a2 = a.ndim === 1 ? unsqueeze(a, 0) : a;
   const b2 = b.ndim === 1 ? unsqueeze(b, 1) : b;
   const K = a2.shape[a2.ndim - 1]!;
   if (b2.shape[b2.ndim - 2] !== K) {
-    throw new Error(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${K} vs ${b2.shape[b2.ndim - 2]})`);
+    throw new DlError(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (${K} vs ${b2.shape[b2.ndim - 2]})`);
   }
   try {
     broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
   } catch {
-    throw new Error(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (batch dims do not broadcast)`);
+    throw new DlError(`matmul: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (batch dims do not broadcast)`);
   }
+  const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
+  checkNumel('matmul', [...batch, a2.shape[a2.ndim - 2]!, b2.shape[b2.ndim - 1]!], 'output');
   let out = bmmOp([a2, b2], { ta: false, tb: false });
   if (b.ndim === 1) out = squeeze(out, -1);
   if (a.ndim === 1) out = squeeze(out, out.ndim === 1 && b.ndim === 1 ? 0 : -(b.ndim === 1 ? 1 : 2));
   return a.ndim === 1 && b.ndim === 1 ? reshape(out, []) : out;
-}
+});

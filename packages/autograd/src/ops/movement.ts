@@ -1,9 +1,14 @@
+import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { allocate, checkDType, type DType } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, numel, stridesOf, type Shape } from '../shape.js';
 import { broadcastData } from './broadcast.js';
+import { api, sig } from '../checks/guard.js';
+import { checkNumel, checkPieces } from '../checks/limits.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 const reshapeOp = defineOp<{ shape: number[] }>({
   name: 'reshape',
@@ -16,24 +21,24 @@ const reshapeOp = defineOp<{ shape: number[] }>({
  * The same values in a new shape; one size may be -1 to be inferred. Shares `data` with `x`.
  * @example reshape(x, [-1, 784])
  */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+export const reshape = api(sig('reshape', ['x', K.tensor], ['shape', K.list(K.number)]), function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const out = [...shape];
   const infer = out.indexOf(-1);
   if (out.some((s, i) => !Number.isInteger(s) || s < -1 || (s === -1 && i !== infer))) {
-    throw new Error(`reshape: invalid shape ${fmt(shape)} (sizes must be non-negative integers, with at most one -1)`);
+    throw new DlError(`reshape: invalid shape ${fmt(shape)} (sizes must be non-negative integers, with at most one -1)`);
   }
   if (infer >= 0) {
     const rest = numel(out.filter((_, i) => i !== infer));
     if (rest === 0 || x.numel() % rest !== 0) {
-      throw new Error(`reshape: shape ${fmt(shape)} is invalid for input of shape ${fmt(x.shape)} (${x.numel()} elements)`);
+      throw new DlError(`reshape: shape ${fmt(shape)} is invalid for input of shape ${fmt(x.shape)} (${x.numel()} elements)`);
     }
     out[infer] = x.numel() / rest;
   }
   if (numel(out) !== x.numel()) {
-    throw new Error(`reshape: shape ${fmt(shape)} is invalid for input of shape ${fmt(x.shape)} (${x.numel()} elements)`);
+    throw new DlError(`reshape: shape ${fmt(shape)} is invalid for input of shape ${fmt(x.shape)} (${x.numel()} elements)`);
   }
   return reshapeOp([x], { shape: out });
-}
+});
 
 /** PyTorch's `view`: the same as `reshape` here, since tensors are always contiguous. */
 export const view = reshape;
@@ -54,17 +59,17 @@ const permuteOp = defineOp<{ dims: number[] }>({
 });
 
 /** Reorders the dims: output dim i is input dim `dims[i]`. @example permute(x, [0, 2, 3, 1]) */
-export function permute(x: Tensor, dims: readonly number[]): Tensor {
+export const permute = api(sig('permute', ['x', K.tensor], ['dims', K.list(K.number)]), function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
-    throw new Error(`permute: dims [${dims.join(',')}] do not match a tensor of shape ${fmt(x.shape)}`);
+    throw new DlError(`permute: dims [${dims.join(',')}] do not match a tensor of shape ${fmt(x.shape)}`);
   }
   const norm = dims.map((d) => normalizeDim('permute', d, x.ndim));
-  if (new Set(norm).size !== norm.length) throw new Error(`permute: dims [${dims.join(',')}] repeat a dimension`);
+  if (new Set(norm).size !== norm.length) throw new DlError(`permute: dims [${dims.join(',')}] repeat a dimension`);
   return permuteOp([x], { dims: norm });
-}
+});
 
 /** Swaps two dims. @example transpose(x, -2, -1) */
-export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+export const transpose = api(sig('transpose', ['x', K.tensor], ['dim0', K.dim], ['dim1', K.dim]), function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const a = normalizeDim('transpose', dim0, x.ndim);
   const b = normalizeDim('transpose', dim1, x.ndim);
   if (x.ndim < 2) return x;
@@ -72,29 +77,29 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   dims[a] = b;
   dims[b] = a;
   return permute(x, dims);
-}
+});
 
 /** The transpose of a matrix (tensors of 0 or 1 dims are returned as they are). */
-export function t(x: Tensor): Tensor {
-  if (x.ndim > 2) throw new Error(`t: expects a tensor of at most 2 dims, got shape ${fmt(x.shape)}; use transpose`);
+export const t = api(sig('t', ['x', K.tensor]), function t(x: Tensor): Tensor {
+  if (x.ndim > 2) throw new DlError(`t: expects a tensor of at most 2 dims, got shape ${fmt(x.shape)}; use transpose`);
   return x.ndim < 2 ? x : transpose(x, 0, 1);
-}
+});
 
 /** Removes `dim` if its size is 1 (every size-1 dim when `dim` is omitted). */
-export function squeeze(x: Tensor, dim?: number): Tensor {
+export const squeeze = api(sig('squeeze', ['x', K.tensor], ['dim', K.optional(K.dim)]), function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(x, x.shape.filter((s) => s !== 1));
   const d = normalizeDim('squeeze', dim, x.ndim);
   if (x.ndim === 0 || x.shape[d] !== 1) return x;
   return reshape(x, x.shape.filter((_, i) => i !== d));
-}
+});
 
 /** Inserts a dim of size 1 at `dim` (negative counts from the end of the result). */
-export function unsqueeze(x: Tensor, dim: number): Tensor {
+export const unsqueeze = api(sig('unsqueeze', ['x', K.tensor], ['dim', K.dim]), function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
   return reshape(x, shape);
-}
+});
 
 /** Options of `flatten`. */
 export interface FlattenOptions {
@@ -103,13 +108,13 @@ export interface FlattenOptions {
 }
 
 /** Merges dims `startDim..endDim` (0 and -1 by default) into one. @example flatten(x, { startDim: 1 }) */
-export function flatten(x: Tensor, options: FlattenOptions = {}): Tensor {
+export const flatten = api(sig('flatten', ['x', K.tensor], ['options', opts({ startDim: K.dim, endDim: K.dim })]), function flatten(x: Tensor, options: FlattenOptions = {}): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim('flatten', options.startDim ?? 0, x.ndim);
   const e = normalizeDim('flatten', options.endDim ?? -1, x.ndim);
-  if (s > e) throw new Error(`flatten: startDim ${options.startDim} comes after endDim ${options.endDim} for shape ${fmt(x.shape)}`);
+  if (s > e) throw new DlError(`flatten: startDim ${options.startDim} comes after endDim ${options.endDim} for shape ${fmt(x.shape)}`);
   return reshape(x, [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
-}
+});
 
 const expandOp = defineOp<{ shape: number[] }>({
   name: 'expand',
@@ -120,9 +125,9 @@ const expandOp = defineOp<{ shape: number[] }>({
 });
 
 /** Broadcasts `x` to `shape` (-1 keeps a size; new dims go in front). @example expand(bias, [64, 10]) */
-export function expand(x: Tensor, shape: readonly number[]): Tensor {
+export const expand = api(sig('expand', ['x', K.tensor], ['shape', K.list(K.number)]), function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.ndim;
-  const bad = () => new Error(`expand: shape ${fmt(x.shape)} cannot be expanded to ${fmt(shape)}`);
+  const bad = () => new DlError(`expand: shape ${fmt(x.shape)} cannot be expanded to ${fmt(shape)}`);
   if (lead < 0) throw bad();
   const out = shape.map((s, i) => {
     const own = i >= lead ? x.shape[i - lead]! : undefined;
@@ -133,8 +138,9 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     if (!Number.isInteger(s) || s < 0 || (own !== undefined && own !== s && own !== 1)) throw bad();
     return s;
   });
+  checkNumel('expand', out);
   return expandOp([x], { shape: out });
-}
+});
 
 interface SliceAttrs {
   dim: number;
@@ -178,11 +184,11 @@ const unsliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
  * (negative indices count from the end; out-of-range bounds are clamped).
  * @example slice(x, 1, 0, 3) // x[:, 0:3]
  */
-export function slice(x: Tensor, dim: number, start = 0, end = Infinity, step = 1): Tensor {
+export const slice = api(sig('slice', ['x', K.tensor], ['dim', K.dim], ['start', K.optional(K.number)], ['end', K.optional(K.number)], ['step', K.optional(K.number)]), function slice(x: Tensor, dim: number, start = 0, end = Infinity, step = 1): Tensor {
   const d = normalizeDim('slice', dim, x.ndim);
-  if (!Number.isInteger(step) || step <= 0) throw new Error(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(step) || step <= 0) throw new DlError(`slice: step must be a positive integer, got ${step}`);
   if (!Number.isInteger(start) || (end !== Infinity && !Number.isInteger(end))) {
-    throw new Error(`slice: start ${start} and end ${end} must be integers`);
+    throw new DlError(`slice: start ${start} and end ${end} must be integers`);
   }
   const n = x.shape[d]!;
   const clampIndex = (i: number) => Math.min(n, Math.max(0, i < 0 ? i + n : i));
@@ -190,15 +196,16 @@ export function slice(x: Tensor, dim: number, start = 0, end = Infinity, step = 
   const e = clampIndex(end);
   const length = e > s ? Math.ceil((e - s) / step) : 0;
   return sliceOp([x], { dim: d, start: s, step, length, inputShape: x.shape });
-}
+});
 
 /** Splits `dim` into pieces of `splitSize` (the last may be smaller) or of the listed sizes. */
-export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+export const split = api(sig('split', ['x', K.tensor], ['splitSize', K.kind('splitSize', 'an integer or an array of integers', (v) => typeof v === 'number' || (Array.isArray(v) && v.every((s) => typeof s === 'number')))], ['dim', K.optional(K.dim)]), function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
   const d = normalizeDim('split', dim, x.ndim);
   const n = x.shape[d]!;
   let sizes: number[];
   if (typeof splitSize === 'number') {
-    if (!Number.isInteger(splitSize) || splitSize <= 0) throw new Error(`split: splitSize must be a positive integer, got ${splitSize}`);
+    if (!Number.isInteger(splitSize) || splitSize <= 0) throw new DlError(`split: splitSize must be a positive integer, got ${splitSize}`);
+    checkPieces('split', n === 0 ? 1 : Math.ceil(n / splitSize), 'splitSize');
     sizes = [];
     for (let i = 0; i < n; i += splitSize) sizes.push(Math.min(splitSize, n - i));
     if (n === 0) sizes.push(0);
@@ -206,21 +213,24 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
     sizes = [...splitSize];
     const total = sizes.reduce((a, b) => a + b, 0);
     if (sizes.some((s) => !Number.isInteger(s) || s < 0) || total !== n) {
-      throw new Error(`split: sizes [${sizes.join(',')}] do not add up to ${n}, the size of dim ${dim} of shape ${fmt(x.shape)}`);
+      throw new DlError(`split: sizes [${sizes.join(',')}] do not add up to ${n}, the size of dim ${dim} of shape ${fmt(x.shape)}`);
     }
   }
   let at = 0;
   return sizes.map((s) => slice(x, d, at, (at += s)));
-}
+});
 
 /** Splits `dim` into `chunks` pieces of size ⌈n / chunks⌉ (fewer if they run out), as PyTorch. */
-export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new Error(`chunk: chunks must be a positive integer, got ${chunks}`);
+export const chunk = api(sig('chunk', ['x', K.tensor], ['chunks', K.number], ['dim', K.optional(K.dim)]), function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new DlError(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim('chunk', dim, x.ndim);
   // An empty dim gives `chunks` empty pieces in PyTorch, where split would give one.
-  if (x.shape[d] === 0) return split(x, new Array<number>(chunks).fill(0), d);
+  if (x.shape[d] === 0) {
+    checkPieces('chunk', chunks, 'chunks');
+    return split(x, new Array<number>(chunks).fill(0), d);
+  }
   return split(x, Math.ceil(x.shape[d]! / chunks), d);
-}
+});
 
 const catOp = defineOp<{ dim: number }>({
   name: 'cat',
@@ -250,30 +260,30 @@ const catOp = defineOp<{ dim: number }>({
 });
 
 /** Joins tensors along an existing `dim`; all other sizes must agree. @example cat([a, b], 1) */
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (tensors.length === 0) throw new Error('cat: expects a non-empty list of tensors');
+export const cat = api(sig('cat', ['tensors', K.list(K.tensor)], ['dim', K.optional(K.dim)]), function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new DlError('cat: expects a non-empty list of tensors');
   const first = tensors[0]!;
   const d = normalizeDim('cat', dim, first.ndim);
   for (const x of tensors) {
-    if (x.dtype !== first.dtype) throw new Error(`cat: dtypes ${first.dtype} and ${x.dtype} differ`);
+    if (x.dtype !== first.dtype) throw new DlError(`cat: dtypes ${first.dtype} and ${x.dtype} differ`);
     if (x.ndim !== first.ndim || x.shape.some((s, i) => i !== d && s !== first.shape[i])) {
-      throw new Error(`cat: shapes ${tensors.map((t) => fmt(t.shape)).join(', ')} differ outside dim ${dim}`);
+      throw new DlError(`cat: shapes ${tensors.map((t) => fmt(t.shape)).join(', ')} differ outside dim ${dim}`);
     }
   }
-  if (first.ndim === 0) throw new Error('cat: zero-dimensional tensors cannot be concatenated; use stack');
+  if (first.ndim === 0) throw new DlError('cat: zero-dimensional tensors cannot be concatenated; use stack');
   return catOp([...tensors], { dim: d });
-}
+});
 
 /** Joins same-shaped tensors along a new `dim`. @example stack([a, b]) // shape [2, ...a.shape] */
-export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (tensors.length === 0) throw new Error('stack: expects a non-empty list of tensors');
+export const stack = api(sig('stack', ['tensors', K.list(K.tensor)], ['dim', K.optional(K.dim)]), function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new DlError('stack: expects a non-empty list of tensors');
   const first = tensors[0]!;
   for (const x of tensors) {
-    if (x.shape.join() !== first.shape.join()) throw new Error(`stack: shapes ${tensors.map((t) => fmt(t.shape)).join(', ')} differ`);
+    if (x.shape.join() !== first.shape.join()) throw new DlError(`stack: shapes ${tensors.map((t) => fmt(t.shape)).join(', ')} differ`);
   }
   const d = normalizeDim('stack', dim, first.ndim + 1);
   return cat(tensors.map((x) => unsqueeze(x, d)), d);
-}
+});
 
 /** Options of `pad`. */
 export interface PadOptions {
@@ -304,19 +314,20 @@ const padOp = defineOp<{ pads: number[]; value: number }>({
  * Pads with a constant, as PyTorch's `F.pad`: `pads` lists (before, after) pairs starting from the
  * last dim. @example pad(x, [1, 1, 2, 2]) // last dim by 1 on each side, the one before by 2
  */
-export function pad(x: Tensor, pads: readonly number[], options: PadOptions = {}): Tensor {
+export const pad = api(sig('pad', ['x', K.tensor], ['pads', K.list(K.number)], ['options', opts({ value: K.number })]), function pad(x: Tensor, pads: readonly number[], options: PadOptions = {}): Tensor {
   if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
-    throw new Error(`pad: pads [${pads.join(',')}] must come in pairs, at most one pair per dim of shape ${fmt(x.shape)}`);
+    throw new DlError(`pad: pads [${pads.join(',')}] must come in pairs, at most one pair per dim of shape ${fmt(x.shape)}`);
   }
-  if (pads.some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`pad: pads [${pads.join(',')}] must be non-negative integers`);
+  if (pads.some((p) => !Number.isInteger(p) || p < 0)) throw new DlError(`pad: pads [${pads.join(',')}] must be non-negative integers`);
   const perDim = new Array<number>(2 * x.ndim).fill(0);
   for (let j = 0; j < pads.length / 2; j++) {
     const d = x.ndim - 1 - j;
     perDim[2 * d] = pads[2 * j]!;
     perDim[2 * d + 1] = pads[2 * j + 1]!;
   }
+  checkNumel('pad', x.shape.map((s, i) => s + perDim[2 * i]! + perDim[2 * i + 1]!), 'pads');
   return padOp([x], { pads: perDim, value: options.value ?? 0 });
-}
+});
 
 const cloneOp = defineOp({
   name: 'clone',
@@ -326,9 +337,9 @@ const cloneOp = defineOp({
 });
 
 /** A copy of `x` with its own values; the gradient flows through. */
-export function clone(x: Tensor): Tensor {
+export const clone = api(sig('clone', ['x', K.tensor]), function clone(x: Tensor): Tensor {
   return cloneOp([x], undefined);
-}
+});
 
 const toDTypeOp = defineOp<{ dtype: DType }>({
   name: 'to',
@@ -342,7 +353,7 @@ const toDTypeOp = defineOp<{ dtype: DType }>({
 });
 
 /** `x` converted to `dtype` (differentiable); `x` itself when it already has it. */
-export function toDType(x: Tensor, dtype: DType): Tensor {
+export const toDType = api(sig('to', ['x', K.tensor], ['dtype', K.dtype]), function toDType(x: Tensor, dtype: DType): Tensor {
   checkDType('to', dtype);
   return x.dtype === dtype ? x : toDTypeOp([x], { dtype });
-}
+});

@@ -1,3 +1,4 @@
+import { DlError } from '../checks/error.js';
 // Fused recurrent ops: the LSTM and GRU cells, and a whole recurrent layer over a sequence (one op per
 // layer and direction). Forward and first-order backward run in kernels/cpu/recurrent.ts; under
 // `createGraph` the backward is the tape's derivative of the same function composed from basic ops
@@ -6,7 +7,7 @@ import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
 import { k, type CellMode, type RecurrentDims, type RecurrentSaved } from '../kernels/index.js';
-import { enableGrad, isGradEnabled } from '../tape.js';
+import { withGradMode, isGradEnabled } from '../tape.js';
 import { gradients } from '../functional.js';
 import { fmt } from '../shape.js';
 import { operands } from './broadcast.js';
@@ -38,7 +39,7 @@ const liftOp: Op<Lifted> = defineOp<Lifted>({
 
 /** The vector-Jacobian product of `f` at `inputs` for `grad`, recorded as ops on `inputs` and `grad`. */
 function composedVjp(f: (xs: Tensor[]) => Tensor, inputs: Tensor[], grad: Tensor, needs: boolean[]): (Tensor | null)[] {
-  return enableGrad(() => {
+  return withGradMode(true, () => {
     const local = [...inputs, grad].map((t) => t.detach().requiresGrad_(true));
     const value = f(local.slice(0, -1));
     const wrt = local.slice(0, -1).filter((_, i) => needs[i]);
@@ -72,10 +73,10 @@ export function gruCellReference(xg: Tensor, hg: Tensor, hPrev: Tensor): Tensor 
 }
 
 function checkCell(op: string, x: Tensor, blocks: number, state: Tensor, name: string): [number, number] {
-  if (state.ndim !== 2) throw new Error(`${op}: ${name} must be 2-D [N, H], got shape ${fmt(state.shape)}`);
+  if (state.ndim !== 2) throw new DlError(`${op}: ${name} must be 2-D [N, H], got shape ${fmt(state.shape)}`);
   const [N, H] = state.shape as [number, number];
   if (x.ndim !== 2 || x.shape[0] !== N || x.shape[1] !== blocks * H) {
-    throw new Error(`${op}: gates must have shape [${N},${blocks * H}] for ${name} of shape ${fmt(state.shape)}, got ${fmt(x.shape)}`);
+    throw new DlError(`${op}: gates must have shape [${N},${blocks * H}] for ${name} of shape ${fmt(state.shape)}, got ${fmt(x.shape)}`);
   }
   return [N, H];
 }
@@ -250,26 +251,26 @@ function layerArgs(
 ): { inputs: Tensor[]; attrs: LayerAttrs } {
   const op = 'recurrentLayer';
   const mode = options.mode;
-  if (!['lstm', 'gru', 'rnnTanh', 'rnnRelu'].includes(mode)) throw new Error(`${op}: mode must be 'lstm', 'gru', 'rnnTanh' or 'rnnRelu', got '${String(mode)}'`);
-  if (xProj.ndim !== 3) throw new Error(`${op}: xProj must be 3-D [T, N, G·H], got shape ${fmt(xProj.shape)}`);
-  if (h0.ndim !== 2) throw new Error(`${op}: h0 must be 2-D [N, H], got shape ${fmt(h0.shape)}`);
+  if (!['lstm', 'gru', 'rnnTanh', 'rnnRelu'].includes(mode)) throw new DlError(`${op}: mode must be 'lstm', 'gru', 'rnnTanh' or 'rnnRelu', got '${String(mode)}'`);
+  if (xProj.ndim !== 3) throw new DlError(`${op}: xProj must be 3-D [T, N, G·H], got shape ${fmt(xProj.shape)}`);
+  if (h0.ndim !== 2) throw new DlError(`${op}: h0 must be 2-D [N, H], got shape ${fmt(h0.shape)}`);
   const [T, N] = xProj.shape as [number, number];
   const H = h0.shape[1]!;
   const G = k.gateCount(mode) * H;
-  if (h0.shape[0] !== N) throw new Error(`${op}: h0 must have shape [${N},${H}], got ${fmt(h0.shape)}`);
-  if (xProj.shape[2] !== G) throw new Error(`${op}: xProj must have shape [${T},${N},${G}] for hidden size ${H}, got ${fmt(xProj.shape)}`);
-  if (wHh.ndim !== 2 || wHh.shape[0] !== G || wHh.shape[1] !== H) throw new Error(`${op}: wHh must have shape [${G},${H}], got ${fmt(wHh.shape)}`);
-  if (bHh !== null && (bHh.ndim !== 1 || bHh.shape[0] !== G)) throw new Error(`${op}: bHh must have shape [${G}], got ${fmt(bHh.shape)}`);
-  if ((mode === 'lstm') !== (c0 !== null)) throw new Error(`${op}: c0 is ${mode === 'lstm' ? 'required for' : 'only for'} mode 'lstm'`);
-  if (c0 !== null && (c0.ndim !== 2 || c0.shape[0] !== N || c0.shape[1] !== H)) throw new Error(`${op}: c0 must have shape [${N},${H}], got ${fmt(c0.shape)}`);
+  if (h0.shape[0] !== N) throw new DlError(`${op}: h0 must have shape [${N},${H}], got ${fmt(h0.shape)}`);
+  if (xProj.shape[2] !== G) throw new DlError(`${op}: xProj must have shape [${T},${N},${G}] for hidden size ${H}, got ${fmt(xProj.shape)}`);
+  if (wHh.ndim !== 2 || wHh.shape[0] !== G || wHh.shape[1] !== H) throw new DlError(`${op}: wHh must have shape [${G},${H}], got ${fmt(wHh.shape)}`);
+  if (bHh !== null && (bHh.ndim !== 1 || bHh.shape[0] !== G)) throw new DlError(`${op}: bHh must have shape [${G}], got ${fmt(bHh.shape)}`);
+  if ((mode === 'lstm') !== (c0 !== null)) throw new DlError(`${op}: c0 is ${mode === 'lstm' ? 'required for' : 'only for'} mode 'lstm'`);
+  if (c0 !== null && (c0.ndim !== 2 || c0.shape[0] !== N || c0.shape[1] !== H)) throw new DlError(`${op}: c0 must have shape [${N},${H}], got ${fmt(c0.shape)}`);
   let lengths: Int32Array | null = null;
   if (options.lengths !== undefined && options.lengths !== null) {
     const ls = options.lengths;
-    if (ls.length !== N) throw new Error(`${op}: lengths has ${ls.length} entries for a batch of ${N}`);
+    if (ls.length !== N) throw new DlError(`${op}: lengths has ${ls.length} entries for a batch of ${N}`);
     lengths = new Int32Array(N);
     for (let b = 0; b < N; b++) {
       const l = ls[b]!;
-      if (!Number.isInteger(l) || l < 0 || l > T) throw new Error(`${op}: lengths[${b}] = ${l} must be an integer in [0, ${T}]`);
+      if (!Number.isInteger(l) || l < 0 || l > T) throw new DlError(`${op}: lengths[${b}] = ${l} must be an integer in [0, ${T}]`);
       lengths[b] = l;
     }
   }

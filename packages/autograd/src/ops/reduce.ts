@@ -1,3 +1,4 @@
+import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import type { TypedArray } from '../dtype.js';
 import { defineOp } from '../op.js';
@@ -7,6 +8,9 @@ import { add, div, exp, log, mul, sqrt, sub } from './elementwise.js';
 import { eq, ne } from './compare.js';
 import { expand, reshape, squeeze, unsqueeze } from './movement.js';
 import { scatterInto } from './indexing.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 /** Which dims a reduction runs over (all when omitted), and whether they are kept with size 1. */
 export interface ReduceOptions {
@@ -33,12 +37,15 @@ function around(shape: Shape, dim: number): [number, number, number] {
   return [numel(shape.slice(0, dim)), shape[dim]!, numel(shape.slice(dim + 1))];
 }
 
+// Sets, not includes: a reduction over 50,000 dims stays linear.
 function keptShape(shape: Shape, dims: readonly number[]): number[] {
-  return shape.map((s, i) => (dims.includes(i) ? 1 : s));
+  const set = new Set(dims);
+  return shape.map((s, i) => (set.has(i) ? 1 : s));
 }
 
 function reducedShape(shape: Shape, dims: readonly number[], keepdim: boolean): number[] {
-  return keepdim ? keptShape(shape, dims) : shape.filter((_, i) => !dims.includes(i));
+  const set = new Set(dims);
+  return keepdim ? keptShape(shape, dims) : shape.filter((_, i) => !set.has(i));
 }
 
 /** The dims to reduce, checked; a 0-D tensor accepts dim 0 or -1, as in PyTorch, but has none to reduce. */
@@ -59,6 +66,8 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
     let data: TypedArray = x!.data;
     const shape = [...x!.shape];
     for (let j = dims.length - 1; j >= 0; j--) {
+      // Summing a dim of size 1 changes nothing; skipping those keeps many-dim sums linear (at most 32 others).
+      if (shape[dims[j]!] === 1) continue;
       const [outer, n, inner] = around(shape, dims[j]!);
       data = k.sumAxis(data, outer, n, inner);
       shape[dims[j]!] = 1;
@@ -72,31 +81,31 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
  * The sum over `dim` (all dims when omitted).
  * @example sum(x, { dim: 1, keepdim: true })
  */
-export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
+export const sum = api(sig('sum', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool })]), function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
   const dims = reduceDims('sum', options.dim, x);
   return sumOp([x], { dims, keepdim: options.keepdim ?? false });
-}
+});
 
 /** The mean over `dim` (all dims when omitted). */
-export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
+export const mean = api(sig('mean', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool })]), function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
   const dims = reduceDims('mean', options.dim, x);
   const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
-  if (count === 0) throw new Error(`mean: cannot average over an empty dimension of shape ${fmt(x.shape)}`);
+  if (count === 0) throw new DlError(`mean: cannot average over an empty dimension of shape ${fmt(x.shape)}`);
   return div(sum(x, { dim: dims, keepdim: options.keepdim }), count);
-}
+});
 
 /** Sums `x` down to `shape`, over the dims that broadcasting expanded: how the tape un-broadcasts gradients. */
-export function sumToShape(x: Tensor, shape: Shape): Tensor {
+export const sumToShape = api(sig('sumToShape', ['x', K.tensor], ['shape', K.shape]), function sumToShape(x: Tensor, shape: Shape): Tensor {
   const dims = sumToShapeDims(x.shape, shape);
   if (numel(x.shape) !== numel(shape) || dims.length > 0) {
     const s = dims.length > 0 ? sum(x, { dim: dims, keepdim: true }) : x;
     if (numel(s.shape) !== numel(shape)) {
-      throw new Error(`sumToShape: shape ${fmt(x.shape)} cannot be summed to ${fmt(shape)}`);
+      throw new DlError(`sumToShape: shape ${fmt(x.shape)} cannot be summed to ${fmt(shape)}`);
     }
     return reshape(s, shape);
   }
   return reshape(x, shape);
-}
+});
 
 function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
   const values = defineOp<{ dim: number; keepdim: boolean; indices: Float64Array }>({
@@ -104,7 +113,7 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
     saves: 'none',
     forward: ([x], { dim, keepdim, indices }) => {
       const [outer, n, inner] = around(x!.shape, dim);
-      if (n === 0) throw new Error(`${name}: cannot reduce dim ${dim} of size 0 in shape ${fmt(x!.shape)}`);
+      if (n === 0) throw new DlError(`${name}: cannot reduce dim ${dim} of size 0 in shape ${fmt(x!.shape)}`);
       const r = k.extremeAxis(x!.data, outer, n, inner, sign);
       indices.set(r.indices);
       return { data: r.values, shape: reducedShape(x!.shape, [dim], keepdim) };
@@ -118,7 +127,7 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
   const all = defineOp<void>({
     name,
     forward: ([x]) => {
-      if (x!.data.length === 0) throw new Error(`${name}: cannot reduce an empty tensor of shape ${fmt(x!.shape)}`);
+      if (x!.data.length === 0) throw new DlError(`${name}: cannot reduce an empty tensor of shape ${fmt(x!.shape)}`);
       return { data: k.extremeAxis(x!.data, 1, x!.data.length, 1, sign).values, shape: [] };
     },
     // Ties share the gradient evenly, as PyTorch's full max() does (NaNs share it when NaN won).
@@ -131,7 +140,7 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
   function reduce(x: Tensor, options: DimOptions): ValuesIndices;
   function reduce(x: Tensor, options?: DimOptions): Tensor | ValuesIndices {
     if (options?.dim === undefined) {
-      if (options !== undefined) throw new Error(`${name}: give a dim to get values and indices, or call ${name}(x) for the overall ${name}`);
+      if (options !== undefined) throw new DlError(`${name}: give a dim to get values and indices, or call ${name}(x) for the overall ${name}`);
       return all([x], undefined);
     }
     const dim = normalizeDim(name, options.dim, x.ndim);
@@ -143,7 +152,7 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
     const idx = new Tensor(x.dtype === 'float64' ? indices.slice() : Float32Array.from(indices), v.shape);
     return { values: v, indices: idx };
   }
-  return reduce;
+  return api(sig(name, ['x', K.tensor], ['options', opts({ dim: K.dim, keepdim: K.bool })]), reduce);
 }
 
 /**
@@ -155,8 +164,8 @@ export const max = extremeOp('max', 1);
 export const min = extremeOp('min', -1);
 
 function argExtreme(name: string, fn: typeof max): (x: Tensor, options?: DimOptions) => Tensor {
-  return (x, options = {}) => {
-    if (x.numel() === 0) throw new Error(`${name}: cannot take the ${name} of an empty tensor of shape ${fmt(x.shape)}`);
+  return api(sig(name, ['x', K.tensor], ['options', opts({ dim: K.dim, keepdim: K.bool })]), (x: Tensor, options: DimOptions = {}) => {
+    if (x.numel() === 0) throw new DlError(`${name}: cannot take the ${name} of an empty tensor of shape ${fmt(x.shape)}`);
     if (options.dim === undefined) {
       const flat = reshape(x.detach(), [x.numel()]);
       const r = fn(flat, { dim: 0, keepdim: false }).indices;
@@ -164,7 +173,7 @@ function argExtreme(name: string, fn: typeof max): (x: Tensor, options?: DimOpti
     }
     normalizeDim(name, options.dim, x.ndim);
     return fn(x.detach(), { dim: options.dim, keepdim: options.keepdim ?? false }).indices;
-  };
+  });
 }
 
 /** The index of the largest value (of the flattened tensor, or along `dim`); no gradient. */
@@ -173,9 +182,9 @@ export const argmax = argExtreme('argmax', max);
 export const argmin = argExtreme('argmin', min);
 
 /** The variance over `dim`, with Bessel's correction (`correction: 1`) by default, as PyTorch. */
-export function variance(x: Tensor, options: VarOptions = {}): Tensor {
+export const variance = api(sig('var', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool, correction: K.finite({ min: 0 }) })]), function variance(x: Tensor, options: VarOptions = {}): Tensor {
   return varianceAs('var', x, options);
-}
+});
 
 function varianceAs(op: string, x: Tensor, options: VarOptions): Tensor {
   const dims = reduceDims(op, options.dim, x);
@@ -186,12 +195,12 @@ function varianceAs(op: string, x: Tensor, options: VarOptions): Tensor {
 }
 
 /** The standard deviation over `dim` (the square root of `variance`). */
-export function std(x: Tensor, options: VarOptions = {}): Tensor {
+export const std = api(sig('std', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool, correction: K.finite({ min: 0 }) })]), function std(x: Tensor, options: VarOptions = {}): Tensor {
   return sqrt(varianceAs('std', x, options));
-}
+});
 
 /** log Σ exp(x) over `dim`, computed stably by shifting by the max. */
-export function logsumexp(x: Tensor, options: ReduceOptions = {}): Tensor {
+export const logsumexp = api(sig('logsumexp', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool })]), function logsumexp(x: Tensor, options: ReduceOptions = {}): Tensor {
   const dims = reduceDims('logsumexp', options.dim, x);
   let m = x.detach();
   for (const d of dims) m = max(m, { dim: d, keepdim: true }).values;
@@ -199,7 +208,7 @@ export function logsumexp(x: Tensor, options: ReduceOptions = {}): Tensor {
   const s = log(sum(exp(sub(x, shift)), { dim: dims, keepdim: true }));
   const out = add(s, shift);
   return options.keepdim ? out : squeezeDims(out, dims);
-}
+});
 
 function squeezeDims(x: Tensor, dims: readonly number[]): Tensor {
   let out = x;

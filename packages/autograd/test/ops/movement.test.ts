@@ -155,9 +155,9 @@ const opInfos: SampledOpInfo<any>[] = [
       pads: fc.integer({ min: 0, max: s.length }).chain((k) => fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 2 * k, maxLength: 2 * k })),
       value: fc.constantFrom(0, 1.5, -Infinity),
     })),
-    fn: (o) => (x) => pad(x, o.pads, o),
+    fn: (o) => (x) => pad(x, o.pads, { value: o.value }),
     // A -Infinity border is what max pooling pads with; exp maps it to 0, so gradcheck sees finite values.
-    check: (o) => (x) => (o.value === -Infinity ? exp(pad(x, o.pads, o)) : pad(x, o.pads, o)),
+    check: (o) => (x) => (o.value === -Infinity ? exp(pad(x, o.pads, { value: o.value })) : pad(x, o.pads, { value: o.value })),
   }),
   row<object>({ name: 'clone', sample: withOptions(() => fc.constant({})), fn: () => (x) => clone(x) }),
 ];

@@ -1,6 +1,7 @@
-import { div, gather, logSoftmax, mul, neg, reshape, sum, Tensor } from '@dl/autograd';
+import { div, gather, logSoftmax, mul, neg, reshape, sum, Tensor, DlError } from '@dl/autograd';
 import { checkRange, fmt } from '../checks.js';
 import { checkReduction, checkSameDType, type Reduction } from './reduction.js';
+import { checks as C } from '@dl/autograd';
 
 /** Options of `nllLoss`, as PyTorch's: per-class `weight` [C], `ignoreIndex` (−100), `reduction`. */
 export interface NllLossOptions {
@@ -31,13 +32,13 @@ function make(dtype: Tensor['dtype'], n: number): Float32Array | Float64Array {
 }
 
 function classDimOf(layer: string, input: Tensor): number {
-  if (input.ndim === 0) throw new Error(`${layer}: input must have a class dim ([C], [N, C] or [N, C, ...]), got a scalar`);
+  if (input.ndim === 0) throw new DlError(`${layer}: input must have a class dim ([C], [N, C] or [N, C, ...]), got a scalar`);
   return input.ndim === 1 ? 0 : 1;
 }
 
 function checkWeight(layer: string, input: Tensor, weight: Tensor | null | undefined, classes: number): void {
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes)) {
-    throw new Error(`${layer}: weight must have shape [${classes}] (one per class), got ${fmt(weight.shape)}`);
+    throw new DlError(`${layer}: weight must have shape [${classes}] (one per class), got ${fmt(weight.shape)}`);
   }
 }
 
@@ -46,7 +47,7 @@ function classTargets(layer: string, input: Tensor, target: Tensor, weight: Tens
   const classes = input.shape[classDim]!;
   const expected = input.shape.filter((_, i) => i !== classDim);
   if (target.shape.join() !== expected.join() || target.ndim !== expected.length) {
-    throw new Error(
+    throw new DlError(
       `${layer}: for input of shape ${fmt(input.shape)}, target must hold class indices of shape ${fmt(expected)} ` +
         `or probabilities of shape ${fmt(input.shape)}, got ${fmt(target.shape)}`,
     );
@@ -61,7 +62,7 @@ function classTargets(layer: string, input: Tensor, target: Tensor, weight: Tens
     const c = target.data[i]!;
     if (c === ignoreIndex) continue;
     if (!Number.isInteger(c) || c < 0 || c >= classes) {
-      throw new Error(`${layer}: target ${c} at flat index ${i} is out of range for ${classes} classes (expected an integer in [0, ${classes - 1}])`);
+      throw new DlError(`${layer}: target ${c} at flat index ${i} is out of range for ${classes} classes (expected an integer in [0, ${classes - 1}])`);
     }
     idx[i] = c;
     w[i] = weight ? weight.data[c]! : 1;
@@ -99,9 +100,9 @@ export function nllLossAs(layer: string, input: Tensor, target: Tensor, options:
  * mean divides by the summed weights of the targets; targets equal to `ignoreIndex` do not count.
  * @example nllLoss(logSoftmax(logits, 1), labels)
  */
-export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+export const nllLoss = C.api(C.sig('nllLoss', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
   return nllLossAs('nllLoss', input, target, options);
-}
+});
 
 /** The class weights shaped to broadcast along the class dim of `input`, or 1. */
 function classWeights(input: Tensor, classDim: number, weight: Tensor | null | undefined): Tensor | number {
@@ -146,6 +147,6 @@ export function crossEntropyAs(layer: string, input: Tensor, target: Tensor, opt
  * [0, C)) or probabilities of the input's shape. `labelSmoothing` ε follows PyTorch's formula.
  * @example crossEntropy(model.forward(x), labels, { labelSmoothing: 0.1 })
  */
-export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+export const crossEntropy = C.api(C.sig('crossEntropy', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   return crossEntropyAs('crossEntropy', input, target, options);
-}
+});

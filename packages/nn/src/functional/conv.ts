@@ -1,5 +1,6 @@
-import { add, matmul, pad, reshape, unfold, type Tensor } from '@dl/autograd';
+import { add, matmul, pad, reshape, unfold, type Tensor, DlError } from '@dl/autograd';
 import { checkPair, fmt, type Size2 } from '../checks.js';
+import { checks as C } from '@dl/autograd';
 
 /** Options of `conv2d`, as PyTorch's: stride 1, padding 0 (or `'valid'`, or `'same'` for stride 1), dilation 1. */
 export interface Conv2dOptions {
@@ -10,15 +11,15 @@ export interface Conv2dOptions {
 
 /** @internal `conv2d` with errors naming `layer`. */
 export function conv2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
-  if (weight.ndim !== 4) throw new Error(`${layer}: weight must be 4-D [outChannels, inChannels, kH, kW], got shape ${fmt(weight.shape)}`);
+  if (x.ndim !== 4) throw new DlError(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  if (weight.ndim !== 4) throw new DlError(`${layer}: weight must be 4-D [outChannels, inChannels, kH, kW], got shape ${fmt(weight.shape)}`);
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [O, wc, kh, kw] = weight.shape as [number, number, number, number];
-  if (C !== wc) throw new Error(`${layer}: expected input with ${wc} channels (dim 1), got shape ${fmt(x.shape)}`);
+  if (C !== wc) throw new DlError(`${layer}: expected input with ${wc} channels (dim 1), got shape ${fmt(x.shape)}`);
   if (x.dtype !== weight.dtype) {
-    throw new Error(`${layer}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}; convert one (x.to('${weight.dtype}') or model.to('${x.dtype}'))`);
+    throw new DlError(`${layer}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}; convert one (x.to('${weight.dtype}') or model.to('${x.dtype}'))`);
   }
-  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new Error(`${layer}: bias must have shape [${O}], got ${fmt(bias.shape)}`);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new DlError(`${layer}: bias must have shape [${O}], got ${fmt(bias.shape)}`);
   const [sh, sw] = checkPair(layer, 'stride', options.stride ?? 1, 1);
   const [dh, dw] = checkPair(layer, 'dilation', options.dilation ?? 1, 1);
   const eh = dh * (kh - 1) + 1;
@@ -28,7 +29,7 @@ export function conv2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
   let pw: number;
   const padding = options.padding ?? 0;
   if (padding === 'same') {
-    if (sh !== 1 || sw !== 1) throw new Error(`${layer}: padding 'same' needs stride 1, got stride ${sh},${sw}`);
+    if (sh !== 1 || sw !== 1) throw new DlError(`${layer}: padding 'same' needs stride 1, got stride ${sh},${sw}`);
     // An even extent pads one more at the end, as PyTorch does.
     const [th, tw] = [eh - 1, ew - 1];
     [ph, pw] = [Math.floor(th / 2), Math.floor(tw / 2)];
@@ -43,7 +44,7 @@ export function conv2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
   }
   const [Hp, Wp] = [input.shape[2]! + 2 * ph, input.shape[3]! + 2 * pw];
   if (eh > Hp || ew > Wp) {
-    throw new Error(
+    throw new DlError(
       `${layer}: kernel ${kh}x${kw} (extent ${eh}x${ew} with dilation) is larger than the padded input ${Hp}x${Wp} ` +
         `(input shape ${fmt(x.shape)}, padding ${ph},${pw})`,
     );
@@ -63,6 +64,6 @@ export function conv2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
  * Built from `unfold` and `matmul`, so its gradient comes from theirs.
  * @example conv2d(x, weight, bias, { padding: 1 }) // 3x3 kernel keeps H and W
  */
-export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+export const conv2d = C.api(C.sig('conv2d', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   return conv2dAs('conv2d', x, weight, bias, options);
-}
+});

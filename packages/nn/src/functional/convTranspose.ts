@@ -1,5 +1,6 @@
-import { add, fold, matmul, pad, reshape, transpose, type Tensor } from '@dl/autograd';
+import { add, fold, matmul, pad, reshape, transpose, type Tensor, DlError } from '@dl/autograd';
 import { checkPair, fmt, type Size2 } from '../checks.js';
+import { checks as C } from '@dl/autograd';
 
 /** Options of `convTranspose2d`, as PyTorch's: stride 1, padding 0, outputPadding 0, dilation 1, groups 1. */
 export interface ConvTranspose2dOptions {
@@ -30,7 +31,7 @@ export function transposeGeometry(layer: string, options: ConvTranspose2dOptions
   const outputPadding = checkPair(layer, 'outputPadding', options.outputPadding ?? 0, 0);
   const dilation = checkPair(layer, 'dilation', options.dilation ?? 1, 1);
   if (outputPadding.some((op, i) => op >= stride[i]! && op >= dilation[i]!)) {
-    throw new Error(
+    throw new DlError(
       `${layer}: outputPadding must be smaller than either stride or dilation, got outputPadding ${pairText(outputPadding)}, ` +
         `stride ${pairText(stride)}, dilation ${pairText(dilation)}`,
     );
@@ -50,12 +51,12 @@ function outSize(n: number, k: number, s: number, p: number, op: number, d: numb
  */
 export function outputPaddingFor(layer: string, x: Tensor, weight: Tensor, g: TransposeGeometry, outputSize: Size2): [number, number] {
   const size = checkPair(layer, 'outputSize', outputSize, 1);
-  if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  if (x.ndim !== 4) throw new DlError(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   return [0, 1].map((i) => {
     const least = outSize(x.shape[2 + i]!, weight.shape[2 + i]!, g.stride[i]!, g.padding[i]!, 0, g.dilation[i]!);
     const most = least + g.stride[i]! - 1;
     if (size[i]! < least || size[i]! > most) {
-      throw new Error(
+      throw new DlError(
         `${layer}: requested outputSize ${pairText(size)} is not reachable from input shape ${fmt(x.shape)}: ` +
           `dim ${2 + i} must lie in [${least}, ${most}]`,
       );
@@ -67,24 +68,24 @@ export function outputPaddingFor(layer: string, x: Tensor, weight: Tensor, g: Tr
 /** @internal `convTranspose2d` with errors naming `layer`. */
 export function convTranspose2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
   if (options.groups !== undefined && options.groups !== 1) {
-    throw new Error(`${layer}: groups must be 1 (grouped transposed convolution is not supported), got ${String(options.groups)}`);
+    throw new DlError(`${layer}: groups must be 1 (grouped transposed convolution is not supported), got ${String(options.groups)}`);
   }
-  if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
-  if (weight.ndim !== 4) throw new Error(`${layer}: weight must be 4-D [inChannels, outChannels, kH, kW], got shape ${fmt(weight.shape)}`);
+  if (x.ndim !== 4) throw new DlError(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  if (weight.ndim !== 4) throw new DlError(`${layer}: weight must be 4-D [inChannels, outChannels, kH, kW], got shape ${fmt(weight.shape)}`);
   const [N, C, H, W] = x.shape as [number, number, number, number];
   const [wc, O, kh, kw] = weight.shape as [number, number, number, number];
   if (C !== wc) {
-    throw new Error(`${layer}: input has ${C} channels, expected inChannels ${wc} (input shape ${fmt(x.shape)}, weight shape ${fmt(weight.shape)})`);
+    throw new DlError(`${layer}: input has ${C} channels, expected inChannels ${wc} (input shape ${fmt(x.shape)}, weight shape ${fmt(weight.shape)})`);
   }
   if (x.dtype !== weight.dtype) {
-    throw new Error(`${layer}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}; convert one (x.to('${weight.dtype}') or model.to('${x.dtype}'))`);
+    throw new DlError(`${layer}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}; convert one (x.to('${weight.dtype}') or model.to('${x.dtype}'))`);
   }
-  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new Error(`${layer}: bias must have shape [${O}], got ${fmt(bias.shape)}`);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new DlError(`${layer}: bias must have shape [${O}], got ${fmt(bias.shape)}`);
   const { stride: s, padding: p, outputPadding: op, dilation: d } = transposeGeometry(layer, options);
   const oh = outSize(H, kh, s[0], p[0], op[0], d[0]);
   const ow = outSize(W, kw, s[1], p[1], op[1], d[1]);
   if (oh < 1 || ow < 1) {
-    throw new Error(
+    throw new DlError(
       `${layer}: output size ${oh}x${ow} is too small (input shape ${fmt(x.shape)}, kernel ${kh}x${kw}, stride ${s[0]},${s[1]}, ` +
         `padding ${p[0]},${p[1]}, dilation ${d[0]},${d[1]})`,
     );
@@ -108,6 +109,6 @@ export function convTranspose2dAs(layer: string, x: Tensor, weight: Tensor, bias
  * `fold`, so its gradients (of any order) come from theirs.
  * @example convTranspose2d(x, weight, bias, { stride: 2, padding: 1, outputPadding: 1 }) // 3x3 kernel doubles H and W
  */
-export function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
+export const convTranspose2d = C.api(C.sig('convTranspose2d', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
   return convTranspose2dAs('convTranspose2d', x, weight, bias, options);
-}
+});

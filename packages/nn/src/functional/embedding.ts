@@ -1,5 +1,6 @@
-import { add, indexSelect, mul, reshape, sub, Tensor } from '@dl/autograd';
+import { add, indexSelect, mul, reshape, sub, Tensor, DlError } from '@dl/autograd';
 import { fmt } from '../checks.js';
+import { checks as C } from '@dl/autograd';
 
 /** Options of `embedding`. */
 export interface EmbeddingOptions {
@@ -11,15 +12,15 @@ export interface EmbeddingOptions {
 export function normalizePaddingIdx(layer: string, paddingIdx: number | null | undefined, n: number): number | null {
   if (paddingIdx === undefined || paddingIdx === null) return null;
   if (!Number.isInteger(paddingIdx) || paddingIdx < -n || paddingIdx >= n) {
-    throw new Error(`${layer}: paddingIdx must be an integer in [${-n}, ${n - 1}], got ${String(paddingIdx)}`);
+    throw new DlError(`${layer}: paddingIdx must be an integer in [${-n}, ${n - 1}], got ${String(paddingIdx)}`);
   }
   return paddingIdx < 0 ? paddingIdx + n : paddingIdx;
 }
 
 /** @internal `embedding` with errors naming `layer`. */
 export function embeddingAs(layer: string, input: Tensor, weight: Tensor, paddingIdx: number | null): Tensor {
-  if (!(input instanceof Tensor)) throw new Error(`${layer}: input must be a tensor of indices`);
-  if (weight.ndim !== 2) throw new Error(`${layer}: weight must be 2-D [numEmbeddings, embeddingDim], got shape ${fmt(weight.shape)}`);
+  if (!(input instanceof Tensor)) throw new DlError(`${layer}: input must be a tensor of indices`);
+  if (weight.ndim !== 2) throw new DlError(`${layer}: weight must be 2-D [numEmbeddings, embeddingDim], got shape ${fmt(weight.shape)}`);
   const [n, dim] = weight.shape as [number, number];
   const idx = input.data;
   let padded = false;
@@ -27,7 +28,7 @@ export function embeddingAs(layer: string, input: Tensor, weight: Tensor, paddin
     const v = idx[i]!;
     if (!Number.isInteger(v) || v < 0 || v >= n) {
       const where = input.ndim === 0 ? '' : ` at position ${i} (flat) of the input of shape ${fmt(input.shape)}`;
-      throw new Error(`${layer}: index ${v}${where} is ${Number.isInteger(v) ? 'out of range' : 'not an integer'}; indices must be integers in [0, ${n - 1}]`);
+      throw new DlError(`${layer}: index ${v}${where} is ${Number.isInteger(v) ? 'out of range' : 'not an integer'}; indices must be integers in [0, ${n - 1}]`);
     }
     if (v === paddingIdx) padded = true;
   }
@@ -48,7 +49,7 @@ export function embeddingAs(layer: string, input: Tensor, weight: Tensor, paddin
  * at `paddingIdx` gets no gradient.
  * @example embedding(tensor([[1, 2], [0, 3]]), weight) // [2, 2, dim]
  */
-export function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+export const embedding = C.api(C.sig('embedding', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
   const n = weight.ndim === 2 ? weight.shape[0]! : 0;
   return embeddingAs('embedding', input, weight, normalizePaddingIdx('embedding', options.paddingIdx, n));
-}
+});

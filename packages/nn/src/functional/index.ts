@@ -17,3 +17,12 @@ export {
   type ScaledDotProductAttentionOptions, type AttentionResult, type PositionalEncodingOptions,
 } from './attention.js';
 export { embedding, type EmbeddingOptions } from './embedding.js';
+export {
+  silu, softplus, elu, hardtanh, relu6, mish, type SoftplusOptions, type EluOptions, type HardtanhOptions,
+} from './activation.js';
+export {
+  smoothL1Loss, huberLoss, klDiv, type SmoothL1LossOptions, type HuberLossOptions, type KLDivOptions, type KLDivReduction,
+} from './loss.js';
+export { adaptiveAvgPool2d, type AdaptiveSize2 } from './adaptivePool.js';
+export { conv1d, type Conv1dOptions, type Size1 } from './conv1d.js';
+export { normalize, oneHot, type NormalizeOptions, type OneHotOptions } from './vectors.js';

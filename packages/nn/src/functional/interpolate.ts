@@ -1,5 +1,6 @@
-import { add, clone, indexSelect, mul, Tensor } from '@dl/autograd';
+import { add, clone, indexSelect, mul, Tensor, DlError } from '@dl/autograd';
 import { checkPair, fmt, type Size2 } from '../checks.js';
+import { checks as C } from '@dl/autograd';
 
 /** The resampling modes of `interpolate`. */
 export type InterpolateMode = 'nearest' | 'bilinear';
@@ -33,20 +34,20 @@ export interface InterpolateSettings {
 /** @internal Checks the options as PyTorch's `F.interpolate` does, with errors naming `layer`. */
 export function interpolateSettings(layer: string, o: InterpolateOptions): InterpolateSettings {
   const mode = o.mode ?? 'nearest';
-  if (mode !== 'nearest' && mode !== 'bilinear') throw new Error(`${layer}: mode must be 'nearest' or 'bilinear', got '${String(mode)}'`);
-  if (o.size !== undefined && o.scaleFactor !== undefined) throw new Error(`${layer}: only one of size or scaleFactor should be given`);
-  if (o.size === undefined && o.scaleFactor === undefined) throw new Error(`${layer}: either size or scaleFactor should be given`);
+  if (mode !== 'nearest' && mode !== 'bilinear') throw new DlError(`${layer}: mode must be 'nearest' or 'bilinear', got '${String(mode)}'`);
+  if (o.size !== undefined && o.scaleFactor !== undefined) throw new DlError(`${layer}: only one of size or scaleFactor should be given`);
+  if (o.size === undefined && o.scaleFactor === undefined) throw new DlError(`${layer}: either size or scaleFactor should be given`);
   if (mode === 'nearest' && o.alignCorners !== undefined) {
-    throw new Error(`${layer}: alignCorners can only be set with mode 'bilinear', got mode 'nearest'`);
+    throw new DlError(`${layer}: alignCorners can only be set with mode 'bilinear', got mode 'nearest'`);
   }
-  if (o.recomputeScaleFactor === true && o.size !== undefined) throw new Error(`${layer}: recomputeScaleFactor is not meaningful with an explicit size`);
+  if (o.recomputeScaleFactor === true && o.size !== undefined) throw new DlError(`${layer}: recomputeScaleFactor is not meaningful with an explicit size`);
   let scaleFactor: [number, number] | undefined;
   if (o.scaleFactor !== undefined) {
     const v = o.scaleFactor;
     const p: number[] = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : [NaN];
     if (p.some((s) => typeof s !== 'number' || !(s > 0) || !Number.isFinite(s))) {
       const shown = Array.isArray(v) ? `[${v.map(String).join(',')}]` : String(v);
-      throw new Error(`${layer}: scaleFactor must be positive finite numbers, got ${shown}`);
+      throw new DlError(`${layer}: scaleFactor must be positive finite numbers, got ${shown}`);
     }
     scaleFactor = p as [number, number];
   }
@@ -110,12 +111,12 @@ function resampleLinear(x: Tensor, dim: number, t: LinearTable): Tensor {
 
 /** @internal `interpolate` with checked settings and errors naming `layer`. */
 export function interpolateAs(layer: string, x: Tensor, s: InterpolateSettings): Tensor {
-  if (x.ndim !== 4) throw new Error(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  if (x.ndim !== 4) throw new DlError(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   const [H, W] = [x.shape[2]!, x.shape[3]!];
   const sf = s.scaleFactor;
   const [oh, ow] = s.size ?? [Math.floor(H * sf![0]), Math.floor(W * sf![1])];
   if (oh < 1 || ow < 1 || H < 1 || W < 1) {
-    throw new Error(`${layer}: input and output sizes must be positive, got input shape ${fmt(x.shape)} and output size ${oh}x${ow}`);
+    throw new DlError(`${layer}: input and output sizes must be positive, got input shape ${fmt(x.shape)} and output size ${oh}x${ow}`);
   }
   // PyTorch resamples with 1/scaleFactor only when it was given and is not to be recomputed.
   const [scaleH, scaleW] = sf !== undefined && !s.recomputeScaleFactor ? sf : [undefined, undefined];
@@ -140,6 +141,6 @@ export function interpolateAs(layer: string, x: Tensor, s: InterpolateSettings):
  * `mul` and `add`, so its gradients (of any order) come from theirs.
  * @example interpolate(x, { scaleFactor: 2, mode: 'bilinear' }) // [N, C, 14, 14] → [N, C, 28, 28]
  */
-export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
+export const interpolate = C.api(C.sig('interpolate', ['input', C.tensor], ['...rest', C.any]), function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   return interpolateAs('interpolate', x, interpolateSettings('interpolate', options));
-}
+});

@@ -1,18 +1,19 @@
-import { add, matmul, transpose, type Tensor } from '@dl/autograd';
+import { add, matmul, transpose, type Tensor, DlError } from '@dl/autograd';
 import { fmt } from '../checks.js';
+import { checks as C } from '@dl/autograd';
 
 /** @internal `linear` with errors naming `layer`. */
 export function linearAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
-  if (weight.ndim !== 2) throw new Error(`${layer}: weight must be 2-D [outFeatures, inFeatures], got shape ${fmt(weight.shape)}`);
+  if (weight.ndim !== 2) throw new DlError(`${layer}: weight must be 2-D [outFeatures, inFeatures], got shape ${fmt(weight.shape)}`);
   const [out, inF] = weight.shape as [number, number];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new Error(`${layer}: expected input with ${inF} features (last dim), got shape ${fmt(x.shape)}`);
+    throw new DlError(`${layer}: expected input with ${inF} features (last dim), got shape ${fmt(x.shape)}`);
   }
   if (x.dtype !== weight.dtype) {
-    throw new Error(`${layer}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}; convert one (x.to('${weight.dtype}') or model.to('${x.dtype}'))`);
+    throw new DlError(`${layer}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}; convert one (x.to('${weight.dtype}') or model.to('${x.dtype}'))`);
   }
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== out)) {
-    throw new Error(`${layer}: bias must have shape [${out}], got ${fmt(bias.shape)}`);
+    throw new DlError(`${layer}: bias must have shape [${out}], got ${fmt(bias.shape)}`);
   }
   const y = matmul(x, transpose(weight, 0, 1));
   return bias === null ? y : add(y, bias);
@@ -22,6 +23,6 @@ export function linearAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
  * y = x·Wᵀ + b, as PyTorch's `F.linear`: x [..., in], weight [out, in], bias [out] → [..., out].
  * @example linear(x, weight, bias) // [64, 784] → [64, 10] with weight [10, 784]
  */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+export const linear = C.api(C.sig('linear', ['input', C.tensor], ['...rest', C.any]), function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   return linearAs('linear', x, weight, bias);
-}
+});

@@ -1,7 +1,8 @@
 // Normalisation layers composed from differentiable ops (mean, sub, mul, sqrt, div), so their
 // gradients, and gradients of gradients, come from the ops' own rules.
-import { add, defaultGenerator, div, markModified, mean, mul, noGrad, reshape, sqrt, sub, Tensor, type Generator } from '@dl/autograd';
+import { add, defaultGenerator, div, markModified, mean, mul, noGrad, reshape, sqrt, sub, Tensor, type Generator, DlError } from '@dl/autograd';
 import { checkRange, fmt } from '../checks.js';
+import { checks as C } from '@dl/autograd';
 
 /** Options of `batchNorm`, as PyTorch's `F.batch_norm` keywords. */
 export interface BatchNormOptions {
@@ -54,7 +55,7 @@ function affine(y: Tensor, weight: Tensor | null | undefined, bias: Tensor | nul
 }
 
 function checkVector(layer: string, name: string, t: Tensor | null | undefined, c: number): void {
-  if (t && (t.ndim !== 1 || t.shape[0] !== c)) throw new Error(`${layer}: ${name} must have shape [${c}], got ${fmt(t.shape)}`);
+  if (t && (t.ndim !== 1 || t.shape[0] !== c)) throw new DlError(`${layer}: ${name} must have shape [${c}], got ${fmt(t.shape)}`);
 }
 
 /** @internal `batchNorm` with errors naming `layer`. */
@@ -63,23 +64,23 @@ export function batchNormAs(layer: string, x: Tensor, runningMean: Tensor | null
   const training = options.training ?? false;
   const momentum = options.momentum ?? 0.1;
   const eps = options.eps ?? 1e-5;
-  if (x.ndim < 2) throw new Error(`${layer}: expected an input [N, C, *] with at least 2 dims, got shape ${fmt(x.shape)}`);
+  if (x.ndim < 2) throw new DlError(`${layer}: expected an input [N, C, *] with at least 2 dims, got shape ${fmt(x.shape)}`);
   const c = x.shape[1]!;
   checkVector(layer, 'weight', weight, c);
   checkVector(layer, 'bias', bias, c);
   checkVector(layer, 'runningMean', runningMean, c);
   checkVector(layer, 'runningVar', runningVar, c);
-  if ((runningMean === null) !== (runningVar === null)) throw new Error(`${layer}: give both runningMean and runningVar, or neither`);
+  if ((runningMean === null) !== (runningVar === null)) throw new DlError(`${layer}: give both runningMean and runningVar, or neither`);
   const statShape = x.shape.map((s, i) => (i === 1 ? s : 1));
   const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
   if (!training) {
-    if (runningMean === null || runningVar === null) throw new Error(`${layer}: runningMean and runningVar must be given in evaluation mode`);
+    if (runningMean === null || runningVar === null) throw new DlError(`${layer}: runningMean and runningVar must be given in evaluation mode`);
     const rm = reshape(runningMean.detach(), statShape);
     const rv = reshape(runningVar.detach(), statShape);
     return affine(div(sub(x, rm), sqrt(add(rv, eps))), weight, bias, statShape);
   }
   const count = x.numel() / c;
-  if (count <= 1) throw new Error(`${layer}: expected more than 1 value per channel when training, got input shape ${fmt(x.shape)}`);
+  if (count <= 1) throw new DlError(`${layer}: expected more than 1 value per channel when training, got input shape ${fmt(x.shape)}`);
   const { y, mu, v } = standardize(x, dims, eps);
   if (runningMean !== null && runningVar !== null) {
     noGrad(() => {
@@ -106,19 +107,19 @@ export function batchNormAs(layer: string, x: Tensor, runningMean: Tensor | null
  * @example
  * batchNorm(x, runningMean, runningVar, { weight, bias, training: true, momentum: 0.1 }) // [N, C, H, W]
  */
-export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+export const batchNorm = C.api(C.sig('batchNorm', ['input', C.tensor], ['...rest', C.any]), function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
   return batchNormAs('batchNorm', x, runningMean, runningVar, options);
-}
+});
 
 /** @internal `layerNorm` with errors naming `layer`. */
 export function layerNormAs(layer: string, x: Tensor, normalizedShape: readonly number[], options: NormOptions = {}): Tensor {
   const k = normalizedShape.length;
   const tail = x.shape.slice(x.ndim - k);
   if (k === 0 || x.ndim < k || tail.some((s, i) => s !== normalizedShape[i])) {
-    throw new Error(`${layer}: expected input with shape [*, ${normalizedShape.join(', ')}], got shape ${fmt(x.shape)}`);
+    throw new DlError(`${layer}: expected input with shape [*, ${normalizedShape.join(', ')}], got shape ${fmt(x.shape)}`);
   }
   for (const [name, t] of [['weight', options.weight], ['bias', options.bias]] as const) {
-    if (t && t.shape.join() !== normalizedShape.join()) throw new Error(`${layer}: ${name} must have shape ${fmt(normalizedShape)}, got ${fmt(t.shape)}`);
+    if (t && t.shape.join() !== normalizedShape.join()) throw new DlError(`${layer}: ${name} must have shape ${fmt(normalizedShape)}, got ${fmt(t.shape)}`);
   }
   const dims = normalizedShape.map((_, i) => x.ndim - k + i);
   return affine(standardize(x, dims, options.eps ?? 1e-5).y, options.weight, options.bias);
@@ -130,21 +131,21 @@ export function layerNormAs(layer: string, x: Tensor, normalizedShape: readonly 
  * (both of shape `normalizedShape`).
  * @example layerNorm(x, [8], { weight, bias }) // x [B, T, 8]
  */
-export function layerNorm(x: Tensor, normalizedShape: readonly number[], options: NormOptions = {}): Tensor {
+export const layerNorm = C.api(C.sig('layerNorm', ['input', C.tensor], ['...rest', C.any]), function layerNorm(x: Tensor, normalizedShape: readonly number[], options: NormOptions = {}): Tensor {
   return layerNormAs('layerNorm', x, normalizedShape, options);
-}
+});
 
 /** @internal `groupNorm` with errors naming `layer`. */
 export function groupNormAs(layer: string, x: Tensor, numGroups: number, options: NormOptions = {}): Tensor {
-  if (x.ndim < 2) throw new Error(`${layer}: expected an input [N, C, *] with at least 2 dims, got shape ${fmt(x.shape)}`);
+  if (x.ndim < 2) throw new DlError(`${layer}: expected an input [N, C, *] with at least 2 dims, got shape ${fmt(x.shape)}`);
   const [n, c] = x.shape as [number, number];
   if (!Number.isInteger(numGroups) || numGroups < 1 || c % numGroups !== 0) {
-    throw new Error(`${layer}: input has ${c} channels, which is not divisible by numGroups ${numGroups} (input shape ${fmt(x.shape)})`);
+    throw new DlError(`${layer}: input has ${c} channels, which is not divisible by numGroups ${numGroups} (input shape ${fmt(x.shape)})`);
   }
   checkVector(layer, 'weight', options.weight, c);
   checkVector(layer, 'bias', options.bias, c);
   const perGroup = x.numel() / (n * numGroups);
-  if (n * perGroup === 1) throw new Error(`${layer}: expected more than 1 value per group, got input shape ${fmt(x.shape)}`);
+  if (n * perGroup === 1) throw new DlError(`${layer}: expected more than 1 value per group, got input shape ${fmt(x.shape)}`);
   const grouped = reshape(x, [n, numGroups, perGroup]);
   const y = reshape(standardize(grouped, [2], options.eps ?? 1e-5).y, x.shape);
   return affine(y, options.weight, options.bias, x.shape.map((s, i) => (i === 1 ? s : 1)));
@@ -156,14 +157,14 @@ export function groupNormAs(layer: string, x: Tensor, numGroups: number, options
  * shifted per channel by weight [C] and bias [C].
  * @example groupNorm(x, 2, { weight, bias }) // x [N, 4, H, W]
  */
-export function groupNorm(x: Tensor, numGroups: number, options: NormOptions = {}): Tensor {
+export const groupNorm = C.api(C.sig('groupNorm', ['input', C.tensor], ['...rest', C.any]), function groupNorm(x: Tensor, numGroups: number, options: NormOptions = {}): Tensor {
   return groupNormAs('groupNorm', x, numGroups, options);
-}
+});
 
 /** @internal `dropout2d` with errors naming `layer`. */
 export function dropout2dAs(layer: string, x: Tensor, options: Dropout2dOptions = {}): Tensor {
   const p = checkRange(layer, 'p', options.p ?? 0.5, 0, 1);
-  if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`${layer}: expected a 3-D or 4-D input [C, H, W] or [N, C, H, W], got shape ${fmt(x.shape)}`);
+  if (x.ndim !== 3 && x.ndim !== 4) throw new DlError(`${layer}: expected a 3-D or 4-D input [C, H, W] or [N, C, H, W], got shape ${fmt(x.shape)}`);
   if (options.training === false || p === 0) return x;
   const lead = x.shape.slice(0, x.ndim - 2);
   const n = lead.reduce((a, s) => a * s, 1);
@@ -183,6 +184,6 @@ export function dropout2dAs(layer: string, x: Tensor, options: Dropout2dOptions 
  * Returns x unchanged when not training.
  * @example dropout2d(features, { p: 0.2, training: model.training })
  */
-export function dropout2d(x: Tensor, options: Dropout2dOptions = {}): Tensor {
+export const dropout2d = C.api(C.sig('dropout2d', ['input', C.tensor], ['...rest', C.any]), function dropout2d(x: Tensor, options: Dropout2dOptions = {}): Tensor {
   return dropout2dAs('dropout2d', x, options);
-}
+});

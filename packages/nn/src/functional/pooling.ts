@@ -1,5 +1,6 @@
-import { div, maxPool2d as poolMax, mean, pad, reshape, squeeze, sum, unfold, unsqueeze, noGrad, onesLike, type Tensor } from '@dl/autograd';
+import { div, maxPool2d as poolMax, mean, pad, reshape, squeeze, sum, unfold, unsqueeze, noGrad, onesLike, type Tensor, DlError } from '@dl/autograd';
 import { checkPair, fmt, type Size2 } from '../checks.js';
+import { checks as C } from '@dl/autograd';
 
 /** Options of `maxPool2d`: stride (the kernel size by default), padding 0, dilation 1. */
 export interface MaxPool2dOptions {
@@ -30,19 +31,19 @@ interface Geometry {
 }
 
 function geometry(layer: string, x: Tensor, kernelSize: Size2, o: { stride?: Size2; padding?: Size2; dilation?: Size2 }): Geometry {
-  if (x.ndim !== 3 && x.ndim !== 4) throw new Error(`${layer}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${fmt(x.shape)}`);
+  if (x.ndim !== 3 && x.ndim !== 4) throw new DlError(`${layer}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${fmt(x.shape)}`);
   const k = checkPair(layer, 'kernelSize', kernelSize, 1);
   const s = checkPair(layer, 'stride', o.stride ?? kernelSize, 1);
   const p = checkPair(layer, 'padding', o.padding ?? 0, 0);
   const d = checkPair(layer, 'dilation', o.dilation ?? 1, 1);
   if (p[0] > Math.floor(k[0] / 2) || p[1] > Math.floor(k[1] / 2)) {
-    throw new Error(`${layer}: padding ${p[0]},${p[1]} must be at most half the kernel size ${k[0]}x${k[1]}`);
+    throw new DlError(`${layer}: padding ${p[0]},${p[1]} must be at most half the kernel size ${k[0]}x${k[1]}`);
   }
   const x4 = x.ndim === 3 ? unsqueeze(x, 0) : x;
   const [H, W] = [x4.shape[2]!, x4.shape[3]!];
   const [eh, ew] = [d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1];
   if (eh > H + 2 * p[0] || ew > W + 2 * p[1]) {
-    throw new Error(
+    throw new DlError(
       `${layer}: kernel ${k[0]}x${k[1]} (extent ${eh}x${ew}) is larger than the padded input ${H + 2 * p[0]}x${W + 2 * p[1]} ` +
         `(input shape ${fmt(x.shape)}, padding ${p[0]},${p[1]})`,
     );
@@ -77,9 +78,9 @@ export function maxPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options
  * the gradient flows to the position of each maximum. Padding must be at most half the kernel.
  * @example maxPool2d(x, 2) // [N, C, 28, 28] → [N, C, 14, 14]
  */
-export function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor {
+export const maxPool2d = C.api(C.sig('maxPool2d', ['input', C.tensor], ['...rest', C.any]), function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor {
   return maxPool2dAs('maxPool2d', x, kernelSize, options);
-}
+});
 
 /** @internal `avgPool2d` with errors naming `layer`. */
 export function avgPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
@@ -87,7 +88,7 @@ export function avgPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options
   const w = windows(g, 0);
   if (options.divisorOverride !== undefined) {
     if (!Number.isInteger(options.divisorOverride) || options.divisorOverride === 0) {
-      throw new Error(`${layer}: divisorOverride must be a non-zero integer, got ${options.divisorOverride}`);
+      throw new DlError(`${layer}: divisorOverride must be a non-zero integer, got ${options.divisorOverride}`);
     }
     return finish(g, div(sum(w, { dim: 2 }), options.divisorOverride));
   }
@@ -102,6 +103,6 @@ export function avgPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options
  * counts in the mean unless `countIncludePad` is false.
  * @example avgPool2d(x, 2) // [N, C, 28, 28] → [N, C, 14, 14]
  */
-export function avgPool2d(x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
+export const avgPool2d = C.api(C.sig('avgPool2d', ['input', C.tensor], ['...rest', C.any]), function avgPool2d(x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
   return avgPool2dAs('avgPool2d', x, kernelSize, options);
-}
+});

@@ -1,4 +1,4 @@
-import { Tensor, type TypedArray } from '@dl/autograd';
+import { Tensor, type TypedArray, DlError } from '@dl/autograd';
 import { allocLike, cached, checkDtype, checkInt, checkUpstream, fmt, type ManualParamLayer, type ManualRunningStats } from './layer.js';
 import type { ManualLayerOptions } from './linear.js';
 
@@ -58,8 +58,8 @@ export abstract class BatchNorm implements ManualParamLayer, ManualRunningStats 
     checkInt(name, 'numFeatures', numFeatures, 1);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
-    if (!(this.eps >= 0)) throw new Error(`${name}: eps must be ≥ 0, got ${this.eps}`);
-    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`${name}: momentum must be in [0, 1] or null, got ${this.momentum}`);
+    if (!(this.eps >= 0)) throw new DlError(`${name}: eps must be ≥ 0, got ${this.eps}`);
+    if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) throw new DlError(`${name}: momentum must be in [0, 1] or null, got ${this.momentum}`);
     const make = (fill: number) => {
       const data = options.dtype === 'float64' ? new Float64Array(numFeatures) : new Float32Array(numFeatures);
       return new Tensor(data.fill(fill), [numFeatures]);
@@ -115,15 +115,15 @@ export abstract class BatchNorm implements ManualParamLayer, ManualRunningStats 
   forward(x: Tensor): Tensor {
     const name = this.constructor.name;
     if (!this.dims.ndims.includes(x.ndim)) {
-      throw new Error(`${name}: expected a ${this.dims.ndims.map((d) => `${d}-D`).join(' or ')} input ${this.dims.layout}, got shape ${fmt(x.shape)}`);
+      throw new DlError(`${name}: expected a ${this.dims.ndims.map((d) => `${d}-D`).join(' or ')} input ${this.dims.layout}, got shape ${fmt(x.shape)}`);
     }
     const C = this.numFeatures;
-    if (x.shape[1] !== C) throw new Error(`${name}: input has ${x.shape[1]} channels, expected numFeatures ${C} (input shape ${fmt(x.shape)})`);
+    if (x.shape[1] !== C) throw new DlError(`${name}: input has ${x.shape[1]} channels, expected numFeatures ${C} (input shape ${fmt(x.shape)})`);
     checkDtype(name, x, this.W);
     const N = x.shape[0]!;
     const L = x.numel() / (N * C);
     const M = N * L;
-    if (this.training && M <= 1) throw new Error(`${name}: expected more than 1 value per channel when training, got input shape ${fmt(x.shape)}`);
+    if (this.training && M <= 1) throw new DlError(`${name}: expected more than 1 value per channel when training, got input shape ${fmt(x.shape)}`);
     const xs = x.data;
     const mu = new Float64Array(C);
     const v = new Float64Array(C);

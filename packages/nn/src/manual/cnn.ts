@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 import { Net } from './net.js';
 import { Conv2d } from './conv2d.js';
 import { ReLU } from './relu.js';
@@ -53,7 +54,7 @@ export class CNN extends Net {
   override forward(x: Tensor): Tensor {
     const s = this.imageSize;
     if (x.ndim !== 4 || x.shape[2] !== s || x.shape[3] !== s) {
-      throw new Error(`CNN: expected images of shape [N, ${this.inChannels}, ${s}, ${s}], got ${fmt(x.shape)}`);
+      throw new DlError(`CNN: expected images of shape [N, ${this.inChannels}, ${s}, ${s}], got ${fmt(x.shape)}`);
     }
     return super.forward(x);
   }

@@ -1,4 +1,4 @@
-import { fold, matmul, noGrad, randn, reshape, sum, transpose, unfold, zeros, type Generator, type Tensor } from '@dl/autograd';
+import { fold, matmul, noGrad, randn, reshape, sum, transpose, unfold, zeros, type Generator, type Tensor, DlError } from '@dl/autograd';
 import { cached, checkDtype, checkInt, checkUpstream, fmt, type ManualParamLayer } from './layer.js';
 import type { ManualLayerOptions } from './linear.js';
 
@@ -48,7 +48,7 @@ export class Conv2d implements ManualParamLayer {
 
   /** Samples the weight from N(0, std²) and sets the bias to zeros, in place; clears the gradients. */
   initParams(std = 0.7071): void {
-    if (!(std >= 0) || !Number.isFinite(std)) throw new Error(`Conv2d.initParams: std must be a finite number ≥ 0, got ${std}`);
+    if (!(std >= 0) || !Number.isFinite(std)) throw new DlError(`Conv2d.initParams: std must be a finite number ≥ 0, got ${std}`);
     const w = randn(this.W.shape, { dtype: this.W.dtype, generator: this.generator }).data;
     for (let i = 0; i < w.length; i++) this.W.data[i] = std * w[i]!;
     this.b.data.fill(0);
@@ -58,14 +58,14 @@ export class Conv2d implements ManualParamLayer {
 
   /** x [N, C, H, W] → [N, F, H', W']: y = W·im2col(x) + b; caches the columns. */
   forward(x: Tensor): Tensor {
-    if (x.ndim !== 4) throw new Error(`Conv2d: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+    if (x.ndim !== 4) throw new DlError(`Conv2d: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
     const [N, C, H, Wd] = x.shape as [number, number, number, number];
     if (C !== this.inChannels) {
-      throw new Error(`Conv2d: expected ${this.inChannels} input channels, got shape ${fmt(x.shape)} (weight ${fmt(this.W.shape)})`);
+      throw new DlError(`Conv2d: expected ${this.inChannels} input channels, got shape ${fmt(x.shape)} (weight ${fmt(this.W.shape)})`);
     }
     const { kernelSize: k, stride, padding } = this;
     if (k > H + 2 * padding || k > Wd + 2 * padding) {
-      throw new Error(
+      throw new DlError(
         `Conv2d: kernel ${k}x${k} is larger than the padded input ${H + 2 * padding}x${Wd + 2 * padding} (input ${fmt(x.shape)}, padding ${padding})`,
       );
     }

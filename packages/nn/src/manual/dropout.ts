@@ -1,4 +1,4 @@
-import { defaultGenerator, Tensor, type Generator, type TypedArray } from '@dl/autograd';
+import { defaultGenerator, Tensor, type Generator, type TypedArray, DlError } from '@dl/autograd';
 import { allocLike, cached, checkUpstream, fmt, type ManualLayer } from './layer.js';
 import { checkRange } from '../checks.js';
 
@@ -51,7 +51,7 @@ export class Dropout implements ManualLayer {
     this.shape = x.shape;
     this.dtype = x.dtype;
     if (keep !== undefined && keep.shape.join() !== x.shape.join()) {
-      throw new Error(`Dropout: the mask has shape ${fmt(keep.shape)} but the input has shape ${fmt(x.shape)}`);
+      throw new DlError(`Dropout: the mask has shape ${fmt(keep.shape)} but the input has shape ${fmt(x.shape)}`);
     }
     if (!this.training || (this.p === 0 && keep === undefined)) {
       this.mask = null;

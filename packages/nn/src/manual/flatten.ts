@@ -1,4 +1,4 @@
-import { noGrad, reshape, type Tensor } from '@dl/autograd';
+import { noGrad, reshape, type Tensor, DlError } from '@dl/autograd';
 import { cached, checkUpstream, fmt, type ManualLayer } from './layer.js';
 
 /**
@@ -12,7 +12,7 @@ export class Flatten implements ManualLayer {
 
   /** x [N, ...] → [N, ∏...]. */
   forward(x: Tensor): Tensor {
-    if (x.ndim < 1) throw new Error(`Flatten: expected an input with a batch dim, got shape ${fmt(x.shape)}`);
+    if (x.ndim < 1) throw new DlError(`Flatten: expected an input with a batch dim, got shape ${fmt(x.shape)}`);
     this.inShape = x.shape;
     this.dtype = x.dtype;
     return noGrad(() => reshape(x.detach(), [x.shape[0]!, x.numel() / Math.max(x.shape[0]!, 1)]));

@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 import type { Tensor, TypedArray } from '@dl/autograd';
 import { fmt } from '../checks.js';
 
@@ -62,24 +63,24 @@ function isTensor(x: unknown): x is Tensor {
 
 /** The cached forward value, or an error saying backward came first. */
 export function cached<T>(layer: string, value: T | null): T {
-  if (value === null) throw new Error(`${layer}.backward: called before forward (nothing cached)`);
+  if (value === null) throw new DlError(`${layer}.backward: called before forward (nothing cached)`);
   return value;
 }
 
 /** Checks that `dupstream` has the shape and dtype of the forward output. */
 export function checkUpstream(layer: string, dupstream: Tensor, outShape: readonly number[], dtype: string): void {
   if (dupstream.shape.length !== outShape.length || dupstream.shape.some((s, i) => s !== outShape[i])) {
-    throw new Error(`${layer}.backward: dupstream of shape ${fmt(dupstream.shape)} does not match the forward output shape ${fmt(outShape)}`);
+    throw new DlError(`${layer}.backward: dupstream of shape ${fmt(dupstream.shape)} does not match the forward output shape ${fmt(outShape)}`);
   }
   if (dupstream.dtype !== dtype) {
-    throw new Error(`${layer}.backward: dupstream is ${dupstream.dtype} but the forward output was ${dtype}`);
+    throw new DlError(`${layer}.backward: dupstream is ${dupstream.dtype} but the forward output was ${dtype}`);
   }
 }
 
 /** Checks that the input's dtype matches the parameters'. */
 export function checkDtype(layer: string, x: Tensor, params: Tensor): void {
   if (x.dtype !== params.dtype) {
-    throw new Error(`${layer}: input of shape ${fmt(x.shape)} is ${x.dtype} but the parameters are ${params.dtype}`);
+    throw new DlError(`${layer}: input of shape ${fmt(x.shape)} is ${x.dtype} but the parameters are ${params.dtype}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Tensor } from '@dl/autograd';
+import { Tensor, DlError } from '@dl/autograd';
 import { allocLike, cached, checkDtype, checkInt, checkUpstream, fmt, type ManualParamLayer } from './layer.js';
 import type { ManualBatchNormOptions } from './batchNorm.js';
 
@@ -33,7 +33,7 @@ export class LayerNorm implements ManualParamLayer {
 
   constructor(normalizedShape: number | readonly number[], options: ManualLayerNormOptions = {}) {
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    if (shape.length === 0) throw new Error('LayerNorm: normalizedShape must have at least one dim, got []');
+    if (shape.length === 0) throw new DlError('LayerNorm: normalizedShape must have at least one dim, got []');
     shape.forEach((s) => checkInt('LayerNorm', 'normalizedShape', s, 1));
     this.normalizedShape = shape;
     this.eps = options.eps ?? 1e-5;
@@ -55,7 +55,7 @@ export class LayerNorm implements ManualParamLayer {
   forward(x: Tensor): Tensor {
     const k = this.normalizedShape.length;
     if (x.ndim < k || x.shape.slice(x.ndim - k).some((s, i) => s !== this.normalizedShape[i])) {
-      throw new Error(`LayerNorm: expected input with shape [*, ${this.normalizedShape.join(', ')}], got shape ${fmt(x.shape)}`);
+      throw new DlError(`LayerNorm: expected input with shape [*, ${this.normalizedShape.join(', ')}], got shape ${fmt(x.shape)}`);
     }
     checkDtype('LayerNorm', x, this.W);
     const D = this.W.numel();

@@ -1,4 +1,4 @@
-import { add, matmul, noGrad, rand, randn, reshape, sum, transpose, zeros, type DType, type Generator, type Tensor } from '@dl/autograd';
+import { add, matmul, noGrad, rand, randn, reshape, sum, transpose, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
 import { cached, checkDtype, checkInt, checkUpstream, fmt, type ManualParamLayer } from './layer.js';
 
 /** Options of the manual layers' constructors. */
@@ -49,7 +49,7 @@ export class Linear implements ManualParamLayer {
    * (as `torch.rand`), in place, and clears the gradients.
    */
   initParams(std = 1): void {
-    if (!(std >= 0) || !Number.isFinite(std)) throw new Error(`Linear.initParams: std must be a finite number ≥ 0, got ${std}`);
+    if (!(std >= 0) || !Number.isFinite(std)) throw new DlError(`Linear.initParams: std must be a finite number ≥ 0, got ${std}`);
     const dtype = this.W.dtype;
     const w = randn(this.W.shape, { dtype, generator: this.generator }).data;
     for (let i = 0; i < w.length; i++) this.W.data[i] = std * w[i]!;
@@ -61,7 +61,7 @@ export class Linear implements ManualParamLayer {
   /** y = x·W + b for x [..., inFeatures]; caches x. Returns [..., outFeatures]. */
   forward(x: Tensor): Tensor {
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
-      throw new Error(`Linear: expected input with ${this.inFeatures} features in its last dim, got shape ${fmt(x.shape)}`);
+      throw new DlError(`Linear: expected input with ${this.inFeatures} features in its last dim, got shape ${fmt(x.shape)}`);
     }
     checkDtype('Linear', x, this.W);
     return noGrad(() => {

@@ -1,4 +1,4 @@
-import { add, cat, chunk, matmul, mul, noGrad, rand, sigmoid, sub, sum, tanh, transpose, zeros, type DType, type Generator, type Tensor } from '@dl/autograd';
+import { add, cat, chunk, matmul, mul, noGrad, rand, sigmoid, sub, sum, tanh, transpose, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
 import { cached, checkDtype, checkInt, fmt } from './layer.js';
 import type { ManualLayerOptions } from './linear.js';
 
@@ -55,12 +55,12 @@ export class LSTMCell {
 
   /** One step: x [N, in] and the state [h, c] (zeros when omitted) → [h', c']; caches what backward needs. */
   forward(x: Tensor, state?: readonly [Tensor, Tensor]): [Tensor, Tensor] {
-    if (x.ndim !== 2 || x.shape[1] !== this.inputSize) throw new Error(`LSTMCell: expected input [N, ${this.inputSize}], got shape ${fmt(x.shape)}`);
+    if (x.ndim !== 2 || x.shape[1] !== this.inputSize) throw new DlError(`LSTMCell: expected input [N, ${this.inputSize}], got shape ${fmt(x.shape)}`);
     checkDtype('LSTMCell', x, this.Wx);
     const N = x.shape[0]!;
     const H = this.hiddenSize;
     for (const s of state ?? []) {
-      if (s.ndim !== 2 || s.shape[0] !== N || s.shape[1] !== H) throw new Error(`LSTMCell: state must be [${N},${H}] each, got ${fmt(s.shape)}`);
+      if (s.ndim !== 2 || s.shape[0] !== N || s.shape[1] !== H) throw new DlError(`LSTMCell: state must be [${N},${H}] each, got ${fmt(s.shape)}`);
     }
     return noGrad(() => {
       const h = state?.[0].detach() ?? zeros([N, H], { dtype: x.dtype });
@@ -78,7 +78,7 @@ export class LSTMCell {
   /** From dh = ∂loss/∂h' and dc = ∂loss/∂c' (zeros when omitted): stores dWx, dWh, db, dhPrev, dcPrev; returns dx. */
   backward(dh: Tensor, dc?: Tensor): Tensor {
     const { x, h, c, i, f, g, o, tc } = cached('LSTMCell', this.cache);
-    if (dh.shape.join() !== h.shape.join()) throw new Error(`LSTMCell.backward: dh must have shape ${fmt(h.shape)}, got ${fmt(dh.shape)}`);
+    if (dh.shape.join() !== h.shape.join()) throw new DlError(`LSTMCell.backward: dh must have shape ${fmt(h.shape)}, got ${fmt(dh.shape)}`);
     return noGrad(() => {
       const dC = add(dc?.detach() ?? zeros(h.shape, { dtype: h.dtype }), mul(mul(dh, o), sub(1, mul(tc, tc))));
       const dsig = (s: Tensor) => mul(s, sub(1, s)); // σ' = σ(1 − σ)

@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 import type { Tensor } from '@dl/autograd';
 import type { ManualLayer, ManualParamLayer } from './layer.js';
 import { manualParamLayers } from './twin.js';
@@ -18,7 +19,7 @@ export class Net implements ManualLayer {
   constructor(layers: readonly ManualLayer[]) {
     layers.forEach((l, i) => {
       if (typeof l?.forward !== 'function' || typeof l.backward !== 'function') {
-        throw new Error(`Net: layer ${i} has no forward/backward methods`);
+        throw new DlError(`Net: layer ${i} has no forward/backward methods`);
       }
     });
     this.layers = [...layers];
@@ -53,11 +54,11 @@ export class Net implements ManualLayer {
 
   /** One plain SGD step in place on every layer with parameters: W −= lr·dW, b −= lr·db. */
   optimizerStep(lr: number): void {
-    if (!Number.isFinite(lr)) throw new Error(`Net.optimizerStep: lr must be a finite number, got ${lr}`);
+    if (!Number.isFinite(lr)) throw new DlError(`Net.optimizerStep: lr must be a finite number, got ${lr}`);
     const layers = this.paramLayers();
     layers.forEach((l, i) => {
       if (l.dW === null || l.db === null) {
-        throw new Error(`Net.optimizerStep: ${l.constructor.name} (layer ${i} with parameters) has no gradients; call backward first`);
+        throw new DlError(`Net.optimizerStep: ${l.constructor.name} (layer ${i} with parameters) has no gradients; call backward first`);
       }
     });
     for (const l of layers) {

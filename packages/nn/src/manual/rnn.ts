@@ -1,4 +1,4 @@
-import { add, matmul, mul, noGrad, rand, reshape, slice, stack, sub, sum, tanh, transpose, zeros, type DType, type Generator, type Tensor } from '@dl/autograd';
+import { add, matmul, mul, noGrad, rand, reshape, slice, stack, sub, sum, tanh, transpose, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
 import { cached, checkDtype, checkInt, fmt } from './layer.js';
 import type { ManualLayerOptions } from './linear.js';
 
@@ -60,11 +60,11 @@ export class RNN {
 
   /** The hidden states [T, N, H] for x [T, N, in] from h0 [N, H] (zeros when omitted); caches them. */
   forward(x: Tensor, h0?: Tensor): Tensor {
-    if (x.ndim !== 3 || x.shape[2] !== this.inputSize) throw new Error(`RNN: expected input [T, N, ${this.inputSize}], got shape ${fmt(x.shape)}`);
+    if (x.ndim !== 3 || x.shape[2] !== this.inputSize) throw new DlError(`RNN: expected input [T, N, ${this.inputSize}], got shape ${fmt(x.shape)}`);
     checkDtype('RNN', x, this.Wxh);
     const [T, N] = x.shape as [number, number];
     if (h0 !== undefined && (h0.ndim !== 2 || h0.shape[0] !== N || h0.shape[1] !== this.hiddenSize)) {
-      throw new Error(`RNN: h0 must have shape [${N},${this.hiddenSize}], got ${fmt(h0.shape)}`);
+      throw new DlError(`RNN: h0 must have shape [${N},${this.hiddenSize}], got ${fmt(h0.shape)}`);
     }
     return noGrad(() => {
       const hs = [h0?.detach() ?? zeros([N, this.hiddenSize], { dtype: x.dtype })];
@@ -88,7 +88,7 @@ export class RNN {
     const T = xs.length;
     const N = hs[0]!.shape[0]!;
     const H = this.hiddenSize;
-    if (dhs.shape.join() !== [T, N, H].join()) throw new Error(`RNN.backward: dhs must have shape [${T},${N},${H}], got ${fmt(dhs.shape)}`);
+    if (dhs.shape.join() !== [T, N, H].join()) throw new DlError(`RNN.backward: dhs must have shape [${T},${N},${H}], got ${fmt(dhs.shape)}`);
     return noGrad(() => {
       let dWxh = zeros(this.Wxh.shape, { dtype: this.Wxh.dtype });
       let dWhh = zeros(this.Whh.shape, { dtype: this.Whh.dtype });

@@ -1,4 +1,4 @@
-import { Generator, Tensor, defaultGenerator, type DType, type TypedArray } from '@dl/autograd';
+import { Generator, Tensor, defaultGenerator, type DType, type TypedArray, DlError } from '@dl/autograd';
 import { allocLike, cached, checkDtype, checkInt, checkUpstream, fmt, type ManualLayer } from './layer.js';
 
 /** Options of the manual `SelfAttention`. */
@@ -92,7 +92,7 @@ export class SelfAttention implements ManualLayer {
 
   /** Samples every weight from N(0, std²) (std 1/√d by default) and zeroes the biases; clears the gradients. */
   initParams(std = 1 / Math.sqrt(this.dModel)): void {
-    if (!(std >= 0) || !Number.isFinite(std)) throw new Error(`SelfAttention.initParams: std must be a finite number ≥ 0, got ${std}`);
+    if (!(std >= 0) || !Number.isFinite(std)) throw new DlError(`SelfAttention.initParams: std must be a finite number ≥ 0, got ${std}`);
     for (const w of [this.Wq, this.Wk, this.Wv, this.Wo]) for (let i = 0; i < w.data.length; i++) w.data[i] = std * this.generator.normal();
     for (const b of [this.bq, this.bk, this.bv, this.bo]) b.data.fill(0);
     this.dWq = this.dWk = this.dWv = this.dWo = this.dbq = this.dbk = this.dbv = this.dbo = null;
@@ -102,7 +102,7 @@ export class SelfAttention implements ManualLayer {
   forward(x: Tensor): Tensor {
     const d = this.dModel;
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 1] !== d) {
-      throw new Error(`SelfAttention: expected input [T, ${d}] or [B, T, ${d}], got shape ${fmt(x.shape)}`);
+      throw new DlError(`SelfAttention: expected input [T, ${d}] or [B, T, ${d}], got shape ${fmt(x.shape)}`);
     }
     checkDtype('SelfAttention', x, this.Wq);
     const T = x.shape[x.ndim - 2]!;

@@ -1,4 +1,4 @@
-import { Tensor, markModified } from '@dl/autograd';
+import { Tensor, markModified, DlError } from '@dl/autograd';
 import { allocLike, fmt, hasParams, hasRunningStats, type ManualParamLayer, type ManualRunningStats } from './layer.js';
 
 /**
@@ -64,7 +64,7 @@ export function pairWithTwin(manual: object, twin: TwinModule, op = 'pairWithTwi
   const ms = manualParamLayers(manual);
   const ts = twinParamModules(twin);
   if (ms.length !== ts.length) {
-    throw new Error(`${op}: the manual model has ${ms.length} layer(s) with parameters but the twin has ${ts.length} module(s) with a weight`);
+    throw new DlError(`${op}: the manual model has ${ms.length} layer(s) with parameters but the twin has ${ts.length} module(s) with a weight`);
   }
   return ms.map((m, index) => {
     const t = ts[index]!;
@@ -73,13 +73,13 @@ export function pairWithTwin(manual: object, twin: TwinModule, op = 'pairWithTwi
     const transposed = m.twinLayout === undefined ? m.W.ndim === 2 : m.twinLayout === 'transposed';
     const want = transposed ? [m.W.shape[1]!, m.W.shape[0]!] : m.W.shape;
     if (weight.shape.length !== want.length || weight.shape.some((s, i) => s !== want[i])) {
-      throw new Error(
+      throw new DlError(
         `${op}: layer ${index} (${m.constructor.name}) has W ${fmt(m.W.shape)}, so the twin's weight should be ${fmt(want)}, but it is ${fmt(weight.shape)}`,
       );
     }
-    if (!isTensor(bias)) throw new Error(`${op}: the twin's layer ${index} has no bias, but ${m.constructor.name} has b ${fmt(m.b.shape)}`);
+    if (!isTensor(bias)) throw new DlError(`${op}: the twin's layer ${index} has no bias, but ${m.constructor.name} has b ${fmt(m.b.shape)}`);
     if (bias.numel() !== m.b.numel()) {
-      throw new Error(`${op}: layer ${index} (${m.constructor.name}) has b ${fmt(m.b.shape)} but the twin's bias is ${fmt(bias.shape)}`);
+      throw new DlError(`${op}: layer ${index} (${m.constructor.name}) has b ${fmt(m.b.shape)} but the twin's bias is ${fmt(bias.shape)}`);
     }
     return { index, manual: m, twin: { weight, bias }, transposed, stats: pairStats(m, t, index, op) };
   });
@@ -89,10 +89,10 @@ function pairStats(m: ManualParamLayer, t: TwinModule, index: number, op: string
   if (!hasRunningStats(m)) return null;
   const { runningMean, runningVar, numBatchesTracked } = t;
   if (!isTensor(runningMean) || !isTensor(runningVar) || !isTensor(numBatchesTracked)) {
-    throw new Error(`${op}: layer ${index} (${m.constructor.name}) keeps running statistics but its twin does not (trackRunningStats: false?)`);
+    throw new DlError(`${op}: layer ${index} (${m.constructor.name}) keeps running statistics but its twin does not (trackRunningStats: false?)`);
   }
   if (runningMean.numel() !== m.runningMean.numel()) {
-    throw new Error(`${op}: layer ${index} (${m.constructor.name}) has runningMean ${fmt(m.runningMean.shape)} but the twin's is ${fmt(runningMean.shape)}`);
+    throw new DlError(`${op}: layer ${index} (${m.constructor.name}) has runningMean ${fmt(m.runningMean.shape)} but the twin's is ${fmt(runningMean.shape)}`);
   }
   return { manual: m, twin: { runningMean, runningVar, numBatchesTracked } };
 }

@@ -1,7 +1,6 @@
 import {
   add, chunk, mean, permute, reshape, scaledDotProductAttention, scaledDotProductAttentionWithWeights, squeeze, transpose, unsqueeze,
-  zeros, Tensor, type DType, type Generator,
-} from '@dl/autograd';
+  zeros, Tensor, type DType, type Generator, DlError } from '@dl/autograd';
 import { Module, Parameter } from '../module.js';
 import { checkInt, checkRange, fmt } from '../checks.js';
 import { linearAs } from '../functional/linear.js';
@@ -86,7 +85,7 @@ export class MultiheadAttention extends Module {
     const name = 'MultiheadAttention';
     this.embedDim = checkInt(name, 'embedDim', embedDim, 1);
     this.numHeads = checkInt(name, 'numHeads', numHeads, 1);
-    if (embedDim % numHeads !== 0) throw new Error(`${name}: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
+    if (embedDim % numHeads !== 0) throw new DlError(`${name}: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
     this.headDim = embedDim / numHeads;
     this.kdim = checkInt(name, 'kdim', options.kdim ?? embedDim, 1);
     this.vdim = checkInt(name, 'vdim', options.vdim ?? embedDim, 1);
@@ -136,9 +135,9 @@ export class MultiheadAttention extends Module {
   forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
     const name = 'MultiheadAttention';
     const batched = query.ndim === 3;
-    if (query.ndim !== 2 && query.ndim !== 3) throw new Error(`${name}: expected query to be 2-D (unbatched) or 3-D, got shape ${fmt(query.shape)}`);
+    if (query.ndim !== 2 && query.ndim !== 3) throw new DlError(`${name}: expected query to be 2-D (unbatched) or 3-D, got shape ${fmt(query.shape)}`);
     if (key.ndim !== query.ndim || value.ndim !== query.ndim) {
-      throw new Error(`${name}: query, key and value must all be ${query.ndim}-D, got shapes ${fmt(query.shape)}, ${fmt(key.shape)} and ${fmt(value.shape)}`);
+      throw new DlError(`${name}: query, key and value must all be ${query.ndim}-D, got shapes ${fmt(query.shape)}, ${fmt(key.shape)} and ${fmt(value.shape)}`);
     }
     // To [N, L, E] whatever the layout.
     const toBatchFirst = (t: Tensor) => (!batched ? unsqueeze(t, 0) : this.batchFirst ? t : transpose(t, 0, 1));
@@ -146,10 +145,10 @@ export class MultiheadAttention extends Module {
     const [N, L] = q.shape as [number, number];
     const S = k.shape[1]!;
     for (const [what, t, want] of [['query', query, this.embedDim], ['key', key, this.kdim], ['value', value, this.vdim]] as const) {
-      if (t.shape[t.ndim - 1] !== want) throw new Error(`${name}: expected ${what} with ${want} features (last dim), got shape ${fmt(t.shape)}`);
+      if (t.shape[t.ndim - 1] !== want) throw new DlError(`${name}: expected ${what} with ${want} features (last dim), got shape ${fmt(t.shape)}`);
     }
     if (k.shape[0] !== N || v.shape[0] !== N || v.shape[1] !== S) {
-      throw new Error(`${name}: query, key and value batch or key/value lengths disagree: shapes ${fmt(query.shape)}, ${fmt(key.shape)} and ${fmt(value.shape)}`);
+      throw new DlError(`${name}: query, key and value batch or key/value lengths disagree: shapes ${fmt(query.shape)}, ${fmt(key.shape)} and ${fmt(value.shape)}`);
     }
     const [wq, wk, wv, [bq, bk, bv]] = this.projections();
     const H = this.numHeads;
@@ -177,19 +176,19 @@ export class MultiheadAttention extends Module {
     const { attnMask, keyPaddingMask } = options;
     if (attnMask !== undefined && attnMask !== null) {
       if (attnMask.ndim === 2) {
-        if (attnMask.shape[0] !== L || attnMask.shape[1] !== S) throw new Error(`${name}: the 2-D attnMask has shape ${fmt(attnMask.shape)}, but should be [${L},${S}]`);
+        if (attnMask.shape[0] !== L || attnMask.shape[1] !== S) throw new DlError(`${name}: the 2-D attnMask has shape ${fmt(attnMask.shape)}, but should be [${L},${S}]`);
         mask = attnMask;
       } else if (attnMask.ndim === 3) {
         const want = [batched ? N * H : H, L, S];
-        if (attnMask.shape.join() !== want.join()) throw new Error(`${name}: the 3-D attnMask has shape ${fmt(attnMask.shape)}, but should be ${fmt(want)}`);
+        if (attnMask.shape.join() !== want.join()) throw new DlError(`${name}: the 3-D attnMask has shape ${fmt(attnMask.shape)}, but should be ${fmt(want)}`);
         mask = reshape(attnMask, [N, H, L, S]);
       } else {
-        throw new Error(`${name}: attnMask must be 2-D or 3-D, got shape ${fmt(attnMask.shape)}`);
+        throw new DlError(`${name}: attnMask must be 2-D or 3-D, got shape ${fmt(attnMask.shape)}`);
       }
     }
     if (keyPaddingMask !== undefined && keyPaddingMask !== null) {
       const want = batched ? [N, S] : [S];
-      if (keyPaddingMask.shape.join() !== want.join()) throw new Error(`${name}: expected keyPaddingMask of shape ${fmt(want)}, got ${fmt(keyPaddingMask.shape)}`);
+      if (keyPaddingMask.shape.join() !== want.join()) throw new DlError(`${name}: expected keyPaddingMask of shape ${fmt(want)}, got ${fmt(keyPaddingMask.shape)}`);
       const kpm = reshape(keyPaddingMask, [N, 1, 1, S]);
       mask = mask === null ? kpm : add(mask, kpm);
     }

@@ -1,4 +1,4 @@
-import { zeros, type DType, type Generator, type Tensor } from '@dl/autograd';
+import { zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
 import { Module, Parameter } from '../module.js';
 import { checkInt, checkPair, type Size2 } from '../checks.js';
 import { reprBool } from '../repr.js';
@@ -45,7 +45,7 @@ export class Conv2d extends Module {
     const padding = options.padding ?? 0;
     if (padding === 'same' || padding === 'valid') {
       if (padding === 'same' && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
-        throw new Error(`Conv2d: padding 'same' needs stride 1, got stride ${this.stride.join(',')}`);
+        throw new DlError(`Conv2d: padding 'same' needs stride 1, got stride ${this.stride.join(',')}`);
       }
       this.padding = padding;
     } else {

@@ -1,4 +1,4 @@
-import { zeros, type DType, type Generator, type Tensor } from '@dl/autograd';
+import { zeros, checks as C, type DType, type Generator, type Tensor } from '@dl/autograd';
 import { Module, Parameter } from '../module.js';
 import { checkInt } from '../checks.js';
 import { reprBool } from '../repr.js';
@@ -32,6 +32,7 @@ export class Linear extends Module {
     super();
     this.inFeatures = checkInt('Linear', 'inFeatures', inFeatures, 1);
     this.outFeatures = checkInt('Linear', 'outFeatures', outFeatures, 1);
+    C.checkNumel('Linear', [outFeatures, inFeatures], 'weight');
     const dtype = options.dtype ?? 'float32';
     this.weight = new Parameter(zeros([outFeatures, inFeatures], { dtype }));
     this.bias = options.bias === false ? null : new Parameter(zeros([outFeatures], { dtype }));

@@ -2,7 +2,10 @@ import type { Tensor } from '@dl/autograd';
 import { Module } from '../module.js';
 import { checkRange } from '../checks.js';
 import { checkReduction, type Reduction } from '../functional/reduction.js';
-import { binaryCrossEntropyAs, binaryCrossEntropyWithLogitsAs, l1LossAs, mseLossAs } from '../functional/loss.js';
+import {
+  binaryCrossEntropyAs, binaryCrossEntropyWithLogitsAs, checkKLDivReduction, huberLossAs, klDivAs, l1LossAs, mseLossAs, nonNegative,
+  smoothL1LossAs, type KLDivReduction,
+} from '../functional/loss.js';
 import { crossEntropyAs, nllLossAs } from '../functional/classification.js';
 
 /** Options every loss takes: `reduction` (`'mean'`, `'sum'` or `'none'`). */
@@ -119,5 +122,57 @@ export class BCEWithLogitsLoss extends Loss {
     return binaryCrossEntropyWithLogitsAs('BCEWithLogitsLoss', input, target, {
       weight: this.weight, posWeight: this.posWeight, reduction: this.reduction,
     });
+  }
+}
+
+/** Smooth L1 loss, as PyTorch's `nn.SmoothL1Loss`: quadratic for |d| < β (1), linear beyond. */
+export class SmoothL1Loss extends Loss {
+  readonly beta: number;
+  constructor(options: LossModuleOptions & { beta?: number } = {}) {
+    super(options);
+    this.beta = nonNegative('SmoothL1Loss', 'beta', options.beta ?? 1, false);
+  }
+  /** The loss of `input` against `target`, reduced as configured. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return smoothL1LossAs('SmoothL1Loss', input, target, { reduction: this.reduction, beta: this.beta });
+  }
+}
+
+/** Huber loss, as PyTorch's `nn.HuberLoss`: 0.5·d² for |d| < δ (1), δ·(|d| − 0.5δ) beyond. */
+export class HuberLoss extends Loss {
+  readonly delta: number;
+  constructor(options: LossModuleOptions & { delta?: number } = {}) {
+    super(options);
+    this.delta = nonNegative('HuberLoss', 'delta', options.delta ?? 1, true);
+  }
+  /** The loss of `input` against `target`, reduced as configured. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return huberLossAs('HuberLoss', input, target, { reduction: this.reduction, delta: this.delta });
+  }
+}
+
+/** Options of `KLDivLoss`. */
+export interface KLDivLossOptions {
+  /** `'mean'` (the default), `'batchmean'` (the sum over the batch size: the true KL per sample), `'sum'` or `'none'`. */
+  reduction?: KLDivReduction;
+  /** Whether targets are log-probabilities (false). */
+  logTarget?: boolean;
+}
+
+/**
+ * The KL divergence of targets from log-probability inputs, as PyTorch's `nn.KLDivLoss`.
+ * @example new KLDivLoss({ reduction: 'batchmean' }).forward(logSoftmax(logits, 1), probs)
+ */
+export class KLDivLoss extends Module {
+  readonly reduction: KLDivReduction;
+  readonly logTarget: boolean;
+  constructor(options: KLDivLossOptions = {}) {
+    super();
+    this.reduction = checkKLDivReduction('KLDivLoss', options.reduction);
+    this.logTarget = options.logTarget ?? false;
+  }
+  /** The loss of `input` (log-probabilities) against `target`, reduced as configured. */
+  forward(input: Tensor, target: Tensor): Tensor {
+    return klDivAs('KLDivLoss', input, target, { reduction: this.reduction, logTarget: this.logTarget });
   }
 }

@@ -1,3 +1,4 @@
+import { DlError } from '@dl/autograd';
 import type { DType, Tensor } from '@dl/autograd';
 import { Module } from '../module.js';
 import { Sequential } from '../containers.js';
@@ -69,7 +70,7 @@ export class TorchCNN extends Module {
   forward(x: Tensor): Tensor {
     const s = this.imageSize;
     if (x.ndim !== 4 || x.shape[2] !== s || x.shape[3] !== s) {
-      throw new Error(`TorchCNN: expected images of shape [N, C, ${s}, ${s}], got ${fmt(x.shape)}`);
+      throw new DlError(`TorchCNN: expected images of shape [N, C, ${s}, ${s}], got ${fmt(x.shape)}`);
     }
     return this.layers.forward(x);
   }

@@ -1,4 +1,4 @@
-import { markModified, ones, zeros, type DType, type Tensor } from '@dl/autograd';
+import { markModified, ones, zeros, type DType, type Tensor, DlError } from '@dl/autograd';
 import { Module, Parameter } from '../module.js';
 import { checkInt, checkNdim, checkRange, fmt } from '../checks.js';
 import { reprBool, reprFloat } from '../repr.js';
@@ -95,11 +95,11 @@ export abstract class BatchNorm extends Module {
   forward(x: Tensor): Tensor {
     const name = this.constructor.name;
     checkNdim(name, x, this.dims.ndims, this.dims.layout);
-    if (x.shape[1] !== this.numFeatures) throw new Error(`${name}: input has ${x.shape[1]} channels, expected numFeatures ${this.numFeatures} (input shape ${fmt(x.shape)})`);
+    if (x.shape[1] !== this.numFeatures) throw new DlError(`${name}: input has ${x.shape[1]} channels, expected numFeatures ${this.numFeatures} (input shape ${fmt(x.shape)})`);
     // Batch stats when training, and in eval mode when there are no running stats (as PyTorch).
     const useBatch = this.training || this.runningMean === null;
     if (useBatch && x.numel() / this.numFeatures <= 1) {
-      throw new Error(`${name}: expected more than 1 value per channel when training, got input shape ${fmt(x.shape)}`);
+      throw new DlError(`${name}: expected more than 1 value per channel when training, got input shape ${fmt(x.shape)}`);
     }
     let factor = this.momentum ?? 0;
     const nbt = this.numBatchesTracked;
@@ -176,7 +176,7 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], options: LayerNormModuleOptions = {}) {
     super();
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
-    if (shape.length === 0) throw new Error('LayerNorm: normalizedShape must have at least one dim, got []');
+    if (shape.length === 0) throw new DlError('LayerNorm: normalizedShape must have at least one dim, got []');
     shape.forEach((s) => checkInt('LayerNorm', 'normalizedShape', s, 1));
     this.normalizedShape = shape;
     this.eps = checkRange('LayerNorm', 'eps', options.eps ?? 1e-5, 0, Infinity);
@@ -235,7 +235,7 @@ export class GroupNorm extends Module {
     super();
     this.numGroups = checkInt('GroupNorm', 'numGroups', numGroups, 1);
     this.numChannels = checkInt('GroupNorm', 'numChannels', numChannels, 1);
-    if (numChannels % numGroups !== 0) throw new Error(`GroupNorm: numChannels ${numChannels} is not divisible by numGroups ${numGroups}`);
+    if (numChannels % numGroups !== 0) throw new DlError(`GroupNorm: numChannels ${numChannels} is not divisible by numGroups ${numGroups}`);
     this.eps = checkRange('GroupNorm', 'eps', options.eps ?? 1e-5, 0, Infinity);
     this.affine = options.affine ?? true;
     const dtype = options.dtype ?? 'float32';
@@ -246,7 +246,7 @@ export class GroupNorm extends Module {
   /** x [N, C, *] → the same shape. */
   forward(x: Tensor): Tensor {
     if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
-      throw new Error(`GroupNorm: expected input [N, ${this.numChannels}, *], got shape ${fmt(x.shape)}`);
+      throw new DlError(`GroupNorm: expected input [N, ${this.numChannels}, *], got shape ${fmt(x.shape)}`);
     }
     return groupNormAs('GroupNorm', x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
   }

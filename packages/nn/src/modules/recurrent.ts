@@ -1,7 +1,6 @@
 import {
   cat, permute, recurrentLayer, reshape, slice, squeeze, stack, unsqueeze, zeros,
-  type DType, type Generator, type RecurrentMode, type Tensor,
-} from '@dl/autograd';
+  type DType, type Generator, type RecurrentMode, type Tensor, DlError } from '@dl/autograd';
 import { Module, Parameter } from '../module.js';
 import { checkInt, checkRange, fmt } from '../checks.js';
 import { reprBool, reprFloat } from '../repr.js';
@@ -92,8 +91,8 @@ abstract class RecurrentBase extends Module {
     const name = this.constructor.name;
     if (s === undefined) return zeros([LD, N, this.hiddenSize], { dtype: this.weight().dtype });
     const want = unbatched ? [LD, this.hiddenSize] : [LD, N, this.hiddenSize];
-    if (s.shape.join() !== want.join()) throw new Error(`${name}: ${what} must have shape ${fmt(want)}, got ${fmt(s.shape)}`);
-    if (s.dtype !== this.weight().dtype) throw new Error(`${name}: ${what} dtype ${s.dtype} does not match the parameters' ${this.weight().dtype}`);
+    if (s.shape.join() !== want.join()) throw new DlError(`${name}: ${what} must have shape ${fmt(want)}, got ${fmt(s.shape)}`);
+    if (s.dtype !== this.weight().dtype) throw new DlError(`${name}: ${what} dtype ${s.dtype} does not match the parameters' ${this.weight().dtype}`);
     return unbatched ? unsqueeze(s, 1) : s;
   }
 
@@ -107,11 +106,11 @@ abstract class RecurrentBase extends Module {
    */
   protected run(x: Tensor, h0: Tensor | undefined, c0: Tensor | undefined, options: RecurrentForwardOptions): [Tensor, Tensor, Tensor | null] {
     const name = this.constructor.name;
-    if (x.ndim !== 2 && x.ndim !== 3) throw new Error(`${name}: expected a 2-D (unbatched) or 3-D (batched) input, got shape ${fmt(x.shape)}`);
+    if (x.ndim !== 2 && x.ndim !== 3) throw new DlError(`${name}: expected a 2-D (unbatched) or 3-D (batched) input, got shape ${fmt(x.shape)}`);
     if (x.shape[x.ndim - 1] !== this.inputSize) {
-      throw new Error(`${name}: input of size ${x.shape[x.ndim - 1]} at the last dim, expected inputSize ${this.inputSize}`);
+      throw new DlError(`${name}: input of size ${x.shape[x.ndim - 1]} at the last dim, expected inputSize ${this.inputSize}`);
     }
-    if (x.dtype !== this.weight().dtype) throw new Error(`${name}: input dtype ${x.dtype} does not match the parameters' ${this.weight().dtype}`);
+    if (x.dtype !== this.weight().dtype) throw new DlError(`${name}: input dtype ${x.dtype} does not match the parameters' ${this.weight().dtype}`);
     const unbatched = x.ndim === 2;
     let seq = unbatched ? unsqueeze(x, 1) : this.batchFirst ? permute(x, [1, 0, 2]) : x;
     const [T, N] = seq.shape as [number, number];
@@ -157,9 +156,9 @@ abstract class RecurrentBase extends Module {
     if (lengths === undefined) return null;
     const name = this.constructor.name;
     const values = Array.isArray(lengths) ? (lengths as readonly number[]) : Array.from((lengths as Tensor).data);
-    if (values.length !== N) throw new Error(`${name}: lengths has ${values.length} entries, expected one per sequence (${unbatched ? 1 : N})`);
+    if (values.length !== N) throw new DlError(`${name}: lengths has ${values.length} entries, expected one per sequence (${unbatched ? 1 : N})`);
     return Int32Array.from(values, (v, b) => {
-      if (!Number.isInteger(v) || v < 1 || v > T) throw new Error(`${name}: lengths[${b}] = ${v} must be an integer in [1, ${T}]`);
+      if (!Number.isInteger(v) || v < 1 || v > T) throw new DlError(`${name}: lengths[${b}] = ${v} must be an integer in [1, ${T}]`);
       return v;
     });
   }
@@ -209,7 +208,7 @@ export class LSTM extends RecurrentBase {
   }
   /** The whole sequence: input and optional [h0, c0] → [output, [hN, cN]]; `lengths` for a padded batch. */
   forward(input: Tensor, hx?: readonly [Tensor, Tensor], options: RecurrentForwardOptions = {}): [Tensor, [Tensor, Tensor]] {
-    if (hx !== undefined && (!Array.isArray(hx) || hx.length !== 2)) throw new Error('LSTM: the state must be a pair [h0, c0]');
+    if (hx !== undefined && (!Array.isArray(hx) || hx.length !== 2)) throw new DlError('LSTM: the state must be a pair [h0, c0]');
     const [out, hN, cN] = this.run(input, hx?.[0], hx?.[1], options);
     return [out, [hN, cN!]];
   }

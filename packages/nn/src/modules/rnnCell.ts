@@ -1,4 +1,4 @@
-import { add, lstmCell, gruCell, relu, tanh, unsqueeze, squeeze, zeros, type DType, type Generator, type Tensor } from '@dl/autograd';
+import { add, lstmCell, gruCell, relu, tanh, unsqueeze, squeeze, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
 import { Module, Parameter } from '../module.js';
 import { checkInt, fmt } from '../checks.js';
 import { reprBool } from '../repr.js';
@@ -19,7 +19,7 @@ export interface RNNCellOptions extends RecurrentBaseOptions {
 
 /** @internal Checks a layer's nonlinearity argument. */
 export function checkNonlinearity(layer: string, v: unknown): 'tanh' | 'relu' {
-  if (v !== undefined && v !== 'tanh' && v !== 'relu') throw new Error(`${layer}: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(v)}`);
+  if (v !== undefined && v !== 'tanh' && v !== 'relu') throw new DlError(`${layer}: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(v)}`);
   return (v ?? 'tanh') as 'tanh' | 'relu';
 }
 
@@ -61,11 +61,11 @@ abstract class CellBase extends Module {
   /** x [N, in] or [in] (unbatched) → x as [N, in], and whether it was unbatched. */
   protected batched(x: Tensor): [Tensor, boolean] {
     const name = this.constructor.name;
-    if (x.ndim !== 1 && x.ndim !== 2) throw new Error(`${name}: expected a 1-D (unbatched) or 2-D (batched) input, got shape ${fmt(x.shape)}`);
+    if (x.ndim !== 1 && x.ndim !== 2) throw new DlError(`${name}: expected a 1-D (unbatched) or 2-D (batched) input, got shape ${fmt(x.shape)}`);
     if (x.shape[x.ndim - 1] !== this.inputSize) {
-      throw new Error(`${name}: input of size ${x.shape[x.ndim - 1]} at the last dim, expected inputSize ${this.inputSize}`);
+      throw new DlError(`${name}: input of size ${x.shape[x.ndim - 1]} at the last dim, expected inputSize ${this.inputSize}`);
     }
-    if (x.dtype !== this.weight_ih.dtype) throw new Error(`${name}: input dtype ${x.dtype} does not match the parameters' ${this.weight_ih.dtype}`);
+    if (x.dtype !== this.weight_ih.dtype) throw new DlError(`${name}: input dtype ${x.dtype} does not match the parameters' ${this.weight_ih.dtype}`);
     return x.ndim === 1 ? [unsqueeze(x, 0), true] : [x, false];
   }
 
@@ -73,7 +73,7 @@ abstract class CellBase extends Module {
   protected state(h: Tensor | undefined, N: number, unbatched: boolean, what: string): Tensor {
     if (h === undefined) return zeros([N, this.hiddenSize], { dtype: this.weight_ih.dtype });
     const want = unbatched ? [this.hiddenSize] : [N, this.hiddenSize];
-    if (h.shape.join() !== want.join()) throw new Error(`${this.constructor.name}: ${what} must have shape ${fmt(want)}, got ${fmt(h.shape)}`);
+    if (h.shape.join() !== want.join()) throw new DlError(`${this.constructor.name}: ${what} must have shape ${fmt(want)}, got ${fmt(h.shape)}`);
     return unbatched ? unsqueeze(h, 0) : h;
   }
 

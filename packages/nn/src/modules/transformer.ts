@@ -1,4 +1,4 @@
-import { add, gelu, relu, zeros, type DType, type Generator, type Tensor } from '@dl/autograd';
+import { add, gelu, relu, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
 import { Module } from '../module.js';
 import { ModuleList } from '../containers.js';
 import { checkInt, checkRange } from '../checks.js';
@@ -85,7 +85,7 @@ export class TransformerEncoderLayer extends Module {
     if (typeof act === 'function') this.activation = act;
     else if (act === 'relu') this.activation = relu;
     else if (act === 'gelu') this.activation = (x) => gelu(x);
-    else throw new Error(`${name}: activation should be 'relu' or 'gelu' or a function, got ${JSON.stringify(act)}`);
+    else throw new DlError(`${name}: activation should be 'relu' or 'gelu' or a function, got ${JSON.stringify(act)}`);
   }
 
   /** `self_attn` under its camelCase name. */
@@ -165,7 +165,7 @@ export class TransformerEncoder extends Module {
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, options: TransformerEncoderOptions = {}) {
     super();
-    if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new Error('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
+    if (!(encoderLayer instanceof TransformerEncoderLayer)) throw new DlError('TransformerEncoder: encoderLayer must be a TransformerEncoderLayer');
     this.numLayers = checkInt('TransformerEncoder', 'numLayers', numLayers, 1);
     this.layers = new TransformerEncoderLayerList(Array.from({ length: numLayers }, () => encoderLayer.copy()));
     this.norm = options.norm ?? null;

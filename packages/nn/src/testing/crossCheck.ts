@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Generator, Tensor } from '@dl/autograd';
+import { Generator, Tensor, DlError } from '@dl/autograd';
 import { arbTensor, type TensorConstraints } from '@dl/autograd/testing';
 import type { ManualLayer } from '../manual/layer.js';
 import { copyToTwin, pairWithTwin, toManualLayout, type TwinModule, type TwinPair } from '../manual/twin.js';
@@ -74,7 +74,7 @@ function checkedPairs(manual: ManualLayer, twin: AutogradTwin): TwinPair[] {
   for (const p of pairs) {
     for (const [side, t] of [['manual W', p.manual.W], ['manual b', p.manual.b], ['twin weight', p.twin.weight], ['twin bias', p.twin.bias]] as const) {
       if (t.dtype !== 'float64') {
-        throw new Error(`crossCheck: the ${side} of layer ${p.index} is ${t.dtype}; build both sides in float64 ({ dtype: 'float64' }, module.double())`);
+        throw new DlError(`crossCheck: the ${side} of layer ${p.index} is ${t.dtype}; build both sides in float64 ({ dtype: 'float64' }, module.double())`);
       }
     }
   }
@@ -100,7 +100,7 @@ function normalLike(shape: readonly number[], seed: number): Tensor {
  */
 export function checkAgainstTwin(manual: ManualLayer, twin: AutogradTwin, x: Tensor, options: CheckAgainstTwinOptions = {}): true {
   const tol = { rtol: options.rtol ?? 1e-9, atol: options.atol ?? 1e-10 };
-  if (x.dtype !== 'float64') throw new Error(`crossCheck: the input is ${x.dtype}; cross-checks run in float64`);
+  if (x.dtype !== 'float64') throw new DlError(`crossCheck: the input is ${x.dtype}; cross-checks run in float64`);
   const pairs = checkedPairs(manual, twin);
   if (options.copy ?? true) copyToTwin(manual, twin);
   const context = `input shape [${x.shape.join(',')}]`;
@@ -165,7 +165,7 @@ function inferShape(manual: ManualLayer): fc.Arbitrary<readonly number[]> {
     return fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }))
       .map(([n, h, w]) => [n, C, lo(kh) + h, lo(kw) + w]);
   }
-  throw new Error(`crossCheck: cannot infer an input shape for ${manual.constructor.name}; pass options.inputShape or options.input`);
+  throw new DlError(`crossCheck: cannot infer an input shape for ${manual.constructor.name}; pass options.inputShape or options.input`);
 }
 
 /**
@@ -215,7 +215,7 @@ export function arbDistinctTensor(shape: readonly number[], c: TensorConstraints
   const lo = Math.ceil((c.min ?? -3) * 1000);
   const hi = Math.floor((c.max ?? 3) * 1000);
   const n = shape.reduce((a, s) => a * s, 1);
-  if (hi - lo + 1 < n) throw new Error(`arbDistinctTensor: [${c.min ?? -3}, ${c.max ?? 3}] holds fewer than ${n} distinct values on a 0.001 grid`);
+  if (hi - lo + 1 < n) throw new DlError(`arbDistinctTensor: [${c.min ?? -3}, ${c.max ?? 3}] holds fewer than ${n} distinct values on a 0.001 grid`);
   let ints = fc.uniqueArray(fc.integer({ min: lo, max: hi }), { minLength: n, maxLength: n });
   if (c.filter) ints = ints.filter((v) => v.every((i) => c.filter!(i / 1000)));
   return ints.map((v) => {

@@ -154,7 +154,7 @@ describe('MultiheadAttention', () => {
     const [y, w] = m.forward(x, x, x);
     expect(y.shape).toEqual([2, 3, 4]);
     expect(w!.shape).toEqual([2, 3, 3]);
-    for (let r = 0; r < 6; r++) expect(w!.data.slice(r * 3, r * 3 + 3).reduce((a, b) => a + b)).toBeCloseTo(1, 12);
+    for (let r = 0; r < 6; r++) expect(Array.from(w!.data.slice(r * 3, r * 3 + 3)).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(m.forward(x, x, x, { averageAttnWeights: false })[1]!.shape).toEqual([2, 2, 3, 3]);
     const x1 = x.slice(0, 0, 1).reshape(3, 4);
     const [y1, w1] = m.forward(x1, x1, x1, { averageAttnWeights: false });

@@ -1,0 +1,10 @@
+// The shared argument checker of every @dl package: one error type, kinds of arguments, signatures.
+export { DlError, type DlErrorDetails } from './error.js';
+export { describe } from './describe.js';
+export { MAX_NUMEL, MAX_PIECES, checkNumel, checkPieces } from './limits.js';
+export {
+  type Kind, kind, tensor, tensorLike, number, bool, string, func, any, finite, int, dim, dims, shape, ints, dtype, oneOf,
+  instance, list, optional, nullable, union, required,
+} from './kinds.js';
+export { options, checkOptions, camelCase, isPlainObject } from './options.js';
+export { type Param, type Signature, type ParamSpec, type Checked, sig, checkArgs, api, guard, userCall, asDlError, checkCall } from './guard.js';

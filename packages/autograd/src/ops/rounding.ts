@@ -1,0 +1,101 @@
+// Rounding (zero gradient, as PyTorch), log1p/expm1, and the value tests isnan/isfinite/isinf, any, all.
+import { DlError } from '../checks/error.js';
+import { Tensor } from '../tensor.js';
+import { defineOp } from '../op.js';
+import { k } from '../kernels/index.js';
+import { normalizeDims } from '../shape.js';
+import { operands } from './broadcast.js';
+import { add, div, exp, mul } from './elementwise.js';
+import { eq, gt, ne } from './compare.js';
+import { sum } from './reduce.js';
+
+/** A gradient of zeros: PyTorch records rounding ops and gives them this gradient. */
+const zeroGrad = (g: Tensor): Tensor => new Tensor(g.data.map(() => 0), g.shape);
+
+function stepOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
+  const op = defineOp({
+    name,
+    saves: 'none',
+    forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
+    backward: ({ grad }) => [zeroGrad(grad)],
+  });
+  return (x: Tensor): Tensor => op(operands(name, x), undefined);
+}
+
+/** The largest integer ≤ x; gradient 0, as PyTorch. */
+export const floor = stepOp('floor', k.floor);
+/** The smallest integer ≥ x; gradient 0. */
+export const ceil = stepOp('ceil', k.ceil);
+/** x rounded towards 0; gradient 0. */
+export const trunc = stepOp('trunc', k.trunc);
+
+/** Options of `round`. */
+export interface RoundOptions {
+  /** Decimal places to round at (0); negative rounds to tens, hundreds, ... */
+  decimals?: number;
+}
+const roundOp = defineOp<{ decimals: number }>({
+  name: 'round',
+  saves: 'none',
+  forward: ([x], { decimals }) => ({ data: k.round(x!.data, decimals), shape: x!.shape }),
+  backward: ({ grad }) => [zeroGrad(grad)],
+});
+/**
+ * Rounds half to even (2.5 → 2, 3.5 → 4), as PyTorch's `round`; gradient 0.
+ * @example round(x, { decimals: 2 })
+ */
+export function round(x: Tensor, options: RoundOptions = {}): Tensor {
+  const decimals = options.decimals ?? 0;
+  if (!Number.isInteger(decimals)) throw new DlError(`round: decimals must be an integer, got ${String(decimals)}`);
+  return roundOp(operands('round', x), { decimals });
+}
+
+const log1pOp = defineOp({
+  name: 'log1p',
+  saves: 'inputs',
+  forward: ([x]) => ({ data: k.log1p(x!.data), shape: x!.shape }),
+  backward: ({ grad, inputs: [x] }) => [div(grad, add(x!, 1))],
+});
+/** log(1 + x), accurate for small x. */
+export function log1p(x: Tensor): Tensor {
+  return log1pOp(operands('log1p', x), undefined);
+}
+const expm1Op = defineOp({
+  name: 'expm1',
+  saves: 'inputs',
+  forward: ([x]) => ({ data: k.expm1(x!.data), shape: x!.shape }),
+  backward: ({ grad, inputs: [x] }) => [mul(grad, exp(x!))],
+});
+/** eˣ − 1, accurate for small x. */
+export function expm1(x: Tensor): Tensor {
+  return expm1Op(operands('expm1', x), undefined);
+}
+
+function testOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
+  const op = defineOp({ name, forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }) });
+  return (x: Tensor): Tensor => op(operands(name, x), undefined);
+}
+/** 1 where x is NaN, else 0 (a mask of x's dtype, without gradient). */
+export const isnan = testOp('isnan', k.isnan);
+/** 1 where x is finite (neither infinite nor NaN), else 0. */
+export const isfinite = testOp('isfinite', k.isfinite);
+/** 1 where x is ±Infinity, else 0. */
+export const isinf = testOp('isinf', k.isinf);
+
+/** Options of `any` and `all`: the dims to test over (all when omitted), and whether to keep them. */
+export interface AnyAllOptions {
+  dim?: number | readonly number[];
+  keepdim?: boolean;
+}
+function truth(name: string, x: Tensor, options: AnyAllOptions, count: (x: Tensor) => Tensor, test: (n: Tensor) => Tensor): Tensor {
+  const dims = normalizeDims(name, options.dim, x.ndim);
+  return test(sum(count(x.detach()), { dim: x.ndim === 0 ? [] : dims, keepdim: options.keepdim ?? false }));
+}
+/** 1 where some element over `dim` is non-zero (NaN counts), else 0; a mask without gradient. @example any(isnan(x)).item() */
+export function any(x: Tensor, options: AnyAllOptions = {}): Tensor {
+  return truth('any', x, options, (v) => ne(v, 0), (n) => gt(n, 0));
+}
+/** 1 where every element over `dim` is non-zero, else 0 (1 for an empty tensor). */
+export function all(x: Tensor, options: AnyAllOptions = {}): Tensor {
+  return truth('all', x, options, (v) => eq(v, 0), (n) => eq(n, 0));
+}

@@ -1,0 +1,64 @@
+// The fuzz suite's child process: draws argument lists for every entry of the table and calls them.
+// Before each call it prints the case, so the parent's watchdog can name a call that hangs or crashes.
+import fc from 'fast-check';
+import * as autograd from '@dl/autograd';
+import { arbArgs, entriesOf, packages, type Entry } from './table.js';
+
+const [seed, runs, all] = [Number(process.argv[2] ?? 0), Number(process.argv[3] ?? 1000), process.argv[4] === 'all'];
+const entries: Entry[] = (Object.keys(packages) as (keyof typeof packages)[]).flatMap((p) => entriesOf(p).entries).filter((e) => all || e.checked);
+
+function show(v: unknown): string {
+  try {
+    return autograd.checks.describe(v);
+  } catch {
+    return typeof v;
+  }
+}
+
+function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Why a result is wrong, or null: tensors must be float32/float64 with as many values as their shape holds. */
+function badResult(e: Entry, args: unknown[], r: unknown): string | null {
+  const tensors = Array.isArray(r) ? r : r instanceof autograd.Tensor ? [r] : [];
+  for (const t of tensors) {
+    if (!(t instanceof autograd.Tensor)) continue;
+    if (t.dtype !== 'float32' && t.dtype !== 'float64') return `dtype ${String(t.dtype)}`;
+    if (!t.shape.every((s) => Number.isInteger(s) && s >= 0) || t.data.length !== numel(t.shape)) return `shape [${t.shape.join(',')}] with ${t.data.length} values`;
+  }
+  const ins = args.filter((a): a is autograd.Tensor => a instanceof autograd.Tensor);
+  if (r instanceof autograd.Tensor && ins.length > 0 && ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'relu', 'sigmoid', 'tanh', 'exp', 'log', 'neg', 'abs', 'clamp'].includes(e.name)) {
+    const shape = ins.reduce<readonly number[]>((s, t) => autograd.broadcastShapes(e.name, s, t.shape), []);
+    if (r.shape.join() !== shape.join()) return `shape [${r.shape.join(',')}], expected [${shape.join(',')}]`;
+    if (r.dtype !== ins[0]!.dtype) return `dtype ${r.dtype}, expected ${ins[0]!.dtype}`;
+  }
+  if (r instanceof autograd.Tensor && ['zeros', 'ones', 'rand', 'randn', 'full'].includes(e.name)) {
+    if (r.shape.join() !== (args[0] as number[]).join()) return `shape [${r.shape.join(',')}], expected [${String(args[0])}]`;
+    const o = args[e.name === 'full' ? 2 : 1] as { dtype?: string } | undefined;
+    if (r.dtype !== (o?.dtype ?? 'float32')) return `dtype ${r.dtype}`;
+  }
+  return null;
+}
+
+const failures: string[] = [];
+let calls = 0;
+fc.assert(
+  fc.property(fc.integer({ min: 0, max: entries.length - 1 }).chain((i) => fc.tuple(fc.constant(i), arbArgs(entries[i]!))), ([i, args]) => {
+    const e = entries[i]!;
+    const label = `${e.name}(${args.map(show).join(', ')})`;
+    process.stdout.write(`CASE ${label}\n`);
+    calls++;
+    try {
+      const r = autograd.noGrad(() => e.call(args));
+      const bad = badResult(e, args, r);
+      if (bad !== null) failures.push(`${label}: wrong result: ${bad}`);
+    } catch (err) {
+      if (!(err instanceof autograd.DlError)) failures.push(`${label}: threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+      else if (err.fn !== e.name) failures.push(`${label}: the error names ${err.fn}: ${err.message}`);
+      else if (/internal error/.test(err.message)) failures.push(`${label}: ${err.message}`);
+    }
+  }),
+  { seed, numRuns: runs },
+);
+process.stdout.write(`DONE ${calls} ${entries.length}\n${JSON.stringify(failures)}\n`);

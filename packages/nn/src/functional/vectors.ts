@@ -1,0 +1,60 @@
+// normalize and oneHot, as torch.nn.functional's.
+import { DlError, Tensor, clamp, div, norm, type DType } from '@dl/autograd';
+import { fmt } from '../checks.js';
+
+/** Options of `normalize`. */
+export interface NormalizeOptions {
+  /** The norm's order (2). */
+  p?: number;
+  /** The dim along which vectors are normalized (1). */
+  dim?: number;
+  /** The smallest norm divided by (1e-12), so zero vectors stay zero. */
+  eps?: number;
+}
+
+/**
+ * x / max(‖x‖ₚ, eps) along `dim`, as PyTorch's `F.normalize`: unit vectors, zero vectors kept at 0.
+ * @example normalize(embeddings, { dim: -1 })
+ */
+export function normalize(x: Tensor, options: NormalizeOptions = {}): Tensor {
+  const p = options.p ?? 2;
+  const eps = options.eps ?? 1e-12;
+  if (typeof eps !== 'number' || !(eps >= 0)) throw new DlError(`normalize: eps must be a non-negative number, got ${String(eps)}`);
+  const n = norm(x, { p, dim: options.dim ?? 1, keepdim: true });
+  return div(x, clamp(n, { min: eps }));
+}
+
+/** Options of `oneHot`. */
+export interface OneHotOptions {
+  /** The number of classes; -1 (the default) takes the largest index + 1. */
+  numClasses?: number;
+  /** The dtype of the result (the indices' dtype by default). */
+  dtype?: DType;
+}
+
+/**
+ * One-hot rows for integer class indices: shape [...indices.shape, numClasses], 1 at each index and 0
+ * elsewhere, as PyTorch's `F.one_hot` (a float tensor here, of the indices' dtype unless `dtype`).
+ * @example oneHot(tensor([0, 2]), { numClasses: 3 }) // [[1, 0, 0], [0, 0, 1]]
+ */
+export function oneHot(indices: Tensor, options: OneHotOptions = {}): Tensor {
+  if (!(indices instanceof Tensor)) throw new DlError('oneHot: indices must be a tensor');
+  const values = indices.data;
+  for (const v of values) {
+    if (!Number.isInteger(v) || v < 0) throw new DlError(`oneHot: indices must be non-negative integers, got ${v}`);
+  }
+  let classes = options.numClasses ?? -1;
+  if (classes === -1) {
+    if (values.length === 0) throw new DlError('oneHot: cannot infer numClasses from an empty tensor; give numClasses');
+    classes = 0;
+    for (const v of values) classes = Math.max(classes, v + 1);
+  }
+  if (!Number.isInteger(classes) || classes < 1) throw new DlError(`oneHot: numClasses must be a positive integer or -1, got ${String(classes)}`);
+  const dtype = options.dtype ?? indices.dtype;
+  const out = dtype === 'float64' ? new Float64Array(values.length * classes) : new Float32Array(values.length * classes);
+  values.forEach((v, i) => {
+    if (v >= classes) throw new DlError(`oneHot: index ${v} is out of range for ${classes} classes (indices of shape ${fmt(indices.shape)})`);
+    out[i * classes + v] = 1;
+  });
+  return new Tensor(out, [...indices.shape, classes]);
+}
