@@ -1,7 +1,7 @@
 // The unsupervised models of the autoencoder example: a convolutional autoencoder, a variational
 // autoencoder, and a small GAN, all on 28×28 digits.
 import { Generator, exp, mul, randn, sum, add, sub, type Tensor } from '@dl/autograd';
-import { Conv2d, ConvTranspose2d, LeakyReLU, Linear, Module, ReLU, Sequential, Flatten } from '@dl/nn';
+import { Conv2d, ConvTranspose2d, Dropout, LeakyReLU, Linear, Module, ReLU, Sequential, Flatten } from '@dl/nn';
 
 /**
  * Conv encoder 1×28×28 → 16×14×14 → 32×7×7 → latent, and its mirror image with transposed
@@ -122,12 +122,15 @@ export class GanDiscriminator extends Module {
   net: Sequential;
   constructor(hidden: number, g?: Generator) {
     super();
+    // Dropout keeps the discriminator from memorising the few thousand real digits.
     this.net = new Sequential(
       new Flatten(),
       new Linear(784, 2 * hidden, { generator: g }),
       new LeakyReLU({ negativeSlope: 0.2 }),
+      new Dropout(0.3),
       new Linear(2 * hidden, hidden, { generator: g }),
       new LeakyReLU({ negativeSlope: 0.2 }),
+      new Dropout(0.3),
       new Linear(hidden, 1, { generator: g }),
     );
   }

@@ -2,7 +2,7 @@
 // writing picture grids (PNG) and curves (SVG) under the output folder.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, manualSeed, noGrad, ones, randn, sigmoid, zeros, type Tensor } from '@dl/autograd';
+import { Generator, full, manualSeed, noGrad, ones, randn, sigmoid, zeros, type Tensor } from '@dl/autograd';
 import { binaryCrossEntropyWithLogits, type Module } from '@dl/nn';
 import { Adam } from '@dl/optim';
 import { DataLoader, TensorDataset, loadMnist, type MnistSplit } from '@dl/data';
@@ -71,6 +71,18 @@ function writeReconstructions(path: string, test: MnistSplit, reconstruct: (x: T
   pixels.set(x.data, 0);
   pixels.set(y.data, SHOWN * 784);
   writeGrayGrid(path, pixels, 2 * SHOWN, 28, 28, { columns: SHOWN, scale: 2 });
+  return path;
+}
+
+/** Writes a chart of two curves per epoch (blue, then red) to `path`; returns the path. */
+function writeTwoCurves(path: string, title: string, yLabel: string, legend: 'top-right' | 'bottom-right', first: [string, [number, number][]], second: [string, [number, number][]]): string {
+  writeFileSync(path, renderCharts([{
+    options: { title, xLabel: 'epoch', yLabel, legend },
+    series: [
+      { name: first[0], color: '#1f77b4', points: first[1] },
+      { name: second[0], color: '#d62728', points: second[1] },
+    ],
+  }]));
   return path;
 }
 
@@ -185,15 +197,7 @@ function trainVae(ctx: Ctx): ModelReport {
     writeFileSync(scatter, latentScatterSvg(mu.data, ctx.test.labels.data, n));
     files.push(scatter);
   }
-  const curves = join(a.out, 'vae-elbo.svg');
-  writeFileSync(curves, renderCharts([{
-    options: { title: 'VAE evidence lower bound', xLabel: 'epoch', yLabel: 'ELBO (nats per image)', legend: 'bottom-right' },
-    series: [
-      { name: 'train', color: '#1f77b4', points: trainCurve },
-      { name: 'test', color: '#d62728', points: elboCurve },
-    ],
-  }]));
-  files.push(curves);
+  files.push(writeTwoCurves(join(a.out, 'vae-elbo.svg'), 'VAE evidence lower bound', 'ELBO (nats per image)', 'bottom-right', ['train', trainCurve], ['test', elboCurve]));
   return { model: 'vae', testReconstruction: test.rec, testElbo: -(test.rec + test.kl), files };
 }
 
@@ -207,7 +211,7 @@ function trainGan(ctx: Ctx): ModelReport {
   const optD = new Adam(disc.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
   const { loader, batches } = loaderOf(ctx);
   const epochs = epochsOf(ctx, 'gan');
-  log(`GAN: MLP generator and discriminator (hidden ${a.hidden}), non-saturating loss, Adam 2e-4 betas (0.5, 0.999), ${epochs} epochs`);
+  log(`GAN: MLP generator and discriminator (hidden ${a.hidden}, dropout 0.3 in D), non-saturating loss, real labels 0.9, Adam 2e-4 betas (0.5, 0.999), ${epochs} epochs`);
   const fixed = randn([64, noise], { generator: new Generator(a.seed + 2) });
   const files: string[] = [];
   const dCurve: [number, number][] = [];
@@ -222,8 +226,8 @@ function trainGan(ctx: Ctx): ModelReport {
       const n = x01.shape[0]!;
       const real = x01.mul(2).sub(1);
       const fake = gen.forward(randn([n, noise], { generator: g }));
-      // Discriminator: real → 1, fake → 0 (the fake images detached, so G is untouched).
-      const lossD = binaryCrossEntropyWithLogits(disc.forward(real), ones([n, 1]))
+      // Discriminator: real → 0.9 (one-sided label smoothing), fake → 0; the fakes are detached, so G is untouched.
+      const lossD = binaryCrossEntropyWithLogits(disc.forward(real), full([n, 1], 0.9))
         .add(binaryCrossEntropyWithLogits(disc.forward(fake.detach()), zeros([n, 1])));
       optD.zeroGrad();
       lossD.backward();
@@ -248,15 +252,7 @@ function trainGan(ctx: Ctx): ModelReport {
     writeGrayGrid(path, images.data, 64, 28, 28, { columns: 8, scale: 2 });
     files.push(path);
   }
-  const curves = join(a.out, 'gan-losses.svg');
-  writeFileSync(curves, renderCharts([{
-    options: { title: 'GAN losses', xLabel: 'epoch', yLabel: 'binary cross-entropy', legend: 'top-right' },
-    series: [
-      { name: 'discriminator', color: '#1f77b4', points: dCurve },
-      { name: 'generator', color: '#d62728', points: gCurve },
-    ],
-  }]));
-  files.push(curves);
+  files.push(writeTwoCurves(join(a.out, 'gan-losses.svg'), 'GAN losses', 'binary cross-entropy', 'top-right', ['discriminator', dCurve], ['generator', gCurve]));
   return { model: 'gan', testReconstruction: NaN, testElbo: NaN, files };
 }
 
