@@ -3,7 +3,7 @@ import { Tensor, type NestedArray } from './tensor.js';
 import { allocate, checkDType, defaultDType, type DType, type TypedArray } from './dtype.js';
 import { checkShape, fmt, numel } from './shape.js';
 import { defaultGenerator, Generator } from './random.js';
-import { api, sig } from './checks/guard.js';
+import { api, sig, type Checked } from './checks/guard.js';
 import * as K from './checks/kinds.js';
 import { options as opts } from './checks/options.js';
 import { checkNumel } from './checks/limits.js';
@@ -99,13 +99,13 @@ export const full = api(sig('full', ['shape', K.shape], ['value', K.number], ['o
   return filled('full', shape, value, options);
 });
 /** A tensor of zeros. @example zeros([2, 3]) */
-export const zeros = api(sig('zeros', ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
+export const zeros = api(sig('zeros', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled('zeros', shape, 0, options);
-});
+}) as Checked<((shape: readonly number[], options?: TensorOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: TensorOptions]) => Tensor)>;
 /** A tensor of ones. @example ones([2, 3], { dtype: 'float64' }) */
-export const ones = api(sig('ones', ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
+export const ones = api(sig('ones', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled('ones', shape, 1, options);
-});
+}) as Checked<((shape: readonly number[], options?: TensorOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: TensorOptions]) => Tensor)>;
 /** Zeros of `x`'s shape and dtype (unless overridden). @example zerosLike(w) */
 export const zerosLike = api(sig('zerosLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
   return filled('zerosLike', x.shape, 0, { dtype: x.dtype, ...options });
@@ -127,7 +127,7 @@ export interface ArangeOptions extends TensorOptions {
  * start, start+step, … before end, as PyTorch's `arange` (one argument is the end).
  * @example arange(5) // [0, 1, 2, 3, 4]; arange(1, 2, { step: 0.25 })
  */
-export const arange = api(sig('arange', ['start', K.number], ['end', K.optional(K.number)], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, step: K.number })]), function arange(start: number, end?: number, options: ArangeOptions = {}): Tensor {
+export const arange = api(sig('arange', ['start', K.number], ['end', K.optional(K.number)], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, step: K.number }, { positional: ['step'] })]), function arange(start: number, end?: number, options: ArangeOptions = {}): Tensor {
   const [lo, hi] = end === undefined ? [0, start] : [start, end];
   const step = options.step ?? 1;
   if (step === 0 || !Number.isFinite(step) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
@@ -141,7 +141,7 @@ export const arange = api(sig('arange', ['start', K.number], ['end', K.optional(
   const data = allocate(dtypeOption('arange', options), n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;
   return make(data, [n], options);
-});
+}) as Checked<(start: number, end?: number, ...args: [options?: ArangeOptions] | [step: number, options?: ArangeOptions]) => Tensor>;
 
 /** `steps` evenly spaced values from start to end, both included. @example linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1] */
 export const linspace = api(sig('linspace', ['start', K.number], ['end', K.number], ['steps', K.number], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
@@ -168,7 +168,7 @@ export const eye = api(sig('eye', ['n', K.number], ['m', K.optional(K.number)], 
 const BELOW_ONE_F32 = 1 - 2 ** -24;
 
 /** Uniform values in [0, 1). @example rand([2, 3], { generator: new Generator(1) }) */
-export const rand = api(sig('rand', ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const rand = api(sig('rand', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('rand', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('rand', options), numel(s));
@@ -176,15 +176,15 @@ export const rand = api(sig('rand', ['shape', K.shape], ['options', opts({ dtype
   // A double just below 1 rounds to 1 in float32; keep the promised [0, 1).
   if (data instanceof Float32Array) for (let i = 0; i < data.length; i++) if (data[i] === 1) data[i] = BELOW_ONE_F32;
   return make(data, s, options);
-});
+}) as Checked<((shape: readonly number[], options?: RandomOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: RandomOptions]) => Tensor)>;
 /** Standard normal values. @example manualSeed(0); randn([2, 3]) */
-export const randn = api(sig('randn', ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const randn = api(sig('randn', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('randn', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('randn', options), numel(s));
   for (let i = 0; i < data.length; i++) data[i] = g.normal();
   return make(data, s, options);
-});
+}) as Checked<((shape: readonly number[], options?: RandomOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: RandomOptions]) => Tensor)>;
 /** Uniform integers in [low, high). @example randint(0, 10, [5]) */
 export const randint = api(sig('randint', ['low', K.number], ['high', K.number], ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {

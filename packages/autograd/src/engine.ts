@@ -136,7 +136,8 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         if (gi.dtype !== x.dtype || (!sameShape(gi.shape, x.shape) && !expandsTo(x.shape, gi.shape))) {
           throw new DlError(
             `backward: the rule of '${node.op}' returned a ${gi.dtype} gradient of shape ${fmt(gi.shape)} ` +
-              `for input ${i}, a ${x.dtype} tensor of shape ${fmt(x.shape)}`,
+              `for input ${i}, a ${x.dtype} tensor of shape ${fmt(x.shape)}` +
+              (gi.dtype !== x.dtype && x.isLeaf ? ' (was it converted in place, e.g. by model.double(), after the forward? run the forward again)' : ''),
           );
         }
         const reduced = sameShape(gi.shape, x.shape) ? gi : sumToShape(gi, x.shape);

@@ -4,18 +4,20 @@ export { DlError, type DlErrorDetails } from './checks/error.js';
 export * as checks from './checks/index.js';
 export { Tensor, type TensorLike, type NestedArray, type GradHook, type RemovableHandle } from './tensor.js';
 export { type DType, type TypedArray, defaultDType } from './dtype.js';
-export { type Shape, broadcastShapes } from './shape.js';
+export { type Shape } from './shape.js';
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint, randnLike, randLike,
   type TensorOptions, type RandomOptions, type ArangeOptions,
 } from './creation.js';
-export { Generator, manualSeed, defaultGenerator } from './random.js';
-export { noGrad, enableGrad, isGradEnabled, detectAnomaly, type Node } from './tape.js';
+export { manualSeed, defaultGenerator } from './random.js';
+export { noGrad, enableGrad, detectAnomaly, type Node } from './tape.js';
 export { markModified, versionOf } from './version.js';
 export { type BackwardOptions } from './engine.js';
 export { defineOp, type OpSpec, type Op, type BackwardContext, type ForwardResult } from './op.js';
 export { gradients, grad, valueAndGrad, vjp, jvp, hessian, type GradientsOptions, type ArgnumsOptions } from './functional.js';
 export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions } from './gradcheck.js';
+// Checked at the export (issue 10): Generator, broadcastShapes, isGradEnabled.
+export { Generator, broadcastShapes, isGradEnabled } from './public.js';
 export * from './ops/elementwise.js';
 export * from './ops/activation.js';
 export * from './ops/reduce.js';
@@ -32,3 +34,6 @@ export { flip, roll, repeat, tile, triu, tril, type IntList } from './ops/shapin
 export * from './ops/linalgExtra.js';
 export * from './ops/rounding.js';
 export * from './ops/sampling.js';
+export { setDType_, add_, sub_, mul_, div_, zero_, fill_, copy_, clamp_, type AlphaOptions, type ClampBounds } from './ops/inplace.js';
+export { index, indexPut, indexPut_, select, narrow, take, maskedFill, maskedSelect, scatter, scatterAdd, type IndexPutOptions } from './ops/select.js';
+export { type IndexItem, type MaskIndex } from './ops/indexExpr.js';

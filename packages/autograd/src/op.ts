@@ -1,4 +1,7 @@
 import { Tensor } from './tensor.js';
+import { DlError } from './checks/error.js';
+import { describe } from './checks/describe.js';
+import { fmt } from './shape.js';
 import { versionOf } from './version.js';
 import type { TypedArray } from './dtype.js';
 import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnabled, withGradMode, type Node } from './tape.js';
@@ -60,7 +63,7 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   const savesInputs = saves === 'inputs' || saves === 'both';
   const savesOutput = saves === 'output' || saves === 'both';
   return (inputs, attrs) => {
-    const result = withGradMode(false, () => forward(inputs, attrs));
+    const result = checkForwardResult(name, withGradMode(false, () => forward(inputs, attrs)));
     const output = new Tensor(result.data, result.shape);
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;
@@ -74,11 +77,59 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
       needsInputGrad,
       // −1 marks a tensor whose values the backward does not read, so in-place changes to it are fine.
       versions: [...inputs.map((t) => (savesInputs ? versionOf(t) : -1)), savesOutput ? versionOf(output) : -1],
-      backward: (grad) => backward({ grad, inputs, output, attrs, needsInputGrad }),
+      backward: (grad) => checkBackwardResult(name, inputs, backward({ grad, inputs, output, attrs, needsInputGrad })),
       stack,
     };
     output.requiresGrad = true;
     output.gradFn = node;
     return output;
   };
+}
+
+/** What a forward returned: a tensor, or `{ data, shape }` with a Float32Array or Float64Array; anything else names the op. */
+function checkForwardResult(name: string, r: unknown): ForwardResult {
+  if (r instanceof Tensor) return r;
+  const o = r as { data?: unknown; shape?: unknown } | null;
+  if (typeof o !== 'object' || o === null || !(o.data instanceof Float32Array || o.data instanceof Float64Array) || !Array.isArray(o.shape)) {
+    throw new DlError(name, `the forward of '${name}' must return a Tensor or { data: Float32Array | Float64Array, shape }, got ${describe(r)}`, {
+      hint: typeof r === 'number' ? 'wrap a number as tensor([value]) or build the output with ops' : undefined,
+    });
+  }
+  return o as ForwardResult;
+}
+
+/**
+ * What a backward returned: an array with one entry per input, each a tensor or null; a gradient's
+ * dtype is its input's and its shape the input's or one the input broadcasts to (the tape sums it down).
+ */
+function checkBackwardResult(name: string, inputs: readonly Tensor[], grads: unknown): (Tensor | null)[] {
+  const n = inputs.length;
+  const per = `one per input (${n}), null where an input gets none`;
+  if (!Array.isArray(grads)) {
+    throw new DlError(name, `the backward of '${name}' must return an array of gradients, ${per}; got ${describe(grads)}`, {
+      hint: grads instanceof Tensor ? 'wrap it: return [grad]' : undefined,
+    });
+  }
+  // As PyTorch's Function, extra trailing nulls are fine (a rule shared by ops with an optional input).
+  if (grads.length < n || grads.slice(n).some((g) => g !== null)) {
+    throw new DlError(name, `the backward of '${name}' returned ${grads.length} gradient${grads.length === 1 ? '' : 's'} for ${n} input${n === 1 ? '' : 's'}; return ${per}`);
+  }
+  grads.forEach((g: unknown, i) => {
+    if (g === null) return;
+    if (!(g instanceof Tensor)) {
+      throw new DlError(name, `the backward of '${name}' returned ${describe(g)} as the gradient of input ${i}; expected a Tensor or null`);
+    }
+    const x = inputs[i]!;
+    const lead = g.ndim - x.ndim;
+    const fits = lead >= 0 && x.shape.every((s, j) => s === g.shape[lead + j] || s === 1);
+    if (!fits) {
+      throw new DlError(name, `the backward of '${name}' returned a gradient of shape ${fmt(g.shape)} for input ${i} of shape ${fmt(x.shape)}; it must have the input's shape (or one the input broadcasts to)`);
+    }
+    if (g.dtype !== x.dtype) {
+      throw new DlError(name, `the backward of '${name}' returned a ${g.dtype} gradient for input ${i}, a ${x.dtype} tensor`, {
+        hint: x.isLeaf ? 'was the input converted in place, e.g. by model.double(), after the forward? run the forward again' : `convert it with .to('${x.dtype}')`,
+      });
+    }
+  });
+  return grads.slice(0, n) as (Tensor | null)[];
 }

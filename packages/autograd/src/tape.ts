@@ -52,16 +52,31 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
 }
 
 /**
+ * Refuses what an async function returned: the mode `fn` ran under ends when it returns, at its first
+ * `await`, so the ops after that would silently run under the outer mode. The promise's own failure is
+ * then nobody's to handle, so it is caught here (this error reports the misuse).
+ */
+function refusePromise<T>(fn: string, result: T): T {
+  if (typeof (result as { then?: unknown } | null)?.then !== 'function') return result;
+  (result as unknown as Promise<unknown>).then(undefined, () => {});
+  throw new DlError(fn, 'fn returned a Promise (an async function?); the grad mode cannot follow an await, so the ops after it would be recorded under the outer mode', {
+    hint: `call ${fn} around the synchronous work inside the async function instead: const y = ${fn}(() => model.forward(x)); await ...`,
+  });
+}
+
+/**
  * Runs `fn` without recording operations (PyTorch's `torch.no_grad()`).
+ * `fn` must be synchronous: a function returning a promise is refused (call `noGrad` around each
+ * synchronous step inside the async function).
  * @example const y = noGrad(() => model.forward(x)); // y.requiresGrad === false
  */
 export const noGrad = api(sig('noGrad', ['fn', K.func]), function noGrad<T>(fn: () => T): T {
-  return withGradMode(false, () => userCall(fn));
+  return refusePromise('noGrad', withGradMode(false, () => userCall(fn)));
 });
 
 /** Runs `fn` with recording on, even inside `noGrad` (PyTorch's `torch.enable_grad()`). */
 export const enableGrad = api(sig('enableGrad', ['fn', K.func]), function enableGrad<T>(fn: () => T): T {
-  return withGradMode(true, () => userCall(fn));
+  return refusePromise('enableGrad', withGradMode(true, () => userCall(fn)));
 });
 
 /**
@@ -73,7 +88,7 @@ export const detectAnomaly = api(sig('detectAnomaly', ['fn', K.func]), function 
   const prev = anomalyEnabled;
   anomalyEnabled = true;
   try {
-    return userCall(fn);
+    return refusePromise('detectAnomaly', userCall(fn));
   } finally {
     anomalyEnabled = prev;
   }

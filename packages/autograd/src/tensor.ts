@@ -19,6 +19,9 @@ import * as sh from './ops/shaping.js';
 import * as lx from './ops/linalgExtra.js';
 import * as rd from './ops/rounding.js';
 import * as smp from './ops/sampling.js';
+import * as ip from './ops/inplace.js';
+import * as sel from './ops/select.js';
+import type * as ixe from './ops/indexExpr.js';
 
 /** A tensor argument: a tensor, or a number standing for a scalar of the other operand's dtype. */
 export type TensorLike = Tensor | number;
@@ -213,33 +216,44 @@ export class Tensor {
   cos(): Tensor { return ew.cos(this); }
   erf(): Tensor { return ew.erf(this); }
   sign(): Tensor { return ew.sign(this); }
-  clamp(options: ew.ClampOptions): Tensor { return ew.clamp(this, options); }
+  clamp(...args: ew.ClampArgs): Tensor { return (ew.clamp as (x: Tensor, ...a: ew.ClampArgs) => Tensor)(this, ...args); }
   maximum(other: TensorLike): Tensor { return ew.maximum(this, other); }
   minimum(other: TensorLike): Tensor { return ew.minimum(this, other); }
+
+  // In place (ops/inplace.ts): they write into this tensor and bump its version; under grad mode a
+  // leaf that requires grad is refused, as PyTorch does (use them under noGrad, as optimizers do).
+  add_(other: TensorLike, options?: ip.AlphaOptions): this { ip.add_(this, other, options); return this; }
+  sub_(other: TensorLike, options?: ip.AlphaOptions): this { ip.sub_(this, other, options); return this; }
+  mul_(other: TensorLike): this { ip.mul_(this, other); return this; }
+  div_(other: TensorLike): this { ip.div_(this, other); return this; }
+  zero_(): this { ip.zero_(this); return this; }
+  fill_(value: TensorLike): this { ip.fill_(this, value); return this; }
+  copy_(src: Tensor): this { ip.copy_(this, src); return this; }
+  clamp_(min?: number | null | ip.ClampBounds, max?: number | null): this { ip.clamp_(this, min, max); return this; }
 
   // Activations (ops/activation.ts)
   relu(): Tensor { return act.relu(this); }
   sigmoid(): Tensor { return act.sigmoid(this); }
   tanh(): Tensor { return act.tanh(this); }
   gelu(options?: act.GeluOptions): Tensor { return act.gelu(this, options); }
-  leakyRelu(options?: act.LeakyReluOptions): Tensor { return act.leakyRelu(this, options); }
+  leakyRelu(options?: act.LeakyReluOptions | number): Tensor { return (act.leakyRelu as (x: Tensor, o?: act.LeakyReluOptions | number) => Tensor)(this, options); }
   softmax(dim: number): Tensor { return act.softmax(this, dim); }
   logSoftmax(dim: number): Tensor { return act.logSoftmax(this, dim); }
 
   // Reductions (ops/reduce.ts)
-  sum(options?: red.ReduceOptions): Tensor { return red.sum(this, options); }
-  mean(options?: red.ReduceOptions): Tensor { return red.mean(this, options); }
+  sum(...args: red.ReduceArgs): Tensor { return (red.sum as (x: Tensor, ...a: red.ReduceArgs) => Tensor)(this, ...args); }
+  mean(...args: red.ReduceArgs): Tensor { return (red.mean as (x: Tensor, ...a: red.ReduceArgs) => Tensor)(this, ...args); }
   max(): Tensor;
-  max(options: red.DimOptions): red.ValuesIndices;
-  max(options?: red.DimOptions): Tensor | red.ValuesIndices { return options === undefined ? red.max(this) : red.max(this, options); }
+  max(...args: red.DimArgs): red.ValuesIndices;
+  max(...args: unknown[]): Tensor | red.ValuesIndices { return (red.max as unknown as (x: Tensor, ...a: unknown[]) => Tensor)(this, ...args); }
   min(): Tensor;
-  min(options: red.DimOptions): red.ValuesIndices;
-  min(options?: red.DimOptions): Tensor | red.ValuesIndices { return options === undefined ? red.min(this) : red.min(this, options); }
-  argmax(options?: red.DimOptions): Tensor { return red.argmax(this, options); }
-  argmin(options?: red.DimOptions): Tensor { return red.argmin(this, options); }
-  var(options?: red.VarOptions): Tensor { return red.variance(this, options); }
-  std(options?: red.VarOptions): Tensor { return red.std(this, options); }
-  logsumexp(options?: red.ReduceOptions): Tensor { return red.logsumexp(this, options); }
+  min(...args: red.DimArgs): red.ValuesIndices;
+  min(...args: unknown[]): Tensor | red.ValuesIndices { return (red.min as unknown as (x: Tensor, ...a: unknown[]) => Tensor)(this, ...args); }
+  argmax(...args: [] | red.DimArgs): Tensor { return (red.argmax as unknown as (x: Tensor, ...a: unknown[]) => Tensor)(this, ...args); }
+  argmin(...args: [] | red.DimArgs): Tensor { return (red.argmin as unknown as (x: Tensor, ...a: unknown[]) => Tensor)(this, ...args); }
+  var(...args: red.VarArgs): Tensor { return (red.variance as (x: Tensor, ...a: red.VarArgs) => Tensor)(this, ...args); }
+  std(...args: red.VarArgs): Tensor { return (red.std as (x: Tensor, ...a: red.VarArgs) => Tensor)(this, ...args); }
+  logsumexp(...args: red.ReduceArgs): Tensor { return (red.logsumexp as (x: Tensor, ...a: red.ReduceArgs) => Tensor)(this, ...args); }
 
   // Linear algebra (ops/linalg.ts)
   matmul(other: Tensor): Tensor { return la.matmul(this, other); }
@@ -254,13 +268,24 @@ export class Tensor {
   squeeze(dim?: number): Tensor { return mv.squeeze(this, dim); }
   unsqueeze(dim: number): Tensor { return mv.unsqueeze(this, dim); }
   expand(...shape: number[] | [readonly number[]]): Tensor { return mv.expand(this, sizes(shape)); }
-  flatten(options?: mv.FlattenOptions): Tensor { return mv.flatten(this, options); }
+  flatten(...args: mv.FlattenArgs): Tensor { return (mv.flatten as (x: Tensor, ...a: mv.FlattenArgs) => Tensor)(this, ...args); }
   slice(dim: number, start?: number, end?: number, step?: number): Tensor { return mv.slice(this, dim, start, end, step); }
   split(splitSize: number | number[], dim = 0): Tensor[] { return mv.split(this, splitSize, dim); }
   chunk(chunks: number, dim = 0): Tensor[] { return mv.chunk(this, chunks, dim); }
   gather(dim: number, index: Tensor): Tensor { return ix.gather(this, dim, index); }
   indexSelect(dim: number, index: Tensor | readonly number[]): Tensor { return ix.indexSelect(this, dim, index); }
   pad(pads: readonly number[], options?: mv.PadOptions): Tensor { return mv.pad(this, pads, options); }
+  // Index expressions and positions (ops/select.ts, ops/indexExpr.ts): PyTorch's x[...] is x.index(...)
+  index(...items: ixe.IndexItem[]): Tensor { return sel.index(this, ...items); }
+  indexPut(indices: readonly ixe.IndexItem[], values: TensorLike, options?: sel.IndexPutOptions): Tensor { return sel.indexPut(this, indices, values, options); }
+  indexPut_(indices: readonly ixe.IndexItem[], values: TensorLike, options?: sel.IndexPutOptions): this { sel.indexPut_(this, indices, values, options); return this; }
+  select(dim: number, index: number): Tensor { return sel.select(this, dim, index); }
+  narrow(dim: number, start: number, length: number): Tensor { return sel.narrow(this, dim, start, length); }
+  take(index: Tensor | readonly number[]): Tensor { return sel.take(this, index); }
+  maskedFill(mask: Tensor, value: TensorLike): Tensor { return sel.maskedFill(this, mask, value); }
+  maskedSelect(mask: Tensor): Tensor { return sel.maskedSelect(this, mask); }
+  scatter(dim: number, index: Tensor, src: TensorLike): Tensor { return sel.scatter(this, dim, index, src); }
+  scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return sel.scatterAdd(this, dim, index, src); }
 
   // Comparisons (ops/compare.ts): masks of 0 and 1, without grad
   eq(other: TensorLike): Tensor { return cmp.eq(this, other); }
@@ -281,16 +306,16 @@ export class Tensor {
   dim(): number { return this.ndim; }
   /** The values as nested arrays, as PyTorch's `tolist()` (the same as `toArray()`). */
   tolist(): NestedArray { return this.toArray(); }
-  norm(options?: lx.NormOptions): Tensor { return lx.norm(this, options); }
+  norm(...args: [options?: lx.NormOptions] | [p: number | 'fro', dim?: number | readonly number[], keepdim?: boolean]): Tensor { return (lx.norm as (x: Tensor, ...a: unknown[]) => Tensor)(this, ...args); }
   bmm(other: Tensor): Tensor { return lx.bmm(this, other); }
   cumsum(dim: number): Tensor { return cu.cumsum(this, dim); }
   cumprod(dim: number): Tensor { return cu.cumprod(this, dim); }
-  prod(options?: cu.ProdOptions): Tensor { return cu.prod(this, options); }
-  sort(options?: so.SortOptions): red.ValuesIndices { return so.sort(this, options); }
-  argsort(options?: so.SortOptions): Tensor { return so.argsort(this, options); }
-  topk(k: number, options?: so.TopkOptions): red.ValuesIndices { return so.topk(this, k, options); }
-  any(options?: rd.AnyAllOptions): Tensor { return rd.any(this, options); }
-  all(options?: rd.AnyAllOptions): Tensor { return rd.all(this, options); }
+  prod(...args: [options?: cu.ProdOptions] | [dim: number, keepdim?: boolean]): Tensor { return (cu.prod as (x: Tensor, ...a: unknown[]) => Tensor)(this, ...args); }
+  sort(...args: [options?: so.SortOptions] | [dim: number, descending?: boolean]): red.ValuesIndices { return (so.sort as (x: Tensor, ...a: unknown[]) => red.ValuesIndices)(this, ...args); }
+  argsort(...args: [options?: so.SortOptions] | [dim: number, descending?: boolean]): Tensor { return (so.argsort as (x: Tensor, ...a: unknown[]) => Tensor)(this, ...args); }
+  topk(k: number, ...args: [options?: so.TopkOptions] | [dim: number, largest?: boolean, sorted?: boolean]): red.ValuesIndices { return (so.topk as (x: Tensor, k: number, ...a: unknown[]) => red.ValuesIndices)(this, k, ...args); }
+  any(...args: [options?: rd.AnyAllOptions] | [dim: number | readonly number[], keepdim?: boolean]): Tensor { return (rd.any as (x: Tensor, ...a: unknown[]) => Tensor)(this, ...args); }
+  all(...args: [options?: rd.AnyAllOptions] | [dim: number | readonly number[], keepdim?: boolean]): Tensor { return (rd.all as (x: Tensor, ...a: unknown[]) => Tensor)(this, ...args); }
   isnan(): Tensor { return rd.isnan(this); }
   isfinite(): Tensor { return rd.isfinite(this); }
   isinf(): Tensor { return rd.isinf(this); }

@@ -7,7 +7,8 @@ const versions = new WeakMap<ArrayBufferLike, number>();
 
 /** How many times `t`'s storage was changed in place through `markModified` (0 for fresh values). */
 export const versionOf = api(sig('versionOf', ['t', K.tensor]), function versionOf(t: Tensor): number {
-  return versions.get(t.data.buffer) ?? 0;
+  const base = bases.get(t);
+  return (versions.get(t.data.buffer) ?? 0) + (base === undefined ? 0 : versionOf(base));
 });
 
 /**
@@ -18,5 +19,19 @@ export const versionOf = api(sig('versionOf', ['t', K.tensor]), function version
  * @example for (let i = 0; i < w.numel(); i++) w.data[i] -= lr * w.grad!.data[i]!; markModified(w);
  */
 export const markModified = api(sig('markModified', ['t', K.tensor]), function markModified(t: Tensor): void {
-  versions.set(t.data.buffer, versionOf(t) + 1);
+  versions.set(t.data.buffer, (versions.get(t.data.buffer) ?? 0) + 1);
 });
+
+// A transposed copy counts its base's changes, as a PyTorch view shares its base's counter: a backward
+// that saved `w.T` refuses to run after `w` changed in place (an optimizer step), as one that saved `w` does.
+const bases = new WeakMap<Tensor, Tensor>();
+
+/** @internal Makes `view`'s version follow `base`'s too (set by the view-like ops: permute, transpose). */
+export function followVersion(view: Tensor, base: Tensor): void {
+  if (view !== base) bases.set(view, base);
+}
+
+/** @internal Sets the version of `t`'s storage: a storage swapped into a tensor in place continues its count. */
+export function setVersion(t: Tensor, version: number): void {
+  versions.set(t.data.buffer, version);
+}

@@ -112,14 +112,14 @@ describe('defineOp: a custom op on the tape', () => {
     });
     const x = tensor([[1, 2]], { ...f64, requiresGrad: true });
     expect(() => sum(wrongShape([x], undefined)).backward()).toThrow(
-      /backward: the rule of 'wrongShape' returned a float64 gradient of shape \[3\] for input 0, a float64 tensor of shape \[1,2\]/,
+      /backward: the backward of 'wrongShape' returned a gradient of shape \[3\] for input 0 of shape \[1,2\]/,
     );
     const wrongDType = defineOp<undefined>({
       name: 'wrongDType',
       forward: ([t]) => t!.clone(),
       backward: ({ grad }) => [grad.to('float32')],
     });
-    expect(() => sum(wrongDType([x], undefined)).backward()).toThrow(/the rule of 'wrongDType' returned a float32 gradient of shape \[1,2\]/);
+    expect(() => sum(wrongDType([x], undefined)).backward()).toThrow(/the backward of 'wrongDType' returned a float32 gradient for input 0, a float64 tensor/);
   });
 });
 

@@ -45,7 +45,7 @@ describe('Generator', () => {
   });
 
   it('rejects a non-finite seed', () => {
-    expect(() => new Generator(NaN)).toThrow(/manualSeed: seed must be a finite number, got NaN/);
+    expect(() => new Generator(NaN)).toThrow(/Generator: seed must be a finite number, got NaN/);
     expect(() => manualSeed(Infinity)).toThrow(/manualSeed: seed must be a finite number, got Infinity/);
   });
 

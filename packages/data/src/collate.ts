@@ -1,4 +1,4 @@
-import { Tensor, type TypedArray, DlError } from '@dl/autograd';
+import { Tensor, type TypedArray, DlError, checks as C } from '@dl/autograd';
 import { formatShape, Subset, TensorDataset, type Dataset } from './dataset.js';
 
 /**
@@ -28,9 +28,9 @@ function allocateLike(data: TypedArray, n: number): TypedArray {
  * @example
  * defaultCollate([[tensor([1, 2]), 0], [tensor([3, 4]), 1]]) // [Tensor [2,2], Tensor [2]]
  */
-export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
+export const defaultCollate = C.api(C.sig('defaultCollate', ['samples', C.list(C.any)]), function defaultCollate<T>(samples: readonly T[]): Collated<T> {
   return collateValues(samples as readonly unknown[], 'sample') as Collated<T>;
-}
+});
 
 function collateValues(values: readonly unknown[], where: string): unknown {
   if (values.length === 0) throw new DlError('defaultCollate: cannot batch zero samples');

@@ -2,7 +2,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
-import { Generator, Tensor, DlError } from '@dl/autograd';
+import { Generator, Tensor, DlError, checks as C } from '@dl/autograd';
 import { randperm } from './sampling.js';
 import { encodeDigits, readCache, writeCache, type DigitArrays } from './mnistCache.js';
 import { scanDigitJson } from './digitsJson.js';
@@ -160,7 +160,7 @@ function take(digits: DigitArrays, indices: Int32Array): MnistSplit {
  * const { train, test } = loadMnist(); // train.images [8000,1,28,28], train.labels [8000]
  * const loader = new DataLoader(new TensorDataset(train.images, train.labels), { batchSize: 64, shuffle: true });
  */
-export function loadMnist(options: MnistOptions = {}): Mnist {
+export const loadMnist = C.api(C.sig('loadMnist', ['options', C.options({ trainSize: C.int({ min: 0 }), testSize: C.int({ min: 0 }), seed: C.int(), cache: C.bool, cacheDir: C.string, packageDir: C.string })]), function loadMnist(options: MnistOptions = {}): Mnist {
   const trainSize = options.trainSize ?? 8000;
   const testSize = options.testSize ?? 2000;
   checkSize('trainSize', trainSize);
@@ -190,4 +190,4 @@ export function loadMnist(options: MnistOptions = {}): Mnist {
     train: take(digits, perm.subarray(0, trainSize)),
     test: take(digits, perm.subarray(trainSize, trainSize + testSize)),
   };
-}
+});

@@ -1,4 +1,4 @@
-import { Tensor, DlError } from '@dl/autograd';
+import { Tensor, DlError, checks as C } from '@dl/autograd';
 import {
   DTYPES, formatShape, fromLittleEndianBytes, fromLittleEndianInts, INT_DTYPES, MAX_HEADER_BYTES, METADATA_KEY, OTHER_DTYPES,
   type Metadata, type SafetensorsDType, type SafetensorsIntDType,
@@ -26,9 +26,9 @@ interface Entry {
  * @example
  * const { tensors, metadata } = deserialize(new Uint8Array(await (await fetch(url)).arrayBuffer()));
  */
-export function deserialize(bytes: Uint8Array): Deserialized {
+export const deserialize = C.api(C.sig('deserialize', ['bytes', C.kind('bytes', 'a Uint8Array', (v) => v instanceof Uint8Array)]), function deserialize(bytes: Uint8Array): Deserialized {
   return decode(bytes, 'deserialize');
-}
+});
 
 /** `deserialize`, with `where` (the function and file) starting every error message. */
 export function decode(bytes: Uint8Array, where: string): Deserialized {

@@ -90,7 +90,18 @@ function readBytes(path: string | Uint8Array, where: string): Uint8Array {
  * @example
  * save(model.stateDict(), 'mnist-cnn.safetensors', { metadata: { epochs: '3' } });
  */
-export const save = C.api(C.sig('save', ['stateDict', C.kind('object', 'an object', (v) => typeof v === 'object' && v !== null)], ['path', C.kind('path', 'a file path (a non-empty string)', (v) => typeof v === 'string' && v.length > 0)], ['options', C.options({ metadata: C.kind('metadata', 'an object of strings', (v) => C.isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string')) })]), function save(stateDict: StateDict, path: string, options: SerializeOptions = {}): void {
+/** A state dict: a plain object of tensors; a model or an optimizer is named with the call that gives one. */
+const stateDictKind: C.Kind = {
+  ...C.kind('object', 'a state dict (an object of tensors)', (v) => typeof v === 'object' && v !== null),
+  check(fn, arg, v) {
+    if (typeof v === 'object' && v !== null && typeof (v as { stateDict?: unknown }).stateDict === 'function') {
+      throw new C.DlError(fn, `${arg} must be a state dict (an object of tensors), got ${C.describe(v)}`, { arg, hint: `save its weights: save(model.stateDict(), path)` });
+    }
+    if (typeof v !== 'object' || v === null) throw new C.DlError(fn, `${arg} must be a state dict (an object of tensors), got ${C.describe(v)}`, { arg });
+  },
+};
+
+export const save = C.api(C.sig('save', ['stateDict', stateDictKind], ['path', C.kind('path', 'a file path (a non-empty string)', (v) => typeof v === 'string' && v.length > 0)], ['options', C.options({ metadata: C.kind('metadata', 'an object of strings', (v) => C.isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string')) })]), function save(stateDict: StateDict, path: string, options: SerializeOptions = {}): void {
   const bytes = serialize(stateDict, options);
   writeFileAtomic(path, bytes, 'save');
 });

@@ -1,4 +1,4 @@
-import { Tensor, markModified, DlError } from '@dl/autograd';
+import { Tensor, markModified, DlError, checks as C } from '@dl/autograd';
 import { decode } from './deserialize.js';
 import { entriesOf, formatShape, type StateDict } from './format.js';
 
@@ -24,7 +24,7 @@ const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
  * @example
  * loadInto(net.stateDict(), readFileSync('net.safetensors'));
  */
-export function loadInto(target: StateDict, source: Uint8Array | StateDict, options: LoadIntoOptions = {}): LoadIntoResult {
+export const loadInto = C.api(C.sig('loadInto', ['target', C.kind('object', 'an object', (v) => typeof v === 'object' && v !== null)], ['source', C.union(C.kind('bytes', 'a Uint8Array', (v) => v instanceof Uint8Array), C.kind('object', 'an object', (v) => typeof v === 'object' && v !== null))], ['options', C.options({ strict: C.bool })]), function loadInto(target: StateDict, source: Uint8Array | StateDict, options: LoadIntoOptions = {}): LoadIntoResult {
   const strict = options.strict ?? true;
   const own = entriesOf('loadInto', target, isTensor);
   const given = new Map(source instanceof Uint8Array ? Object.entries(decode(source, 'loadInto').tensors) : entriesOf('loadInto', source, isTensor));
@@ -48,4 +48,4 @@ export function loadInto(target: StateDict, source: Uint8Array | StateDict, opti
     markModified(t);
   }
   return { missingKeys, unexpectedKeys };
-}
+});

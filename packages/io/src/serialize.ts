@@ -1,4 +1,4 @@
-import { Tensor, DlError } from '@dl/autograd';
+import { Tensor, DlError, checks as C } from '@dl/autograd';
 import {
   codeOf, compareNames, DTYPES, entriesOf, isWellFormed, littleEndianBytes, METADATA_KEY,
   type Metadata, type StateDict,
@@ -21,7 +21,7 @@ const isTensor = (v: unknown): v is Tensor => v instanceof Tensor;
  * @example
  * const bytes = serialize(model.stateDict(), { metadata: { epoch: '3' } });
  */
-export function serialize(stateDict: StateDict, options: SerializeOptions = {}): Uint8Array {
+export const serialize = C.api(C.sig('serialize', ['stateDict', C.any], ['options', C.options({ metadata: C.any })]), function serialize(stateDict: StateDict, options: SerializeOptions = {}): Uint8Array {
   const entries = entriesOf('serialize', stateDict, isTensor);
   const names = new Set<string>();
   for (const [name] of entries) {
@@ -58,7 +58,7 @@ export function serialize(stateDict: StateDict, options: SerializeOptions = {}):
     at += t.data.byteLength;
   }
   return out;
-}
+});
 
 function checkMetadata(metadata: Metadata | undefined): Metadata | null {
   if (metadata === undefined) return null;

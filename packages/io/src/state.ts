@@ -1,4 +1,4 @@
-import { Tensor, DlError } from '@dl/autograd';
+import { Tensor, DlError, checks as C } from '@dl/autograd';
 import { serialize, type SerializeOptions } from './serialize.js';
 import { decode } from './deserialize.js';
 import type { Metadata } from './format.js';
@@ -28,7 +28,7 @@ export interface FlatState {
  * const { tensors, structure } = flattenState({ state: { 0: { step: 3, expAvg: m } }, paramGroups: [{ lr: 0.1, params: [0] }] });
  * // tensors: { 'state.0.expAvg': Tensor }, structure: '{"state":{"0":{"step":3,"expAvg":{"$tensor":"state.0.expAvg"}}},...}'
  */
-export function flattenState(state: NestedState): FlatState {
+export const flattenState = C.api(C.sig('flattenState', ['state', C.any]), function flattenState(state: NestedState): FlatState {
   const tensors: Record<string, Tensor> = {};
   const taken = new Set<string>();
   const open = new Set<object>();
@@ -83,14 +83,14 @@ export function flattenState(state: NestedState): FlatState {
 
   const structure = JSON.stringify(encode(state, ''));
   return { tensors, structure };
-}
+});
 
 /**
  * Rebuilds a nested state from `flattenState`'s parts. Typed arrays come back as Float32Array or
  * Float64Array (as saved), tensors as tensors.
  * @example const state = unflattenState(tensors, structure);
  */
-export function unflattenState(tensors: Record<string, Tensor>, structure: string): NestedState {
+export const unflattenState = C.api(C.sig('unflattenState', ['tensors', C.kind('object', 'an object', (v) => typeof v === 'object' && v !== null)], ['structure', C.string]), function unflattenState(tensors: Record<string, Tensor>, structure: string): NestedState {
   const fail = (message: string): never => {
     throw new DlError(`unflattenState: ${message}`);
   };
@@ -144,7 +144,7 @@ export function unflattenState(tensors: Record<string, Tensor>, structure: strin
   const unused = Object.keys(tensors).filter((name) => !used.has(name));
   if (unused.length > 0) fail(`the file has tensors the structure does not mention: ${unused.map((n) => `'${n}'`).join(', ')}`);
   return state;
-}
+});
 
 /**
  * Encodes a nested state (an optimizer's `stateDict()`, or a checkpoint such as
@@ -154,18 +154,18 @@ export function unflattenState(tensors: Record<string, Tensor>, structure: strin
  * const bytes = serializeState(optimizer.stateDict());
  * optimizer.loadStateDict(deserializeState(bytes));
  */
-export function serializeState(state: NestedState, options: SerializeOptions = {}): Uint8Array {
+export const serializeState = C.api(C.sig('serializeState', ['state', C.any], ['options', C.options({ metadata: C.any })]), function serializeState(state: NestedState, options: SerializeOptions = {}): Uint8Array {
   const { tensors, structure } = flattenState(state);
   if (options.metadata !== undefined && Object.hasOwn(options.metadata, STATE_KEY)) {
     throw new DlError(`serializeState: the metadata key '${STATE_KEY}' is reserved for the state's structure`);
   }
   return serialize(tensors, { metadata: { ...options.metadata, [STATE_KEY]: structure } });
-}
+});
 
 /** Decodes bytes written by `serializeState` back into the nested state. @example const state = deserializeState(bytes); */
-export function deserializeState<T = NestedState>(bytes: Uint8Array): T {
+export const deserializeState = C.api(C.sig('deserializeState', ['bytes', C.kind('bytes', 'a Uint8Array', (v) => v instanceof Uint8Array)]), function deserializeState<T = NestedState>(bytes: Uint8Array): T {
   return decodeState(bytes, 'deserializeState') as T;
-}
+});
 
 /** `deserializeState`, with `where` starting every error message. */
 export function decodeState(bytes: Uint8Array, where: string): NestedState {

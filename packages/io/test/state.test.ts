@@ -111,9 +111,9 @@ describe('state errors', () => {
   it('rejects what it cannot store, naming where it is', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic['self'] = cyclic;
-    expect(() => serializeState(cyclic)).toThrow(/flattenState: the state contains itself at 'self'/);
-    expect(() => serializeState({ f: () => 1 })).toThrow(/flattenState: cannot save a function at 'f'/);
-    expect(() => serializeState({ d: { when: new Date(0) } })).toThrow(/flattenState: cannot save a Date at 'd.when'/);
+    expect(() => serializeState(cyclic)).toThrow(/serializeState: the state contains itself at 'self'/);
+    expect(() => serializeState({ f: () => 1 })).toThrow(/serializeState: cannot save a function at 'f'/);
+    expect(() => serializeState({ d: { when: new Date(0) } })).toThrow(/serializeState: cannot save a Date at 'd.when'/);
     expect(() => serializeState({ i: new Int32Array(2) })).toThrow(/cannot save a Int32Array at 'i'/);
     expect(() => serializeState({}, { metadata: { [STATE_KEY]: 'x' } })).toThrow(/serializeState: the metadata key 'dl.state' is reserved/);
   });

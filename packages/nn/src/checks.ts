@@ -1,4 +1,4 @@
-import { DlError } from '@dl/autograd';
+import { DlError, checks as C } from '@dl/autograd';
 // Argument checks shared by the layers: each error names the layer and the offending value or shape.
 import type { Tensor } from '@dl/autograd';
 
@@ -43,4 +43,13 @@ export function checkNdim(layer: string, x: Tensor, ndims: readonly number[], la
   if (!ndims.includes(x.ndim)) {
     throw new DlError(`${layer}: expected a ${ndims.map((d) => `${d}-D`).join(' or ')} input ${layout}, got shape ${fmt(x.shape)}`);
   }
+}
+
+/**
+ * Runs `fn` without recording, as the library's own code (the internal counterpart of the public
+ * `noGrad`): an error inside is reported by the public call in progress (the layer's forward or
+ * backward), not passed through as the user's own.
+ */
+export function withoutGrad<T>(fn: () => T): T {
+  return C.withGradMode(false, fn);
 }

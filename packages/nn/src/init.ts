@@ -1,5 +1,7 @@
 // Weight initialisation in place, as torch.nn.init, drawing from the seeded generator.
-import { defaultGenerator, markModified, type Generator, type Tensor, DlError } from '@dl/autograd';
+import { defaultGenerator, markModified, Generator, type Tensor, DlError, checks as C } from '@dl/autograd';
+
+const gen = C.instance(Generator, 'a Generator');
 import { fmt } from './checks.js';
 
 /** The nonlinearities `calculateGain` knows, named as in PyTorch. */
@@ -28,7 +30,7 @@ export interface KaimingOptions extends InitOptions {
  * sigmoid, 5/3 for tanh, √2 for relu, √(2 / (1 + slope²)) for leaky_relu, 3/4 for selu.
  * @example calculateGain('leaky_relu', Math.sqrt(5)) // √(1/3)
  */
-export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+export const calculateGain = C.api(C.sig('calculateGain', ['nonlinearity', C.string], ['param', C.optional(C.number)]), function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
     case 'linear': case 'conv1d': case 'conv2d': case 'conv3d':
     case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d': case 'sigmoid':
@@ -47,18 +49,18 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
     default:
       throw new DlError(`calculateGain: unsupported nonlinearity '${String(nonlinearity)}'`);
   }
-}
+});
 
 /**
  * The fan-in and fan-out of a weight, as PyTorch computes them: [out, in, ...kernel] gives
  * fanIn = in·∏kernel and fanOut = out·∏kernel. Needs at least 2 dims.
  */
-export function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
+export const calculateFanInAndFanOut = C.api(C.sig('calculateFanInAndFanOut', ['tensor', C.tensor]), function calculateFanInAndFanOut(t: Tensor): { fanIn: number; fanOut: number } {
   if (t.ndim < 2) throw new DlError(`init: fan in and fan out cannot be computed for a tensor of shape ${fmt(t.shape)} (fewer than 2 dims)`);
   let receptive = 1;
   for (let d = 2; d < t.ndim; d++) receptive *= t.shape[d]!;
   return { fanIn: t.shape[1]! * receptive, fanOut: t.shape[0]! * receptive };
-}
+});
 
 function fanOf(name: string, t: Tensor, mode: FanMode): number {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
@@ -72,7 +74,7 @@ function fanOf(name: string, t: Tensor, mode: FanMode): number {
  * Fills `t` in place with values drawn uniformly from [a, b) (0 and 1 by default); returns `t`.
  * @example uniform_(bias, { a: -0.1, b: 0.1 })
  */
-export function uniform_(t: Tensor, options: InitOptions & { a?: number; b?: number } = {}): Tensor {
+export const uniform_ = C.api(C.sig('uniform_', ['tensor', C.tensor], ['options', C.options({ a: C.finite(), b: C.finite(), generator: gen }, { positional: ['a', 'b', 'generator'] })]), function uniform_(t: Tensor, options: InitOptions & { a?: number; b?: number } = {}): Tensor {
   const a = options.a ?? 0;
   const b = options.b ?? 1;
   if (!(a <= b)) throw new DlError(`uniform_: expects a <= b, got a ${a} and b ${b}`);
@@ -81,10 +83,10 @@ export function uniform_(t: Tensor, options: InitOptions & { a?: number; b?: num
   for (let i = 0; i < d.length; i++) d[i] = a + (b - a) * g.uniform();
   markModified(t);
   return t;
-}
+}) as C.Checked<(tensor: Tensor, ...args: [options?: InitOptions & { a?: number; b?: number }] | [a: number, b?: number, generator?: Generator]) => Tensor>;
 
 /** Fills `t` in place with values drawn from N(mean, std²) (0 and 1 by default); returns `t`. */
-export function normal_(t: Tensor, options: InitOptions & { mean?: number; std?: number } = {}): Tensor {
+export const normal_ = C.api(C.sig('normal_', ['tensor', C.tensor], ['options', C.options({ mean: C.finite(), std: C.number, generator: gen }, { positional: ['mean', 'std', 'generator'] })]), function normal_(t: Tensor, options: InitOptions & { mean?: number; std?: number } = {}): Tensor {
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
   if (!(std >= 0)) throw new DlError(`normal_: std must be non-negative, got ${std}`);
@@ -93,58 +95,58 @@ export function normal_(t: Tensor, options: InitOptions & { mean?: number; std?:
   for (let i = 0; i < d.length; i++) d[i] = mean + std * g.normal();
   markModified(t);
   return t;
-}
+}) as C.Checked<(tensor: Tensor, ...args: [options?: InitOptions & { mean?: number; std?: number }] | [mean: number, std?: number, generator?: Generator]) => Tensor>;
 
 /** Fills `t` with `value` in place; returns `t`. */
-export function constant_(t: Tensor, value: number): Tensor {
+export const constant_ = C.api(C.sig('constant_', ['tensor', C.tensor], ['value', C.number]), function constant_(t: Tensor, value: number): Tensor {
   t.data.fill(value);
   markModified(t);
   return t;
-}
+});
 /** Fills `t` with zeros in place; returns `t`. */
-export function zeros_(t: Tensor): Tensor {
+export const zeros_ = C.api(C.sig('zeros_', ['tensor', C.tensor]), function zeros_(t: Tensor): Tensor {
   return constant_(t, 0);
-}
+});
 /** Fills `t` with ones in place; returns `t`. */
-export function ones_(t: Tensor): Tensor {
+export const ones_ = C.api(C.sig('ones_', ['tensor', C.tensor]), function ones_(t: Tensor): Tensor {
   return constant_(t, 1);
-}
+});
 
 /**
  * He initialisation, uniform: U(−bound, bound) with bound = gain·√(3 / fan), gain from
  * `calculateGain(nonlinearity, a)`. PyTorch's Linear and Conv2d use `{ a: Math.sqrt(5) }`.
  * @example kaimingUniform_(conv.weight, { nonlinearity: 'relu' })
  */
-export function kaimingUniform_(t: Tensor, options: KaimingOptions = {}): Tensor {
+export const kaimingUniform_ = C.api(C.sig('kaimingUniform_', ['tensor', C.tensor], ['options', C.options({ a: C.finite(), mode: C.oneOf('fan_in', 'fan_out'), nonlinearity: C.oneOf('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'), generator: gen }, { positional: ['a', 'mode', 'nonlinearity', 'generator'] })]), function kaimingUniform_(t: Tensor, options: KaimingOptions = {}): Tensor {
   const fan = fanOf('kaimingUniform_', t, options.mode ?? 'fan_in');
   const std = calculateGain(options.nonlinearity ?? 'leaky_relu', options.a ?? 0) / Math.sqrt(fan);
   const bound = Math.sqrt(3) * std;
   return uniform_(t, { a: -bound, b: bound, generator: options.generator });
-}
+}) as C.Checked<(tensor: Tensor, ...args: [options?: KaimingOptions] | [a: number, mode?: FanMode, nonlinearity?: Nonlinearity, generator?: Generator]) => Tensor>;
 
 /** He initialisation, normal: N(0, std²) with std = gain / √fan. */
-export function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor {
+export const kaimingNormal_ = C.api(C.sig('kaimingNormal_', ['tensor', C.tensor], ['options', C.options({ a: C.finite(), mode: C.oneOf('fan_in', 'fan_out'), nonlinearity: C.oneOf('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'), generator: gen }, { positional: ['a', 'mode', 'nonlinearity', 'generator'] })]), function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor {
   const fan = fanOf('kaimingNormal_', t, options.mode ?? 'fan_in');
   const std = calculateGain(options.nonlinearity ?? 'leaky_relu', options.a ?? 0) / Math.sqrt(fan);
   return normal_(t, { std, generator: options.generator });
-}
+}) as C.Checked<(tensor: Tensor, ...args: [options?: KaimingOptions] | [a: number, mode?: FanMode, nonlinearity?: Nonlinearity, generator?: Generator]) => Tensor>;
 
 /**
  * Glorot initialisation, uniform: U(−a, a) with a = gain·√(6 / (fanIn + fanOut)).
  * @example xavierUniform_(linear.weight, { gain: calculateGain('tanh') })
  */
-export function xavierUniform_(t: Tensor, options: InitOptions & { gain?: number } = {}): Tensor {
+export const xavierUniform_ = C.api(C.sig('xavierUniform_', ['tensor', C.tensor], ['options', C.options({ gain: C.finite(), generator: gen }, { positional: ['gain', 'generator'] })]), function xavierUniform_(t: Tensor, options: InitOptions & { gain?: number } = {}): Tensor {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   const a = (options.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
   return uniform_(t, { a: -a, b: a, generator: options.generator });
-}
+}) as C.Checked<(tensor: Tensor, ...args: [options?: InitOptions & { gain?: number }] | [gain: number, generator?: Generator]) => Tensor>;
 
 /** Glorot initialisation, normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
-export function xavierNormal_(t: Tensor, options: InitOptions & { gain?: number } = {}): Tensor {
+export const xavierNormal_ = C.api(C.sig('xavierNormal_', ['tensor', C.tensor], ['options', C.options({ gain: C.finite(), generator: gen }, { positional: ['gain', 'generator'] })]), function xavierNormal_(t: Tensor, options: InitOptions & { gain?: number } = {}): Tensor {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   const std = (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
   return normal_(t, { std, generator: options.generator });
-}
+}) as C.Checked<(tensor: Tensor, ...args: [options?: InitOptions & { gain?: number }] | [gain: number, generator?: Generator]) => Tensor>;
 
 
 // truncNormal_ and orthogonal_, as torch.nn.init's trunc_normal_ and orthogonal_.
@@ -163,7 +165,7 @@ export interface TruncNormalOptions extends InitOptions {
  * as PyTorch's `trunc_normal_`; returns `t`.
  * @example truncNormal_(embedding.weight, { std: 0.02 }) // ViT-style
  */
-export function truncNormal_(t: Tensor, options: TruncNormalOptions = {}): Tensor {
+export const truncNormal_ = C.api(C.sig('truncNormal_', ['tensor', C.tensor], ['options', C.options({ mean: C.finite(), std: C.number, a: C.number, b: C.number, generator: gen }, { positional: ['mean', 'std', 'a', 'b', 'generator'] })]), function truncNormal_(t: Tensor, options: TruncNormalOptions = {}): Tensor {
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
   const a = options.a ?? -2;
@@ -188,7 +190,7 @@ export function truncNormal_(t: Tensor, options: TruncNormalOptions = {}): Tenso
   }
   markModified(t);
   return t;
-}
+}) as C.Checked<(tensor: Tensor, ...args: [options?: TruncNormalOptions] | [mean: number, std?: number, a?: number, b?: number, generator?: Generator]) => Tensor>;
 
 /** Options of `orthogonal_`. */
 export interface OrthogonalOptions extends InitOptions {
@@ -228,7 +230,7 @@ function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array
  * columns, else columns are.
  * @example orthogonal_(rnn.weight_hh_l0, { gain: 1 })
  */
-export function orthogonal_(t: Tensor, options: OrthogonalOptions = {}): Tensor {
+export const orthogonal_ = C.api(C.sig('orthogonal_', ['tensor', C.tensor], ['options', C.options({ gain: C.finite(), generator: gen }, { positional: ['gain', 'generator'] })]), function orthogonal_(t: Tensor, options: OrthogonalOptions = {}): Tensor {
   if (t.ndim < 2) throw new DlError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape ${fmt(t.shape)}`);
   const gain = options.gain ?? 1;
   if (typeof gain !== 'number' || !Number.isFinite(gain)) throw new DlError(`orthogonal_: gain must be a finite number, got ${String(gain)}`);
@@ -253,4 +255,4 @@ export function orthogonal_(t: Tensor, options: OrthogonalOptions = {}): Tensor 
   }
   markModified(t);
   return t;
-}
+}) as C.Checked<(tensor: Tensor, ...args: [options?: OrthogonalOptions] | [gain: number, generator?: Generator]) => Tensor>;

@@ -1,4 +1,6 @@
-import { Tensor, markModified, noGrad, type DType, DlError, checks } from '@dl/autograd';
+import { Tensor, markModified, setDType_, type DType, DlError, checks } from '@dl/autograd';
+
+const toSig = checks.sig('Module.to', ['dtype', checks.dtype]);
 import { fmt } from './checks.js';
 
 /** Options of `Parameter`. */
@@ -331,26 +333,19 @@ export abstract class Module {
   }
 
   /**
-   * Converts every parameter and buffer to `dtype` (PyTorch's `.to(dtype)`, `.double()`), replacing
-   * them with new tensors: create the optimizer after converting.
+   * Converts every parameter and buffer to `dtype` in place (PyTorch's `.to(dtype)`, `.double()`): each
+   * stays the same object, with its values and `.grad` converted (`setDType_`), so an optimizer built
+   * before still trains the model (its per-parameter state follows on the next step).
    */
   to(dtype: DType): this {
-    const converted = new Map<Tensor, Tensor>();
-    const convert = <T extends Tensor>(t: T, make: (x: Tensor) => T): T => {
-      if (t.dtype === dtype) return t;
-      let c = converted.get(t);
-      if (c === undefined) {
-        c = make(noGrad(() => t.detach().to(dtype)));
-        converted.set(t, c);
-      }
-      return c as T;
-    };
+    checks.checkCall(toSig, arguments);
+    for (const p of this.parameters()) setDType_(p, dtype);
     for (const m of this.modules()) {
-      for (const slot of m[slotsOf]()) {
-        const p = slot.value;
-        if (p instanceof Parameter) slot.set(convert(p, (x) => new Parameter(x, { requiresGrad: p.requiresGrad })));
+      for (const b of m.#buffers.values()) {
+        if (b.tensor === null) continue;
+        if (b.tensor.isLeaf) setDType_(b.tensor, dtype);
+        else b.tensor = b.tensor.detach().to(dtype);
       }
-      for (const b of m.#buffers.values()) if (b.tensor !== null) b.tensor = convert(b.tensor, (x) => x);
     }
     return this;
   }

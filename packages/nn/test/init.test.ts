@@ -23,7 +23,7 @@ const FAN_OUT = 400;
 describe('init: fans and gains as PyTorch computes them', () => {
   it('calculateFanInAndFanOut', () => {
     for (const f of golden.init.fans) expect(init.calculateFanInAndFanOut(zeros(f.shape))).toEqual({ fanIn: f.fanIn, fanOut: f.fanOut });
-    expect(() => init.calculateFanInAndFanOut(zeros([5]))).toThrow(/init: fan in and fan out cannot be computed for a tensor of shape \[5\]/);
+    expect(() => init.calculateFanInAndFanOut(zeros([5]))).toThrow(/calculateFanInAndFanOut: fan in and fan out cannot be computed for a tensor of shape \[5\]/);
   });
 
   it('calculateGain', () => {

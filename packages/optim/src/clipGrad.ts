@@ -1,6 +1,6 @@
 // Gradient clipping, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_. Each clipped gradient is
 // replaced by a new tensor rather than written in place: after z = x + y, x.grad and y.grad may share storage.
-import { Tensor, DlError } from '@dl/autograd';
+import { Tensor, DlError, checks as C } from '@dl/autograd';
 
 /** Options of `clipGradNorm_`. */
 export interface ClipGradNormOptions {
@@ -13,7 +13,7 @@ export interface ClipGradNormOptions {
 function gradsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
   const list = params instanceof Tensor ? [params] : [...params];
   list.forEach((p, i) => {
-    if (!(p instanceof Tensor)) throw new TypeError(`${op}: params must be tensors, but element ${i} is ${typeof p}`);
+    if (!(p instanceof Tensor)) throw new DlError(`${op}: params must be tensors, but element ${i} is ${typeof p}`);
   });
   return list.filter((p) => p.grad !== null);
 }
@@ -27,7 +27,7 @@ function gradsOf(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
  * const norm = clipGradNorm_(model.parameters(), 1.0);
  * opt.step();
  */
-export function clipGradNorm_(params: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): number {
+export const clipGradNorm_ = C.api(C.sig('clipGradNorm_', ['params', C.kind('params', 'a Tensor or an iterable of tensors', (v) => v instanceof Tensor || (typeof v === 'object' && v !== null && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'))], ['maxNorm', C.number], ['options', C.options({ normType: C.number, errorIfNonfinite: C.bool }, { positional: ['normType', 'errorIfNonfinite'] })]), function clipGradNorm_(params: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): number {
   const { normType = 2, errorIfNonfinite = false } = options;
   const op = 'clipGradNorm_';
   if (!(maxNorm >= 0) || !Number.isFinite(maxNorm)) throw new DlError(`${op}: invalid maxNorm ${maxNorm} (expected a finite number >= 0)`);
@@ -60,13 +60,13 @@ export function clipGradNorm_(params: Tensor | Iterable<Tensor>, maxNorm: number
     }
   }
   return total;
-}
+});
 
 /**
  * Clamps every gradient value into `[-clipValue, clipValue]`. Parameters without a gradient are skipped.
  * @example clipGradValue_(model.parameters(), 0.5)
  */
-export function clipGradValue_(params: Tensor | Iterable<Tensor>, clipValue: number): void {
+export const clipGradValue_ = C.api(C.sig('clipGradValue_', ['params', C.kind('params', 'a Tensor or an iterable of tensors', (v) => v instanceof Tensor || (typeof v === 'object' && v !== null && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'))], ['clipValue', C.number]), function clipGradValue_(params: Tensor | Iterable<Tensor>, clipValue: number): void {
   const op = 'clipGradValue_';
   if (!(clipValue >= 0) || !Number.isFinite(clipValue)) throw new DlError(`${op}: invalid clipValue ${clipValue} (expected a finite number >= 0)`);
   for (const p of gradsOf(op, params)) {
@@ -79,7 +79,7 @@ export function clipGradValue_(params: Tensor | Iterable<Tensor>, clipValue: num
     }
     p.grad = new Tensor(out, g.shape);
   }
-}
+});
 
 /** The same as `clipGradNorm_` (the name the issue and older PyTorch use). */
 export const clipGradNorm = clipGradNorm_;

@@ -40,7 +40,7 @@ export abstract class LRScheduler<H extends object = object> {
 
   constructor(optimizer: AnyOptimizer, options: H) {
     if (!(optimizer instanceof Optimizer)) {
-      throw new TypeError(`${new.target.name}: expected an Optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
+      throw new DlError(`${new.target.name}: expected an Optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
     }
     this.optimizer = optimizer;
     this.options = options;

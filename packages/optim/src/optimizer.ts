@@ -66,6 +66,17 @@ function zerosOf(like: TypedArray): TypedArray {
   return like instanceof Float64Array ? new Float64Array(like.length) : new Float32Array(like.length);
 }
 
+/** Converts state buffers created in another dtype (before `model.double()`) to the parameter's, in place in `s`. */
+function matchDType(s: ParamState, like: TypedArray): void {
+  for (const [k, v] of Object.entries(s)) {
+    if (typeof v === 'object' && v.constructor !== like.constructor) {
+      const buf = zerosOf(like);
+      buf.set(v);
+      s[k] = buf;
+    }
+  }
+}
+
 /**
  * The base of all optimizers, shaped like `torch.optim.Optimizer`: `defaults`, `paramGroups`, a lazily
  * filled `state` map, `zeroGrad`, `step`, `addParamGroup`, `stateDict` and `loadStateDict`.
@@ -90,13 +101,13 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
     this.defaults = Object.freeze(cloneOptions(defaults));
     if (params instanceof Tensor || params === null || typeof (params as Iterable<unknown>)?.[Symbol.iterator] !== 'function') {
       const what = params instanceof Tensor ? 'a single Tensor (wrap it in an array)' : String(params);
-      throw new TypeError(`${this.name}: params must be an iterable of tensors or of parameter groups, got ${what}`);
+      throw new DlError(`${this.name}: params must be an iterable of tensors or of parameter groups, got ${what}`);
     }
     const list = [...(params as Iterable<Tensor | ParamGroupInput<O>>)];
     if (list.length === 0) throw new DlError(`${this.name}: got an empty parameter list`);
     const tensors = list.filter((x) => x instanceof Tensor).length;
     if (tensors === list.length) this.addParamGroup({ params: list as Tensor[] } as unknown as ParamGroupInput<O>);
-    else if (tensors > 0) throw new TypeError(`${this.name}: params mixes tensors and parameter groups; give one or the other`);
+    else if (tensors > 0) throw new DlError(`${this.name}: params mixes tensors and parameter groups; give one or the other`);
     else for (const group of list as ParamGroupInput<O>[]) this.addParamGroup(group);
   }
 
@@ -111,13 +122,13 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
    */
   addParamGroup(group: ParamGroupInput<O>): void {
     if (group === null || typeof group !== 'object' || !('params' in group)) {
-      throw new TypeError(`${this.name}.addParamGroup: a parameter group is an object with a 'params' field, got ${String(group)}`);
+      throw new DlError(`${this.name}.addParamGroup: a parameter group is an object with a 'params' field, got ${String(group)}`);
     }
     const k = this.paramGroups.length;
     const params = group.params instanceof Tensor ? [group.params] : [...group.params];
     const seen = new Map<Tensor, number>();
     params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new TypeError(`${this.name}: can only optimize tensors, but param ${i} of group ${k} is ${typeof p}`);
+      if (!(p instanceof Tensor)) throw new DlError(`${this.name}: can only optimize tensors, but param ${i} of group ${k} is ${typeof p}`);
       if (!p.isLeaf) {
         throw new DlError(`${this.name}: can't optimize a non-leaf tensor (param ${i} of group ${k} was made by '${p.gradFn!.op}'); use a leaf such as x.detach().requiresGrad_()`);
       }
@@ -167,7 +178,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
         if (s === undefined) {
           s = this.initState(p.data, group);
           this.state.set(p, s);
-        }
+        } else matchDType(s, p.data);
         this.update(p.data, grad.data, s, group);
         markModified(p);
       }

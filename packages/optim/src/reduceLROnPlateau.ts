@@ -61,7 +61,7 @@ export class ReduceLROnPlateau {
 
   constructor(optimizer: AnyOptimizer, options: ReduceLROnPlateauOptions = {}) {
     if (!(optimizer instanceof Optimizer)) {
-      throw new TypeError(`ReduceLROnPlateau: expected an Optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
+      throw new DlError(`ReduceLROnPlateau: expected an Optimizer, got ${optimizer === null ? 'null' : typeof optimizer}`);
     }
     const o: Required<ReduceLROnPlateauOptions> = {
       mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8, ...options,

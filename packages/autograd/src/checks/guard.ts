@@ -14,6 +14,8 @@ export interface Param {
 export interface Signature {
   readonly name: string;
   readonly params: readonly Param[];
+  /** A constructor's signature (called with `new`). */
+  readonly construct?: boolean;
 }
 
 /** `[name, kind]` pairs, `'...name'` for a rest parameter. */
@@ -22,6 +24,56 @@ export type ParamSpec = readonly [string, Kind];
 /** A signature from `[name, kind]` pairs: `sig('sum', ['x', tensor], ['options', options({ dim: dims })])`. */
 export function sig(name: string, ...params: readonly ParamSpec[]): Signature {
   return { name, params: params.map(([n, kind]) => (n.startsWith('...') ? { name: n.slice(3), kind, rest: true } : { name: n, kind })) };
+}
+
+/**
+ * PyTorch's calling forms, rewritten to the declared ones: numbers spread where a list is declared
+ * (`zeros(2, 3)`, `view(-1, 4)`), and positional values for an options object's keys
+ * (`sum(x, 1)`, `Conv2d(1, 8, 3, 1, 1)`), merged with an options object given last.
+ */
+export function normalizeArgs(signature: Signature, input: ArrayLike<unknown>): unknown[] {
+  const { name, params } = signature;
+  let args = Array.from(input);
+  for (let i = 0; i < params.length && i < args.length; i++) {
+    const p = params[i]!;
+    if (p.rest) break;
+    if (p.kind.spread === true && typeof args[i] === 'number') {
+      let j = i;
+      while (j < args.length && typeof args[j] === 'number') j++;
+      args = [...args.slice(0, i), args.slice(i, j), ...args.slice(j)];
+    }
+    const keys = p.kind.positional;
+    if (keys !== undefined && keys.length > 0) {
+      let n = args.length;
+      while (n > i && args[n - 1] === undefined) n--;
+      const rest = args.slice(i, n);
+      const last = rest[rest.length - 1];
+      const given = isPlainObject(last) ? last : undefined;
+      const pos = given === undefined ? rest : rest.slice(0, -1);
+      if (pos.length === 0) break;
+      if (pos.length > keys.length) {
+        throw new DlError(name, `takes at most ${i + keys.length} positional arguments (${[...params.slice(0, i).map((q) => q.name), ...keys].join(', ')}) before its options, got ${i + pos.length}`, {
+          arg: `argument ${i + keys.length + 1}`,
+        });
+      }
+      const misplaced = pos.findIndex((v) => isPlainObject(v));
+      if (misplaced >= 0) {
+        throw new DlError(name, `argument ${i + misplaced + 1} is an options object, but more arguments follow it; the options object goes last`, { arg: keys[misplaced] });
+      }
+      const merged: Record<string, unknown> = { ...given };
+      pos.forEach((v, j) => {
+        if (v === undefined) return;
+        const key = keys[j]!;
+        if (given !== undefined && given[key] !== undefined) {
+          throw new DlError(name, `${key} was given twice, as argument ${i + j + 1} and in the options`, { arg: key });
+        }
+        merged[key] = v;
+      });
+      args = [...args.slice(0, i), merged];
+      break;
+    }
+  }
+  return args;
 }
 
 /** Checks `args` against `signature`: count, then each argument's kind. Trailing `undefined`s count as left out. */
@@ -121,8 +173,9 @@ export function api<F extends (...args: never[]) => unknown>(signature: Signatur
   const f = function (this: unknown, ...args: unknown[]): unknown {
     depth++;
     try {
-      checkArgs(signature, args);
-      return (impl as unknown as (...a: unknown[]) => unknown).apply(this, args);
+      const normalized = normalizeArgs(signature, args);
+      checkArgs(signature, normalized);
+      return (impl as unknown as (...a: unknown[]) => unknown).apply(this, normalized);
     } catch (e) {
       throw depth === 1 ? asDlError(signature.name, e) : e;
     } finally {
@@ -137,4 +190,35 @@ export function api<F extends (...args: never[]) => unknown>(signature: Signatur
 /** Checks `args` against a signature inside a method or constructor (which `api` cannot wrap), as the outermost call. */
 export function checkCall(signature: Signature, args: ArrayLike<unknown>): void {
   guard(signature.name, () => checkArgs(signature, args));
+}
+
+/**
+ * Makes a class a checked public constructor: `new C(...args)` checks `args` against `signature`
+ * (PyTorch's positional forms included, see `normalizeArgs`) and every error, from the constructor or
+ * from the layers it builds, leaves as a `DlError` naming `signature.name` (TorchCNN, not Conv2d).
+ * Instances, `instanceof` and subclassing are those of `cls`; calling it without `new` is an error.
+ */
+export function checkedClass<C extends abstract new (...args: never[]) => unknown, Extra = unknown>(cls: C, signature: Signature): C & Extra {
+  const s: Signature = { ...signature, construct: true };
+  const proxy: C = new Proxy(cls, {
+    construct(target, args, newTarget): object {
+      depth++;
+      try {
+        const normalized = normalizeArgs(s, args);
+        checkArgs(s, normalized);
+        return Reflect.construct(target as unknown as new (...a: unknown[]) => object, normalized, newTarget === proxy ? target : newTarget);
+      } catch (e) {
+        throw depth === 1 ? asDlError(s.name, e) : e;
+      } finally {
+        depth--;
+      }
+    },
+    apply(): never {
+      throw new DlError(s.name, `is a class: create one with new ${s.name}(...)`);
+    },
+    get(target, key, receiver): unknown {
+      return key === 'signature' ? s : Reflect.get(target, key, receiver === proxy ? target : receiver);
+    },
+  });
+  return proxy as C & Extra;
 }

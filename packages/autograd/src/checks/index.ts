@@ -3,8 +3,10 @@ export { DlError, type DlErrorDetails } from './error.js';
 export { describe } from './describe.js';
 export { MAX_NUMEL, MAX_PIECES, checkNumel, checkPieces } from './limits.js';
 export {
-  type Kind, kind, tensor, tensorLike, number, bool, string, func, any, finite, int, dim, dims, shape, ints, dtype, oneOf,
+  type Kind, kind, tensor, tensorLike, number, bool, string, func, any, finite, int, dim, dims, shape, sizes, ints, dtype, oneOf,
   instance, list, optional, nullable, union, required,
 } from './kinds.js';
 export { options, checkOptions, camelCase, isPlainObject } from './options.js';
-export { type Param, type Signature, type ParamSpec, type Checked, sig, checkArgs, api, guard, userCall, asDlError, checkCall } from './guard.js';
+export { type Param, type Signature, type ParamSpec, type Checked, sig, checkArgs, normalizeArgs, api, checkedClass, guard, userCall, asDlError, checkCall } from './guard.js';
+// Internal to the @dl packages: run without recording, without noGrad's public-call bookkeeping.
+export { withGradMode } from '../tape.js';

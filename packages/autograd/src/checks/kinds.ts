@@ -23,6 +23,10 @@ export interface Kind {
   /** For numbers: the accepted range. */
   readonly min?: number;
   readonly max?: number;
+  /** For `options` kinds: the keys that may also be given as positional arguments, in PyTorch's order. */
+  readonly positional?: readonly string[];
+  /** For list kinds (`shape`, `ints`): the list may also be spread as numbers (`zeros(2, 3)`, `view(-1, 4)`). */
+  readonly spread?: boolean;
 }
 
 function refuse(fn: string, arg: string, what: string, value: unknown, hint?: string): never {
@@ -92,6 +96,8 @@ export const shape: Kind = {
     checkNumel(fn, v, arg);
   },
 };
+/** A shape that may also be given as separate sizes, as PyTorch's `zeros(2, 3)`. */
+export const sizes: Kind = { ...shape, spread: true };
 /** A list of integers (sizes that may be -1, pads, split sizes). */
 export const ints: Kind = kind('ints', 'an array of integers', (v) => Array.isArray(v) && v.every((s) => Number.isInteger(s)));
 /** A dtype name. */

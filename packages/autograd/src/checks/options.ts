@@ -26,7 +26,8 @@ export function checkOptions(fn: string, arg: string, value: unknown, keys: Read
   }
   for (const key of Object.keys(value)) {
     const k = keys[key];
-    if (k === undefined) {
+    // A key set to undefined says nothing (options built by spreading optional fields), so it is not refused.
+    if (k === undefined && value[key] !== undefined) {
       const valid = Object.keys(keys);
       const camel = camelCase(key);
       const near = valid.find((v) => v === camel) ?? valid.find((v) => v.toLowerCase() === camel.toLowerCase());
@@ -34,15 +35,19 @@ export function checkOptions(fn: string, arg: string, value: unknown, keys: Read
       throw new DlError(fn, `unknown option '${key}'; the valid options are ${valid.length ? valid.join(', ') : 'none'}`, { arg: `${arg}.${key}`, hint });
     }
     const v = value[key];
-    if (v !== undefined) k.check(fn, key, v);
+    if (v !== undefined) k!.check(fn, key, v);
   }
 }
 
-/** The kind of an options object with these keys (each key optional). */
-export function options(keys: Readonly<Record<string, Kind>>): Kind {
+/**
+ * The kind of an options object with these keys (each key optional). `positional` lists the keys that
+ * may instead be passed as positional arguments in PyTorch's order (`sum(x, 1, true)`), the options
+ * object still accepted last (`sum(x, [0, 1], { keepdim: true })`).
+ */
+export function options(keys: Readonly<Record<string, Kind>>, extra: { positional?: readonly string[] } = {}): Kind {
   const names = Object.keys(keys);
   return {
-    tag: 'options', what: `an options object { ${names.join(', ')} }`, keys, optional: true,
+    tag: 'options', what: `an options object { ${names.join(', ')} }`, keys, optional: true, positional: extra.positional,
     check: (fn, arg, v) => (v === undefined ? undefined : checkOptions(fn, arg, v, keys)),
   };
 }

@@ -59,7 +59,7 @@ export interface LeakyReluOptions {
   negativeSlope?: number;
 }
 /** x for x > 0, else negativeSlope·x. */
-export const leakyRelu = api(sig('leakyRelu', ['x', K.tensor], ['options', opts({ negativeSlope: K.finite() })]), function leakyRelu(x: Tensor, options: LeakyReluOptions = {}): Tensor {
+export const leakyRelu = api(sig('leakyRelu', ['x', K.tensor], ['options', opts({ negativeSlope: K.finite() }, { positional: ['negativeSlope'] })]), function leakyRelu(x: Tensor, options: LeakyReluOptions = {}): Tensor {
   return where(gt(x, 0), x, mul(x, options.negativeSlope ?? 0.01));
 });
 

@@ -10,6 +10,9 @@ import { sum } from './reduce.js';
 import { cat, reshape, slice, transpose, unsqueeze } from './movement.js';
 import { flip } from './shaping.js';
 import { operands } from './broadcast.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 /** The [outer, n, inner] view of `shape` around `dim`. */
 function around(shape: Shape, dim: number): [number, number, number] {
@@ -37,9 +40,9 @@ const cumsumOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
 });
 
 /** Running sums along `dim`: out[i] = x[0] + … + x[i]. @example cumsum(tensor([1, 2, 3]), 0) // [1, 3, 6] */
-export function cumsum(x: Tensor, dim: number): Tensor {
+export const cumsum = api(sig('cumsum', ['x', K.tensor], ['dim', K.dim]), function cumsum(x: Tensor, dim: number): Tensor {
   return alongDim('cumsum', operands('cumsum', x)[0]!, dim, (t, d) => cumsumOp([t], { dim: d }));
-}
+});
 
 const cumprodOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
   name: 'cumprod',
@@ -65,9 +68,9 @@ const cumprodOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
 });
 
 /** Running products along `dim`: out[i] = x[0] · … · x[i]; the gradient is exact where x has zeros. */
-export function cumprod(x: Tensor, dim: number): Tensor {
+export const cumprod = api(sig('cumprod', ['x', K.tensor], ['dim', K.dim]), function cumprod(x: Tensor, dim: number): Tensor {
   return alongDim('cumprod', operands('cumprod', x)[0]!, dim, (t, d) => cumprodOp([t], { dim: d }));
-}
+});
 
 /** Options of `prod`: one dim to multiply over (all when omitted), and whether to keep it with size 1. */
 export interface ProdOptions {
@@ -102,7 +105,7 @@ function onesLike(x: Tensor): Tensor {
  * The product over `dim` (of every element when omitted); the gradient is exact with zeros.
  * @example prod(x, { dim: 1, keepdim: true })
  */
-export function prod(x: Tensor, options: ProdOptions = {}): Tensor {
+export const prod = api(sig('prod', ['x', K.tensor], ['options', opts({ dim: K.dim, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function prod(x: Tensor, options: ProdOptions = {}): Tensor {
   const [t] = operands('prod', x);
   if (options.dim === undefined) {
     const all = prodOp([reshape(t!, [t!.numel()])], { dim: 0, keepdim: false });
@@ -111,4 +114,4 @@ export function prod(x: Tensor, options: ProdOptions = {}): Tensor {
   const d = normalizeDim('prod', options.dim, t!.ndim);
   if (t!.ndim === 0) return reshape(prodOp([reshape(t!, [1])], { dim: 0, keepdim: false }), []);
   return prodOp([t!], { dim: d, keepdim: options.keepdim ?? false });
-}
+});

@@ -4,7 +4,7 @@ import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
 import { binaryForward, broadcastAll, operands } from './broadcast.js';
 import { eq, ge, gt, le, lt } from './compare.js';
-import { api, sig } from '../checks/guard.js';
+import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 
@@ -154,10 +154,12 @@ export const sign = unary('sign', k.sign, (g) => new Tensor(g.data.map(() => 0),
 
 /** Bounds of `clamp`; either may be omitted. */
 export interface ClampOptions {
-  min?: number;
-  max?: number;
+  min?: number | null;
+  max?: number | null;
 }
-const clampOp = defineOp<Required<ClampOptions>>({
+/** `clamp`'s calling forms: `{ min, max }`, or PyTorch's positional `(min, max?)` (`clamp(x, 0)`, `clamp(x, null, 1)`). */
+export type ClampArgs = [options: ClampOptions] | [min: number | null, max?: number | null];
+const clampOp = defineOp<{ min: number; max: number }>({
   name: 'clamp',
   saves: 'inputs',
   forward: ([x], { min, max }) => ({ data: k.clamp(x!.data, min, max), shape: x!.shape }),
@@ -168,10 +170,10 @@ const clampOp = defineOp<Required<ClampOptions>>({
  * Limits x to [min, max] elementwise.
  * @example clamp(x, { min: 0 })
  */
-export const clamp = api(sig('clamp', ['x', K.tensor], ['options', K.required(opts({ min: K.number, max: K.number }))]), function clamp(x: Tensor, options: ClampOptions): Tensor {
+export const clamp = api(sig('clamp', ['x', K.tensor], ['options', K.required(opts({ min: K.nullable(K.number), max: K.nullable(K.number) }, { positional: ['min', 'max'] }))]), function clamp(x: Tensor, options: ClampOptions): Tensor {
   const min = options.min ?? -Infinity;
   const max = options.max ?? Infinity;
-  if (options.min === undefined && options.max === undefined) throw new DlError('clamp: give at least one of min and max');
+  if (options.min == null && options.max == null) throw new DlError('clamp: give at least one of min and max');
   if (Number.isNaN(min) || Number.isNaN(max)) throw new DlError(`clamp: bounds must not be NaN (min ${min}, max ${max})`);
   return clampOp(operands('clamp', x), { min, max });
-});
+}) as Checked<(x: Tensor, ...args: ClampArgs) => Tensor>;

@@ -15,7 +15,10 @@ function indexValues(op: string, index: ArrayLike<number>, n: number, dim: numbe
   const out = new Int32Array(index.length);
   for (let i = 0; i < index.length; i++) {
     const v = index[i]!;
-    if (!Number.isInteger(v) || v < 0 || v >= n) {
+    if (!Number.isInteger(v)) {
+      throw new DlError(op, `index must hold integers, got ${v} at position ${i}`, { arg: 'index', hint: 'round the positions first (x.round(), or Math.round for an array)' });
+    }
+    if (v < 0 || v >= n) {
       throw new DlError(`${op}: index ${v} is out of bounds for dim ${dim} of size ${n}`);
     }
     out[i] = v;

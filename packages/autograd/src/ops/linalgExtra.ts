@@ -11,6 +11,9 @@ import { eq } from './compare.js';
 import { sum } from './reduce.js';
 import { matmul } from './linalg.js';
 import { permute, reshape } from './movement.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 /** Options of `norm`. */
 export interface NormOptions {
@@ -67,24 +70,24 @@ const normOp = defineOp<NormAttrs>({
  * `linalg.vector_norm`; its gradient is 0 where the norm is 0, as PyTorch's.
  * @example norm(x, { dim: 1, keepdim: true }) // row lengths
  */
-export function norm(x: Tensor, options: NormOptions = {}): Tensor {
+export const norm = api(sig('norm', ['x', K.tensor], ['options', opts({ p: K.union(K.number, K.oneOf('fro')), dim: K.dims, keepdim: K.bool }, { positional: ['p', 'dim', 'keepdim'] })]), function norm(x: Tensor, options: NormOptions = {}): Tensor {
   const p = options.p === undefined || options.p === 'fro' ? 2 : options.p;
   if (typeof p !== 'number' || Number.isNaN(p)) {
     throw new DlError(`norm: p must be a number, ±Infinity or 'fro', got ${JSON.stringify(options.p)} ('nuc' and matrix norms are not supported)`);
   }
   const dims = x.ndim === 0 ? [] : normalizeDims('norm', options.dim, x.ndim);
   return normOp([x], { p, dims, keepdim: options.keepdim ?? false });
-}
+});
 
 /** Batched matrix product of two 3-D tensors with the same batch size: [b, n, m] · [b, m, p] → [b, n, p]. */
-export function bmm(a: Tensor, b: Tensor): Tensor {
+export const bmm = api(sig('bmm', ['a', K.tensor], ['b', K.tensor]), function bmm(a: Tensor, b: Tensor): Tensor {
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) throw new DlError('bmm: expects two tensors');
   if (a.ndim !== 3 || b.ndim !== 3) throw new DlError(`bmm: expects two 3-D tensors, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
   if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
     throw new DlError(`bmm: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (batch sizes must match, and a's last dim must equal b's middle one)`);
   }
   return matmul(a, b);
-}
+});
 
 /** One operand of einsum and its letters, one per dim. */
 interface Term {
@@ -167,7 +170,7 @@ function contract(a: Term, b: Term, later: Set<string>): Term {
  * size-1 dims broadcasting against larger ones.
  * @example einsum('bij,bjk->bik', a, b) // bmm
  */
-export function einsum(equation: string, ...operands: Tensor[] | [readonly Tensor[]]): Tensor {
+export const einsum = api(sig('einsum', ['equation', K.string], ['...operands', K.union(K.tensor, K.list(K.tensor))]), function einsum(equation: string, ...operands: Tensor[] | [readonly Tensor[]]): Tensor {
   const xs: readonly Tensor[] = operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : (operands as Tensor[]);
   if (typeof equation !== 'string') throw new DlError('einsum: the first argument must be the equation string');
   if (xs.length === 0) throw new DlError('einsum: expects at least one operand');
@@ -198,4 +201,4 @@ export function einsum(equation: string, ...operands: Tensor[] | [readonly Tenso
   }
   cur = sumOut(cur, new Set(output));
   return reshape(arrange(cur, output), output.map((l) => sizes.get(l)!));
-}
+});

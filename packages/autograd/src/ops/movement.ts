@@ -5,7 +5,8 @@ import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, numel, stridesOf, type Shape } from '../shape.js';
 import { broadcastData } from './broadcast.js';
-import { api, sig } from '../checks/guard.js';
+import { followVersion } from '../version.js';
+import { api, sig, type Checked } from '../checks/guard.js';
 import { checkNumel, checkPieces } from '../checks/limits.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
@@ -65,7 +66,9 @@ export const permute = api(sig('permute', ['x', K.tensor], ['dims', K.list(K.num
   }
   const norm = dims.map((d) => normalizeDim('permute', d, x.ndim));
   if (new Set(norm).size !== norm.length) throw new DlError(`permute: dims [${dims.join(',')}] repeat a dimension`);
-  return permuteOp([x], { dims: norm });
+  const out = permuteOp([x], { dims: norm });
+  followVersion(out, x); // a view in PyTorch: in-place changes to x count against saved copies of out
+  return out;
 });
 
 /** Swaps two dims. @example transpose(x, -2, -1) */
@@ -106,15 +109,17 @@ export interface FlattenOptions {
   startDim?: number;
   endDim?: number;
 }
+/** `flatten`'s calling forms: options, or PyTorch's positional `(startDim, endDim?)`. */
+export type FlattenArgs = [options?: FlattenOptions] | [startDim: number, endDim?: number];
 
 /** Merges dims `startDim..endDim` (0 and -1 by default) into one. @example flatten(x, { startDim: 1 }) */
-export const flatten = api(sig('flatten', ['x', K.tensor], ['options', opts({ startDim: K.dim, endDim: K.dim })]), function flatten(x: Tensor, options: FlattenOptions = {}): Tensor {
+export const flatten = api(sig('flatten', ['x', K.tensor], ['options', opts({ startDim: K.dim, endDim: K.dim }, { positional: ['startDim', 'endDim'] })]), function flatten(x: Tensor, options: FlattenOptions = {}): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim('flatten', options.startDim ?? 0, x.ndim);
   const e = normalizeDim('flatten', options.endDim ?? -1, x.ndim);
   if (s > e) throw new DlError(`flatten: startDim ${options.startDim} comes after endDim ${options.endDim} for shape ${fmt(x.shape)}`);
   return reshape(x, [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
-});
+}) as Checked<(x: Tensor, ...args: FlattenArgs) => Tensor>;
 
 const expandOp = defineOp<{ shape: number[] }>({
   name: 'expand',

@@ -15,6 +15,9 @@ import { add, mul, sub } from './elementwise.js';
 import { relu, sigmoid, tanh } from './activation.js';
 import { matmul } from './linalg.js';
 import { cat, chunk, reshape, slice, stack, transpose, unsqueeze } from './movement.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 export type { CellMode as RecurrentMode } from '../kernels/index.js';
 
@@ -56,21 +59,21 @@ function raw(data: ArrayLike<number> & { length: number }, shape: number[], like
 }
 
 /** LSTM cell from basic ops: pre [N,4H] (gates i,f,g,o) and cPrev [N,H] → [h, c]. The fused `lstmCell`'s reference. */
-export function lstmCellReference(pre: Tensor, cPrev: Tensor): [Tensor, Tensor] {
+export const lstmCellReference = api(sig('lstmCellReference', ['pre', K.tensor], ['cPrev', K.tensor]), function lstmCellReference(pre: Tensor, cPrev: Tensor): [Tensor, Tensor] {
   const [i, f, g, o] = chunk(pre, 4, 1) as [Tensor, Tensor, Tensor, Tensor];
   const c = add(mul(sigmoid(f), cPrev), mul(sigmoid(i), tanh(g)));
   return [mul(sigmoid(o), tanh(c)), c];
-}
+});
 
 /** GRU cell from basic ops: xg, hg [N,3H] (blocks r,z,n) and hPrev [N,H] → h. The fused `gruCell`'s reference. */
-export function gruCellReference(xg: Tensor, hg: Tensor, hPrev: Tensor): Tensor {
+export const gruCellReference = api(sig('gruCellReference', ['xg', K.tensor], ['hg', K.tensor], ['hPrev', K.tensor]), function gruCellReference(xg: Tensor, hg: Tensor, hPrev: Tensor): Tensor {
   const [xr, xz, xn] = chunk(xg, 3, 1) as [Tensor, Tensor, Tensor];
   const [hr, hz, hn] = chunk(hg, 3, 1) as [Tensor, Tensor, Tensor];
   const r = sigmoid(add(xr, hr));
   const z = sigmoid(add(xz, hz));
   const n = tanh(add(xn, mul(r, hn)));
   return add(mul(sub(1, z), n), mul(z, hPrev));
-}
+});
 
 function checkCell(op: string, x: Tensor, blocks: number, state: Tensor, name: string): [number, number] {
   if (state.ndim !== 2) throw new DlError(`${op}: ${name} must be 2-D [N, H], got shape ${fmt(state.shape)}`);
@@ -113,13 +116,13 @@ const lstmCellOp = defineOp<undefined>({
  * h = σ(o)·tanh(c).
  * @example const [h, c] = lstmCell(add(linear(x, wIh, bIh), linear(h0, wHh, bHh)), c0);
  */
-export function lstmCell(gates: Tensor, cPrev: Tensor): [Tensor, Tensor] {
+export const lstmCell = api(sig('lstmCell', ['gates', K.tensor], ['cPrev', K.tensor]), function lstmCell(gates: Tensor, cPrev: Tensor): [Tensor, Tensor] {
   const [pre, cp] = operands('lstmCell', gates, cPrev) as [Tensor, Tensor];
   checkCell('lstmCell', pre, 4, cp, 'cPrev');
   const hc = lstmCellOp([pre, cp], undefined);
   const [N, H] = cp.shape as [number, number];
   return [reshape(slice(hc, 0, 0, 1), [N, H]), reshape(slice(hc, 0, 1, 2), [N, H])];
-}
+});
 
 const gruCellOp = defineOp<undefined>({
   name: 'gruCell',
@@ -150,12 +153,12 @@ const gruCellOp = defineOp<undefined>({
  * [N,3H] (r,z,n), and hPrev [N,H] → h = (1−z)·n + z·hPrev with n = tanh(x_n + r·h_n), as PyTorch.
  * @example const h = gruCell(linear(x, wIh, bIh), linear(h0, wHh, bHh), h0);
  */
-export function gruCell(xGates: Tensor, hGates: Tensor, hPrev: Tensor): Tensor {
+export const gruCell = api(sig('gruCell', ['xGates', K.tensor], ['hGates', K.tensor], ['hPrev', K.tensor]), function gruCell(xGates: Tensor, hGates: Tensor, hPrev: Tensor): Tensor {
   const [xg, hg, hp] = operands('gruCell', xGates, hGates, hPrev) as [Tensor, Tensor, Tensor];
   checkCell('gruCell', xg, 3, hp, 'hPrev');
   checkCell('gruCell', hg, 3, hp, 'hPrev');
   return gruCellOp([xg, hg, hp], undefined);
-}
+});
 
 /** Options of `recurrentLayer`. */
 export interface RecurrentLayerOptions {
@@ -196,7 +199,7 @@ function layerReference([xProj, wHh, bHh, h0, c0]: Tensor[], mode: CellMode, dim
     let hNew: Tensor;
     let cNew: Tensor | null = null;
     if (mode === 'lstm') {
-      const hc = lstmCellReference(add(x, hg), c!);
+      const hc: [Tensor, Tensor] = lstmCellReference(add(x, hg), c!);
       hNew = hc[0];
       cNew = hc[1];
     } else if (mode === 'gru') hNew = gruCellReference(x, hg, h);
@@ -217,12 +220,12 @@ function layerReference([xProj, wHh, bHh, h0, c0]: Tensor[], mode: CellMode, dim
 }
 
 /** The same function as `recurrentLayer`, composed from basic ops step by step (slow; for tests and reference). */
-export function recurrentLayerReference(
+export const recurrentLayerReference = api(sig('recurrentLayerReference', ['xProj', K.tensor], ['wHh', K.tensor], ['bHh', K.nullable(K.tensor)], ['h0', K.tensor], ['c0', K.nullable(K.tensor)], ['options', K.required(opts({ mode: K.oneOf('lstm', 'gru', 'rnnTanh', 'rnnRelu'), reverse: K.bool, lengths: K.any }))]), function recurrentLayerReference(
   xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, options: RecurrentLayerOptions,
 ): RecurrentLayerResult {
   const { inputs, attrs } = layerArgs(xProj, wHh, bHh, h0, c0, options);
   return unpack(layerReference(inputs, attrs.mode, attrs.dims), attrs.dims, options.mode === 'lstm');
-}
+});
 
 const layerOp: Op<LayerAttrs> = defineOp<LayerAttrs>({
   name: 'recurrentLayer',
@@ -296,9 +299,9 @@ function unpack(packed: Tensor, { T, N, H }: RecurrentDims, lstm: boolean): Recu
  * packed sequences), and the reverse direction starts at each sequence's own last step.
  * @example const { output, hN, cN } = recurrentLayer(xProj, wHh, bHh, h0, c0, { mode: 'lstm' });
  */
-export function recurrentLayer(
+export const recurrentLayer = api(sig('recurrentLayer', ['xProj', K.tensor], ['wHh', K.tensor], ['bHh', K.nullable(K.tensor)], ['h0', K.tensor], ['c0', K.nullable(K.tensor)], ['options', K.required(opts({ mode: K.oneOf('lstm', 'gru', 'rnnTanh', 'rnnRelu'), reverse: K.bool, lengths: K.any }))]), function recurrentLayer(
   xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, options: RecurrentLayerOptions,
 ): RecurrentLayerResult {
   const { inputs, attrs } = layerArgs(xProj, wHh, bHh, h0, c0, options);
   return unpack(layerOp(inputs, attrs), attrs.dims, options.mode === 'lstm');
-}
+});

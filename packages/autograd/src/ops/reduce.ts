@@ -8,7 +8,8 @@ import { add, div, exp, log, mul, sqrt, sub } from './elementwise.js';
 import { eq, ne } from './compare.js';
 import { expand, reshape, squeeze, unsqueeze } from './movement.js';
 import { scatterInto } from './indexing.js';
-import { api, sig } from '../checks/guard.js';
+import { valuesIndices } from './valuesIndices.js';
+import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 
@@ -22,15 +23,39 @@ export interface DimOptions {
   dim?: number;
   keepdim?: boolean;
 }
-/** The values and their positions along `dim`, as PyTorch's `max(dim)` returns. */
-export interface ValuesIndices {
+/**
+ * The values and their positions along `dim`, as PyTorch's `max(dim)` returns: read `.values` and
+ * `.indices`, or destructure it as PyTorch's tuple: `const [values, indices] = x.max(1)`.
+ */
+export interface ValuesIndices extends Iterable<Tensor> {
   values: Tensor;
   indices: Tensor;
+}
+
+/** The dim of `max`/`min`: a tensor there means the elementwise maximum, which has its own name. */
+function extremeDim(name: string): K.Kind {
+  return {
+    ...K.dim,
+    check(fn, arg, v) {
+      if (v instanceof Tensor) {
+        const other = name === 'max' ? 'maximum' : 'minimum';
+        throw new DlError(fn, `${arg} must be an integer dim, got ${v.dtype} Tensor of shape [${v.shape.join(',')}]`, { arg, hint: `for the elementwise ${other} of two tensors, call ${other}(a, b) or a.${other}(b)` });
+      }
+      K.dim.check(fn, arg, v);
+    },
+  };
 }
 /** `ReduceOptions` plus Bessel's `correction` (1 by default: the unbiased estimate). */
 export interface VarOptions extends ReduceOptions {
   correction?: number;
 }
+
+/** A reduction's calling forms: options, or PyTorch's positional `(dim, keepdim?)` with options last. */
+export type ReduceArgs = [options?: ReduceOptions] | [dim: number | readonly number[], options?: ReduceOptions] | [dim: number | readonly number[], keepdim: boolean, options?: ReduceOptions];
+/** `max`/`min`/`argmax`/`argmin` along one dim: options, or `(dim, keepdim?)`. */
+export type DimArgs = [options: DimOptions] | [dim: number, options?: DimOptions] | [dim: number, keepdim: boolean, options?: DimOptions];
+/** `var`/`std`: options, or `(dim, options?)`. */
+export type VarArgs = [options?: VarOptions] | [dim: number | readonly number[], options?: VarOptions];
 
 /** The [outer, n, inner] view of `shape` around `dim`. */
 function around(shape: Shape, dim: number): [number, number, number] {
@@ -81,18 +106,18 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
  * The sum over `dim` (all dims when omitted).
  * @example sum(x, { dim: 1, keepdim: true })
  */
-export const sum = api(sig('sum', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool })]), function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
+export const sum = api(sig('sum', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
   const dims = reduceDims('sum', options.dim, x);
   return sumOp([x], { dims, keepdim: options.keepdim ?? false });
-});
+}) as Checked<(x: Tensor, ...args: ReduceArgs) => Tensor>;
 
 /** The mean over `dim` (all dims when omitted). */
-export const mean = api(sig('mean', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool })]), function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
+export const mean = api(sig('mean', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
   const dims = reduceDims('mean', options.dim, x);
   const count = dims.reduce((n, d) => n * x.shape[d]!, 1);
   if (count === 0) throw new DlError(`mean: cannot average over an empty dimension of shape ${fmt(x.shape)}`);
   return div(sum(x, { dim: dims, keepdim: options.keepdim }), count);
-});
+}) as Checked<(x: Tensor, ...args: ReduceArgs) => Tensor>;
 
 /** Sums `x` down to `shape`, over the dims that broadcasting expanded: how the tape un-broadcasts gradients. */
 export const sumToShape = api(sig('sumToShape', ['x', K.tensor], ['shape', K.shape]), function sumToShape(x: Tensor, shape: Shape): Tensor {
@@ -150,21 +175,21 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
     const indices = new Float64Array(numel(reducedShape(x.shape, [dim], true)));
     const v = values([x], { dim, keepdim, indices });
     const idx = new Tensor(x.dtype === 'float64' ? indices.slice() : Float32Array.from(indices), v.shape);
-    return { values: v, indices: idx };
+    return valuesIndices(v, idx);
   }
-  return api(sig(name, ['x', K.tensor], ['options', opts({ dim: K.dim, keepdim: K.bool })]), reduce);
+  return api(sig(name, ['x', K.tensor], ['options', opts({ dim: extremeDim(name), keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), reduce);
 }
 
 /**
  * The largest value; with `dim`, the largest values along it and their indices.
  * @example const { values, indices } = max(x, { dim: 1 });
  */
-export const max = extremeOp('max', 1);
+export const max = extremeOp('max', 1) as Checked<((x: Tensor) => Tensor) & ((x: Tensor, ...args: DimArgs) => ValuesIndices)>;
 /** The smallest value; with `dim`, the smallest values along it and their indices. */
-export const min = extremeOp('min', -1);
+export const min = extremeOp('min', -1) as Checked<((x: Tensor) => Tensor) & ((x: Tensor, ...args: DimArgs) => ValuesIndices)>;
 
 function argExtreme(name: string, fn: typeof max): (x: Tensor, options?: DimOptions) => Tensor {
-  return api(sig(name, ['x', K.tensor], ['options', opts({ dim: K.dim, keepdim: K.bool })]), (x: Tensor, options: DimOptions = {}) => {
+  return api(sig(name, ['x', K.tensor], ['options', opts({ dim: K.dim, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), (x: Tensor, options: DimOptions = {}) => {
     if (x.numel() === 0) throw new DlError(`${name}: cannot take the ${name} of an empty tensor of shape ${fmt(x.shape)}`);
     if (options.dim === undefined) {
       const flat = reshape(x.detach(), [x.numel()]);
@@ -177,14 +202,14 @@ function argExtreme(name: string, fn: typeof max): (x: Tensor, options?: DimOpti
 }
 
 /** The index of the largest value (of the flattened tensor, or along `dim`); no gradient. */
-export const argmax = argExtreme('argmax', max);
+export const argmax = argExtreme('argmax', max) as unknown as Checked<(x: Tensor, ...args: [] | DimArgs) => Tensor>;
 /** The index of the smallest value (of the flattened tensor, or along `dim`); no gradient. */
-export const argmin = argExtreme('argmin', min);
+export const argmin = argExtreme('argmin', min) as unknown as Checked<(x: Tensor, ...args: [] | DimArgs) => Tensor>;
 
 /** The variance over `dim`, with Bessel's correction (`correction: 1`) by default, as PyTorch. */
-export const variance = api(sig('var', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool, correction: K.finite({ min: 0 }) })]), function variance(x: Tensor, options: VarOptions = {}): Tensor {
+export const variance = api(sig('var', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool, correction: K.finite({ min: 0 }) }, { positional: ['dim'] })]), function variance(x: Tensor, options: VarOptions = {}): Tensor {
   return varianceAs('var', x, options);
-});
+}) as Checked<(x: Tensor, ...args: VarArgs) => Tensor>;
 
 function varianceAs(op: string, x: Tensor, options: VarOptions): Tensor {
   const dims = reduceDims(op, options.dim, x);
@@ -195,12 +220,12 @@ function varianceAs(op: string, x: Tensor, options: VarOptions): Tensor {
 }
 
 /** The standard deviation over `dim` (the square root of `variance`). */
-export const std = api(sig('std', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool, correction: K.finite({ min: 0 }) })]), function std(x: Tensor, options: VarOptions = {}): Tensor {
+export const std = api(sig('std', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool, correction: K.finite({ min: 0 }) }, { positional: ['dim'] })]), function std(x: Tensor, options: VarOptions = {}): Tensor {
   return sqrt(varianceAs('std', x, options));
-});
+}) as Checked<(x: Tensor, ...args: VarArgs) => Tensor>;
 
 /** log Σ exp(x) over `dim`, computed stably by shifting by the max. */
-export const logsumexp = api(sig('logsumexp', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool })]), function logsumexp(x: Tensor, options: ReduceOptions = {}): Tensor {
+export const logsumexp = api(sig('logsumexp', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function logsumexp(x: Tensor, options: ReduceOptions = {}): Tensor {
   const dims = reduceDims('logsumexp', options.dim, x);
   let m = x.detach();
   for (const d of dims) m = max(m, { dim: d, keepdim: true }).values;
@@ -208,7 +233,7 @@ export const logsumexp = api(sig('logsumexp', ['x', K.tensor], ['options', opts(
   const s = log(sum(exp(sub(x, shift)), { dim: dims, keepdim: true }));
   const out = add(s, shift);
   return options.keepdim ? out : squeezeDims(out, dims);
-});
+}) as Checked<(x: Tensor, ...args: ReduceArgs) => Tensor>;
 
 function squeezeDims(x: Tensor, dims: readonly number[]): Tensor {
   let out = x;

@@ -8,6 +8,9 @@ import { operands } from './broadcast.js';
 import { add, div, exp, mul } from './elementwise.js';
 import { eq, gt, ne } from './compare.js';
 import { sum } from './reduce.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 /** A gradient of zeros: PyTorch records rounding ops and gives them this gradient. */
 const zeroGrad = (g: Tensor): Tensor => new Tensor(g.data.map(() => 0), g.shape);
@@ -19,7 +22,7 @@ function stepOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
     forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
     backward: ({ grad }) => [zeroGrad(grad)],
   });
-  return (x: Tensor): Tensor => op(operands(name, x), undefined);
+  return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => op(operands(name, x), undefined));
 }
 
 /** The largest integer ≤ x; gradient 0, as PyTorch. */
@@ -44,11 +47,11 @@ const roundOp = defineOp<{ decimals: number }>({
  * Rounds half to even (2.5 → 2, 3.5 → 4), as PyTorch's `round`; gradient 0.
  * @example round(x, { decimals: 2 })
  */
-export function round(x: Tensor, options: RoundOptions = {}): Tensor {
+export const round = api(sig('round', ['x', K.tensor], ['options', opts({ decimals: K.int() })]), function round(x: Tensor, options: RoundOptions = {}): Tensor {
   const decimals = options.decimals ?? 0;
   if (!Number.isInteger(decimals)) throw new DlError(`round: decimals must be an integer, got ${String(decimals)}`);
   return roundOp(operands('round', x), { decimals });
-}
+});
 
 const log1pOp = defineOp({
   name: 'log1p',
@@ -57,9 +60,9 @@ const log1pOp = defineOp({
   backward: ({ grad, inputs: [x] }) => [div(grad, add(x!, 1))],
 });
 /** log(1 + x), accurate for small x. */
-export function log1p(x: Tensor): Tensor {
+export const log1p = api(sig('log1p', ['x', K.tensor]), function log1p(x: Tensor): Tensor {
   return log1pOp(operands('log1p', x), undefined);
-}
+});
 const expm1Op = defineOp({
   name: 'expm1',
   saves: 'inputs',
@@ -67,13 +70,13 @@ const expm1Op = defineOp({
   backward: ({ grad, inputs: [x] }) => [mul(grad, exp(x!))],
 });
 /** eˣ − 1, accurate for small x. */
-export function expm1(x: Tensor): Tensor {
+export const expm1 = api(sig('expm1', ['x', K.tensor]), function expm1(x: Tensor): Tensor {
   return expm1Op(operands('expm1', x), undefined);
-}
+});
 
 function testOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
   const op = defineOp({ name, forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }) });
-  return (x: Tensor): Tensor => op(operands(name, x), undefined);
+  return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => op(operands(name, x), undefined));
 }
 /** 1 where x is NaN, else 0 (a mask of x's dtype, without gradient). */
 export const isnan = testOp('isnan', k.isnan);
@@ -92,10 +95,10 @@ function truth(name: string, x: Tensor, options: AnyAllOptions, count: (x: Tenso
   return test(sum(count(x.detach()), { dim: x.ndim === 0 ? [] : dims, keepdim: options.keepdim ?? false }));
 }
 /** 1 where some element over `dim` is non-zero (NaN counts), else 0; a mask without gradient. @example any(isnan(x)).item() */
-export function any(x: Tensor, options: AnyAllOptions = {}): Tensor {
+export const any = api(sig('any', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function any(x: Tensor, options: AnyAllOptions = {}): Tensor {
   return truth('any', x, options, (v) => ne(v, 0), (n) => gt(n, 0));
-}
+});
 /** 1 where every element over `dim` is non-zero, else 0 (1 for an empty tensor). */
-export function all(x: Tensor, options: AnyAllOptions = {}): Tensor {
+export const all = api(sig('all', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function all(x: Tensor, options: AnyAllOptions = {}): Tensor {
   return truth('all', x, options, (v) => eq(v, 0), (n) => eq(n, 0));
-}
+});

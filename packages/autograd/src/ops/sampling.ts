@@ -5,6 +5,10 @@ import { checkDType, type DType } from '../dtype.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import { fmt } from '../shape.js';
 import { indexTensor } from './indices.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
+import { Generator as GeneratorClass } from '../random.js';
 
 /** Options of the samplers: the generator to draw from (the default, seeded one unless given). */
 export interface SamplingOptions {
@@ -15,7 +19,7 @@ export interface SamplingOptions {
  * A random permutation of 0 … n−1 (Fisher–Yates), as an index tensor (float32 unless `dtype`).
  * @example randperm(10, { generator: new Generator(0) })
  */
-export function randperm(n: number, options: SamplingOptions & { dtype?: DType } = {}): Tensor {
+export const randperm = api(sig('randperm', ['n', K.int({ min: 0 })], ['options', opts({ generator: K.instance(GeneratorClass, 'a Generator'), dtype: K.dtype })]), function randperm(n: number, options: SamplingOptions & { dtype?: DType } = {}): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new DlError(`randperm: n must be a non-negative integer, got ${String(n)}`);
   const g = options.generator ?? defaultGenerator;
   const perm = Array.from({ length: n }, (_, i) => i);
@@ -24,7 +28,7 @@ export function randperm(n: number, options: SamplingOptions & { dtype?: DType }
     [perm[i], perm[j]] = [perm[j]!, perm[i]!];
   }
   return indexTensor(perm, [n], checkDType('randperm', options.dtype ?? 'float32'));
-}
+});
 
 /** Options of `multinomial`. */
 export interface MultinomialOptions extends SamplingOptions {
@@ -50,7 +54,7 @@ function draw(w: Float64Array, total: number, g: Generator): number {
  * [rows, n]; they need not sum to 1), as PyTorch's `multinomial`; an index tensor of probs' dtype.
  * @example multinomial(softmax(logits, -1), 1, { generator })
  */
-export function multinomial(probs: Tensor, numSamples: number, options: MultinomialOptions = {}): Tensor {
+export const multinomial = api(sig('multinomial', ['probs', K.tensor], ['numSamples', K.int({ min: 1 })], ['options', opts({ generator: K.instance(GeneratorClass, 'a Generator'), replacement: K.bool }, { positional: ['replacement'] })]), function multinomial(probs: Tensor, numSamples: number, options: MultinomialOptions = {}): Tensor {
   if (!(probs instanceof Tensor)) throw new DlError('multinomial: probs must be a tensor');
   if (probs.ndim !== 1 && probs.ndim !== 2) throw new DlError(`multinomial: probs must be 1-D or 2-D, got shape ${fmt(probs.shape)}`);
   const replacement = options.replacement ?? false;
@@ -84,14 +88,14 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
     }
   }
   return indexTensor(out, probs.ndim === 1 ? [numSamples] : [rows, numSamples], probs.dtype);
-}
+});
 
 /**
  * 1 with probability p and 0 otherwise, elementwise for a tensor of probabilities in [0, 1], as
  * PyTorch's `bernoulli`; the result has p's shape and dtype and no gradient.
  * @example bernoulli(fullLike(x, 0.3))
  */
-export function bernoulli(p: Tensor, options: SamplingOptions = {}): Tensor {
+export const bernoulli = api(sig('bernoulli', ['p', K.tensor], ['options', opts({ generator: K.instance(GeneratorClass, 'a Generator') })]), function bernoulli(p: Tensor, options: SamplingOptions = {}): Tensor {
   if (!(p instanceof Tensor)) throw new DlError('bernoulli: p must be a tensor of probabilities');
   const g = options.generator ?? defaultGenerator;
   const out = p.data.map((v) => {
@@ -99,4 +103,4 @@ export function bernoulli(p: Tensor, options: SamplingOptions = {}): Tensor {
     return g.uniform() < v ? 1 : 0;
   });
   return new Tensor(out, p.shape);
-}
+});

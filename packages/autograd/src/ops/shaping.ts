@@ -6,6 +6,9 @@ import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, normalizeDims, stridesOf } from '../shape.js';
 import { where } from './elementwise.js';
 import { cat, expand, reshape, slice } from './movement.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 /** A list of sizes or dims given as one array or as separate numbers (PyTorch takes both). */
 export type IntList = number | readonly number[];
@@ -35,17 +38,17 @@ const flipOp: Op<{ dims: number[] }> = defineOp<{ dims: number[] }>({
 });
 
 /** Reverses the order of elements along each of `dims`. @example flip(x, [0, 1]) */
-export function flip(x: Tensor, dims: IntList): Tensor {
+export const flip = api(sig('flip', ['x', K.tensor], ['dims', { ...K.union(K.int(), K.ints), spread: true }]), function flip(x: Tensor, dims: IntList): Tensor {
   const list = intList('flip', 'dims', [dims]);
   return flipOp([x], { dims: normalizeDims('flip', list, x.ndim).filter(() => x.ndim > 0) });
-}
+});
 
 /**
  * Rotates elements along `dims` by `shifts` (elements pushed off the end come back at the start);
  * without dims, the flattened tensor is rolled and its shape restored, as PyTorch's `roll`.
  * @example roll(x, 1, 0) // the last row comes first
  */
-export function roll(x: Tensor, shifts: IntList, dims?: IntList): Tensor {
+export const roll = api(sig('roll', ['x', K.tensor], ['shifts', K.union(K.int(), K.ints)], ['dims', K.optional(K.union(K.int(), K.ints))]), function roll(x: Tensor, shifts: IntList, dims?: IntList): Tensor {
   const s = intList('roll', 'shifts', [shifts]);
   if (dims === undefined) {
     if (s.length !== 1) throw new DlError(`roll: without dims, shifts must be one number, got [${s.join(',')}]`);
@@ -62,14 +65,14 @@ export function roll(x: Tensor, shifts: IntList, dims?: IntList): Tensor {
     if (by !== 0) out = cat([slice(out, nd, n - by), slice(out, nd, 0, n - by)], nd);
   });
   return out;
-}
+});
 
 /**
  * Repeats the whole tensor `sizes[i]` times along each dim, as PyTorch's `Tensor.repeat` (not NumPy's
  * repeat); `sizes` may have more dims than x, which are added in front.
  * @example repeat(tensor([1, 2]), [2, 2]) // [[1, 2, 1, 2], [1, 2, 1, 2]]
  */
-export function repeat(x: Tensor, sizes: IntList): Tensor {
+export const repeat = api(sig('repeat', ['x', K.tensor], ['sizes', { ...K.union(K.int(), K.ints), spread: true }]), function repeat(x: Tensor, sizes: IntList): Tensor {
   const reps = intList('repeat', 'sizes', [sizes]);
   if (reps.length < x.ndim) {
     throw new DlError(`repeat: the number of repeats (${reps.length}) cannot be smaller than the number of dims of shape ${fmt(x.shape)}`);
@@ -79,13 +82,13 @@ export function repeat(x: Tensor, sizes: IntList): Tensor {
   const interleaved = shape.flatMap((s) => [1, s]);
   const expanded = shape.flatMap((s, i) => [reps[i]!, s]);
   return reshape(expand(reshape(x, interleaved), expanded), shape.map((s, i) => s * reps[i]!));
-}
+});
 
 /** Repeats x along each dim as NumPy's `tile`: `dims` shorter than x's rank is padded with 1s in front. */
-export function tile(x: Tensor, dims: IntList): Tensor {
+export const tile = api(sig('tile', ['x', K.tensor], ['dims', { ...K.union(K.int(), K.ints), spread: true }]), function tile(x: Tensor, dims: IntList): Tensor {
   const reps = intList('tile', 'dims', [dims]);
   return repeat(x, [...new Array<number>(Math.max(0, x.ndim - reps.length)).fill(1), ...reps]);
-}
+});
 
 function triangle(name: string, x: Tensor, diagonal: number, keep: (j: number, i: number) => boolean): Tensor {
   if (x.ndim < 2) throw new DlError(`${name}: expects a tensor of at least 2 dims, got shape ${fmt(x.shape)}`);
@@ -98,10 +101,10 @@ function triangle(name: string, x: Tensor, diagonal: number, keep: (j: number, i
 }
 
 /** The upper triangle of the last two dims: elements with j − i ≥ diagonal; the rest are 0. @example triu(scores, 1) */
-export function triu(x: Tensor, diagonal = 0): Tensor {
+export const triu = api(sig('triu', ['x', K.tensor], ['diagonal', K.optional(K.int())]), function triu(x: Tensor, diagonal = 0): Tensor {
   return triangle('triu', x, diagonal, (d, k) => d >= k);
-}
+});
 /** The lower triangle of the last two dims: elements with j − i ≤ diagonal; the rest are 0. */
-export function tril(x: Tensor, diagonal = 0): Tensor {
+export const tril = api(sig('tril', ['x', K.tensor], ['diagonal', K.optional(K.int())]), function tril(x: Tensor, diagonal = 0): Tensor {
   return triangle('tril', x, diagonal, (d, k) => d <= k);
-}
+});

@@ -8,6 +8,10 @@ import { gather } from './indexing.js';
 import { reshape, slice } from './movement.js';
 import { indexTensor } from './indices.js';
 import type { ValuesIndices } from './reduce.js';
+import { valuesIndices } from './valuesIndices.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
 
 /** Options of `sort` and `argsort`. */
 export interface SortOptions {
@@ -36,18 +40,18 @@ function resolve(op: string, x: Tensor, options: SortOptions): [Tensor, number] 
  * stable, NaN sorted as the largest, as PyTorch's `sort`. The values are differentiable.
  * @example const { values, indices } = sort(x, { dim: 1, descending: true });
  */
-export function sort(x: Tensor, options: SortOptions = {}): ValuesIndices {
+export const sort = api(sig('sort', ['x', K.tensor], ['options', opts({ dim: K.dim, descending: K.bool, stable: K.bool }, { positional: ['dim', 'descending'] })]), function sort(x: Tensor, options: SortOptions = {}): ValuesIndices {
   const [t, dim] = resolve('sort', x, options);
   const indices = positions(t.detach(), dim, options.descending ?? false);
   const values = gather(t, dim, indices);
-  return { values: reshape(values, x.shape), indices: reshape(indices, x.shape) };
-}
+  return valuesIndices(reshape(values, x.shape), reshape(indices, x.shape));
+});
 
 /** The positions that sort x along `dim` (stable); an index tensor of x's dtype, without gradient. */
-export function argsort(x: Tensor, options: SortOptions = {}): Tensor {
+export const argsort = api(sig('argsort', ['x', K.tensor], ['options', opts({ dim: K.dim, descending: K.bool, stable: K.bool }, { positional: ['dim', 'descending'] })]), function argsort(x: Tensor, options: SortOptions = {}): Tensor {
   const [t, dim] = resolve('argsort', x, options);
   return reshape(positions(t.detach(), dim, options.descending ?? false), x.shape);
-}
+});
 
 /** Options of `topk`. */
 export interface TopkOptions {
@@ -64,7 +68,7 @@ export interface TopkOptions {
  * `topk`; the values are differentiable.
  * @example const { values, indices } = topk(logits, 5, { dim: 1 });
  */
-export function topk(x: Tensor, kk: number, options: TopkOptions = {}): ValuesIndices {
+export const topk = api(sig('topk', ['x', K.tensor], ['k', K.int({ min: 0 })], ['options', opts({ dim: K.dim, largest: K.bool, sorted: K.bool }, { positional: ['dim', 'largest', 'sorted'] })]), function topk(x: Tensor, kk: number, options: TopkOptions = {}): ValuesIndices {
   const [t, dim] = resolve('topk', x, options);
   const n = t.shape[dim]!;
   if (!Number.isInteger(kk) || kk < 0 || kk > n) {
@@ -72,5 +76,5 @@ export function topk(x: Tensor, kk: number, options: TopkOptions = {}): ValuesIn
   }
   const indices = slice(positions(t.detach(), dim, options.largest ?? true), dim, 0, kk);
   const values = gather(t, dim, indices);
-  return x.ndim === 0 ? { values: reshape(values, []), indices: reshape(indices, []) } : { values, indices };
-}
+  return x.ndim === 0 ? valuesIndices(reshape(values, []), reshape(indices, [])) : valuesIndices(values, indices);
+});

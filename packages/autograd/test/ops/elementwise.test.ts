@@ -64,7 +64,7 @@ const opInfos: OpInfo<any>[] = [
     shapes: unaryShapes,
     options: arbClampOptions,
     avoidKinks: (xs, { min, max }: ClampOptions) =>
-      allValues(xs, (v) => (min === undefined || Math.abs(v - min) > 1e-3) && (max === undefined || Math.abs(v - max) > 1e-3)),
+      allValues(xs, (v) => (min == null || Math.abs(v - min) > 1e-3) && (max == null || Math.abs(v - max) > 1e-3)),
     secondOrder: true,
   } satisfies OpInfo<ClampOptions>,
 ];

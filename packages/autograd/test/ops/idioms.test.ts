@@ -119,9 +119,9 @@ const opInfos: SampledOpInfo<any>[] = [
       .chain((s) => fc.tuple(arbTensor(s).map((x) => [x]), arbDim(s.length).chain((dim) =>
         fc.record({ k: fc.integer({ min: 0, max: s[dim < 0 ? dim + s.length : dim]! }), dim: fc.constant(dim), largest: opt(fc.boolean()) }))))
       .filter(([[x]]) => distinct(x!)),
-    fn: (o) => (x) => topk(x, o.k, o).values,
-    outputs: (o) => (x) => {
-      const r = topk(x, o.k, o);
+    fn: ({ k, ...o }) => (x) => topk(x, k, o).values,
+    outputs: ({ k, ...o }) => (x) => {
+      const r = topk(x, k, o);
       return [r.values, r.indices];
     },
   }),

@@ -1,4 +1,4 @@
-import { defaultGenerator, mul, Tensor, type Generator, checks as C, DlError, clamp, expm1, gt, log1p, lt, div, exp, sigmoid, tanh, where } from '@dl/autograd';
+import { defaultGenerator, mul, Tensor, Generator, checks as C, DlError, clamp, expm1, gt, log1p, lt, div, exp, sigmoid, tanh, where } from '@dl/autograd';
 import { checkRange } from '../checks.js';
 
 export { relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, type LeakyReluOptions, type GeluOptions } from '@dl/autograd';
@@ -18,7 +18,7 @@ export interface DropoutOptions {
  * `F.dropout`; returns x unchanged when not training.
  * @example dropout(h, { p: 0.2, training: model.training })
  */
-export const dropout = C.api(C.sig('dropout', ['input', C.tensor], ['...rest', C.any]), function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+export const dropout = C.api(C.sig('dropout', ['x', C.tensor], ['options', C.options({ p: C.finite({ min: 0, max: 1 }), training: C.bool, generator: C.instance(Generator, 'a Generator') }, { positional: ['p', 'training'] })]), function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   const p = checkRange('dropout', 'p', options.p ?? 0.5, 0, 1);
   if (options.training === false || p === 0) return x;
   const g = options.generator ?? defaultGenerator;
@@ -29,15 +29,15 @@ export const dropout = C.api(C.sig('dropout', ['input', C.tensor], ['...rest', C
     for (let i = 0; i < m.length; i++) m[i] = g.uniform() < p ? 0 : keep;
   }
   return mul(x, mask);
-});
+}) as C.Checked<(x: Tensor, ...args: [options?: DropoutOptions] | [p: number, training?: boolean]) => Tensor>;
 
 // silu, softplus, elu, relu6, hardtanh, mish. Composed of
 // autograd ops; where a branch could overflow, its input is clamped first, so that no inf·0 = NaN
 // reaches the gradient of the branch `where` drops.
 /** x·σ(x) (also called swish), as PyTorch's `F.silu`. */
-export function silu(x: Tensor): Tensor {
+export const silu = C.api(C.sig('silu', ['x', C.tensor]), function silu(x: Tensor): Tensor {
   return mul(x, sigmoid(x));
-}
+});
 
 /** Options of `softplus`: β (1) and the threshold (20) above which β·x is returned as x. */
 export interface SoftplusOptions {
@@ -64,9 +64,9 @@ export function softplusAs(layer: string, x: Tensor, options: SoftplusOptions = 
   return where(above, x, div(log1p(exp(where(above, threshold, z))), beta));
 }
 /** log(1 + e^(βx)) / β, linear above the threshold, as PyTorch's `F.softplus`. @example softplus(x, { beta: 2 }) */
-export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+export const softplus = C.api(C.sig('softplus', ['x', C.tensor], ['options', C.options({ beta: C.number, threshold: C.any }, { positional: ['beta', 'threshold'] })]), function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   return softplusAs('softplus', x, options);
-}
+});
 
 /** Options of `elu`: α (1), the value −α approached for very negative x. */
 export interface EluOptions {
@@ -83,9 +83,9 @@ export function eluAs(layer: string, x: Tensor, options: EluOptions = {}): Tenso
   return where(positive, x, mul(expm1(where(positive, 0, x)), alpha));
 }
 /** x for x > 0, else α·(eˣ − 1), as PyTorch's `F.elu`. */
-export function elu(x: Tensor, options: EluOptions = {}): Tensor {
+export const elu = C.api(C.sig('elu', ['x', C.tensor], ['options', C.options({ alpha: C.number }, { positional: ['alpha'] })]), function elu(x: Tensor, options: EluOptions = {}): Tensor {
   return eluAs('elu', x, options);
-}
+});
 
 /** Options of `hardtanh`: the bounds (−1 and 1). */
 export interface HardtanhOptions {
@@ -109,15 +109,15 @@ export function hardtanhAs(layer: string, x: Tensor, options: HardtanhOptions = 
   return where(inside, x, clamp(x.detach(), { min: minVal, max: maxVal }));
 }
 /** x limited to [minVal, maxVal], as PyTorch's `F.hardtanh`. */
-export function hardtanh(x: Tensor, options: HardtanhOptions = {}): Tensor {
+export const hardtanh = C.api(C.sig('hardtanh', ['x', C.tensor], ['options', C.options({ minVal: C.number, maxVal: C.number }, { positional: ['minVal', 'maxVal'] })]), function hardtanh(x: Tensor, options: HardtanhOptions = {}): Tensor {
   return hardtanhAs('hardtanh', x, options);
-}
+});
 /** min(max(x, 0), 6), as PyTorch's `F.relu6` (hardtanh on [0, 6]: gradient 0 at both ends). */
-export function relu6(x: Tensor): Tensor {
+export const relu6 = C.api(C.sig('relu6', ['x', C.tensor]), function relu6(x: Tensor): Tensor {
   return hardtanhAs('relu6', x, { minVal: 0, maxVal: 6 });
-}
+});
 
 /** x·tanh(softplus(x)), as PyTorch's `F.mish`. */
-export function mish(x: Tensor): Tensor {
+export const mish = C.api(C.sig('mish', ['x', C.tensor]), function mish(x: Tensor): Tensor {
   return mul(x, tanh(softplusAs('mish', x)));
-}
+});

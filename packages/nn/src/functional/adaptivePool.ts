@@ -1,5 +1,8 @@
-import { DlError, Tensor, matmul, transpose, type DType } from '@dl/autograd';
+import { DlError, Tensor, matmul, transpose, type DType, checks as C } from '@dl/autograd';
 import { fmt } from '../checks.js';
+
+/** A size for both spatial dims (an integer or a pair; null keeps the input's size in adaptive pools). */
+const size = C.union(C.number, C.list(C.nullable(C.number)));
 
 /** An output size for adaptive pooling: one size for both dims, or [height, width] where null keeps the input's. */
 export type AdaptiveSize2 = number | readonly [number | null, number | null];
@@ -44,6 +47,6 @@ export function adaptiveAvgPool2dAs(layer: string, x: Tensor, outputSize: Adapti
  * `F.adaptive_avg_pool2d` (windows may overlap when the size does not divide evenly).
  * @example adaptiveAvgPool2d(features, 1) // global average pooling: [N, C, H, W] → [N, C, 1, 1]
  */
-export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize2): Tensor {
+export const adaptiveAvgPool2d = C.api(C.sig('adaptiveAvgPool2d', ['x', C.tensor], ['outputSize', size]), function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize2): Tensor {
   return adaptiveAvgPool2dAs('adaptiveAvgPool2d', x, outputSize);
-}
+});

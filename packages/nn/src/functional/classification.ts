@@ -100,7 +100,7 @@ export function nllLossAs(layer: string, input: Tensor, target: Tensor, options:
  * mean divides by the summed weights of the targets; targets equal to `ignoreIndex` do not count.
  * @example nllLoss(logSoftmax(logits, 1), labels)
  */
-export const nllLoss = C.api(C.sig('nllLoss', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+export const nllLoss = C.api(C.sig('nllLoss', ['input', C.tensor], ['target', C.tensor], ['options', C.options({ weight: C.nullable(C.tensor), ignoreIndex: C.int(), reduction: C.any }, { positional: ['weight'] })]), function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
   return nllLossAs('nllLoss', input, target, options);
 });
 
@@ -147,6 +147,6 @@ export function crossEntropyAs(layer: string, input: Tensor, target: Tensor, opt
  * [0, C)) or probabilities of the input's shape. `labelSmoothing` ε follows PyTorch's formula.
  * @example crossEntropy(model.forward(x), labels, { labelSmoothing: 0.1 })
  */
-export const crossEntropy = C.api(C.sig('crossEntropy', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+export const crossEntropy = C.api(C.sig('crossEntropy', ['input', C.tensor], ['target', C.tensor], ['options', C.options({ labelSmoothing: C.number, weight: C.nullable(C.tensor), ignoreIndex: C.int(), reduction: C.any }, { positional: ['weight'] })]), function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   return crossEntropyAs('crossEntropy', input, target, options);
 });

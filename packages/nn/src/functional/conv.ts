@@ -64,6 +64,6 @@ export function conv2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
  * Built from `unfold` and `matmul`, so its gradient comes from theirs.
  * @example conv2d(x, weight, bias, { padding: 1 }) // 3x3 kernel keeps H and W
  */
-export const conv2d = C.api(C.sig('conv2d', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
+export const conv2d = C.api(C.sig('conv2d', ['x', C.tensor], ['weight', C.tensor], ['bias', C.optional(C.nullable(C.tensor))], ['options', C.options({ stride: C.any, padding: C.any, dilation: C.any }, { positional: ['stride', 'padding', 'dilation'] })]), function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {
   return conv2dAs('conv2d', x, weight, bias, options);
-});
+}) as C.Checked<(x: Tensor, weight: Tensor, bias?: Tensor | null, ...args: [options?: Conv2dOptions] | [stride: Size2, padding?: Conv2dOptions['padding'], dilation?: Size2]) => Tensor>;

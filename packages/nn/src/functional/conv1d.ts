@@ -1,4 +1,4 @@
-import { DlError, reshape, squeeze, unsqueeze, type Tensor } from '@dl/autograd';
+import { DlError, reshape, squeeze, unsqueeze, type Tensor, checks as C } from '@dl/autograd';
 import { checkInt, fmt } from '../checks.js';
 import { conv2dAs } from './conv.js';
 
@@ -43,6 +43,6 @@ export function conv1dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
  * [out, in, k], bias [out].
  * @example conv1d(x, weight, bias, { padding: 1 })
  */
-export function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}): Tensor {
+export const conv1d = C.api(C.sig('conv1d', ['x', C.tensor], ['weight', C.tensor], ['bias', C.optional(C.nullable(C.tensor))], ['options', C.options({ stride: C.any, padding: C.any, dilation: C.any }, { positional: ['stride', 'padding', 'dilation'] })]), function conv1d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}): Tensor {
   return conv1dAs('conv1d', x, weight, bias, options);
-}
+});

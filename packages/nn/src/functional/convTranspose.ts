@@ -109,6 +109,6 @@ export function convTranspose2dAs(layer: string, x: Tensor, weight: Tensor, bias
  * `fold`, so its gradients (of any order) come from theirs.
  * @example convTranspose2d(x, weight, bias, { stride: 2, padding: 1, outputPadding: 1 }) // 3x3 kernel doubles H and W
  */
-export const convTranspose2d = C.api(C.sig('convTranspose2d', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
+export const convTranspose2d = C.api(C.sig('convTranspose2d', ['x', C.tensor], ['weight', C.tensor], ['bias', C.optional(C.nullable(C.tensor))], ['options', C.options({ stride: C.any, padding: C.any, outputPadding: C.any, dilation: C.any, groups: C.any }, { positional: ['stride', 'padding', 'outputPadding', 'groups', 'dilation'] })]), function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
   return convTranspose2dAs('convTranspose2d', x, weight, bias, options);
 });

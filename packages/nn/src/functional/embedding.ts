@@ -49,7 +49,7 @@ export function embeddingAs(layer: string, input: Tensor, weight: Tensor, paddin
  * at `paddingIdx` gets no gradient.
  * @example embedding(tensor([[1, 2], [0, 3]]), weight) // [2, 2, dim]
  */
-export const embedding = C.api(C.sig('embedding', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
+export const embedding = C.api(C.sig('embedding', ['input', C.tensor], ['weight', C.tensor], ['options', C.options({ paddingIdx: C.any }, { positional: ['paddingIdx'] })]), function embedding(input: Tensor, weight: Tensor, options: EmbeddingOptions = {}): Tensor {
   const n = weight.ndim === 2 ? weight.shape[0]! : 0;
   return embeddingAs('embedding', input, weight, normalizePaddingIdx('embedding', options.paddingIdx, n));
 });

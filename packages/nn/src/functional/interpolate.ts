@@ -2,6 +2,9 @@ import { add, clone, indexSelect, mul, Tensor, DlError } from '@dl/autograd';
 import { checkPair, fmt, type Size2 } from '../checks.js';
 import { checks as C } from '@dl/autograd';
 
+/** A size for both spatial dims (an integer or a pair; null keeps the input's size in adaptive pools). */
+const size = C.union(C.number, C.list(C.nullable(C.number)));
+
 /** The resampling modes of `interpolate`. */
 export type InterpolateMode = 'nearest' | 'bilinear';
 
@@ -141,6 +144,6 @@ export function interpolateAs(layer: string, x: Tensor, s: InterpolateSettings):
  * `mul` and `add`, so its gradients (of any order) come from theirs.
  * @example interpolate(x, { scaleFactor: 2, mode: 'bilinear' }) // [N, C, 14, 14] → [N, C, 28, 28]
  */
-export const interpolate = C.api(C.sig('interpolate', ['input', C.tensor], ['...rest', C.any]), function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
+export const interpolate = C.api(C.sig('interpolate', ['x', C.tensor], ['options', C.required(C.options({ size: C.any, scaleFactor: C.any, mode: C.any, alignCorners: C.bool, recomputeScaleFactor: C.bool }, { positional: ['size', 'scaleFactor', 'mode', 'alignCorners'] }))]), function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   return interpolateAs('interpolate', x, interpolateSettings('interpolate', options));
 });

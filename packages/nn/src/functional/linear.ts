@@ -23,6 +23,6 @@ export function linearAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
  * y = x·Wᵀ + b, as PyTorch's `F.linear`: x [..., in], weight [out, in], bias [out] → [..., out].
  * @example linear(x, weight, bias) // [64, 784] → [64, 10] with weight [10, 784]
  */
-export const linear = C.api(C.sig('linear', ['input', C.tensor], ['...rest', C.any]), function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+export const linear = C.api(C.sig('linear', ['x', C.tensor], ['weight', C.tensor], ['bias', C.optional(C.nullable(C.tensor))]), function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   return linearAs('linear', x, weight, bias);
 });

@@ -25,7 +25,7 @@ export function mseLossAs(layer: string, input: Tensor, target: Tensor, options:
  * The squared error (x − y)², averaged by default, as PyTorch's `F.mse_loss`; shapes must match.
  * @example mseLoss(prediction, target, { reduction: 'sum' })
  */
-export const mseLoss = C.api(C.sig('mseLoss', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+export const mseLoss = C.api(C.sig('mseLoss', ['input', C.tensor], ['target', C.tensor], ['options', C.options({ reduction: C.any })]), function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   return mseLossAs('mseLoss', input, target, options);
 });
 
@@ -36,7 +36,7 @@ export function l1LossAs(layer: string, input: Tensor, target: Tensor, options: 
   return reduce(abs(sub(input, target)), reduction);
 }
 /** The absolute error |x − y|, averaged by default, as PyTorch's `F.l1_loss`; shapes must match. */
-export const l1Loss = C.api(C.sig('l1Loss', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
+export const l1Loss = C.api(C.sig('l1Loss', ['input', C.tensor], ['target', C.tensor], ['options', C.options({ reduction: C.any })]), function l1Loss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   return l1LossAs('l1Loss', input, target, options);
 });
 
@@ -62,7 +62,7 @@ export function binaryCrossEntropyAs(layer: string, input: Tensor, target: Tenso
  * −[y·log x + (1 − y)·log(1 − x)] for probabilities x, as PyTorch's `F.binary_cross_entropy` (each
  * log clamped at −100). Prefer `binaryCrossEntropyWithLogits` on raw scores: it is stable.
  */
-export const binaryCrossEntropy = C.api(C.sig('binaryCrossEntropy', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+export const binaryCrossEntropy = C.api(C.sig('binaryCrossEntropy', ['input', C.tensor], ['target', C.tensor], ['options', C.options({ weight: C.nullable(C.tensor), reduction: C.any }, { positional: ['weight'] })]), function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
   return binaryCrossEntropyAs('binaryCrossEntropy', input, target, options);
 });
 
@@ -91,7 +91,7 @@ export function binaryCrossEntropyWithLogitsAs(layer: string, input: Tensor, tar
  * `F.binary_cross_entropy_with_logits`: (1 − y)·x + w·log(1 + e^−x), w = 1 + (posWeight − 1)·y.
  * @example binaryCrossEntropyWithLogits(scores, labels)
  */
-export const binaryCrossEntropyWithLogits = C.api(C.sig('binaryCrossEntropyWithLogits', ['input', C.tensor], ['target', C.tensor], ['...rest', C.any]), function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
+export const binaryCrossEntropyWithLogits = C.api(C.sig('binaryCrossEntropyWithLogits', ['input', C.tensor], ['target', C.tensor], ['options', C.options({ posWeight: C.nullable(C.tensor), weight: C.nullable(C.tensor), reduction: C.any }, { positional: ['weight'] })]), function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
   return binaryCrossEntropyWithLogitsAs('binaryCrossEntropyWithLogits', input, target, options);
 });
 
@@ -135,9 +135,9 @@ export function smoothL1LossAs(layer: string, input: Tensor, target: Tensor, opt
  * 0.5·d²/β where |d| < β, else |d| − 0.5β, as PyTorch's `F.smooth_l1_loss` (β = 0 gives the L1 loss).
  * @example smoothL1Loss(boxes, targets, { beta: 0.1 })
  */
-export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
+export const smoothL1Loss = C.api(C.sig('smoothL1Loss', ['input', C.tensor], ['target', C.tensor], ['options', C.options({ beta: C.number, reduction: C.any })]), function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
   return smoothL1LossAs('smoothL1Loss', input, target, options);
-}
+});
 
 /** @internal `huberLoss` with errors naming `layer`. */
 export function huberLossAs(layer: string, input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
@@ -148,9 +148,9 @@ export function huberLossAs(layer: string, input: Tensor, target: Tensor, option
   return reduce(mul(quadraticThenLinear(sub(input, target), delta), delta), reduction);
 }
 /** 0.5·d² where |d| < δ, else δ·(|d| − 0.5δ), as PyTorch's `F.huber_loss`. */
-export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
+export const huberLoss = C.api(C.sig('huberLoss', ['input', C.tensor], ['target', C.tensor], ['options', C.options({ delta: C.number, reduction: C.any })]), function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
   return huberLossAs('huberLoss', input, target, options);
-}
+});
 
 /** How `klDiv` reduces: also `'batchmean'`, the sum divided by the batch size (the true KL divergence per sample). */
 export type KLDivReduction = Reduction | 'batchmean';
@@ -187,6 +187,6 @@ export function klDivAs(layer: string, input: Tensor, target: Tensor, options: K
  * for the mathematically correct per-sample value.
  * @example klDiv(logSoftmax(logits, 1), targetProbs, { reduction: 'batchmean' })
  */
-export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor {
+export const klDiv = C.api(C.sig('klDiv', ['input', C.tensor], ['target', C.tensor], ['options', C.options({ reduction: C.any, logTarget: C.bool })]), function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor {
   return klDivAs('klDiv', input, target, options);
-}
+});

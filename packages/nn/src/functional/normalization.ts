@@ -1,7 +1,7 @@
 // Normalisation layers composed from differentiable ops (mean, sub, mul, sqrt, div), so their
 // gradients, and gradients of gradients, come from the ops' own rules.
-import { add, defaultGenerator, div, markModified, mean, mul, noGrad, reshape, sqrt, sub, Tensor, type Generator, DlError } from '@dl/autograd';
-import { checkRange, fmt } from '../checks.js';
+import { add, defaultGenerator, div, markModified, mean, mul, reshape, sqrt, sub, Tensor, Generator, DlError } from '@dl/autograd';
+import { checkRange, fmt, withoutGrad } from '../checks.js';
 import { checks as C } from '@dl/autograd';
 
 /** Options of `batchNorm`, as PyTorch's `F.batch_norm` keywords. */
@@ -83,7 +83,7 @@ export function batchNormAs(layer: string, x: Tensor, runningMean: Tensor | null
   if (count <= 1) throw new DlError(`${layer}: expected more than 1 value per channel when training, got input shape ${fmt(x.shape)}`);
   const { y, mu, v } = standardize(x, dims, eps);
   if (runningMean !== null && runningVar !== null) {
-    noGrad(() => {
+    withoutGrad(() => {
       // The running variance uses the unbiased batch variance; the normalisation above uses the biased one.
       const rm = runningMean.data;
       const rv = runningVar.data;
@@ -107,7 +107,7 @@ export function batchNormAs(layer: string, x: Tensor, runningMean: Tensor | null
  * @example
  * batchNorm(x, runningMean, runningVar, { weight, bias, training: true, momentum: 0.1 }) // [N, C, H, W]
  */
-export const batchNorm = C.api(C.sig('batchNorm', ['input', C.tensor], ['...rest', C.any]), function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
+export const batchNorm = C.api(C.sig('batchNorm', ['x', C.tensor], ['runningMean', C.nullable(C.tensor)], ['runningVar', C.nullable(C.tensor)], ['options', C.options({ weight: C.nullable(C.tensor), bias: C.nullable(C.tensor), training: C.bool, momentum: C.number, eps: C.number }, { positional: ['weight', 'bias', 'training', 'momentum', 'eps'] })]), function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, options: BatchNormOptions = {}): Tensor {
   return batchNormAs('batchNorm', x, runningMean, runningVar, options);
 });
 
@@ -131,7 +131,7 @@ export function layerNormAs(layer: string, x: Tensor, normalizedShape: readonly 
  * (both of shape `normalizedShape`).
  * @example layerNorm(x, [8], { weight, bias }) // x [B, T, 8]
  */
-export const layerNorm = C.api(C.sig('layerNorm', ['input', C.tensor], ['...rest', C.any]), function layerNorm(x: Tensor, normalizedShape: readonly number[], options: NormOptions = {}): Tensor {
+export const layerNorm = C.api(C.sig('layerNorm', ['x', C.tensor], ['normalizedShape', C.list(C.number)], ['options', C.options({ weight: C.nullable(C.tensor), bias: C.nullable(C.tensor), eps: C.number }, { positional: ['weight', 'bias', 'eps'] })]), function layerNorm(x: Tensor, normalizedShape: readonly number[], options: NormOptions = {}): Tensor {
   return layerNormAs('layerNorm', x, normalizedShape, options);
 });
 
@@ -157,7 +157,7 @@ export function groupNormAs(layer: string, x: Tensor, numGroups: number, options
  * shifted per channel by weight [C] and bias [C].
  * @example groupNorm(x, 2, { weight, bias }) // x [N, 4, H, W]
  */
-export const groupNorm = C.api(C.sig('groupNorm', ['input', C.tensor], ['...rest', C.any]), function groupNorm(x: Tensor, numGroups: number, options: NormOptions = {}): Tensor {
+export const groupNorm = C.api(C.sig('groupNorm', ['x', C.tensor], ['numGroups', C.number], ['options', C.options({ weight: C.nullable(C.tensor), bias: C.nullable(C.tensor), eps: C.number }, { positional: ['weight', 'bias', 'eps'] })]), function groupNorm(x: Tensor, numGroups: number, options: NormOptions = {}): Tensor {
   return groupNormAs('groupNorm', x, numGroups, options);
 });
 
@@ -184,6 +184,6 @@ export function dropout2dAs(layer: string, x: Tensor, options: Dropout2dOptions 
  * Returns x unchanged when not training.
  * @example dropout2d(features, { p: 0.2, training: model.training })
  */
-export const dropout2d = C.api(C.sig('dropout2d', ['input', C.tensor], ['...rest', C.any]), function dropout2d(x: Tensor, options: Dropout2dOptions = {}): Tensor {
+export const dropout2d = C.api(C.sig('dropout2d', ['x', C.tensor], ['options', C.options({ p: C.finite({ min: 0, max: 1 }), training: C.bool, generator: C.instance(Generator, 'a Generator') }, { positional: ['p', 'training'] })]), function dropout2d(x: Tensor, options: Dropout2dOptions = {}): Tensor {
   return dropout2dAs('dropout2d', x, options);
 });

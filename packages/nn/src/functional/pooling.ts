@@ -1,6 +1,9 @@
-import { div, maxPool2d as poolMax, mean, pad, reshape, squeeze, sum, unfold, unsqueeze, noGrad, onesLike, type Tensor, DlError } from '@dl/autograd';
-import { checkPair, fmt, type Size2 } from '../checks.js';
+import { div, maxPool2d as poolMax, mean, pad, reshape, squeeze, sum, unfold, unsqueeze, onesLike, type Tensor, DlError } from '@dl/autograd';
+import { checkPair, fmt, type Size2, withoutGrad } from '../checks.js';
 import { checks as C } from '@dl/autograd';
+
+/** A size for both spatial dims (an integer or a pair; null keeps the input's size in adaptive pools). */
+const size = C.union(C.number, C.list(C.nullable(C.number)));
 
 /** Options of `maxPool2d`: stride (the kernel size by default), padding 0, dilation 1. */
 export interface MaxPool2dOptions {
@@ -78,9 +81,9 @@ export function maxPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options
  * the gradient flows to the position of each maximum. Padding must be at most half the kernel.
  * @example maxPool2d(x, 2) // [N, C, 28, 28] → [N, C, 14, 14]
  */
-export const maxPool2d = C.api(C.sig('maxPool2d', ['input', C.tensor], ['...rest', C.any]), function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor {
+export const maxPool2d = C.api(C.sig('maxPool2d', ['x', C.tensor], ['kernelSize', size], ['options', C.options({ stride: C.any, padding: C.any, dilation: C.any }, { positional: ['stride', 'padding', 'dilation'] })]), function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor {
   return maxPool2dAs('maxPool2d', x, kernelSize, options);
-});
+}) as C.Checked<(x: Tensor, kernelSize: Size2, ...args: [options?: MaxPool2dOptions] | [stride: Size2, padding?: Size2, dilation?: Size2]) => Tensor>;
 
 /** @internal `avgPool2d` with errors naming `layer`. */
 export function avgPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
@@ -94,7 +97,7 @@ export function avgPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options
   }
   if (options.countIncludePad ?? true) return finish(g, mean(w, { dim: 2 }));
   // Count the real (unpadded) elements of each window: pool a tensor of ones padded with zeros.
-  const counts = noGrad(() => sum(windows({ ...g, x4: onesLike(g.x4.detach()) }, 0), { dim: 2 }));
+  const counts = withoutGrad(() => sum(windows({ ...g, x4: onesLike(g.x4.detach()) }, 0), { dim: 2 }));
   return finish(g, div(sum(w, { dim: 2 }), counts));
 }
 
@@ -103,6 +106,6 @@ export function avgPool2dAs(layer: string, x: Tensor, kernelSize: Size2, options
  * counts in the mean unless `countIncludePad` is false.
  * @example avgPool2d(x, 2) // [N, C, 28, 28] → [N, C, 14, 14]
  */
-export const avgPool2d = C.api(C.sig('avgPool2d', ['input', C.tensor], ['...rest', C.any]), function avgPool2d(x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
+export const avgPool2d = C.api(C.sig('avgPool2d', ['x', C.tensor], ['kernelSize', size], ['options', C.options({ stride: C.any, padding: C.any, countIncludePad: C.bool, divisorOverride: C.any }, { positional: ['stride', 'padding'] })]), function avgPool2d(x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
   return avgPool2dAs('avgPool2d', x, kernelSize, options);
 });

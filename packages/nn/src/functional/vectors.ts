@@ -1,5 +1,5 @@
 // normalize and oneHot, as torch.nn.functional's.
-import { DlError, Tensor, clamp, div, norm, type DType } from '@dl/autograd';
+import { DlError, Tensor, clamp, div, norm, type DType, checks as C } from '@dl/autograd';
 import { fmt } from '../checks.js';
 
 /** Options of `normalize`. */
@@ -16,13 +16,13 @@ export interface NormalizeOptions {
  * x / max(‖x‖ₚ, eps) along `dim`, as PyTorch's `F.normalize`: unit vectors, zero vectors kept at 0.
  * @example normalize(embeddings, { dim: -1 })
  */
-export function normalize(x: Tensor, options: NormalizeOptions = {}): Tensor {
+export const normalize = C.api(C.sig('normalize', ['x', C.tensor], ['options', C.options({ p: C.any, dim: C.any, eps: C.number }, { positional: ['p', 'dim', 'eps'] })]), function normalize(x: Tensor, options: NormalizeOptions = {}): Tensor {
   const p = options.p ?? 2;
   const eps = options.eps ?? 1e-12;
   if (typeof eps !== 'number' || !(eps >= 0)) throw new DlError(`normalize: eps must be a non-negative number, got ${String(eps)}`);
   const n = norm(x, { p, dim: options.dim ?? 1, keepdim: true });
   return div(x, clamp(n, { min: eps }));
-}
+});
 
 /** Options of `oneHot`. */
 export interface OneHotOptions {
@@ -37,7 +37,7 @@ export interface OneHotOptions {
  * elsewhere, as PyTorch's `F.one_hot` (a float tensor here, of the indices' dtype unless `dtype`).
  * @example oneHot(tensor([0, 2]), { numClasses: 3 }) // [[1, 0, 0], [0, 0, 1]]
  */
-export function oneHot(indices: Tensor, options: OneHotOptions = {}): Tensor {
+export const oneHot = C.api(C.sig('oneHot', ['indices', C.tensor], ['options', C.options({ numClasses: C.int(), dtype: C.dtype }, { positional: ['numClasses'] })]), function oneHot(indices: Tensor, options: OneHotOptions = {}): Tensor {
   if (!(indices instanceof Tensor)) throw new DlError('oneHot: indices must be a tensor');
   const values = indices.data;
   for (const v of values) {
@@ -57,4 +57,4 @@ export function oneHot(indices: Tensor, options: OneHotOptions = {}): Tensor {
     out[i * classes + v] = 1;
   });
   return new Tensor(out, [...indices.shape, classes]);
-}
+});

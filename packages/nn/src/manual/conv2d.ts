@@ -1,4 +1,5 @@
-import { fold, matmul, noGrad, randn, reshape, sum, transpose, unfold, zeros, type Generator, type Tensor, DlError } from '@dl/autograd';
+import { fold, matmul, randn, reshape, sum, transpose, unfold, zeros, type Generator, type Tensor, DlError } from '@dl/autograd';
+import { withoutGrad } from '../checks.js';
 import { cached, checkDtype, checkInt, checkUpstream, fmt, type ManualParamLayer } from './layer.js';
 import type { ManualLayerOptions } from './linear.js';
 
@@ -72,7 +73,7 @@ export class Conv2d implements ManualParamLayer {
     checkDtype('Conv2d', x, this.W);
     const oh = Math.floor((H + 2 * padding - k) / stride) + 1;
     const ow = Math.floor((Wd + 2 * padding - k) / stride) + 1;
-    return noGrad(() => {
+    return withoutGrad(() => {
       this.inShape = x.shape;
       this.outShape = [N, this.outChannels, oh, ow];
       this.cols = unfold(x.detach(), k, { stride, padding }); // [N, C·k·k, L]
@@ -90,7 +91,7 @@ export class Conv2d implements ManualParamLayer {
     const cols = cached('Conv2d', this.cols);
     checkUpstream('Conv2d', dupstream, this.outShape, this.W.dtype);
     const [N, F, oh, ow] = this.outShape as [number, number, number, number];
-    return noGrad(() => {
+    return withoutGrad(() => {
       const d = reshape(dupstream.detach(), [N, F, oh * ow]);
       this.dW = reshape(sum(matmul(d, transpose(cols, 1, 2)), { dim: 0 }), this.W.shape);
       this.db = sum(d, { dim: [0, 2] });

@@ -1,4 +1,5 @@
-import { noGrad, reshape, type Tensor, DlError } from '@dl/autograd';
+import { reshape, type Tensor, DlError } from '@dl/autograd';
+import { withoutGrad } from '../checks.js';
 import { cached, checkUpstream, fmt, type ManualLayer } from './layer.js';
 
 /**
@@ -15,7 +16,7 @@ export class Flatten implements ManualLayer {
     if (x.ndim < 1) throw new DlError(`Flatten: expected an input with a batch dim, got shape ${fmt(x.shape)}`);
     this.inShape = x.shape;
     this.dtype = x.dtype;
-    return noGrad(() => reshape(x.detach(), [x.shape[0]!, x.numel() / Math.max(x.shape[0]!, 1)]));
+    return withoutGrad(() => reshape(x.detach(), [x.shape[0]!, x.numel() / Math.max(x.shape[0]!, 1)]));
   }
 
   /** dupstream reshaped to the input shape. */
@@ -23,6 +24,6 @@ export class Flatten implements ManualLayer {
     const inShape = cached('Flatten', this.inShape);
     const n = inShape[0]!;
     checkUpstream('Flatten', dupstream, [n, inShape.reduce((a, s) => a * s, 1) / Math.max(n, 1)], this.dtype);
-    return noGrad(() => reshape(dupstream.detach(), inShape));
+    return withoutGrad(() => reshape(dupstream.detach(), inShape));
   }
 }

@@ -1,4 +1,4 @@
-import { DlError } from '@dl/autograd';
+import { DlError, checks as C } from '@dl/autograd';
 import type { Tensor, TypedArray } from '@dl/autograd';
 import { fmt } from '../checks.js';
 
@@ -43,19 +43,19 @@ export interface ManualRunningStats {
 }
 
 /** Whether a layer keeps running statistics (`runningMean` and `runningVar` tensors). */
-export function hasRunningStats(layer: object): layer is ManualRunningStats {
+export const hasRunningStats = C.api(C.sig('hasRunningStats', ['layer', C.kind('object', 'an object', (v) => typeof v === 'object' && v !== null)]), function hasRunningStats(layer: object): layer is ManualRunningStats {
   const l = layer as Partial<ManualRunningStats>;
   return isTensor(l.runningMean) && isTensor(l.runningVar) && typeof l.numBatchesTracked === 'number';
-}
+});
 
 /**
  * Whether a layer has course-style parameters (`W` and `b` tensors).
  * @example net.layers.filter(hasParams) // the Linear and Conv2d layers
  */
-export function hasParams(layer: object): layer is ManualParamLayer {
+export const hasParams = C.api(C.sig('hasParams', ['layer', C.kind('object', 'an object', (v) => typeof v === 'object' && v !== null)]), function hasParams(layer: object): layer is ManualParamLayer {
   const l = layer as Partial<ManualParamLayer>;
   return isTensor(l.W) && isTensor(l.b);
-}
+});
 
 function isTensor(x: unknown): x is Tensor {
   return typeof x === 'object' && x !== null && 'data' in x && 'shape' in x;

@@ -1,4 +1,5 @@
-import { add, matmul, noGrad, rand, randn, reshape, sum, transpose, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
+import { add, matmul, rand, randn, reshape, sum, transpose, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
+import { withoutGrad } from '../checks.js';
 import { cached, checkDtype, checkInt, checkUpstream, fmt, type ManualParamLayer } from './layer.js';
 
 /** Options of the manual layers' constructors. */
@@ -64,7 +65,7 @@ export class Linear implements ManualParamLayer {
       throw new DlError(`Linear: expected input with ${this.inFeatures} features in its last dim, got shape ${fmt(x.shape)}`);
     }
     checkDtype('Linear', x, this.W);
-    return noGrad(() => {
+    return withoutGrad(() => {
       this.x = x.detach();
       this.outShape = [...x.shape.slice(0, -1), this.outFeatures];
       const x2 = reshape(this.x, [-1, this.inFeatures]);
@@ -76,7 +77,7 @@ export class Linear implements ManualParamLayer {
   backward(dupstream: Tensor): Tensor {
     const x = cached('Linear', this.x);
     checkUpstream('Linear', dupstream, this.outShape, this.W.dtype);
-    return noGrad(() => {
+    return withoutGrad(() => {
       const x2 = reshape(x, [-1, this.inFeatures]);
       const d2 = reshape(dupstream.detach(), [-1, this.outFeatures]);
       this.dW = matmul(transpose(x2, 0, 1), d2);

@@ -1,4 +1,5 @@
-import { add, cat, chunk, matmul, mul, noGrad, rand, sigmoid, sub, sum, tanh, transpose, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
+import { add, cat, chunk, matmul, mul, rand, sigmoid, sub, sum, tanh, transpose, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
+import { withoutGrad } from '../checks.js';
 import { cached, checkDtype, checkInt, fmt } from './layer.js';
 import type { ManualLayerOptions } from './linear.js';
 
@@ -62,7 +63,7 @@ export class LSTMCell {
     for (const s of state ?? []) {
       if (s.ndim !== 2 || s.shape[0] !== N || s.shape[1] !== H) throw new DlError(`LSTMCell: state must be [${N},${H}] each, got ${fmt(s.shape)}`);
     }
-    return noGrad(() => {
+    return withoutGrad(() => {
       const h = state?.[0].detach() ?? zeros([N, H], { dtype: x.dtype });
       const c = state?.[1].detach() ?? zeros([N, H], { dtype: x.dtype });
       const gates = add(add(matmul(x.detach(), this.Wx), matmul(h, this.Wh)), this.b);
@@ -79,7 +80,7 @@ export class LSTMCell {
   backward(dh: Tensor, dc?: Tensor): Tensor {
     const { x, h, c, i, f, g, o, tc } = cached('LSTMCell', this.cache);
     if (dh.shape.join() !== h.shape.join()) throw new DlError(`LSTMCell.backward: dh must have shape ${fmt(h.shape)}, got ${fmt(dh.shape)}`);
-    return noGrad(() => {
+    return withoutGrad(() => {
       const dC = add(dc?.detach() ?? zeros(h.shape, { dtype: h.dtype }), mul(mul(dh, o), sub(1, mul(tc, tc))));
       const dsig = (s: Tensor) => mul(s, sub(1, s)); // σ' = σ(1 − σ)
       const dGates = cat([

@@ -1,4 +1,5 @@
-import { add, matmul, mul, noGrad, rand, reshape, slice, stack, sub, sum, tanh, transpose, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
+import { add, matmul, mul, rand, reshape, slice, stack, sub, sum, tanh, transpose, zeros, type DType, type Generator, type Tensor, DlError } from '@dl/autograd';
+import { withoutGrad } from '../checks.js';
 import { cached, checkDtype, checkInt, fmt } from './layer.js';
 import type { ManualLayerOptions } from './linear.js';
 
@@ -66,7 +67,7 @@ export class RNN {
     if (h0 !== undefined && (h0.ndim !== 2 || h0.shape[0] !== N || h0.shape[1] !== this.hiddenSize)) {
       throw new DlError(`RNN: h0 must have shape [${N},${this.hiddenSize}], got ${fmt(h0.shape)}`);
     }
-    return noGrad(() => {
+    return withoutGrad(() => {
       const hs = [h0?.detach() ?? zeros([N, this.hiddenSize], { dtype: x.dtype })];
       const xs: Tensor[] = [];
       for (let t = 0; t < T; t++) {
@@ -89,7 +90,7 @@ export class RNN {
     const N = hs[0]!.shape[0]!;
     const H = this.hiddenSize;
     if (dhs.shape.join() !== [T, N, H].join()) throw new DlError(`RNN.backward: dhs must have shape [${T},${N},${H}], got ${fmt(dhs.shape)}`);
-    return noGrad(() => {
+    return withoutGrad(() => {
       let dWxh = zeros(this.Wxh.shape, { dtype: this.Wxh.dtype });
       let dWhh = zeros(this.Whh.shape, { dtype: this.Whh.dtype });
       let dbh = zeros(this.bh.shape, { dtype: this.bh.dtype });

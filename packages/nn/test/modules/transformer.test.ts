@@ -130,7 +130,7 @@ describe('TransformerEncoderLayer', () => {
   });
 
   it('names bad arguments', () => {
-    expect(() => new TransformerEncoderLayer(10, 4)).toThrow('MultiheadAttention: embedDim 10 is not divisible by numHeads 4');
+    expect(() => new TransformerEncoderLayer(10, 4)).toThrow('TransformerEncoderLayer: embedDim 10 is not divisible by numHeads 4');
     expect(() => new TransformerEncoderLayer(8, 2, { activation: 'tanh' as never })).toThrow(/TransformerEncoderLayer: activation should be 'relu' or 'gelu' or a function, got "tanh"/);
     expect(() => new TransformerEncoderLayer(8, 2, { dropout: -1 })).toThrow(/TransformerEncoderLayer: dropout must be in \[0, 1\], got -1/);
     expect(() => new TransformerEncoder(new TransformerEncoderLayer(8, 2), 0)).toThrow(/TransformerEncoder: numLayers must be a positive integer, got 0/);

@@ -1,0 +1,193 @@
+// In-place ops: they write into a tensor's own values and bump its version counter (`markModified`), so
+// a backward through a graph recorded before the write refuses to run on values that are gone.
+import { DlError } from '../checks/error.js';
+import { Tensor } from '../tensor.js';
+import { allocate, type DType, type TypedArray } from '../dtype.js';
+import { fmt } from '../shape.js';
+import { markModified, setVersion, versionOf } from '../version.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
+import { isGradEnabled, withGradMode } from '../tape.js';
+import { add, div, mul, sub } from './elementwise.js';
+import { expand } from './movement.js';
+
+/** Replaces the values of `t` (same object) with `data`, as a new version of its storage. */
+function swapStorage(t: Tensor, data: TypedArray): void {
+  const version = versionOf(t);
+  // `data` and `dtype` are readonly to users; only the in-place conversion swaps them.
+  const w = t as unknown as { data: TypedArray; dtype: DType };
+  w.data = data;
+  w.dtype = data instanceof Float64Array ? 'float64' : 'float32';
+  setVersion(t, version + 1);
+}
+
+/**
+ * Converts the leaf `t` to `dtype` in place: the same tensor object gets new values of the new dtype
+ * (and its `.grad` is converted too), so whatever holds it (a module, an optimizer) sees the change.
+ * This is what `Module.to(dtype)`, `double()` and `float()` do to parameters and buffers. Tensors that
+ * shared `t`'s values before (views, `detach()`, a `stateDict()`) keep the old ones. The new storage
+ * continues `t`'s version count, so a graph recorded before the conversion refuses to backward.
+ * @example setDType_(w, 'float64'); w.dtype // 'float64', same object
+ */
+export const setDType_ = api(sig('setDType_', ['t', K.tensor], ['dtype', K.dtype]), function setDType_(t: Tensor, dtype: DType): Tensor {
+  if (!t.isLeaf) {
+    throw new DlError(`setDType_: cannot convert a non-leaf tensor (made by '${t.gradFn!.op}') in place; use x.to('${dtype}')`);
+  }
+  if (t.dtype === dtype) return t;
+  const g = t.grad;
+  if (g !== null) t.grad = null;
+  const data = allocate(dtype, t.numel());
+  data.set(t.data);
+  swapStorage(t, data);
+  if (g !== null) {
+    if (g.isLeaf && g !== t) setDType_(g, dtype);
+    t.grad = g.dtype === dtype ? g : new Tensor(allocate(dtype, g.numel()).map((_, i) => g.data[i]!), g.shape);
+  }
+  return t;
+});
+
+/** @internal The shape check every in-place op shares: `shape` must be `t`'s. */
+export function checkSameShape(op: string, t: Tensor, shape: readonly number[]): void {
+  if (shape.length !== t.ndim || shape.some((s, i) => s !== t.shape[i])) {
+    throw new DlError(`${op}: output with shape ${fmt(t.shape)} doesn't match the broadcast shape ${fmt(shape)}`);
+  }
+}
+
+/**
+ * @internal PyTorch's rules for writing into `t` while grad mode is on: a leaf that requires grad is refused with
+ * PyTorch's message; so is a tensor recorded on the tape, or an operand that requires grad (dl does not
+ * rebase a graph onto a changed tensor: use the out-of-place op there). Under `noGrad` anything goes.
+ */
+export function checkWritable(op: string, t: Tensor, others: readonly unknown[] = []): void {
+  if (!isGradEnabled()) return;
+  if (t.requiresGrad && t.isLeaf) {
+    throw new DlError(op, 'a leaf Variable that requires grad is being used in an in-place operation.', {
+      hint: 'write under noGrad(() => ...) as optimizers and init do, or use the out-of-place op',
+    });
+  }
+  if (t.requiresGrad) {
+    throw new DlError(op, `cannot write in place into a tensor recorded on the tape (made by '${t.gradFn!.op}') while grad mode is on`, {
+      hint: `use the out-of-place op (${op.replace(/_$/, '')}), which records the gradient`,
+    });
+  }
+  if (others.some((o) => o instanceof Tensor && o.requiresGrad)) {
+    throw new DlError(op, 'an operand requires grad, so the result would need a gradient, which an in-place op into a tensor that does not require grad cannot record', {
+      hint: `use the out-of-place op (${op.replace(/_$/, '')})`,
+    });
+  }
+}
+
+/** Writes `values` (already of `t`'s shape) into `t` and bumps its version. */
+function write(t: Tensor, values: ArrayLike<number>): Tensor {
+  t.data.set(values);
+  markModified(t);
+  return t;
+}
+
+/** An operand of an in-place op in `t`'s dtype (PyTorch casts it to the destination's). */
+function operand(t: Tensor, other: Tensor | number): Tensor | number {
+  return other instanceof Tensor && other.dtype !== t.dtype ? other.detach().to(t.dtype) : other;
+}
+
+/** `t ← f(t, other)` for an elementwise binary op: the result must keep `t`'s shape (other broadcasts to it). */
+function binary_(op: string, t: Tensor, other: Tensor | number, f: (a: Tensor, b: Tensor | number) => Tensor): Tensor {
+  checkWritable(op, t, [other]);
+  const r = withGradMode(false, () => f(t, operand(t, other)));
+  checkSameShape(op, t, r.shape);
+  return write(t, r.data);
+}
+
+const tensorOrNumber = K.tensorLike;
+const alphaOptions = opts({ alpha: K.number });
+
+/** Options of `add_` and `sub_`: `other` is scaled by `alpha` first (PyTorch's `alpha`). */
+export interface AlphaOptions {
+  alpha?: number;
+}
+
+/**
+ * `t += alpha · other` in place, as PyTorch's `t.add_(other, alpha=1)`; `other` broadcasts to `t`'s
+ * shape and is cast to its dtype. Refused on a leaf that requires grad unless under `noGrad`.
+ * @example noGrad(() => w.add_(w.grad!, { alpha: -lr })) // an SGD step
+ */
+export const add_ = api(sig('add_', ['t', K.tensor], ['other', tensorOrNumber], ['options', alphaOptions]), function add_(t: Tensor, other: Tensor | number, options: AlphaOptions = {}): Tensor {
+  const a = options.alpha ?? 1;
+  return binary_('add_', t, other, (x, y) => add(x, a === 1 ? y : mul(y, a)));
+});
+
+/** `t −= alpha · other` in place (PyTorch's `sub_`). */
+export const sub_ = api(sig('sub_', ['t', K.tensor], ['other', tensorOrNumber], ['options', alphaOptions]), function sub_(t: Tensor, other: Tensor | number, options: AlphaOptions = {}): Tensor {
+  const a = options.alpha ?? 1;
+  return binary_('sub_', t, other, (x, y) => sub(x, a === 1 ? y : mul(y, a)));
+});
+
+/** `t *= other` in place (PyTorch's `mul_`). @example noGrad(() => w.mul_(0.9)) */
+export const mul_ = api(sig('mul_', ['t', K.tensor], ['other', tensorOrNumber]), function mul_(t: Tensor, other: Tensor | number): Tensor {
+  return binary_('mul_', t, other, mul);
+});
+
+/** `t /= other` in place (PyTorch's `div_`). */
+export const div_ = api(sig('div_', ['t', K.tensor], ['other', tensorOrNumber]), function div_(t: Tensor, other: Tensor | number): Tensor {
+  return binary_('div_', t, other, div);
+});
+
+/** Sets every value of `t` to 0, in place (PyTorch's `zero_`). @example noGrad(() => bias.zero_()) */
+export const zero_ = api(sig('zero_', ['t', K.tensor]), function zero_(t: Tensor): Tensor {
+  checkWritable('zero_', t);
+  t.data.fill(0);
+  markModified(t);
+  return t;
+});
+
+/** Sets every value of `t` to `value` (a number or a one-element tensor), in place (PyTorch's `fill_`). */
+export const fill_ = api(sig('fill_', ['t', K.tensor], ['value', tensorOrNumber]), function fill_(t: Tensor, value: Tensor | number): Tensor {
+  checkWritable('fill_', t, [value]);
+  if (value instanceof Tensor && value.numel() !== 1) {
+    throw new DlError('fill_', `only supports a 0-dim value tensor, got one of shape ${fmt(value.shape)}`, { arg: 'value' });
+  }
+  t.data.fill(value instanceof Tensor ? value.data[0]! : value);
+  markModified(t);
+  return t;
+});
+
+/** Copies `src`'s values into `t` in place, broadcasting `src` to `t`'s shape and casting to its dtype (PyTorch's `copy_`). */
+export const copy_ = api(sig('copy_', ['t', K.tensor], ['src', K.tensor]), function copy_(t: Tensor, src: Tensor): Tensor {
+  checkWritable('copy_', t, [src]);
+  const lead = t.ndim - src.ndim;
+  if (lead < 0 || src.shape.some((s, i) => s !== 1 && s !== t.shape[lead + i])) {
+    throw new DlError('copy_', `src of shape ${fmt(src.shape)} cannot be broadcast to the destination's shape ${fmt(t.shape)}`, { arg: 'src' });
+  }
+  const values = withGradMode(false, () => expand(src.detach(), [...t.shape]).data);
+  return write(t, values);
+});
+
+/** Bounds of `clamp_`; either may be left out (or null). */
+export interface ClampBounds {
+  min?: number | null;
+  max?: number | null;
+}
+
+/**
+ * Limits every value of `t` to [min, max] in place (PyTorch's `clamp_`): `t.clamp_(0, 1)`,
+ * `t.clamp_({ max: 1 })`; NaN stays NaN.
+ */
+export const clamp_ = api(
+  sig('clamp_', ['t', K.tensor], ['min', K.optional(K.union(K.nullable(K.number), opts({ min: K.nullable(K.number), max: K.nullable(K.number) })))], ['max', K.optional(K.nullable(K.number))]),
+  function clamp_(t: Tensor, min?: number | null | ClampBounds, max?: number | null): Tensor {
+    const b: ClampBounds = typeof min === 'object' && min !== null ? min : { min, max };
+    if (typeof min === 'object' && min !== null && max !== undefined) throw new DlError('clamp_', 'give the bounds either as numbers or as an options object, not both', { arg: 'max' });
+    const lo = b.min ?? -Infinity;
+    const hi = b.max ?? Infinity;
+    if ((b.min ?? null) === null && (b.max ?? null) === null) throw new DlError('clamp_', 'give at least one of min and max');
+    if (Number.isNaN(lo) || Number.isNaN(hi)) throw new DlError('clamp_', `bounds must not be NaN (min ${lo}, max ${hi})`);
+    checkWritable('clamp_', t);
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      d[i] = Math.min(Math.max(v, lo), hi); // NaN stays NaN; min > max gives max, as PyTorch
+    }
+    markModified(t);
+    return t;
+  },
+);
