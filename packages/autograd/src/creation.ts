@@ -2,7 +2,7 @@ import { DlError } from './checks/error.js';
 import { Tensor, type NestedArray } from './tensor.js';
 import { allocate, checkDType, defaultDType, type DType, type TypedArray } from './dtype.js';
 import { checkShape, fmt, numel } from './shape.js';
-import { defaultGenerator, Generator } from './random.js';
+import { defaultGenerator, generatorKind, type Generator } from './random.js';
 import { api, sig, type Checked } from './checks/guard.js';
 import * as K from './checks/kinds.js';
 import { options as opts } from './checks/options.js';
@@ -168,7 +168,7 @@ export const eye = api(sig('eye', ['n', K.number], ['m', K.optional(K.number)], 
 const BELOW_ONE_F32 = 1 - 2 ** -24;
 
 /** Uniform values in [0, 1). @example rand([2, 3], { generator: new Generator(1) }) */
-export const rand = api(sig('rand', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const rand = api(sig('rand', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('rand', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('rand', options), numel(s));
@@ -178,7 +178,7 @@ export const rand = api(sig('rand', ['shape', K.sizes], ['options', opts({ dtype
   return make(data, s, options);
 }) as Checked<((shape: readonly number[], options?: RandomOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: RandomOptions]) => Tensor)>;
 /** Standard normal values. @example manualSeed(0); randn([2, 3]) */
-export const randn = api(sig('randn', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const randn = api(sig('randn', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('randn', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('randn', options), numel(s));
@@ -186,7 +186,7 @@ export const randn = api(sig('randn', ['shape', K.sizes], ['options', opts({ dty
   return make(data, s, options);
 }) as Checked<((shape: readonly number[], options?: RandomOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: RandomOptions]) => Tensor)>;
 /** Uniform integers in [low, high). @example randint(0, 10, [5]) */
-export const randint = api(sig('randint', ['low', K.number], ['high', K.number], ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const randint = api(sig('randint', ['low', K.number], ['high', K.number], ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new DlError(`randint: expects integers low < high, got low ${low} and high ${high}`);
   }
@@ -197,10 +197,10 @@ export const randint = api(sig('randint', ['low', K.number], ['high', K.number],
   return make(data, s, options);
 });
 /** Standard normal values in `x`'s shape and dtype (unless overridden). */
-export const randnLike = api(sig('randnLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
+export const randnLike = api(sig('randnLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
   return randn(x.shape, { dtype: x.dtype, ...options });
 });
 /** Uniform values in [0, 1) in `x`'s shape and dtype (unless overridden). */
-export const randLike = api(sig('randLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: K.instance(Generator, 'a Generator') })]), function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
+export const randLike = api(sig('randLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
   return rand(x.shape, { dtype: x.dtype, ...options });
 });

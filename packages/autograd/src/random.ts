@@ -92,6 +92,9 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
+/** The argument kind of a `generator` option (re-exported as `checks.generator`). */
+export const generatorKind: K.Kind = K.instance(Generator, 'a Generator');
+
 /** The generator used when none is passed, as PyTorch's default generator. */
 export const defaultGenerator = new Generator(0x5eed);
 

@@ -1,7 +1,7 @@
 // The public constructors of @dl/data, each checked against a full signature (issue 10) and taking PyTorch's
 // positional forms (issue 9): `new DataLoader(ds, 64, true)` is (batchSize, shuffle), the options object
 // still accepted last. index.ts exports these; the raw classes stay internal.
-import { Generator, Tensor, checks as C } from '@dl/autograd';
+import { Tensor, checks as C } from '@dl/autograd';
 import { TensorDataset as TensorDatasetRaw, Subset as SubsetRaw, type Dataset } from './dataset.js';
 import { DataLoader as DataLoaderRaw } from './dataLoader.js';
 
@@ -27,6 +27,6 @@ export const Subset = C.checkedClass(SubsetRaw, C.sig('Subset', ['dataset', data
 export type Subset<T> = SubsetRaw<T>;
 /** DataLoader, checked; `new DataLoader(ds, 64, true)` is PyTorch's (batch_size, shuffle). */
 export const DataLoader = C.checkedClass<typeof DataLoaderRaw, (new <T>(dataset: Dataset<T>, batchSize: number, shuffle?: boolean) => DataLoaderRaw<T>)>(DataLoaderRaw, C.sig('DataLoader', ['dataset', dataset], ['options', C.options({
-  batchSize: C.int({ min: 1 }), shuffle: C.bool, dropLast: C.bool, seed: C.int(), generator: C.instance(Generator, 'a Generator'), collate: C.func,
+  batchSize: C.int({ min: 1 }), shuffle: C.bool, dropLast: C.bool, seed: C.int(), generator: C.generator, collate: C.func,
 }, { positional: ['batchSize', 'shuffle'] })]));
 export type DataLoader<T, B = import('./collate.js').Collated<T>> = DataLoaderRaw<T, B>;

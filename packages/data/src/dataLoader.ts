@@ -23,7 +23,7 @@ const dataLoaderSig = C.sig('DataLoader',
   ['dataset', C.kind('dataset', 'a Dataset (an object with length and get(i))', (v) =>
     typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function')],
   ['options', C.options({
-    batchSize: C.int({ min: 1 }), shuffle: C.bool, dropLast: C.bool, seed: C.int(), generator: C.instance(Generator, 'a Generator'), collate: C.func,
+    batchSize: C.int({ min: 1 }), shuffle: C.bool, dropLast: C.bool, seed: C.int(), generator: C.generator, collate: C.func,
   })],
 );
 

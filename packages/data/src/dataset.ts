@@ -112,7 +112,7 @@ export interface RandomSplitOptions {
  * const [train, val] = randomSplit(ds, [0.8, 0.2], { seed: 0 });
  * const [a, b, c] = randomSplit(ds, [5, 3, 2], { seed: 1 }); // ds.length === 10
  */
-export const randomSplit = C.api(C.sig('randomSplit', ['dataset', C.kind('dataset', 'a Dataset (an object with length and get(i))', (v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function')], ['lengths', C.list(C.number)], ['options', C.options({ seed: C.int(), generator: C.instance(Generator, 'a Generator') })]), function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], options: RandomSplitOptions = {}): Subset<T>[] {
+export const randomSplit = C.api(C.sig('randomSplit', ['dataset', C.kind('dataset', 'a Dataset (an object with length and get(i))', (v) => typeof v === 'object' && v !== null && typeof (v as { get?: unknown }).get === 'function')], ['lengths', C.list(C.number)], ['options', C.options({ seed: C.int(), generator: C.generator })]), function randomSplit<T>(dataset: Dataset<T>, lengths: readonly number[], options: RandomSplitOptions = {}): Subset<T>[] {
   const n = dataset.length;
   if (lengths.length === 0) throw new DlError('randomSplit: lengths must not be empty');
   const total = lengths.reduce((a, b) => a + b, 0);

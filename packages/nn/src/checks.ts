@@ -1,9 +1,14 @@
-import { DlError, checks as C } from '@dl/autograd';
 // Argument checks shared by the layers: each error names the layer and the offending value or shape.
+import { DlError, checks as C } from '@dl/autograd';
 import type { Tensor } from '@dl/autograd';
 
 /** A size for both spatial dims, or `[height, width]`, as PyTorch's `int | (int, int)`. */
 export type Size2 = number | readonly [number, number];
+
+/** The argument kind of an integer or a list of them: a `Size2`, a normalized shape. */
+export const sizesKind = C.union(C.number, C.list(C.number));
+/** The same where null keeps the input's size (adaptive pools, interpolate's `size`). */
+export const sizeOrKeepKind = C.union(C.number, C.list(C.nullable(C.number)));
 
 /** Formats a shape for error messages: `[2,10]`. */
 export function fmt(shape: readonly number[]): string {

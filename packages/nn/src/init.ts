@@ -1,7 +1,7 @@
 // Weight initialisation in place, as torch.nn.init, drawing from the seeded generator.
 import { defaultGenerator, markModified, Generator, type Tensor, DlError, checks as C } from '@dl/autograd';
 
-const gen = C.instance(Generator, 'a Generator');
+const gen = C.generator;
 import { fmt } from './checks.js';
 
 /** The nonlinearities `calculateGain` knows, named as in PyTorch. */

@@ -2,7 +2,7 @@ import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { allocate, type TypedArray } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
-import { defaultGenerator, Generator } from '../random.js';
+import { defaultGenerator, generatorKind, type Generator } from '../random.js';
 import { broadcastShapes, fmt } from '../shape.js';
 import { operands } from './broadcast.js';
 import { add, mul, sub } from './elementwise.js';
@@ -179,7 +179,7 @@ function prepare(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAtten
  * @example
  * const out = scaledDotProductAttention(q, k, v, { isCausal: true }); // [B, H, L, Ev]
  */
-export const scaledDotProductAttention = api(sig('scaledDotProductAttention', ['q', K.tensor], ['k', K.tensor], ['v', K.tensor], ['options', opts({ attnMask: K.nullable(K.tensor), isCausal: K.bool, dropoutP: K.number, scale: K.number, generator: K.instance(Generator, 'a Generator') })]), function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
+export const scaledDotProductAttention = api(sig('scaledDotProductAttention', ['q', K.tensor], ['k', K.tensor], ['v', K.tensor], ['options', opts({ attnMask: K.nullable(K.tensor), isCausal: K.bool, dropoutP: K.number, scale: K.number, generator: generatorKind })]), function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
   const [inputs, attrs] = prepare(q, k, v, options);
   return attentionOp(inputs, attrs);
 });
@@ -189,7 +189,7 @@ export const scaledDotProductAttention = api(sig('scaledDotProductAttention', ['
  * `nn.MultiheadAttention` does with `needWeights`. Gradients flow through both results.
  * @example const { output, weights } = scaledDotProductAttentionWithWeights(q, k, v);
  */
-export const scaledDotProductAttentionWithWeights = api(sig('scaledDotProductAttentionWithWeights', ['q', K.tensor], ['k', K.tensor], ['v', K.tensor], ['options', opts({ attnMask: K.nullable(K.tensor), isCausal: K.bool, dropoutP: K.number, scale: K.number, generator: K.instance(Generator, 'a Generator') })]), function scaledDotProductAttentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): AttentionResult {
+export const scaledDotProductAttentionWithWeights = api(sig('scaledDotProductAttentionWithWeights', ['q', K.tensor], ['k', K.tensor], ['v', K.tensor], ['options', opts({ attnMask: K.nullable(K.tensor), isCausal: K.bool, dropoutP: K.number, scale: K.number, generator: generatorKind })]), function scaledDotProductAttentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): AttentionResult {
   const [inputs, attrs] = prepare(q, k, v, options);
   const output = attentionOp(inputs, attrs);
   const P = probsOp(inputs.length === 4 ? [inputs[0]!, inputs[1]!, inputs[3]!] : inputs.slice(0, 2), attrs);

@@ -2,13 +2,12 @@
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { checkDType, type DType } from '../dtype.js';
-import { defaultGenerator, type Generator } from '../random.js';
+import { defaultGenerator, generatorKind, type Generator } from '../random.js';
 import { fmt } from '../shape.js';
 import { indexTensor } from './indices.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
-import { Generator as GeneratorClass } from '../random.js';
 
 /** Options of the samplers: the generator to draw from (the default, seeded one unless given). */
 export interface SamplingOptions {
@@ -19,7 +18,7 @@ export interface SamplingOptions {
  * A random permutation of 0 … n−1 (Fisher–Yates), as an index tensor (float32 unless `dtype`).
  * @example randperm(10, { generator: new Generator(0) })
  */
-export const randperm = api(sig('randperm', ['n', K.int({ min: 0 })], ['options', opts({ generator: K.instance(GeneratorClass, 'a Generator'), dtype: K.dtype })]), function randperm(n: number, options: SamplingOptions & { dtype?: DType } = {}): Tensor {
+export const randperm = api(sig('randperm', ['n', K.int({ min: 0 })], ['options', opts({ generator: generatorKind, dtype: K.dtype })]), function randperm(n: number, options: SamplingOptions & { dtype?: DType } = {}): Tensor {
   if (!Number.isInteger(n) || n < 0) throw new DlError(`randperm: n must be a non-negative integer, got ${String(n)}`);
   const g = options.generator ?? defaultGenerator;
   const perm = Array.from({ length: n }, (_, i) => i);
@@ -54,7 +53,7 @@ function draw(w: Float64Array, total: number, g: Generator): number {
  * [rows, n]; they need not sum to 1), as PyTorch's `multinomial`; an index tensor of probs' dtype.
  * @example multinomial(softmax(logits, -1), 1, { generator })
  */
-export const multinomial = api(sig('multinomial', ['probs', K.tensor], ['numSamples', K.int({ min: 1 })], ['options', opts({ generator: K.instance(GeneratorClass, 'a Generator'), replacement: K.bool }, { positional: ['replacement'] })]), function multinomial(probs: Tensor, numSamples: number, options: MultinomialOptions = {}): Tensor {
+export const multinomial = api(sig('multinomial', ['probs', K.tensor], ['numSamples', K.int({ min: 1 })], ['options', opts({ generator: generatorKind, replacement: K.bool }, { positional: ['replacement'] })]), function multinomial(probs: Tensor, numSamples: number, options: MultinomialOptions = {}): Tensor {
   if (!(probs instanceof Tensor)) throw new DlError('multinomial: probs must be a tensor');
   if (probs.ndim !== 1 && probs.ndim !== 2) throw new DlError(`multinomial: probs must be 1-D or 2-D, got shape ${fmt(probs.shape)}`);
   const replacement = options.replacement ?? false;
@@ -95,7 +94,7 @@ export const multinomial = api(sig('multinomial', ['probs', K.tensor], ['numSamp
  * PyTorch's `bernoulli`; the result has p's shape and dtype and no gradient.
  * @example bernoulli(fullLike(x, 0.3))
  */
-export const bernoulli = api(sig('bernoulli', ['p', K.tensor], ['options', opts({ generator: K.instance(GeneratorClass, 'a Generator') })]), function bernoulli(p: Tensor, options: SamplingOptions = {}): Tensor {
+export const bernoulli = api(sig('bernoulli', ['p', K.tensor], ['options', opts({ generator: generatorKind })]), function bernoulli(p: Tensor, options: SamplingOptions = {}): Tensor {
   if (!(p instanceof Tensor)) throw new DlError('bernoulli: p must be a tensor of probabilities');
   const g = options.generator ?? defaultGenerator;
   const out = p.data.map((v) => {

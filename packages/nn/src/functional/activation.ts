@@ -1,4 +1,4 @@
-import { defaultGenerator, mul, Tensor, Generator, checks as C, DlError, clamp, expm1, gt, log1p, lt, div, exp, sigmoid, tanh, where } from '@dl/autograd';
+import { defaultGenerator, mul, Tensor, type Generator, checks as C, DlError, clamp, expm1, gt, log1p, lt, div, exp, sigmoid, tanh, where } from '@dl/autograd';
 import { checkRange } from '../checks.js';
 
 export { relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, type LeakyReluOptions, type GeluOptions } from '@dl/autograd';
@@ -18,7 +18,7 @@ export interface DropoutOptions {
  * `F.dropout`; returns x unchanged when not training.
  * @example dropout(h, { p: 0.2, training: model.training })
  */
-export const dropout = C.api(C.sig('dropout', ['x', C.tensor], ['options', C.options({ p: C.finite({ min: 0, max: 1 }), training: C.bool, generator: C.instance(Generator, 'a Generator') }, { positional: ['p', 'training'] })]), function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
+export const dropout = C.api(C.sig('dropout', ['x', C.tensor], ['options', C.options({ p: C.finite({ min: 0, max: 1 }), training: C.bool, generator: C.generator }, { positional: ['p', 'training'] })]), function dropout(x: Tensor, options: DropoutOptions = {}): Tensor {
   const p = checkRange('dropout', 'p', options.p ?? 0.5, 0, 1);
   if (options.training === false || p === 0) return x;
   const g = options.generator ?? defaultGenerator;

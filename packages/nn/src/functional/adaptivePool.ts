@@ -1,8 +1,6 @@
 import { DlError, Tensor, matmul, transpose, type DType, checks as C } from '@dl/autograd';
-import { fmt } from '../checks.js';
+import { fmt, sizeOrKeepKind as size } from '../checks.js';
 
-/** A size for both spatial dims (an integer or a pair; null keeps the input's size in adaptive pools). */
-const size = C.union(C.number, C.list(C.nullable(C.number)));
 
 /** An output size for adaptive pooling: one size for both dims, or [height, width] where null keeps the input's. */
 export type AdaptiveSize2 = number | readonly [number | null, number | null];

@@ -1,9 +1,7 @@
 import { add, clone, indexSelect, mul, Tensor, DlError } from '@dl/autograd';
-import { checkPair, fmt, type Size2 } from '../checks.js';
+import { checkPair, fmt, sizeOrKeepKind as size, type Size2 } from '../checks.js';
 import { checks as C } from '@dl/autograd';
 
-/** A size for both spatial dims (an integer or a pair; null keeps the input's size in adaptive pools). */
-const size = C.union(C.number, C.list(C.nullable(C.number)));
 
 /** The resampling modes of `interpolate`. */
 export type InterpolateMode = 'nearest' | 'bilinear';

@@ -1,6 +1,6 @@
 // Normalisation layers composed from differentiable ops (mean, sub, mul, sqrt, div), so their
 // gradients, and gradients of gradients, come from the ops' own rules.
-import { add, defaultGenerator, div, markModified, mean, mul, reshape, sqrt, sub, Tensor, Generator, DlError } from '@dl/autograd';
+import { add, defaultGenerator, div, markModified, mean, mul, reshape, sqrt, sub, Tensor, type Generator, DlError } from '@dl/autograd';
 import { checkRange, fmt, withoutGrad } from '../checks.js';
 import { checks as C } from '@dl/autograd';
 
@@ -184,6 +184,6 @@ export function dropout2dAs(layer: string, x: Tensor, options: Dropout2dOptions 
  * Returns x unchanged when not training.
  * @example dropout2d(features, { p: 0.2, training: model.training })
  */
-export const dropout2d = C.api(C.sig('dropout2d', ['x', C.tensor], ['options', C.options({ p: C.finite({ min: 0, max: 1 }), training: C.bool, generator: C.instance(Generator, 'a Generator') }, { positional: ['p', 'training'] })]), function dropout2d(x: Tensor, options: Dropout2dOptions = {}): Tensor {
+export const dropout2d = C.api(C.sig('dropout2d', ['x', C.tensor], ['options', C.options({ p: C.finite({ min: 0, max: 1 }), training: C.bool, generator: C.generator }, { positional: ['p', 'training'] })]), function dropout2d(x: Tensor, options: Dropout2dOptions = {}): Tensor {
   return dropout2dAs('dropout2d', x, options);
 });

@@ -1,9 +1,7 @@
 import { div, maxPool2d as poolMax, mean, pad, reshape, squeeze, sum, unfold, unsqueeze, onesLike, type Tensor, DlError } from '@dl/autograd';
-import { checkPair, fmt, type Size2, withoutGrad } from '../checks.js';
+import { checkPair, fmt, sizeOrKeepKind as size, type Size2, withoutGrad } from '../checks.js';
 import { checks as C } from '@dl/autograd';
 
-/** A size for both spatial dims (an integer or a pair; null keeps the input's size in adaptive pools). */
-const size = C.union(C.number, C.list(C.nullable(C.number)));
 
 /** Options of `maxPool2d`: stride (the kernel size by default), padding 0, dilation 1. */
 export interface MaxPool2dOptions {
