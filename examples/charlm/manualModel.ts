@@ -3,6 +3,7 @@
 import { Generator, Tensor, noGrad, softmax, zeros } from '@dl/autograd';
 import { manual } from '@dl/nn';
 import { PAD_TARGET, type Batch } from './data.js';
+import { sampleName } from '../shared/sampling.js';
 
 /** The course's RNN language model: no tape, every gradient written out. */
 export class ManualCharModel {
@@ -84,19 +85,11 @@ export class ManualCharModel {
   sample(chars: readonly string[], count: number, temperature: number, maxLength: number, g: Generator): string[] {
     return Array.from({ length: count }, () => {
       let h: Tensor | undefined;
-      let token = 0;
-      let name = '';
-      for (let t = 0; t < maxLength; t++) {
-        const { logits, hs } = this.#logits(new Tensor(Float32Array.of(token), [1, 1]), h);
+      return sampleName((tokens) => {
+        const { logits, hs } = this.#logits(new Tensor(Float32Array.of(tokens.at(-1)!), [1, 1]), h);
         h = hs.reshape(1, this.hidden);
-        const p = noGrad(() => softmax(logits.reshape(this.vocabSize).div(temperature), 0)).data;
-        let u = g.uniform();
-        token = p.length - 1;
-        for (let i = 0; i < p.length; i++) if ((u -= p[i]!) < 0) { token = i; break; }
-        if (token === 0) break;
-        name += chars[token];
-      }
-      return name;
+        return logits.reshape(this.vocabSize);
+      }, chars, temperature, maxLength, g);
     });
   }
 

@@ -1,5 +1,6 @@
 // The character-level language model: embedding → recurrent layers (RNN, GRU or LSTM) → linear head.
-import { Generator, noGrad, softmax, tensor, type Tensor } from '@dl/autograd';
+import { Generator, noGrad, tensor, type Tensor } from '@dl/autograd';
+import { sampleName } from '../shared/sampling.js';
 import { Embedding, GRU, LSTM, Linear, Module, RNN } from '@dl/nn';
 
 /** Which recurrent layer the model uses. */
@@ -59,33 +60,18 @@ export interface SampleOptions {
  * the boundary token (index 0) and stopping at the next boundary or at `maxLength` characters.
  */
 export function sampleNames(model: Module & { forward(x: Tensor, s?: State): [Tensor, State] }, chars: readonly string[], o: SampleOptions): string[] {
-  const names: string[] = [];
   const wasTraining = model.training;
   model.eval();
-  noGrad(() => {
-    for (let n = 0; n < o.count; n++) {
+  const names = noGrad(() =>
+    Array.from({ length: o.count }, () => {
       let state: State | undefined;
-      let token = 0;
-      let name = '';
-      for (let t = 0; t < o.maxLength; t++) {
-        const [logits, next] = model.forward(tensor([[token]]), state);
+      return sampleName((tokens) => {
+        const [logits, next] = model.forward(tensor([[tokens.at(-1)!]]), state);
         state = next;
-        const p = softmax(logits.reshape(chars.length).div(o.temperature), 0).data;
-        let u = o.generator.uniform();
-        token = p.length - 1;
-        for (let i = 0; i < p.length; i++) {
-          u -= p[i]!;
-          if (u < 0) {
-            token = i;
-            break;
-          }
-        }
-        if (token === 0) break;
-        name += chars[token];
-      }
-      names.push(name);
-    }
-  });
+        return logits.reshape(chars.length);
+      }, chars, o.temperature, o.maxLength, o.generator);
+    }),
+  );
   model.train(wasTraining);
   return names;
 }

@@ -2,7 +2,7 @@
 // models names character by character; curves, an attention heat map and sampled names are written.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator, argmax, manualSeed, noGrad, tensor, softmax, type Tensor } from '@dl/autograd';
+import { Generator, argmax, manualSeed, noGrad, tensor, type Tensor } from '@dl/autograd';
 import { crossEntropy } from '@dl/nn';
 import { Adam, clipGradNorm_ } from '@dl/optim';
 import { ProgressBar } from '../shared/progress.js';
@@ -11,6 +11,7 @@ import { Vocab, baselines, batches, loadNames, splitNames, type Batch } from '..
 import { TinyTransformer, type PositionKind } from './model.js';
 import { sequenceBatch, target, type SequenceTask } from './tasks.js';
 import { attentionHeatmapSvg } from './heatmap.js';
+import { sampleName } from '../shared/sampling.js';
 
 /** What a run is told. */
 export interface TransformerArgs {
@@ -128,20 +129,9 @@ function runSequences(a: TransformerArgs, task: SequenceTask, log: (line: string
 function sampleNames(model: TinyTransformer, vocab: Vocab, count: number, temperature: number, maxLength: number, g: Generator): string[] {
   model.eval();
   const names = noGrad(() =>
-    Array.from({ length: count }, () => {
-      const ids = [0];
-      while (ids.length <= maxLength - 1) {
-        const logits = model.forward(tensor([ids]));
-        const last = logits.slice(1, ids.length - 1, ids.length).reshape(vocab.size);
-        const p = softmax(last.div(temperature), 0).data;
-        let u = g.uniform();
-        let next = p.length - 1;
-        for (let i = 0; i < p.length; i++) if ((u -= p[i]!) < 0) { next = i; break; }
-        if (next === 0) break;
-        ids.push(next);
-      }
-      return ids.slice(1).map((i) => vocab.chars[i]).join('');
-    }),
+    Array.from({ length: count }, () =>
+      sampleName((tokens) => model.forward(tensor([[...tokens]])).slice(1, tokens.length - 1, tokens.length).reshape(vocab.size), vocab.chars, temperature, maxLength - 1, g),
+    ),
   );
   model.train();
   return names;
