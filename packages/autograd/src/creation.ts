@@ -1,6 +1,6 @@
 import { DlError } from './checks/error.js';
 import { Tensor, type NestedArray } from './tensor.js';
-import { allocate, checkDType, defaultDType, type DType, type TypedArray } from './dtype.js';
+import { allocate, checkDType, defaultDType, isFloat, type DType, type FloatDType, type TypedArray } from './dtype.js';
 import { checkShape, fmt, numel } from './shape.js';
 import { defaultGenerator, generatorKind, type Generator } from './random.js';
 import { api, sig, type Checked } from './checks/guard.js';
@@ -29,19 +29,22 @@ function dtypeOption(op: string, options: TensorOptions): DType {
 
 /**
  * A tensor from nested arrays, a flat array or a typed array (copied), optionally with a shape.
- * @example tensor([[1, 2], [3, 4]], { requiresGrad: true })
+ * Numbers make float32 (JavaScript has no separate integers, so `{ dtype: 'int32' }` asks for them),
+ * `true`/`false` make bool, a Float64Array float64 and an Int32Array int32.
+ * @example tensor([[1, 2], [3, 4]], { requiresGrad: true }); tensor([2, 0, 1], { dtype: 'int32' }); tensor([true, false])
  */
 export const tensor = api(sig('tensor', ['values', K.any], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, shape: K.shape })]), function tensor(
-  values: NestedArray | ArrayLike<number>,
+  values: NestedArray | ArrayLike<number> | NestedBools,
   options: TensorOptions & { shape?: readonly number[] } = {},
 ): Tensor {
   const isTyped = values instanceof Float32Array || values instanceof Float64Array;
   if (!(typeof values === 'number' || Array.isArray(values) || (ArrayBuffer.isView(values) && !(values instanceof DataView)))) {
     throw new DlError('tensor', `values must be a number, a (nested) array of numbers or a typed array, got ${describe(values)}`, { arg: 'values' });
   }
-  const dtype = checkDType('tensor', options.dtype ?? (values instanceof Float64Array ? 'float64' : defaultDType));
+  const inferred = values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : firstLeaf(values) === 'boolean' ? 'bool' : defaultDType;
+  const dtype = checkDType('tensor', options.dtype ?? inferred);
   let shape: number[];
-  let flat: ArrayLike<number>;
+  let flat: ArrayLike<number | boolean>;
   if (typeof values === 'number') {
     shape = [];
     flat = [values];
@@ -50,12 +53,12 @@ export const tensor = api(sig('tensor', ['values', K.any], ['options', opts({ dt
     shape = [flat.length];
   } else {
     shape = [];
-    let level: NestedArray = values;
+    let level = values as NestedArray;
     while (Array.isArray(level)) {
       shape.push(level.length);
       level = level[0] as NestedArray;
     }
-    flat = flattenNested(values, shape);
+    flat = flattenNested(values as NestedArray[], shape);
   }
   if (options.shape !== undefined) {
     const s = checkShape('tensor', options.shape);
@@ -63,20 +66,32 @@ export const tensor = api(sig('tensor', ['values', K.any], ['options', opts({ dt
     shape = s;
   }
   const data = allocate(dtype, flat.length);
+  const bool = dtype === 'bool';
   for (let i = 0; i < flat.length; i++) {
-    const v = flat[i];
-    if (typeof v !== 'number') throw new DlError(`tensor: element ${i} is ${typeof v}, not a number`);
-    data[i] = v;
+    const v: unknown = flat[i];
+    if (typeof v === 'number') data[i] = bool ? +(v !== 0) : v;
+    else if (typeof v === 'boolean') data[i] = +v;
+    else throw new DlError(`tensor: element ${i} is ${typeof v}, not a number or a boolean`);
   }
   return make(data, shape, options);
 });
 
-function flattenNested(values: NestedArray[], shape: readonly number[]): number[] {
-  const out: number[] = [];
+/** Nested arrays of booleans, as `tensor()` accepts for a bool tensor. */
+export type NestedBools = boolean | NestedBools[];
+
+/** The type of the first leaf of nested arrays (for dtype inference). */
+function firstLeaf(values: unknown): string {
+  let v = values;
+  while (Array.isArray(v)) v = v[0];
+  return typeof v;
+}
+
+function flattenNested(values: NestedArray[], shape: readonly number[]): (number | boolean)[] {
+  const out: (number | boolean)[] = [];
   const walk = (v: NestedArray, depth: number, path: string): void => {
     if (depth === shape.length) {
       if (Array.isArray(v)) throw new DlError(`tensor: ragged nested array at ${path}: expected a number`);
-      if (typeof v !== 'number') throw new DlError(`tensor: ${path} is ${typeof v}, not a number`);
+      if (typeof v !== 'number' && typeof v !== 'boolean') throw new DlError(`tensor: ${path} is ${typeof v}, not a number or a boolean`);
       out.push(v);
       return;
     }
@@ -91,7 +106,8 @@ function flattenNested(values: NestedArray[], shape: readonly number[]): number[
 
 function filled(op: string, shape: readonly number[], value: number, options: TensorOptions): Tensor {
   const s = checkShape(op, shape);
-  return make(allocate(dtypeOption(op, options), numel(s)).fill(value), s, options);
+  const dtype = dtypeOption(op, options);
+  return make(allocate(dtype, numel(s)).fill(dtype === 'bool' ? +(value !== 0) : value), s, options);
 }
 
 /** A tensor of `shape` filled with `value`. @example full([2, 3], 7) */
@@ -168,7 +184,7 @@ export const eye = api(sig('eye', ['n', K.number], ['m', K.optional(K.number)], 
 const BELOW_ONE_F32 = 1 - 2 ** -24;
 
 /** Uniform values in [0, 1). @example rand([2, 3], { generator: new Generator(1) }) */
-export const rand = api(sig('rand', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const rand = api(sig('rand', ['shape', K.sizes], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, generator: generatorKind })]), function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('rand', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('rand', options), numel(s));
@@ -178,29 +194,35 @@ export const rand = api(sig('rand', ['shape', K.sizes], ['options', opts({ dtype
   return make(data, s, options);
 }) as Checked<((shape: readonly number[], options?: RandomOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: RandomOptions]) => Tensor)>;
 /** Standard normal values. @example manualSeed(0); randn([2, 3]) */
-export const randn = api(sig('randn', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const randn = api(sig('randn', ['shape', K.sizes], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, generator: generatorKind })]), function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('randn', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('randn', options), numel(s));
   for (let i = 0; i < data.length; i++) data[i] = g.normal();
   return make(data, s, options);
 }) as Checked<((shape: readonly number[], options?: RandomOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: RandomOptions]) => Tensor)>;
-/** Uniform integers in [low, high). @example randint(0, 10, [5]) */
+/** Uniform integers in [low, high), int32 unless `dtype` says otherwise. @example randint(0, 10, [5]) */
 export const randint = api(sig('randint', ['low', K.number], ['high', K.number], ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new DlError(`randint: expects integers low < high, got low ${low} and high ${high}`);
   }
   const s = checkShape('randint', shape);
   const g = options.generator ?? defaultGenerator;
-  const data = allocate(dtypeOption('randint', options), numel(s));
+  const data = allocate(checkDType('randint', options.dtype ?? 'int32'), numel(s));
   for (let i = 0; i < data.length; i++) data[i] = g.integer(low, high);
   return make(data, s, options);
 });
 /** Standard normal values in `x`'s shape and dtype (unless overridden). */
-export const randnLike = api(sig('randnLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
-  return randn(x.shape, { dtype: x.dtype, ...options });
+export const randnLike = api(sig('randnLike', ['x', K.tensor], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, generator: generatorKind })]), function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
+  return randn(x.shape, { ...options, dtype: options.dtype ?? floatLike('randnLike', x) });
 });
 /** Uniform values in [0, 1) in `x`'s shape and dtype (unless overridden). */
-export const randLike = api(sig('randLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
-  return rand(x.shape, { dtype: x.dtype, ...options });
+export const randLike = api(sig('randLike', ['x', K.tensor], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, generator: generatorKind })]), function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
+  return rand(x.shape, { ...options, dtype: options.dtype ?? floatLike('randLike', x) });
 });
+
+/** `x`'s dtype for a random factory that makes floats: an int32 or bool `x` is refused, as PyTorch does. */
+function floatLike(op: string, x: Tensor): FloatDType {
+  if (!isFloat(x.dtype)) throw new DlError(op, `makes float values and cannot take the dtype of a ${x.dtype} tensor`, { arg: 'x', hint: "pass { dtype: 'float32' }" });
+  return x.dtype;
+}

@@ -53,7 +53,16 @@ interface Formatter {
   format(v: number): string;
 }
 
-function makeFormatter(values: ArrayLike<number>): Formatter {
+/** Integers and bools as torch writes them: `str(value)` right-aligned to the widest. */
+function integralFormatter(values: ArrayLike<number>, bool: boolean): Formatter {
+  const text = (v: number): string => (bool ? (v ? 'True' : 'False') : String(v));
+  let width = 1;
+  for (let i = 0; i < values.length; i++) width = Math.max(width, text(values[i]!).length);
+  return { width, format: (v) => text(v).padStart(width) };
+}
+
+function makeFormatter(values: ArrayLike<number>, dtype: string): Formatter {
+  if (dtype === 'int32' || dtype === 'bool') return integralFormatter(values, dtype === 'bool');
   const nonzero: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
@@ -128,7 +137,8 @@ function addSuffixes(text: string, suffixes: string[], indent: number): string {
 /**
  * Formats `t` as PyTorch prints it (default print options): `tensor([[1., 2.], [3., 4.]], requires_grad=True)`,
  * 4 decimals or scientific notation chosen from all values, lines wrapped at 80 columns, and more than
- * 1000 elements summarised with `...`. Differences: `dtype=float64` (not `torch.float64`) and `grad_fn`
+ * 1000 elements summarised with `...`; ints and bools (`True`/`False`) as torch writes them. Differences:
+ * `dtype=float64` and `dtype=int32` (not `torch.float64`, `torch.int32`) and `grad_fn`
  * named after our op (`<MatmulBackward0>` where torch, picking a kernel, says `<MmBackward0>`).
  */
 export function formatTensor(t: Tensor): string {
@@ -141,7 +151,7 @@ export function formatTensor(t: Tensor): string {
     body = '[]';
   } else {
     const summarize = t.numel() > THRESHOLD;
-    const f = makeFormatter(summarisedValues(t, summarize));
+    const f = makeFormatter(summarisedValues(t, summarize), t.dtype);
     const strides: number[] = [];
     for (let d = t.ndim - 1, s = 1; d >= 0; s *= t.shape[d]!, d--) strides[d] = s;
     const render = (dim: number, offset: number, ind: number): string => {
@@ -158,7 +168,8 @@ export function formatTensor(t: Tensor): string {
     };
     body = t.ndim === 0 ? f.format(t.data[0]!) : render(0, 0, indent);
   }
-  if (t.dtype === 'float64') suffixes.push('dtype=float64');
+  // As torch: the dtype is shown unless it is the default float or bool (empty bool tensors show it).
+  if (t.dtype === 'float64' || t.dtype === 'int32' || (t.dtype === 'bool' && t.numel() === 0)) suffixes.push(`dtype=${t.dtype}`);
   if (t.gradFn !== null) suffixes.push(`grad_fn=<${t.gradFn.op[0]!.toUpperCase()}${t.gradFn.op.slice(1)}Backward0>`);
   else if (t.requiresGrad) suffixes.push('requires_grad=True');
   return addSuffixes(prefix + body, suffixes, indent);

@@ -3,7 +3,7 @@ export { DlError, type DlErrorDetails } from './checks/error.js';
 /** The shared argument checker (kinds, signatures, `api`), for the other @dl packages and your own layers. */
 export * as checks from './checks/index.js';
 export { Tensor, type TensorLike, type NestedArray, type GradHook, type RemovableHandle } from './tensor.js';
-export { type DType, type TypedArray, defaultDType } from './dtype.js';
+export { type DType, type FloatDType, type TypedArray, type FloatArray, defaultDType } from './dtype.js';
 export { type Shape } from './shape.js';
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, fullLike, arange, linspace, eye, rand, randn, randint, randnLike, randLike,

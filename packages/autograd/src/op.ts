@@ -3,7 +3,8 @@ import { DlError } from './checks/error.js';
 import { describe } from './checks/describe.js';
 import { fmt } from './shape.js';
 import { versionOf } from './version.js';
-import type { TypedArray } from './dtype.js';
+import { defaultDType, isFloat, type DType, type TypedArray } from './dtype.js';
+import { k } from './kernels/index.js';
 import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnabled, withGradMode, type Node } from './tape.js';
 
 /** What a forward may return: a finished tensor, or raw values and a shape from a kernel. */
@@ -41,6 +42,13 @@ export interface OpSpec<A> {
    * tensor it reads was changed in place after the forward (see `markModified`); the others may change.
    */
   saves?: 'inputs' | 'output' | 'both' | 'none';
+  /**
+   * Which dtypes the forward takes: `'float'` (the default) converts int32 and bool inputs to float
+   * first (to the float dtype of the other inputs, else float32), as PyTorch's float functions do (`exp`
+   * of an int tensor is float); `'any'` passes every input as it is (movement, indexing, comparisons,
+   * add/sub/mul, sums). Outputs that are not float are never recorded: they carry no gradient.
+   */
+  dtypes?: 'float' | 'any';
 }
 
 /** A declared op: call it with its tensor inputs and attributes. */
@@ -62,13 +70,15 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   const saves = spec.saves ?? 'both';
   const savesInputs = saves === 'inputs' || saves === 'both';
   const savesOutput = saves === 'output' || saves === 'both';
+  const floatOnly = spec.dtypes !== 'any';
   return (inputs, attrs) => {
+    if (floatOnly) inputs = floatInputs(inputs);
     const result = checkForwardResult(name, withGradMode(false, () => forward(inputs, attrs)));
     const output = new Tensor(result.data, result.shape);
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;
     if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);
-    if (backward === undefined || !isGradEnabled()) return output;
+    if (backward === undefined || !isGradEnabled() || !isFloat(output.dtype)) return output;
     const needsInputGrad = inputs.map((t) => t.requiresGrad);
     if (!needsInputGrad.some(Boolean)) return output;
     const node: Node = {
@@ -86,12 +96,27 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   };
 }
 
+/** The inputs with int32 and bool ones converted to the float dtype of the others (float32 when none is float). */
+function floatInputs(inputs: Tensor[]): Tensor[] {
+  let target: DType | undefined;
+  let integral = false;
+  for (const t of inputs) {
+    if (isFloat(t.dtype)) target ??= t.dtype;
+    else integral = true;
+  }
+  if (!integral) return inputs;
+  const to = target ?? defaultDType;
+  // Integer and bool tensors never require grad, so a raw copy loses no gradient.
+  return inputs.map((t) => (isFloat(t.dtype) ? t : new Tensor(k.cast(t.data, to), t.shape)));
+}
+
 /** What a forward returned: a tensor, or `{ data, shape }` with a Float32Array or Float64Array; anything else names the op. */
 function checkForwardResult(name: string, r: unknown): ForwardResult {
   if (r instanceof Tensor) return r;
   const o = r as { data?: unknown; shape?: unknown } | null;
-  if (typeof o !== 'object' || o === null || !(o.data instanceof Float32Array || o.data instanceof Float64Array) || !Array.isArray(o.shape)) {
-    throw new DlError(name, `the forward of '${name}' must return a Tensor or { data: Float32Array | Float64Array, shape }, got ${describe(r)}`, {
+  const typed = o?.data instanceof Float32Array || o?.data instanceof Float64Array || o?.data instanceof Int32Array || o?.data instanceof Uint8Array;
+  if (typeof o !== 'object' || o === null || !typed || !Array.isArray(o.shape)) {
+    throw new DlError(name, `the forward of '${name}' must return a Tensor or { data: Float32Array | Float64Array | Int32Array | Uint8Array, shape }, got ${describe(r)}`, {
       hint: typeof r === 'number' ? 'wrap a number as tensor([value]) or build the output with ops' : undefined,
     });
   }

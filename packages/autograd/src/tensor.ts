@@ -1,5 +1,5 @@
 import { DlError } from './checks/error.js';
-import { backwardSig, checkConstructor, checkGrad, checkHook, requiresGradSig, sizeSig } from './checks/tensor.js';
+import { backwardSig, checkConstructor, checkGrad, checkHook, checkRequiresGrad, requiresGradSig, sizeSig } from './checks/tensor.js';
 import { checkCall, guard } from './checks/guard.js';
 import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
 import { fmt, numel, normalizeDim, type Shape } from './shape.js';
@@ -43,7 +43,8 @@ export interface RemovableHandle {
 }
 
 /**
- * An n-dimensional array of float32 or float64 values, with a place on the autograd tape.
+ * An n-dimensional array of float32, float64, int32 or bool values; float tensors have a place on the
+ * autograd tape.
  * Values are contiguous, row-major, in `data`; ops return new tensors (reshape may share `data`).
  * @example
  * const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });
@@ -54,10 +55,17 @@ export class Tensor {
   readonly data: TypedArray;
   /** The size of each dimension. */
   readonly shape: readonly number[];
-  /** `'float32'` or `'float64'`. */
+  /** `'float32'`, `'float64'`, `'int32'` or `'bool'`. */
   readonly dtype: DType;
-  /** Whether gradients flow to this tensor. Set it on leaves; ops set it on their outputs. */
-  requiresGrad = false;
+  #requiresGrad = false;
+  /** Whether gradients flow to this tensor. Set it on float leaves; ops set it on their outputs. */
+  get requiresGrad(): boolean {
+    return this.#requiresGrad;
+  }
+  set requiresGrad(value: boolean) {
+    if (value) checkRequiresGrad(this, 'requiresGrad');
+    this.#requiresGrad = value;
+  }
   #grad: Tensor | null = null;
   /**
    * The accumulated gradient, after `backward()`, on leaves that require grad (and on `retainGrad`
@@ -89,7 +97,10 @@ export class Tensor {
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = dtypeOf(data);
-    if (options.requiresGrad) this.requiresGrad = true;
+    if (options.requiresGrad) {
+      checkRequiresGrad(this, 'Tensor');
+      this.#requiresGrad = true;
+    }
   }
 
   /** The number of dimensions. */
@@ -145,9 +156,25 @@ export class Tensor {
   to(dtype: DType): Tensor {
     return mv.toDType(this, dtype);
   }
+  /** A float32 copy (this tensor when it is float32 already), as PyTorch's `float()`. */
+  float(): Tensor { return mv.toDType(this, 'float32'); }
+  /** A float64 copy, as PyTorch's `double()`. */
+  double(): Tensor { return mv.toDType(this, 'float64'); }
+  /** An int32 copy; floats are truncated toward zero, as PyTorch's `int()`. */
+  int(): Tensor { return mv.toDType(this, 'int32'); }
+  /**
+   * An int32 copy, for PyTorch's `long()`: dl's integer dtype is int32 (exact up to 2^31 − 1), so
+   * index and label tensors that PyTorch makes int64 are int32 here.
+   */
+  long(): Tensor { return mv.toDType(this, 'int32'); }
+  /** A bool copy: true where the value is not 0 (NaN included), as PyTorch's `bool()`. */
+  bool(): Tensor { return mv.toDType(this, 'bool'); }
+  /** Whether the dtype is float32 or float64, as PyTorch's `is_floating_point()`. */
+  isFloatingPoint(): boolean { return this.dtype === 'float32' || this.dtype === 'float64'; }
   /** Sets `requiresGrad` on a leaf, in place, and returns it. */
   requiresGrad_(requiresGrad = true): this {
     checkCall(requiresGradSig, arguments);
+    if (requiresGrad) checkRequiresGrad(this, 'requiresGrad_');
     if (!this.isLeaf && !requiresGrad) {
       throw new DlError(`requiresGrad_: cannot turn off gradients of a non-leaf tensor (made by '${this.gradFn!.op}'); use detach()`);
     }
@@ -287,13 +314,17 @@ export class Tensor {
   scatter(dim: number, index: Tensor, src: TensorLike): Tensor { return sel.scatter(this, dim, index, src); }
   scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor { return sel.scatterAdd(this, dim, index, src); }
 
-  // Comparisons (ops/compare.ts): masks of 0 and 1, without grad
+  // Comparisons and logic (ops/compare.ts): bool masks, without grad
   eq(other: TensorLike): Tensor { return cmp.eq(this, other); }
   ne(other: TensorLike): Tensor { return cmp.ne(this, other); }
   lt(other: TensorLike): Tensor { return cmp.lt(this, other); }
   le(other: TensorLike): Tensor { return cmp.le(this, other); }
   gt(other: TensorLike): Tensor { return cmp.gt(this, other); }
   ge(other: TensorLike): Tensor { return cmp.ge(this, other); }
+  logicalNot(): Tensor { return cmp.logicalNot(this); }
+  logicalAnd(other: TensorLike): Tensor { return cmp.logicalAnd(this, other); }
+  logicalOr(other: TensorLike): Tensor { return cmp.logicalOr(this, other); }
+  logicalXor(other: TensorLike): Tensor { return cmp.logicalXor(this, other); }
   // Idioms a port reaches for (ops/cumulative, sorting, shaping, linalgExtra, rounding, sampling)
   /** The dims in reverse order: a matrix's transpose, as PyTorch's `.T` (tensors below 2 dims are returned as they are). */
   get T(): Tensor { return this.ndim < 2 ? this : mv.permute(this, this.shape.map((_, i) => this.ndim - 1 - i)); }

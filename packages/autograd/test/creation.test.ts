@@ -63,9 +63,10 @@ describe('tensor()', () => {
   it('rejects a shape that does not fit, bad sizes, non-numbers and unknown dtypes', () => {
     expect(() => tensor([1, 2, 3], { shape: [2, 2] })).toThrow(/tensor: shape \[2,2\] needs 4 values but got 3/);
     expect(() => tensor([1, 2], { shape: [2.5] })).toThrow(/tensor: invalid shape \[2.5\]: sizes must be non-negative integers/);
-    expect(() => tensor(['a', 2] as never)).toThrow(/tensor: values\[0\] is string, not a number/);
+    expect(() => tensor(['a', 2] as never)).toThrow(/tensor: values\[0\] is string, not a number or a boolean/);
     expect(() => tensor(new Float32Array(2), { shape: [3] })).toThrow(/tensor: shape \[3\] needs 3 values but got 2/);
-    expect(() => tensor([1], { dtype: 'int32' as DType })).toThrow(/tensor: unsupported dtype 'int32' \(expected 'float32' or 'float64'\)/);
+    expect(() => tensor([1], { dtype: 'int16' as DType })).toThrow(/tensor: unsupported dtype 'int16' \(expected 'float32', 'float64', 'int32' or 'bool'\)/);
+    expect(() => tensor([1], { dtype: 'int64' as DType })).toThrow(/use 'int32' \(dl has no int64/);
   });
 });
 

@@ -52,7 +52,7 @@ describe('defineOp checks its backward', () => {
   it('a forward returning a non-tensor names the op', () => {
     const x = leaf([1]);
     const bad = defineOp<undefined>({ name: 'numberForward', forward: () => 3 as never });
-    expect(() => bad([x], undefined)).toThrow(/numberForward: the forward of 'numberForward' must return a Tensor or \{ data: Float32Array \| Float64Array, shape \}, got 3/);
+    expect(() => bad([x], undefined)).toThrow(/numberForward: the forward of 'numberForward' must return a Tensor or \{ data: Float32Array \| Float64Array \| Int32Array \| Uint8Array, shape \}, got 3/);
     const arr = defineOp<undefined>({ name: 'arrayForward', forward: () => ({ data: [1, 2], shape: [2] }) as never });
     expect(() => arr([x], undefined)).toThrow(/'arrayForward' must return a Tensor/);
     try {

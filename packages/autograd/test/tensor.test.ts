@@ -103,7 +103,7 @@ describe('clone, detach and to', () => {
   });
 
   it('to rejects an unknown dtype, naming the op', () => {
-    expect(() => tensor([1]).to('int64' as DType)).toThrow(/to: unsupported dtype 'int64' \(expected 'float32' or 'float64'\)/);
+    expect(() => tensor([1]).to('int64' as DType)).toThrow(/to: unsupported dtype 'int64' \(expected 'float32', 'float64', 'int32' or 'bool'\)/);
   });
 });
 

@@ -76,14 +76,17 @@ export function decode(bytes: Uint8Array, where: string): Deserialized {
   const values = new Map<Entry, Tensor['data']>();
   for (const e of entries) {
     const bytes = data.subarray(e.begin, e.end);
-    if (e.code === 'I32' || e.code === 'I64') {
+    if (e.code === 'I64') {
       const ints = fromLittleEndianInts(bytes, e.code);
       if (ints.bad !== null) {
         fail(`tensor '${e.name}' (${e.code}) holds ${ints.bad.value} at element ${ints.bad.index}, which a float64 cannot hold exactly (|value| must be below 2^53)`);
       }
       values.set(e, ints.values);
     } else {
-      values.set(e, fromLittleEndianBytes(bytes, DTYPES[e.code].dtype));
+      const v = fromLittleEndianBytes(bytes, DTYPES[e.code].dtype);
+      const bad = e.code === 'BOOL' ? v.findIndex((b) => b > 1) : -1;
+      if (bad >= 0) fail(`tensor '${e.name}' (BOOL) holds the byte ${v[bad]} at element ${bad}; a bool is 0 or 1`);
+      values.set(e, v);
     }
   }
   for (const e of entries) {
@@ -112,9 +115,9 @@ function readEntry(name: string, info: unknown, fail: (m: string) => never): Ent
   if (typeof dtype !== 'string') fail(`${where} has no dtype string`);
   if (!Object.hasOwn(DTYPES, dtype as string) && !Object.hasOwn(INT_DTYPES, dtype as string)) {
     if (OTHER_DTYPES.includes(dtype as string)) {
-      fail(`${where} has dtype ${dtype as string}, which @dl/io cannot load (tensors here are F32 or F64; I32 and I64 load as F64)`);
+      fail(`${where} has dtype ${dtype as string}, which @dl/io cannot load (tensors here are F32, F64, I32 or BOOL; I64 loads as F64)`);
     }
-    fail(`${where} has unknown dtype ${JSON.stringify(dtype)} (expected F32, F64, I32 or I64)`);
+    fail(`${where} has unknown dtype ${JSON.stringify(dtype)} (expected F32, F64, I32, I64 or BOOL)`);
   }
   if (!Array.isArray(shape) || !shape.every(isSize)) fail(`${where} has shape ${JSON.stringify(shape)}, not a list of non-negative integers`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSize) || offsets[0] > offsets[1]) {
@@ -123,7 +126,7 @@ function readEntry(name: string, info: unknown, fail: (m: string) => never): Ent
   const code = dtype as SafetensorsDType | SafetensorsIntDType;
   const [begin, end] = offsets as [number, number];
   const s = shape as number[];
-  const expected = s.reduce((a, b) => a * b, 1) * (code === 'I32' || code === 'I64' ? INT_DTYPES[code] : DTYPES[code]).bytes;
+  const expected = s.reduce((a, b) => a * b, 1) * (code === 'I64' ? INT_DTYPES[code] : DTYPES[code]).bytes;
   if (end - begin !== expected) {
     fail(`${where} has shape ${formatShape(s)} and dtype ${code} (${expected} bytes), but data_offsets [${begin},${end}] span ${end - begin} bytes`);
   }

@@ -17,6 +17,8 @@ export const MAX_HEADER_BYTES = 100_000_000;
 export const DTYPES = {
   F32: { dtype: 'float32', bytes: 4 },
   F64: { dtype: 'float64', bytes: 8 },
+  I32: { dtype: 'int32', bytes: 4 },
+  BOOL: { dtype: 'bool', bytes: 1 },
 } as const satisfies Record<string, { dtype: DType; bytes: number }>;
 
 /** A safetensors dtype code we write (and read). */
@@ -24,25 +26,24 @@ export type SafetensorsDType = keyof typeof DTYPES;
 
 /**
  * Integer dtype codes we read (not write), as float64 tensors: PyTorch saves counters such as
- * BatchNorm's `num_batches_tracked` as I64. Values must be below 2^53 in magnitude to be exact.
+ * BatchNorm's `num_batches_tracked` and int64 labels as I64. Values must be below 2^53 in magnitude to be exact.
  */
 export const INT_DTYPES = {
-  I32: { dtype: 'float64', bytes: 4 },
   I64: { dtype: 'float64', bytes: 8 },
 } as const satisfies Record<string, { dtype: DType; bytes: number }>;
 
 /** A safetensors integer dtype code we read as float64. */
 export type SafetensorsIntDType = keyof typeof INT_DTYPES;
 
-/** Dtype codes of the format that we recognise but cannot hold (our tensors are float32 or float64). */
+/** Dtype codes of the format that we recognise but cannot hold (our tensors are float32, float64, int32 or bool). */
 export const OTHER_DTYPES: readonly string[] = [
-  'BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'I16', 'U16', 'F16', 'BF16',
+  'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'I16', 'U16', 'F16', 'BF16',
   'U32', 'U64', 'C64',
 ];
 
 /** The safetensors code of a tensor's dtype. */
 export function codeOf(dtype: DType): SafetensorsDType {
-  return dtype === 'float64' ? 'F64' : 'F32';
+  return dtype === 'float64' ? 'F64' : dtype === 'int32' ? 'I32' : dtype === 'bool' ? 'BOOL' : 'F32';
 }
 
 /** Whether this machine stores numbers little-endian (as the format does); every common CPU does. */
@@ -50,27 +51,34 @@ export const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] =
 
 /** The little-endian bytes of a typed array: a view on little-endian hosts, a swapped copy otherwise. */
 export function littleEndianBytes(data: TypedArray, host = littleEndianHost): Uint8Array {
-  if (host) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (host || data instanceof Uint8Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = new Uint8Array(data.byteLength);
   const view = new DataView(out.buffer);
   if (data instanceof Float64Array) for (let i = 0; i < data.length; i++) view.setFloat64(8 * i, data[i]!, true);
+  else if (data instanceof Int32Array) for (let i = 0; i < data.length; i++) view.setInt32(4 * i, data[i]!, true);
   else for (let i = 0; i < data.length; i++) view.setFloat32(4 * i, data[i]!, true);
   return out;
 }
 
 /** A new typed array of `dtype` holding the little-endian values in `bytes` (copied, so it is aligned and owned). */
 export function fromLittleEndianBytes(bytes: Uint8Array, dtype: DType, host = littleEndianHost): TypedArray {
+  // new Uint8Array(view) copies; Buffer#slice would not.
+  if (dtype === 'bool') return new Uint8Array(bytes);
   const size = dtype === 'float64' ? 8 : 4;
   const n = bytes.length / size;
   if (host) {
-    // new Uint8Array(view) copies; Buffer#slice would not.
     const copy = new Uint8Array(bytes);
-    return dtype === 'float64' ? new Float64Array(copy.buffer, 0, n) : new Float32Array(copy.buffer, 0, n);
+    return dtype === 'float64' ? new Float64Array(copy.buffer, 0, n) : dtype === 'int32' ? new Int32Array(copy.buffer, 0, n) : new Float32Array(copy.buffer, 0, n);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dtype === 'float64') {
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true);
+    return out;
+  }
+  if (dtype === 'int32') {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, true);
     return out;
   }
   const out = new Float32Array(n);
@@ -79,8 +87,8 @@ export function fromLittleEndianBytes(bytes: Uint8Array, dtype: DType, host = li
 }
 
 /**
- * Float64 values of little-endian signed integers (`I32` or `I64`); null when an I64 value is 2^53 or
- * more in magnitude (a float64 could not hold it exactly), with its index in `bad`.
+ * Float64 values of little-endian signed 64-bit integers (`I64`); `bad` names the first value of 2^53 or
+ * more in magnitude (a float64 could not hold it exactly), with its index.
  */
 export function fromLittleEndianInts(bytes: Uint8Array, code: SafetensorsIntDType): { values: Float64Array; bad: { index: number; value: bigint } | null } {
   const size = INT_DTYPES[code].bytes;
@@ -89,10 +97,6 @@ export function fromLittleEndianInts(bytes: Uint8Array, code: SafetensorsIntDTyp
   const values = new Float64Array(n);
   const limit = 2n ** 53n;
   for (let i = 0; i < n; i++) {
-    if (code === 'I32') {
-      values[i] = view.getInt32(4 * i, true);
-      continue;
-    }
     const v = view.getBigInt64(8 * i, true);
     if (v >= limit || v <= -limit) return { values, bad: { index: i, value: v } };
     values[i] = Number(v);

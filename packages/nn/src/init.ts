@@ -74,7 +74,7 @@ function fanOf(name: string, t: Tensor, mode: FanMode): number {
  * Fills `t` in place with values drawn uniformly from [a, b) (0 and 1 by default); returns `t`.
  * @example uniform_(bias, { a: -0.1, b: 0.1 })
  */
-export const uniform_ = C.api(C.sig('uniform_', ['tensor', C.tensor], ['options', C.options({ a: C.finite(), b: C.finite(), generator: gen }, { positional: ['a', 'b', 'generator'] })]), function uniform_(t: Tensor, options: InitOptions & { a?: number; b?: number } = {}): Tensor {
+export const uniform_ = C.api(C.sig('uniform_', ['tensor', C.floatTensor], ['options', C.options({ a: C.finite(), b: C.finite(), generator: gen }, { positional: ['a', 'b', 'generator'] })]), function uniform_(t: Tensor, options: InitOptions & { a?: number; b?: number } = {}): Tensor {
   const a = options.a ?? 0;
   const b = options.b ?? 1;
   if (!(a <= b)) throw new DlError(`uniform_: expects a <= b, got a ${a} and b ${b}`);
@@ -86,7 +86,7 @@ export const uniform_ = C.api(C.sig('uniform_', ['tensor', C.tensor], ['options'
 }) as C.Checked<(tensor: Tensor, ...args: [options?: InitOptions & { a?: number; b?: number }] | [a: number, b?: number, generator?: Generator]) => Tensor>;
 
 /** Fills `t` in place with values drawn from N(mean, std²) (0 and 1 by default); returns `t`. */
-export const normal_ = C.api(C.sig('normal_', ['tensor', C.tensor], ['options', C.options({ mean: C.finite(), std: C.number, generator: gen }, { positional: ['mean', 'std', 'generator'] })]), function normal_(t: Tensor, options: InitOptions & { mean?: number; std?: number } = {}): Tensor {
+export const normal_ = C.api(C.sig('normal_', ['tensor', C.floatTensor], ['options', C.options({ mean: C.finite(), std: C.number, generator: gen }, { positional: ['mean', 'std', 'generator'] })]), function normal_(t: Tensor, options: InitOptions & { mean?: number; std?: number } = {}): Tensor {
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
   if (!(std >= 0)) throw new DlError(`normal_: std must be non-negative, got ${std}`);
@@ -117,7 +117,7 @@ export const ones_ = C.api(C.sig('ones_', ['tensor', C.tensor]), function ones_(
  * `calculateGain(nonlinearity, a)`. PyTorch's Linear and Conv2d use `{ a: Math.sqrt(5) }`.
  * @example kaimingUniform_(conv.weight, { nonlinearity: 'relu' })
  */
-export const kaimingUniform_ = C.api(C.sig('kaimingUniform_', ['tensor', C.tensor], ['options', C.options({ a: C.finite(), mode: C.oneOf('fan_in', 'fan_out'), nonlinearity: C.oneOf('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'), generator: gen }, { positional: ['a', 'mode', 'nonlinearity', 'generator'] })]), function kaimingUniform_(t: Tensor, options: KaimingOptions = {}): Tensor {
+export const kaimingUniform_ = C.api(C.sig('kaimingUniform_', ['tensor', C.floatTensor], ['options', C.options({ a: C.finite(), mode: C.oneOf('fan_in', 'fan_out'), nonlinearity: C.oneOf('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'), generator: gen }, { positional: ['a', 'mode', 'nonlinearity', 'generator'] })]), function kaimingUniform_(t: Tensor, options: KaimingOptions = {}): Tensor {
   const fan = fanOf('kaimingUniform_', t, options.mode ?? 'fan_in');
   const std = calculateGain(options.nonlinearity ?? 'leaky_relu', options.a ?? 0) / Math.sqrt(fan);
   const bound = Math.sqrt(3) * std;
@@ -125,7 +125,7 @@ export const kaimingUniform_ = C.api(C.sig('kaimingUniform_', ['tensor', C.tenso
 }) as C.Checked<(tensor: Tensor, ...args: [options?: KaimingOptions] | [a: number, mode?: FanMode, nonlinearity?: Nonlinearity, generator?: Generator]) => Tensor>;
 
 /** He initialisation, normal: N(0, std²) with std = gain / √fan. */
-export const kaimingNormal_ = C.api(C.sig('kaimingNormal_', ['tensor', C.tensor], ['options', C.options({ a: C.finite(), mode: C.oneOf('fan_in', 'fan_out'), nonlinearity: C.oneOf('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'), generator: gen }, { positional: ['a', 'mode', 'nonlinearity', 'generator'] })]), function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor {
+export const kaimingNormal_ = C.api(C.sig('kaimingNormal_', ['tensor', C.floatTensor], ['options', C.options({ a: C.finite(), mode: C.oneOf('fan_in', 'fan_out'), nonlinearity: C.oneOf('linear', 'conv1d', 'conv2d', 'conv3d', 'conv_transpose1d', 'conv_transpose2d', 'conv_transpose3d', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'), generator: gen }, { positional: ['a', 'mode', 'nonlinearity', 'generator'] })]), function kaimingNormal_(t: Tensor, options: KaimingOptions = {}): Tensor {
   const fan = fanOf('kaimingNormal_', t, options.mode ?? 'fan_in');
   const std = calculateGain(options.nonlinearity ?? 'leaky_relu', options.a ?? 0) / Math.sqrt(fan);
   return normal_(t, { std, generator: options.generator });
@@ -135,14 +135,14 @@ export const kaimingNormal_ = C.api(C.sig('kaimingNormal_', ['tensor', C.tensor]
  * Glorot initialisation, uniform: U(−a, a) with a = gain·√(6 / (fanIn + fanOut)).
  * @example xavierUniform_(linear.weight, { gain: calculateGain('tanh') })
  */
-export const xavierUniform_ = C.api(C.sig('xavierUniform_', ['tensor', C.tensor], ['options', C.options({ gain: C.finite(), generator: gen }, { positional: ['gain', 'generator'] })]), function xavierUniform_(t: Tensor, options: InitOptions & { gain?: number } = {}): Tensor {
+export const xavierUniform_ = C.api(C.sig('xavierUniform_', ['tensor', C.floatTensor], ['options', C.options({ gain: C.finite(), generator: gen }, { positional: ['gain', 'generator'] })]), function xavierUniform_(t: Tensor, options: InitOptions & { gain?: number } = {}): Tensor {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   const a = (options.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
   return uniform_(t, { a: -a, b: a, generator: options.generator });
 }) as C.Checked<(tensor: Tensor, ...args: [options?: InitOptions & { gain?: number }] | [gain: number, generator?: Generator]) => Tensor>;
 
 /** Glorot initialisation, normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
-export const xavierNormal_ = C.api(C.sig('xavierNormal_', ['tensor', C.tensor], ['options', C.options({ gain: C.finite(), generator: gen }, { positional: ['gain', 'generator'] })]), function xavierNormal_(t: Tensor, options: InitOptions & { gain?: number } = {}): Tensor {
+export const xavierNormal_ = C.api(C.sig('xavierNormal_', ['tensor', C.floatTensor], ['options', C.options({ gain: C.finite(), generator: gen }, { positional: ['gain', 'generator'] })]), function xavierNormal_(t: Tensor, options: InitOptions & { gain?: number } = {}): Tensor {
   const { fanIn, fanOut } = calculateFanInAndFanOut(t);
   const std = (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut));
   return normal_(t, { std, generator: options.generator });
@@ -165,7 +165,7 @@ export interface TruncNormalOptions extends InitOptions {
  * as PyTorch's `trunc_normal_`; returns `t`.
  * @example truncNormal_(embedding.weight, { std: 0.02 }) // ViT-style
  */
-export const truncNormal_ = C.api(C.sig('truncNormal_', ['tensor', C.tensor], ['options', C.options({ mean: C.finite(), std: C.number, a: C.number, b: C.number, generator: gen }, { positional: ['mean', 'std', 'a', 'b', 'generator'] })]), function truncNormal_(t: Tensor, options: TruncNormalOptions = {}): Tensor {
+export const truncNormal_ = C.api(C.sig('truncNormal_', ['tensor', C.floatTensor], ['options', C.options({ mean: C.finite(), std: C.number, a: C.number, b: C.number, generator: gen }, { positional: ['mean', 'std', 'a', 'b', 'generator'] })]), function truncNormal_(t: Tensor, options: TruncNormalOptions = {}): Tensor {
   const mean = options.mean ?? 0;
   const std = options.std ?? 1;
   const a = options.a ?? -2;
@@ -230,7 +230,7 @@ function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array
  * columns, else columns are.
  * @example orthogonal_(rnn.weight_hh_l0, { gain: 1 })
  */
-export const orthogonal_ = C.api(C.sig('orthogonal_', ['tensor', C.tensor], ['options', C.options({ gain: C.finite(), generator: gen }, { positional: ['gain', 'generator'] })]), function orthogonal_(t: Tensor, options: OrthogonalOptions = {}): Tensor {
+export const orthogonal_ = C.api(C.sig('orthogonal_', ['tensor', C.floatTensor], ['options', C.options({ gain: C.finite(), generator: gen }, { positional: ['gain', 'generator'] })]), function orthogonal_(t: Tensor, options: OrthogonalOptions = {}): Tensor {
   if (t.ndim < 2) throw new DlError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape ${fmt(t.shape)}`);
   const gain = options.gain ?? 1;
   if (typeof gain !== 'number' || !Number.isFinite(gain)) throw new DlError(`orthogonal_: gain must be a finite number, got ${String(gain)}`);

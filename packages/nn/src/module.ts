@@ -1,6 +1,6 @@
 import { Tensor, markModified, setDType_, type DType, DlError, checks } from '@dl/autograd';
 
-const toSig = checks.sig('Module.to', ['dtype', checks.dtype]);
+const toSig = checks.sig('Module.to', ['dtype', checks.floatDtype]);
 import { fmt } from './checks.js';
 
 /** Options of `Parameter`. */

@@ -34,6 +34,13 @@ export function sig(name: string, ...params: readonly ParamSpec[]): Signature {
 export function normalizeArgs(signature: Signature, input: ArrayLike<unknown>): unknown[] {
   const { name, params } = signature;
   let args = Array.from(input);
+  // An options object given early, in place of optional positionals (`arange(5, { dtype })`), moves last.
+  const lastParam = params[params.length - 1];
+  const at = args.length - 1;
+  if (at >= 0 && at < params.length - 1 && lastParam?.kind.keys !== undefined && isPlainObject(args[at]) &&
+    params.slice(at, -1).every((q) => q.kind.optional === true && q.kind.tag !== 'any' && q.kind.keys === undefined && q.rest !== true)) {
+    args = [...args.slice(0, at), ...params.slice(at, -1).map(() => undefined), args[at]];
+  }
   for (let i = 0; i < params.length && i < args.length; i++) {
     const p = params[i]!;
     if (p.rest) break;

@@ -3,7 +3,7 @@ export { DlError, type DlErrorDetails } from './error.js';
 export { describe } from './describe.js';
 export { MAX_NUMEL, MAX_PIECES, checkNumel, checkPieces } from './limits.js';
 export {
-  type Kind, kind, tensor, tensorLike, number, bool, string, func, any, finite, int, dim, dims, shape, sizes, ints, dtype, oneOf,
+  type Kind, kind, tensor, floatTensor, tensorLike, number, bool, string, func, any, finite, int, dim, dims, shape, sizes, ints, dtype, floatDtype, oneOf,
   instance, list, optional, nullable, union, required,
 } from './kinds.js';
 export { options, checkOptions, camelCase, isPlainObject } from './options.js';

@@ -2,6 +2,7 @@ import { Tensor } from '../tensor.js';
 import { DlError } from './error.js';
 import { describe } from './describe.js';
 import { checkNumel } from './limits.js';
+import { checkDType, dtypes } from '../dtype.js';
 
 /**
  * One kind of argument: what it must be (`what`, for messages and the fuzz table) and a check that
@@ -40,6 +41,17 @@ export function kind(tag: string, what: string, ok: (v: unknown) => boolean, ext
 
 /** Any tensor. */
 export const tensor: Kind = kind('tensor', 'a Tensor', (v) => v instanceof Tensor);
+/** A float32 or float64 tensor (what random initialisers and parameters need). */
+export const floatTensor: Kind = {
+  tag: 'floatTensor',
+  what: 'a float Tensor',
+  check(fn, arg, v) {
+    if (!(v instanceof Tensor)) refuse(fn, arg, 'a float Tensor', v);
+    if (v.dtype !== 'float32' && v.dtype !== 'float64') {
+      throw new DlError(fn, `${arg} must be a float32 or float64 tensor, got ${describe(v)}`, { arg, hint: "convert it with .float() or .to('float64')" });
+    }
+  },
+};
 /** A tensor, or a number standing for a scalar of the other operand's dtype. */
 export const tensorLike: Kind = kind('tensorLike', 'a Tensor or a number', (v) => v instanceof Tensor || typeof v === 'number');
 /** Any number, NaN and infinities included (fill values, bounds that may be infinite). */
@@ -100,12 +112,23 @@ export const shape: Kind = {
 export const sizes: Kind = { ...shape, spread: true };
 /** A list of integers (sizes that may be -1, pads, split sizes). */
 export const ints: Kind = kind('ints', 'an array of integers', (v) => Array.isArray(v) && v.every((s) => Number.isInteger(s)));
-/** A dtype name. */
+/** A dtype name: 'float32', 'float64', 'int32' or 'bool'; PyTorch's names get a hint. */
 export const dtype: Kind = {
+  ...oneOf(...dtypes),
+  check(fn, arg, v) {
+    if (typeof v !== 'string') throw new DlError(fn, `unsupported ${arg} ${describe(v)} (expected 'float32', 'float64', 'int32' or 'bool')`, { arg });
+    checkDType(fn, v);
+  },
+};
+/** A float dtype name, for what only floats can hold (random normals, parameters). */
+export const floatDtype: Kind = {
   ...oneOf('float32', 'float64'),
   check(fn, arg, v) {
     if (v !== 'float32' && v !== 'float64') {
-      throw new DlError(fn, `unsupported ${arg} ${typeof v === 'string' ? `'${v}'` : describe(v)} (expected 'float32' or 'float64')`, { arg });
+      const integral = v === 'int32' || v === 'bool';
+      throw new DlError(fn, `unsupported ${arg} ${typeof v === 'string' ? `'${v}'` : describe(v)} (expected 'float32' or 'float64')`, {
+        arg, hint: integral ? `${fn} makes float values; convert the result with .to('${v}')` : undefined,
+      });
     }
   },
 };
@@ -114,7 +137,7 @@ export const dtype: Kind = {
 export function oneOf(...values: readonly unknown[]): Kind {
   const shown = values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
   const what = shown.length === 1 ? shown[0]! : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
-  return kind(values.every((v) => v === 'float32' || v === 'float64') ? 'dtype' : 'oneOf', what, (v) => values.includes(v), { values });
+  return kind(values.every((v) => (dtypes as readonly unknown[]).includes(v)) ? 'dtype' : 'oneOf', what, (v) => values.includes(v), { values });
 }
 
 /** An instance of a class, named in messages (`an Optimizer`). */

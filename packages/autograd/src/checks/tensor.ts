@@ -16,14 +16,33 @@ export const requiresGradSig = sig('requiresGrad_', ['requiresGrad', K.optional(
 
 const constructorSig = sig('Tensor', ['data', K.any], ['shape', K.shape], ['options', options({ requiresGrad: K.bool })]);
 
-/** `new Tensor(data, shape)`: the typed array decides the dtype, so only Float32Array and Float64Array are taken. */
+/**
+ * `new Tensor(data, shape)`: the typed array decides the dtype (Float32Array, Float64Array, Int32Array,
+ * or Uint8Array for bool, which must hold only 0 and 1); only float tensors may require grad.
+ */
 export function checkConstructor(data: unknown, shape: unknown, opts: unknown): void {
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-    throw new DlError('Tensor', `data must be a Float32Array or a Float64Array (it decides the dtype), got ${describe(data)}`, {
+  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array) {
+    // the common case: nothing to scan
+  } else if (data instanceof Uint8Array && !(data instanceof Uint8ClampedArray)) {
+    const bad = data.findIndex((v) => v > 1);
+    if (bad >= 0) {
+      throw new DlError('Tensor', `a Uint8Array makes a bool tensor and must hold only 0 and 1, got ${data[bad]} at ${bad}`, {
+        arg: 'data', hint: 'for byte values use tensor(bytes) (float32) or tensor(bytes, { dtype: \'int32\' })',
+      });
+    }
+  } else {
+    throw new DlError('Tensor', `data must be a Float32Array, Float64Array, Int32Array or Uint8Array (it decides the dtype), got ${describe(data)}`, {
       arg: 'data', hint: 'convert it with Float32Array.from(data), or copy any array with tensor(values, { dtype })',
     });
   }
   checkArgs(constructorSig, [data, shape, opts]);
+}
+
+/** Setting `requiresGrad` on a tensor: only float tensors take part in autograd (PyTorch's rule). */
+export function checkRequiresGrad(t: Tensor, fn: string): void {
+  if (t.dtype !== 'float32' && t.dtype !== 'float64') {
+    throw new DlError(fn, `only float tensors can require grad, not ${t.dtype === 'int32' ? 'an' : 'a'} ${t.dtype} tensor`, { arg: 'requiresGrad', hint: "convert it first with .float() or .to('float64')" });
+  }
 }
 
 /** A gradient assigned to `t.grad`: a tensor of `t`'s dtype and shape. */

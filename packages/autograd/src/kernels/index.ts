@@ -7,6 +7,7 @@ import * as compare from './cpu/compare.js';
 import * as recurrent from './cpu/recurrent.js';
 import * as scan from './cpu/scan.js';
 import * as rounding from './cpu/rounding.js';
+import * as convert from './cpu/convert.js';
 
 export type { Window2d } from './cpu/im2col.js';
 export type { CellMode, RecurrentDims, RecurrentSaved } from './cpu/recurrent.js';
@@ -16,7 +17,7 @@ export type { CellMode, RecurrentDims, RecurrentSaved } from './cpu/recurrent.js
  * arrays and sizes only (no tensors, no tape), so another backend (wasm) can implement the same.
  */
 export type Kernels = typeof elementwise & typeof reduce & typeof matmul & typeof movement & typeof im2col & typeof compare & typeof recurrent
-  & typeof scan & typeof rounding;
+  & typeof scan & typeof rounding & typeof convert;
 
 /** The CPU kernels: plain loops over typed arrays, and float32 matmul in WebAssembly SIMD (kernels/wasm). */
-export const k: Kernels = { ...elementwise, ...reduce, ...matmul, ...movement, ...im2col, ...compare, ...recurrent, ...scan, ...rounding };
+export const k: Kernels = { ...elementwise, ...reduce, ...matmul, ...movement, ...im2col, ...compare, ...recurrent, ...scan, ...rounding, ...convert };

@@ -1,6 +1,6 @@
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
-import { allocate, type TypedArray } from '../dtype.js';
+import { allocate, defaultDType, isFloat, type DType, type TypedArray } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
 import { defaultGenerator, generatorKind, type Generator } from '../random.js';
 import { broadcastShapes, fmt } from '../shape.js';
@@ -111,9 +111,9 @@ const attentionOp: Op<AttentionAttrs> = defineOp<AttentionAttrs>({
 /** Options of `scaledDotProductAttention`. */
 export interface ScaledDotProductAttentionOptions {
   /**
-   * An additive float mask, broadcastable to [..., L, S], added to the scaled scores (PyTorch's float
-   * `attn_mask`): 0 keeps a score, −∞ blocks it. Turn a 0/1 mask into one with `maskFromAllowed`
-   * (1 = may attend, PyTorch's boolean convention for this function) or `maskFromBlocked`.
+   * A mask broadcastable to [..., L, S], as PyTorch's `attn_mask`: a bool mask says which scores take
+   * part (true = may attend); a float mask is added to the scaled scores (0 keeps, −∞ blocks). A 0/1
+   * float mask of either convention becomes an additive one with `maskFromAllowed` or `maskFromBlocked`.
    */
   attnMask?: Tensor | null;
   /** Query i attends only to keys j ≤ i (the lower-triangular mask, aligned top-left when L ≠ S). */
@@ -136,7 +136,9 @@ export interface AttentionResult {
 
 function prepare(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions): [Tensor[], AttentionAttrs] {
   const op = 'scaledDotProductAttention';
-  const mask = options.attnMask ?? undefined;
+  const given = options.attnMask ?? undefined;
+  // A bool mask is PyTorch's boolean attn_mask for this function: true takes part in attention.
+  const mask = given?.dtype === 'bool' ? additive(op, given, 0, isFloat(q.dtype) ? q.dtype : defaultDType) : given;
   const inputs = operands(op, ...(mask === undefined ? [q, k, v] : [q, k, v, mask]));
   if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2) {
     throw new DlError(`${op}: query, key and value need at least 2 dims ([..., L, E], [..., S, E], [..., S, Ev]), got shapes ${fmt(q.shape)}, ${fmt(k.shape)} and ${fmt(v.shape)}`);
@@ -196,9 +198,9 @@ export const scaledDotProductAttentionWithWeights = api(sig('scaledDotProductAtt
   return { output, weights: attrs.saved.keep === null ? P : mul(P, attrs.saved.keep) };
 });
 
-function additive(op: string, mask: Tensor, blockedWhen: 0 | 1): Tensor {
+function additive(op: string, mask: Tensor, blockedWhen: 0 | 1, dtype: DType = isFloat(mask.dtype) ? mask.dtype : defaultDType): Tensor {
   if (!(mask instanceof Tensor)) throw new DlError(`${op}: expected a 0/1 tensor`);
-  const out = allocate(mask.dtype, mask.numel());
+  const out = allocate(dtype, mask.numel());
   for (let i = 0; i < out.length; i++) {
     const m = mask.data[i]!;
     if (m !== 0 && m !== 1) throw new DlError(`${op}: expected a 0/1 mask (as comparisons return), got ${m} at element ${i}`);

@@ -1,23 +1,45 @@
 import { DlError } from '../checks/error.js';
 import { Tensor, type TensorLike } from '../tensor.js';
-import type { TypedArray } from '../dtype.js';
+import { allocate, defaultDType, isFloat, promoteTypes, type DType, type TypedArray } from '../dtype.js';
 import { k } from '../kernels/index.js';
 import { broadcastShapes, fmt, sameShape, stridesOf, type Shape } from '../shape.js';
 
-/** Turns numbers into scalars of the tensors' dtype and checks that the tensors' dtypes agree. */
+/**
+ * The operands of an elementwise op as tensors of one dtype, promoted as PyTorch does: bool < int32 <
+ * float (float32 and float64 are not mixed: that names both); a number becomes a scalar of that dtype,
+ * except that a fractional number (or NaN, ±Infinity) with integer or bool tensors makes the result
+ * float32, and an integer with bool tensors makes it int32.
+ */
 export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
-  const first = xs.find((x): x is Tensor => x instanceof Tensor);
-  const dtype = first?.dtype ?? 'float32';
+  let dtype: DType | undefined;
+  for (const x of xs) {
+    if (x instanceof Tensor) {
+      const p: DType | null = dtype === undefined ? x.dtype : promoteTypes(dtype, x.dtype);
+      if (p === null) throw new DlError(`${op}: dtypes ${dtype} and ${x.dtype} differ; convert one with .to('${dtype}') or .to('${x.dtype}')`);
+      dtype = p;
+    } else if (typeof x !== 'number') {
+      throw new DlError(`${op}: expected a tensor or a number, got ${typeof x}`);
+    }
+  }
+  dtype ??= defaultDType;
+  if (!isFloat(dtype)) {
+    for (const x of xs) {
+      if (typeof x !== 'number') continue;
+      if (!Number.isInteger(x)) dtype = defaultDType;
+      else if (x < -(2 ** 31) || x >= 2 ** 31) {
+        throw new DlError(op, `the number ${x} does not fit the int32 operand's dtype`, { hint: "convert the tensor first with .to('float64')" });
+      } else if (dtype === 'bool') dtype = 'int32';
+    }
+  }
+  const to = dtype;
   return xs.map((x) => {
     if (typeof x === 'number') {
-      const data = dtype === 'float64' ? new Float64Array([x]) : new Float32Array([x]);
+      const data = allocate(to, 1);
+      data[0] = x;
       return new Tensor(data, []);
     }
-    if (!(x instanceof Tensor)) throw new DlError(`${op}: expected a tensor or a number, got ${typeof x}`);
-    if (x.dtype !== dtype) {
-      throw new DlError(`${op}: dtypes ${dtype} and ${x.dtype} differ; convert one with .to('${dtype}') or .to('${x.dtype}')`);
-    }
-    return x;
+    // Only int32 and bool tensors are converted here, and they never require grad.
+    return x.dtype === to ? x : new Tensor(k.cast(x.data, to), x.shape);
   });
 }
 

@@ -7,7 +7,7 @@ import { k } from '../kernels/index.js';
 import { normalizeDim, numel, type Shape } from '../shape.js';
 import { div, mul, where } from './elementwise.js';
 import { sum } from './reduce.js';
-import { cat, reshape, slice, transpose, unsqueeze } from './movement.js';
+import { cat, reshape, slice, toDType, transpose, unsqueeze } from './movement.js';
 import { flip } from './shaping.js';
 import { operands } from './broadcast.js';
 import { api, sig } from '../checks/guard.js';
@@ -31,8 +31,14 @@ function alongDim(op: string, x: Tensor, dim: number, f: (x: Tensor, d: number) 
   return x.ndim === 0 ? reshape(f(reshape(x, [1]), 0), []) : f(x, d);
 }
 
+/** Bools are summed and multiplied as int32, as PyTorch does in int64. */
+function counted(x: Tensor): Tensor {
+  return x.dtype === 'bool' ? toDType(x, 'int32') : x;
+}
+
 const cumsumOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
   name: 'cumsum',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x], { dim }) => ({ data: k.cumsumAxis(x!.data, ...around(x!.shape, dim)), shape: x!.shape }),
   // Each input reaches every later output: the gradient is the reversed running sum of the gradient.
@@ -41,11 +47,12 @@ const cumsumOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
 
 /** Running sums along `dim`: out[i] = x[0] + … + x[i]. @example cumsum(tensor([1, 2, 3]), 0) // [1, 3, 6] */
 export const cumsum = api(sig('cumsum', ['x', K.tensor], ['dim', K.dim]), function cumsum(x: Tensor, dim: number): Tensor {
-  return alongDim('cumsum', operands('cumsum', x)[0]!, dim, (t, d) => cumsumOp([t], { dim: d }));
+  return alongDim('cumsum', counted(operands('cumsum', x)[0]!), dim, (t, d) => cumsumOp([t], { dim: d }));
 });
 
 const cumprodOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
   name: 'cumprod',
+  dtypes: 'any',
   forward: ([x], { dim }) => ({ data: k.cumprodAxis(x!.data, ...around(x!.shape, dim)), shape: x!.shape }),
   backward: ({ grad, inputs: [x], output, attrs: { dim } }) => {
     // Without zeros, ∂out_j/∂x_i = out_j / x_i: the reversed running sum of grad·out, over x (only
@@ -69,7 +76,7 @@ const cumprodOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
 
 /** Running products along `dim`: out[i] = x[0] · … · x[i]; the gradient is exact where x has zeros. */
 export const cumprod = api(sig('cumprod', ['x', K.tensor], ['dim', K.dim]), function cumprod(x: Tensor, dim: number): Tensor {
-  return alongDim('cumprod', operands('cumprod', x)[0]!, dim, (t, d) => cumprodOp([t], { dim: d }));
+  return alongDim('cumprod', counted(operands('cumprod', x)[0]!), dim, (t, d) => cumprodOp([t], { dim: d }));
 });
 
 /** Options of `prod`: one dim to multiply over (all when omitted), and whether to keep it with size 1. */
@@ -79,6 +86,7 @@ export interface ProdOptions {
 }
 const prodOp = defineOp<{ dim: number; keepdim: boolean }>({
   name: 'prod',
+  dtypes: 'any',
   saves: 'inputs',
   forward: ([x], { dim, keepdim }) => {
     const shape = keepdim ? x!.shape.map((s, i) => (i === dim ? 1 : s)) : x!.shape.filter((_, i) => i !== dim);
@@ -106,7 +114,7 @@ function onesLike(x: Tensor): Tensor {
  * @example prod(x, { dim: 1, keepdim: true })
  */
 export const prod = api(sig('prod', ['x', K.tensor], ['options', opts({ dim: K.dim, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function prod(x: Tensor, options: ProdOptions = {}): Tensor {
-  const [t] = operands('prod', x);
+  const t = counted(operands('prod', x)[0]!);
   if (options.dim === undefined) {
     const all = prodOp([reshape(t!, [t!.numel()])], { dim: 0, keepdim: false });
     return options.keepdim ? reshape(all, t!.shape.map(() => 1)) : all;

@@ -11,6 +11,7 @@ import { options as opts } from '../checks/options.js';
 const addOp = defineOp({
   name: 'add',
   saves: 'none',
+  dtypes: 'any',
   // A bias added to activations skips the broadcast copy (addRows; a + b is b + a bit for bit).
   forward: ([a, b]) => binaryForward('add', k.add, a!, b!, k.addRows),
   backward: ({ grad }) => [grad, grad],
@@ -18,12 +19,14 @@ const addOp = defineOp({
 const subOp = defineOp({
   name: 'sub',
   saves: 'none',
+  dtypes: 'any',
   forward: ([a, b]) => binaryForward('sub', k.sub, a!, b!),
   backward: ({ grad, needsInputGrad: [, gb] }) => [grad, gb ? neg(grad) : null],
 });
 const mulOp = defineOp({
   name: 'mul',
   saves: 'inputs',
+  dtypes: 'any',
   forward: ([a, b]) => binaryForward('mul', k.mul, a!, b!),
   backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [ga ? mul(grad, b!) : null, gb ? mul(grad, a!) : null],
 });
@@ -52,24 +55,28 @@ const powOp = defineOp({
  * gradient unless it lost (`loses(a, b)` is 1), so where a NaN is compared both inputs get it (PyTorch).
  */
 function extremeBackward(grad: Tensor, a: Tensor, b: Tensor, loses: (x: Tensor, y: Tensor) => Tensor, [ga, gb]: boolean[]): (Tensor | null)[] {
-  const half = mul(eq(a, b), 0.5);
-  return [ga ? mul(grad, sub(sub(1, loses(a, b)), half)) : null, gb ? mul(grad, sub(sub(1, loses(b, a)), half)) : null];
+  const half = mul(eq(a, b).to(grad.dtype), 0.5);
+  const wins = (x: Tensor, y: Tensor): Tensor => sub(sub(1, loses(x, y).to(grad.dtype)), half);
+  return [ga ? mul(grad, wins(a, b)) : null, gb ? mul(grad, wins(b, a)) : null];
 }
 const maximumOp = defineOp({
   name: 'maximum',
   saves: 'inputs',
+  dtypes: 'any',
   forward: ([a, b]) => binaryForward('maximum', k.maximum, a!, b!),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, lt, needsInputGrad),
 });
 const minimumOp = defineOp({
   name: 'minimum',
   saves: 'inputs',
+  dtypes: 'any',
   forward: ([a, b]) => binaryForward('minimum', k.minimum, a!, b!),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, gt, needsInputGrad),
 });
 const whereOp = defineOp({
   name: 'where',
   saves: 'inputs',
+  dtypes: 'any',
   forward: ([c, a, b]) => {
     const { shape, data } = broadcastAll('where', [c!, a!, b!]);
     return { data: k.where(data[0]!, data[1]!, data[2]!), shape };
@@ -79,10 +86,15 @@ const whereOp = defineOp({
 
 /** a + b, broadcasting. @example add(x, 1) */
 export const add = api(sig('add', ['a', K.tensorLike], ['b', K.tensorLike]), function add(a: TensorLike, b: TensorLike): Tensor {
-  return addOp(operands('add', a, b), undefined);
+  const xs = operands('add', a, b);
+  // bool + bool is logical or, as in PyTorch (1 + 1 would not be a bool).
+  return xs[0]!.dtype === 'bool' ? maximumOp(xs, undefined) : addOp(xs, undefined);
 });
 /** a − b, broadcasting. */
 export const sub = api(sig('sub', ['a', K.tensorLike], ['b', K.tensorLike]), function sub(a: TensorLike, b: TensorLike): Tensor {
+  if ((a instanceof Tensor && a.dtype === 'bool') || (b instanceof Tensor && b.dtype === 'bool')) {
+    throw new DlError('sub', 'subtraction with a bool tensor is not supported (as in PyTorch)', { hint: 'invert a mask with logicalNot(), compare two with logicalXor(), or convert with .int() first' });
+  }
   return subOp(operands('sub', a, b), undefined);
 });
 /** a · b elementwise, broadcasting. */
@@ -123,18 +135,25 @@ function unary(
   kernel: (x: Tensor['data']) => Tensor['data'],
   rule?: (grad: Tensor, x: Tensor, out: Tensor) => Tensor,
   saves: 'inputs' | 'output' | 'none' = 'inputs',
+  dtypes: 'float' | 'any' = 'float',
 ) {
   const op = defineOp({
     name,
     saves,
+    dtypes,
     forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
     backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x!, output)]),
   });
-  return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => op(operands(name, x), undefined));
+  return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => {
+    if ((name === 'neg' || name === 'abs') && x.dtype === 'bool') {
+      throw new DlError(name, `${name} of a bool tensor is not supported (as in PyTorch)`, { hint: 'invert a mask with logicalNot(), or convert with .int() first' });
+    }
+    return op(operands(name, x), undefined);
+  });
 }
 
 /** −x. */
-export const neg = unary('neg', k.neg, (g) => neg(g), 'none');
+export const neg = unary('neg', k.neg, (g) => neg(g), 'none', 'any');
 /** eˣ. */
 export const exp = unary('exp', k.exp, (g, _x, y) => mul(g, y), 'output');
 /** The natural logarithm. */
@@ -142,7 +161,7 @@ export const log = unary('log', k.log, (g, x) => div(g, x));
 /** The square root. */
 export const sqrt = unary('sqrt', k.sqrt, (g, _x, y) => div(g, mul(y, 2)), 'output');
 /** |x|; its gradient at 0 is 0, as PyTorch's. */
-export const abs = unary('abs', k.abs, (g, x) => mul(g, sign(x)));
+export const abs = unary('abs', k.abs, (g, x) => mul(g, sign(x)), 'inputs', 'any');
 /** sin x. */
 export const sin = unary('sin', k.sin, (g, x) => mul(g, cos(x)));
 /** cos x. */
@@ -150,7 +169,7 @@ export const cos = unary('cos', k.cos, (g, x) => neg(mul(g, sin(x))));
 /** The Gauss error function. */
 export const erf = unary('erf', k.erf, (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
 /** −1, 0 or 1 by the sign of x; its gradient is 0 (recorded, as PyTorch's, so backward through it works). */
-export const sign = unary('sign', k.sign, (g) => new Tensor(g.data.map(() => 0), g.shape), 'none');
+export const sign = unary('sign', k.sign, (g) => new Tensor(g.data.map(() => 0), g.shape), 'none', 'any');
 
 /** Bounds of `clamp`; either may be omitted. */
 export interface ClampOptions {
@@ -162,6 +181,7 @@ export type ClampArgs = [options: ClampOptions] | [min: number | null, max?: num
 const clampOp = defineOp<{ min: number; max: number }>({
   name: 'clamp',
   saves: 'inputs',
+  dtypes: 'any',
   forward: ([x], { min, max }) => ({ data: k.clamp(x!.data, min, max), shape: x!.shape }),
   // The gradient passes where min ≤ x ≤ max, bounds included, as in PyTorch.
   backward: ({ grad, inputs: [x], attrs: { min, max } }) => [mul(grad, mul(ge(x!, min), le(x!, max)))],

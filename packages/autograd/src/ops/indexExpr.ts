@@ -6,7 +6,7 @@ import { describe } from '../checks/describe.js';
 import { Tensor } from '../tensor.js';
 import { broadcastShapes, fmt, numel, stridesOf } from '../shape.js';
 
-/** A 0/1 mask in an index expression (PyTorch's boolean-tensor index), until bool tensors exist. */
+/** A 0/1 mask in an index expression: a bool tensor is one by itself; `{ mask }` reads a float or int32 0/1 tensor as one. */
 export interface MaskIndex {
   readonly mask: Tensor;
 }
@@ -17,10 +17,10 @@ export interface MaskIndex {
  * - a slice string `'start:stop:step'` with any part left out: `':'`, `'1:3'`, `'::2'`, `'-2:'`;
  * - `'...'` stands for as many `':'` as needed (Python's Ellipsis), at most once;
  * - `null` inserts a dim of size 1 (Python's `None` / `np.newaxis`);
- * - a tensor (float, holding integers) or an array of integers is an advanced index: the positions it
- *   holds along that dim, with its shape in the result; several broadcast together, as in PyTorch;
- * - `{ mask }` with a 0/1 tensor selects where the mask is 1 over as many dims as the mask has (a float
- *   tensor alone is always read as positions, never as a mask).
+ * - an int32 tensor (or a float one holding integers) or an array of integers is an advanced index: the
+ *   positions it holds along that dim, with its shape in the result; several broadcast together, as in PyTorch;
+ * - a bool tensor (a comparison's result) selects where it is true over as many dims as it has, as
+ *   PyTorch's `x[mask]`; `{ mask }` reads a float or int32 0/1 tensor the same way.
  */
 export type IndexItem = number | string | null | Tensor | readonly number[] | MaskIndex;
 
@@ -62,7 +62,7 @@ function consumes(op: string, item: IndexItem, k: number): number {
 
 function wrap(op: string, v: number, size: number, dim: number): number {
   if (!Number.isInteger(v)) {
-    throw new DlError(op, `index tensors must hold integers (float tensors holding integers are this framework's index dtype), got ${v}`);
+    throw new DlError(op, `index tensors must hold integers (int32, or float tensors holding integers), got ${v}`);
   }
   if (v < -size || v >= size) throw new DlError(op, `index ${v} is out of bounds for dimension ${dim} with size ${size}`);
   return v < 0 ? v + size : v;
@@ -73,7 +73,9 @@ function wrap(op: string, v: number, size: number, dim: number): number {
  * Integers are applied first as PyTorch does (they select, dropping the dim); the advanced indices'
  * broadcast shape takes the place of the first of them when they are adjacent, else it comes first.
  */
-export function resolveIndex(op: string, shape: readonly number[], items: readonly IndexItem[]): ResolvedIndex {
+export function resolveIndex(op: string, shape: readonly number[], given: readonly IndexItem[]): ResolvedIndex {
+  // A bool tensor is a mask, as in PyTorch (`x[x > 0]`); other tensors hold positions.
+  const items = given.map((item) => (item instanceof Tensor && item.dtype === 'bool' ? { mask: item } : item));
   const ndim = shape.length;
   let used = 0;
   let ellipses = 0;

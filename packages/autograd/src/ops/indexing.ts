@@ -34,6 +34,7 @@ interface GatherAttrs {
 }
 const gatherOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
   name: 'gather',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x], { dim, index, indexShape }) => {
     const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
@@ -43,6 +44,7 @@ const gatherOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
 });
 const scatterOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
   name: 'scatterAdd',
+  dtypes: 'any',
   saves: 'none',
   forward: ([src], { dim, index, indexShape, inputShape }) => {
     const out = allocate(src!.dtype, numel(inputShape));
@@ -94,6 +96,7 @@ interface IndexAttrs {
 }
 const indexSelectOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
   name: 'indexSelect',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x], { dim, index }) => {
     const shape = [...x!.shape];
@@ -105,6 +108,7 @@ const indexSelectOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
 });
 const indexAddOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
   name: 'indexAdd',
+  dtypes: 'any',
   saves: 'none',
   forward: ([g], { dim, index, inputShape }) => {
     const out = allocate(g!.dtype, numel(inputShape));

@@ -1,10 +1,11 @@
-// Index results (sort, argsort, topk, randperm, multinomial) are float tensors holding integers, as
-// argmax's are. This is the one place that makes them, so integer dtypes can replace it later.
+// Index results (argmax, max/min/sort/topk indices, argsort, randperm, multinomial) are int32 tensors
+// (PyTorch's are int64; dl's integer dtype is int32). This is the one place that makes them.
 import { Tensor } from '../tensor.js';
+import { k } from '../kernels/index.js';
 import type { DType } from '../dtype.js';
 
-/** A tensor of integer positions, in `dtype` (the input's, or float32 for the random samplers). */
-export function indexTensor(values: ArrayLike<number>, shape: readonly number[], dtype: DType): Tensor {
-  const data = dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
-  return new Tensor(data, shape);
+/** A tensor of integer positions: int32 unless `dtype` asks for another (randperm's `dtype` option). */
+export function indexTensor(values: ArrayLike<number>, shape: readonly number[], dtype: DType = 'int32'): Tensor {
+  const data = Int32Array.from(values);
+  return new Tensor(dtype === 'int32' ? data : k.cast(data, dtype), shape);
 }

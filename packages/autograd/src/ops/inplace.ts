@@ -2,7 +2,8 @@
 // a backward through a graph recorded before the write refuses to run on values that are gone.
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
-import { allocate, type DType, type TypedArray } from '../dtype.js';
+import { dtypeOf, dtypes, isFloat, type DType, type TypedArray } from '../dtype.js';
+import { k } from '../kernels/index.js';
 import { fmt } from '../shape.js';
 import { markModified, setVersion, versionOf } from '../version.js';
 import { api, sig } from '../checks/guard.js';
@@ -18,7 +19,7 @@ function swapStorage(t: Tensor, data: TypedArray): void {
   // `data` and `dtype` are readonly to users; only the in-place conversion swaps them.
   const w = t as unknown as { data: TypedArray; dtype: DType };
   w.data = data;
-  w.dtype = data instanceof Float64Array ? 'float64' : 'float32';
+  w.dtype = dtypeOf(data);
   setVersion(t, version + 1);
 }
 
@@ -35,14 +36,15 @@ export const setDType_ = api(sig('setDType_', ['t', K.tensor], ['dtype', K.dtype
     throw new DlError(`setDType_: cannot convert a non-leaf tensor (made by '${t.gradFn!.op}') in place; use x.to('${dtype}')`);
   }
   if (t.dtype === dtype) return t;
+  if (t.requiresGrad && !isFloat(dtype)) {
+    throw new DlError('setDType_', `cannot convert a tensor that requires grad to ${dtype}: only float tensors take part in autograd`, { arg: 'dtype' });
+  }
   const g = t.grad;
   if (g !== null) t.grad = null;
-  const data = allocate(dtype, t.numel());
-  data.set(t.data);
-  swapStorage(t, data);
+  swapStorage(t, k.cast(t.data, dtype));
   if (g !== null) {
     if (g.isLeaf && g !== t) setDType_(g, dtype);
-    t.grad = g.dtype === dtype ? g : new Tensor(allocate(dtype, g.numel()).map((_, i) => g.data[i]!), g.shape);
+    t.grad = g.dtype === dtype ? g : new Tensor(k.cast(g.data, dtype), g.shape);
   }
   return t;
 });
@@ -85,9 +87,14 @@ function write(t: Tensor, values: ArrayLike<number>): Tensor {
   return t;
 }
 
-/** An operand of an in-place op in `t`'s dtype (PyTorch casts it to the destination's). */
+/** A float operand of an in-place op into a float tensor, in `t`'s dtype (PyTorch casts it to the destination's). */
 function operand(t: Tensor, other: Tensor | number): Tensor | number {
-  return other instanceof Tensor && other.dtype !== t.dtype ? other.detach().to(t.dtype) : other;
+  return other instanceof Tensor && other.dtype !== t.dtype && isFloat(t.dtype) && isFloat(other.dtype) ? other.detach().to(t.dtype) : other;
+}
+
+/** PyTorch's `can_cast`: a result may be written into `to` unless that narrows its kind (float to int32 or bool, int32 to bool). */
+function canCast(from: DType, to: DType): boolean {
+  return dtypes.indexOf(from) <= dtypes.indexOf(to) || (isFloat(from) && isFloat(to));
 }
 
 /** `t ← f(t, other)` for an elementwise binary op: the result must keep `t`'s shape (other broadcasts to it). */
@@ -95,6 +102,9 @@ function binary_(op: string, t: Tensor, other: Tensor | number, f: (a: Tensor, b
   checkWritable(op, t, [other]);
   const r = withGradMode(false, () => f(t, operand(t, other)));
   checkSameShape(op, t, r.shape);
+  if (!canCast(r.dtype, t.dtype)) {
+    throw new DlError(op, `the result is ${r.dtype}, which cannot be written into ${t.dtype === 'int32' ? 'an' : 'a'} ${t.dtype} tensor in place`, { hint: `use the out-of-place op (${op.replace(/_$/, '')})` });
+  }
   return write(t, r.data);
 }
 
@@ -146,7 +156,8 @@ export const fill_ = api(sig('fill_', ['t', K.tensor], ['value', tensorOrNumber]
   if (value instanceof Tensor && value.numel() !== 1) {
     throw new DlError('fill_', `only supports a 0-dim value tensor, got one of shape ${fmt(value.shape)}`, { arg: 'value' });
   }
-  t.data.fill(value instanceof Tensor ? value.data[0]! : value);
+  const v = value instanceof Tensor ? value.data[0]! : value;
+  t.data.fill(t.dtype === 'bool' ? +(v !== 0) : v);
   markModified(t);
   return t;
 });
@@ -159,7 +170,7 @@ export const copy_ = api(sig('copy_', ['t', K.tensor], ['src', K.tensor]), funct
     throw new DlError('copy_', `src of shape ${fmt(src.shape)} cannot be broadcast to the destination's shape ${fmt(t.shape)}`, { arg: 'src' });
   }
   const values = withGradMode(false, () => expand(src.detach(), [...t.shape]).data);
-  return write(t, values);
+  return write(t, src.dtype === t.dtype ? values : k.cast(values, t.dtype));
 });
 
 /** Bounds of `clamp_`; either may be left out (or null). */

@@ -53,7 +53,7 @@ const normOp = defineOp<NormAttrs>({
     if (p === 0) return [new Tensor(allocate(x!.dtype, x!.numel()), x!.shape)];
     if (p === 1) return [mul(g, sign(x!))];
     if (p === Infinity || p === -Infinity) {
-      const hit = eq(abs(x!), nrm);
+      const hit = eq(abs(x!), nrm).to(x!.dtype);
       return [mul(mul(g, sign(x!)), div(hit, sum(hit, { dim: dims, keepdim: true })))];
     }
     const zero = eq(nrm, 0);

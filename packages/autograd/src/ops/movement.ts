@@ -13,6 +13,7 @@ import { options as opts } from '../checks/options.js';
 
 const reshapeOp = defineOp<{ shape: number[] }>({
   name: 'reshape',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x], { shape }) => ({ data: x!.data, shape }),
   backward: ({ grad, inputs: [x] }) => [reshape(grad, x!.shape)],
@@ -46,6 +47,7 @@ export const view = reshape;
 
 const permuteOp = defineOp<{ dims: number[] }>({
   name: 'permute',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims }) => {
     const strides = stridesOf(x!.shape);
@@ -123,6 +125,7 @@ export const flatten = api(sig('flatten', ['x', K.tensor], ['options', opts({ st
 
 const expandOp = defineOp<{ shape: number[] }>({
   name: 'expand',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x], { shape }) => ({ data: broadcastData(x!, shape), shape }),
   // The tape sums the gradient back down to the input's shape.
@@ -164,6 +167,7 @@ function sliceView(shape: Shape, a: SliceAttrs) {
 }
 const sliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
   name: 'slice',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x], a) => {
     const { offset, viewShape, viewStrides } = sliceView(x!.shape, a);
@@ -239,6 +243,7 @@ export const chunk = api(sig('chunk', ['x', K.tensor], ['chunks', K.number], ['d
 
 const catOp = defineOp<{ dim: number }>({
   name: 'cat',
+  dtypes: 'any',
   saves: 'none',
   forward: (xs, { dim }) => {
     const shape = [...xs[0]!.shape];
@@ -297,6 +302,7 @@ export interface PadOptions {
 }
 const padOp = defineOp<{ pads: number[]; value: number }>({
   name: 'pad',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x], { pads, value }) => {
     const shape = x!.shape.map((s, i) => s + pads[2 * i]! + pads[2 * i + 1]!);
@@ -336,6 +342,7 @@ export const pad = api(sig('pad', ['x', K.tensor], ['pads', K.list(K.number)], [
 
 const cloneOp = defineOp({
   name: 'clone',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x]) => ({ data: x!.data.slice(), shape: x!.shape }),
   backward: ({ grad }) => [grad],
@@ -348,12 +355,9 @@ export const clone = api(sig('clone', ['x', K.tensor]), function clone(x: Tensor
 
 const toDTypeOp = defineOp<{ dtype: DType }>({
   name: 'to',
+  dtypes: 'any',
   saves: 'none',
-  forward: ([x], { dtype }) => {
-    const out = allocate(dtype, x!.numel());
-    out.set(x!.data);
-    return { data: out, shape: x!.shape };
-  },
+  forward: ([x], { dtype }) => ({ data: k.cast(x!.data, dtype), shape: x!.shape }),
   backward: ({ grad, inputs: [x] }) => [toDType(grad, x!.dtype)],
 });
 

@@ -6,7 +6,7 @@ import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, normalizeDims, numel, sumToShapeDims, type Shape } from '../shape.js';
 import { add, div, exp, log, mul, sqrt, sub } from './elementwise.js';
 import { eq, ne } from './compare.js';
-import { expand, reshape, squeeze, unsqueeze } from './movement.js';
+import { expand, reshape, squeeze, toDType, unsqueeze } from './movement.js';
 import { scatterInto } from './indexing.js';
 import { valuesIndices } from './valuesIndices.js';
 import { api, sig, type Checked } from '../checks/guard.js';
@@ -86,6 +86,7 @@ function unreduce(grad: Tensor, inputShape: Shape, dims: readonly number[]): Ten
 
 const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
   name: 'sum',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims, keepdim }) => {
     let data: TypedArray = x!.data;
@@ -108,7 +109,8 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
  */
 export const sum = api(sig('sum', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
   const dims = reduceDims('sum', options.dim, x);
-  return sumOp([x], { dims, keepdim: options.keepdim ?? false });
+  // A sum of bools counts them, in int32 (PyTorch counts in int64).
+  return sumOp([x.dtype === 'bool' ? toDType(x, 'int32') : x], { dims, keepdim: options.keepdim ?? false });
 }) as Checked<(x: Tensor, ...args: ReduceArgs) => Tensor>;
 
 /** The mean over `dim` (all dims when omitted). */
@@ -136,6 +138,7 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
   const values = defineOp<{ dim: number; keepdim: boolean; indices: Float64Array }>({
     name,
     saves: 'none',
+    dtypes: 'any',
     forward: ([x], { dim, keepdim, indices }) => {
       const [outer, n, inner] = around(x!.shape, dim);
       if (n === 0) throw new DlError(`${name}: cannot reduce dim ${dim} of size 0 in shape ${fmt(x!.shape)}`);
@@ -151,13 +154,14 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
   });
   const all = defineOp<void>({
     name,
+    dtypes: 'any',
     forward: ([x]) => {
       if (x!.data.length === 0) throw new DlError(`${name}: cannot reduce an empty tensor of shape ${fmt(x!.shape)}`);
       return { data: k.extremeAxis(x!.data, 1, x!.data.length, 1, sign).values, shape: [] };
     },
     // Ties share the gradient evenly, as PyTorch's full max() does (NaNs share it when NaN won).
     backward: ({ grad, inputs: [x], output }) => {
-      const mask = Number.isNaN(output.data[0]!) ? ne(x!, x!) : eq(x!, output);
+      const mask = (Number.isNaN(output.data[0]!) ? ne(x!, x!) : eq(x!, output)).to(grad.dtype);
       return [mul(div(mask, sum(mask)), grad)];
     },
   });
@@ -174,7 +178,7 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
     if (x.ndim === 0) x = reshape(x, [1]);
     const indices = new Float64Array(numel(reducedShape(x.shape, [dim], true)));
     const v = values([x], { dim, keepdim, indices });
-    const idx = new Tensor(x.dtype === 'float64' ? indices.slice() : Float32Array.from(indices), v.shape);
+    const idx = new Tensor(Int32Array.from(indices), v.shape);
     return valuesIndices(v, idx);
   }
   return api(sig(name, ['x', K.tensor], ['options', opts({ dim: extremeDim(name), keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), reduce);

@@ -75,7 +75,7 @@ export const expm1 = api(sig('expm1', ['x', K.tensor]), function expm1(x: Tensor
 });
 
 function testOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
-  const op = defineOp({ name, forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }) });
+  const op = defineOp({ name, dtypes: 'any', forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }) });
   return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => op(operands(name, x), undefined));
 }
 /** 1 where x is NaN, else 0 (a mask of x's dtype, without gradient). */

@@ -15,7 +15,7 @@ export interface SamplingOptions {
 }
 
 /**
- * A random permutation of 0 … n−1 (Fisher–Yates), as an index tensor (float32 unless `dtype`).
+ * A random permutation of 0 … n−1 (Fisher–Yates), as an index tensor (int32 unless `dtype`).
  * @example randperm(10, { generator: new Generator(0) })
  */
 export const randperm = api(sig('randperm', ['n', K.int({ min: 0 })], ['options', opts({ generator: generatorKind, dtype: K.dtype })]), function randperm(n: number, options: SamplingOptions & { dtype?: DType } = {}): Tensor {
@@ -26,7 +26,7 @@ export const randperm = api(sig('randperm', ['n', K.int({ min: 0 })], ['options'
     const j = g.integer(0, i + 1);
     [perm[i], perm[j]] = [perm[j]!, perm[i]!];
   }
-  return indexTensor(perm, [n], checkDType('randperm', options.dtype ?? 'float32'));
+  return indexTensor(perm, [n], checkDType('randperm', options.dtype ?? 'int32'));
 });
 
 /** Options of `multinomial`. */
@@ -86,7 +86,7 @@ export const multinomial = api(sig('multinomial', ['probs', K.tensor], ['numSamp
       }
     }
   }
-  return indexTensor(out, probs.ndim === 1 ? [numSamples] : [rows, numSamples], probs.dtype);
+  return indexTensor(out, probs.ndim === 1 ? [numSamples] : [rows, numSamples]);
 });
 
 /**

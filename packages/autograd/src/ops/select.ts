@@ -36,6 +36,7 @@ function takeOp(name: string): Op<TakeAttrs> {
     op = defineOp<TakeAttrs>({
       name,
       saves: 'none',
+      dtypes: 'any',
       forward: ([x], { positions, shape }) => {
         const out = allocate(x!.dtype, positions.length);
         for (let i = 0; i < positions.length; i++) out[i] = x!.data[positions[i]!]!;
@@ -56,6 +57,7 @@ function putOp(name: string): Op<PutAttrs> {
     op = defineOp<PutAttrs>({
       name,
       saves: 'none',
+      dtypes: 'any',
       forward: ([base, values], { positions, accumulate }) => {
         const out = base!.data.slice();
         const v = values!.data;
@@ -108,13 +110,13 @@ export interface IndexPutOptions {
   accumulate?: boolean;
 }
 
-const items = K.kind('indexItem', 'an index item (an integer, a slice string, null, a tensor, an array of integers or { mask })', () => true);
+const items = K.kind('indexItem', 'an index item (an integer, a slice string, null, a tensor, a bool mask, an array of integers or { mask })', () => true);
 const itemList = K.list(items, { what: 'an array of index items' });
 
 /**
  * PyTorch's `x[...]` in one call: `x.index(':', 0)` is `x[:, 0]`, `x.index('1:3', '::2')` is
  * `x[1:3, ::2]`, `x.index('...', -1)` is `x[..., -1]`, `x.index(':', null)` is `x[:, None]`,
- * `x.index(idx)` is `x[idx]`, `x.index({ mask })` is `x[mask]` (see `IndexItem`). Differentiable; the
+ * `x.index(idx)` is `x[idx]`, `x.index(x.gt(0))` is `x[x > 0]` (see `IndexItem`). Differentiable; the
  * result is a copy (write with `indexPut_`).
  * @example x.index('...', 0) // the first column of every matrix in a batch
  */
@@ -195,7 +197,7 @@ export const take = api(sig('take', ['x', K.tensor], ['index', K.union(K.tensor,
 
 function checkMask(op: string, mask: Tensor): void {
   for (const v of mask.data) {
-    if (v !== 0 && v !== 1) throw new DlError(op, `mask must hold only 0 and 1 (a float mask until bool tensors exist), got ${v}`, { arg: 'mask', hint: 'build one with a comparison, e.g. x.gt(0)' });
+    if (v !== 0 && v !== 1) throw new DlError(op, `mask must hold only 0 and 1 (a bool tensor, or a float or int32 one of 0s and 1s), got ${v}`, { arg: 'mask', hint: 'build one with a comparison, e.g. x.gt(0)' });
   }
 }
 

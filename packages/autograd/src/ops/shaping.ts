@@ -24,6 +24,7 @@ export function intList(op: string, name: string, args: readonly IntList[]): num
 
 const flipOp: Op<{ dims: number[] }> = defineOp<{ dims: number[] }>({
   name: 'flip',
+  dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims }) => {
     const strides = stridesOf(x!.shape);

@@ -23,11 +23,11 @@ export interface SortOptions {
   stable?: boolean;
 }
 
-/** The sorting positions along `dim` as an index tensor of x's dtype (x seen as 1-D when 0-D). */
+/** The sorting positions along `dim` as an int32 index tensor (x seen as 1-D when 0-D). */
 function positions(x: Tensor, dim: number, descending: boolean): Tensor {
   const s = x.shape;
   const idx = k.argsortAxis(x.data, numel(s.slice(0, dim)), s[dim]!, numel(s.slice(dim + 1)), descending);
-  return indexTensor(idx, s, x.dtype);
+  return indexTensor(idx, s);
 }
 
 function resolve(op: string, x: Tensor, options: SortOptions): [Tensor, number] {
@@ -47,7 +47,7 @@ export const sort = api(sig('sort', ['x', K.tensor], ['options', opts({ dim: K.d
   return valuesIndices(reshape(values, x.shape), reshape(indices, x.shape));
 });
 
-/** The positions that sort x along `dim` (stable); an index tensor of x's dtype, without gradient. */
+/** The positions that sort x along `dim` (stable); an int32 index tensor, without gradient. */
 export const argsort = api(sig('argsort', ['x', K.tensor], ['options', opts({ dim: K.dim, descending: K.bool, stable: K.bool }, { positional: ['dim', 'descending'] })]), function argsort(x: Tensor, options: SortOptions = {}): Tensor {
   const [t, dim] = resolve('argsort', x, options);
   return reshape(positions(t.detach(), dim, options.descending ?? false), x.shape);

@@ -58,7 +58,7 @@ describe('wrong types are refused, naming the parameter', () => {
   });
   it('tensor({}) says what values it takes', () => {
     refuses(() => tensor({} as never), 'tensor', /values must be a number, a \(nested\) array of numbers or a typed array, got an object/);
-    refuses(() => tensor([1, 'a'] as never), 'tensor', /values\[1\] is string, not a number/);
+    refuses(() => tensor([1, 'a'] as never), 'tensor', /values\[1\] is string, not a number or a boolean/);
   });
   it('unknown option keys name the valid ones, and the camelCase spelling', () => {
     refuses(() => sum(ones([2]), { axis: 0 } as never), 'sum', /unknown option 'axis'; the valid options are dim, keepdim/);
@@ -118,8 +118,12 @@ describe('sizes are checked before allocation', () => {
 });
 
 describe('dtypes stay honest', () => {
-  it('new Tensor(new Int32Array(...)) is refused: the typed array decides the dtype', () => {
-    refuses(() => new Tensor(new Int32Array([1, 2]) as never, [2]), 'Tensor', /data must be a Float32Array or a Float64Array.*got a Int32Array/);
+  it('new Tensor(new Int16Array(...)) is refused, and a Uint8Array must hold bools: the typed array decides the dtype', () => {
+    refuses(() => new Tensor(new Int16Array([1, 2]) as never, [2]), 'Tensor', /data must be a Float32Array, Float64Array, Int32Array or Uint8Array.*got a Int16Array/);
+    refuses(() => new Tensor(new Uint8Array([0, 7]), [2]), 'Tensor', /a Uint8Array makes a bool tensor and must hold only 0 and 1, got 7 at 1/);
+    refuses(() => new Tensor(new Int32Array([1]), [1], { requiresGrad: true }), 'Tensor', /only float tensors can require grad, not an int32 tensor/);
+    expect(new Tensor(new Int32Array(2), [2]).dtype).toBe('int32');
+    expect(new Tensor(new Uint8Array([1, 0]), [2]).dtype).toBe('bool');
     refuses(() => new Tensor(new Float32Array(2), [3]), 'Tensor', /needs 3 values but got 2/);
     expect(new Tensor(new Float64Array(2), [2]).dtype).toBe('float64');
   });

@@ -45,7 +45,8 @@ describe.each(opInfos.map((info) => [info.name, info] as const))('%s', (name, { 
         const mask = fn(a!, b!);
         const ea = expand(a!, mask.shape);
         const eb = expand(b!, mask.shape);
-        expect(mask.dtype).toBe('float64');
+        expect(mask.dtype).toBe('bool');
+        expect(mask.data).toBeInstanceOf(Uint8Array);
         mask.data.forEach((m, i) => expect(m, `element ${i}: ${ea.data[i]} ${name} ${eb.data[i]}`).toBe(predicate(ea.data[i]!, eb.data[i]!) ? 1 : 0));
       }),
       { numRuns: RUNS.first },
@@ -63,9 +64,9 @@ describe.each(opInfos.map((info) => [info.name, info] as const))('%s', (name, { 
     expect(x.grad!.toArray()).toEqual(mask.toArray());
   });
 
-  it('takes a number on either side and keeps the tensor\'s dtype', () => {
+  it('takes a number on either side and returns a bool mask', () => {
     const x = tensor([1, 2, 3], { dtype: 'float32' });
-    expect(fn(x, 2).dtype).toBe('float32');
+    expect(fn(x, 2).dtype).toBe('bool');
     expect(fn(x, 2).toArray()).toEqual([1, 2, 3].map((v) => (predicate(v, 2) ? 1 : 0)));
     expect(fn(2, x).toArray()).toEqual([1, 2, 3].map((v) => (predicate(2, v) ? 1 : 0)));
   });

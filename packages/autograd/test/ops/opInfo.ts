@@ -17,12 +17,12 @@ type JsonNumber = number | string;
 /** A tensor as the generator scripts write it (float64 when no dtype is given). */
 export interface JsonTensor {
   shape: number[];
-  dtype?: 'float32' | 'float64';
+  dtype?: 'float32' | 'float64' | 'int32' | 'bool';
   data: JsonNumber[];
 }
 
 /** Parses `../fixtures/<name>.json`; "NaN" and "±Infinity" strings (options included) read back as numbers. */
-function readFixture(name: string): unknown {
+export function readFixture(name: string): unknown {
   const url = new URL(`../fixtures/${name}.json`, import.meta.url);
   return JSON.parse(readFileSync(url, 'utf8'), (_, v: unknown) => (v === 'Infinity' || v === '-Infinity' || v === 'NaN' ? Number(v) : v));
 }
@@ -30,7 +30,8 @@ function readFixture(name: string): unknown {
 /** A fixture tensor as a Tensor of its dtype. */
 export function fromJson(t: JsonTensor): Tensor {
   const values = t.data.map(Number);
-  return new Tensor(t.dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values), t.shape);
+  const arrays = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
+  return new Tensor(arrays[t.dtype ?? 'float64'].from(values), t.shape);
 }
 
 /** Absolute and relative tolerance: |actual - expected| <= atol + rtol·|expected|. */
@@ -103,7 +104,7 @@ export function expectMatches(actual: Tensor, expected: JsonTensor, what: string
   const dtype = expected.dtype ?? 'float64';
   expect(actual.dtype, `${what}: dtype`).toBe(dtype);
   // The recorded float64 numbers themselves, not rounded to the fixture's dtype.
-  expectClose(actual, { shape: expected.shape, data: expected.data.map(Number) }, what, TOL[dtype]);
+  expectClose(actual, { shape: expected.shape, data: expected.data.map(Number) }, what, dtype === 'float32' || dtype === 'float64' ? TOL[dtype] : { atol: 0, rtol: 0 });
 }
 
 /** Checks one golden case: the forward, and the gradient of every tensor argument when recorded. */

@@ -147,12 +147,12 @@ describeSampledOpInfos(opInfos, golden, {
 });
 
 describe('max and min', () => {
-  it('return indices where gather finds the values, as float tensors of the input dtype', () => {
+  it('return indices where gather finds the values, as int32 tensors', () => {
     fc.assert(
       fc.property(withRank((n) => fc.record({ dim: arbDim(n), keepdim: fc.boolean() })), ([[x], o]) => {
         for (const op of [max, min]) {
           const { values, indices } = op(x!, o);
-          expect(indices.dtype).toBe('float64');
+          expect(indices.dtype).toBe('int32');
           const idx = x!.ndim === 0 || o.keepdim ? indices : indices.unsqueeze(o.dim);
           const picked = x!.ndim === 0 ? x! : gather(x!, o.dim, idx);
           expectClose(picked.reshape(...values.shape), values, 'gathered values');
@@ -173,10 +173,10 @@ describe('max and min', () => {
     );
   });
 
-  it('keep float32 inputs in float32, indices included', () => {
+  it('keep float32 inputs in float32, with int32 indices', () => {
     const x = tensor([[1, 5, 2], [7, 0, 3]]);
     const { values, indices } = max(x, { dim: 1 });
-    expect([values.dtype, indices.dtype, sum(x).dtype, logsumexp(x).dtype]).toEqual(['float32', 'float32', 'float32', 'float32']);
+    expect([values.dtype, indices.dtype, sum(x).dtype, logsumexp(x).dtype]).toEqual(['float32', 'int32', 'float32', 'float32']);
     expect(indices.toArray()).toEqual([1, 0]);
   });
 });

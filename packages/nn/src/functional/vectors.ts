@@ -1,5 +1,5 @@
 // normalize and oneHot, as torch.nn.functional's.
-import { DlError, Tensor, clamp, div, norm, type DType, checks as C } from '@dl/autograd';
+import { DlError, Tensor, clamp, div, norm, zeros, type DType, checks as C } from '@dl/autograd';
 import { fmt } from '../checks.js';
 
 /** Options of `normalize`. */
@@ -28,13 +28,13 @@ export const normalize = C.api(C.sig('normalize', ['x', C.tensor], ['options', C
 export interface OneHotOptions {
   /** The number of classes; -1 (the default) takes the largest index + 1. */
   numClasses?: number;
-  /** The dtype of the result (the indices' dtype by default). */
+  /** The dtype of the result (the indices' dtype by default: int32 for int32 indices, as PyTorch's integer result). */
   dtype?: DType;
 }
 
 /**
  * One-hot rows for integer class indices: shape [...indices.shape, numClasses], 1 at each index and 0
- * elsewhere, as PyTorch's `F.one_hot` (a float tensor here, of the indices' dtype unless `dtype`).
+ * elsewhere, as PyTorch's `F.one_hot` (of the indices' dtype unless `dtype`: int32 for int32 indices).
  * @example oneHot(tensor([0, 2]), { numClasses: 3 }) // [[1, 0, 0], [0, 0, 1]]
  */
 export const oneHot = C.api(C.sig('oneHot', ['indices', C.tensor], ['options', C.options({ numClasses: C.int(), dtype: C.dtype }, { positional: ['numClasses'] })]), function oneHot(indices: Tensor, options: OneHotOptions = {}): Tensor {
@@ -50,11 +50,11 @@ export const oneHot = C.api(C.sig('oneHot', ['indices', C.tensor], ['options', C
     for (const v of values) classes = Math.max(classes, v + 1);
   }
   if (!Number.isInteger(classes) || classes < 1) throw new DlError(`oneHot: numClasses must be a positive integer or -1, got ${String(classes)}`);
-  const dtype = options.dtype ?? indices.dtype;
-  const out = dtype === 'float64' ? new Float64Array(values.length * classes) : new Float32Array(values.length * classes);
+  const dtype = options.dtype ?? (indices.dtype === 'bool' ? 'int32' : indices.dtype);
+  const out = zeros([values.length * classes], { dtype }).data;
   values.forEach((v, i) => {
     if (v >= classes) throw new DlError(`oneHot: index ${v} is out of range for ${classes} classes (indices of shape ${fmt(indices.shape)})`);
     out[i * classes + v] = 1;
   });
   return new Tensor(out, [...indices.shape, classes]);
-});
+}) as C.Checked<(indices: Tensor, ...args: [options?: OneHotOptions] | [numClasses: number]) => Tensor>;

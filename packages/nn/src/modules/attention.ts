@@ -1,6 +1,6 @@
 import {
   add, chunk, mean, permute, reshape, scaledDotProductAttention, scaledDotProductAttentionWithWeights, squeeze, transpose, unsqueeze,
-  zeros, Tensor, type DType, type Generator, DlError } from '@dl/autograd';
+  zeros, maskFromBlocked, Tensor, type DType, type Generator, DlError } from '@dl/autograd';
 import { Module, Parameter } from '../module.js';
 import { checkInt, checkRange, fmt } from '../checks.js';
 import { linearAs } from '../functional/linear.js';
@@ -31,8 +31,8 @@ export interface MultiheadAttentionOptions {
 }
 
 /**
- * Options of `MultiheadAttention.forward`. Masks are additive floats (0 keeps, −∞ blocks); PyTorch's
- * boolean masks (true = not allowed) become ones with `F.maskFromBlocked`.
+ * Options of `MultiheadAttention.forward`. Masks are bool, as PyTorch's (true = not allowed to attend),
+ * or additive floats (0 keeps, −∞ blocks); a 0/1 float mask becomes an additive one with `F.maskFromBlocked`.
  */
 export interface MultiheadAttentionForwardOptions {
   /** [N, S] (or [S] unbatched), added to every query's scores for that key: pads get −∞. */
@@ -173,7 +173,11 @@ export class MultiheadAttention extends Module {
     const name = 'MultiheadAttention';
     const H = this.numHeads;
     let mask: Tensor | null = null;
-    const { attnMask, keyPaddingMask } = options;
+    // Bool masks are PyTorch's boolean ones for this module: true = not allowed to attend.
+    const dtype = this.out_proj.weight.dtype;
+    const additive = (m: Tensor | null | undefined): Tensor | null | undefined => (m?.dtype === 'bool' ? maskFromBlocked(m).to(dtype) : m);
+    const attnMask = additive(options.attnMask);
+    const keyPaddingMask = additive(options.keyPaddingMask);
     if (attnMask !== undefined && attnMask !== null) {
       if (attnMask.ndim === 2) {
         if (attnMask.shape[0] !== L || attnMask.shape[1] !== S) throw new DlError(`${name}: the 2-D attnMask has shape ${fmt(attnMask.shape)}, but should be [${L},${S}]`);

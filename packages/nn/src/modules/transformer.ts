@@ -28,7 +28,7 @@ export interface TransformerEncoderLayerOptions {
   generator?: Generator;
 }
 
-/** Options of `TransformerEncoderLayer.forward`: additive float masks (0 keeps, −∞ blocks; see `F.maskFromBlocked`). */
+/** Options of `TransformerEncoderLayer.forward`: bool masks (true = not allowed, as PyTorch's) or additive float ones (0 keeps, −∞ blocks). */
 export interface TransformerEncoderLayerForwardOptions {
   /** [S, S] or [N·nhead, S, S], added to the attention scores. */
   srcMask?: Tensor | null;

@@ -10,8 +10,8 @@ export const ports = JSON.parse(readFileSync(new URL('./fixtures/ports.json', im
 
 /** A fixture tensor (float64). */
 export const t64 = (j: J, requiresGrad = false): Tensor => new Tensor(Float64Array.from(j.data), j.shape, { requiresGrad });
-/** Class labels as this framework's index tensors (float tensors holding integers). */
-export const labels = (v: number[]): Tensor => new Tensor(Float64Array.from(v), [v.length]);
+/** Class labels as int32 index tensors (PyTorch's are int64). */
+export const labels = (v: number[]): Tensor => new Tensor(Int32Array.from(v), [v.length]);
 
 /** `model.double()` with PyTorch's initial weights loaded (the state dict keys match PyTorch's). */
 export function withWeights<M extends Module>(model: M, state: Record<string, J>): M {

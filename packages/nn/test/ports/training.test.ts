@@ -35,7 +35,7 @@ describe('port: a classifier with a scheduler', () => {
     }
     closeAll(epochLosses, g.epochLosses, 1e-9);
     closeAll(lrs, g.lrs);
-    const acc = noGrad(() => model.forward(X).argmax({ dim: 1 }).eq(y).mean().item()); // (model(X).argmax(1) == y).float().mean()
+    const acc = noGrad(() => model.forward(X).argmax(1).eq(y).double().mean().item()); // (model(X).argmax(1) == labels).double().mean()
     close(acc, g.accuracy);
   });
 });

@@ -1,16 +1,15 @@
 import type { TypedArray } from '../../dtype.js';
-import { like } from './alloc.js';
 
-// Comparisons giving 1 where true and 0 where false, of two arrays of equal length or of an array and
+// Comparisons giving a bool array (Uint8Array): 1 where true and 0 where false, of two arrays of equal length or of an array and
 // a length-1 array standing for a scalar (as the binary kernels of elementwise.ts). `+(a < b)` rather
 // than `a < b ? 1 : 0`: the branch mispredicts on random data and costs about 3x.
 
 /** The output: as long as the operand that is not a lone scalar. */
-function binaryOut(a: TypedArray, b: TypedArray): TypedArray {
-  return like(a, a.length === 1 ? b.length : a.length);
+function binaryOut(a: TypedArray, b: TypedArray): Uint8Array {
+  return new Uint8Array(a.length === 1 ? b.length : a.length);
 }
 
-export function eq(a: TypedArray, b: TypedArray): TypedArray {
+export function eq(a: TypedArray, b: TypedArray): Uint8Array {
   const o = binaryOut(a, b);
   const n = o.length;
   if (b.length === n) {
@@ -19,7 +18,7 @@ export function eq(a: TypedArray, b: TypedArray): TypedArray {
   } else for (let i = 0, s = b[0]!; i < n; i++) o[i] = +(a[i]! === s);
   return o;
 }
-export function ne(a: TypedArray, b: TypedArray): TypedArray {
+export function ne(a: TypedArray, b: TypedArray): Uint8Array {
   const o = binaryOut(a, b);
   const n = o.length;
   if (b.length === n) {
@@ -28,7 +27,7 @@ export function ne(a: TypedArray, b: TypedArray): TypedArray {
   } else for (let i = 0, s = b[0]!; i < n; i++) o[i] = +(a[i]! !== s);
   return o;
 }
-export function lt(a: TypedArray, b: TypedArray): TypedArray {
+export function lt(a: TypedArray, b: TypedArray): Uint8Array {
   const o = binaryOut(a, b);
   const n = o.length;
   if (b.length === n) {
@@ -37,7 +36,7 @@ export function lt(a: TypedArray, b: TypedArray): TypedArray {
   } else for (let i = 0, s = b[0]!; i < n; i++) o[i] = +(a[i]! < s);
   return o;
 }
-export function le(a: TypedArray, b: TypedArray): TypedArray {
+export function le(a: TypedArray, b: TypedArray): Uint8Array {
   const o = binaryOut(a, b);
   const n = o.length;
   if (b.length === n) {
@@ -46,7 +45,7 @@ export function le(a: TypedArray, b: TypedArray): TypedArray {
   } else for (let i = 0, s = b[0]!; i < n; i++) o[i] = +(a[i]! <= s);
   return o;
 }
-export function gt(a: TypedArray, b: TypedArray): TypedArray {
+export function gt(a: TypedArray, b: TypedArray): Uint8Array {
   const o = binaryOut(a, b);
   const n = o.length;
   if (b.length === n) {
@@ -55,7 +54,7 @@ export function gt(a: TypedArray, b: TypedArray): TypedArray {
   } else for (let i = 0, s = b[0]!; i < n; i++) o[i] = +(a[i]! > s);
   return o;
 }
-export function ge(a: TypedArray, b: TypedArray): TypedArray {
+export function ge(a: TypedArray, b: TypedArray): Uint8Array {
   const o = binaryOut(a, b);
   const n = o.length;
   if (b.length === n) {

@@ -49,22 +49,22 @@ export function expm1(x: TypedArray): TypedArray {
 }
 
 /** 1 where the element is finite (not ±Infinity, not NaN), else 0. */
-export function isfinite(x: TypedArray): TypedArray {
-  const o = like(x);
+export function isfinite(x: TypedArray): Uint8Array {
+  const o = new Uint8Array(x.length);
   for (let i = 0; i < x.length; i++) o[i] = Number.isFinite(x[i]!) ? 1 : 0;
   return o;
 }
 
 /** 1 where the element is NaN, else 0. */
-export function isnan(x: TypedArray): TypedArray {
-  const o = like(x);
+export function isnan(x: TypedArray): Uint8Array {
+  const o = new Uint8Array(x.length);
   for (let i = 0; i < x.length; i++) o[i] = x[i] !== x[i] ? 1 : 0;
   return o;
 }
 
 /** 1 where the element is ±Infinity, else 0. */
-export function isinf(x: TypedArray): TypedArray {
-  const o = like(x);
+export function isinf(x: TypedArray): Uint8Array {
+  const o = new Uint8Array(x.length);
   for (let i = 0; i < x.length; i++) o[i] = x[i] === Infinity || x[i] === -Infinity ? 1 : 0;
   return o;
 }

@@ -19,19 +19,22 @@ function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Why a result is wrong, or null: tensors must be float32/float64 with as many values as their shape holds. */
+/** Why a result is wrong, or null: tensors must have a dtype, as many values as their shape holds, and bools only 0 and 1. */
 function badResult(e: Entry, args: unknown[], r: unknown): string | null {
   const tensors = Array.isArray(r) ? r : r instanceof autograd.Tensor ? [r] : [];
   for (const t of tensors) {
     if (!(t instanceof autograd.Tensor)) continue;
-    if (t.dtype !== 'float32' && t.dtype !== 'float64') return `dtype ${String(t.dtype)}`;
+    if (!['float32', 'float64', 'int32', 'bool'].includes(t.dtype)) return `dtype ${String(t.dtype)}`;
+    if (t.dtype === 'bool' && t.data.some((v) => v !== 0 && v !== 1)) return 'a bool tensor holding other values than 0 and 1';
+    if (t.requiresGrad && t.dtype !== 'float32' && t.dtype !== 'float64') return `a ${t.dtype} tensor that requires grad`;
     if (!t.shape.every((s) => Number.isInteger(s) && s >= 0) || t.data.length !== numel(t.shape)) return `shape [${t.shape.join(',')}] with ${t.data.length} values`;
   }
   const ins = args.filter((a): a is autograd.Tensor => a instanceof autograd.Tensor);
   if (r instanceof autograd.Tensor && ins.length > 0 && ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'relu', 'sigmoid', 'tanh', 'exp', 'log', 'neg', 'abs', 'clamp'].includes(e.name)) {
     const shape = ins.reduce<readonly number[]>((s, t) => autograd.broadcastShapes(e.name, s, t.shape), []);
     if (r.shape.join() !== shape.join()) return `shape [${r.shape.join(',')}], expected [${shape.join(',')}]`;
-    if (r.dtype !== ins[0]!.dtype) return `dtype ${r.dtype}, expected ${ins[0]!.dtype}`;
+    const floats = ins.filter((t) => t.dtype === 'float32' || t.dtype === 'float64');
+    if (floats.length > 0 && r.dtype !== floats[0]!.dtype) return `dtype ${r.dtype}, expected ${floats[0]!.dtype}`;
   }
   if (r instanceof autograd.Tensor && Array.isArray(args[0]) && ['zeros', 'ones', 'rand', 'randn', 'full'].includes(e.name)) {
     if (r.shape.join() !== (args[0] as number[]).join()) return `shape [${r.shape.join(',')}], expected [${String(args[0])}]`;

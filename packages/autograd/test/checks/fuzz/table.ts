@@ -73,11 +73,14 @@ const hostile: unknown[] = [
 ];
 
 const arbShape = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 });
-export const arbTensor = fc.tuple(arbShape, fc.constantFrom('float32', 'float64' as const), fc.boolean()).map(([shape, dtype, rg]) => {
+// Mostly float tensors (the ones ops differentiate), and int32 and bool ones, which every op must take or refuse by name.
+const arbDType = fc.constantFrom('float32', 'float32', 'float64', 'float64', 'int32', 'bool' as const);
+export const arbTensor = fc.tuple(arbShape, arbDType, fc.boolean()).map(([shape, dtype, rg]) => {
   const n = shape.reduce((a, b) => a * b, 1);
-  const data = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = ((i * 7919) % 11) / 3 - 1.5;
-  return new Tensor(data, shape, { requiresGrad: rg });
+  const data = dtype === 'float64' ? new Float64Array(n) : dtype === 'int32' ? new Int32Array(n) : dtype === 'bool' ? new Uint8Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = dtype === 'bool' ? (i * 7919) % 3 === 0 ? 1 : 0 : dtype === 'int32' ? ((i * 7919) % 11) - 5 : ((i * 7919) % 11) / 3 - 1.5;
+  const float = dtype === 'float32' || dtype === 'float64';
+  return new Tensor(data, shape, { requiresGrad: rg && float });
 });
 
 export function validOf(k: Kind): fc.Arbitrary<unknown> {
