@@ -47,8 +47,8 @@ describe('port: tensor idioms', () => {
     w.indexPut_([{ mask: w.gt(20) }], -1); //           w[w > 20] = -1
     w.indexPut_(['...', '1:3'], w.index('...', '1:3').add(0.5)); // w[..., 1:3] += 0.5
     closeTensor(w, g.written);
-    closeTensor(t.sum({ dim: 1 }), g.sumDim); //        t.sum(1)
-    closeTensor(t.mean({ dim: -1, keepdim: true }), g.meanKeep);
+    closeTensor(t.sum(1), g.sumDim); //                   t.sum(1)
+    closeTensor(t.mean(-1, { keepdim: true }), g.meanKeep); // t.mean(-1, keepdim=True)
     closeTensor(t.view(-1, 6).index('1:', -1), g.viewLast);
     const t0 = t.index(0);
     closeTensor(t0.maskedFill(t0.gt(6), 0), g.maskedFill);

@@ -68,7 +68,7 @@ describe('port: the quickstart (shrunk): train() and test() loops', () => {
         for (const [X, Y] of batches) {
           const pred = model.forward(X);
           testLoss += lossFn.forward(pred, Y).item();
-          correct += pred.argmax({ dim: 1 }).eq(Y).sum().item();
+          correct += pred.argmax(1).eq(Y).sum().item();
         }
       });
       return [testLoss / batches.length, correct / 16];
