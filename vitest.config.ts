@@ -20,5 +20,8 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'examples/**/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 60_000,
+    // Node 20 has WebAssembly relaxed SIMD behind this flag (Node 22+ and Chromium have it on): the matmul
+    // kernel uses its fused multiply-add where the runtime accepts it, and the tests cover both kernels.
+    execArgv: ['--experimental-wasm-relaxed-simd'],
   },
 });

@@ -63,6 +63,12 @@ export const i32 = {
 export const f32 = {
   load: (addr: Code, offset = 0): Code => seq(addr, [0x2a], memarg(2, offset)),
   store: (addr: Code, value: Code, offset = 0): Code => seq(addr, value, [0x38], memarg(2, offset)),
+  /** A float32 constant, little-endian IEEE 754. */
+  const: (x: number): Code => {
+    const bytes = new DataView(new ArrayBuffer(4));
+    bytes.setFloat32(0, x, true);
+    return [0x43, ...new Uint8Array(bytes.buffer)];
+  },
   add: binary(0x92),
 };
 
@@ -72,11 +78,19 @@ export const v128 = {
   load32Splat: (addr: Code, offset = 0): Code => seq(addr, simd(0x09), memarg(2, offset)),
   store: (addr: Code, value: Code, offset = 0): Code => seq(addr, value, simd(0x0b), memarg(4, offset)),
   zero: (): Code => seq(simd(0x0c), new Array<number>(16).fill(0)),
+  /**
+   * i8x16.shuffle on 32-bit lanes: lane i of the result is lane `lanes[i]` of x‖y (0–3 from x,
+   * 4–7 from y). V8 matches the common patterns to single x64 shuffles (unpcklps, movlhps, …).
+   */
+  shuffle32: (x: Code, y: Code, lanes: readonly [number, number, number, number]): Code =>
+    seq(x, y, simd(0x0d), lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
 };
 
 export const f32x4 = {
   add: (x: Code, y: Code): Code => seq(x, y, simd(0xe4)),
   mul: (x: Code, y: Code): Code => seq(x, y, simd(0xe6)),
+  /** Relaxed SIMD: x·y + z, fused or not as the CPU prefers. */
+  relaxedMadd: (x: Code, y: Code, z: Code): Code => seq(x, y, z, simd(0x105)),
 };
 
 const EMPTY_BLOCK = 0x40;

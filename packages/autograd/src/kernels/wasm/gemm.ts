@@ -1,22 +1,27 @@
-import { MR, NR, gemmModuleBytes } from './gemmModule.js';
+import { gemmModuleBytes, type TileShape } from './gemmModule.js';
 
-// Blocking as GotoBLAS: a KC-deep slice of B, NC columns wide and packed into NR-wide panels (512 KB),
-// stays in L2 while MC-row blocks of A (128 KB packed) stream past it; the 4×8 micro-kernel reuses
-// one 8 KB B panel from L1 across every MR-row stripe of the A block.
-const KC = 256;
-const MC = 128;
-const NC = 512;
+/** One GEMM configuration: the register tile and the cache blocking around it. */
+export interface GemmConfig {
+  readonly shape: TileShape;
+  /** Most rows of A packed per block (its packed block should stay in L2). The blocks of one product
+   * are equal, each a multiple of shape.mr (so rounded up to one when mc is not). */
+  readonly mc: number;
+  /** Most k per packed slice of A and B (one B panel, kc×nr, should stay in L1). */
+  readonly kc: number;
+  /** Most columns of B packed per slice; as mc, rounded to multiples of shape.nr. */
+  readonly nc: number;
+}
 
-// Memory layout (bytes): the edge tile, packed A, packed B, then copies of A, B and the C segment.
-const TILE = 0;
-const PACKED_A = TILE + MR * NR * 4;
-const PACKED_B = PACKED_A + MC * KC * 4;
-const COPIES = PACKED_B + KC * NC * 4;
-// Past 1 GiB the copies are unlikely to fit next to the JS heap; such products take the JS kernel.
-const MAX_BYTES = 2 ** 30;
-const PAGE = 65536;
-// Memory grown past this for one product is released after it.
-const RELEASE_BYTES = 2 ** 27;
+/**
+ * out[oOff + M×N] += op(A)·op(B), as `gemmF32`; returns false, leaving `out` untouched, when it cannot
+ * run (no WebAssembly SIMD, compiling refused, or too much memory needed).
+ */
+export type GemmF32 = (
+  a: Float32Array, aOff: number, transA: boolean,
+  b: Float32Array, bOff: number, transB: boolean,
+  out: Float32Array, oOff: number,
+  M: number, K: number, N: number,
+) => boolean;
 
 interface GemmExports {
   memory: WebAssembly.Memory;
@@ -25,23 +30,127 @@ interface GemmExports {
   macro(ap: number, bp: number, c: number, mc: number, nc: number, kc: number, ldc: number, tile: number): void;
 }
 
-// undefined until first use, then the instance or null when this runtime lacks WebAssembly SIMD.
-let instance: GemmExports | null | undefined;
-let heap = new Float32Array(0);
+// Past 1 GiB the copies are unlikely to fit next to the JS heap; such products take the JS kernel.
+const MAX_BYTES = 2 ** 30;
+const PAGE = 65536;
+// Memory grown past this for one product is released after it.
+const RELEASE_BYTES = 2 ** 27;
 
-function load(): GemmExports | null {
-  if (instance !== undefined) return instance;
-  const bytes = gemmModuleBytes();
-  instance = null;
-  if (typeof WebAssembly === 'object' && WebAssembly.validate(bytes)) {
-    try {
-      instance = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as GemmExports;
-    } catch {
-      // Compiling can still be refused (a page whose Content-Security-Policy lacks 'wasm-unsafe-eval').
-      instance = null;
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
+const roundUp = (n: number, step: number): number => Math.ceil(n / step) * step;
+
+/**
+ * A GEMM for one configuration, with its own lazily compiled instance and memory, and whether this
+ * runtime can run it. `gemmF32` runs the first of GEMM_CONFIGS that is supported; tests build others.
+ * @example const g = createGemm({ shape: { mr: 4, nr: 8, relaxed: false }, mc: 128, kc: 256, nc: 2048 }); g.supported()
+ */
+export function createGemm(config: GemmConfig): { gemm: GemmF32; supported: () => boolean } {
+  const { shape: { mr, nr }, mc: MC, kc: KC, nc: NC } = config;
+  // Memory layout (bytes): the edge tile, packed A, packed B, then copies of A, B and the C segment.
+  const TILE = 0;
+  const PACKED_A = align16(TILE + mr * nr * 4);
+  const PACKED_B = align16(PACKED_A + roundUp(MC, mr) * KC * 4);
+  const COPIES = align16(PACKED_B + roundUp(NC, nr) * KC * 4);
+
+  // undefined until first use, then the instance or null when this runtime cannot run it.
+  let instance: GemmExports | null | undefined;
+  let heap = new Float32Array(0);
+
+  function load(): GemmExports | null {
+    if (instance !== undefined) return instance;
+    instance = null;
+    if (typeof WebAssembly !== 'object') return instance;
+    const bytes = gemmModuleBytes(config.shape);
+    if (WebAssembly.validate(bytes)) {
+      try {
+        instance = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as unknown as GemmExports;
+      } catch {
+        // Compiling can still be refused (a page whose Content-Security-Policy lacks 'wasm-unsafe-eval').
+        instance = null;
+      }
+    }
+    return instance;
+  }
+
+  const gemm: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N) => {
+    const w = load();
+    if (w === null) return false;
+    if (M === 0 || N === 0 || K === 0) return true;
+    const aAt = COPIES;
+    const bAt = aAt + align16(M * K * 4);
+    const cAt = bAt + align16(K * N * 4);
+    const end = cAt + M * N * 4;
+    if (end > MAX_BYTES) return false;
+    // Only this function grows the memory, so `heap` (a view of it, replaced after each grow) knows
+    // its size; reading memory.buffer on every call would cost more than a small product.
+    if (heap.byteLength < end) {
+      try {
+        if (w.memory.buffer.byteLength < end) w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / PAGE));
+      } catch {
+        return false; // the engine refused more memory: the JS kernel takes this product
+      }
+      heap = new Float32Array(w.memory.buffer);
+    }
+    heap.set(a.subarray(aOff, aOff + M * K), aAt >> 2);
+    heap.set(b.subarray(bOff, bOff + K * N), bAt >> 2);
+    heap.set(out.subarray(oOff, oOff + M * N), cAt >> 2);
+    // A(i, k) = A[i·ars + k·acs] and B(k, j) = B[k·brs + j·bcs] in the copies.
+    const ars = transA ? 1 : K, acs = transA ? M : 1;
+    const brs = transB ? 1 : N, bcs = transB ? K : 1;
+    // Equal blocks, each within the configured size: K = 784 runs as 4 slices of 196, not 3 of 256
+    // and a thin one of 16 whose tiles would be mostly load and store.
+    const ncStep = roundUp(Math.ceil(N / Math.ceil(N / NC)), nr);
+    const kcStep = Math.ceil(K / Math.ceil(K / KC));
+    const mcStep = roundUp(Math.ceil(M / Math.ceil(M / MC)), mr);
+    for (let j0 = 0; j0 < N; j0 += ncStep) {
+      const nc = Math.min(ncStep, N - j0);
+      for (let k0 = 0; k0 < K; k0 += kcStep) {
+        const kc = Math.min(kcStep, K - k0);
+        w.packB(bAt + 4 * (k0 * brs + j0 * bcs), brs, bcs, kc, nc, PACKED_B);
+        for (let i0 = 0; i0 < M; i0 += mcStep) {
+          const mc = Math.min(mcStep, M - i0);
+          w.packA(aAt + 4 * (i0 * ars + k0 * acs), ars, acs, mc, kc, PACKED_A);
+          w.macro(PACKED_A, PACKED_B, cAt + 4 * (i0 * N + j0), mc, nc, kc, N, TILE);
+        }
+      }
+    }
+    out.set(heap.subarray(cAt >> 2, (cAt >> 2) + M * N), oOff);
+    // Wasm memory cannot shrink: after an unusually large product, drop the instance (and its memory);
+    // the next call compiles the small module again.
+    if (end > RELEASE_BYTES) {
+      instance = undefined;
+      heap = new Float32Array(0);
+    }
+    return true;
+  };
+
+  return { gemm, supported: () => load() !== null };
+}
+
+/**
+ * The configurations `gemmF32` tries, in order: the first this runtime compiles is used. Relaxed
+ * SIMD's fused multiply-add (unflagged from V8 11.4: Chrome 114, Node 22) does a multiply-add in one
+ * instruction, which lifts this instruction-bound kernel by about a third; Node 20 rejects it and
+ * runs the plain f32x4 mul + add kernel. Both use the 4×8 register tile: its 8 accumulators, 2 B
+ * vectors, 4 A splats (V8 issues all of a step's loads first) and one product fit the 15 xmm
+ * registers V8 allocates on x64; larger tiles measured slower because they spill.
+ */
+export const GEMM_CONFIGS: readonly GemmConfig[] = [
+  { shape: { mr: 4, nr: 8, relaxed: true }, mc: 128, kc: 256, nc: 2048 },
+  { shape: { mr: 4, nr: 8, relaxed: false }, mc: 128, kc: 256, nc: 2048 },
+];
+
+// undefined until first use, then the first configuration this runtime runs (or the last, unsupported).
+let standard: ReturnType<typeof createGemm> | undefined;
+
+function chosen(): ReturnType<typeof createGemm> {
+  if (standard === undefined) {
+    for (const config of GEMM_CONFIGS) {
+      standard = createGemm(config);
+      if (standard.supported()) break;
     }
   }
-  return instance;
+  return standard!;
 }
 
 /**
@@ -50,10 +159,8 @@ function load(): GemmExports | null {
  * @example if (!wasmGemmSupported()) console.warn('float32 matmul falls back to JS')
  */
 export function wasmGemmSupported(): boolean {
-  return load() !== null;
+  return chosen().supported();
 }
-
-const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
 /**
  * out[oOff + M×N] += op(A)·op(B) for float32 arrays, with the operand layouts of
@@ -62,52 +169,5 @@ const align16 = (bytes: number): number => (bytes + 15) & ~15;
  * WebAssembly SIMD is unavailable or the operands would need more than 1 GiB of wasm memory.
  * @example gemmF32(x, 0, false, w, 0, true, y, 0, 64, 784, 128) // y (64×128) += x · wᵀ, w [128, 784]
  */
-export function gemmF32(
-  a: Float32Array, aOff: number, transA: boolean,
-  b: Float32Array, bOff: number, transB: boolean,
-  out: Float32Array, oOff: number,
-  M: number, K: number, N: number,
-): boolean {
-  const w = load();
-  if (w === null) return false;
-  if (M === 0 || N === 0 || K === 0) return true;
-  const aAt = COPIES;
-  const bAt = aAt + align16(M * K * 4);
-  const cAt = bAt + align16(K * N * 4);
-  const end = cAt + M * N * 4;
-  if (end > MAX_BYTES) return false;
-  if (w.memory.buffer.byteLength < end) {
-    try {
-      w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / PAGE));
-    } catch {
-      return false; // the engine refused more memory: the JS kernel takes this product
-    }
-  }
-  if (heap.buffer !== w.memory.buffer) heap = new Float32Array(w.memory.buffer);
-  heap.set(a.subarray(aOff, aOff + M * K), aAt >> 2);
-  heap.set(b.subarray(bOff, bOff + K * N), bAt >> 2);
-  heap.set(out.subarray(oOff, oOff + M * N), cAt >> 2);
-  // A(i, k) = A[i·ars + k·acs] and B(k, j) = B[k·brs + j·bcs] in the copies.
-  const ars = transA ? 1 : K, acs = transA ? M : 1;
-  const brs = transB ? 1 : N, bcs = transB ? K : 1;
-  for (let j0 = 0; j0 < N; j0 += NC) {
-    const nc = Math.min(NC, N - j0);
-    for (let k0 = 0; k0 < K; k0 += KC) {
-      const kc = Math.min(KC, K - k0);
-      w.packB(bAt + 4 * (k0 * brs + j0 * bcs), brs, bcs, kc, nc, PACKED_B);
-      for (let i0 = 0; i0 < M; i0 += MC) {
-        const mc = Math.min(MC, M - i0);
-        w.packA(aAt + 4 * (i0 * ars + k0 * acs), ars, acs, mc, kc, PACKED_A);
-        w.macro(PACKED_A, PACKED_B, cAt + 4 * (i0 * N + j0), mc, nc, kc, N, TILE);
-      }
-    }
-  }
-  out.set(heap.subarray(cAt >> 2, (cAt >> 2) + M * N), oOff);
-  // Wasm memory cannot shrink: after an unusually large product, drop the instance (and its memory);
-  // the next call compiles the 1.5 KB module again.
-  if (end > RELEASE_BYTES) {
-    instance = undefined;
-    heap = new Float32Array(0);
-  }
-  return true;
-}
+export const gemmF32: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N) =>
+  chosen().gemm(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N);
