@@ -4,7 +4,7 @@ import { DlError } from '../checks/error.js';
 // `createGraph` the backward is the tape's derivative of the same function composed from basic ops
 // (the `*Reference` functions), lifted onto the op's inputs so it can be differentiated again.
 import { Tensor } from '../tensor.js';
-import { allocate } from '../dtype.js';
+import { allocate, type FloatArray } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
 import { k, type CellMode, type RecurrentDims, type RecurrentSaved } from '../kernels/index.js';
 import { withGradMode, isGradEnabled } from '../tape.js';
@@ -52,6 +52,18 @@ function composedVjp(f: (xs: Tensor[]) => Tensor, inputs: Tensor[], grad: Tensor
   });
 }
 
+/** A float tensor's values: defineOp has converted int32 and bool inputs to float before any forward runs. */
+function floats(t: Tensor): FloatArray {
+  const d = t.data;
+  if (d instanceof Float32Array || d instanceof Float64Array) return d;
+  throw new DlError('recurrent', `expected a float tensor, got dtype ${t.dtype}`);
+}
+
+/** A zero-filled float array of `n` elements with `t`'s dtype. */
+function floatLike(t: Tensor, n: number): FloatArray {
+  return t.data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+}
+
 function raw(data: ArrayLike<number> & { length: number }, shape: number[], like: Tensor): Tensor {
   const out = allocate(like.dtype, data.length);
   out.set(data);
@@ -89,9 +101,9 @@ const lstmCellOp = defineOp<undefined>({
   saves: 'inputs',
   forward: ([pre, cPrev]) => {
     const [N, H] = cPrev!.shape as [number, number];
-    const out = allocate(pre!.dtype, 2 * N * H);
+    const out = floatLike(pre!, 2 * N * H);
     const c = out.subarray(N * H);
-    k.lstmCellInto(pre!.data, cPrev!.data, allocate(pre!.dtype, 4 * N * H), c, out.subarray(0, N * H), N, H);
+    k.lstmCellInto(floats(pre!), floats(cPrev!), floatLike(pre!, 4 * N * H), c, out.subarray(0, N * H), N, H);
     return { data: out, shape: [2, N, H] };
   },
   backward: ({ grad, inputs, needsInputGrad }) => {
@@ -100,12 +112,13 @@ const lstmCellOp = defineOp<undefined>({
     const [pre, cPrev] = inputs as [Tensor, Tensor];
     const [N, H] = cPrev.shape as [number, number];
     // Recomputing the activations costs less than keeping them.
-    const act = allocate(pre.dtype, 4 * N * H);
-    const c = allocate(pre.dtype, N * H);
-    k.lstmCellInto(pre.data, cPrev.data, act, c, allocate(pre.dtype, N * H), N, H);
-    const dPre = allocate(pre.dtype, 4 * N * H);
-    const dcPrev = allocate(pre.dtype, N * H);
-    k.lstmCellBackwardInto(act, cPrev.data, c, grad.data.subarray(0, N * H), grad.data.subarray(N * H), dPre, dcPrev, N, H);
+    const act = floatLike(pre, 4 * N * H);
+    const c = floatLike(pre, N * H);
+    k.lstmCellInto(floats(pre), floats(cPrev), act, c, floatLike(pre, N * H), N, H);
+    const dPre = floatLike(pre, 4 * N * H);
+    const dcPrev = floatLike(pre, N * H);
+    const g = floats(grad);
+    k.lstmCellBackwardInto(act, floats(cPrev), c, g.subarray(0, N * H), g.subarray(N * H), dPre, dcPrev, N, H);
     return [new Tensor(dPre, pre.shape), new Tensor(dcPrev, cPrev.shape)];
   },
 });
@@ -129,21 +142,21 @@ const gruCellOp = defineOp<undefined>({
   saves: 'inputs',
   forward: ([xg, hg, hPrev]) => {
     const [N, H] = hPrev!.shape as [number, number];
-    const h = allocate(xg!.dtype, N * H);
-    k.gruCellInto(xg!.data, hg!.data, hPrev!.data, allocate(xg!.dtype, 3 * N * H), allocate(xg!.dtype, N * H), h, N, H);
+    const h = floatLike(xg!, N * H);
+    k.gruCellInto(floats(xg!), floats(hg!), floats(hPrev!), floatLike(xg!, 3 * N * H), floatLike(xg!, N * H), h, N, H);
     return { data: h, shape: [N, H] };
   },
   backward: ({ grad, inputs, needsInputGrad }) => {
     if (isGradEnabled()) return composedVjp(([a, b, c]) => gruCellReference(a!, b!, c!), inputs, grad, needsInputGrad);
     const [xg, hg, hPrev] = inputs as [Tensor, Tensor, Tensor];
     const [N, H] = hPrev.shape as [number, number];
-    const act = allocate(xg.dtype, 3 * N * H);
-    const hn = allocate(xg.dtype, N * H);
-    k.gruCellInto(xg.data, hg.data, hPrev.data, act, hn, allocate(xg.dtype, N * H), N, H);
-    const dXg = allocate(xg.dtype, 3 * N * H);
-    const dHg = allocate(xg.dtype, 3 * N * H);
-    const dh = allocate(xg.dtype, N * H);
-    k.gruCellBackwardInto(act, hn, hPrev.data, grad.data, dXg, dHg, dh, N, H);
+    const act = floatLike(xg, 3 * N * H);
+    const hn = floatLike(xg, N * H);
+    k.gruCellInto(floats(xg), floats(hg), floats(hPrev), act, hn, floatLike(xg, N * H), N, H);
+    const dXg = floatLike(xg, 3 * N * H);
+    const dHg = floatLike(xg, 3 * N * H);
+    const dh = floatLike(xg, N * H);
+    k.gruCellBackwardInto(act, hn, floats(hPrev), floats(grad), dXg, dHg, dh, N, H);
     return [new Tensor(dXg, xg.shape), new Tensor(dHg, hg.shape), new Tensor(dh, hPrev.shape)];
   },
 });
@@ -231,7 +244,8 @@ const layerOp: Op<LayerAttrs> = defineOp<LayerAttrs>({
   name: 'recurrentLayer',
   saves: 'inputs',
   forward: ([xProj, wHh, bHh, h0, c0], attrs) => {
-    const { out, saved } = k.recurrentForward(attrs.mode, xProj!.data, wHh!.data, bHh!.data, h0!.data, c0?.data ?? null, attrs.dims);
+    const c = c0 === undefined ? null : floats(c0);
+    const { out, saved } = k.recurrentForward(attrs.mode, floats(xProj!), floats(wHh!), floats(bHh!), floats(h0!), c, attrs.dims);
     attrs.saved = saved;
     const { T, N, H } = attrs.dims;
     return { data: out, shape: [T + (c0 === undefined ? 1 : 2), N, H] };
@@ -240,7 +254,7 @@ const layerOp: Op<LayerAttrs> = defineOp<LayerAttrs>({
     if (isGradEnabled()) return composedVjp((xs) => layerReference(xs, attrs.mode, attrs.dims), inputs, grad, needsInputGrad);
     const { T, N, H } = attrs.dims;
     const [xProj, wHh, bHh, h0, c0] = inputs as [Tensor, Tensor, Tensor, Tensor, Tensor | undefined];
-    const g = k.recurrentBackward(attrs.mode, grad.data, wHh.data, attrs.saved!, attrs.dims);
+    const g = k.recurrentBackward(attrs.mode, floats(grad), floats(wHh), attrs.saved!, attrs.dims);
     const G = xProj.shape[2]!;
     return [
       new Tensor(g.dxProj, [T, N, G]), new Tensor(g.dwHh, wHh.shape), new Tensor(g.dbHh, bHh.shape),

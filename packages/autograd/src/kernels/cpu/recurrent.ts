@@ -1,9 +1,12 @@
-import type { TypedArray } from '../../dtype.js';
+import type { FloatArray } from '../../dtype.js';
 import { like } from './alloc.js';
 import { matmulTransposedInto } from '../matmul.js';
+import { tanhInto } from './recurrentActivation.js';
+import { gruStep, gruStepBackward, lstmStep, lstmStepBackward, rnnStep, rnnStepBackward } from './recurrentSteps.js';
 
-// Recurrent cells and whole layers as plain loops. Gate blocks follow PyTorch: rows of [N, G·H]
-// hold i,f,g,o (LSTM) or r,z,n (GRU), each H wide. Callers pass views (`subarray`) at step offsets.
+// Recurrent cells and whole layers. Gate blocks follow PyTorch: rows of [N, G·H] hold i,f,g,o (LSTM)
+// or r,z,n (GRU), each H wide. The step loops are in recurrentSteps.ts, the activations in
+// recurrentActivation.ts.
 
 /** The cell a recurrent kernel runs: LSTM, GRU, or the Elman RNN with tanh or relu. */
 export type CellMode = 'lstm' | 'gru' | 'rnnTanh' | 'rnnRelu';
@@ -13,34 +16,15 @@ export function gateCount(mode: CellMode): number {
   return mode === 'lstm' ? 4 : mode === 'gru' ? 3 : 1;
 }
 
-function sig(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
-}
-
 /**
  * LSTM cell: pre [N,4H] (pre-activation gates), cPrev [N,H] → act [N,4H] (σ(i),σ(f),tanh(g),σ(o)),
  * c = f·cPrev + i·g and h = o·tanh(c), each [N,H].
  */
-export function lstmCellInto(pre: TypedArray, cPrev: TypedArray, act: TypedArray, c: TypedArray, h: TypedArray, N: number, H: number): void {
-  for (let n = 0; n < N; n++) {
-    const p = n * 4 * H;
-    const q = n * H;
-    for (let j = 0; j < H; j++) {
-      const i = sig(pre[p + j]!);
-      const f = sig(pre[p + H + j]!);
-      const g = Math.tanh(pre[p + 2 * H + j]!);
-      const o = sig(pre[p + 3 * H + j]!);
-      act[p + j] = i;
-      act[p + H + j] = f;
-      act[p + 2 * H + j] = g;
-      act[p + 3 * H + j] = o;
-      const cv = f * cPrev[q + j]! + i * g;
-      c[q + j] = cv;
-      h[q + j] = o * Math.tanh(cv);
-    }
-  }
+export function lstmCellInto(pre: FloatArray, cPrev: FloatArray, act: FloatArray, c: FloatArray, h: FloatArray, N: number, H: number): void {
+  // act enters as the zero recurrent product and a zero bias; without lengths no row is finished, so
+  // lstmStep never reads hPrev and h stands in for it.
+  act.fill(0, 0, 4 * N * H);
+  lstmStep(act, 0, pre, 0, like(pre, 4 * H), cPrev, 0, c, 0, like(c, N * H), 0, h, 0, h, 0, N, H, null, 0);
 }
 
 /**
@@ -48,27 +32,15 @@ export function lstmCellInto(pre: TypedArray, cPrev: TypedArray, act: TypedArray
  * the pre-activation gates) and dcPrev [N,H]. `act` and `c` are what `lstmCellInto` wrote.
  */
 export function lstmCellBackwardInto(
-  act: TypedArray, cPrev: TypedArray, c: TypedArray, dh: TypedArray, dc: TypedArray | null,
-  dPre: TypedArray, dcPrev: TypedArray, N: number, H: number,
+  act: FloatArray, cPrev: FloatArray, c: FloatArray, dh: FloatArray, dc: FloatArray | null,
+  dPre: FloatArray, dcPrev: FloatArray, N: number, H: number,
 ): void {
-  for (let n = 0; n < N; n++) {
-    const p = n * 4 * H;
-    const q = n * H;
-    for (let j = 0; j < H; j++) {
-      const i = act[p + j]!;
-      const f = act[p + H + j]!;
-      const g = act[p + 2 * H + j]!;
-      const o = act[p + 3 * H + j]!;
-      const tc = Math.tanh(c[q + j]!);
-      const gh = dh[q + j]!;
-      const dcv = (dc === null ? 0 : dc[q + j]!) + gh * o * (1 - tc * tc);
-      dPre[p + j] = dcv * g * i * (1 - i);
-      dPre[p + H + j] = dcv * cPrev[q + j]! * f * (1 - f);
-      dPre[p + 2 * H + j] = dcv * i * (1 - g * g);
-      dPre[p + 3 * H + j] = gh * tc * o * (1 - o);
-      dcPrev[q + j] = dcv * f;
-    }
-  }
+  const tc = like(c, N * H);
+  tanhInto(c, 0, tc, 0, N * H);
+  if (dc === null) dcPrev.fill(0);
+  else dcPrev.set(dc.subarray(0, N * H));
+  // The state gradient starts at zero; dh enters as the step's output gradient.
+  lstmStepBackward(act, 0, cPrev, 0, tc, 0, dh, 0, like(c, N * H), dcPrev, dPre, 0, new Float64Array(4 * H), N, H, null, 0);
 }
 
 /**
@@ -77,23 +49,9 @@ export function lstmCellBackwardInto(
  * r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r·h_n) as PyTorch.
  */
 export function gruCellInto(
-  xg: TypedArray, hg: TypedArray, hPrev: TypedArray, act: TypedArray, hn: TypedArray, h: TypedArray, N: number, H: number,
+  xg: FloatArray, hg: FloatArray, hPrev: FloatArray, act: FloatArray, hn: FloatArray, h: FloatArray, N: number, H: number,
 ): void {
-  for (let b = 0; b < N; b++) {
-    const p = b * 3 * H;
-    const q = b * H;
-    for (let j = 0; j < H; j++) {
-      const r = sig(xg[p + j]! + hg[p + j]!);
-      const z = sig(xg[p + H + j]! + hg[p + H + j]!);
-      const hnv = hg[p + 2 * H + j]!;
-      const n = Math.tanh(xg[p + 2 * H + j]! + r * hnv);
-      act[p + j] = r;
-      act[p + H + j] = z;
-      act[p + 2 * H + j] = n;
-      hn[q + j] = hnv;
-      h[q + j] = (1 - z) * n + z * hPrev[q + j]!;
-    }
-  }
+  gruStep(xg, 0, hg, act, 0, hn, 0, hPrev, 0, h, 0, N, H, null, 0);
 }
 
 /**
@@ -101,42 +59,28 @@ export function gruCellInto(
  * dhDirect [N,H] = dh·z, the part of dhPrev that does not go through W_hh.
  */
 export function gruCellBackwardInto(
-  act: TypedArray, hn: TypedArray, hPrev: TypedArray, dh: TypedArray,
-  dXg: TypedArray, dHg: TypedArray, dhDirect: TypedArray, N: number, H: number,
+  act: FloatArray, hn: FloatArray, hPrev: FloatArray, dh: FloatArray,
+  dXg: FloatArray, dHg: FloatArray, dhDirect: FloatArray, N: number, H: number,
 ): void {
-  for (let b = 0; b < N; b++) {
-    const p = b * 3 * H;
-    const q = b * H;
-    for (let j = 0; j < H; j++) {
-      const r = act[p + j]!;
-      const z = act[p + H + j]!;
-      const n = act[p + 2 * H + j]!;
-      const g = dh[q + j]!;
-      const dnPre = g * (1 - z) * (1 - n * n);
-      const drPre = dnPre * hn[q + j]! * r * (1 - r);
-      const dzPre = g * (hPrev[q + j]! - n) * z * (1 - z);
-      dXg[p + j] = drPre;
-      dXg[p + H + j] = dzPre;
-      dXg[p + 2 * H + j] = dnPre;
-      dHg[p + j] = drPre;
-      dHg[p + H + j] = dzPre;
-      dHg[p + 2 * H + j] = dnPre * r;
-      dhDirect[q + j] = g * z;
-    }
-  }
+  dhDirect.fill(0);
+  gruStepBackward(act, 0, hn, 0, hPrev, 0, dh, 0, dhDirect, dXg, dHg, 0, new Float64Array(3 * H), N, H, null, 0);
 }
 
-/** What `recurrentForward` keeps for `recurrentBackward`, per step in time order. */
+/**
+ * What `recurrentForward` keeps for `recurrentBackward`. States live at the T+1 boundaries between
+ * steps, in time order: step t reads slot t and writes slot t+1, or (reverse) reads t+1 and writes t.
+ */
 export interface RecurrentSaved {
-  /** Activated gates [T,N,G·H] (LSTM, GRU), or the new hidden state [T,N,H] (RNN). */
-  act: TypedArray;
-  /** The hidden state each step started from [T,N,H]. */
-  hPrev: TypedArray;
-  /** LSTM: the cell state each step started from, and the one it computed [T,N,H]. */
-  cPrev: TypedArray | null;
-  c: TypedArray | null;
+  /** The hidden state at each boundary [T+1,N,H]. */
+  hs: FloatArray;
+  /** LSTM: the cell state at each boundary [T+1,N,H]. */
+  cs: FloatArray | null;
+  /** LSTM, GRU: the activated gates [T,N,G·H]. */
+  act: FloatArray | null;
+  /** LSTM: tanh of each step's new cell state [T,N,H]. */
+  tc: FloatArray | null;
   /** GRU: hg's n block per step [T,N,H]. */
-  hn: TypedArray | null;
+  hn: FloatArray | null;
 }
 
 /** The shape of a recurrent layer run: T steps of N rows, hidden size H, and which rows run at each step. */
@@ -150,135 +94,112 @@ export interface RecurrentDims {
   lengths: Int32Array | null;
 }
 
+/** dst[dOff + b·W + j] = x[xOff + b·W + j] + bias[j] for N rows of W. */
+function biasedRows(x: FloatArray, xOff: number, bias: FloatArray, dst: FloatArray, dOff: number, N: number, W: number): void {
+  for (let b = 0; b < N; b++) {
+    const s = xOff + b * W;
+    const o = dOff + b * W;
+    for (let j = 0; j < W; j++) dst[o + j] = x[s + j]! + bias[j]!;
+  }
+}
+
 /**
  * One layer and direction over a whole sequence: xProj [T,N,G·H] = x·W_ihᵀ + b_ih, wHh [G·H,H],
  * bHh [G·H] or null, h0 and c0 (LSTM) [N,H]. Returns out [T+1,N,H] (outputs, then hN), [T+2,N,H] for
  * LSTM (then cN). A row past its length outputs zeros and keeps its state, as packed sequences do.
+ * Per step only the recurrent product h·W_hhᵀ runs (the input projection is xProj, made by one product
+ * for all steps); the step kernel adds it, the input projection and the bias in its gate loop.
  */
 export function recurrentForward(
-  mode: CellMode, xProj: TypedArray, wHh: TypedArray, bHh: TypedArray | null, h0: TypedArray, c0: TypedArray | null, d: RecurrentDims,
-): { out: TypedArray; saved: RecurrentSaved } {
-  const { T, N, H, lengths } = d;
+  mode: CellMode, xProj: FloatArray, wHh: FloatArray, bHh: FloatArray | null, h0: FloatArray, c0: FloatArray | null, d: RecurrentDims,
+): { out: FloatArray; saved: RecurrentSaved } {
+  const { T, N, H, lengths, reverse } = d;
   const G = gateCount(mode) * H;
   const NH = N * H;
   const lstm = mode === 'lstm';
-  const out = like(xProj, (T + (lstm ? 2 : 1)) * NH);
-  const saved: RecurrentSaved = {
-    act: like(xProj, T * N * (mode === 'gru' || lstm ? G : H)),
-    hPrev: like(xProj, T * NH),
-    cPrev: lstm ? like(xProj, T * NH) : null,
-    c: lstm ? like(xProj, T * NH) : null,
-    hn: mode === 'gru' ? like(xProj, T * NH) : null,
-  };
-  let h: TypedArray = h0.slice();
-  let c: TypedArray | null = c0 === null ? null : c0.slice();
-  const hg = like(xProj, N * G);
+  const gru = mode === 'gru';
+  const first = reverse ? T : 0;
+  const last = reverse ? 0 : T;
+  const hs = like(xProj, (T + 1) * NH);
+  hs.set(h0.subarray(0, NH), first * NH);
+  const cs = lstm ? like(xProj, (T + 1) * NH) : null;
+  if (cs !== null) cs.set(c0!.subarray(0, NH), first * NH);
+  const act = lstm || gru ? like(xProj, T * N * G) : null;
+  const tc = lstm ? like(xProj, T * NH) : null;
+  const hn = gru ? like(xProj, T * NH) : null;
+  const hg = gru ? like(xProj, N * G) : null;
+  const bias = bHh ?? like(xProj, G);
   for (let s = 0; s < T; s++) {
-    const t = d.reverse ? T - 1 - s : s;
-    for (let b = 0; b < N; b++) if (bHh === null) hg.fill(0, b * G, (b + 1) * G); else hg.set(bHh, b * G);
-    matmulTransposedInto(h, 0, false, wHh, 0, true, hg, 0, N, H, G);
-    const x = xProj.subarray(t * N * G, (t + 1) * N * G);
-    const at = (a: TypedArray, w = H) => a.subarray(t * N * w, (t + 1) * N * w);
-    at(saved.hPrev).set(h);
-    const hNew = like(h);
+    const t = reverse ? T - 1 - s : s;
+    const bo = (reverse ? t + 1 : t) * NH;
+    const ao = (reverse ? t : t + 1) * NH;
+    const xo = t * N * G;
     if (lstm) {
-      for (let i = 0; i < hg.length; i++) hg[i] += x[i]!;
-      at(saved.cPrev!).set(c!);
-      lstmCellInto(hg, c!, at(saved.act, G), at(saved.c!), hNew, N, H);
-    } else if (mode === 'gru') {
-      gruCellInto(x, hg, h, at(saved.act, G), at(saved.hn!), hNew, N, H);
+      matmulTransposedInto(hs, bo, false, wHh, 0, true, act!, xo, N, H, G);
+      lstmStep(act!, xo, xProj, xo, bias, cs!, bo, cs!, ao, tc!, t * NH, hs, bo, hs, ao, N, H, lengths, t);
+    } else if (gru) {
+      for (let b = 0; b < N; b++) hg!.set(bias, b * G);
+      matmulTransposedInto(hs, bo, false, wHh, 0, true, hg!, 0, N, H, G);
+      gruStep(xProj, xo, hg!, act!, xo, hn!, t * NH, hs, bo, hs, ao, N, H, lengths, t);
     } else {
-      const relu = mode === 'rnnRelu';
-      for (let i = 0; i < NH; i++) {
-        const v = x[i]! + hg[i]!;
-        hNew[i] = relu ? (v > 0 ? v : 0) : Math.tanh(v);
-      }
-      at(saved.act).set(hNew);
+      biasedRows(xProj, xo, bias, hs, ao, N, H);
+      matmulTransposedInto(hs, bo, false, wHh, 0, true, hs, ao, N, H, H);
+      rnnStep(mode === 'rnnRelu', hs, bo, hs, ao, N, H, lengths, t);
     }
-    const cNew = lstm ? at(saved.c!).slice() : null;
-    if (lengths !== null) {
-      for (let b = 0; b < N; b++) {
-        if (t < lengths[b]!) continue;
-        hNew.set(h.subarray(b * H, (b + 1) * H), b * H);
-        if (cNew !== null) cNew.set(c!.subarray(b * H, (b + 1) * H), b * H);
-      }
-    }
-    h = hNew;
-    c = cNew;
-    out.set(h, t * NH);
-    if (lengths !== null) for (let b = 0; b < N; b++) if (t >= lengths[b]!) out.fill(0, t * NH + b * H, t * NH + (b + 1) * H);
   }
-  out.set(h, T * NH);
-  if (c !== null) out.set(c, (T + 1) * NH);
-  return { out, saved };
+  const out = like(xProj, (T + (lstm ? 2 : 1)) * NH);
+  const after = reverse ? 0 : NH;
+  out.set(hs.subarray(after, after + T * NH));
+  if (lengths !== null) {
+    for (let t = 0; t < T; t++) for (let b = 0; b < N; b++) if (t >= lengths[b]!) out.fill(0, t * NH + b * H, t * NH + (b + 1) * H);
+  }
+  out.set(hs.subarray(last * NH, (last + 1) * NH), T * NH);
+  if (cs !== null) out.set(cs.subarray(last * NH, (last + 1) * NH), (T + 1) * NH);
+  return { out, saved: { hs, cs, act, tc, hn } };
 }
 
-/** The gradients of a recurrent layer's inputs, each null where not asked for. */
+/** The gradients of a recurrent layer's inputs. */
 export interface RecurrentGrads {
-  dxProj: TypedArray;
-  dwHh: TypedArray;
-  dbHh: TypedArray;
-  dh0: TypedArray;
-  dc0: TypedArray | null;
+  dxProj: FloatArray;
+  dwHh: FloatArray;
+  dbHh: FloatArray;
+  dh0: FloatArray;
+  dc0: FloatArray | null;
 }
 
 /**
  * Backpropagation through time for `recurrentForward`: from grad [T+1 or T+2, N, H] (outputs, hN, cN),
- * the gradients of xProj [T,N,G·H], wHh [G·H,H], bHh [G·H], h0 and c0 [N,H].
+ * the gradients of xProj [T,N,G·H], wHh [G·H,H], bHh [G·H], h0 and c0 [N,H]. Per step only the
+ * product dGates·W_hh runs; dW_hh is one product over all steps after the loop.
  */
-export function recurrentBackward(mode: CellMode, grad: TypedArray, wHh: TypedArray, saved: RecurrentSaved, d: RecurrentDims): RecurrentGrads {
-  const { T, N, H, lengths } = d;
+export function recurrentBackward(mode: CellMode, grad: FloatArray, wHh: FloatArray, saved: RecurrentSaved, d: RecurrentDims): RecurrentGrads {
+  const { T, N, H, lengths, reverse } = d;
   const G = gateCount(mode) * H;
   const NH = N * H;
   const lstm = mode === 'lstm';
+  const gru = mode === 'gru';
+  const { hs, cs, act, tc, hn } = saved;
   const dxProj = like(grad, T * N * G);
-  const dHgAll = mode === 'gru' ? like(grad, T * N * G) : dxProj;
-  let dh: TypedArray = grad.slice(T * NH, (T + 1) * NH);
-  let dc: TypedArray | null = lstm ? grad.slice((T + 1) * NH, (T + 2) * NH) : null;
-  const dhTot = like(grad, NH);
-  const dcTot = like(grad, NH);
-  const direct = like(grad, NH);
+  // The gradient of the recurrent projection h·W_hhᵀ + b_hh: the same as xProj's except for GRU.
+  const dHg = gru ? like(grad, T * N * G) : dxProj;
+  const dh = grad.slice(T * NH, (T + 1) * NH);
+  const dc = lstm ? grad.slice((T + 1) * NH, (T + 2) * NH) : null;
+  // dbHh, summed by the step kernels as they go.
+  const sums = new Float64Array(G);
   for (let s = T - 1; s >= 0; s--) {
-    const t = d.reverse ? T - 1 - s : s;
-    const at = (a: TypedArray, w = H) => a.subarray(t * N * w, (t + 1) * N * w);
-    for (let b = 0; b < N; b++) {
-      const active = lengths === null || t < lengths[b]!;
-      for (let j = b * H; j < (b + 1) * H; j++) {
-        dhTot[j] = active ? dh[j]! + grad[t * NH + j]! : 0;
-        if (dc !== null) dcTot[j] = active ? dc[j]! : 0;
-      }
-    }
-    const dHg = at(dHgAll, G);
-    const dhPrev = like(grad, NH);
-    let dcPrev: TypedArray | null = null;
-    if (lstm) {
-      dcPrev = like(grad, NH);
-      lstmCellBackwardInto(at(saved.act, G), at(saved.cPrev!), at(saved.c!), dhTot, dcTot, dHg, dcPrev, N, H);
-    } else if (mode === 'gru') {
-      gruCellBackwardInto(at(saved.act, G), at(saved.hn!), at(saved.hPrev), dhTot, at(dxProj, G), dHg, direct, N, H);
-      dhPrev.set(direct);
-    } else {
-      const h = at(saved.act);
-      const relu = mode === 'rnnRelu';
-      for (let i = 0; i < NH; i++) dHg[i] = dhTot[i]! * (relu ? (h[i]! > 0 ? 1 : 0) : 1 - h[i]! * h[i]!);
-    }
-    matmulTransposedInto(dHg, 0, false, wHh, 0, false, dhPrev, 0, N, G, H);
-    if (lengths !== null) {
-      // A row that took no step passes its state's gradient through unchanged.
-      for (let b = 0; b < N; b++) {
-        if (t < lengths[b]!) continue;
-        for (let j = b * H; j < (b + 1) * H; j++) {
-          dhPrev[j] = dh[j]!;
-          if (dcPrev !== null) dcPrev[j] = dc![j]!;
-        }
-      }
-    }
-    dh = dhPrev;
-    dc = dcPrev;
+    const t = reverse ? T - 1 - s : s;
+    const bo = (reverse ? t + 1 : t) * NH;
+    const xo = t * N * G;
+    const go = t * NH;
+    if (lstm) lstmStepBackward(act!, xo, cs!, bo, tc!, go, grad, go, dh, dc!, dxProj, xo, sums, N, H, lengths, t);
+    else if (gru) gruStepBackward(act!, xo, hn!, go, hs, bo, grad, go, dh, dxProj, dHg, xo, sums, N, H, lengths, t);
+    else rnnStepBackward(mode === 'rnnRelu', hs, (reverse ? t : t + 1) * NH, grad, go, dh, dxProj, xo, sums, N, H, lengths, t);
+    matmulTransposedInto(dHg, xo, false, wHh, 0, false, dh, 0, N, G, H);
   }
   const dwHh = like(grad, G * H);
-  matmulTransposedInto(dHgAll, 0, true, saved.hPrev, 0, false, dwHh, 0, G, T * N, H);
+  // Row (t, b) of dHg pairs with the state step t started from: slots 0..T−1, or 1..T in reverse.
+  matmulTransposedInto(dHg, 0, true, hs, reverse ? NH : 0, false, dwHh, 0, G, T * N, H);
   const dbHh = like(grad, G);
-  for (let r = 0; r < T * N; r++) for (let j = 0; j < G; j++) dbHh[j] += dHgAll[r * G + j]!;
-  return { dxProj: dxProj === dHgAll ? dxProj.slice() : dxProj, dwHh, dbHh, dh0: dh, dc0: dc };
+  dbHh.set(sums);
+  return { dxProj, dwHh, dbHh, dh0: dh, dc0: dc };
 }
