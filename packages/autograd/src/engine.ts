@@ -6,7 +6,7 @@ import { add } from './ops/elementwise.js';
 import { sumToShape } from './ops/reduce.js';
 import { clone } from './ops/movement.js';
 import { fmt, sameShape } from './shape.js';
-import { versionOf } from './version.js';
+import { storageVersion } from './version.js';
 import { checkAnomaly, isAnomalyEnabled, runRule, withGradMode, type Node } from './tape.js';
 
 /** Options of a backward pass. */
@@ -26,9 +26,10 @@ export interface EngineOptions extends BackwardOptions {
 function checkVersions(node: Node, output: Tensor): void {
   const n = node.inputs.length;
   for (let i = 0; i <= n; i++) {
+    if (node.versions[i] === -1) continue;
     const x = i < n ? node.inputs[i]! : output;
-    const now = versionOf(x);
-    if (node.versions[i] !== -1 && now !== node.versions[i]) {
+    const now = storageVersion(x);
+    if (now !== node.versions[i]) {
       const which = i < n ? `input ${i}` : 'the output';
       throw new DlError(
         `backward: ${which} of '${node.op}' (shape ${fmt(x.shape)}) was modified in place after the forward ` +
@@ -43,23 +44,27 @@ function checkVersions(node: Node, output: Tensor): void {
 function reverseTopo(roots: readonly Tensor[]): Tensor[] {
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
-  const stack: [Tensor, number][] = [];
+  // A depth-first walk with two parallel stacks: the tensor, and how many of its inputs were visited.
+  const stack: Tensor[] = [];
+  const visited: number[] = [];
   for (const r of roots) {
     if (r.gradFn === null || seen.has(r)) continue;
     seen.add(r);
-    stack.push([r, 0]);
+    stack.push(r);
+    visited.push(0);
     while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const inputs = top[0].gradFn!.inputs;
-      if (top[1] < inputs.length) {
-        const next = inputs[top[1]++]!;
+      const top = stack.length - 1;
+      const inputs = stack[top]!.gradFn!.inputs;
+      if (visited[top]! < inputs.length) {
+        const next = inputs[visited[top]!++]!;
         if (next.gradFn !== null && !seen.has(next)) {
           seen.add(next);
-          stack.push([next, 0]);
+          stack.push(next);
+          visited.push(0);
         }
       } else {
-        order.push(top[0]);
-        stack.pop();
+        order.push(stack.pop()!);
+        visited.pop();
       }
     }
   }
@@ -130,9 +135,10 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       const rule = node.backward;
       const inputGrads = isAnomalyEnabled() ? runRule(() => rule(g!)) : rule(g);
       if (!retainGraph) node.backward = null;
-      node.inputs.forEach((x, i) => {
+      for (let i = 0; i < node.inputs.length; i++) {
+        const x = node.inputs[i]!;
         const gi = inputGrads[i];
-        if (!node.needsInputGrad[i] || gi === null || gi === undefined) return;
+        if (!node.needsInputGrad[i] || gi === null || gi === undefined) continue;
         if (gi.dtype !== x.dtype || (!sameShape(gi.shape, x.shape) && !expandsTo(x.shape, gi.shape))) {
           throw new DlError(
             `backward: the rule of '${node.op}' returned a ${gi.dtype} gradient of shape ${fmt(gi.shape)} ` +
@@ -143,7 +149,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         const reduced = sameShape(gi.shape, x.shape) ? gi : sumToShape(gi, x.shape);
         if (isAnomalyEnabled()) checkAnomaly(node.op, reduced, node.stack, i);
         accumulate(x, reduced);
-      });
+      }
     }
     if (wanted !== null) return opts.inputs!.map((x) => (x.gradFn === null && grads.has(x) ? applyHooks(x, grads.get(x)!) : grads.get(x) ?? null));
     for (const [t, g0] of grads) {

@@ -1,11 +1,11 @@
-import { Tensor } from './tensor.js';
+import { Tensor, trustedTensor } from './tensor.js';
 import { DlError } from './checks/error.js';
 import { describe } from './checks/describe.js';
 import { fmt } from './shape.js';
-import { versionOf } from './version.js';
+import { storageVersion } from './version.js';
 import { defaultDType, isFloat, type DType, type TypedArray } from './dtype.js';
 import { k } from './kernels/index.js';
-import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnabled, withGradMode, type Node } from './tape.js';
+import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnabled, swapGradMode, type Node } from './tape.js';
 
 /** What a forward may return: a finished tensor, or raw values and a shape from a kernel. */
 export type ForwardResult = Tensor | { data: TypedArray; shape: readonly number[] };
@@ -73,20 +73,33 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   const floatOnly = spec.dtypes !== 'any';
   return (inputs, attrs) => {
     if (floatOnly) inputs = floatInputs(inputs);
-    const result = checkForwardResult(name, withGradMode(false, () => forward(inputs, attrs)));
-    const output = new Tensor(result.data, result.shape);
+    const prev = swapGradMode(false);
+    let raw: ForwardResult;
+    try {
+      raw = forward(inputs, attrs);
+    } finally {
+      swapGradMode(prev);
+    }
+    const result = checkForwardResult(name, raw);
+    const output = trustedTensor(result.data, result.shape);
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;
     if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);
     if (backward === undefined || !isGradEnabled() || !isFloat(output.dtype)) return output;
-    const needsInputGrad = inputs.map((t) => t.requiresGrad);
-    if (!needsInputGrad.some(Boolean)) return output;
+    const n = inputs.length;
+    const needsInputGrad: boolean[] = new Array<boolean>(n);
+    let any = false;
+    for (let i = 0; i < n; i++) any = (needsInputGrad[i] = inputs[i]!.requiresGrad) || any;
+    if (!any) return output;
+    // −1 marks a tensor whose values the backward does not read, so in-place changes to it are fine.
+    const versions: number[] = new Array<number>(n + 1);
+    for (let i = 0; i < n; i++) versions[i] = savesInputs ? storageVersion(inputs[i]!) : -1;
+    versions[n] = savesOutput ? storageVersion(output) : -1;
     const node: Node = {
       op: name,
       inputs,
       needsInputGrad,
-      // −1 marks a tensor whose values the backward does not read, so in-place changes to it are fine.
-      versions: [...inputs.map((t) => (savesInputs ? versionOf(t) : -1)), savesOutput ? versionOf(output) : -1],
+      versions,
       backward: (grad) => checkBackwardResult(name, inputs, backward({ grad, inputs, output, attrs, needsInputGrad })),
       stack,
     };
@@ -119,6 +132,10 @@ function checkForwardResult(name: string, r: unknown): ForwardResult {
     throw new DlError(name, `the forward of '${name}' must return a Tensor or { data: Float32Array | Float64Array | Int32Array | Uint8Array, shape }, got ${describe(r)}`, {
       hint: typeof r === 'number' ? 'wrap a number as tensor([value]) or build the output with ops' : undefined,
     });
+  }
+  if (o.data instanceof Uint8Array) {
+    const bad = o.data.findIndex((v) => v > 1);
+    if (bad >= 0) throw new DlError(name, `the forward of '${name}' returned a bool (Uint8Array) output holding ${o.data[bad]} at ${bad}; bools are 0 or 1`);
   }
   return o as ForwardResult;
 }
@@ -156,5 +173,5 @@ function checkBackwardResult(name: string, inputs: readonly Tensor[], grads: unk
       });
     }
   });
-  return grads.slice(0, n) as (Tensor | null)[];
+  return (grads.length === n ? grads : grads.slice(0, n)) as (Tensor | null)[];
 }

@@ -41,6 +41,13 @@ export function isAnomalyEnabled(): boolean {
 }
 
 /** Runs `fn` with grad mode set to `enabled`, restoring the previous mode after. */
+/** @internal Sets grad mode and returns the previous one (the tape's hot path; restore it in a `finally`). */
+export function swapGradMode(enabled: boolean): boolean {
+  const prev = gradEnabled;
+  gradEnabled = enabled;
+  return prev;
+}
+
 export function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const prev = gradEnabled;
   gradEnabled = enabled;

@@ -37,6 +37,19 @@ function sizes(args: readonly unknown[]): number[] {
   return (args.length === 1 && Array.isArray(args[0]) ? args[0] : args) as number[];
 }
 
+const noOptions: { requiresGrad?: boolean } = Object.freeze({});
+// Set for the one construction that follows, by `trustedTensor`: the tape's own outputs skip the argument check.
+let trusted = false;
+
+/**
+ * @internal A tensor whose `data` is a typed array the caller checked (an op's output): it skips the
+ * constructor's argument check (the shape is still validated against the data).
+ */
+export function trustedTensor(data: TypedArray, shape: Shape): Tensor {
+  trusted = true;
+  return new Tensor(data, shape);
+}
+
 /** A handle that removes what registered it. */
 export interface RemovableHandle {
   remove(): void;
@@ -84,10 +97,13 @@ export class Tensor {
   retainsGrad = false;
   /** @internal hooks registered with `registerHook`, in order. */
   hooks: GradHook[] | null = null;
+  /** @internal the tensor whose in-place changes also count against this one (a view's base; see `followVersion`). */
+  versionBase: Tensor | null = null;
 
   /** Wraps `data` (not copied) with `shape`; prefer the `tensor()` factory. */
-  constructor(data: TypedArray, shape: Shape, options: { requiresGrad?: boolean } = {}) {
-    checkConstructor(data, shape, options);
+  constructor(data: TypedArray, shape: Shape, options: { requiresGrad?: boolean } = noOptions) {
+    if (trusted) trusted = false;
+    else checkConstructor(data, shape, options);
     for (const s of shape) {
       if (!Number.isInteger(s) || s < 0) throw new DlError(`Tensor: invalid shape ${fmt(shape)}: sizes must be non-negative integers`);
     }
@@ -95,7 +111,8 @@ export class Tensor {
       throw new DlError(`Tensor: shape ${fmt(shape)} needs ${numel(shape)} values but got ${data.length}`);
     }
     this.data = data;
-    this.shape = Object.freeze([...shape]);
+    // Another tensor's (frozen) shape is shared as it is; any other array is copied.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.dtype = dtypeOf(data);
     if (options.requiresGrad) {
       checkRequiresGrad(this, 'Tensor');

@@ -1,15 +1,23 @@
 import type { Tensor } from './tensor.js';
-import { api, sig, userCall } from './checks/guard.js';
+import { api, sig } from './checks/guard.js';
 import * as K from './checks/kinds.js';
 
-// One counter per storage (ArrayBuffer), so views that share values (reshape, detach, Parameter) share it.
-const versions = new WeakMap<ArrayBufferLike, number>();
+// The in-place version counter lives on the storage (today the ArrayBuffer behind a tensor's values), so
+// every tensor that shares those values (reshape, detach, a Parameter) shares the count. A symbol-keyed
+// property is read in a few nanoseconds; a buffer never changed in place has none.
+const VERSION = Symbol('dl.version');
+type Versioned = ArrayBufferLike & { [VERSION]?: number };
 
 /** How many times `t`'s storage was changed in place through `markModified` (0 for fresh values). */
 export const versionOf = api(sig('versionOf', ['t', K.tensor]), function versionOf(t: Tensor): number {
-  const base = bases.get(t);
-  return (versions.get(t.data.buffer) ?? 0) + (base === undefined ? 0 : versionOf(base));
+  return storageVersion(t);
 });
+
+/** @internal `versionOf` without the argument check, for the tape's hot path. */
+export function storageVersion(t: Tensor): number {
+  const own = (t.data.buffer as Versioned)[VERSION] ?? 0;
+  return t.versionBase === null ? own : own + storageVersion(t.versionBase);
+}
 
 /**
  * Records that `t`'s values were changed in place. Optimizers, the `init` functions and
@@ -19,19 +27,20 @@ export const versionOf = api(sig('versionOf', ['t', K.tensor]), function version
  * @example for (let i = 0; i < w.numel(); i++) w.data[i] -= lr * w.grad!.data[i]!; markModified(w);
  */
 export const markModified = api(sig('markModified', ['t', K.tensor]), function markModified(t: Tensor): void {
-  versions.set(t.data.buffer, (versions.get(t.data.buffer) ?? 0) + 1);
+  const b = t.data.buffer as Versioned;
+  b[VERSION] = (b[VERSION] ?? 0) + 1;
 });
 
-// A transposed copy counts its base's changes, as a PyTorch view shares its base's counter: a backward
-// that saved `w.T` refuses to run after `w` changed in place (an optimizer step), as one that saved `w` does.
-const bases = new WeakMap<Tensor, Tensor>();
-
-/** @internal Makes `view`'s version follow `base`'s too (set by the view-like ops: permute, transpose). */
+/**
+ * @internal Makes `view`'s version follow `base`'s too (set by the view-like ops: permute, transpose): a
+ * transposed copy counts its base's changes, as a PyTorch view shares its base's counter, so a backward
+ * that saved `w.T` refuses to run after `w` changed in place (an optimizer step), as one that saved `w` does.
+ */
 export function followVersion(view: Tensor, base: Tensor): void {
-  if (view !== base) bases.set(view, base);
+  if (view !== base) view.versionBase = base;
 }
 
 /** @internal Sets the version of `t`'s storage: a storage swapped into a tensor in place continues its count. */
 export function setVersion(t: Tensor, version: number): void {
-  versions.set(t.data.buffer, version);
+  (t.data.buffer as Versioned)[VERSION] = version;
 }

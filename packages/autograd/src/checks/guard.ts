@@ -31,9 +31,10 @@ export function sig(name: string, ...params: readonly ParamSpec[]): Signature {
  * (`zeros(2, 3)`, `view(-1, 4)`), and positional values for an options object's keys
  * (`sum(x, 1)`, `Conv2d(1, 8, 3, 1, 1)`), merged with an options object given last.
  */
-export function normalizeArgs(signature: Signature, input: ArrayLike<unknown>): unknown[] {
+export function normalizeArgs(signature: Signature, input: readonly unknown[]): unknown[] {
   const { name, params } = signature;
-  let args = Array.from(input);
+  // Copied only when a calling form is rewritten: most calls pass through as they are.
+  let args = input as unknown[];
   // An options object given early, in place of optional positionals (`arange(5, { dtype })`), moves last.
   const lastParam = params[params.length - 1];
   const at = args.length - 1;
