@@ -19,6 +19,7 @@ export interface Args {
   out: string;
   resume: string | undefined;
   limitBatches: number | undefined;
+  shift: number;
   help: boolean;
 }
 
@@ -35,7 +36,9 @@ weights (safetensors) and an SVG plot of the training and test curves.
                            0.05 for sgd/momentum and the manual model)
   --optimizer NAME         adam | sgd | momentum | rmsprop (default adam; manual models use plain SGD)
   --hidden N               hidden channels (cnn, manual) or units (mlp) (default 32 / 128)
-  --seed N                 seed for init, split and shuffling (default 0)
+  --seed N                 seed for init, split, shuffling and augmentation (default 0)
+  --shift N                move each training image by up to N pixels each time it is seen
+                           (augmentation, as torchvision's RandomAffine translate; default 1, 0 = off)
   --train-size N           training samples (default 8000)
   --test-size N            test samples (default 2000)
   --out DIR                output folder (default examples/out/mnist)
@@ -44,7 +47,7 @@ weights (safetensors) and an SVG plot of the training and test curves.
   --limit-batches N        stop each epoch after N batches (smoke tests)
   --help                   this text`;
 
-const numeric = new Set(['epochs', 'batch-size', 'lr', 'seed', 'hidden', 'train-size', 'test-size', 'limit-batches']);
+const numeric = new Set(['epochs', 'batch-size', 'lr', 'seed', 'hidden', 'train-size', 'test-size', 'limit-batches', 'shift']);
 
 /** Parses `argv` (without node and script); throws an Error with a user-facing message on bad input. */
 export function parseArgs(argv: readonly string[]): Args {
@@ -59,7 +62,7 @@ export function parseArgs(argv: readonly string[]): Args {
     }
     if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}' (flags start with --)`);
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    const known = ['model', 'epochs', 'batch-size', 'lr', 'optimizer', 'hidden', 'seed', 'train-size', 'test-size', 'out', 'resume', 'limit-batches'];
+    const known = ['model', 'epochs', 'batch-size', 'lr', 'optimizer', 'hidden', 'seed', 'train-size', 'test-size', 'out', 'resume', 'limit-batches', 'shift'];
     if (!known.includes(name)) throw new Error(`unknown flag '--${name}' (see --help)`);
     const value = inline ?? argv[++i];
     if (value === undefined || value.startsWith('--')) throw new Error(`flag '--${name}' needs a value`);
@@ -92,6 +95,7 @@ export function parseArgs(argv: readonly string[]): Args {
     out: raw.get('out') ?? 'examples/out/mnist',
     resume: raw.get('resume'),
     limitBatches: raw.has('limit-batches') ? int('limit-batches', 0, 1) : undefined,
+    shift: int('shift', 1, 0),
     help,
   };
 }

@@ -1,12 +1,13 @@
 // The training run of the main job: data, model, epochs with a progress bar, evaluation, outputs.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { manualSeed, argmax, eq, noGrad, sum, type Tensor } from '@dl/autograd';
+import { manualSeed, argmax, eq, noGrad, sum, Generator, type Tensor } from '@dl/autograd';
 import { crossEntropy } from '@dl/nn';
 import { DataLoader, TensorDataset, loadMnist, type MnistSplit } from '@dl/data';
 import { load, save } from '@dl/io';
 import type { Args } from './args.js';
 import { makeTrainer, type Trainer } from './models.js';
+import { shiftImages } from './augment.js';
 import { ProgressBar } from '../shared/progress.js';
 import { renderCharts } from '../shared/charts.js';
 
@@ -58,7 +59,8 @@ export function run(args: Args, log: (line: string) => void = console.log): RunR
     trainer.loadStateDict(load(args.resume));
     log(`resumed from ${args.resume}`);
   }
-  log(`model: ${trainer.description}; batch ${args.batchSize}, ${args.epochs} epoch(s), seed ${args.seed}`);
+  log(`model: ${trainer.description}; batch ${args.batchSize}, ${args.epochs} epoch(s), seed ${args.seed}` +
+    (args.shift > 0 ? `, images shifted by up to ${args.shift} px` : ''));
   const history = {
     trainLoss: [] as [number, number][],
     testLoss: [] as [number, number][],
@@ -66,14 +68,17 @@ export function run(args: Args, log: (line: string) => void = console.log): RunR
     testAcc: [] as [number, number][],
   };
   const start = performance.now();
+  const background = (0 - MNIST_MEAN) / MNIST_STD;
+  const augmentation = new Generator(args.seed + 1);
   for (let epoch = 1; epoch <= args.epochs; epoch++) {
     const bar = new ProgressBar(`epoch ${epoch}/${args.epochs}`, batches, log === console.log ? process.stdout : null);
     let seen = 0;
     let lossSum = 0;
     let right = 0;
     let done = 0;
-    for (const [x, y] of loader) {
+    for (const [images, y] of loader) {
       if (done === batches) break;
+      const x = shiftImages(images, args.shift, background, augmentation);
       const { loss, logits } = trainer.step(x, y);
       const n = y.numel();
       seen += n;
