@@ -182,8 +182,19 @@ export function relu(x: TypedArray): TypedArray {
 /** The gradient of relu: `grad[i] · (x[i] > 0)`, in one pass (as mul(grad, gt(x, 0)), bit for bit). */
 export function reluBackward(grad: TypedArray, x: TypedArray): TypedArray {
   const o = like(grad);
+  const n = o.length;
   // PyTorch's threshold_backward: 0 where x ≤ 0 (even for an infinite grad), else grad (NaN x passes it).
-  for (let i = 0; i < o.length; i++) o[i] = x[i]! <= 0 ? 0 : grad[i]!;
+  if (x instanceof Float32Array && grad instanceof Float32Array) {
+    // On the bits, without a branch (as relu): x passes when its word is positive (x > 0 or a
+    // positive NaN) or it is a NaN of either sign; the mask is all ones or all zeros.
+    const xi = new Int32Array(x.buffer, x.byteOffset, n);
+    const gi = new Int32Array(grad.buffer, grad.byteOffset, n);
+    const oi = new Int32Array(o.buffer, o.byteOffset, n);
+    for (let i = 0; i < n; i++) {
+      const u = xi[i]!;
+      oi[i] = gi[i]! & -(+(u > 0) | +((u & 0x7fffffff) > 0x7f800000));
+    }
+  } else for (let i = 0; i < n; i++) o[i] = x[i]! <= 0 ? 0 : grad[i]!;
   return o;
 }
 /** The error function, to about 1e-15 (see `erfScalar`). */
