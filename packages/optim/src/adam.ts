@@ -62,6 +62,12 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     } else g = this.effectiveGrad(p, grad, weightDecay, o.maximize);
     const m = s.expAvg;
     const v = s.expAvgSq;
+    const stepSize = lr / biasCorrection(beta1, t);
+    const bc2Sqrt = Math.sqrt(biasCorrection(beta2, t));
+    if (!o.amsgrad && p instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array) {
+      adamStepF32(p, g as Float32Array | Float64Array, m, v, beta1, beta2, stepSize, bc2Sqrt, eps);
+      return;
+    }
     ewma(m, g, beta1);
     ewmaOfSquares(v, g, beta2);
     let denomSource = v;
@@ -70,9 +76,26 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
       for (let i = 0; i < v.length; i++) if (v[i]! > vmax[i]!) vmax[i] = v[i]!;
       denomSource = vmax;
     }
-    const stepSize = lr / biasCorrection(beta1, t);
-    const bc2Sqrt = Math.sqrt(biasCorrection(beta2, t));
     for (let i = 0; i < p.length; i++) p[i] -= (stepSize * m[i]!) / (Math.sqrt(denomSource[i]!) / bc2Sqrt + eps);
+  }
+}
+
+/**
+ * Adam's two EWMAs and its step in one pass over float32 values (the loops above, fused so the
+ * parameters and both moments are read once): the same arithmetic, each moment rounded to float32
+ * when stored, as the separate loops store it.
+ */
+function adamStepF32(
+  p: Float32Array, g: Float32Array | Float64Array, m: Float32Array, v: Float32Array,
+  beta1: number, beta2: number, stepSize: number, bc2Sqrt: number, eps: number,
+): void {
+  const c1 = 1 - beta1;
+  const c2 = 1 - beta2;
+  for (let i = 0; i < p.length; i++) {
+    const gi = g[i]!;
+    const mi = (m[i] = beta1 * m[i]! + c1 * gi);
+    const vi = (v[i] = beta2 * v[i]! + c2 * (gi * gi));
+    p[i] -= (stepSize * Math.fround(mi)) / (Math.sqrt(Math.fround(vi)) / bc2Sqrt + eps);
   }
 }
 

@@ -82,3 +82,33 @@ export const matmul = api(sig('matmul', ['a', K.tensor], ['b', K.tensor]), funct
   if (a.ndim === 1) out = squeeze(out, out.ndim === 1 && b.ndim === 1 ? 0 : -(b.ndim === 1 ? 1 : 2));
   return a.ndim === 1 && b.ndim === 1 ? reshape(out, []) : out;
 });
+
+/**
+ * a · bᵀ over the last two dims (b's transpose is read in place, never copied), with the batch dims
+ * broadcasting as `matmul`'s: what `Linear` computes, x [..., in] · W [out, in]ᵀ → [..., out].
+ * The same as `matmul(a, transpose(b, -2, -1))`, with no transpose copy forward or backward.
+ * @example matmulTransposed(x, weight) // [64, 784] · [10, 784]ᵀ → [64, 10]
+ */
+export const matmulTransposed = api(sig('matmulTransposed', ['a', K.tensor], ['b', K.tensor]), function matmulTransposed(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim < 2 || b.ndim < 2) {
+    throw new DlError(`matmulTransposed: both operands need at least 2 dims, got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`);
+  }
+  const K = a.shape[a.ndim - 1]!;
+  if (b.shape[b.ndim - 1] !== K) {
+    throw new DlError(`matmulTransposed: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied as a · bᵀ (${K} vs ${b.shape[b.ndim - 1]})`);
+  }
+  if (a.dtype !== b.dtype) throw new DlError(`matmulTransposed: dtypes ${a.dtype} and ${b.dtype} differ`);
+  let batch: number[];
+  try {
+    batch = broadcastShapes('matmulTransposed', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  } catch {
+    throw new DlError(`matmulTransposed: shapes ${fmt(a.shape)} and ${fmt(b.shape)} cannot be multiplied (batch dims do not broadcast)`);
+  }
+  checkNumel('matmulTransposed', [...batch, a.shape[a.ndim - 2]!, b.shape[b.ndim - 2]!], 'output');
+  // Leading dims of a against a plain matrix b fold into one product: [B, T, in] · [out, in]ᵀ is one GEMM.
+  if (b.ndim === 2 && a.ndim > 2) {
+    const rows = reshape(a, [numel(a.shape.slice(0, -1)), K]);
+    return reshape(bmmOp([rows, b], { ta: false, tb: true }), [...a.shape.slice(0, -1), b.shape[0]!]);
+  }
+  return bmmOp([a, b], { ta: false, tb: true });
+});

@@ -1,4 +1,4 @@
-import { add, matmul, transpose, type Tensor, DlError } from '@dl/autograd';
+import { add, matmul, matmulTransposed, transpose, type Tensor, DlError } from '@dl/autograd';
 import { fmt } from '../checks.js';
 import { checks as C } from '@dl/autograd';
 
@@ -15,7 +15,8 @@ export function linearAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== out)) {
     throw new DlError(`${layer}: bias must have shape [${out}], got ${fmt(bias.shape)}`);
   }
-  const y = matmul(x, transpose(weight, 0, 1));
+  // x·Wᵀ without copying Wᵀ (PyTorch's addmm with a transposed operand); a 1-D x is one row.
+  const y = x.ndim === 1 ? matmul(x, transpose(weight, 0, 1)) : matmulTransposed(x, weight);
   return bias === null ? y : add(y, bias);
 }
 
