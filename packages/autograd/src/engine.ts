@@ -109,13 +109,29 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     const own = createGraph ? g : g.detach();
     return prev === null ? clone(own) : add(prev, own);
   };
+  // How often each gradient's storage was handed to a tensor: a leaf may keep a gradient as its .grad
+  // without the copy only when that storage went to it alone and belongs to no forward value or root
+  // gradient (PyTorch's AccumulateGrad steals a gradient nobody else holds).
+  const handed = new Map<ArrayBufferLike, number>();
+  const shared = new Set<ArrayBufferLike>(rootGrads.map((g) => g.data.buffer));
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t);
+    handed.set(g.data.buffer, (handed.get(g.data.buffer) ?? 0) + 1);
     grads.set(t, prev === undefined ? g : add(prev, g));
+  };
+  const storeLeaf = (t: Tensor, g0: Tensor): Tensor => {
+    const g = applyHooks(t, g0);
+    const b = g.data.buffer;
+    const owned = t.grad === null && !createGraph && g === g0 && g.gradFn === null && (handed.get(b) ?? 0) <= 1 && !shared.has(b);
+    return owned ? g : store(t.grad, g);
   };
   return withGradMode(createGraph, () => {
     roots.forEach((r, i) => accumulate(r, rootGrads[i]!));
     const order = reverseTopo(roots);
+    for (const t of order) {
+      shared.add(t.data.buffer);
+      for (const x of t.gradFn!.inputs) shared.add(x.data.buffer);
+    }
     const wanted = opts.inputs ? new Set(opts.inputs) : null;
     for (const t of order) {
       const node = t.gradFn!;
@@ -150,11 +166,14 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         if (isAnomalyEnabled()) checkAnomaly(node.op, reduced, node.stack, i);
         accumulate(x, reduced);
       }
+      // A freed node lets go of its inputs, so a kept output (a loss pushed to a list) does not keep
+      // the graph's activations alive.
+      if (!retainGraph) node.inputs = [];
     }
     if (wanted !== null) return opts.inputs!.map((x) => (x.gradFn === null && grads.has(x) ? applyHooks(x, grads.get(x)!) : grads.get(x) ?? null));
     for (const [t, g0] of grads) {
       if (t.gradFn !== null || !t.requiresGrad) continue;
-      t.grad = store(t.grad, applyHooks(t, g0));
+      t.grad = storeLeaf(t, g0);
     }
     return [];
   });

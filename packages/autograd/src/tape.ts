@@ -12,8 +12,8 @@ export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 export interface Node {
   /** The op's name, used in error messages and `gradFn` printing. */
   readonly op: string;
-  /** The tensors the op read. */
-  readonly inputs: readonly Tensor[];
+  /** The tensors the op read; emptied when a backward without `retainGraph` frees the node. */
+  inputs: readonly Tensor[];
   /** For each input, whether a gradient must flow to it. */
   readonly needsInputGrad: readonly boolean[];
   /**

@@ -156,6 +156,10 @@ export const unflattenState = C.api(C.sig('unflattenState', ['tensors', C.kind('
  */
 export const serializeState = C.api(C.sig('serializeState', ['state', C.any], ['options', C.options({ metadata: C.any })]), function serializeState(state: NestedState, options: SerializeOptions = {}): Uint8Array {
   const { tensors, structure } = flattenState(state);
+  const m: unknown = options.metadata;
+  if (m !== undefined && (m === null || typeof m !== 'object' || Array.isArray(m))) {
+    throw new DlError('serializeState', `metadata must be an object of strings, got ${m === null ? 'null' : Array.isArray(m) ? 'an array' : typeof m}`, { arg: 'metadata' });
+  }
   if (options.metadata !== undefined && Object.hasOwn(options.metadata, STATE_KEY)) {
     throw new DlError(`serializeState: the metadata key '${STATE_KEY}' is reserved for the state's structure`);
   }
