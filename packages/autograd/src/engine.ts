@@ -8,6 +8,7 @@ import { clone } from './ops/movement.js';
 import { fmt, sameShape } from './shape.js';
 import { storageVersion } from './version.js';
 import { checkAnomaly, isAnomalyEnabled, runRule, withGradMode, type Node } from './tape.js';
+import { collectFreshStorage } from './op.js';
 
 /** Options of a backward pass. */
 export interface BackwardOptions {
@@ -110,9 +111,11 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     return prev === null ? clone(own) : add(prev, own);
   };
   // How often each gradient's storage was handed to a tensor: a leaf may keep a gradient as its .grad
-  // without the copy only when that storage went to it alone and belongs to no forward value or root
-  // gradient (PyTorch's AccumulateGrad steals a gradient nobody else holds).
+  // without the copy only when an op allocated that storage during this backward, it went to this leaf
+  // alone, and it belongs to no forward value or root gradient (PyTorch's AccumulateGrad steals a
+  // gradient nobody else holds).
   const handed = new Map<ArrayBufferLike, number>();
+  const fresh = new Set<ArrayBufferLike>();
   const shared = new Set<ArrayBufferLike>(rootGrads.map((g) => g.data.buffer));
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t);
@@ -122,9 +125,16 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   const storeLeaf = (t: Tensor, g0: Tensor): Tensor => {
     const g = applyHooks(t, g0);
     const b = g.data.buffer;
-    const owned = t.grad === null && !createGraph && g === g0 && g.gradFn === null && (handed.get(b) ?? 0) <= 1 && !shared.has(b);
+    const owned = t.grad === null && !createGraph && g === g0 && g.gradFn === null && fresh.has(b) && (handed.get(b) ?? 0) <= 1 && !shared.has(b);
     return owned ? g : store(t.grad, g);
   };
+  const outer = collectFreshStorage(fresh);
+  try {
+    return backwardPass();
+  } finally {
+    collectFreshStorage(outer);
+  }
+  function backwardPass(): (Tensor | null)[] {
   return withGradMode(createGraph, () => {
     roots.forEach((r, i) => accumulate(r, rootGrads[i]!));
     const order = reverseTopo(roots);
@@ -177,4 +187,5 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     }
     return [];
   });
+  }
 }

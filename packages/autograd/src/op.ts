@@ -82,6 +82,7 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
     }
     const result = checkForwardResult(name, raw);
     const output = trustedTensor(result.data, result.shape);
+    if (freshStorage !== null && !(raw instanceof Tensor) && inputs.every((t) => t.data.buffer !== result.data.buffer)) freshStorage.add(result.data.buffer);
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;
     if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);
@@ -107,6 +108,16 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
     output.gradFn = node;
     return output;
   };
+}
+
+// While a backward runs: the storage that kernels allocated for op outputs (not views of an input).
+let freshStorage: Set<ArrayBufferLike> | null = null;
+
+/** @internal Starts (a Set) or stops (null) collecting the storage ops allocate; returns the previous collector. */
+export function collectFreshStorage(into: Set<ArrayBufferLike> | null): Set<ArrayBufferLike> | null {
+  const prev = freshStorage;
+  freshStorage = into;
+  return prev;
 }
 
 /** The inputs with int32 and bool ones converted to the float dtype of the others (float32 when none is float). */

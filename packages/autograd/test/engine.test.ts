@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Generator, add, matmul, mul, pow, randn, sigmoid, sin, sum, tanh, tensor, type Tensor } from '@dl/autograd';
+import { Generator, add, defineOp, matmul, mul, noGrad, pow, randn, sigmoid, sin, sum, tanh, tensor, type Tensor } from '@dl/autograd';
 
 const f64 = { dtype: 'float64' as const };
 
@@ -81,5 +81,39 @@ describe('createGraph: gradients of gradients', () => {
       ),
       { numRuns: 25 },
     );
+  });
+});
+
+describe('gradient storage after backward', () => {
+  it('a freed graph lets go of its inputs; retainGraph keeps them', () => {
+    const w = tensor([1, 2], { requiresGrad: true });
+    const kept = mul(w, w).sum();
+    kept.backward({ retainGraph: true });
+    expect(kept.gradFn!.inputs.length).toBe(1);
+    kept.backward();
+    expect(kept.gradFn!.inputs.length).toBe(0);
+    expect(() => kept.backward()).toThrow(/second time/);
+  });
+  it('leaves never share gradient storage with each other, the root gradient or forward values', () => {
+    const a = tensor([1, 2], { requiresGrad: true });
+    const b = tensor([3, 4], { requiresGrad: true });
+    const g = tensor([1, 1]);
+    add(a, b).backward(g);
+    const buffers = [a.grad!.data.buffer, b.grad!.data.buffer, g.data.buffer, a.data.buffer, b.data.buffer];
+    expect(new Set(buffers).size).toBe(buffers.length);
+    // A custom op whose backward hands back a forward value as the gradient.
+    const x = tensor([5, 6]);
+    const passX = defineOp<void>({ name: 'passX', forward: ([t]) => t!.detach().clone(), backward: () => [x] });
+    const w = tensor([0, 0], { requiresGrad: true });
+    passX([w], undefined).backward(tensor([1, 1]));
+    expect(w.grad!.data.buffer).not.toBe(x.data.buffer);
+    noGrad(() => w.grad!.zero_());
+    expect(x.toArray()).toEqual([5, 6]);
+  });
+  it('a fresh gradient computed for one leaf alone is kept without a copy', () => {
+    const w = tensor([1, 2, 3], { requiresGrad: true });
+    mul(w, tensor([2, 2, 2])).sum().backward();
+    expect(w.grad!.toArray()).toEqual([2, 2, 2]);
+    expect(w.grad!.requiresGrad).toBe(false);
   });
 });
