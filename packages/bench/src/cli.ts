@@ -21,7 +21,8 @@ export const HELP = `Usage: pnpm bench [options]
   --help             this text
 PyTorch (columns pytorch, one thread, and pytorch-mt, torch's default threads) runs in a Python
 worker: DL_BENCH_PYTHON if set, else the repository's .venv/bin/python, else python3, whichever
-imports torch; without one its figures are n/a with the reason.`;
+imports torch; without one its figures are n/a with the reason.
+After the timings it counts the bytes each of dl's training steps allocates (src/allocation.ts).`;
 
 /** What one bench run does. */
 export interface Options {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { closeFrameworks, loadFramework } from './frameworks/index.js';
 import { HELP, MULTI_THREADED, parseArgs, type Options } from './cli.js';
 import { Sampler } from './measure.js';
+import { allocationLines, measureStepAllocation, type StepAllocation } from './stepAllocation.js';
 import { fmt, reasons, table, withRatio, type Cell } from './report.js';
 import {
   convData, lstmData, isRemote, isUnsupported, matmulData, mlpData,
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     unloaded.forEach((reason, fw) => results.get(fw)!.set(key, { reason }));
   };
   const checks: string[] = [];
+  const allocations = new Map<string, StepAllocation>();
 
   if (o.workloads.includes('matmul')) {
     for (const n of o.sizes) {
@@ -108,10 +110,16 @@ async function main(): Promise<void> {
       first ??= losses[0];
       checks.push(`${kind}: ${fw.name} loss ${losses.map((l) => l.toFixed(5)).join(' -> ')}: ${lossVerdict(losses, first!)}`);
     }));
+    // After the timing, so that the accounting's flag switch cannot slow the timed GCs.
+    const dl = frameworks.find((fw) => fw.name === 'dl');
+    if (dl !== undefined) {
+      progress(`${kind} step: dl, bytes allocated`);
+      allocations.set(kind, await measureStepAllocation(() => build(dl), o.timing.minTimeMs));
+    }
   }
 
   const about = frameworks.flatMap((fw) => (fw.about === undefined ? [] : [`  ${fw.name}: ${fw.about}`]));
-  print(o, results, checks, about, load0);
+  print(o, results, checks, about, load0, allocations);
 }
 
 function agreement(r: Float32Array, ref: Float32Array, n: number): string {
@@ -132,7 +140,10 @@ function lossVerdict(losses: number[], first: number): string {
   return `${start}, ${losses[2]! < losses[0]! ? 'decreasing' : 'NOT DECREASING'}`;
 }
 
-function print(o: Options, results: Map<string, Map<string, Cell>>, checks: string[], about: string[], load0: number): void {
+function print(
+  o: Options, results: Map<string, Map<string, Cell>>, checks: string[], about: string[], load0: number,
+  allocations: Map<string, StepAllocation>,
+): void {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   const names = [...results.keys()];
   const dlName = names.includes('dl') ? 'dl' : undefined;
@@ -155,6 +166,7 @@ function print(o: Options, results: Map<string, Map<string, Cell>>, checks: stri
     out.push(...tables(o, results, dlName, dlName ? [dlName, ...multi] : multi));
     out.push(...slowerThreaded(results, multi));
   }
+  if (allocations.size > 0) out.push('', '== Memory ==', ...allocationLines(allocations, STEP_LABELS));
   const missing = reasons(names.flatMap((fw) => [...(results.get(fw) ?? [])].map(([what, c]) => ({ framework: fw, what, cell: c }))));
   if (missing.length > 0) out.push('', 'Not measured:', ...missing);
   if (checks.length > 0) out.push('', 'Checks (same inputs and initial weights in every framework):', ...checks.map((c) => `  ${c}`));
@@ -181,6 +193,12 @@ function slowerThreaded(results: Map<string, Map<string, Cell>>, multi: string[]
   });
 }
 
+/** The training steps' names in the tables. */
+const STEP_LABELS = {
+  mlp: 'MLP 784-128-10, batch 64', conv: 'conv 3x3 1->8, relu, maxpool 2, linear 1568->10, batch 32',
+  lstm: 'LSTM 32->128 over 50 steps, linear 128->10, batch 32',
+};
+
 /** The matmul and training-step tables for the columns `cols` (dl first, as the ratios' base). */
 function tables(o: Options, results: Map<string, Map<string, Cell>>, dlName: string | undefined, names: string[]): string[] {
   const cols = [...(dlName && names.includes(dlName) ? [dlName] : []), ...names.filter((n) => n !== dlName)];
@@ -199,10 +217,7 @@ function tables(o: Options, results: Map<string, Map<string, Cell>>, dlName: str
   const steps = (['mlp', 'conv', 'lstm'] as const).filter((k) => o.workloads.includes(k));
   if (steps.length > 0) {
     out.push('', 'training step, ms (lower is better): forward, cross-entropy, backward, SGD update');
-    const label = { mlp: 'MLP 784-128-10, batch 64', conv: 'conv 3x3 1->8, relu, maxpool 2, linear 1568->10, batch 32',
-      lstm: 'LSTM 32->128 over 50 steps, linear 128->10, batch 32',
-    };
-    const rows = steps.map((k) => [label[k], ...cols.map((fw) => withRatio(get(fw, k), base(fw, k), (ms) => ms))]);
+    const rows = steps.map((k) => [STEP_LABELS[k], ...cols.map((fw) => withRatio(get(fw, k), base(fw, k), (ms) => ms))]);
     out.push(table(['workload', ...cols], rows));
   }
   return out;
