@@ -88,6 +88,31 @@ export const fold = api(sig('fold', ['x', K.tensor], ['outputSize', size2], ['ke
   return foldOp([x], g);
 });
 
+// The batch's columns as one matrix [C·kh·kw, N·L] (im2col's channel-major layout) and its adjoint.
+const unfoldColumnsOp: Op<Window2d> = defineOp<Window2d>({
+  name: 'unfoldColumns',
+  saves: 'none',
+  forward: ([x], g) => ({ data: k.im2col(x!.data, g, true), shape: [g.C * g.kh * g.kw, g.N * g.oh * g.ow] }),
+  backward: ({ grad, attrs }) => [foldColumnsOp([grad], attrs)],
+});
+const foldColumnsOp: Op<Window2d> = defineOp<Window2d>({
+  name: 'foldColumns',
+  saves: 'none',
+  forward: ([cols], g) => ({ data: k.col2im(cols!.data, g, true), shape: [g.N, g.C, g.H, g.W] }),
+  backward: ({ grad, attrs }) => [unfoldColumnsOp([grad], attrs)],
+});
+
+/**
+ * im2col for the whole batch as one matrix: x [N, C, H, W] → [C·kh·kw, N·L], column n·L + l holding
+ * image n's window l (the same values as `unfold(x)` permuted to [C·kh·kw, N, L]). A convolution is then
+ * one product, weight [O, C·kh·kw] · columns, instead of one per image.
+ * @example unfoldColumns(x, 3, { padding: 1 }) // [C*9, N*H*W]
+ */
+export const unfoldColumns = api(sig('unfoldColumns', ['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]), function unfoldColumns(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
+  if (x.ndim !== 4) throw new DlError(`unfoldColumns: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  return unfoldColumnsOp([x], window('unfoldColumns', x.shape, kernelSize, options));
+});
+
 /** A pooling window's geometry and, filled by the forward, the flat input index of each window's maximum. */
 interface PoolAttrs {
   g: Window2d;

@@ -27,16 +27,29 @@ function validColumns(g: Window2d): Int32Array {
   return ranges;
 }
 
-/** x [N, C, H, W] → cols [N, C·kh·kw, oh·ow], zero outside the image; one pass over the output. */
-export function im2col(x: TypedArray, g: Window2d): TypedArray {
+/**
+ * Where the column block of image n, kernel row r (= (c·kh + ki)·kw + kj) starts: [N, C·kh·kw, L]
+ * (image-major, PyTorch's unfold) or, with `channelMajor`, [C·kh·kw, N, L], whose rows hold every image's
+ * windows side by side, so a convolution of the whole batch is one product W [O, C·kh·kw] · cols.
+ */
+function blockStart(n: number, r: number, rows: number, N: number, L: number, channelMajor: boolean): number {
+  return (channelMajor ? r * N + n : n * rows + r) * L;
+}
+
+/**
+ * x [N, C, H, W] → cols [N, C·kh·kw, oh·ow] (or [C·kh·kw, N, oh·ow] with `channelMajor`), zero
+ * outside the image; one pass over the output.
+ */
+export function im2col(x: TypedArray, g: Window2d, channelMajor = false): TypedArray {
   const { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const out = like(x, N * C * kh * kw * oh * ow);
   const cols = validColumns(g);
   if (sh === 1 && sw === 1 && ow === W) {
-    im2colRowsInto(out, x, g, cols);
+    im2colRowsInto(out, x, g, cols, channelMajor);
     return out;
   }
-  let o = 0;
+  const rows = C * kh * kw;
+  const L = oh * ow;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const plane = (n * C + c) * H * W;
@@ -45,6 +58,7 @@ export function im2col(x: TypedArray, g: Window2d): TypedArray {
           const first = cols[2 * kj]!;
           const end = cols[2 * kj + 1]!;
           const off = kj * dw - pw;
+          let o = blockStart(n, (c * kh + ki) * kw + kj, rows, N, L, channelMajor);
           for (let oy = 0; oy < oh; oy++, o += ow) {
             const iy = oy * sh - ph + ki * dh;
             if (iy < 0 || iy >= H) continue;
@@ -63,17 +77,19 @@ export function im2col(x: TypedArray, g: Window2d): TypedArray {
  * block of valid rows is one contiguous run of x, so it is copied with one `set`, and the few columns
  * that wrapped around from the neighbouring row are zeroed after. About 2x faster than row by row.
  */
-function im2colRowsInto(out: TypedArray, x: TypedArray, g: Window2d, cols: Int32Array): void {
+function im2colRowsInto(out: TypedArray, x: TypedArray, g: Window2d, cols: Int32Array, channelMajor: boolean): void {
   const { N, C, H, W, kh, kw, ph, pw, dh, dw, oh, ow } = g;
   const L = oh * ow;
-  let o = 0;
+  const rows = C * kh * kw;
   for (let nc = 0; nc < N * C; nc++) {
     const plane = nc * H * W;
+    const [n, c] = [Math.floor(nc / C), nc % C];
     for (let ki = 0; ki < kh; ki++) {
       const iy0 = ki * dh - ph;
       const oy0 = Math.max(0, -iy0);
       const oy1 = Math.min(oh, H - iy0);
-      for (let kj = 0; kj < kw; kj++, o += L) {
+      for (let kj = 0; kj < kw; kj++) {
+        const o = blockStart(n, (c * kh + ki) * kw + kj, rows, N, L, channelMajor);
         const first = cols[2 * kj]!;
         const end = cols[2 * kj + 1]!;
         if (oy1 <= oy0 || end <= first) continue;
@@ -91,24 +107,29 @@ function im2colRowsInto(out: TypedArray, x: TypedArray, g: Window2d, cols: Int32
   }
 }
 
-/** cols [N, C·kh·kw, oh·ow] → x [N, C, H, W], summing where windows overlap: the adjoint of im2col. */
-export function col2im(colsData: TypedArray, g: Window2d): TypedArray {
+/**
+ * cols [N, C·kh·kw, oh·ow] (or [C·kh·kw, N, oh·ow] with `channelMajor`) → x [N, C, H, W], summing
+ * where windows overlap: the adjoint of im2col.
+ */
+export function col2im(colsData: TypedArray, g: Window2d, channelMajor = false): TypedArray {
   const { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = g;
   const out = like(colsData, N * C * H * W);
   const cols = validColumns(g);
   const L = oh * ow;
+  const rows = C * kh * kw;
   // Windows as wide as the image at stride 1: a kernel column with no padding to skip covers whole
   // rows, so its block of valid rows is one contiguous run in both arrays.
   const wholeRows = sh === 1 && sw === 1 && ow === W;
-  let o = 0;
   for (let nc = 0; nc < N * C; nc++) {
     const plane = nc * H * W;
+    const [n, c] = [Math.floor(nc / C), nc % C];
     for (let ki = 0; ki < kh; ki++) {
       const iy0 = ki * dh - ph;
       // The window rows oy whose input row oy·sh + iy0 lies inside the image.
       const oy0 = Math.min(oh, Math.max(0, Math.ceil(-iy0 / sh)));
       const oy1 = Math.max(oy0, Math.min(oh, Math.ceil((H - iy0) / sh)));
-      for (let kj = 0; kj < kw; kj++, o += L) {
+      for (let kj = 0; kj < kw; kj++) {
+        const o = blockStart(n, (c * kh + ki) * kw + kj, rows, N, L, channelMajor);
         const first = cols[2 * kj]!;
         const end = cols[2 * kj + 1]!;
         const off = kj * dw - pw;
