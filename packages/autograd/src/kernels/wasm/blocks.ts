@@ -25,26 +25,9 @@ export interface Scratch {
   readonly packedB: number;
 }
 
-/** WebAssembly's page size in bytes. */
-export const PAGE = 65536;
-/** The most bytes a GEMM memory grows to: past 1 GiB the copies are unlikely to fit next to the JS heap, and the product takes the JS kernel. */
-export const MAX_BYTES = 2 ** 30;
-
-/** `bytes` rounded up to a multiple of 16 (one SIMD vector). */
-export function align16(bytes: number): number {
-  return (bytes + 15) & ~15;
-}
-
-/** Where a product's copies of A [M×K], B [K×N] and C [M×N] go from byte `base`, each 16-byte aligned, and where they end. */
-export function copyLayout(base: number, M: number, K: number, N: number): { aAt: number; bAt: number; cAt: number; end: number } {
-  const aAt = base;
-  const bAt = aAt + align16(M * K * 4);
-  const cAt = bAt + align16(K * N * 4);
-  return { aAt, bAt, cAt, end: cAt + M * N * 4 };
-}
-
 /** Bytes of one thread's scratch for a blocking, and the offsets of its parts from its start. */
 export function scratchLayout({ mr, nr, mc, kc, nc }: Blocking): { bytes: number; tile: number; packedA: number; packedB: number } {
+  const align16 = (n: number): number => (n + 15) & ~15;
   const packedA = align16(mr * nr * 4);
   const packedB = align16(packedA + Math.ceil(mc / mr) * mr * kc * 4);
   return { bytes: align16(packedB + Math.ceil(nc / nr) * nr * kc * 4), tile: 0, packedA, packedB };

@@ -1,4 +1,4 @@
-import { copyLayout, MAX_BYTES, PAGE, runBlocks, scratchLayout, type GemmFns } from './blocks.js';
+import { runBlocks, scratchLayout, type GemmFns } from './blocks.js';
 import { gemmModuleBytes, type TileShape } from './gemmModule.js';
 import { threadCount, threadPool } from './threads.js';
 
@@ -29,9 +29,13 @@ interface GemmExports extends GemmFns {
   memory: WebAssembly.Memory;
 }
 
+// Past 1 GiB the copies are unlikely to fit next to the JS heap; such products take the JS kernel.
+const MAX_BYTES = 2 ** 30;
+const PAGE = 65536;
 // Memory grown past this for one product is released after it.
 const RELEASE_BYTES = 2 ** 27;
 
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
 /**
  * A GEMM for one configuration, with its own lazily compiled instance and memory, and whether this
@@ -69,7 +73,10 @@ export function createGemm(config: GemmConfig): { gemm: GemmF32; supported: () =
     const w = load();
     if (w === null) return false;
     if (M === 0 || N === 0 || K === 0) return true;
-    const { aAt, bAt, cAt, end } = copyLayout(COPIES, M, K, N);
+    const aAt = COPIES;
+    const bAt = aAt + align16(M * K * 4);
+    const cAt = bAt + align16(K * N * 4);
+    const end = cAt + M * N * 4;
     if (end > MAX_BYTES) return false;
     // Only this function grows the memory, so `heap` (a view of it, replaced after each grow) knows
     // its size; reading memory.buffer on every call would cost more than a small product.

@@ -4,11 +4,14 @@
 // into row blocks or column panels (never K, so every entry is summed in the same order whichever
 // thread computes it), computes chunks itself alongside the workers, waits for the last, and
 // copies C out.
-import { copyLayout, MAX_BYTES, PAGE, runBlocks, scratchLayout, type Blocking, type GemmFns } from './blocks.js';
+import { runBlocks, scratchLayout, type Blocking, type GemmFns } from './blocks.js';
 import type { GemmConfig, GemmF32 } from './gemm.js';
 import { gemmModuleBytes } from './gemmModule.js';
 import { CTRL, CTRL_BYTES, work, workerSource, type WorkerData } from './gemmWorker.js';
 
+const PAGE = 65536;
+// As the one-thread GEMM: past 1 GiB the product takes the JS kernel. The memory is reserved up to it.
+const MAX_BYTES = 2 ** 30;
 // A product that grew the memory past this disposes of the pool after it (memory cannot shrink);
 // the next threaded product starts a new one.
 const RELEASE_BYTES = 2 ** 27;
@@ -119,7 +122,10 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     if (tiles < 2) return false;
     const size = Math.ceil(tiles / Math.min(tiles, threads * CHUNKS_PER_THREAD)) * unit;
     const chunks = Math.ceil((byRows ? M : N) / size);
-    const { aAt, bAt, cAt, end } = copyLayout(COPIES, M, K, N);
+    const aAt = COPIES;
+    const bAt = aAt + align16(M * K * 4);
+    const cAt = bAt + align16(K * N * 4);
+    const end = cAt + M * N * 4;
     if (end > MAX_BYTES) return false;
     if (heap.byteLength < end) {
       try {
@@ -166,3 +172,4 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
   return { gemm, threads, workers: () => workers.length, jobs: () => jobs, alive: () => !disposed, dispose };
 }
 
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
