@@ -118,7 +118,7 @@ export function dl(multiThreaded = false): Framework {
   const threads = multiThreaded ? defaultThreads : 1;
   return {
     name: multiThreaded ? 'dl-mt' : 'dl',
-    about: multiThreaded ? `dl-mt: dl with setNumThreads(${threads}) (float32 products of >= 2^24 multiply-adds split over worker threads)` : undefined,
+    about: multiThreaded ? `dl-mt: dl with setNumThreads(${threads}) (float32 products of >= 2^21 multiply-adds split over worker threads)` : undefined,
     activate: async () => setNumThreads(threads),
     matmul: ({ n, a, b }) => {
       const ta = tensor(a, { shape: [n, n] });
