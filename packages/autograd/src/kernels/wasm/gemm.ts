@@ -146,12 +146,10 @@ export function wasmGemmSupported(): boolean {
 }
 
 // Products of at least this many multiply-adds run on several threads (when setNumThreads allows).
-// Measured on 2 cores (issue 8): alone, 0.26M and 0.34M (64³, 16×27×784) ran 0.7–0.85× as fast on 2
-// threads as on 1, 3.6M to 6.4M (the conv and MLP products) 1.1–1.6×; but inside whole training
-// steps (the bench's MLP, conv and LSTM steps) every product from 2M up on 2 threads made the step
-// 1.2–1.5× slower (copies in and out on the calling thread, and waking workers between products),
-// while 256³ and up gained. So threads start at 2^24 (256³): big products only.
-export const THREAD_MIN_MACS = 1 << 24;
+// Measured on 2 cores (issue 8): 0.26M and 0.34M (64³, 16×27×784) ran 0.7–0.85× as fast on 2
+// threads as on 1, 1M and 2M from 0.9× to 1.5× (noisy), 3.6M and up (the conv and MLP products)
+// 1.1–1.6×: waking a worker and waiting for it costs tens of µs.
+export const THREAD_MIN_MACS = 1 << 21;
 
 /**
  * out[oOff + M×N] += op(A)·op(B) for float32 arrays, with the operand layouts of
