@@ -77,7 +77,7 @@ describe('parseArgs', () => {
   it('defaults to every size, framework and workload, timed by the wall clock', () => {
     const o = parseArgs([]);
     expect(o.sizes).toEqual([64, 128, 256, 512, 1024]);
-    expect(o.frameworks).toEqual(['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'dl-mt', 'pytorch-mt']);
+    expect(o.frameworks).toEqual(['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'pytorch-mt']);
     expect(o.workloads).toEqual(['matmul', 'mlp', 'conv', 'lstm']);
     expect(o.timing.clock).toBe('wall');
   });

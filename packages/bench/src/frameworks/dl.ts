@@ -1,5 +1,5 @@
 import {
-  add, gather, getNumThreads, logSoftmax, setNumThreads, matmul, max, mean, neg, pad, recurrentLayer, relu, reshape, tensor, transpose, unfold, zeros, type Tensor,
+  add, gather, logSoftmax, matmul, max, mean, neg, pad, recurrentLayer, relu, reshape, tensor, transpose, unfold, zeros, type Tensor,
 } from '@dl/autograd';
 import type { ConvData, Framework, LstmData, MlpData, Trainer } from '../workloads.js';
 
@@ -107,19 +107,10 @@ function lstm(d: LstmData): Trainer {
   };
 }
 
-// The thread count dl starts with (the core count, or DL_NUM_THREADS), read before the bench changes it.
-const defaultThreads = getNumThreads();
-
-/**
- * dl, the framework under test: `dl` on one thread, `dl-mt` with `setNumThreads` at its default (the
- * core count), set before each of its rounds since both share this process.
- */
-export function dl(multiThreaded = false): Framework {
-  const threads = multiThreaded ? defaultThreads : 1;
+/** dl, the framework under test. */
+export function dl(): Framework {
   return {
-    name: multiThreaded ? 'dl-mt' : 'dl',
-    about: multiThreaded ? `dl-mt: dl with setNumThreads(${threads}) (float32 products of >= 2^21 multiply-adds split over worker threads)` : undefined,
-    activate: async () => setNumThreads(threads),
+    name: 'dl',
     matmul: ({ n, a, b }) => {
       const ta = tensor(a, { shape: [n, n] });
       const tb = tensor(b, { shape: [n, n] });
