@@ -10,7 +10,6 @@ export {
   type TensorOptions, type RandomOptions, type ArangeOptions,
 } from './creation.js';
 export { manualSeed, defaultGenerator } from './random.js';
-export { setNumThreads, getNumThreads } from './threads.js';
 export { noGrad, enableGrad, detectAnomaly, type Node } from './tape.js';
 export { markModified, versionOf } from './version.js';
 export { type BackwardOptions } from './engine.js';
