@@ -29,10 +29,10 @@ import { ParameterList as ParameterListRaw } from './parameterList.js';
 export const Parameter = C.checkedClass(ParameterRaw, C.sig('Parameter', ['data', C.tensor], ['options', C.options({ requiresGrad: C.bool })]));
 export type Parameter = ParameterRaw;
 /** Linear, checked. */
-export const Linear = C.checkedClass<typeof LinearRaw, (new (inFeatures: number, outFeatures: number, bias: boolean) => LinearRaw)>(LinearRaw, C.sig('Linear', ['inFeatures', C.number], ['outFeatures', C.number], ['options', C.options({ bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['bias'] })]));
+export const Linear = C.checkedClass<typeof LinearRaw, (new (inFeatures: number, outFeatures: number, bias: boolean) => LinearRaw)>(LinearRaw, C.sig('Linear', ['inFeatures', C.number], ['outFeatures', C.number], ['options', C.options({ bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['bias'] })]));
 export type Linear = LinearRaw;
 /** Conv2d, checked. */
-export const Conv2d = C.checkedClass<typeof Conv2dRaw, (new (inChannels: number, outChannels: number, kernelSize: Size2, stride: Size2, padding?: Size2 | 'same' | 'valid', dilation?: Size2) => Conv2dRaw)>(Conv2dRaw, C.sig('Conv2d', ['inChannels', C.number], ['outChannels', C.number], ['kernelSize', size], ['options', C.options({ stride: size, padding: C.union(size, C.oneOf('same', 'valid')), dilation: size, bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['stride', 'padding', 'dilation'] })]));
+export const Conv2d = C.checkedClass<typeof Conv2dRaw, (new (inChannels: number, outChannels: number, kernelSize: Size2, stride: Size2, padding?: Size2 | 'same' | 'valid', dilation?: Size2) => Conv2dRaw)>(Conv2dRaw, C.sig('Conv2d', ['inChannels', C.number], ['outChannels', C.number], ['kernelSize', size], ['options', C.options({ stride: size, padding: C.union(size, C.oneOf('same', 'valid')), dilation: size, bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['stride', 'padding', 'dilation'] })]));
 export type Conv2d = Conv2dRaw;
 /** MaxPool2d, checked. */
 export const MaxPool2d = C.checkedClass<typeof MaxPool2dRaw, (new (kernelSize: Size2, stride: Size2, padding?: Size2, dilation?: Size2) => MaxPool2dRaw)>(MaxPool2dRaw, C.sig('MaxPool2d', ['kernelSize', size], ['options', C.options({ stride: size, padding: C.union(size, C.oneOf('same', 'valid')), dilation: size }, { positional: ['stride', 'padding', 'dilation'] })]));
@@ -89,64 +89,64 @@ export type BCELoss = BCELossRaw;
 export const BCEWithLogitsLoss = C.checkedClass<typeof BCEWithLogitsLossRaw, (new (weight: Tensor | null) => BCEWithLogitsLossRaw)>(BCEWithLogitsLossRaw, C.sig('BCEWithLogitsLoss', ['options', C.options({ reduction: C.string, weight: C.nullable(C.tensor), posWeight: C.nullable(C.tensor) }, { positional: ['weight'] })]));
 export type BCEWithLogitsLoss = BCEWithLogitsLossRaw;
 /** TorchNet, checked. */
-export const TorchNet = C.checkedClass(TorchNetRaw, C.sig('TorchNet', ['inFeatures', C.number], ['hiddenDim', C.number], ['outFeatures', C.number], ['options', C.options({ dtype: C.dtype })]));
+export const TorchNet = C.checkedClass(TorchNetRaw, C.sig('TorchNet', ['inFeatures', C.number], ['hiddenDim', C.number], ['outFeatures', C.number], ['options', C.options({ dtype: C.floatDtype })]));
 export type TorchNet = TorchNetRaw;
 /** TorchCNN, checked. */
-export const TorchCNN = C.checkedClass(TorchCNNRaw, C.sig('TorchCNN', ['inChannels', C.number], ['hiddenChannels', C.number], ['outFeatures', C.number], ['options', C.options({ imageSize: C.number, dtype: C.dtype })]));
+export const TorchCNN = C.checkedClass(TorchCNNRaw, C.sig('TorchCNN', ['inChannels', C.number], ['hiddenChannels', C.number], ['outFeatures', C.number], ['options', C.options({ imageSize: C.number, dtype: C.floatDtype })]));
 export type TorchCNN = TorchCNNRaw;
 /** BatchNorm1d, checked. */
-export const BatchNorm1d = C.checkedClass(BatchNorm1dRaw, C.sig('BatchNorm1d', ['numFeatures', C.number], ['options', C.options({ eps: C.number, momentum: C.nullable(C.number), affine: C.bool, bias: C.bool, trackRunningStats: C.bool, dtype: C.dtype }, { positional: ['eps', 'momentum', 'affine', 'trackRunningStats'] })]));
+export const BatchNorm1d = C.checkedClass(BatchNorm1dRaw, C.sig('BatchNorm1d', ['numFeatures', C.number], ['options', C.options({ eps: C.number, momentum: C.nullable(C.number), affine: C.bool, bias: C.bool, trackRunningStats: C.bool, dtype: C.floatDtype }, { positional: ['eps', 'momentum', 'affine', 'trackRunningStats'] })]));
 export type BatchNorm1d = BatchNorm1dRaw;
 /** BatchNorm2d, checked. */
-export const BatchNorm2d = C.checkedClass(BatchNorm2dRaw, C.sig('BatchNorm2d', ['numFeatures', C.number], ['options', C.options({ eps: C.number, momentum: C.nullable(C.number), affine: C.bool, bias: C.bool, trackRunningStats: C.bool, dtype: C.dtype }, { positional: ['eps', 'momentum', 'affine', 'trackRunningStats'] })]));
+export const BatchNorm2d = C.checkedClass(BatchNorm2dRaw, C.sig('BatchNorm2d', ['numFeatures', C.number], ['options', C.options({ eps: C.number, momentum: C.nullable(C.number), affine: C.bool, bias: C.bool, trackRunningStats: C.bool, dtype: C.floatDtype }, { positional: ['eps', 'momentum', 'affine', 'trackRunningStats'] })]));
 export type BatchNorm2d = BatchNorm2dRaw;
 /** LayerNorm, checked. */
-export const LayerNorm = C.checkedClass(LayerNormRaw, C.sig('LayerNorm', ['normalizedShape', size], ['options', C.options({ eps: C.number, elementwiseAffine: C.bool, bias: C.bool, dtype: C.dtype }, { positional: ['eps', 'elementwiseAffine', 'bias'] })]));
+export const LayerNorm = C.checkedClass(LayerNormRaw, C.sig('LayerNorm', ['normalizedShape', size], ['options', C.options({ eps: C.number, elementwiseAffine: C.bool, bias: C.bool, dtype: C.floatDtype }, { positional: ['eps', 'elementwiseAffine', 'bias'] })]));
 export type LayerNorm = LayerNormRaw;
 /** GroupNorm, checked. */
-export const GroupNorm = C.checkedClass(GroupNormRaw, C.sig('GroupNorm', ['numGroups', C.number], ['numChannels', C.number], ['options', C.options({ eps: C.number, affine: C.bool, bias: C.bool, dtype: C.dtype }, { positional: ['eps', 'affine'] })]));
+export const GroupNorm = C.checkedClass(GroupNormRaw, C.sig('GroupNorm', ['numGroups', C.number], ['numChannels', C.number], ['options', C.options({ eps: C.number, affine: C.bool, bias: C.bool, dtype: C.floatDtype }, { positional: ['eps', 'affine'] })]));
 export type GroupNorm = GroupNormRaw;
 /** Dropout2d, checked. */
 export const Dropout2d = C.checkedClass(Dropout2dRaw, C.sig('Dropout2d', ['p', C.optional(C.number)], ['options', C.options({ generator: C.generator })]));
 export type Dropout2d = Dropout2dRaw;
 /** ConvTranspose2d, checked. */
-export const ConvTranspose2d = C.checkedClass(ConvTranspose2dRaw, C.sig('ConvTranspose2d', ['inChannels', C.number], ['outChannels', C.number], ['kernelSize', size], ['options', C.options({ stride: size, padding: C.union(size, C.oneOf('same', 'valid')), outputPadding: size, dilation: size, bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['stride', 'padding', 'outputPadding'] })]));
+export const ConvTranspose2d = C.checkedClass(ConvTranspose2dRaw, C.sig('ConvTranspose2d', ['inChannels', C.number], ['outChannels', C.number], ['kernelSize', size], ['options', C.options({ stride: size, padding: C.union(size, C.oneOf('same', 'valid')), outputPadding: size, dilation: size, bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['stride', 'padding', 'outputPadding'] })]));
 export type ConvTranspose2d = ConvTranspose2dRaw;
 /** Upsample, checked. */
 export const Upsample = C.checkedClass(UpsampleRaw, C.sig('Upsample', ['options', C.options({ size: C.any, scaleFactor: C.any, mode: C.string, alignCorners: C.bool, recomputeScaleFactor: C.bool }, { positional: ['size', 'scaleFactor', 'mode', 'alignCorners'] })]));
 export type Upsample = UpsampleRaw;
 /** MultiheadAttention, checked. */
-export const MultiheadAttention = C.checkedClass(MultiheadAttentionRaw, C.sig('MultiheadAttention', ['embedDim', C.number], ['numHeads', C.number], ['options', C.options({ batchFirst: C.bool, dropout: C.number, bias: C.bool, kdim: C.nullable(C.number), vdim: C.nullable(C.number), dtype: C.dtype, generator: C.generator }, { positional: ['dropout', 'bias'] })]));
+export const MultiheadAttention = C.checkedClass(MultiheadAttentionRaw, C.sig('MultiheadAttention', ['embedDim', C.number], ['numHeads', C.number], ['options', C.options({ batchFirst: C.bool, dropout: C.number, bias: C.bool, kdim: C.nullable(C.number), vdim: C.nullable(C.number), dtype: C.floatDtype, generator: C.generator }, { positional: ['dropout', 'bias'] })]));
 export type MultiheadAttention = MultiheadAttentionRaw;
 /** NonDynamicallyQuantizableLinear, checked. */
-export const NonDynamicallyQuantizableLinear = C.checkedClass(NonDynamicallyQuantizableLinearRaw, C.sig('NonDynamicallyQuantizableLinear', ['inFeatures', C.number], ['outFeatures', C.number], ['options', C.options({ bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['bias'] })]));
+export const NonDynamicallyQuantizableLinear = C.checkedClass(NonDynamicallyQuantizableLinearRaw, C.sig('NonDynamicallyQuantizableLinear', ['inFeatures', C.number], ['outFeatures', C.number], ['options', C.options({ bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['bias'] })]));
 export type NonDynamicallyQuantizableLinear = NonDynamicallyQuantizableLinearRaw;
 /** TransformerEncoderLayer, checked. */
-export const TransformerEncoderLayer = C.checkedClass(TransformerEncoderLayerRaw, C.sig('TransformerEncoderLayer', ['dModel', C.number], ['nhead', C.number], ['options', C.options({ dimFeedforward: C.number, dropout: C.number, activation: C.union(C.string, C.func), layerNormEps: C.number, batchFirst: C.bool, normFirst: C.bool, bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias'] })]));
+export const TransformerEncoderLayer = C.checkedClass(TransformerEncoderLayerRaw, C.sig('TransformerEncoderLayer', ['dModel', C.number], ['nhead', C.number], ['options', C.options({ dimFeedforward: C.number, dropout: C.number, activation: C.union(C.string, C.func), layerNormEps: C.number, batchFirst: C.bool, normFirst: C.bool, bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['dimFeedforward', 'dropout', 'activation', 'layerNormEps', 'batchFirst', 'normFirst', 'bias'] })]));
 export type TransformerEncoderLayer = TransformerEncoderLayerRaw;
 /** TransformerEncoder, checked. */
 export const TransformerEncoder = C.checkedClass(TransformerEncoderRaw, C.sig('TransformerEncoder', ['encoderLayer', C.instance(TransformerEncoderLayerRaw, 'a TransformerEncoderLayer')], ['numLayers', C.number], ['options', C.options({ norm: C.any }, { positional: ['norm'] })]));
 export type TransformerEncoder = TransformerEncoderRaw;
 /** Embedding, checked. */
-export const Embedding = C.checkedClass(EmbeddingRaw, C.sig('Embedding', ['numEmbeddings', C.number], ['embeddingDim', C.number], ['options', C.options({ paddingIdx: C.nullable(C.number), dtype: C.dtype, generator: C.generator }, { positional: ['paddingIdx'] })]));
+export const Embedding = C.checkedClass(EmbeddingRaw, C.sig('Embedding', ['numEmbeddings', C.number], ['embeddingDim', C.number], ['options', C.options({ paddingIdx: C.nullable(C.number), dtype: C.floatDtype, generator: C.generator }, { positional: ['paddingIdx'] })]));
 export type Embedding = EmbeddingRaw;
 /** RNNCell, checked. */
-export const RNNCell = C.checkedClass(RNNCellRaw, C.sig('RNNCell', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ nonlinearity: C.string, bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['bias', 'nonlinearity'] })]));
+export const RNNCell = C.checkedClass(RNNCellRaw, C.sig('RNNCell', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ nonlinearity: C.string, bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['bias', 'nonlinearity'] })]));
 export type RNNCell = RNNCellRaw;
 /** LSTMCell, checked. */
-export const LSTMCell = C.checkedClass(LSTMCellRaw, C.sig('LSTMCell', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['bias'] })]));
+export const LSTMCell = C.checkedClass(LSTMCellRaw, C.sig('LSTMCell', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['bias'] })]));
 export type LSTMCell = LSTMCellRaw;
 /** GRUCell, checked. */
-export const GRUCell = C.checkedClass(GRUCellRaw, C.sig('GRUCell', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['bias'] })]));
+export const GRUCell = C.checkedClass(GRUCellRaw, C.sig('GRUCell', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['bias'] })]));
 export type GRUCell = GRUCellRaw;
 /** RNN, checked. */
-export const RNN = C.checkedClass(RNNRaw, C.sig('RNN', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ nonlinearity: C.string, numLayers: C.number, batchFirst: C.bool, dropout: C.number, bidirectional: C.bool, bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['numLayers'] })]));
+export const RNN = C.checkedClass(RNNRaw, C.sig('RNN', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ nonlinearity: C.string, numLayers: C.number, batchFirst: C.bool, dropout: C.number, bidirectional: C.bool, bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['numLayers'] })]));
 export type RNN = RNNRaw;
 /** LSTM, checked. */
-export const LSTM = C.checkedClass(LSTMRaw, C.sig('LSTM', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ numLayers: C.number, batchFirst: C.bool, dropout: C.number, bidirectional: C.bool, bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['numLayers'] })]));
+export const LSTM = C.checkedClass(LSTMRaw, C.sig('LSTM', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ numLayers: C.number, batchFirst: C.bool, dropout: C.number, bidirectional: C.bool, bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['numLayers'] })]));
 export type LSTM = LSTMRaw;
 /** GRU, checked. */
-export const GRU = C.checkedClass(GRURaw, C.sig('GRU', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ numLayers: C.number, batchFirst: C.bool, dropout: C.number, bidirectional: C.bool, bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['numLayers'] })]));
+export const GRU = C.checkedClass(GRURaw, C.sig('GRU', ['inputSize', C.number], ['hiddenSize', C.number], ['options', C.options({ numLayers: C.number, batchFirst: C.bool, dropout: C.number, bidirectional: C.bool, bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['numLayers'] })]));
 export type GRU = GRURaw;
 /** SiLU, checked. */
 export const SiLU = C.checkedClass(SiLURaw, C.sig('SiLU'));
@@ -179,7 +179,7 @@ export type KLDivLoss = KLDivLossRaw;
 export const AdaptiveAvgPool2d = C.checkedClass(AdaptiveAvgPool2dRaw, C.sig('AdaptiveAvgPool2d', ['outputSize', adaptiveSize]));
 export type AdaptiveAvgPool2d = AdaptiveAvgPool2dRaw;
 /** Conv1d, checked. */
-export const Conv1d = C.checkedClass<typeof Conv1dRaw, (new (inChannels: number, outChannels: number, kernelSize: number, stride: number, padding?: number | 'same' | 'valid', dilation?: number) => Conv1dRaw)>(Conv1dRaw, C.sig('Conv1d', ['inChannels', C.number], ['outChannels', C.number], ['kernelSize', size], ['options', C.options({ stride: size, padding: C.union(size, C.oneOf('same', 'valid')), dilation: size, bias: C.bool, dtype: C.dtype, generator: C.generator }, { positional: ['stride', 'padding', 'dilation'] })]));
+export const Conv1d = C.checkedClass<typeof Conv1dRaw, (new (inChannels: number, outChannels: number, kernelSize: number, stride: number, padding?: number | 'same' | 'valid', dilation?: number) => Conv1dRaw)>(Conv1dRaw, C.sig('Conv1d', ['inChannels', C.number], ['outChannels', C.number], ['kernelSize', size], ['options', C.options({ stride: size, padding: C.union(size, C.oneOf('same', 'valid')), dilation: size, bias: C.bool, dtype: C.floatDtype, generator: C.generator }, { positional: ['stride', 'padding', 'dilation'] })]));
 export type Conv1d = Conv1dRaw;
 /** ParameterList, checked. */
 export const ParameterList = C.checkedClass(ParameterListRaw, C.sig('ParameterList', ['parameters', C.optional(C.kind('parameters', 'an iterable of Parameters', (v) => typeof v === 'object' && v !== null && !(v instanceof Tensor) && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'))]));

@@ -66,6 +66,10 @@ describe('modules stay float', () => {
     expect(() => m.to('int32' as 'float32')).toThrow(/unsupported dtype 'int32' \(expected 'float32' or 'float64'\)/);
     expect(m.weight.dtype).toBe('float32');
   });
+  it('a layer built with an integer or bool dtype is refused at its arguments, naming the layer', () => {
+    expect(() => new Linear(2, 2, { dtype: 'int32' as 'float32' })).toThrow(/^Linear: unsupported dtype 'int32' \(expected 'float32' or 'float64'\)/);
+    expect(() => new Embedding(4, 2, { dtype: 'bool' as 'float32' })).toThrow(/^Embedding: unsupported dtype 'bool'/);
+  });
   it('a bool mask multiplies float activations and keeps their dtype and gradient', () => {
     const x = randn([2, 3], { dtype: 'float64', generator: new Generator(5) }).requiresGrad_();
     const y = x.mul(x.gt(0));

@@ -127,7 +127,7 @@ export const floatDtype: Kind = {
     if (v !== 'float32' && v !== 'float64') {
       const integral = v === 'int32' || v === 'bool';
       throw new DlError(fn, `unsupported ${arg} ${typeof v === 'string' ? `'${v}'` : describe(v)} (expected 'float32' or 'float64')`, {
-        arg, hint: integral ? `${fn} makes float values; convert the result with .to('${v}')` : undefined,
+        arg, hint: integral ? 'only float32 and float64 are taken here: int32 and bool tensors hold no gradients or random draws' : undefined,
       });
     }
   },

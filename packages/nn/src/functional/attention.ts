@@ -18,7 +18,7 @@ export interface PositionalEncodingOptions {
  * Add it to the (scaled) token embeddings; it carries no gradient. An odd dModel ends with a sine column.
  * @example const x = embed.forward(tokens).add(sinusoidalPositionalEncoding(T, 512)); // [B, T, 512]
  */
-export const sinusoidalPositionalEncoding = C.api(C.sig('sinusoidalPositionalEncoding', ['length', C.number], ['dModel', C.number], ['options', C.options({ dtype: C.dtype })]), function sinusoidalPositionalEncoding(length: number, dModel: number, options: PositionalEncodingOptions = {}): Tensor {
+export const sinusoidalPositionalEncoding = C.api(C.sig('sinusoidalPositionalEncoding', ['length', C.number], ['dModel', C.number], ['options', C.options({ dtype: C.floatDtype })]), function sinusoidalPositionalEncoding(length: number, dModel: number, options: PositionalEncodingOptions = {}): Tensor {
   checkInt('sinusoidalPositionalEncoding', 'length', length, 0);
   checkInt('sinusoidalPositionalEncoding', 'dModel', dModel, 1);
   const data = (options.dtype ?? 'float32') === 'float64' ? new Float64Array(length * dModel) : new Float32Array(length * dModel);
