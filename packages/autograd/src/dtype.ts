@@ -39,6 +39,11 @@ export function dtypeOf(data: TypedArray): DType {
   return data instanceof Int32Array ? 'int32' : 'bool';
 }
 
+/** The dtype with its article, for messages: 'an int32', 'a bool', 'a float32'. */
+export function withArticle(dtype: DType): string {
+  return `${dtype === 'int32' ? 'an' : 'a'} ${dtype}`;
+}
+
 /** Whether `dtype` is a floating-point dtype (the ones that can require grad). */
 export function isFloat(dtype: DType): dtype is FloatDType {
   return dtype === 'float32' || dtype === 'float64';

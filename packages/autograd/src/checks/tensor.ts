@@ -1,6 +1,7 @@
 // The checks of the Tensor class itself: construction, `.grad` assignment and hooks keep dtypes honest.
 import { Tensor } from '../tensor.js';
 import { DlError } from './error.js';
+import { withArticle } from '../dtype.js';
 import { describe } from './describe.js';
 import { checkArgs, sig } from './guard.js';
 import * as K from './kinds.js';
@@ -41,7 +42,7 @@ export function checkConstructor(data: unknown, shape: unknown, opts: unknown): 
 /** Setting `requiresGrad` on a tensor: only float tensors take part in autograd (PyTorch's rule). */
 export function checkRequiresGrad(t: Tensor, fn: string): void {
   if (t.dtype !== 'float32' && t.dtype !== 'float64') {
-    throw new DlError(fn, `only float tensors can require grad, not ${t.dtype === 'int32' ? 'an' : 'a'} ${t.dtype} tensor`, { arg: 'requiresGrad', hint: "convert it first with .float() or .to('float64')" });
+    throw new DlError(fn, `only float tensors can require grad, not ${withArticle(t.dtype)} tensor`, { arg: 'requiresGrad', hint: "convert it first with .float() or .to('float64')" });
   }
 }
 

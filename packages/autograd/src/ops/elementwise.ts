@@ -129,23 +129,27 @@ export const where = api(sig('where', ['condition', K.tensorLike], ['a', K.tenso
   return whereOp([c!, x!, y!], undefined);
 });
 
-/** Declares a unary op from its kernel and its derivative rule. */
+/**
+ * Declares a unary op from its kernel and its derivative rule. `dtypes`: 'float' converts integer and
+ * bool inputs to float first; 'any' keeps every dtype; 'numeric' keeps int32 but refuses bool, as
+ * PyTorch's neg and abs do.
+ */
 function unary(
   name: string,
   kernel: (x: Tensor['data']) => Tensor['data'],
   rule?: (grad: Tensor, x: Tensor, out: Tensor) => Tensor,
   saves: 'inputs' | 'output' | 'none' = 'inputs',
-  dtypes: 'float' | 'any' = 'float',
+  dtypes: 'float' | 'any' | 'numeric' = 'float',
 ) {
   const op = defineOp({
     name,
     saves,
-    dtypes,
+    dtypes: dtypes === 'float' ? 'float' : 'any',
     forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
     backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x!, output)]),
   });
   return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => {
-    if ((name === 'neg' || name === 'abs') && x.dtype === 'bool') {
+    if (dtypes === 'numeric' && x.dtype === 'bool') {
       throw new DlError(name, `${name} of a bool tensor is not supported (as in PyTorch)`, { hint: 'invert a mask with logicalNot(), or convert with .int() first' });
     }
     return op(operands(name, x), undefined);
@@ -153,7 +157,7 @@ function unary(
 }
 
 /** −x. */
-export const neg = unary('neg', k.neg, (g) => neg(g), 'none', 'any');
+export const neg = unary('neg', k.neg, (g) => neg(g), 'none', 'numeric');
 /** eˣ. */
 export const exp = unary('exp', k.exp, (g, _x, y) => mul(g, y), 'output');
 /** The natural logarithm. */
@@ -161,7 +165,7 @@ export const log = unary('log', k.log, (g, x) => div(g, x));
 /** The square root. */
 export const sqrt = unary('sqrt', k.sqrt, (g, _x, y) => div(g, mul(y, 2)), 'output');
 /** |x|; its gradient at 0 is 0, as PyTorch's. */
-export const abs = unary('abs', k.abs, (g, x) => mul(g, sign(x)), 'inputs', 'any');
+export const abs = unary('abs', k.abs, (g, x) => mul(g, sign(x)), 'inputs', 'numeric');
 /** sin x. */
 export const sin = unary('sin', k.sin, (g, x) => mul(g, cos(x)));
 /** cos x. */

@@ -2,7 +2,7 @@
 // a backward through a graph recorded before the write refuses to run on values that are gone.
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
-import { dtypeOf, dtypes, isFloat, type DType, type TypedArray } from '../dtype.js';
+import { dtypeOf, dtypes, isFloat, withArticle, type DType, type TypedArray } from '../dtype.js';
 import { k } from '../kernels/index.js';
 import { fmt } from '../shape.js';
 import { markModified, setVersion, versionOf } from '../version.js';
@@ -103,7 +103,7 @@ function binary_(op: string, t: Tensor, other: Tensor | number, f: (a: Tensor, b
   const r = withGradMode(false, () => f(t, operand(t, other)));
   checkSameShape(op, t, r.shape);
   if (!canCast(r.dtype, t.dtype)) {
-    throw new DlError(op, `the result is ${r.dtype}, which cannot be written into ${t.dtype === 'int32' ? 'an' : 'a'} ${t.dtype} tensor in place`, { hint: `use the out-of-place op (${op.replace(/_$/, '')})` });
+    throw new DlError(op, `the result is ${r.dtype}, which cannot be written into ${withArticle(t.dtype)} tensor in place`, { hint: `use the out-of-place op (${op.replace(/_$/, '')})` });
   }
   return write(t, r.data);
 }
