@@ -6,10 +6,9 @@ import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { normalizeDim, numel, type Shape } from '../shape.js';
 import { div, mul, where } from './elementwise.js';
-import { sum } from './reduce.js';
-import { cat, reshape, slice, toDType, transpose, unsqueeze } from './movement.js';
+import { counted, sum } from './reduce.js';
+import { cat, reshape, slice, transpose, unsqueeze } from './movement.js';
 import { flip } from './shaping.js';
-import { operands } from './broadcast.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
@@ -31,11 +30,6 @@ function alongDim(op: string, x: Tensor, dim: number, f: (x: Tensor, d: number) 
   return x.ndim === 0 ? reshape(f(reshape(x, [1]), 0), []) : f(x, d);
 }
 
-/** Bools are summed and multiplied as int32, as PyTorch does in int64. */
-function counted(x: Tensor): Tensor {
-  return x.dtype === 'bool' ? toDType(x, 'int32') : x;
-}
-
 const cumsumOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
   name: 'cumsum',
   dtypes: 'any',
@@ -47,7 +41,7 @@ const cumsumOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
 
 /** Running sums along `dim`: out[i] = x[0] + … + x[i]. @example cumsum(tensor([1, 2, 3]), 0) // [1, 3, 6] */
 export const cumsum = api(sig('cumsum', ['x', K.tensor], ['dim', K.dim]), function cumsum(x: Tensor, dim: number): Tensor {
-  return alongDim('cumsum', counted(operands('cumsum', x)[0]!), dim, (t, d) => cumsumOp([t], { dim: d }));
+  return alongDim('cumsum', counted(x), dim, (t, d) => cumsumOp([t], { dim: d }));
 });
 
 const cumprodOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
@@ -76,7 +70,7 @@ const cumprodOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
 
 /** Running products along `dim`: out[i] = x[0] · … · x[i]; the gradient is exact where x has zeros. */
 export const cumprod = api(sig('cumprod', ['x', K.tensor], ['dim', K.dim]), function cumprod(x: Tensor, dim: number): Tensor {
-  return alongDim('cumprod', counted(operands('cumprod', x)[0]!), dim, (t, d) => cumprodOp([t], { dim: d }));
+  return alongDim('cumprod', counted(x), dim, (t, d) => cumprodOp([t], { dim: d }));
 });
 
 /** Options of `prod`: one dim to multiply over (all when omitted), and whether to keep it with size 1. */
@@ -114,7 +108,7 @@ function onesLike(x: Tensor): Tensor {
  * @example prod(x, { dim: 1, keepdim: true })
  */
 export const prod = api(sig('prod', ['x', K.tensor], ['options', opts({ dim: K.dim, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function prod(x: Tensor, options: ProdOptions = {}): Tensor {
-  const t = counted(operands('prod', x)[0]!);
+  const t = counted(x);
   if (options.dim === undefined) {
     const all = prodOp([reshape(t!, [t!.numel()])], { dim: 0, keepdim: false });
     return options.keepdim ? reshape(all, t!.shape.map(() => 1)) : all;

@@ -84,6 +84,11 @@ function unreduce(grad: Tensor, inputShape: Shape, dims: readonly number[]): Ten
   return expand(reshape(grad, keptShape(inputShape, dims)), inputShape);
 }
 
+/** @internal Bools as int32, for the ops that add or multiply them (sum, cumsum, prod): PyTorch counts them in int64. */
+export function counted(x: Tensor): Tensor {
+  return x.dtype === 'bool' ? toDType(x, 'int32') : x;
+}
+
 const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
   name: 'sum',
   dtypes: 'any',
@@ -109,8 +114,7 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
  */
 export const sum = api(sig('sum', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
   const dims = reduceDims('sum', options.dim, x);
-  // A sum of bools counts them, in int32 (PyTorch counts in int64).
-  return sumOp([x.dtype === 'bool' ? toDType(x, 'int32') : x], { dims, keepdim: options.keepdim ?? false });
+  return sumOp([counted(x)], { dims, keepdim: options.keepdim ?? false });
 }) as Checked<(x: Tensor, ...args: ReduceArgs) => Tensor>;
 
 /** The mean over `dim` (all dims when omitted). */
