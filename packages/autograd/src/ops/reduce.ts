@@ -6,7 +6,8 @@ import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, normalizeDims, numel, sumToShapeDims, type Shape } from '../shape.js';
 import { add, div, exp, log, mul, sqrt, sub } from './elementwise.js';
 import { eq, ne } from './compare.js';
-import { expand, reshape, squeeze, toDType, unsqueeze } from './movement.js';
+import { expand, reshape, squeeze, unsqueeze } from './movement.js';
+import { counted } from './counting.js';
 import { scatterInto } from './indexing.js';
 import { valuesIndices } from './valuesIndices.js';
 import { api, sig, type Checked } from '../checks/guard.js';
@@ -82,11 +83,6 @@ function reduceDims(op: string, dim: number | readonly number[] | undefined, x: 
 /** Expands a reduced gradient back over the reduced dims. */
 function unreduce(grad: Tensor, inputShape: Shape, dims: readonly number[]): Tensor {
   return expand(reshape(grad, keptShape(inputShape, dims)), inputShape);
-}
-
-/** @internal Bools as int32, for the ops that add or multiply them (sum, cumsum, prod): PyTorch counts them in int64. */
-export function counted(x: Tensor): Tensor {
-  return x.dtype === 'bool' ? toDType(x, 'int32') : x;
 }
 
 const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
