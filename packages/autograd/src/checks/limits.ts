@@ -1,10 +1,12 @@
 import { DlError } from './error.js';
 
 /**
- * The most elements one tensor may hold: V8's limit on a typed array's length (2^32 − 1 here; the
- * wasm kernels fall back to JS when their memory cannot grow to a product).
+ * The most elements one tensor may hold: 2^31 − 1, the last position an int32 (dl's index dtype, what
+ * `argmax`, `sort` and `nonzero` return) can name. V8's typed arrays would go to 2^32 − 1, but the
+ * indices of a larger tensor could not be returned, and such an allocation (16 GiB of float32) is
+ * better refused at once than left to the system's memory.
  */
-export const MAX_NUMEL = 2 ** 32 - 1;
+export const MAX_NUMEL = 2 ** 31 - 1;
 
 /** The element count of `shape`, refused before any allocation when a typed array cannot hold it. */
 export function checkNumel(fn: string, shape: readonly number[], arg = 'shape'): number {
