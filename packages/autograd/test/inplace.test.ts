@@ -49,6 +49,18 @@ describe('in-place ops', () => {
     expect(Array.from(copy_(zeros([2, 2]), tensor([[7], [8]])).data)).toEqual([7, 7, 8, 8]);
   });
 
+  it("clamp_ keeps PyTorch's result types: integer bounds fit int32, other bounds and bool tensors are refused", () => {
+    // PyTorch: int32.clamp_(0, 2) works; int32.clamp_(2.7) and bool.clamp_(2.7) or bool.clamp_(0, 1) raise
+    // "result type Float (Long) can't be cast to the desired output type".
+    const i = tensor([-3, 1, 7], { dtype: 'int32' });
+    expect(Array.from(i.clamp_(0, 2).data)).toEqual([0, 1, 2]);
+    expect(() => i.clamp_(2.7)).toThrow(/^clamp_: the result is float32, which cannot be written into an int32 tensor in place/);
+    const b = tensor([true, false]);
+    expect(() => b.clamp_(2.7)).toThrow(/^clamp_: the result is float32, which cannot be written into a bool tensor/);
+    expect(() => b.clamp_(0, 1)).toThrow(/^clamp_: the result is int32, which cannot be written into a bool tensor/);
+    expect(Array.from(b.data)).toEqual([1, 0]);
+  });
+
   it("a leaf that requires grad: PyTorch's error under grad mode, fine under noGrad", () => {
     const w = tensor([1, 2], { requiresGrad: true });
     for (const f of [() => w.add_(1), () => w.sub_(1), () => w.mul_(2), () => w.div_(2), () => w.zero_(), () => w.fill_(0), () => w.copy_(tensor([0, 0])), () => w.clamp_(0, 1)]) {

@@ -2,7 +2,7 @@
 // a backward through a graph recorded before the write refuses to run on values that are gone.
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
-import { dtypeOf, dtypes, isFloat, withArticle, type DType, type TypedArray } from '../dtype.js';
+import { dtypeOf, dtypes, isFloat, promoteTypes, withArticle, type DType, type TypedArray } from '../dtype.js';
 import { k } from '../kernels/index.js';
 import { fmt } from '../shape.js';
 import { markModified, setVersion, versionOf } from '../version.js';
@@ -193,6 +193,12 @@ export const clamp_ = api(
     if ((b.min ?? null) === null && (b.max ?? null) === null) throw new DlError('clamp_', 'give at least one of min and max');
     if (Number.isNaN(lo) || Number.isNaN(hi)) throw new DlError('clamp_', `bounds must not be NaN (min ${lo}, max ${hi})`);
     checkWritable('clamp_', t);
+    // PyTorch's result type: integer bounds are int, others float; a bool or int32 tensor cannot take a wider one.
+    const bounds = [b.min, b.max].filter((v): v is number => v !== null && v !== undefined);
+    const result = promoteTypes(t.dtype, bounds.every(Number.isInteger) ? 'int32' : 'float32') ?? t.dtype;
+    if (!canCast(result, t.dtype)) {
+      throw new DlError('clamp_', `the result is ${result}, which cannot be written into ${withArticle(t.dtype)} tensor in place`, { hint: 'use the out-of-place op (clamp)' });
+    }
     const d = t.data;
     for (let i = 0; i < d.length; i++) {
       const v = d[i]!;
