@@ -10,6 +10,8 @@ export {
   type TensorOptions, type RandomOptions, type ArangeOptions,
 } from './creation.js';
 export { manualSeed, defaultGenerator } from './random.js';
+export { setBackend, getBackend, availableBackends, allocate } from './backend/select.js';
+export { type Backend, type BackendName } from './backend/backend.js';
 export { noGrad, enableGrad, detectAnomaly, type Node } from './tape.js';
 export { markModified, versionOf } from './version.js';
 export { type BackwardOptions } from './engine.js';

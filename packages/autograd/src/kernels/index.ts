@@ -1,6 +1,7 @@
 import * as elementwise from './cpu/elementwise.js';
 import * as reduce from './cpu/reduce.js';
-import * as matmul from './matmul.js';
+import * as wasmRouted from './matmul.js';
+import * as jsMatmul from './cpu/matmul.js';
 import * as movement from './cpu/movement.js';
 import * as im2col from './cpu/im2col.js';
 import * as compare from './cpu/compare.js';
@@ -14,10 +15,25 @@ export type { CellMode, RecurrentDims, RecurrentSaved } from './cpu/recurrent.js
 
 /**
  * The contract between ops and raw loops: everything an op's forward may call. Kernels see typed
- * arrays and sizes only (no tensors, no tape), so another backend (wasm) can implement the same.
+ * arrays and sizes only (no tensors, no tape), so each backend supplies its own set.
  */
-export type Kernels = typeof elementwise & typeof reduce & typeof matmul & typeof movement & typeof im2col & typeof compare & typeof recurrent
+export type Kernels = typeof elementwise & typeof reduce & Pick<typeof wasmRouted, 'matmulInto' | 'matmulTransposedInto'> & typeof movement & typeof im2col & typeof compare & typeof recurrent
   & typeof scan & typeof rounding & typeof convert;
 
-/** The CPU kernels: plain loops over typed arrays, and float32 matmul in WebAssembly SIMD (kernels/wasm). */
-export const k: Kernels = { ...elementwise, ...reduce, ...matmul, ...movement, ...im2col, ...compare, ...recurrent, ...scan, ...rounding, ...convert };
+const loops = { ...elementwise, ...reduce, ...movement, ...im2col, ...compare, ...recurrent, ...scan, ...rounding, ...convert };
+
+/** The plain TypeScript kernels, float32 products included: the reference the other backends are tested against. */
+export const jsKernels: Kernels = { ...loops, matmulInto: jsMatmul.matmulInto, matmulTransposedInto: jsMatmul.matmulTransposedInto };
+
+/** The same loops, with float32 products in WebAssembly SIMD (kernels/wasm). */
+export const wasmKernels: Kernels = { ...loops, matmulInto: wasmRouted.matmulInto, matmulTransposedInto: wasmRouted.matmulTransposedInto };
+
+/**
+ * The kernels of the active backend, which every op calls (a live binding: `setBackend` replaces it).
+ */
+export let k: Kernels = wasmKernels;
+
+/** @internal Makes `next` the kernels every op calls; only the backend selection calls it. */
+export function useKernels(next: Kernels): void {
+  k = next;
+}

@@ -5,15 +5,26 @@ import { gemmF32 } from './wasm/gemm.js';
 // Below about one 8×8×8 product the wasm call and the copies in and out cost more than the JS loop.
 const WASM_MIN_MACS = 512;
 
+// Whether float32 products may go to the WebAssembly kernel: the 'wasm' backend turns it on, the 'js'
+// backend (the plain TypeScript reference) off. Kernels that multiply inside (the recurrent ones) read it
+// too, so a backend's choice holds for every product it runs.
+let wasmProducts = true;
+
+/** @internal Routes float32 products to the WebAssembly kernel (true) or keeps every product in JS (false). */
+export function useWasmProducts(on: boolean): void {
+  wasmProducts = on;
+}
+
 /** Whether a product goes to the WebAssembly SIMD kernel (float32 only; float64 stays in JS, unchanged). */
 function wasmWorthIt(a: TypedArray, b: TypedArray, out: TypedArray, M: number, K: number, N: number): boolean {
-  return a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && M * K * N >= WASM_MIN_MACS;
+  return wasmProducts && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && M * K * N >= WASM_MIN_MACS;
 }
 
 /**
- * out[oOff + M×N] += a[aOff + M×K] · b[bOff + K×N], all row-major. Float32 products run in the
- * WebAssembly SIMD kernel (float32 accumulation, as PyTorch's CPU GEMM); float64 products, tiny ones and
- * runtimes without WebAssembly SIMD use the JS kernel (float64 accumulation).
+ * out[oOff + M×N] += a[aOff + M×K] · b[bOff + K×N], all row-major. On the 'wasm' backend float32
+ * products run in the WebAssembly SIMD kernel (float32 accumulation, as PyTorch's CPU GEMM); float64
+ * products, tiny ones, the 'js' backend and runtimes without WebAssembly SIMD use the JS kernel
+ * (float64 accumulation).
  * @example matmulInto(a, 0, b, 0, out, 0, 2, 3, 4) // out (2×4) += a (2×3) · b (3×4)
  */
 export function matmulInto(

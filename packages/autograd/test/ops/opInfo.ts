@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gradients, noGrad, Tensor, type TensorLike } from '@dl/autograd';
+import { getBackend, gradients, noGrad, setBackend, Tensor, type BackendName, type TensorLike } from '@dl/autograd';
 import {
   arbShape, arbTensor, gradcheck, gradgradcheck, type ShapeConstraints, type TensorConstraints,
 } from '@dl/autograd/testing';
@@ -123,6 +123,50 @@ export function checkGolden<O>(fn: (xs: TensorLike[], options: O) => Tensor, c: 
   });
 }
 
+// ---- backends -----------------------------------------------------------------------------
+
+/** What `f` gives on `backend`: its outputs and the gradient of each of its first `n` inputs for a fixed upstream. */
+function runOn(backend: BackendName, f: (...xs: Tensor[]) => Tensor[], xs: readonly Tensor[], n: number): Tensor[] {
+  const before = getBackend();
+  setBackend(backend);
+  try {
+    const leaves = xs.map((x, i) => (i < n ? x.detach().requiresGrad_() : x));
+    const outs = f(...leaves);
+    const floats = outs.filter((o) => o.requiresGrad);
+    if (floats.length === 0 || n === 0) return outs;
+    // A fixed upstream that is not all ones, so a swapped or misplaced gradient shows.
+    const upstream = floats.map((o) => new Tensor(Float32Array.from({ length: o.numel() }, (_, i) => 1 - (i % 5) / 4), o.shape));
+    return [...outs, ...gradients(floats, leaves.slice(0, n), { gradOutputs: upstream, allowUnused: true })];
+  } finally {
+    setBackend(before);
+  }
+}
+
+/**
+ * Expects `f` (on float32 copies of `xs`) to give the same outputs and gradients on the 'wasm' backend
+ * as on the plain TypeScript 'js' backend: equal up to float32 rounding of the products (wasm sums in
+ * float32, js in float64), exactly equal where the values are not float.
+ */
+export function expectBackendsAgree(f: (...xs: Tensor[]) => Tensor[], xs: readonly Tensor[], n: number, what: string): void {
+  const f32 = xs.map((x) => (x.dtype === 'float64' ? x.float() : x));
+  const want = runOn('js', f, f32, n);
+  const got = runOn('wasm', f, f32, n);
+  expect(got.length, `${what}: outputs`).toBe(want.length);
+  got.forEach((g, i) => {
+    expect(g.shape, `${what}: shape of result ${i}`).toEqual(want[i]!.shape);
+    expect(g.dtype, `${what}: dtype of result ${i}`).toBe(want[i]!.dtype);
+    const exact = g.dtype !== 'float32';
+    for (let j = 0; j < g.numel(); j++) {
+      const [a, e] = [g.data[j]!, want[i]!.data[j]!];
+      const ok = Number.isNaN(e) ? Number.isNaN(a) : exact || !Number.isFinite(e) ? a === e : Math.abs(a - e) <= 1e-5 * (1 + Math.abs(e));
+      if (!ok) expect.fail(`${what}: result ${i} element ${j} is ${a} on wasm, ${e} on js`);
+    }
+  });
+}
+
+/** The fast-check runs of the backend-agreement property per row. */
+export const BACKEND_RUNS = 10;
+
 // ---- rows drawn from shapes and domains (elementwise, activation) ----------------------------
 
 /** One op under test: how to call it, what to feed it, and which checks apply. */
@@ -208,6 +252,13 @@ export function describeOpInfos(opInfos: readonly OpInfo<any>[], golden: readonl
       fc.assert(
         fc.property(samples(info), ({ xs, options }) => gradcheck((...ts) => info.fn(ts, options), xs)),
         { numRuns: RUNS.first },
+      );
+    });
+
+    it("gives the same values and gradients on the 'wasm' and 'js' backends (float32 property)", () => {
+      fc.assert(
+        fc.property(samples(info), ({ xs, options }) => expectBackendsAgree((...ts) => [info.fn(ts, options)], xs, xs.length, info.name)),
+        { numRuns: BACKEND_RUNS },
       );
     });
 
@@ -310,6 +361,14 @@ export function describeSampledOpInfos(opInfos: readonly SampledOpInfo<any>[], g
 
     it.runIf(info.gradgrad === true)('passes the second-order gradgradcheck', () => {
       fc.assert(fc.property(info.sample, (s) => gradgradcheck(...differentiable(info, s))), { numRuns: run.runs.second });
+    });
+
+    it("gives the same values and gradients on the 'wasm' and 'js' backends (float32 property)", () => {
+      const run = info.outputs ?? ((o) => (...xs: Tensor[]) => [info.fn(o)(...xs)]);
+      fc.assert(
+        fc.property(info.sample, ([xs, o]) => expectBackendsAgree(run(o), xs, info.noGrad ? 0 : info.diff ?? xs.length, info.name)),
+        { numRuns: BACKEND_RUNS },
+      );
     });
 
     run.more?.(info);

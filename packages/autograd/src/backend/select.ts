@@ -1,0 +1,63 @@
+import { DlError } from '../checks/error.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import type { DType, TypedArray } from '../dtype.js';
+import { jsBackend, wasmBackend, type Backend, type BackendName } from './backend.js';
+
+const registry: Record<BackendName, Backend> = { js: jsBackend, wasm: wasmBackend };
+const names = Object.keys(registry) as BackendName[];
+
+let active: Backend = jsBackend;
+
+function activate(op: string, name: string, origin: string): void {
+  const backend = (registry as Record<string, Backend | undefined>)[name];
+  if (backend === undefined) {
+    throw new DlError(op, `unknown backend '${name}'${origin} (expected ${names.map((n) => `'${n}'`).join(' or ')})`);
+  }
+  const reason = backend.unavailable();
+  if (reason !== null) throw new DlError(op, `the '${name}' backend is not available here${origin}: ${reason}`, { hint: "setBackend('js') runs everywhere" });
+  backend.activate();
+  active = backend;
+}
+
+/**
+ * Chooses the backend every op runs on from here on: `'wasm'` (the default where the runtime compiles
+ * WebAssembly SIMD: float32 matrix products in wasm) or `'js'` (plain TypeScript everywhere, the
+ * reference). The `DL_BACKEND` environment variable picks the starting one in Node. Tensors made on
+ * one backend work on the other: both keep values in typed arrays.
+ * @example setBackend('js'); const y = x.matmul(w); setBackend('wasm');
+ */
+export const setBackend = api(sig('setBackend', ['name', K.oneOf(...names)]), function setBackend(name: BackendName): void {
+  activate('setBackend', name, '');
+});
+
+/** The name of the active backend (`'wasm'` or `'js'`). */
+export const getBackend = api(sig('getBackend'), function getBackend(): BackendName {
+  return active.name;
+});
+
+/** The backends this runtime can run, the default first. */
+export const availableBackends = api(sig('availableBackends'), function availableBackends(): BackendName[] {
+  return [wasmBackend, jsBackend].filter((b) => b.unavailable() === null).map((b) => b.name);
+});
+
+/**
+ * A zero-filled typed array of `n` values of `dtype`, from the allocator every tensor buffer comes
+ * from; for layers, optimizers and loaders that build values by hand.
+ * @example const mask = new Tensor(allocate('float32', x.numel()), x.shape);
+ */
+export const allocate = api(sig('allocate', ['dtype', K.dtype], ['n', K.int({ min: 0 })]), function allocate(dtype: DType, n: number): TypedArray {
+  return active.allocate(dtype, n);
+});
+
+/**
+ * @internal Activates the starting backend: `fromEnv` (the DL_BACKEND environment variable) when set, else
+ * wasm where it runs, else js. An unknown or unavailable name throws, naming the variable.
+ */
+export function startBackend(fromEnv: string | undefined): BackendName {
+  if (fromEnv !== undefined && fromEnv !== '') activate('DL_BACKEND', fromEnv, ' (from the DL_BACKEND environment variable)');
+  else activate('setBackend', wasmBackend.unavailable() === null ? 'wasm' : 'js', '');
+  return active.name;
+}
+
+startBackend((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DL_BACKEND);
