@@ -1,4 +1,4 @@
-import { Tensor, type TypedArray, DlError, checks as C } from '@dl/autograd';
+import { allocate, Tensor, type TypedArray, DlError, checks as C } from '@dl/autograd';
 import { formatShape, Subset, TensorDataset, type Dataset } from './dataset.js';
 
 /**
@@ -18,7 +18,7 @@ export type Collated<T> = T extends Tensor
           : never;
 
 function allocateLike(data: TypedArray, n: number): TypedArray {
-  return data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+  return allocate(data instanceof Float64Array ? 'float64' : 'float32', n);
 }
 
 /**
@@ -37,7 +37,7 @@ function collateValues(values: readonly unknown[], where: string): unknown {
   const first = values[0];
   if (first instanceof Tensor) return stackTensors(values, where);
   if (typeof first === 'number') {
-    const out = new Float32Array(values.length);
+    const out = allocate('float32', values.length);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (typeof v !== 'number') throw new DlError(`defaultCollate: ${where} ${i} is ${describe(v)}, but ${where} 0 is a number`);

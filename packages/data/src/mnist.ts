@@ -2,7 +2,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
-import { Generator, Tensor, DlError, checks as C } from '@dl/autograd';
+import { allocate, Generator, Tensor, DlError, checks as C } from '@dl/autograd';
 import { randperm } from './sampling.js';
 import { encodeDigits, readCache, writeCache, type DigitArrays } from './mnistCache.js';
 import { scanDigitJson } from './digitsJson.js';
@@ -141,8 +141,8 @@ function checkSize(name: string, value: number): void {
 
 function take(digits: DigitArrays, indices: Int32Array): MnistSplit {
   const n = indices.length;
-  const images = new Float32Array(n * PIXELS);
-  const labels = new Float32Array(n);
+  const images = allocate('float32', n * PIXELS);
+  const labels = allocate('float32', n);
   for (let k = 0; k < n; k++) {
     const i = indices[k]!;
     images.set(digits.images.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS);

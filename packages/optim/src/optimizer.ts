@@ -1,6 +1,6 @@
 // The Optimizer base: parameter groups, lazily created per-parameter state, the step loop, zeroGrad and
 // serialisation. A subclass writes one in-place update per parameter (burn's `step(lr, tensor, grad, state)`).
-import { Tensor, enableGrad, markModified, type TypedArray, DlError } from '@dl/autograd';
+import { allocate, Tensor, enableGrad, markModified, type TypedArray, DlError } from '@dl/autograd';
 import { checkNonNegative } from './checks.js';
 
 /** The option every optimizer has: the learning rate. */
@@ -63,7 +63,7 @@ function cloneOptions<T extends object>(o: T): T {
 }
 
 function zerosOf(like: TypedArray): TypedArray {
-  return like instanceof Float64Array ? new Float64Array(like.length) : new Float32Array(like.length);
+  return allocate(like instanceof Float64Array ? 'float64' : 'float32', like.length);
 }
 
 /** Converts state buffers created in another dtype (before `model.double()`) to the parameter's, in place in `s`. */

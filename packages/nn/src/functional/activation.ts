@@ -1,4 +1,4 @@
-import { defaultGenerator, mul, Tensor, type Generator, checks as C, DlError, clamp, expm1, gt, log1p, lt, div, exp, sigmoid, tanh, where } from '@dl/autograd';
+import { allocate, defaultGenerator, mul, Tensor, type Generator, checks as C, DlError, clamp, expm1, gt, log1p, lt, div, exp, sigmoid, tanh, where } from '@dl/autograd';
 import { checkRange } from '../checks.js';
 
 export { relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, type LeakyReluOptions, type GeluOptions } from '@dl/autograd';
@@ -22,7 +22,7 @@ export const dropout = C.api(C.sig('dropout', ['x', C.tensor], ['options', C.opt
   const p = checkRange('dropout', 'p', options.p ?? 0.5, 0, 1);
   if (options.training === false || p === 0) return x;
   const g = options.generator ?? defaultGenerator;
-  const mask = new Tensor(x.dtype === 'float64' ? new Float64Array(x.numel()) : new Float32Array(x.numel()), x.shape);
+  const mask = new Tensor(allocate(x.dtype === 'float64' ? 'float64' : 'float32', x.numel()), x.shape);
   if (p < 1) {
     const keep = 1 / (1 - p);
     const m = mask.data;

@@ -1,4 +1,4 @@
-import { DlError, Tensor, matmul, transpose, type DType, checks as C } from '@dl/autograd';
+import { allocate, DlError, Tensor, matmul, transpose, type DType, checks as C } from '@dl/autograd';
 import { fmt, sizeOrKeepKind as size } from '../checks.js';
 
 
@@ -19,13 +19,13 @@ export function checkAdaptiveSize(layer: string, size: AdaptiveSize2): readonly 
  * [⌊i·n/out⌋, ⌈(i+1)·n/out⌉).
  */
 function averagingMatrix(n: number, out: number, dtype: DType): Tensor {
-  const m = new Float64Array(out * n);
+  const m = allocate(dtype === 'float64' ? 'float64' : 'float32', out * n);
   for (let i = 0; i < out; i++) {
     const start = Math.floor((i * n) / out);
     const end = Math.ceil(((i + 1) * n) / out);
     for (let j = start; j < end; j++) m[i * n + j] = 1 / (end - start);
   }
-  return new Tensor(dtype === 'float64' ? m : Float32Array.from(m), [out, n]);
+  return new Tensor(m, [out, n]);
 }
 
 /** @internal `adaptiveAvgPool2d` with errors naming `layer`. */

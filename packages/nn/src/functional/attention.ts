@@ -1,4 +1,4 @@
-import { Tensor, type DType, checks as C } from '@dl/autograd';
+import { allocate, Tensor, type DType, checks as C } from '@dl/autograd';
 import { checkInt } from '../checks.js';
 
 export {
@@ -21,7 +21,7 @@ export interface PositionalEncodingOptions {
 export const sinusoidalPositionalEncoding = C.api(C.sig('sinusoidalPositionalEncoding', ['length', C.number], ['dModel', C.number], ['options', C.options({ dtype: C.floatDtype })]), function sinusoidalPositionalEncoding(length: number, dModel: number, options: PositionalEncodingOptions = {}): Tensor {
   checkInt('sinusoidalPositionalEncoding', 'length', length, 0);
   checkInt('sinusoidalPositionalEncoding', 'dModel', dModel, 1);
-  const data = (options.dtype ?? 'float32') === 'float64' ? new Float64Array(length * dModel) : new Float32Array(length * dModel);
+  const data = allocate(options.dtype === 'float64' ? 'float64' : 'float32', length * dModel);
   for (let pos = 0; pos < length; pos++) {
     for (let i = 0; i < dModel; i += 2) {
       const angle = pos / Math.pow(10000, i / dModel);

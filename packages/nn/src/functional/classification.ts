@@ -1,4 +1,4 @@
-import { div, gather, logSoftmax, mul, neg, reshape, sum, Tensor, DlError } from '@dl/autograd';
+import { allocate, div, gather, logSoftmax, mul, neg, reshape, sum, Tensor, type TypedArray, DlError } from '@dl/autograd';
 import { checkRange, fmt } from '../checks.js';
 import { checkReduction, checkSameDType, type Reduction } from './reduction.js';
 import { checks as C } from '@dl/autograd';
@@ -27,8 +27,8 @@ interface Targets {
   weightSum: number;
 }
 
-function make(dtype: Tensor['dtype'], n: number): Float32Array | Float64Array {
-  return dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+function make(dtype: Tensor['dtype'], n: number): TypedArray {
+  return allocate(dtype === 'float64' ? 'float64' : 'float32', n);
 }
 
 function classDimOf(layer: string, input: Tensor): number {

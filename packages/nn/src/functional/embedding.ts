@@ -1,4 +1,4 @@
-import { add, indexSelect, mul, reshape, sub, Tensor, DlError } from '@dl/autograd';
+import { add, allocate, indexSelect, mul, reshape, sub, Tensor, DlError } from '@dl/autograd';
 import { fmt } from '../checks.js';
 import { checks as C } from '@dl/autograd';
 
@@ -36,7 +36,7 @@ export function embeddingAs(layer: string, input: Tensor, weight: Tensor, paddin
   let rows = indexSelect(weight, 0, flat);
   if (padded) {
     // The padding rows are read from a detached weight, so no gradient reaches that row.
-    const mask = new Tensor(weight.dtype === 'float64' ? new Float64Array(idx.length) : new Float32Array(idx.length), [idx.length, 1]);
+    const mask = new Tensor(allocate(weight.dtype === 'float64' ? 'float64' : 'float32', idx.length), [idx.length, 1]);
     for (let i = 0; i < idx.length; i++) mask.data[i] = idx[i] === paddingIdx ? 0 : 1;
     rows = add(mul(rows, mask), mul(indexSelect(weight.detach(), 0, flat), sub(1, mask)));
   }

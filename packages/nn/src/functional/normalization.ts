@@ -1,6 +1,6 @@
 // Normalisation layers composed from differentiable ops (mean, sub, mul, sqrt, div), so their
 // gradients, and gradients of gradients, come from the ops' own rules.
-import { add, defaultGenerator, div, markModified, mean, mul, reshape, sqrt, sub, Tensor, type Generator, DlError } from '@dl/autograd';
+import { add, allocate, defaultGenerator, div, markModified, mean, mul, reshape, sqrt, sub, Tensor, type Generator, DlError } from '@dl/autograd';
 import { checkRange, fmt, withoutGrad } from '../checks.js';
 import { checks as C } from '@dl/autograd';
 
@@ -168,7 +168,7 @@ export function dropout2dAs(layer: string, x: Tensor, options: Dropout2dOptions 
   if (options.training === false || p === 0) return x;
   const lead = x.shape.slice(0, x.ndim - 2);
   const n = lead.reduce((a, s) => a * s, 1);
-  const mask = new Tensor(x.dtype === 'float64' ? new Float64Array(n) : new Float32Array(n), [...lead, 1, 1]);
+  const mask = new Tensor(allocate(x.dtype === 'float64' ? 'float64' : 'float32', n), [...lead, 1, 1]);
   if (p < 1) {
     const g = options.generator ?? defaultGenerator;
     const keep = 1 / (1 - p);

@@ -1,4 +1,4 @@
-import { Tensor, type TypedArray, DlError } from '@dl/autograd';
+import { allocate, Tensor, type TypedArray, DlError } from '@dl/autograd';
 import { allocLike, cached, checkDtype, checkInt, checkUpstream, fmt, type ManualParamLayer, type ManualRunningStats } from './layer.js';
 import type { ManualLayerOptions } from './linear.js';
 
@@ -61,7 +61,7 @@ export abstract class BatchNorm implements ManualParamLayer, ManualRunningStats 
     if (!(this.eps >= 0)) throw new DlError(`${name}: eps must be ≥ 0, got ${this.eps}`);
     if (this.momentum !== null && !(this.momentum >= 0 && this.momentum <= 1)) throw new DlError(`${name}: momentum must be in [0, 1] or null, got ${this.momentum}`);
     const make = (fill: number) => {
-      const data = options.dtype === 'float64' ? new Float64Array(numFeatures) : new Float32Array(numFeatures);
+      const data = allocate(options.dtype === 'float64' ? 'float64' : 'float32', numFeatures);
       return new Tensor(data.fill(fill), [numFeatures]);
     };
     this.W = make(1);

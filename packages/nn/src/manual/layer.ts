@@ -1,4 +1,4 @@
-import { DlError, checks as C } from '@dl/autograd';
+import { allocate, DlError, checks as C } from '@dl/autograd';
 import type { Tensor, TypedArray } from '@dl/autograd';
 import { fmt } from '../checks.js';
 
@@ -86,5 +86,5 @@ export function checkDtype(layer: string, x: Tensor, params: Tensor): void {
 
 /** A zero-filled typed array of `n` elements of the same type as `data`. */
 export function allocLike(data: TypedArray, n = data.length): TypedArray {
-  return data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+  return allocate(data instanceof Float64Array ? 'float64' : 'float32', n);
 }

@@ -1,4 +1,4 @@
-import { Tensor, DlError } from '@dl/autograd';
+import { allocate, Tensor, DlError } from '@dl/autograd';
 import { allocLike, cached, checkDtype, checkInt, checkUpstream, fmt, type ManualParamLayer } from './layer.js';
 import type { ManualBatchNormOptions } from './batchNorm.js';
 
@@ -38,7 +38,7 @@ export class LayerNorm implements ManualParamLayer {
     this.normalizedShape = shape;
     this.eps = options.eps ?? 1e-5;
     const D = shape.reduce((a, s) => a * s, 1);
-    const make = () => (options.dtype === 'float64' ? new Float64Array(D) : new Float32Array(D));
+    const make = () => allocate(options.dtype === 'float64' ? 'float64' : 'float32', D);
     this.W = new Tensor(make().fill(1), shape);
     this.b = new Tensor(make(), shape);
   }

@@ -1,4 +1,4 @@
-import { Generator, Tensor, defaultGenerator, type DType, type TypedArray, DlError } from '@dl/autograd';
+import { allocate, Generator, Tensor, defaultGenerator, type DType, type TypedArray, DlError } from '@dl/autograd';
 import { allocLike, cached, checkDtype, checkInt, checkUpstream, fmt, type ManualLayer } from './layer.js';
 
 /** Options of the manual `SelfAttention`. */
@@ -84,7 +84,7 @@ export class SelfAttention implements ManualLayer {
     checkInt('SelfAttention', 'dModel', dModel, 1);
     this.causal = options.causal ?? false;
     this.generator = options.generator ?? defaultGenerator;
-    const make = (shape: number[]) => new Tensor(options.dtype === 'float64' ? new Float64Array(shape.reduce((a, s) => a * s)) : new Float32Array(shape.reduce((a, s) => a * s)), shape);
+    const make = (shape: number[]) => new Tensor(allocate(options.dtype === 'float64' ? 'float64' : 'float32', shape.reduce((a, s) => a * s)), shape);
     [this.Wq, this.Wk, this.Wv, this.Wo] = [0, 1, 2, 3].map(() => make([dModel, dModel])) as [Tensor, Tensor, Tensor, Tensor];
     [this.bq, this.bk, this.bv, this.bo] = [0, 1, 2, 3].map(() => make([dModel])) as [Tensor, Tensor, Tensor, Tensor];
     this.initParams();
