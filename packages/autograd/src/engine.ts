@@ -9,6 +9,7 @@ import { fmt, sameShape } from './shape.js';
 import { storageVersion } from './version.js';
 import { checkAnomaly, isAnomalyEnabled, runRule, withGradMode, type Node } from './tape.js';
 import { collectFreshStorage } from './op.js';
+import type { TypedArray } from './dtype.js';
 
 /** Options of a backward pass. */
 export interface BackwardOptions {
@@ -114,17 +115,17 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   // without the copy only when an op allocated that storage during this backward, it went to this leaf
   // alone, and it belongs to no forward value or root gradient (PyTorch's AccumulateGrad steals a
   // gradient nobody else holds).
-  const handed = new Map<ArrayBufferLike, number>();
-  const fresh = new Set<ArrayBufferLike>();
-  const shared = new Set<ArrayBufferLike>(rootGrads.map((g) => g.data.buffer));
+  const handed = new Map<TypedArray, number>();
+  const fresh = new Set<TypedArray>();
+  const shared = new Set<TypedArray>(rootGrads.map((g) => g.data));
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t);
-    handed.set(g.data.buffer, (handed.get(g.data.buffer) ?? 0) + 1);
+    handed.set(g.data, (handed.get(g.data) ?? 0) + 1);
     grads.set(t, prev === undefined ? g : add(prev, g));
   };
   const storeLeaf = (t: Tensor, g0: Tensor): Tensor => {
     const g = applyHooks(t, g0);
-    const b = g.data.buffer;
+    const b = g.data;
     const owned = t.grad === null && !createGraph && g === g0 && g.gradFn === null && fresh.has(b) && (handed.get(b) ?? 0) <= 1 && !shared.has(b);
     return owned ? g : store(t.grad, g);
   };
@@ -139,8 +140,8 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     roots.forEach((r, i) => accumulate(r, rootGrads[i]!));
     const order = reverseTopo(roots);
     for (const t of order) {
-      shared.add(t.data.buffer);
-      for (const x of t.gradFn!.inputs) shared.add(x.data.buffer);
+      shared.add(t.data);
+      for (const x of t.gradFn!.inputs) shared.add(x.data);
     }
     const wanted = opts.inputs ? new Set(opts.inputs) : null;
     for (const t of order) {

@@ -82,7 +82,7 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
     }
     const result = checkForwardResult(name, raw);
     const output = trustedTensor(result.data, result.shape);
-    if (freshStorage !== null && !(raw instanceof Tensor) && inputs.every((t) => t.data.buffer !== result.data.buffer)) freshStorage.add(result.data.buffer);
+    if (freshStorage !== null && !(raw instanceof Tensor) && inputs.every((t) => t.data !== result.data)) freshStorage.add(result.data);
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;
     if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);
@@ -110,11 +110,11 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   };
 }
 
-// While a backward runs: the storage that kernels allocated for op outputs (not views of an input).
-let freshStorage: Set<ArrayBufferLike> | null = null;
+// While a backward runs: the storage (typed arrays) that kernels allocated for op outputs (not an input's).
+let freshStorage: Set<TypedArray> | null = null;
 
 /** @internal Starts (a Set) or stops (null) collecting the storage ops allocate; returns the previous collector. */
-export function collectFreshStorage(into: Set<ArrayBufferLike> | null): Set<ArrayBufferLike> | null {
+export function collectFreshStorage(into: Set<TypedArray> | null): Set<TypedArray> | null {
   const prev = freshStorage;
   freshStorage = into;
   return prev;

@@ -1,12 +1,14 @@
 import type { Tensor } from './tensor.js';
+import type { TypedArray } from './dtype.js';
 import { api, sig } from './checks/guard.js';
 import * as K from './checks/kinds.js';
 
-// The in-place version counter lives on the storage (today the ArrayBuffer behind a tensor's values), so
-// every tensor that shares those values (reshape, detach, a Parameter) shares the count. A symbol-keyed
-// property is read in a few nanoseconds; a buffer never changed in place has none.
-const VERSION = Symbol('dl.version');
-type Versioned = ArrayBufferLike & { [VERSION]?: number };
+// The in-place version counter lives on the storage: the typed array a backend allocated for a tensor's
+// values, which every tensor sharing those values (reshape, detach, a Parameter) holds as its `data`.
+// Only storage changed in place has an entry; looking up one that has none (every op output) costs a
+// few nanoseconds and allocates nothing. Keying on `data.buffer` instead would make V8 materialize an
+// ArrayBuffer object for every small on-heap typed array it is read from.
+const versions = new WeakMap<TypedArray, number>();
 
 /** How many times `t`'s storage was changed in place through `markModified` (0 for fresh values). */
 export const versionOf = api(sig('versionOf', ['t', K.tensor]), function versionOf(t: Tensor): number {
@@ -15,7 +17,7 @@ export const versionOf = api(sig('versionOf', ['t', K.tensor]), function version
 
 /** @internal `versionOf` without the argument check, for the tape's hot path. */
 export function storageVersion(t: Tensor): number {
-  const own = (t.data.buffer as Versioned)[VERSION] ?? 0;
+  const own = versions.get(t.data) ?? 0;
   return t.versionBase === null ? own : own + storageVersion(t.versionBase);
 }
 
@@ -27,8 +29,7 @@ export function storageVersion(t: Tensor): number {
  * @example for (let i = 0; i < w.numel(); i++) w.data[i] -= lr * w.grad!.data[i]!; markModified(w);
  */
 export const markModified = api(sig('markModified', ['t', K.tensor]), function markModified(t: Tensor): void {
-  const b = t.data.buffer as Versioned;
-  b[VERSION] = (b[VERSION] ?? 0) + 1;
+  versions.set(t.data, (versions.get(t.data) ?? 0) + 1);
 });
 
 /**
@@ -42,5 +43,5 @@ export function followVersion(view: Tensor, base: Tensor): void {
 
 /** @internal Sets the version of `t`'s storage: a storage swapped into a tensor in place continues its count. */
 export function setVersion(t: Tensor, version: number): void {
-  (t.data.buffer as Versioned)[VERSION] = version;
+  versions.set(t.data, version);
 }
