@@ -12,6 +12,7 @@ export {
 export { manualSeed, defaultGenerator } from './random.js';
 export { setBackend, getBackend, availableBackends, allocate } from './backend/select.js';
 export { type Backend, type BackendName } from './backend/backend.js';
+export { setNumThreads, getNumThreads } from './threads.js';
 export { noGrad, enableGrad, detectAnomaly, type Node } from './tape.js';
 export { markModified, versionOf } from './version.js';
 export { type BackwardOptions } from './engine.js';

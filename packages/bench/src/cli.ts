@@ -1,9 +1,9 @@
 import type { MeasureOptions } from './measure.js';
 
 /** The frameworks the bench knows, in table order. */
-export const ALL_FRAMEWORKS = ['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'pytorch-mt'] as const;
+export const ALL_FRAMEWORKS = ['dl', 'dl-js', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'dl-mt', 'pytorch-mt'] as const;
 /** Frameworks that compute on several threads: shown under their own heading, beside dl on one. */
-export const MULTI_THREADED: readonly string[] = ['pytorch-mt'];
+export const MULTI_THREADED: readonly string[] = ['dl-mt', 'pytorch-mt'];
 /** The timed workloads. */
 export const ALL_WORKLOADS = ['matmul', 'mlp', 'conv', 'lstm'] as const;
 /** One timed workload. */
@@ -19,7 +19,9 @@ export const HELP = `Usage: pnpm bench [options]
   --rounds=3         rounds per figure, interleaved across frameworks (evens out load bursts)
   --clock=cpu        time by this process's CPU time instead of wall time (for a busy, shared machine)
   --help             this text
-PyTorch (columns pytorch, one thread, and pytorch-mt, torch's default threads) runs in a Python
+dl runs on one thread (dl), on its default thread count (dl-mt, see setNumThreads), and on its
+plain TypeScript backend (dl-js, setBackend('js'): the reference the wasm kernels are measured against). PyTorch (columns
+pytorch, one thread, and pytorch-mt, torch's default threads) runs in a Python
 worker: DL_BENCH_PYTHON if set, else the repository's .venv/bin/python, else python3, whichever
 imports torch; without one its figures are n/a with the reason.
 After the timings it counts the bytes each of dl's training steps allocates (src/allocation.ts).`;

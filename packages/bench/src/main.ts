@@ -158,10 +158,10 @@ function print(
   if (about.length > 0) out.push(...about);
   out.push('', '== Single-threaded (one core) ==', ...tables(o, results, dlName, single));
   out.push('', '== Multi-threaded ==');
-  out.push('  dl, tfjs-cpu and js-pytorch run JS on one thread, and tfjs-wasm has no threaded build in Node');
+  out.push('  tfjs-cpu and js-pytorch run JS on one thread, and tfjs-wasm has no threaded build in Node');
   out.push('  (its WASM_HAS_MULTITHREAD_SUPPORT flag is false there), so they appear above only.');
   if (multi.length > 0) {
-    out.push(`  ${multi.join(', ')}: on torch's default thread count; ratios are against dl on one thread.`);
+    out.push(`  ${multi.join(', ')}: on the framework's default thread count; ratios are against dl on one thread.`);
     if (o.timing.clock === 'cpu') out.push('  With --clock=cpu these are CPU time summed over the threads: work done, not time taken.');
     out.push(...tables(o, results, dlName, dlName ? [dlName, ...multi] : multi));
     out.push(...slowerThreaded(results, multi));

@@ -9,7 +9,7 @@ import { firstLosses } from './firstLosses.js';
 
 const frameworks = new Map<string, Framework>();
 beforeAll(async () => {
-  for (const name of ['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch']) {
+  for (const name of ['dl', 'dl-js', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch']) {
     const fw = await loadFramework(name);
     if (isUnsupported(fw)) throw new Error(`${name}: ${fw.unsupported}`);
     frameworks.set(name, fw);
@@ -34,7 +34,7 @@ describe('bench workloads', () => {
     }
   });
 
-  it.each(['tfjs-cpu', 'tfjs-wasm', 'js-pytorch'])('%s trains the MLP through the same losses as dl', async (name) => {
+  it.each(['dl-js', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch'])('%s trains the MLP through the same losses as dl', async (name) => {
     const ref = await losses('dl', 'mlp', 3);
     const got = await losses(name, 'mlp', 3);
     expect(ref[2]).toBeLessThan(ref[0]!);
@@ -43,9 +43,9 @@ describe('bench workloads', () => {
     got.forEach((l, i) => expect(Math.abs(l - ref[i]!), `step ${i}: ${l} vs ${ref[i]}`).toBeLessThan(1e-4 * ref[i]!));
   }, 30_000);
 
-  it('tfjs-cpu trains the conv net through the same losses as dl', async () => {
+  it.each(['dl-js', 'tfjs-cpu'])('%s trains the conv net through the same losses as dl', async (name) => {
     const ref = await losses('dl', 'conv', 3);
-    const got = await losses('tfjs-cpu', 'conv', 3);
+    const got = await losses(name, 'conv', 3);
     expect(ref[2]).toBeLessThan(ref[0]!);
     got.forEach((l, i) => expect(Math.abs(l - ref[i]!), `step ${i}: ${l} vs ${ref[i]}`).toBeLessThan(1e-5 * ref[i]!));
   }, 30_000);
@@ -58,7 +58,7 @@ describe('bench workloads', () => {
 });
 
 describe('bench LSTM workload', () => {
-  it.each(['tfjs-cpu', 'tfjs-wasm'])('%s trains the LSTM through the same losses as dl', async (name) => {
+  it.each(['dl-js', 'tfjs-cpu', 'tfjs-wasm'])('%s trains the LSTM through the same losses as dl', async (name) => {
     const run = async (fw: Framework) => {
       await fw.activate?.();
       const tr = (await fw.lstm(lstmData(4, 6, 5, 8, 3))) as LocalTrainer;
@@ -77,7 +77,7 @@ describe('parseArgs', () => {
   it('defaults to every size, framework and workload, timed by the wall clock', () => {
     const o = parseArgs([]);
     expect(o.sizes).toEqual([64, 128, 256, 512, 1024]);
-    expect(o.frameworks).toEqual(['dl', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'pytorch-mt']);
+    expect(o.frameworks).toEqual(['dl', 'dl-js', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'dl-mt', 'pytorch-mt']);
     expect(o.workloads).toEqual(['matmul', 'mlp', 'conv', 'lstm']);
     expect(o.timing.clock).toBe('wall');
   });

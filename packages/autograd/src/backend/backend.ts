@@ -1,7 +1,7 @@
 import { allocate, type DType, type TypedArray } from '../dtype.js';
 import { jsKernels, wasmKernels, useKernels, type Kernels } from '../kernels/index.js';
 import { useWasmProducts } from '../kernels/matmul.js';
-import { wasmGemmSupported } from '../kernels/wasm/gemm.js';
+import { wasmGemmValidates } from '../kernels/wasm/gemm.js';
 
 /** The backends `setBackend` takes. */
 export type BackendName = 'js' | 'wasm';
@@ -43,7 +43,7 @@ export const jsBackend: Backend = {
 export const wasmBackend: Backend = {
   name: 'wasm',
   description: 'float32 products in WebAssembly SIMD, other kernels in TypeScript',
-  unavailable: () => (wasmGemmSupported() ? null : 'this runtime cannot compile WebAssembly SIMD (or WebAssembly is disabled)'),
+  unavailable: () => (wasmGemmValidates() ? null : 'this runtime has no WebAssembly SIMD (or no WebAssembly)'),
   allocate,
   kernels: wasmKernels,
   activate() {

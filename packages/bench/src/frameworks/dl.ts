@@ -1,5 +1,5 @@
 import {
-  add, gather, logSoftmax, matmul, max, mean, neg, pad, recurrentLayer, relu, reshape, tensor, transpose, unfold, zeros, type Tensor,
+  add, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, max, mean, neg, pad, recurrentLayer, relu, reshape, tensor, transpose, unfold, zeros, type Tensor,
 } from '@dl/autograd';
 import type { ConvData, Framework, LstmData, MlpData, Trainer } from '../workloads.js';
 
@@ -107,10 +107,32 @@ function lstm(d: LstmData): Trainer {
   };
 }
 
-/** dl, the framework under test. */
-export function dl(): Framework {
+// The thread count dl starts with (the core count, or DL_NUM_THREADS), read before the bench changes it.
+const defaultThreads = getNumThreads();
+
+/** The dl variants the bench runs: `dl` (wasm backend, one thread), `dl-mt` (its default thread count), `dl-js` (the plain TypeScript backend). */
+export type DlVariant = 'dl' | 'dl-mt' | 'dl-js';
+
+/**
+ * dl, the framework under test: `dl` on the wasm backend and one thread, `dl-mt` with `setNumThreads`
+ * at its default (the core count), `dl-js` on the plain TypeScript backend (the reference the wasm
+ * kernels replace, so the gain stays visible); the backend and thread count are set before each of a
+ * variant's rounds, since all share this process.
+ */
+export function dl(variant: DlVariant = 'dl'): Framework {
+  const threads = variant === 'dl-mt' ? defaultThreads : 1;
+  const abouts: Record<DlVariant, string | undefined> = {
+    dl: undefined,
+    'dl-mt': `dl-mt: dl with setNumThreads(${threads}) (float32 products of >= 2^24 multiply-adds split over worker threads)`,
+    'dl-js': "dl-js: dl on setBackend('js'), every kernel in plain TypeScript (one thread)",
+  };
   return {
-    name: 'dl',
+    name: variant,
+    about: abouts[variant],
+    activate: async () => {
+      setBackend(variant === 'dl-js' ? 'js' : 'wasm');
+      setNumThreads(threads);
+    },
     matmul: ({ n, a, b }) => {
       const ta = tensor(a, { shape: [n, n] });
       const tb = tensor(b, { shape: [n, n] });

@@ -10,14 +10,15 @@ export interface LoadOptions {
 }
 
 /**
- * Loads one framework by its bench name (`dl`, `tfjs-cpu`, `tfjs-wasm`, `js-pytorch`, `pytorch`
- * on one thread, `pytorch-mt` on torch's default thread count), or returns why it could not be
+ * Loads one framework by its bench name (`dl` on one thread, `dl-mt` on dl's default thread count, `dl-js` on the plain TypeScript backend,
+ * `tfjs-cpu`, `tfjs-wasm`, `js-pytorch`, `pytorch` on one thread, `pytorch-mt` on torch's default
+ * thread count), or returns why it could not be
  * loaded; never throws. Call `closeFrameworks` when done, to end the PyTorch worker.
  * @example const fw = await loadFramework('tfjs-wasm'); if (!isUnsupported(fw)) fw.mlp(mlpData());
  */
 export async function loadFramework(name: string, options: LoadOptions = {}): Promise<Framework | Unsupported> {
   try {
-    if (name === 'dl') return dl();
+    if (name === 'dl' || name === 'dl-mt' || name === 'dl-js') return dl(name);
     if (name === 'tfjs-cpu') return await tfjs('cpu');
     if (name === 'tfjs-wasm') return await tfjs('wasm');
     if (name === 'js-pytorch') return await jsPytorch();

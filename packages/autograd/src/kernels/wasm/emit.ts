@@ -144,17 +144,26 @@ const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) =
 
 /**
  * A module of `funcs` plus one memory of `pages` 64 KiB pages (growable), all exported by name (the
- * memory as "memory").
+ * memory as "memory"). With `shared`, the memory is instead imported as `env.memory`, a shared memory
+ * of at most `shared.maximum` pages (threads need it: limits flag 0x03, minimum and maximum), which
+ * every thread's instance of the module imports.
  */
-export function moduleBytes(funcs: Func[], pages: number): Uint8Array<ArrayBuffer> {
+export function moduleBytes(funcs: Func[], pages: number, shared?: { readonly maximum: number }): Uint8Array<ArrayBuffer> {
   // One function type per distinct parameter count: (i32 × n) → ().
   const arities = [...new Set(funcs.map((f) => f.params))];
   const types = arities.map((n) => [0x60, ...uleb(n), ...new Array<number>(n).fill(I32), 0]);
+  const memory = shared === undefined
+    ? section(5, [[0x00, ...uleb(pages)]]) // limits: minimum only
+    : []; // imported instead
+  const imports = shared === undefined
+    ? []
+    : section(2, [[...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(pages), ...uleb(shared.maximum)]]);
   return new Uint8Array(seq(
     [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // "\0asm", version 1
     section(1, types),
+    imports,
     section(3, funcs.map((f) => uleb(arities.indexOf(f.params)))),
-    section(5, [[0x00, ...uleb(pages)]]), // limits: minimum only
+    memory,
     section(7, [[...name('memory'), 0x02, 0], ...funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])]),
     section(10, funcs.map((f) => f.encode())),
   ));

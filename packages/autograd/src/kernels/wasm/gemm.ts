@@ -1,4 +1,6 @@
+import { copyLayout, MAX_BYTES, PAGE, runBlocks, scratchLayout, type GemmFns } from './blocks.js';
 import { gemmModuleBytes, type TileShape } from './gemmModule.js';
+import { threadCount, threadPool } from './threads.js';
 
 /** One GEMM configuration: the register tile and the cache blocking around it. */
 export interface GemmConfig {
@@ -23,21 +25,13 @@ export type GemmF32 = (
   M: number, K: number, N: number,
 ) => boolean;
 
-interface GemmExports {
+interface GemmExports extends GemmFns {
   memory: WebAssembly.Memory;
-  packA(src: number, rs: number, cs: number, mc: number, kc: number, dst: number): void;
-  packB(src: number, rs: number, cs: number, kc: number, nc: number, dst: number): void;
-  macro(ap: number, bp: number, c: number, mc: number, nc: number, kc: number, ldc: number, tile: number): void;
 }
 
-// Past 1 GiB the copies are unlikely to fit next to the JS heap; such products take the JS kernel.
-const MAX_BYTES = 2 ** 30;
-const PAGE = 65536;
 // Memory grown past this for one product is released after it.
 const RELEASE_BYTES = 2 ** 27;
 
-const align16 = (bytes: number): number => (bytes + 15) & ~15;
-const roundUp = (n: number, step: number): number => Math.ceil(n / step) * step;
 
 /**
  * A GEMM for one configuration, with its own lazily compiled instance and memory, and whether this
@@ -45,12 +39,11 @@ const roundUp = (n: number, step: number): number => Math.ceil(n / step) * step;
  * @example const g = createGemm({ shape: { mr: 4, nr: 8, relaxed: false }, mc: 128, kc: 256, nc: 2048 }); g.supported()
  */
 export function createGemm(config: GemmConfig): { gemm: GemmF32; supported: () => boolean } {
-  const { shape: { mr, nr }, mc: MC, kc: KC, nc: NC } = config;
+  const { shape: { mr, nr }, mc, kc, nc } = config;
+  const blocking = { mr, nr, mc, kc, nc };
   // Memory layout (bytes): the edge tile, packed A, packed B, then copies of A, B and the C segment.
-  const TILE = 0;
-  const PACKED_A = align16(TILE + mr * nr * 4);
-  const PACKED_B = align16(PACKED_A + roundUp(MC, mr) * KC * 4);
-  const COPIES = align16(PACKED_B + roundUp(NC, nr) * KC * 4);
+  const scratch = scratchLayout(blocking);
+  const COPIES = scratch.bytes;
 
   // undefined until first use, then the instance or null when this runtime cannot run it.
   let instance: GemmExports | null | undefined;
@@ -76,10 +69,7 @@ export function createGemm(config: GemmConfig): { gemm: GemmF32; supported: () =
     const w = load();
     if (w === null) return false;
     if (M === 0 || N === 0 || K === 0) return true;
-    const aAt = COPIES;
-    const bAt = aAt + align16(M * K * 4);
-    const cAt = bAt + align16(K * N * 4);
-    const end = cAt + M * N * 4;
+    const { aAt, bAt, cAt, end } = copyLayout(COPIES, M, K, N);
     if (end > MAX_BYTES) return false;
     // Only this function grows the memory, so `heap` (a view of it, replaced after each grow) knows
     // its size; reading memory.buffer on every call would cost more than a small product.
@@ -97,23 +87,7 @@ export function createGemm(config: GemmConfig): { gemm: GemmF32; supported: () =
     // A(i, k) = A[i·ars + k·acs] and B(k, j) = B[k·brs + j·bcs] in the copies.
     const ars = transA ? 1 : K, acs = transA ? M : 1;
     const brs = transB ? 1 : N, bcs = transB ? K : 1;
-    // Equal blocks, each within the configured size: K = 784 runs as 4 slices of 196, not 3 of 256
-    // and a thin one of 16 whose tiles would be mostly load and store.
-    const ncStep = roundUp(Math.ceil(N / Math.ceil(N / NC)), nr);
-    const kcStep = Math.ceil(K / Math.ceil(K / KC));
-    const mcStep = roundUp(Math.ceil(M / Math.ceil(M / MC)), mr);
-    for (let j0 = 0; j0 < N; j0 += ncStep) {
-      const nc = Math.min(ncStep, N - j0);
-      for (let k0 = 0; k0 < K; k0 += kcStep) {
-        const kc = Math.min(kcStep, K - k0);
-        w.packB(bAt + 4 * (k0 * brs + j0 * bcs), brs, bcs, kc, nc, PACKED_B);
-        for (let i0 = 0; i0 < M; i0 += mcStep) {
-          const mc = Math.min(mcStep, M - i0);
-          w.packA(aAt + 4 * (i0 * ars + k0 * acs), ars, acs, mc, kc, PACKED_A);
-          w.macro(PACKED_A, PACKED_B, cAt + 4 * (i0 * N + j0), mc, nc, kc, N, TILE);
-        }
-      }
-    }
+    runBlocks(w, scratch, blocking, aAt, ars, acs, bAt, brs, bcs, cAt, N, M, K, N);
     out.set(heap.subarray(cAt >> 2, (cAt >> 2) + M * N), oOff);
     // Wasm memory cannot shrink: after an unusually large product, drop the instance (and its memory);
     // the next call compiles the small module again.
@@ -142,15 +116,26 @@ export const GEMM_CONFIGS: readonly GemmConfig[] = [
 
 // undefined until first use, then the first configuration this runtime runs (or the last, unsupported).
 let standard: ReturnType<typeof createGemm> | undefined;
+let chosenConfig: GemmConfig | undefined;
 
 function chosen(): ReturnType<typeof createGemm> {
   if (standard === undefined) {
     for (const config of GEMM_CONFIGS) {
       standard = createGemm(config);
+      chosenConfig = config;
       if (standard.supported()) break;
     }
   }
   return standard!;
+}
+
+/**
+ * Whether this runtime validates the WebAssembly SIMD GEMM's module, without compiling or running it
+ * (cheap enough to ask at start-up). A page whose Content-Security-Policy refuses compiling passes
+ * this and still computes in JS: `gemmF32` falls back when it cannot instantiate.
+ */
+export function wasmGemmValidates(): boolean {
+  return typeof WebAssembly === 'object' && GEMM_CONFIGS.some((c) => WebAssembly.validate(gemmModuleBytes(c.shape)));
 }
 
 /**
@@ -162,12 +147,27 @@ export function wasmGemmSupported(): boolean {
   return chosen().supported();
 }
 
+// Products of at least this many multiply-adds run on several threads (when setNumThreads allows).
+// Measured on 2 cores (issue 8): alone, 0.26M and 0.34M (64³, 16×27×784) ran 0.7–0.85× as fast on 2
+// threads as on 1, 3.6M to 6.4M (the conv and MLP products) 1.1–1.6×; but inside whole training
+// steps (the bench's MLP, conv and LSTM steps) every product from 2M up on 2 threads made the step
+// 1.2–1.5× slower (copies in and out on the calling thread, and waking workers between products),
+// while 256³ and up gained. So threads start at 2^24 (256³): big products only.
+export const THREAD_MIN_MACS = 1 << 24;
+
 /**
  * out[oOff + M×N] += op(A)·op(B) for float32 arrays, with the operand layouts of
  * `matmulTransposedInto` (`transA`: A is stored K×M; `transB`: B is stored N×K). Runs in WebAssembly
- * with f32x4 arithmetic and float32 accumulation. Returns false, leaving `out` untouched, when
- * WebAssembly SIMD is unavailable or the operands would need more than 1 GiB of wasm memory.
+ * with f32x4 arithmetic and float32 accumulation, on `threadCount()` threads for products of at least
+ * THREAD_MIN_MACS multiply-adds (with the same bits as on one). Returns false, leaving `out` untouched,
+ * when WebAssembly SIMD is unavailable or the operands would need more than 1 GiB of wasm memory.
  * @example gemmF32(x, 0, false, w, 0, true, y, 0, 64, 784, 128) // y (64×128) += x · wᵀ, w [128, 784]
  */
-export const gemmF32: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N) =>
-  chosen().gemm(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N);
+export const gemmF32: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N) => {
+  const one = chosen();
+  if (M * K * N >= THREAD_MIN_MACS && threadCount() > 1 && one.supported()) {
+    const pool = threadPool(chosenConfig!);
+    if (pool !== null && pool.gemm(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N)) return true;
+  }
+  return one.gemm(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N);
+};

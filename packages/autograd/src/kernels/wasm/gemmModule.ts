@@ -235,8 +235,13 @@ function macro({ mr, nr, relaxed }: TileShape): Func {
   return f;
 }
 
-/** The module's bytes for one tile shape: memory (one page to start, grown by the caller) and packA, packB, macro. */
-export function gemmModuleBytes(shape: TileShape): Uint8Array<ArrayBuffer> {
+/**
+ * The module's bytes for one tile shape: memory (one page to start, grown by the caller) and packA,
+ * packB, macro. With `sharedMaxPages` the memory is imported (`env.memory`), shared, of at most that
+ * many pages: the threaded GEMM's instances all run on one such memory.
+ */
+export function gemmModuleBytes(shape: TileShape, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   if (!(shape.mr >= 1 && shape.nr >= 4 && shape.nr % 4 === 0)) throw new Error(`gemmModuleBytes: bad tile ${shape.mr}×${shape.nr}`);
-  return moduleBytes([packA(shape.mr), packB(shape.nr), macro(shape)], 1);
+  const funcs = [packA(shape.mr), packB(shape.nr), macro(shape)];
+  return sharedMaxPages === undefined ? moduleBytes(funcs, 1) : moduleBytes(funcs, 1, { maximum: sharedMaxPages });
 }

@@ -1,0 +1,118 @@
+// What runs on a GEMM worker thread, and the control words through which the calling thread hands it
+// jobs. A job is one product cut into chunks (row blocks or column panels of C); every thread, the
+// calling one included, claims chunks until none is left. The worker is started from source text
+// (`workerSource`), so it needs no file of its own next to this one: that works the same from dist
+// and from the TypeScript sources under a test runner. Hence the functions here use nothing but
+// their parameters, globals and CTRL.
+import { runBlocks, type Blocking, type GemmFns, type Scratch } from './blocks.js';
+
+/** Indices of the control words (an Int32Array at the start of the shared memory). */
+export const CTRL = {
+  /** Job generation: bumped for each job; workers sleep on it. */
+  GEN: 0,
+  /** (generation & 0x7fff) << 16 | next unclaimed chunk: claimed by compare-exchange; CLAIMED_OUT while a job is written. */
+  CLAIM: 1,
+  /** Chunks finished; the calling thread sleeps on it. */
+  DONE: 2,
+  /** Non-zero: workers exit. */
+  STOP: 3,
+  /** Non-zero: a worker threw while computing a chunk (the calling thread redoes the product). */
+  FAILED: 4,
+  /** Workers asleep on GEN (the calling thread notifies only when some are). */
+  SLEEPING: 5,
+  // The job: operands (byte addresses and strides in floats), sizes, the cut, and the scratch.
+  A: 6, ARS: 7, ACS: 8, B: 9, BRS: 10, BCS: 11, C: 12, M: 13, K: 14, N: 15,
+  BY_ROWS: 16, CHUNKS: 17, CHUNK: 18, SCRATCH: 19, SCRATCH_BYTES: 20,
+  /** Words in all. */
+  WORDS: 21,
+} as const;
+
+/** The claim index that marks the claim word exhausted while the calling thread writes a job. */
+export const CLAIMED_OUT = 0xffff;
+
+/** Bytes the control words take at the start of the memory (scratch starts after). */
+export const CTRL_BYTES = 128;
+
+/**
+ * Claims and computes chunks of the current job until none is left, as thread `slot`; returns how
+ * many it computed. A thread may arrive late, after the job it was woken for has finished and while
+ * the calling thread writes the next one, so nothing is read before a claim succeeds: the calling
+ * thread marks the claim word exhausted (index CLAIMED_OUT) before it writes a job and publishes a
+ * fresh one after, so a compare-exchange that succeeds took an unclaimed chunk of a job that is
+ * fully written, and that job's words cannot change until its last chunk (this one included) is
+ * done. Only then are the operands read. `run` is `runBlocks` (passed in, as the worker has it only
+ * as source text).
+ */
+export function work(w: GemmFns, ctrl: Int32Array, slot: number, blocking: Blocking, scratch: Scratch, run: typeof runBlocks): number {
+  const C = CTRL;
+  let done = 0;
+  for (;;) {
+    const v = Atomics.load(ctrl, C.CLAIM);
+    const index = v & 0xffff;
+    // CHUNKS is read between the load and the exchange: if the job changed in between, the claim word
+    // changed too (it is marked exhausted first), and the exchange fails.
+    const chunks = Atomics.load(ctrl, C.CHUNKS);
+    if (index >= chunks) return done;
+    if (Atomics.compareExchange(ctrl, C.CLAIM, v, v + 1) !== v) continue;
+    const a = Atomics.load(ctrl, C.A), ars = Atomics.load(ctrl, C.ARS), acs = Atomics.load(ctrl, C.ACS);
+    const b = Atomics.load(ctrl, C.B), brs = Atomics.load(ctrl, C.BRS), bcs = Atomics.load(ctrl, C.BCS);
+    const c = Atomics.load(ctrl, C.C), M = Atomics.load(ctrl, C.M), K = Atomics.load(ctrl, C.K), N = Atomics.load(ctrl, C.N);
+    const byRows = Atomics.load(ctrl, C.BY_ROWS) !== 0, size = Atomics.load(ctrl, C.CHUNK);
+    const base = Atomics.load(ctrl, C.SCRATCH) + slot * Atomics.load(ctrl, C.SCRATCH_BYTES);
+    const s = { tile: base + scratch.tile, packedA: base + scratch.packedA, packedB: base + scratch.packedB };
+    const from = index * size;
+    try {
+      if (byRows) run(w, s, blocking, a + 4 * from * ars, ars, acs, b, brs, bcs, c + 4 * from * N, N, Math.min(size, M - from), K, N);
+      else run(w, s, blocking, a, ars, acs, b + 4 * from * bcs, brs, bcs, c + 4 * from, N, M, K, Math.min(size, N - from));
+    } catch {
+      Atomics.store(ctrl, C.FAILED, 1);
+    }
+    done++;
+    if (Atomics.add(ctrl, C.DONE, 1) + 1 === chunks) Atomics.notify(ctrl, C.DONE);
+  }
+}
+
+/** What a worker is started with. */
+export interface WorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  slot: number;
+  blocking: Blocking;
+  scratch: Scratch;
+  /** Polls of GEN after a job before sleeping (a product often follows another at once). */
+  spins: number;
+}
+
+/** A worker's life: instantiate the module on the shared memory, then take jobs until STOP. */
+function workerMain(d: WorkerData, workFn: typeof work, run: typeof runBlocks): void {
+  const C = CTRL;
+  let w: GemmFns;
+  try {
+    w = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports as unknown as GemmFns;
+  } catch {
+    return; // the calling thread computes the chunks this worker would have taken
+  }
+  const ctrl = new Int32Array(d.memory.buffer, 0, C.WORDS);
+  let seen = -1;
+  for (;;) {
+    let gen = Atomics.load(ctrl, C.GEN);
+    for (let i = 0; gen === seen && i < d.spins; i++) gen = Atomics.load(ctrl, C.GEN);
+    if (gen === seen) {
+      Atomics.add(ctrl, C.SLEEPING, 1);
+      Atomics.wait(ctrl, C.GEN, seen);
+      Atomics.sub(ctrl, C.SLEEPING, 1);
+      continue;
+    }
+    if (Atomics.load(ctrl, C.STOP) !== 0) return;
+    seen = gen;
+    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run);
+  }
+}
+
+/** The source text a worker is started from (`new Worker(source, { eval: true, workerData })`). */
+export function workerSource(): string {
+  return [
+    `const CTRL = ${JSON.stringify(CTRL)};`,
+    `(${workerMain.toString()})(require('node:worker_threads').workerData, ${work.toString()}, ${runBlocks.toString()});`,
+  ].join('\n');
+}
