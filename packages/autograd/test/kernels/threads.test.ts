@@ -73,7 +73,7 @@ for (const config of configs) {
 }
 
 describe('setNumThreads / getNumThreads', () => {
-  const big = (seed: number): ProductCase => ({ dims: [256, 260, 264], transA: seed % 2 === 1, transB: seed % 3 === 1, offsets: [seed % 5, 1, 2], seed });
+  const big = (seed: number): ProductCase => ({ dims: [512, 516, 520], transA: seed % 2 === 1, transB: seed % 3 === 1, offsets: [seed % 5, 1, 2], seed });
 
   it('defaults to the core count, or DL_NUM_THREADS', () => {
     const saved = process.env['DL_NUM_THREADS'];
@@ -91,7 +91,7 @@ describe('setNumThreads / getNumThreads', () => {
   });
 
   it('sets the count, and gemmF32 gives the same bits on 1, 2 and 3 threads', () => {
-    expect(256 * 260 * 264).toBeGreaterThanOrEqual(THREAD_MIN_MACS);
+    expect(512 * 516 * 520).toBeGreaterThanOrEqual(THREAD_MIN_MACS);
     for (let seed = 0; seed < 6; seed++) {
       const results = [1, 2, 3].map((t) => {
         setNumThreads(t);
@@ -110,9 +110,9 @@ describe('setNumThreads / getNumThreads', () => {
     const compute = (t: number) => {
       setNumThreads(t);
       manualSeed(7);
-      const a = randn([2, 256, 260], { requiresGrad: true });
-      const b = randn([260, 264], { requiresGrad: true });
-      expect(256 * 260 * 264).toBeGreaterThanOrEqual(THREAD_MIN_MACS);
+      const a = randn([2, 512, 516], { requiresGrad: true });
+      const b = randn([516, 520], { requiresGrad: true });
+      expect(512 * 516 * 520).toBeGreaterThanOrEqual(THREAD_MIN_MACS);
       const jobs = threadStats().jobs;
       const y = matmul(a, b);
       y.sum().backward();

@@ -148,12 +148,13 @@ export function wasmGemmSupported(): boolean {
 }
 
 // Products of at least this many multiply-adds run on several threads (when setNumThreads allows).
-// Measured on 2 cores (issue 8): alone, 0.26M and 0.34M (64³, 16×27×784) ran 0.7–0.85× as fast on 2
-// threads as on 1, 3.6M to 6.4M (the conv and MLP products) 1.1–1.6×; but inside whole training
-// steps (the bench's MLP, conv and LSTM steps) every product from 2M up on 2 threads made the step
-// 1.2–1.5× slower (copies in and out on the calling thread, and waking workers between products),
-// while 256³ and up gained. So threads start at 2^24 (256³): big products only.
-export const THREAD_MIN_MACS = 1 << 24;
+// Measured on 2 cores (issue 8): alone, 64³ ran 0.7–0.85× as fast on 2 threads as on 1, the main job's
+// conv products (32×288×12544 and its two backward products, 115M multiply-adds each) 1.1–1.5× and
+// 1024³ 1.3–1.6×; but inside whole training runs threaded products made the run slower: the main job
+// took 85–87 s on 2 threads against 71–76 s on 1 with threads from 2^24 (copies in and out stay on the
+// calling thread, and a spinning worker takes the core the JS work and the garbage collector would
+// use). So threads start at 2^27 (512³): only products that dwarf what surrounds them.
+export const THREAD_MIN_MACS = 1 << 27;
 
 /**
  * out[oOff + M×N] += op(A)·op(B) for float32 arrays, with the operand layouts of
