@@ -139,8 +139,14 @@ export function captureStack(): string {
 }
 
 // Frames in this package's own files are dropped from anomaly reports, so the first frame shown is the caller's.
-const ownDir = new URL('.', import.meta.url);
-const ownPaths = [ownDir.href, decodeURIComponent(ownDir.pathname)];
+// A bundle to a classic script (an IIFE) has no import.meta.url; its frames are then all kept.
+const ownPaths = ownFilePaths(import.meta.url);
+
+function ownFilePaths(url: string | undefined): string[] {
+  if (typeof url !== 'string' || !URL.canParse?.(url)) return [];
+  const dir = new URL('.', url);
+  return [dir.href, decodeURIComponent(dir.pathname)];
+}
 
 /** The frames of `stack` outside this package (all of them if none are). */
 export function callerFrames(stack: string): string {

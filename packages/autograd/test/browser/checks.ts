@@ -1,0 +1,23 @@
+// The names of the checks the Chromium suite (suite.ts) runs, shared with the Node test that reports
+// them one by one (chromium.test.ts). Plain data: the Node side imports it without the browser code.
+
+/** Each check's name, in the order the suite runs them. */
+export const BROWSER_CHECKS = [
+  'both CPU backends are available (WebAssembly SIMD compiles in Chromium)',
+  'wasm: gradients of matmul, broadcasting ops, softmax and a convolution match central differences (float64 property)',
+  'js: gradients of matmul, broadcasting ops, softmax and a convolution match central differences (float64 property)',
+  'wasm and js give the same products, forward and backward (float32 property at wasm sizes)',
+  'wasm: an nn MLP trained with Adam for 300 steps fits its data',
+  'js: an nn MLP trained with Adam for 300 steps fits its data, with the losses of wasm',
+  'WebGPU: an adapter and a device are available (SwiftShader)',
+  'WebGPU: the tiled WGSL matmul equals the CPU product for random sizes and transposes (float32 property)',
+] as const;
+
+/** One check's outcome, as the page returns it. */
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  /** What was measured, or the failure. */
+  detail: string;
+  ms: number;
+}

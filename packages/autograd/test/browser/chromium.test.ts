@@ -1,0 +1,37 @@
+// The browser suite (issues 8 and 13): suite.ts runs in headless Chromium and each of its checks is
+// reported here as a test. Where Chromium is missing, the tests are skipped and say how to get it.
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_CHECKS, type CheckResult } from './checks.js';
+import { bundle, chromiumMissing, openPage, type BrowserPage } from './chromium.js';
+
+const missing = chromiumMissing();
+// CI installs Chromium and sets DL_REQUIRE_BROWSER, so there a missing browser fails instead of skipping.
+if (missing !== null && process.env['DL_REQUIRE_BROWSER'] === '1') throw new Error(`browser suite: ${missing}`);
+if (missing !== null) console.warn(`browser suite skipped: ${missing}`);
+
+describe.skipIf(missing !== null)('in headless Chromium', () => {
+  let results: CheckResult[] = [];
+  let browser: BrowserPage | undefined;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    const script = await bundle(fileURLToPath(new URL('./suite.ts', import.meta.url)));
+    browser = await openPage(script, errors);
+    results = await browser.page.evaluate(() => (globalThis as unknown as { runDlSuite(): Promise<CheckResult[]> }).runDlSuite());
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it.each(BROWSER_CHECKS.map((name) => [name]))('%s', (name) => {
+    const r = results.find((x) => x.name === name);
+    expect(r, 'the suite ran this check').toBeDefined();
+    expect(r!.ok, r!.detail).toBe(true);
+  });
+
+  it('the page raised no errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
