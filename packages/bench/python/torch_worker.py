@@ -125,6 +125,33 @@ def conv(req, raw):
     return Trainer(model, floats(x, n, 1, s, s), ints(labels), req["lr"])
 
 
+class Conv2dPass:
+    """F.conv2d forward, loss sum(y * g) and backward to x, weight and bias; no update."""
+
+    def __init__(self, req, raw):
+        n, c, o, s, k = req["batch"], req["inChannels"], req["outChannels"], req["size"], req["kernel"]
+        self.padding = req["padding"]
+        x, w, b, g = raw
+        self.x = floats(x, n, c, s, s).requires_grad_()
+        self.w = floats(w, o, c, k, k).requires_grad_()
+        self.b = floats(b, o).requires_grad_()
+        self.g = floats(g, n, o, s, s)
+
+    def step(self):
+        # Gradients are replaced each pass, not accumulated (zero_grad(set_to_none=True)).
+        self.x.grad = self.w.grad = self.b.grad = None
+        loss = (F.conv2d(self.x, self.w, self.b, padding=self.padding) * self.g).sum()
+        loss.backward()
+        return loss.item()
+
+    run = step
+
+    def result(self):
+        """One more pass: its loss, and dx, dW, db back to back as the payload."""
+        loss = self.step()
+        return {"loss": loss}, b"".join(raw_bytes(t.grad) for t in (self.x, self.w, self.b))
+
+
 class LastHidden(torch.nn.Module):
     """An LSTM and a linear head on its final hidden state."""
 
@@ -185,7 +212,7 @@ def time_round(fn, plan):
     return times, False
 
 
-BUILDERS = {"matmul": Product, "mlp": mlp, "conv": conv, "lstm": lstm}
+BUILDERS = {"matmul": Product, "mlp": mlp, "conv": conv, "lstm": lstm, "conv2d": Conv2dPass}
 
 
 def handle(req, raw, objects):
@@ -204,7 +231,10 @@ def handle(req, raw, objects):
     if target is None:
         raise ValueError(f"{op}: no object with id {req.get('id')}")
     if op == "result":
-        return {"ok": True}, target.result()
+        out = target.result()
+        # A result is its bytes, or (extra header fields, bytes).
+        extra, payload = out if isinstance(out, tuple) else ({}, out)
+        return {"ok": True, **extra}, payload
     if op == "step":
         return {"ok": True, "loss": target.step()}, b""
     times, slow = time_round(target.run, req["plan"])

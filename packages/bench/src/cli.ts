@@ -5,7 +5,7 @@ export const ALL_FRAMEWORKS = ['dl', 'dl-js', 'tfjs-cpu', 'tfjs-wasm', 'js-pytor
 /** Frameworks that compute on several threads: shown under their own heading, beside dl on one. */
 export const MULTI_THREADED: readonly string[] = ['dl-mt', 'pytorch-mt'];
 /** The timed workloads. */
-export const ALL_WORKLOADS = ['matmul', 'mlp', 'conv', 'lstm'] as const;
+export const ALL_WORKLOADS = ['matmul', 'mlp', 'conv', 'lstm', 'conv2d'] as const;
 /** One timed workload. */
 export type Workload = (typeof ALL_WORKLOADS)[number];
 
@@ -14,7 +14,8 @@ export const HELP = `Usage: pnpm bench [options]
   --quick            a quick subset: sizes 64,256, shorter timings
   --sizes=64,128     matmul sizes (default 64,128,256,512,1024)
   --only=dl,tfjs-wasm   frameworks to run (default: ${ALL_FRAMEWORKS.join(',')})
-  --workloads=matmul,mlp,conv,lstm   what to time (default: all)
+  --workloads=matmul,mlp,conv,lstm,conv2d   what to time (default: all); conv2d is one convolution's
+                     forward and backward (x [32,16,28,28], weight [32,16,3,3], pad 1), no update
   --min-time=1500    milliseconds of sampling per figure, over all rounds (after warm-up)
   --rounds=3         rounds per figure, interleaved across frameworks (evens out load bursts)
   --clock=cpu        time by this process's CPU time instead of wall time (for a busy, shared machine)

@@ -6,8 +6,9 @@ import { Sampler } from './measure.js';
 import { allocationLines, measureStepAllocation, type StepAllocation } from './stepAllocation.js';
 import { fmt, reasons, table, withRatio, type Cell } from './report.js';
 import {
-  convData, lstmData, isRemote, isUnsupported, matmulData, mlpData,
-  type Built, type Framework, type LocalProduct, type LocalTrainer, type Product, type Trainer, type Unsupported,
+  conv2dData, convData, lstmData, isRemote, isUnsupported, matmulData, mlpData,
+  type Built, type Conv2dData, type Conv2dGradients, type Framework, type GradientStep, type LocalGradientStep, type LocalProduct,
+  type LocalTrainer, type Product, type Trainer, type Unsupported,
 } from './workloads.js';
 
 const progress = (s: string) => process.stderr.write(`  ${s}\n`);
@@ -19,7 +20,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).spl
  * and awaits `check` once per framework, in the first round. Work in another process (PyTorch) runs
  * each round's sampling there. A failure becomes the cell's reason.
  */
-async function timeWorkload<T extends Product | Trainer>(
+async function timeWorkload<T extends Product | Trainer | GradientStep>(
   o: Options, frameworks: Framework[], label: string,
   build: (fw: Framework) => Built<T>,
   check: (fw: Framework, x: T) => Promise<void>,
@@ -43,7 +44,7 @@ async function timeWorkload<T extends Product | Trainer>(
         if (isRemote(x)) {
           sampler.record(await x.timeRound(sampler.plan()));
         } else {
-          const local = x as LocalProduct | LocalTrainer;
+          const local = x as LocalProduct | LocalTrainer | LocalGradientStep;
           sampler.round('run' in local ? () => local.run() : () => void local.step());
         }
       } catch (e) {
@@ -118,6 +119,23 @@ async function main(): Promise<void> {
     }
   }
 
+  if (o.workloads.includes('conv2d')) {
+    const data = conv2dData();
+    let reference: Conv2dGradients | undefined;
+    const build = (fw: Framework): Built<GradientStep> => fw.conv2d(data);
+    store('conv2d', await timeWorkload<GradientStep>(o, frameworks, 'conv2d pass', build, async (fw, pass) => {
+      // Same inputs everywhere: the loss and the gradients of x, weight and bias should match.
+      const got = await pass.gradients();
+      if (reference === undefined) reference = got;
+      else checks.push(`conv2d: ${fw.name} ${gradientAgreement(got, reference, data)}`);
+    }));
+    const dl = frameworks.find((fw) => fw.name === 'dl');
+    if (dl !== undefined) {
+      progress('conv2d pass: dl, bytes allocated');
+      allocations.set('conv2d', await measureStepAllocation(() => build(dl), o.timing.minTimeMs));
+    }
+  }
+
   const about = frameworks.flatMap((fw) => (fw.about === undefined ? [] : [`  ${fw.name}: ${fw.about}`]));
   print(o, results, checks, about, load0, allocations);
 }
@@ -132,6 +150,30 @@ function agreement(r: Float32Array, ref: Float32Array, n: number): string {
   // float32 products of length n differ by rounding, at most about n·2^-24 of the largest value.
   const ok = r.length === ref.length && diff <= n * 2 ** -24 * scale;
   return `${ok ? 'agrees' : 'DISAGREES'} with the first framework (max |diff| ${diff.toExponential(1)}, max |value| ${fmt(scale)})`;
+}
+
+/**
+ * How far a framework's conv2d gradients are from the first framework's, each relative to its largest
+ * value: a float32 sum of n terms may differ by about n·2^-24 of that by its summation order, with n
+ * the terms summed per entry (O·k·k for dx; N·H·W for dW and db).
+ */
+function gradientAgreement(got: Conv2dGradients, ref: Conv2dGradients, d: Conv2dData): string {
+  const terms = { x: d.outChannels * d.kernel ** 2, weight: d.batch * d.size ** 2, bias: d.batch * d.size ** 2 };
+  let ok = true;
+  const parts = (['x', 'weight', 'bias'] as const).map((key) => {
+    const r = ref[key];
+    const g = got[key];
+    let diff = 0;
+    let scale = 0;
+    for (let i = 0; i < r.length; i++) {
+      diff = Math.max(diff, Math.abs(g[i]! - r[i]!));
+      scale = Math.max(scale, Math.abs(r[i]!));
+    }
+    if (!(g.length === r.length && diff <= terms[key] * 2 ** -24 * scale)) ok = false;
+    return `d${key === 'weight' ? 'W' : key === 'bias' ? 'b' : 'x'} ${(diff / scale).toExponential(1)}`;
+  });
+  const loss = `loss ${got.loss.toFixed(3)} vs ${ref.loss.toFixed(3)}`;
+  return `${ok ? 'agrees' : 'DISAGREES'} with the first framework (max |diff| / max |value|: ${parts.join(', ')}; ${loss})`;
 }
 
 function lossVerdict(losses: number[], first: number): string {
@@ -197,6 +239,7 @@ function slowerThreaded(results: Map<string, Map<string, Cell>>, multi: string[]
 const STEP_LABELS = {
   mlp: 'MLP 784-128-10, batch 64', conv: 'conv 3x3 1->8, relu, maxpool 2, linear 1568->10, batch 32',
   lstm: 'LSTM 32->128 over 50 steps, linear 128->10, batch 32',
+  conv2d: 'conv2d 3x3 pad 1 16->32 on 28x28, batch 32, forward + backward',
 };
 
 /** The matmul and training-step tables for the columns `cols` (dl first, as the ratios' base). */
@@ -214,9 +257,14 @@ function tables(o: Options, results: Map<string, Map<string, Cell>>, dlName: str
     });
     out.push(table(['n', ...cols], rows));
   }
-  const steps = (['mlp', 'conv', 'lstm'] as const).filter((k) => o.workloads.includes(k));
+  const steps = (['mlp', 'conv', 'lstm', 'conv2d'] as const).filter((k) => o.workloads.includes(k));
   if (steps.length > 0) {
-    out.push('', 'training step, ms (lower is better): forward, cross-entropy, backward, SGD update');
+    // conv2d is one pass without an update; the header says so when it is among the rows.
+    const trains = steps.some((k) => k !== 'conv2d');
+    const pass = 'conv2d: forward, loss sum(y*g), backward to x, weight and bias, no update';
+    out.push('', trains
+      ? `training step, ms (lower is better): forward, cross-entropy, backward, SGD update${steps.includes('conv2d') ? ` (${pass})` : ''}`
+      : `forward and backward pass, ms (lower is better): ${pass}`);
     const rows = steps.map((k) => [STEP_LABELS[k], ...cols.map((fw) => withRatio(get(fw, k), base(fw, k), (ms) => ms))]);
     out.push(table(['workload', ...cols], rows));
   }

@@ -1,7 +1,7 @@
 // The bench's "bytes allocated per training step" figures, for dl's steps (see allocation.ts for how).
 import { bytes, canMeasureAllocation, measureAllocation, type Allocation } from './allocation.js';
 import { table } from './report.js';
-import { isRemote, isUnsupported, type Built, type LocalTrainer, type Trainer } from './workloads.js';
+import { isRemote, isUnsupported, type Built, type GradientStep, type LocalGradientStep, type LocalTrainer, type Trainer } from './workloads.js';
 
 /** What one training step allocated, or why it was not measured. */
 export type StepAllocation = Allocation | { reason: string };
@@ -13,15 +13,15 @@ export type StepAllocation = Allocation | { reason: string };
  * later ones. Never throws: a failure becomes the reason.
  * @example await measureStepAllocation(() => dl().mlp(mlpData()), 300)
  */
-export async function measureStepAllocation(build: () => Built<Trainer>, budgetMs: number): Promise<StepAllocation> {
+export async function measureStepAllocation(build: () => Built<Trainer | GradientStep>, budgetMs: number): Promise<StepAllocation> {
   if (!canMeasureAllocation()) return { reason: 'this Node has no v8.GCProfiler (Node >= 18.15 has)' };
-  let trainer: Trainer | undefined;
+  let trainer: Trainer | GradientStep | undefined;
   try {
     const built = await build();
     if (isUnsupported(built)) return { reason: built.unsupported };
     trainer = built;
     if (isRemote(built)) return { reason: 'runs in another process' };
-    const local = built as LocalTrainer;
+    const local = built as LocalTrainer | LocalGradientStep;
     const t0 = performance.now();
     local.step();
     const ms = Math.max(performance.now() - t0, 1e-3);

@@ -70,6 +70,53 @@ export interface LstmData {
   lr: number;
 }
 
+/**
+ * One convolution forward and backward, no update: y = conv2d(x, weight, bias) with a square kernel,
+ * stride 1 and padding (kernel − 1)/2 (so H and W are kept), the loss sum(y · g) for a fixed upstream
+ * gradient g, and its gradients with respect to x, weight and bias. Layouts follow PyTorch (NCHW input,
+ * weight [out, in, k, k]); a framework with other layouts converts them once, outside the timing.
+ */
+export interface Conv2dData {
+  batch: number;
+  inChannels: number;
+  outChannels: number;
+  size: number;
+  kernel: number;
+  padding: number;
+  /** [batch, inChannels, size, size], values in [-1, 1). */
+  x: Float32Array;
+  /** [outChannels, inChannels, kernel, kernel], PyTorch's default init U(±1/√fan_in). */
+  weight: Float32Array;
+  /** [outChannels]. */
+  bias: Float32Array;
+  /** [batch, outChannels, size, size], values in [-1, 1): dloss/dy, so every output counts. */
+  g: Float32Array;
+}
+
+/** A conv2d pass's loss and gradients, as float32 in `Conv2dData`'s (PyTorch's) layouts. */
+export interface Conv2dGradients {
+  loss: number;
+  /** [batch, inChannels, size, size]. */
+  x: Float32Array;
+  /** [outChannels, inChannels, kernel, kernel]. */
+  weight: Float32Array;
+  /** [outChannels]. */
+  bias: Float32Array;
+}
+
+/** A forward and backward pass built by one framework (no update): every `step` computes the same. */
+export interface LocalGradientStep {
+  /** One forward, loss and backward (gradients replaced, not accumulated); returns the loss. */
+  step(): number;
+  /** Does one more step and returns its loss and gradients, to check that the frameworks agree. */
+  gradients(): Conv2dGradients;
+  /** Frees framework-held memory (tfjs tensors). */
+  dispose?(): void;
+}
+
+/** A forward and backward pass run in this process, or in another. */
+export type GradientStep = LocalGradientStep | (Remote & { step(): Promise<number>; gradients(): Promise<Conv2dGradients> });
+
 /** A matmul built by one framework: `run` computes a·b once, materialized in the framework's storage. */
 export interface LocalProduct {
   run(): void;
@@ -122,10 +169,11 @@ export interface Framework {
   mlp(d: MlpData): Built<Trainer>;
   conv(d: ConvData): Built<Trainer>;
   lstm(d: LstmData): Built<Trainer>;
+  conv2d(d: Conv2dData): Built<GradientStep>;
 }
 
 /** True when work is timed in another process rather than by calling it here. */
-export function isRemote(x: Product | Trainer): x is Extract<Product | Trainer, Remote> {
+export function isRemote(x: Product | Trainer | GradientStep): x is Extract<Product | Trainer | GradientStep, Remote> {
   return 'timeRound' in x;
 }
 
@@ -207,5 +255,22 @@ export function lstmData(batch = 32, steps = 50, input = 32, hidden = 128, class
     bIh: uniform(next, G, -s, s), bHh: uniform(next, G, -s, s),
     wFc: uniform(next, hidden * classes, -s, s), bFc: uniform(next, classes, -s, s),
     lr: 0.1,
+  };
+}
+
+/**
+ * The conv2d workload (issue 8): x [32, 16, 28, 28], weight [32, 16, 3, 3], bias [32], stride 1,
+ * padding 1, upstream gradient g [32, 32, 28, 28].
+ */
+export function conv2dData(batch = 32, inChannels = 16, outChannels = 32, size = 28, kernel = 3): Conv2dData {
+  if (kernel % 2 !== 1) throw new Error(`conv2dData: the kernel must be odd to keep the size, got ${kernel}`);
+  const next = generator(4);
+  const s = 1 / Math.sqrt(inChannels * kernel * kernel);
+  return {
+    batch, inChannels, outChannels, size, kernel, padding: (kernel - 1) / 2,
+    x: uniform(next, batch * inChannels * size * size, -1, 1),
+    weight: uniform(next, outChannels * inChannels * kernel * kernel, -s, s),
+    bias: uniform(next, outChannels, -s, s),
+    g: uniform(next, batch * outChannels * size * size, -1, 1),
   };
 }

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli.js';
 import { loadFramework } from '../src/frameworks/index.js';
-import { convData, isUnsupported, lstmData, matmulData, type Framework, type LocalProduct, type LocalTrainer } from '../src/workloads.js';
+import { conv2dData, convData, isUnsupported, lstmData, matmulData, type Framework, type LocalProduct, type LocalTrainer } from '../src/workloads.js';
+import { conv2dGradients, conv2dReference, expectWithinBounds } from './conv2dReference.js';
 import { firstLosses } from './firstLosses.js';
 
 // The bench compares speed only if every framework does the same work: these check that each one,
@@ -73,12 +74,59 @@ describe('bench LSTM workload', () => {
   }, 30_000);
 });
 
+describe('bench conv2d workload', () => {
+  // The issue's shape family at a small size: x [2, 3, 6, 6], weight [4, 3, 3, 3], bias [4], padding 1.
+  const d = conv2dData(2, 3, 4, 6);
+  const ref = conv2dReference(d);
+
+  it('has a float64 reference whose float32 error bounds are tight enough to tell a wrong gradient', () => {
+    // Each bound is γ_n·Σ|terms| with n ≤ 72 here (γ_72 ≈ 4.3e-6) and Σ|terms| a few times the entry:
+    // about 1e-5 of the largest entry, far below what an indexing or layout mistake (an O(1) change in
+    // an entry) would move it by.
+    for (const key of ['x', 'weight', 'bias'] as const) {
+      const { value, bound } = ref[key];
+      const biggest = Math.max(...value.map(Math.abs));
+      expect(biggest).toBeGreaterThan(0.5);
+      expect(Math.max(...bound) / biggest, key).toBeLessThan(1e-4);
+    }
+  });
+
+  it.each(['dl', 'dl-js', 'tfjs-cpu'])('%s computes the loss and the gradients of x, weight and bias within float32 rounding', async (name) => {
+    const got = await conv2dGradients(frameworks.get(name)!, d);
+    expectWithinBounds(name, got, ref);
+    // So two frameworks agree within the sum of their bounds: dl's own figures are the bench's reference.
+    const dl = await conv2dGradients(frameworks.get('dl')!, d);
+    for (const key of ['x', 'weight', 'bias'] as const) {
+      got[key].forEach((v, i) => expect(Math.abs(v - dl[key][i]!), `${name} d${key}[${i}] vs dl`).toBeLessThanOrEqual(2 * ref[key].bound[i]! + 2 ** -23 * Math.abs(dl[key][i]!)));
+    }
+  }, 30_000);
+
+  it('replaces the gradients on every pass instead of accumulating them', async () => {
+    const fw = frameworks.get('dl')!;
+    await fw.activate?.();
+    const pass = fw.conv2d(d) as import('../src/workloads.js').LocalGradientStep;
+    const first = pass.gradients();
+    pass.step();
+    pass.step();
+    expect(pass.gradients()).toEqual(first);
+  });
+
+  it('says why js-pytorch and tfjs-wasm cannot run it instead of producing a figure', async () => {
+    const js = await frameworks.get('js-pytorch')!.conv2d(d);
+    expect(isUnsupported(js) && js.unsupported).toMatch(/no convolution/);
+    const wasm = frameworks.get('tfjs-wasm')!;
+    await wasm.activate?.();
+    const built = await wasm.conv2d(d);
+    expect(isUnsupported(built) && built.unsupported).toMatch(/no Conv2DBackpropFilter kernel/);
+  });
+});
+
 describe('parseArgs', () => {
   it('defaults to every size, framework and workload, timed by the wall clock', () => {
     const o = parseArgs([]);
     expect(o.sizes).toEqual([64, 128, 256, 512, 1024]);
     expect(o.frameworks).toEqual(['dl', 'dl-js', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'dl-mt', 'pytorch-mt']);
-    expect(o.workloads).toEqual(['matmul', 'mlp', 'conv', 'lstm']);
+    expect(o.workloads).toEqual(['matmul', 'mlp', 'conv', 'lstm', 'conv2d']);
     expect(o.timing.clock).toBe('wall');
   });
 
@@ -91,6 +139,7 @@ describe('parseArgs', () => {
     expect(o.timing).toMatchObject({ minTimeMs: 50, clock: 'cpu', minSamples: 3, rounds: 2 });
     expect(parseArgs(['--quick']).sizes).toEqual([64, 256]);
     expect(parseArgs(['--quick']).timing.rounds).toBe(1);
+    expect(parseArgs(['--workloads=conv2d,mlp']).workloads).toEqual(['conv2d', 'mlp']);
   });
 
   it('rejects bad arguments with a message naming them', () => {

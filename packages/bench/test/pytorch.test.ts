@@ -10,8 +10,9 @@ import { pythonCandidates, TorchWorker } from '../src/frameworks/torchWorker.js'
 import { Sampler, type RoundPlan } from '../src/measure.js';
 import { reasons } from '../src/report.js';
 import {
-  convData, isRemote, isUnsupported, matmulData, mlpData, type Framework, type LocalProduct, type Trainer,
+  conv2dData, convData, isRemote, isUnsupported, matmulData, mlpData, type Framework, type LocalProduct, type Trainer,
 } from '../src/workloads.js';
+import { conv2dGradients, conv2dReference, expectWithinBounds } from './conv2dReference.js';
 import { firstLosses } from './firstLosses.js';
 
 // PyTorch is an optional reference: these check that, when a Python with torch is found, it does the
@@ -79,6 +80,14 @@ describe.skipIf(torch === undefined)(`pytorch reference ${torch === undefined ? 
       const got = await firstLosses((await loadFramework(name)) as Framework, kind);
       // Same float32 weights and data; only the summation order differs (BLAS blocking, threads).
       got.forEach((l, i) => expect(Math.abs(l - ref[i]!), `${name} step ${i}: ${l} vs ${ref[i]}`).toBeLessThan(1e-5 * ref[i]!));
+    }
+  }, 30_000);
+
+  it('computes the conv2d loss and gradients of x, weight and bias within float32 rounding, on one thread and on several', async () => {
+    const d = conv2dData(2, 3, 4, 6);
+    const ref = conv2dReference(d);
+    for (const name of ['pytorch', 'pytorch-mt']) {
+      expectWithinBounds(name, await conv2dGradients((await loadFramework(name)) as Framework, d), ref);
     }
   }, 30_000);
 

@@ -1,7 +1,8 @@
 import {
-  add, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, max, mean, neg, pad, recurrentLayer, relu, reshape, tensor, transpose, unfold, zeros, type Tensor,
+  add, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, max, mean, mul, neg, pad, permute, recurrentLayer, relu, reshape, sum,
+  tensor, transpose, unfold, unfoldColumns, zeros, type Tensor,
 } from '@dl/autograd';
-import type { ConvData, Framework, LstmData, MlpData, Trainer } from '../workloads.js';
+import type { Conv2dData, ConvData, Framework, GradientStep, LstmData, MlpData, Trainer } from '../workloads.js';
 
 // The models are composed from @dl/autograd ops directly (as @dl/nn would do it), so the figures
 // measure the ops and the tape, not a layer library.
@@ -107,6 +108,39 @@ function lstm(d: LstmData): Trainer {
   };
 }
 
+/**
+ * conv2d forward and backward, composed as @dl/nn's `conv2d` does it (packages/nn/src/functional/conv.ts):
+ * `unfoldColumns` (im2col of the whole batch, [C·k·k, N·L]), one `matmul` with the weight [O, C·k·k],
+ * the bias added as [O, 1], then [O, N, L] permuted to [N, O, H, W]. The loss is sum(y · g).
+ */
+function conv2d(d: Conv2dData): GradientStep {
+  const { batch: n, inChannels: c, outChannels: o, size: s, kernel: k, padding: p } = d;
+  const x = param(d.x, [n, c, s, s]);
+  const weight = param(d.weight, [o, c, k, k]);
+  const bias = param(d.bias, [o]);
+  const g = tensor(d.g, { shape: [n, o, s, s] });
+  const step = () => {
+    // Gradients are replaced each pass, not accumulated (PyTorch's zero_grad(set_to_none=True)).
+    x.grad = null;
+    weight.grad = null;
+    bias.grad = null;
+    const cols = unfoldColumns(x, [k, k], { stride: [1, 1], padding: [p, p], dilation: [1, 1] });
+    const y = add(matmul(reshape(weight, [o, c * k * k]), cols), reshape(bias, [o, 1]));
+    const out = reshape(permute(reshape(y, [o, n, s * s]), [1, 0, 2]), [n, o, s, s]);
+    const loss = sum(mul(out, g));
+    loss.backward();
+    return loss.item();
+  };
+  return {
+    step,
+    gradients: () => {
+      const loss = step();
+      const copy = (t: Tensor) => Float32Array.from(t.grad!.data);
+      return { loss, x: copy(x), weight: copy(weight), bias: copy(bias) };
+    },
+  };
+}
+
 // The thread count dl starts with (the core count, or DL_NUM_THREADS), read before the bench changes it.
 const defaultThreads = getNumThreads();
 
@@ -123,8 +157,8 @@ export function dl(variant: DlVariant = 'dl'): Framework {
   const threads = variant === 'dl-mt' ? defaultThreads : 1;
   const abouts: Record<DlVariant, string | undefined> = {
     dl: undefined,
-    'dl-mt': `dl-mt: dl with setNumThreads(${threads}) (float32 products of >= 2^24 multiply-adds split over worker threads)`,
-    'dl-js': "dl-js: dl on setBackend('js'), every kernel in plain TypeScript (one thread)",
+    'dl-mt': `dl with setNumThreads(${threads}) (float32 products of >= 2^24 multiply-adds split over worker threads)`,
+    'dl-js': "dl on setBackend('js'), every kernel in plain TypeScript (one thread)",
   };
   return {
     name: variant,
@@ -144,5 +178,6 @@ export function dl(variant: DlVariant = 'dl'): Framework {
     mlp,
     conv,
     lstm,
+    conv2d,
   };
 }

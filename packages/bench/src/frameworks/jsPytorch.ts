@@ -64,5 +64,6 @@ export async function jsPytorch(): Promise<Framework | Unsupported> {
     mlp: (d) => mlp(torch, d),
     conv: () => ({ unsupported: 'js-pytorch 0.7.2 has no convolution and no max reduction to pool with' }),
     lstm: () => ({ unsupported: 'js-pytorch 0.7.2 has no sigmoid and no way to slice the gates' }),
+    conv2d: () => ({ unsupported: 'js-pytorch 0.7.2 has no convolution' }),
   };
 }

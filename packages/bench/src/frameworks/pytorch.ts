@@ -1,5 +1,5 @@
 import type { RoundPlan, RoundSamples } from '../measure.js';
-import type { Framework, Product, Remote, Trainer } from '../workloads.js';
+import type { Conv2dGradients, Framework, GradientStep, Product, Remote, Trainer } from '../workloads.js';
 import { TorchWorker } from './torchWorker.js';
 
 // Objects built in the worker are named by a number, unique across frameworks sharing it.
@@ -20,7 +20,8 @@ function remote(worker: TorchWorker, id: number, threads: number): Remote {
  * PyTorch (CPU) as a reference, run in `worker` on `threads` threads (torch.set_num_threads before
  * every request, so one worker serves both the single- and the multi-threaded framework). The
  * models are nn.Linear / nn.Conv2d / nn.MaxPool2d with F.cross_entropy and torch.optim.SGD, loaded
- * with the bench's initial weights (transposed to PyTorch's [out, in]).
+ * with the bench's initial weights (transposed to PyTorch's [out, in]); conv2d is F.conv2d's forward
+ * and backward, without an update.
  * @example const fw = pytorch(worker, 1, 'pytorch'); await (await fw.mlp(mlpData())).step();
  */
 export function pytorch(worker: TorchWorker, threads: number, name: string): Framework {
@@ -60,6 +61,26 @@ export function pytorch(worker: TorchWorker, threads: number, name: string): Fra
     async lstm(d) {
       const { batch, steps, input, hidden, classes, lr } = d;
       return trainer(await build('lstm', { batch, steps, input, hidden, classes, lr }, [d.x, d.labels, d.wIh, d.wHh, d.bIh, d.bHh, d.wFc, d.bFc]));
+    },
+    async conv2d(d): Promise<GradientStep> {
+      const { batch, inChannels, outChannels, size, kernel, padding } = d;
+      const id = await build('conv2d', { batch, inChannels, outChannels, size, kernel, padding }, [d.x, d.weight, d.bias, d.g]);
+      const step = async () => (await worker.request({ op: 'step', id, threads })).header.loss as number;
+      return {
+        ...remote(worker, id, threads),
+        step,
+        async gradients(): Promise<Conv2dGradients> {
+          // One more pass, whose loss comes back in the header and dx, dW, db, back to back, as the payload.
+          const { header, payload } = await worker.request({ op: 'result', id, threads });
+          const all = new Float32Array(Uint8Array.from(payload).buffer);
+          const nx = d.x.length;
+          const nw = d.weight.length;
+          return {
+            loss: header.loss as number,
+            x: all.slice(0, nx), weight: all.slice(nx, nx + nw), bias: all.slice(nx + nw, nx + nw + d.bias.length),
+          };
+        },
+      };
     },
   };
 }

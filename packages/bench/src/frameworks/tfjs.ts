@@ -1,4 +1,4 @@
-import type { ConvData, Framework, LstmData, MlpData, Trainer, Unsupported } from '../workloads.js';
+import type { Conv2dData, ConvData, Framework, GradientStep, LstmData, MlpData, Trainer, Unsupported } from '../workloads.js';
 
 type TF = typeof import('@tensorflow/tfjs');
 type TfBackend = 'cpu' | 'wasm';
@@ -117,6 +117,54 @@ function lstm(tf: TF, d: LstmData): Trainer {
   });
 }
 
+/**
+ * conv2d forward and backward with tf.conv2d in NHWC (x, g and the gradient of x transposed from and to
+ * NCHW, and the weight from and to [out, in, k, k] as HWIO, all outside the timing); the gradients of
+ * x, weight and bias from tf.valueAndGrads of sum(y · g). A backend without the kernels that gradient
+ * needs (tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter) gets the reason instead.
+ */
+function conv2d(tf: TF, backend: TfBackend, d: Conv2dData): GradientStep | Unsupported {
+  const missing = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'].filter((k) => tf.getKernel(k, backend) === undefined);
+  if (missing.length > 0) {
+    return { unsupported: `tfjs-backend-${backend} 4.22 registers no ${missing.join(', ')} kernel, which tf.conv2d's forward and gradients need` };
+  }
+  type T4 = import('@tensorflow/tfjs').Tensor4D;
+  const { batch: n, inChannels: c, outChannels: o, size: s, kernel: k, padding: p } = d;
+  const nchw = (values: Float32Array, channels: number) => tf.tidy(() => tf.transpose(tf.tensor4d(values, [n, channels, s, s]), [0, 2, 3, 1]));
+  const x = nchw(d.x, c) as T4;
+  const g = nchw(d.g, o) as T4;
+  const filter = tf.tidy(() => tf.transpose(tf.tensor4d(d.weight, [o, c, k, k]), [2, 3, 1, 0])) as T4;
+  const bias = tf.tensor1d(d.bias);
+  const pass = tf.valueAndGrads((...[xs, w, b]: import('@tensorflow/tfjs').Tensor[]) =>
+    tf.sum(tf.mul(tf.add(tf.conv2d(xs as T4, w as T4, 1, p), b!), g)) as import('@tensorflow/tfjs').Scalar);
+  const run = () => {
+    const { value, grads } = pass([x, filter, bias]);
+    const loss = value.dataSync()[0]!;
+    return { loss, value, grads };
+  };
+  return {
+    step() {
+      const { loss, value, grads } = run();
+      tf.dispose([value, ...grads]);
+      return loss;
+    },
+    gradients() {
+      const { loss, value, grads } = run();
+      const [dx, dw, db] = grads as [T4, T4, import('@tensorflow/tfjs').Tensor1D];
+      const back = tf.tidy(() => [tf.transpose(dx, [0, 3, 1, 2]), tf.transpose(dw, [3, 2, 0, 1])]);
+      const out = {
+        loss,
+        x: Float32Array.from(back[0]!.dataSync()),
+        weight: Float32Array.from(back[1]!.dataSync()),
+        bias: Float32Array.from(db.dataSync()),
+      };
+      tf.dispose([value, ...grads, ...back]);
+      return out;
+    },
+    dispose: () => tf.dispose([x, g, filter, bias]),
+  };
+}
+
 /** One SGD step per `step()` on `vars` minimising `loss`; `dispose()` frees the variables and `data`. */
 function sgdTrainer(
   tf: TF,
@@ -179,5 +227,6 @@ export async function tfjs(backend: TfBackend): Promise<Framework | Unsupported>
     mlp: (d) => mlp(tf, d),
     conv: (d) => conv(tf, d),
     lstm: (d) => lstm(tf, d),
+    conv2d: (d) => conv2d(tf, backend, d),
   };
 }
