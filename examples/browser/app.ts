@@ -1,0 +1,234 @@
+// The demo page: downloads the digits, trains TorchCNN from @dl/nn with Adam in the page (the wasm
+// backend: float32 products in WebAssembly SIMD), plots loss and test accuracy as it goes, and predicts
+// the digit drawn on the canvas with the class probabilities. `window.dlDemo` exposes the progress for
+// the end-to-end test.
+import { availableBackends, getBackend, manualSeed, noGrad, randperm, setBackend, softmax, Tensor, argmax, eq, sum } from '@dl/autograd';
+import { TorchCNN, crossEntropy } from '@dl/nn';
+import { Adam } from '@dl/optim';
+import { decodeDigits, PIXELS, SIDE, type DigitBytes } from './digits.js';
+
+const MEAN = 0.1307;
+const STD = 0.3081;
+const BATCH = 32;
+const EVAL_EVERY = 40;
+const EVAL_SIZE = 500;
+
+/** What the page has done so far (read by the end-to-end test). */
+interface DemoState {
+  backend: string;
+  webgpu: string;
+  steps: number;
+  losses: number[];
+  accuracy: { step: number; value: number }[];
+  prediction: { digit: number; probabilities: number[] } | null;
+  error: string | null;
+}
+const state: DemoState = { backend: '', webgpu: '', steps: 0, losses: [], accuracy: [], prediction: null, error: null };
+(window as unknown as { dlDemo: DemoState }).dlDemo = state;
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+/** Images of one split as a standardised float32 tensor [N, 1, 28, 28], labels as int32 [N]. */
+function toTensors(d: DigitBytes): { x: Tensor; y: Tensor } {
+  const n = d.labels.length;
+  const x = new Float32Array(n * PIXELS);
+  for (let i = 0; i < x.length; i++) x[i] = (d.images[i]! / 255 - MEAN) / STD;
+  return { x: new Tensor(x, [n, 1, SIDE, SIDE]), y: new Tensor(Int32Array.from(d.labels), [n]) };
+}
+
+/** Rows `idx` of x and y, as one batch. */
+function batchOf(x: Tensor, y: Tensor, idx: Int32Array): [Tensor, Tensor] {
+  const xb = new Float32Array(idx.length * PIXELS);
+  const yb = new Int32Array(idx.length);
+  idx.forEach((r, i) => {
+    xb.set((x.data as Float32Array).subarray(r * PIXELS, (r + 1) * PIXELS), i * PIXELS);
+    yb[i] = y.data[r]!;
+  });
+  return [new Tensor(xb, [idx.length, 1, SIDE, SIDE]), new Tensor(yb, [idx.length])];
+}
+
+/** The loss curve (smoothed) and the test accuracy points. */
+function drawChart(): void {
+  const c = $<HTMLCanvasElement>('chart');
+  const g = c.getContext('2d')!;
+  const [w, h, pad] = [c.width, c.height, 30];
+  g.clearRect(0, 0, w, h);
+  g.strokeStyle = '#ccc';
+  g.strokeRect(pad, 8, w - pad - 8, h - pad - 8);
+  g.fillStyle = '#555';
+  g.font = '11px system-ui';
+  g.fillText('loss', 2, 16);
+  g.fillStyle = '#d8593b';
+  g.fillText('accuracy 100%', w - 84, 20);
+  g.fillStyle = '#555';
+  g.fillText('0', 18, h - pad + 4);
+  g.fillText(`${state.steps} steps`, w - 70, h - 10);
+  const n = state.losses.length;
+  if (n === 0) return;
+  const top = Math.max(2.5, ...state.losses.slice(0, 5));
+  const xAt = (i: number) => pad + ((w - pad - 8) * i) / Math.max(n - 1, 1);
+  const yAt = (v: number) => 8 + (h - pad - 8) * (1 - Math.min(v, top) / top);
+  g.strokeStyle = '#3b7dd8';
+  g.beginPath();
+  let avg = state.losses[0]!;
+  state.losses.forEach((l, i) => {
+    avg = 0.9 * avg + 0.1 * l;
+    if (i === 0) g.moveTo(xAt(i), yAt(avg));
+    else g.lineTo(xAt(i), yAt(avg));
+  });
+  g.stroke();
+  g.fillStyle = '#d8593b';
+  for (const a of state.accuracy) {
+    g.beginPath();
+    g.arc(xAt(a.step - 1), 8 + (h - pad - 8) * (1 - a.value), 3, 0, 2 * Math.PI);
+    g.fill();
+  }
+  const last = state.accuracy[state.accuracy.length - 1];
+  $('stats').textContent = `step ${state.steps}, loss ${avg.toFixed(3)}` + (last ? `, test accuracy ${(100 * last.value).toFixed(1)}% (${EVAL_SIZE} digits, red dots)` : '');
+}
+
+/** Whether WebGPU has an adapter here, in words. */
+async function probeWebGpu(): Promise<string> {
+  type Adapter = { info?: { vendor?: string; architecture?: string } };
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
+  if (gpu === undefined) return 'no WebGPU in this browser';
+  const adapter = await gpu.requestAdapter();
+  if (adapter === null) return 'WebGPU has no adapter';
+  return `WebGPU adapter: ${adapter.info?.vendor ?? ''} ${adapter.info?.architecture ?? ''}`.trim();
+}
+
+/** The drawing as a 28×28 MNIST-style digit: the strokes' box scaled into 20×20, centred by mass. */
+function drawnDigit(canvas: HTMLCanvasElement): Float32Array | null {
+  const g = canvas.getContext('2d')!;
+  const { width: W, height: H } = canvas;
+  const px = g.getImageData(0, 0, W, H).data;
+  let [x0, y0, x1, y1] = [W, H, -1, -1];
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    if (px[(y * W + x) * 4]! > 0) [x0, y0, x1, y1] = [Math.min(x0, x), Math.min(y0, y), Math.max(x1, x), Math.max(y1, y)];
+  }
+  if (x1 < 0) return null;
+  const [bw, bh] = [x1 - x0 + 1, y1 - y0 + 1];
+  const scale = 20 / Math.max(bw, bh);
+  const small = document.createElement('canvas');
+  small.width = small.height = SIDE;
+  const s = small.getContext('2d')!;
+  const [dw, dh] = [bw * scale, bh * scale];
+  s.drawImage(canvas, x0, y0, bw, bh, (SIDE - dw) / 2, (SIDE - dh) / 2, dw, dh);
+  const raw = s.getImageData(0, 0, SIDE, SIDE).data;
+  const v = new Float32Array(PIXELS);
+  let [mass, mx, my] = [0, 0, 0];
+  for (let i = 0; i < PIXELS; i++) {
+    v[i] = raw[i * 4]! / 255;
+    mass += v[i]!;
+    mx += v[i]! * (i % SIDE);
+    my += v[i]! * Math.floor(i / SIDE);
+  }
+  const [sx, sy] = [Math.round(13.5 - mx / mass), Math.round(13.5 - my / mass)];
+  const out = new Float32Array(PIXELS);
+  for (let y = 0; y < SIDE; y++) for (let x = 0; x < SIDE; x++) {
+    const [fx, fy] = [x - sx, y - sy];
+    const p = fx >= 0 && fx < SIDE && fy >= 0 && fy < SIDE ? v[fy * SIDE + fx]! : 0;
+    out[y * SIDE + x] = (p - MEAN) / STD;
+  }
+  return out;
+}
+
+function showPrediction(model: TorchCNN, canvas: HTMLCanvasElement): void {
+  const digit = drawnDigit(canvas);
+  if (digit === null) return;
+  const probs = noGrad(() => softmax(model.forward(new Tensor(digit, [1, 1, SIDE, SIDE])), 1));
+  const p = Array.from(probs.data);
+  const best = p.indexOf(Math.max(...p));
+  state.prediction = { digit: best, probabilities: p };
+  $('guess').textContent = String(best);
+  $('bars').innerHTML = p.map((q, i) => `<div>${i}</div><div class="bar" style="width:${(180 * q).toFixed(1)}px"></div><div>${(100 * q).toFixed(1)}%</div>`).join('');
+}
+
+function setUpDrawing(canvas: HTMLCanvasElement, onStroke: () => void): void {
+  const g = canvas.getContext('2d', { willReadFrequently: true })!;
+  g.lineWidth = 20;
+  g.lineCap = g.lineJoin = 'round';
+  g.strokeStyle = '#fff';
+  let drawing = false;
+  const at = (e: PointerEvent): [number, number] => {
+    const r = canvas.getBoundingClientRect();
+    return [((e.clientX - r.left) * canvas.width) / r.width, ((e.clientY - r.top) * canvas.height) / r.height];
+  };
+  canvas.addEventListener('pointerdown', (e) => {
+    drawing = true;
+    g.beginPath();
+    g.moveTo(...at(e));
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (!drawing) return;
+    g.lineTo(...at(e));
+    g.stroke();
+  });
+  const end = () => {
+    if (!drawing) return;
+    drawing = false;
+    onStroke();
+  };
+  canvas.addEventListener('pointerup', end);
+  canvas.addEventListener('pointerleave', end);
+  $('clear').addEventListener('click', () => {
+    g.clearRect(0, 0, canvas.width, canvas.height);
+    state.prediction = null;
+    $('guess').textContent = '';
+    $('bars').innerHTML = '';
+  });
+}
+
+async function main(): Promise<void> {
+  // The first backend this browser runs: wasm where WebAssembly SIMD compiles, else plain TypeScript.
+  setBackend(availableBackends()[0]!);
+  state.backend = getBackend();
+  state.webgpu = await probeWebGpu();
+  const response = await fetch('/digits.bin');
+  if (!response.ok) throw new Error(`digits.bin: HTTP ${response.status}`);
+  const { train, test } = decodeDigits(new Uint8Array(await response.arrayBuffer()));
+  const tr = toTensors(train);
+  const te = toTensors(test);
+  const testX = te.x.narrow(0, 0, Math.min(EVAL_SIZE, te.y.numel()));
+  const testY = te.y.narrow(0, 0, Math.min(EVAL_SIZE, te.y.numel()));
+  $('status').textContent = `Training on ${train.labels.length} digits on the '${state.backend}' backend ` +
+    `(${state.webgpu}; training on WebGPU comes with dl's WebGPU backend, not built yet).`;
+
+  manualSeed(0);
+  const model = new TorchCNN(1, 16, 10);
+  const opt = new Adam(model.parameters(), { lr: 2e-3 });
+  const canvas = $<HTMLCanvasElement>('draw');
+  setUpDrawing(canvas, () => showPrediction(model, canvas));
+  let paused = false;
+  $('pause').addEventListener('click', () => {
+    paused = !paused;
+    $('pause').textContent = paused ? 'Resume' : 'Pause';
+  });
+
+  const n = tr.y.numel();
+  for (let epoch = 0; ; epoch++) {
+    const order = randperm(n, { dtype: 'int32' }).data as Int32Array;
+    for (let start = 0; start + BATCH <= n; start += BATCH) {
+      while (paused) await new Promise((r) => setTimeout(r, 100));
+      const [xb, yb] = batchOf(tr.x, tr.y, order.subarray(start, start + BATCH));
+      opt.zeroGrad();
+      const loss = crossEntropy(model.forward(xb), yb);
+      loss.backward();
+      opt.step();
+      state.losses.push(loss.item());
+      state.steps++;
+      if (state.steps % EVAL_EVERY === 0) {
+        const right = noGrad(() => sum(eq(argmax(model.forward(testX), { dim: 1 }), testY)).item());
+        state.accuracy.push({ step: state.steps, value: right / testY.numel() });
+      }
+      if (state.steps % 5 === 0) drawChart();
+      // Let the page draw and take input between batches.
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  }
+}
+
+main().catch((e: unknown) => {
+  state.error = e instanceof Error ? e.message : String(e);
+  $('status').textContent = `Error: ${state.error}`;
+});

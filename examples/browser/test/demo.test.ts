@@ -1,0 +1,85 @@
+// The demo page end to end (issue 13): served as `pnpm run demo` serves it, opened in headless
+// Chromium; it must train (the loss falls), predict a digit drawn with the mouse, and leave a
+// screenshot in examples/out/browser/demo.png.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDemoServer } from '../serve.js';
+
+const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const missing = (await import('node:fs')).existsSync(chromiumPath) ? null : `no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+if (missing !== null && process.env['DL_REQUIRE_BROWSER'] === '1') throw new Error(`demo test: ${missing}`);
+if (missing !== null) console.warn(`demo test skipped: ${missing}`);
+
+interface DemoState {
+  backend: string;
+  webgpu: string;
+  steps: number;
+  losses: number[];
+  accuracy: { step: number; value: number }[];
+  prediction: { digit: number; probabilities: number[] } | null;
+  error: string | null;
+}
+
+describe.skipIf(missing !== null)('the browser demo (examples/browser)', () => {
+  let server: Awaited<ReturnType<typeof startDemoServer>>;
+  let browser: Browser;
+  let page: Page;
+  const errors: string[] = [];
+  const demo = () => page.evaluate(() => (window as unknown as { dlDemo: DemoState }).dlDemo);
+
+  beforeAll(async () => {
+    server = await startDemoServer({ trainSize: 2000, testSize: 500 });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    page = await browser.newPage({ viewport: { width: 1040, height: 900 } });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(server.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('trains the CNN in the page: 120 steps, and the loss falls', async () => {
+    await page.waitForFunction(() => {
+      const d = (window as unknown as { dlDemo: DemoState }).dlDemo;
+      return d.error !== null || d.steps >= 120;
+    }, undefined, { timeout: 240_000, polling: 500 });
+    const d = await demo();
+    expect(d.error).toBeNull();
+    expect(d.backend).toBe('wasm');
+    const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+    const first = mean(d.losses.slice(0, 10));
+    const last = mean(d.losses.slice(110, 120));
+    expect(first).toBeGreaterThan(1.8); // about ln 10 before training
+    expect(last).toBeLessThan(0.6 * first);
+    expect(d.accuracy.length).toBeGreaterThan(0);
+    expect(d.accuracy[d.accuracy.length - 1]!.value).toBeGreaterThan(0.5);
+  }, 300_000);
+
+  it('predicts a digit drawn with the mouse, with class probabilities that sum to 1, and takes a screenshot', async () => {
+    await page.click('#pause'); // a still page for the drawing and the screenshot
+    const box = (await page.locator('#draw').boundingBox())!;
+    // A "7": a bar across the top, then a stroke down to the lower left.
+    await page.mouse.move(box.x + 80, box.y + 70);
+    await page.mouse.down();
+    for (const [x, y] of [[200, 70], [190, 110], [160, 170], [130, 230]] as const) await page.mouse.move(box.x + x, box.y + y, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction(() => (window as unknown as { dlDemo: DemoState }).dlDemo.prediction !== null, undefined, { timeout: 10_000 });
+    const { prediction } = await demo();
+    expect(prediction!.probabilities).toHaveLength(10);
+    expect(Math.abs(prediction!.probabilities.reduce((s, p) => s + p, 0) - 1)).toBeLessThan(1e-5);
+    expect(prediction!.digit).toBe(prediction!.probabilities.indexOf(Math.max(...prediction!.probabilities)));
+    expect(await page.textContent('#guess')).toBe(String(prediction!.digit));
+    const out = fileURLToPath(new URL('../../out/browser/', import.meta.url));
+    mkdirSync(out, { recursive: true });
+    await page.screenshot({ path: `${out}demo.png` });
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
