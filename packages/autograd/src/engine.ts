@@ -112,12 +112,11 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
     return prev === null ? clone(own) : add(prev, own);
   };
   // How often each gradient's storage was handed to a tensor: a leaf may keep a gradient as its .grad
-  // without the copy only when an op allocated that storage during this backward, it went to this leaf
-  // alone, and it belongs to no forward value or root gradient (PyTorch's AccumulateGrad steals a
-  // gradient nobody else holds).
+  // without the copy only when an op allocated that storage during this backward (so it is no forward
+  // value and no root gradient, which existed before) and it went to this leaf alone (PyTorch's
+  // AccumulateGrad steals a gradient nobody else holds).
   const handed = new Map<TypedArray, number>();
   const fresh = new Set<TypedArray>();
-  const shared = new Set<TypedArray>(rootGrads.map((g) => g.data));
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t);
     handed.set(g.data, (handed.get(g.data) ?? 0) + 1);
@@ -126,7 +125,7 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   const storeLeaf = (t: Tensor, g0: Tensor): Tensor => {
     const g = applyHooks(t, g0);
     const b = g.data;
-    const owned = t.grad === null && !createGraph && g === g0 && g.gradFn === null && fresh.has(b) && (handed.get(b) ?? 0) <= 1 && !shared.has(b);
+    const owned = t.grad === null && !createGraph && g === g0 && g.gradFn === null && fresh.has(b) && (handed.get(b) ?? 0) <= 1;
     return owned ? g : store(t.grad, g);
   };
   const outer = collectFreshStorage(fresh);
@@ -139,10 +138,6 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   return withGradMode(createGraph, () => {
     roots.forEach((r, i) => accumulate(r, rootGrads[i]!));
     const order = reverseTopo(roots);
-    for (const t of order) {
-      shared.add(t.data);
-      for (const x of t.gradFn!.inputs) shared.add(x.data);
-    }
     const wanted = opts.inputs ? new Set(opts.inputs) : null;
     for (const t of order) {
       const node = t.gradFn!;

@@ -144,6 +144,11 @@ function checkForwardResult(name: string, r: unknown): ForwardResult {
       hint: typeof r === 'number' ? 'wrap a number as tensor([value]) or build the output with ops' : undefined,
     });
   }
+  for (const size of o.shape as unknown[]) {
+    if (!Number.isInteger(size) || (size as number) < 0) {
+      throw new DlError(name, `the forward of '${name}' returned shape ${fmt(o.shape as number[])}: sizes must be non-negative integers`);
+    }
+  }
   if (o.data instanceof Uint8Array) {
     const bad = o.data.findIndex((v) => v > 1);
     if (bad >= 0) throw new DlError(name, `the forward of '${name}' returned a bool (Uint8Array) output holding ${o.data[bad]} at ${bad}; bools are 0 or 1`);

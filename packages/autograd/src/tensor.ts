@@ -42,8 +42,9 @@ const noOptions: { requiresGrad?: boolean } = Object.freeze({});
 let trusted = false;
 
 /**
- * @internal A tensor whose `data` is a typed array the caller checked (an op's output): it skips the
- * constructor's argument check (the shape is still validated against the data).
+ * @internal A tensor whose `data` is a typed array and whose shape holds non-negative integers, both
+ * made by the caller (an op's output): it skips the constructor's argument checks (the shape's size is
+ * still checked against the data).
  */
 export function trustedTensor(data: TypedArray, shape: Shape): Tensor {
   trusted = true;
@@ -102,10 +103,13 @@ export class Tensor {
 
   /** Wraps `data` (not copied) with `shape`; prefer the `tensor()` factory. */
   constructor(data: TypedArray, shape: Shape, options: { requiresGrad?: boolean } = noOptions) {
-    if (trusted) trusted = false;
-    else checkConstructor(data, shape, options);
-    for (const s of shape) {
-      if (!Number.isInteger(s) || s < 0) throw new DlError(`Tensor: invalid shape ${fmt(shape)}: sizes must be non-negative integers`);
+    if (trusted) {
+      trusted = false;
+    } else {
+      checkConstructor(data, shape, options);
+      for (const s of shape) {
+        if (!Number.isInteger(s) || s < 0) throw new DlError(`Tensor: invalid shape ${fmt(shape)}: sizes must be non-negative integers`);
+      }
     }
     if (numel(shape) !== data.length) {
       throw new DlError(`Tensor: shape ${fmt(shape)} needs ${numel(shape)} values but got ${data.length}`);

@@ -55,6 +55,10 @@ describe('defineOp checks its backward', () => {
     expect(() => bad([x], undefined)).toThrow(/numberForward: the forward of 'numberForward' must return a Tensor or \{ data: Float32Array \| Float64Array \| Int32Array \| Uint8Array, shape \}, got 3/);
     const arr = defineOp<undefined>({ name: 'arrayForward', forward: () => ({ data: [1, 2], shape: [2] }) as never });
     expect(() => arr([x], undefined)).toThrow(/'arrayForward' must return a Tensor/);
+    const frac = defineOp<undefined>({ name: 'fractionalShape', forward: () => ({ data: new Float32Array(5), shape: [2.5, 2] }) });
+    expect(() => frac([x], undefined)).toThrow(/^fractionalShape: the forward of 'fractionalShape' returned shape \[2\.5,2\]: sizes must be non-negative integers/);
+    const neg = defineOp<undefined>({ name: 'negativeShape', forward: () => ({ data: new Float32Array(0), shape: [-1, 0] }) });
+    expect(() => neg([x], undefined)).toThrow(/negativeShape: .*returned shape \[-1,0\]: sizes must be non-negative integers/);
     try {
       bad([x], undefined);
     } catch (e) {

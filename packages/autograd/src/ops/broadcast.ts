@@ -1,5 +1,5 @@
 import { DlError } from '../checks/error.js';
-import { Tensor, type TensorLike } from '../tensor.js';
+import { Tensor, trustedTensor, type TensorLike } from '../tensor.js';
 import { allocate, defaultDType, isFloat, promoteTypes, type DType, type TypedArray } from '../dtype.js';
 import { k } from '../kernels/index.js';
 import { broadcastShapes, fmt, sameShape, stridesOf, type Shape } from '../shape.js';
@@ -36,10 +36,10 @@ export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
     if (typeof x === 'number') {
       const data = allocate(to, 1);
       data[0] = x;
-      return new Tensor(data, []);
+      return trustedTensor(data, []);
     }
     // Only int32 and bool tensors are converted here, and they never require grad.
-    return x.dtype === to ? x : new Tensor(k.cast(x.data, to), x.shape);
+    return x.dtype === to ? x : trustedTensor(k.cast(x.data, to), x.shape);
   });
 }
 
