@@ -11,6 +11,9 @@ export const BROWSER_CHECKS = [
   'js: an nn MLP trained with Adam for 300 steps fits its data, with the losses of wasm',
   'WebGPU: an adapter and a device are available (SwiftShader)',
   'WebGPU: the tiled WGSL matmul equals the CPU product for random sizes and transposes (float32 property)',
+  'WebGPU: every unary and broadcasting binary kernel equals the CPU op over random shapes (float32 property)',
+  'WebGPU: sum and max over any dimension, and row log-softmax, equal the CPU ops (float32 property)',
+  'WebGPU: a chain of kernels is encoded into one command buffer and submitted once, when its result is read',
 ] as const;
 
 /** One check's outcome, as the page returns it. */

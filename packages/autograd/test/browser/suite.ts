@@ -4,13 +4,17 @@
 // @dl/optim, and the WebGPU matmul kernel against the CPU product.
 import fc from 'fast-check';
 import {
-  availableBackends, gradients, manualSeed, matmul, matmulTransposed, randn, setBackend, softmax, Tensor, unfoldColumns,
+  abs, add, availableBackends, div, exp, gradients, log, logSoftmax, manualSeed, matmul, matmulTransposed, max, maximum, minimum, mul, neg,
+  randn, relu, setBackend, sigmoid, softmax, sqrt, sub, sum, tanh, Tensor, unfoldColumns, where, gt, zerosLike,
   type BackendName,
 } from '@dl/autograd';
-import { arbBroadcastTensors, arbTensor, gradcheck } from '@dl/autograd/testing';
+import { arbBroadcastTensors, arbShape, arbTensor, gradcheck } from '@dl/autograd/testing';
 import { Linear, ReLU, Sequential, CrossEntropyLoss } from '@dl/nn';
 import { Adam } from '@dl/optim';
-import { gpuMatmul, requestGpuDevice } from '../../src/kernels/webgpu/matmul.js';
+import { GpuContext, requestGpuDevice } from '../../src/kernels/webgpu/context.js';
+import { matmul as gpuMatmul } from '../../src/kernels/webgpu/matmul.js';
+import { binary, unary, BINARY, UNARY, type BinaryOp, type UnaryOp } from '../../src/kernels/webgpu/elementwise.js';
+import { logSoftmaxRows, reduce } from '../../src/kernels/webgpu/reduce.js';
 import { BROWSER_CHECKS, type CheckResult } from './checks.js';
 
 type Check = () => string | Promise<string>;
@@ -79,6 +83,27 @@ function trainMlp(backend: BackendName): number[] {
 
 let wasmLosses: number[] = [];
 let device: GPUDevice | string | undefined;
+let context: GpuContext | undefined;
+
+/** The suite's GpuContext (after the adapter check found a device). */
+function gpu(): GpuContext {
+  if (device === undefined || typeof device === 'string') throw new Error(`no WebGPU device: ${device}`);
+  return (context ??= new GpuContext(device));
+}
+
+/** A float32 tensor's values on the GPU. */
+function up(ctx: GpuContext, t: Tensor) {
+  return ctx.upload(t.float().data as Float32Array);
+}
+
+/** Throws unless every value of `got` is within `tol(i)` of `want`'s. */
+function expectNear(got: Float32Array, want: Tensor, tol: (i: number) => number, what: string): void {
+  if (got.length !== want.numel()) throw new Error(`${what}: ${got.length} values on the GPU, ${want.numel()} on the CPU`);
+  got.forEach((v, i) => {
+    const e = want.data[i]!;
+    if (!(Math.abs(v - e) <= tol(i))) throw new Error(`${what}: element ${i} is ${v} on the GPU, ${e} on the CPU`);
+  });
+}
 
 const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
   'both CPU backends are available (WebAssembly SIMD compiles in Chromium)': () => {
@@ -113,26 +138,90 @@ const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
   'WebGPU: an adapter and a device are available (SwiftShader)': async () => {
     device = await requestGpuDevice();
     if (typeof device === 'string') throw new Error(device);
+    // Shader or pipeline errors are reported on the device; the page's console makes the test fail.
+    device.addEventListener('uncapturederror', (e) => console.error(`WebGPU: ${(e as GPUUncapturedErrorEvent).error.message}`));
     const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     return info ? `${info.vendor} ${info.architecture}`.trim() : 'device ready';
   },
   'WebGPU: the tiled WGSL matmul equals the CPU product for random sizes and transposes (float32 property)': async () => {
-    if (device === undefined || typeof device === 'string') throw new Error(`no device: ${device}`);
-    const mm = gpuMatmul(device);
+    const ctx = gpu();
     const dim = fc.oneof(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 30, max: 70 }));
     await fc.assert(fc.asyncProperty(fc.tuple(dim, dim, dim, fc.boolean(), fc.boolean()), async ([M, K, N, ta, tb]) => {
       const a = randn(ta ? [K, M] : [M, K]);
       const b = randn(tb ? [N, K] : [K, N]);
       const want = matmul(ta ? a.t() : a, tb ? b.t() : b);
       const absSum = matmul((ta ? a.t() : a).abs(), (tb ? b.t() : b).abs());
-      const got = await mm(a.data as Float32Array, ta, b.data as Float32Array, tb, M, K, N);
-      got.forEach((v, i) => {
-        // Both sum K float32 products in some order: each within K·2^-24 of Σ|a||b| of the exact value.
-        const tol = 2 * (K + 2) * 2 ** -24 * absSum.data[i]! + 1e-30;
-        if (!(Math.abs(v - want.data[i]!) <= tol)) throw new Error(`${M}x${K}x${N} transA=${ta} transB=${tb}: C[${i}] is ${v} on the GPU, ${want.data[i]} on the CPU`);
-      });
+      const got = await ctx.read(gpuMatmul(ctx, up(ctx, a), ta, up(ctx, b), tb, M, K, N));
+      // Both sum K float32 products in some order: each within K·2^-24 of Σ|a||b| of the exact value.
+      expectNear(got, want, (i) => 2 * (K + 2) * 2 ** -24 * absSum.data[i]! + 1e-30, `${M}x${K}x${N} transA=${ta} transB=${tb}`);
     }), { numRuns: 25 });
     return '25 products';
+  },
+  'WebGPU: every unary and broadcasting binary kernel equals the CPU op over random shapes (float32 property)': async () => {
+    const ctx = gpu();
+    const cpuUnary: Record<UnaryOp, (x: Tensor) => Tensor> = { neg, abs, exp, log, sqrt, tanh, sigmoid, relu };
+    const cpuBinary: Record<BinaryOp, (x: Tensor, y: Tensor) => Tensor> = {
+      add, sub, mul, div, maximum, minimum, reluBackward: (g, x) => where(gt(x, 0), g, zerosLike(g)),
+    };
+    // Inputs away from 0 (log, sqrt, div) and moderate (exp); WGSL's exp, log and tanh are accurate to a few ulps.
+    const positive = (t: Tensor) => t.abs().add(0.1);
+    for (const op of Object.keys(UNARY) as UnaryOp[]) {
+      await fc.assert(fc.asyncProperty(arbBroadcastTensors(1, {}, { min: -3, max: 3 }), async ([x0]) => {
+        const x = (op === 'log' || op === 'sqrt' ? positive(x0!) : x0!).float();
+        const got = await ctx.read(unary(ctx, op, up(ctx, x), x.shape));
+        const want = cpuUnary[op](x);
+        expectNear(got, want, (i) => 1e-5 * (1 + Math.abs(want.data[i]!)), op);
+      }), { numRuns: 8 });
+    }
+    for (const op of Object.keys(BINARY) as BinaryOp[]) {
+      await fc.assert(fc.asyncProperty(arbBroadcastTensors(2, {}, { min: -3, max: 3 }), async ([x0, y0]) => {
+        const x = x0!.float();
+        const y = (op === 'div' ? positive(y0!) : y0!).float();
+        const { out, shape } = binary(ctx, op, up(ctx, x), x.shape, up(ctx, y), y.shape);
+        const want = cpuBinary[op](x, y);
+        if (shape.join() !== want.shape.join()) throw new Error(`${op}: shape [${shape}] on the GPU, [${want.shape}] on the CPU`);
+        const got = await ctx.read(out);
+        expectNear(got, want, (i) => 1e-6 * (1 + Math.abs(want.data[i]!)), op);
+      }), { numRuns: 20 });
+    }
+    return `${Object.keys(UNARY).length} unary and ${Object.keys(BINARY).length} binary kernels`;
+  },
+  'WebGPU: sum and max over any dimension, and row log-softmax, equal the CPU ops (float32 property)': async () => {
+    const ctx = gpu();
+    await fc.assert(fc.asyncProperty(arbShape({ minDims: 1 }).chain((shape) => arbTensor(shape, { min: -3, max: 3 })), fc.nat(), async (x0, pick) => {
+      const x = x0.float();
+      const dim = pick % x.ndim;
+      for (const op of ['sum', 'max'] as const) {
+        const { out, shape } = reduce(ctx, op, up(ctx, x), x.shape, dim);
+        const want = op === 'sum' ? sum(x, { dim }) : max(x, { dim }).values;
+        if (shape.join() !== want.shape.join()) throw new Error(`${op} over ${dim}: shape [${shape}], CPU [${want.shape}]`);
+        const scale = sum(x.abs(), { dim });
+        expectNear(await ctx.read(out), want, (i) => (x.shape[dim]! + 1) * 2 ** -23 * (1 + scale.data[i]!), `${op} over dim ${dim} of [${x.shape}]`);
+      }
+    }), { numRuns: 20 });
+    await fc.assert(fc.asyncProperty(fc.tuple(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 40 })).chain(([r, c]) => arbTensor([r, c], { min: -20, max: 20 })), async (x0) => {
+      const x = x0.float();
+      const got = await ctx.read(logSoftmaxRows(ctx, up(ctx, x), x.shape[0]!, x.shape[1]!));
+      const want = logSoftmax(x, 1);
+      expectNear(got, want, (i) => 1e-5 * (1 + Math.abs(want.data[i]!)), `logSoftmax of [${x.shape}]`);
+    }), { numRuns: 20 });
+    return 'sum, max and log-softmax';
+  },
+  'WebGPU: a chain of kernels is encoded into one command buffer and submitted once, when its result is read': async () => {
+    const ctx = gpu();
+    // An MLP's forward: relu(x·W1 + b1)·W2 + b2, then log-softmax: seven kernels, no read in between.
+    const [x, w1, b1, w2, b2] = [randn([16, 20]), randn([20, 32]), randn([32]), randn([32, 10]), randn([10])];
+    const h = binary(ctx, 'add', gpuMatmul(ctx, up(ctx, x), false, up(ctx, w1), false, 16, 20, 32), [16, 32], up(ctx, b1), [32]).out;
+    const r = unary(ctx, 'relu', h, [16, 32]);
+    const z = binary(ctx, 'add', gpuMatmul(ctx, r, false, up(ctx, w2), false, 16, 32, 10), [16, 10], up(ctx, b2), [10]).out;
+    const before = ctx.submits;
+    const logp = logSoftmaxRows(ctx, z, 16, 10);
+    if (ctx.submits !== before || ctx.pending !== 6) throw new Error(`expected 6 pending dispatches and no submit yet, got ${ctx.pending} pending and ${ctx.submits - before} submits`);
+    const got = await ctx.read(logp);
+    if (ctx.submits !== before + 1) throw new Error(`reading the result took ${ctx.submits - before} submits, not 1`);
+    const want = logSoftmax(add(matmul(relu(add(matmul(x, w1), b1)), w2), b2), 1);
+    expectNear(got, want, (i) => 1e-4 * (1 + Math.abs(want.data[i]!)), 'the MLP forward');
+    return '6 dispatches, 1 submit';
   },
 };
 

@@ -1,7 +1,6 @@
 /// <reference types="@webgpu/types" />
-// The first WebGPU kernel (issue 13): a tiled float32 matrix product in WGSL, run on a GPUDevice over
-// host arrays. The WebGPU backend will keep tensors in GPU buffers and queue kernels without reading
-// back; until that exists this is the kernel it will use, tested against the CPU kernels in Chromium.
+// A tiled float32 matrix product in WGSL (issue 13), encoded on a GpuContext over GPU arrays.
+import type { GpuArray, GpuContext } from './context.js';
 
 /** Rows and columns of C one workgroup computes, and the depth of one shared-memory slice of K. */
 const TILE = 32;
@@ -76,72 +75,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
 `;
 }
 
-/** A matrix product on the GPU: resolves to C = op(A)·op(B) (M×N, row-major), read back to the host. */
-export type GpuMatmul = (
-  a: Float32Array, transA: boolean, b: Float32Array, transB: boolean, M: number, K: number, N: number,
-) => Promise<Float32Array>;
-
 /**
- * The tiled WGSL product on `device`, with one compiled pipeline per transpose pair (built on first
- * use). Each call uploads A and B, runs one dispatch of ⌈N/32⌉×⌈M/32⌉ workgroups, and reads C back.
- * @example const mm = gpuMatmul(device); const c = await mm(a, false, b, false, 2, 3, 4);
+ * Encodes C = op(A)·op(B) (M×N, row-major) into `ctx`'s pending work and returns C, still on the GPU:
+ * one dispatch of ⌈N/32⌉×⌈M/32⌉ workgroups, with the pipeline of this transpose pair compiled once.
+ * @example const c = matmul(ctx, a, false, b, true, M, K, N); const values = await ctx.read(c);
  */
-export function gpuMatmul(device: GPUDevice): GpuMatmul {
-  const pipelines = new Map<string, GPUComputePipeline>();
-  const pipeline = (transA: boolean, transB: boolean): GPUComputePipeline => {
-    const key = `${transA}${transB}`;
-    let p = pipelines.get(key);
-    if (p === undefined) {
-      const module = device.createShaderModule({ code: matmulSource(transA, transB) });
-      p = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
-      pipelines.set(key, p);
-    }
-    return p;
-  };
-  // Zero-length buffers are not allowed: every buffer holds at least one float.
-  const upload = (values: Float32Array, usage: number): GPUBuffer => {
-    const buffer = device.createBuffer({ size: Math.max(4, values.byteLength), usage: usage | GPUBufferUsage.COPY_DST });
-    if (values.length > 0) device.queue.writeBuffer(buffer, 0, values.buffer, values.byteOffset, values.byteLength);
-    return buffer;
-  };
-  return async (a, transA, b, transB, M, K, N) => {
-    const out = new Float32Array(M * N);
-    if (out.length === 0) return out;
-    const p = pipeline(transA, transB);
-    const bufA = upload(a.subarray(0, M * K), GPUBufferUsage.STORAGE);
-    const bufB = upload(b.subarray(0, K * N), GPUBufferUsage.STORAGE);
-    const bufC = device.createBuffer({ size: out.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const bufDims = upload(new Float32Array(new Uint32Array([M, K, N, 0]).buffer), GPUBufferUsage.UNIFORM);
-    const read = device.createBuffer({ size: out.byteLength, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const bind = device.createBindGroup({
-      layout: p.getBindGroupLayout(0),
-      entries: [bufA, bufB, bufC, bufDims].map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(p);
-    pass.setBindGroup(0, bind);
-    pass.dispatchWorkgroups(Math.ceil(N / TILE), Math.ceil(M / TILE));
-    pass.end();
-    encoder.copyBufferToBuffer(bufC, 0, read, 0, out.byteLength);
-    device.queue.submit([encoder.finish()]);
-    await read.mapAsync(GPUMapMode.READ);
-    out.set(new Float32Array(read.getMappedRange()));
-    read.unmap();
-    for (const buffer of [bufA, bufB, bufC, bufDims, read]) buffer.destroy();
-    return out;
-  };
-}
-
-/**
- * A GPUDevice from `navigator.gpu`, or the reason there is none (no WebGPU in this runtime, or no
- * adapter: a machine without a GPU and without a software adapter).
- * @example const d = await requestGpuDevice(); if (typeof d === 'string') console.log(d);
- */
-export async function requestGpuDevice(): Promise<GPUDevice | string> {
-  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-  if (gpu === undefined) return 'this runtime has no WebGPU (navigator.gpu is undefined)';
-  const adapter = await gpu.requestAdapter();
-  if (adapter === null) return 'WebGPU found no adapter (no GPU, and no software adapter enabled)';
-  return adapter.requestDevice();
+export function matmul(ctx: GpuContext, a: GpuArray, transA: boolean, b: GpuArray, transB: boolean, M: number, K: number, N: number): GpuArray {
+  if (a.length < M * K || b.length < K * N) {
+    throw new Error(`webgpu matmul: ${M}x${K}x${N} needs ${M * K} and ${K * N} values, got ${a.length} and ${b.length}`);
+  }
+  const c = ctx.alloc(M * N);
+  if (M === 0 || N === 0) return c;
+  // K = 0 leaves C zero: the loop over K slices runs no step, and every thread writes its zeros.
+  ctx.dispatch(matmulSource(transA, transB), [a.buffer, b.buffer, c.buffer], new Uint32Array([M, K, N, 0]), [Math.ceil(N / TILE), Math.ceil(M / TILE)]);
+  return c;
 }

@@ -1,0 +1,118 @@
+/// <reference types="@webgpu/types" />
+// What every WebGPU kernel runs on (issue 13): one device, its compiled pipelines (cached by source),
+// float32 storage buffers, and one pending command encoder. Kernels only encode; work is submitted in
+// one command buffer when a value is read back (or on `flush`), so a chain of ops costs one submit,
+// not one per op.
+
+/** A float32 array in GPU memory: the buffer and how many values it holds. */
+export interface GpuArray {
+  readonly buffer: GPUBuffer;
+  readonly length: number;
+}
+
+/** The device, pipeline cache and pending work that the WebGPU kernels share. */
+export class GpuContext {
+  readonly device: GPUDevice;
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private encoder: GPUCommandEncoder | null = null;
+  private uniforms: GPUBuffer[] = [];
+  /** Dispatches encoded since the last submit, and submits so far (for tests and the bench). */
+  pending = 0;
+  submits = 0;
+
+  constructor(device: GPUDevice) {
+    this.device = device;
+  }
+
+  /** A zero-filled float32 array of `length` values (at least one float is allocated: empty buffers are not allowed). */
+  alloc(length: number): GpuArray {
+    const buffer = this.device.createBuffer({
+      size: Math.max(4, 4 * length),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    return { buffer, length };
+  }
+
+  /** A GPU copy of `values`. */
+  upload(values: Float32Array): GpuArray {
+    const a = this.alloc(values.length);
+    if (values.length > 0) this.device.queue.writeBuffer(a.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+    return a;
+  }
+
+  /** Submits the pending work, then resolves to the values of `a`. */
+  async read(a: GpuArray): Promise<Float32Array> {
+    const out = new Float32Array(a.length);
+    if (a.length === 0) return out;
+    const staging = this.device.createBuffer({ size: 4 * a.length, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.commands().copyBufferToBuffer(a.buffer, 0, staging, 0, 4 * a.length);
+    this.flush();
+    await staging.mapAsync(GPUMapMode.READ);
+    out.set(new Float32Array(staging.getMappedRange()));
+    staging.unmap();
+    staging.destroy();
+    return out;
+  }
+
+  /** Submits every encoded dispatch as one command buffer. */
+  flush(): void {
+    if (this.encoder === null) return;
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.submits++;
+    this.pending = 0;
+    // Uniform buffers are only read by the submitted work; the queue keeps them alive until it ran.
+    for (const u of this.uniforms) u.destroy();
+    this.uniforms = [];
+  }
+
+  /** Encodes one dispatch of the compute shader `source` (entry point `main`) over `groups` workgroups. */
+  dispatch(source: string, buffers: readonly GPUBuffer[], uniform: Uint32Array | null, groups: readonly [number, number?, number?]): void {
+    const pipeline = this.pipeline(source);
+    const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
+    if (uniform !== null) {
+      const u = this.device.createBuffer({ size: Math.max(16, uniform.byteLength), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      this.device.queue.writeBuffer(u, 0, uniform.buffer, uniform.byteOffset, uniform.byteLength);
+      this.uniforms.push(u);
+      entries.push({ binding: buffers.length, resource: { buffer: u } });
+    }
+    const pass = this.commands().beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
+    pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
+    pass.end();
+    this.pending++;
+  }
+
+  /** The compiled pipeline of `source`, compiled on first use. */
+  private pipeline(source: string): GPUComputePipeline {
+    let p = this.pipelines.get(source);
+    if (p === undefined) {
+      p = this.device.createComputePipeline({ layout: 'auto', compute: { module: this.device.createShaderModule({ code: source }), entryPoint: 'main' } });
+      this.pipelines.set(source, p);
+    }
+    return p;
+  }
+
+  /** Pipelines compiled so far. */
+  get compiled(): number {
+    return this.pipelines.size;
+  }
+
+  private commands(): GPUCommandEncoder {
+    return (this.encoder ??= this.device.createCommandEncoder());
+  }
+}
+
+/**
+ * A GPUDevice from `navigator.gpu`, or the reason there is none (no WebGPU in this runtime, or no
+ * adapter: a machine without a GPU and without a software adapter).
+ * @example const d = await requestGpuDevice(); if (typeof d === 'string') console.log(d);
+ */
+export async function requestGpuDevice(): Promise<GPUDevice | string> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  if (gpu === undefined) return 'this runtime has no WebGPU (navigator.gpu is undefined)';
+  const adapter = await gpu.requestAdapter();
+  if (adapter === null) return 'WebGPU found no adapter (no GPU, and no software adapter enabled)';
+  return adapter.requestDevice();
+}

@@ -1,0 +1,88 @@
+// Reductions and row-wise log-softmax in WGSL (issue 13): one thread per output value, looping over the
+// reduced axis, so every output is summed in the same order as the CPU kernel's.
+import type { GpuArray, GpuContext } from './context.js';
+
+const WORKGROUP = 64;
+// Dispatches are 2-D past 65,535 workgroups in x (the WebGPU limit per dimension).
+const MAX_GROUPS_X = 65535;
+
+/** Workgroups for `n` threads, as [x, y] within the per-dimension limit. */
+function groupsFor(n: number): [number, number] {
+  const groups = Math.ceil(n / WORKGROUP);
+  const x = Math.min(groups, MAX_GROUPS_X);
+  return [x, Math.ceil(groups / x)];
+}
+
+/** The reductions over one axis. */
+export type ReduceOp = 'sum' | 'max';
+
+function reduceSource(op: ReduceOp): string {
+  const [init, step] = op === 'sum' ? ['0.0', 'acc + v'] : ['-3.402823e+38', 'max(acc, v)'];
+  return /* wgsl */ `
+struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> dims: Dims;
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+  if (i >= dims.outer * dims.inner) { return; }
+  let o = i / dims.inner;
+  let j = i % dims.inner;
+  var acc = ${init};
+  for (var r = 0u; r < dims.size; r++) {
+    let v = x[(o * dims.size + r) * dims.inner + j];
+    acc = ${step};
+  }
+  out[i] = acc;
+}
+`;
+}
+
+/**
+ * Encodes the sum (or max) of `x` (shape `shape`) over dimension `dim`, which is dropped from the
+ * result's shape; returns the result, still on the GPU.
+ * @example const colSums = reduce(ctx, 'sum', g, [64, 10], 0); // [10]
+ */
+export function reduce(ctx: GpuContext, op: ReduceOp, x: GpuArray, shape: readonly number[], dim: number): { out: GpuArray; shape: number[] } {
+  if (!Number.isInteger(dim) || dim < 0 || dim >= shape.length) throw new Error(`webgpu ${op}: dim ${dim} is out of range for shape [${shape.join(',')}]`);
+  const outer = shape.slice(0, dim).reduce((p, s) => p * s, 1);
+  const size = shape[dim]!;
+  const inner = shape.slice(dim + 1).reduce((p, s) => p * s, 1);
+  const outShape = [...shape.slice(0, dim), ...shape.slice(dim + 1)];
+  const out = ctx.alloc(outer * inner);
+  if (outer * inner > 0) ctx.dispatch(reduceSource(op), [x.buffer, out.buffer], new Uint32Array([outer, size, inner, 0]), groupsFor(outer * inner));
+  return { out, shape: outShape };
+}
+
+const LOG_SOFTMAX = /* wgsl */ `
+struct Dims { rows: u32, cols: u32, pad0: u32, pad1: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> dims: Dims;
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let row = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+  if (row >= dims.rows) { return; }
+  let base = row * dims.cols;
+  var top = -3.402823e+38;
+  for (var c = 0u; c < dims.cols; c++) { top = max(top, x[base + c]); }
+  var total = 0.0;
+  for (var c = 0u; c < dims.cols; c++) { total += exp(x[base + c] - top); }
+  let shift = top + log(total);
+  for (var c = 0u; c < dims.cols; c++) { out[base + c] = x[base + c] - shift; }
+}
+`;
+
+/**
+ * Encodes log-softmax over the last dimension of `x` viewed as [rows, cols] (the max is subtracted
+ * first, as PyTorch's kernel does, so large logits do not overflow); returns the result on the GPU.
+ * @example const logp = logSoftmaxRows(ctx, logits, 64, 10);
+ */
+export function logSoftmaxRows(ctx: GpuContext, x: GpuArray, rows: number, cols: number): GpuArray {
+  const out = ctx.alloc(rows * cols);
+  if (rows * cols > 0) ctx.dispatch(LOG_SOFTMAX, [x.buffer, out.buffer], new Uint32Array([rows, cols, 0, 0]), groupsFor(rows));
+  return out;
+}
