@@ -6,6 +6,7 @@ import { availableBackends, getBackend, manualSeed, noGrad, randperm, setBackend
 import { TorchCNN, crossEntropy } from '@dl/nn';
 import { Adam } from '@dl/optim';
 import { decodeDigits, PIXELS, SIDE, type DigitBytes } from './digits.js';
+import type { DemoState } from './state.js';
 
 const MEAN = 0.1307;
 const STD = 0.3081;
@@ -13,16 +14,6 @@ const BATCH = 32;
 const EVAL_EVERY = 40;
 const EVAL_SIZE = 500;
 
-/** What the page has done so far (read by the end-to-end test). */
-interface DemoState {
-  backend: string;
-  webgpu: string;
-  steps: number;
-  losses: number[];
-  accuracy: { step: number; value: number }[];
-  prediction: { digit: number; probabilities: number[] } | null;
-  error: string | null;
-}
 const state: DemoState = { backend: '', webgpu: '', steps: 0, losses: [], accuracy: [], prediction: null, error: null };
 (window as unknown as { dlDemo: DemoState }).dlDemo = state;
 

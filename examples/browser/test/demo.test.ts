@@ -6,21 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoServer } from '../serve.js';
+import type { DemoState } from '../state.js';
 
 const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const missing = (await import('node:fs')).existsSync(chromiumPath) ? null : `no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
 if (missing !== null && process.env['DL_REQUIRE_BROWSER'] === '1') throw new Error(`demo test: ${missing}`);
 if (missing !== null) console.warn(`demo test skipped: ${missing}`);
-
-interface DemoState {
-  backend: string;
-  webgpu: string;
-  steps: number;
-  losses: number[];
-  accuracy: { step: number; value: number }[];
-  prediction: { digit: number; probabilities: number[] } | null;
-  error: string | null;
-}
 
 describe.skipIf(missing !== null)('the browser demo (examples/browser)', () => {
   let server: Awaited<ReturnType<typeof startDemoServer>>;
