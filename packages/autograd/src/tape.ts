@@ -40,7 +40,6 @@ export function isAnomalyEnabled(): boolean {
   return anomalyEnabled;
 }
 
-/** Runs `fn` with grad mode set to `enabled`, restoring the previous mode after. */
 /** @internal Sets grad mode and returns the previous one (the tape's hot path; restore it in a `finally`). */
 export function swapGradMode(enabled: boolean): boolean {
   const prev = gradEnabled;
@@ -48,6 +47,7 @@ export function swapGradMode(enabled: boolean): boolean {
   return prev;
 }
 
+/** Runs `fn` with grad mode set to `enabled`, restoring the previous mode after. */
 export function withGradMode<T>(enabled: boolean, fn: () => T): T {
   const prev = gradEnabled;
   gradEnabled = enabled;
