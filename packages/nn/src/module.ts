@@ -59,6 +59,9 @@ export interface Slot {
 /** @internal The method containers override to list their members under their own names (`0`, `1`, ...). */
 export const slotsOf: unique symbol = Symbol('slots');
 
+/** @internal Whether a module has forward or forward-pre hooks (a container may then not fuse it with its neighbour). */
+export const hasForwardHooks: unique symbol = Symbol('hasForwardHooks');
+
 interface Buffer {
   tensor: Tensor | null;
   persistent: boolean;
@@ -128,6 +131,10 @@ export abstract class Module {
 
   #preHooks = new Map<number, ForwardPreHook>();
   #hooks = new Map<number, ForwardHook>();
+  /** @internal See `hasForwardHooks`. */
+  [hasForwardHooks](): boolean {
+    return this.#preHooks.size > 0 || this.#hooks.size > 0;
+  }
   /**
    * Runs `hook(module, inputs)` before every `call()`, as PyTorch's `register_forward_pre_hook`; it may
    * return replacement inputs (an array, or one value). Returns a handle whose `remove()` unregisters it.
