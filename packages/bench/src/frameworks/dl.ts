@@ -1,6 +1,6 @@
 import {
-  add, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, max, mean, mul, neg, pad, permute, recurrentLayer, relu, reshape, sum,
-  tensor, transpose, unfold, unfoldColumns, zeros, type Tensor,
+  add, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, max, mean, mul, neg, pad, recurrentLayer, relu, reshape, sum,
+  tensor, transpose, unfold, zeros, type Tensor,
 } from '@dl/autograd';
 import type { Conv2dData, ConvData, Framework, GradientStep, LstmData, MlpData, Trainer } from '../workloads.js';
 
@@ -110,8 +110,8 @@ function lstm(d: LstmData): Trainer {
 
 /**
  * conv2d forward and backward, composed as @dl/nn's `conv2d` does it (packages/nn/src/functional/conv.ts):
- * `unfoldColumns` (im2col of the whole batch, [C·k·k, N·L]), one `matmul` with the weight [O, C·k·k],
- * the bias added as [O, 1], then [O, N, L] permuted to [N, O, H, W]. The loss is sum(y · g).
+ * `unfold` (im2col per image, [N, C·k·k, L]), one batched `matmul` with the weight [O, C·k·k] giving
+ * [N, O, L], and the bias added as [O, 1]. The loss is sum(y · g).
  */
 function conv2d(d: Conv2dData): GradientStep {
   const { batch: n, inChannels: c, outChannels: o, size: s, kernel: k, padding: p } = d;
@@ -124,9 +124,9 @@ function conv2d(d: Conv2dData): GradientStep {
     x.grad = null;
     weight.grad = null;
     bias.grad = null;
-    const cols = unfoldColumns(x, [k, k], { stride: [1, 1], padding: [p, p], dilation: [1, 1] });
+    const cols = unfold(x, [k, k], { stride: [1, 1], padding: [p, p], dilation: [1, 1] });
     const y = add(matmul(reshape(weight, [o, c * k * k]), cols), reshape(bias, [o, 1]));
-    const out = reshape(permute(reshape(y, [o, n, s * s]), [1, 0, 2]), [n, o, s, s]);
+    const out = reshape(y, [n, o, s, s]);
     const loss = sum(mul(out, g));
     loss.backward();
     return loss.item();
