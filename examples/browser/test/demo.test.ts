@@ -1,7 +1,7 @@
 // The demo page end to end (issue 13): served as `pnpm run demo` serves it, opened in headless
 // Chromium; it must train (the loss falls), predict a digit drawn with the mouse, and leave a
 // screenshot in examples/out/browser/demo.png.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -9,9 +9,14 @@ import { startDemoServer } from '../serve.js';
 import type { DemoState } from '../state.js';
 
 const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const missing = (await import('node:fs')).existsSync(chromiumPath) ? null : `no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
-if (missing !== null && process.env['DL_REQUIRE_BROWSER'] === '1') throw new Error(`demo test: ${missing}`);
-if (missing !== null) console.warn(`demo test skipped: ${missing}`);
+const missing = existsSync(chromiumPath) ? null : `no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+// CI installs Chromium and sets DL_REQUIRE_BROWSER, so there a missing browser is a failing test, not a skip.
+const required = process.env['DL_REQUIRE_BROWSER'] === '1';
+if (missing !== null && !required) console.warn(`demo test skipped: ${missing}`);
+
+it.runIf(required)('Chromium is installed (DL_REQUIRE_BROWSER=1)', () => {
+  expect(missing).toBeNull();
+});
 
 describe.skipIf(missing !== null)('the browser demo (examples/browser)', () => {
   let server: Awaited<ReturnType<typeof startDemoServer>>;
@@ -51,7 +56,7 @@ describe.skipIf(missing !== null)('the browser demo (examples/browser)', () => {
     expect(first).toBeGreaterThan(1.8); // about ln 10 before training
     expect(last).toBeLessThan(0.6 * first);
     expect(d.accuracy.length).toBeGreaterThan(0);
-    expect(d.accuracy[d.accuracy.length - 1]!.value).toBeGreaterThan(0.5);
+    expect(d.accuracy[d.accuracy.length - 1]!.value).toBeGreaterThan(0.8); // about 0.9 seen
   }, 300_000);
 
   it('predicts a digit drawn with the mouse, with class probabilities that sum to 1, and takes a screenshot', async () => {
