@@ -5,13 +5,17 @@ import { ReLU } from './modules/activation.js';
 import { MaxPool2d } from './modules/pooling.js';
 
 /**
- * Whether `a` then `b` is ReLU then MaxPool2d, both as built in and without hooks: max pooling and relu
- * commute exactly (relu is monotonic, and both pass NaN on), so pooling first gives the same values
- * and gradients with relu applied to a quarter of the elements (a 2x2 pool).
+ * Whether `a` then `b` is ReLU then MaxPool2d, both as built in, without hooks, and the pool without
+ * dilation: max pooling and relu commute exactly (relu is monotonic, and both pass NaN on) as long as
+ * every window holds an input value, so pooling first gives the same values and gradients with relu
+ * applied to a quarter of the elements (a 2x2 pool). With dilation a window can lie wholly in the
+ * padding; pooling gives −∞ there, which relu would turn into 0.
  */
 function reluThenMaxPool(a: Module, b: Module | undefined): b is MaxPool2d {
   if (b === undefined || a[hasForwardHooks]() || b[hasForwardHooks]()) return false;
-  return a.constructor === ReLU && b.constructor === MaxPool2d;
+  if (a.constructor !== ReLU || b.constructor !== MaxPool2d) return false;
+  const d = (b as MaxPool2d).dilation;
+  return Array.isArray(d) ? d.every((v) => v === 1) : d === 1;
 }
 
 function checkModule(container: string, m: unknown, where: string): Module {
