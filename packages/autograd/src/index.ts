@@ -40,3 +40,6 @@ export * from './ops/sampling.js';
 export { setDType_, add_, sub_, mul_, div_, zero_, fill_, copy_, clamp_, type AlphaOptions, type ClampBounds } from './ops/inplace.js';
 export { index, indexPut, indexPut_, select, narrow, take, maskedFill, maskedSelect, scatter, scatterAdd, type IndexPutOptions } from './ops/select.js';
 export { type IndexItem, type MaskIndex } from './ops/indexExpr.js';
+// Every op above is built in; ops defined from here on are users' (defineOp then checks for views of inputs).
+import { endBuiltinDefinitions } from './op.js';
+endBuiltinDefinitions();

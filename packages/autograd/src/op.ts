@@ -2,7 +2,7 @@ import { Tensor, trustedTensor } from './tensor.js';
 import { DlError } from './checks/error.js';
 import { describe } from './checks/describe.js';
 import { fmt } from './shape.js';
-import { storageVersion } from './version.js';
+import { followVersion, storageVersion } from './version.js';
 import { defaultDType, isFloat, type DType, type TypedArray } from './dtype.js';
 import { k } from './kernels/index.js';
 import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnabled, swapGradMode, type Node } from './tape.js';
@@ -67,6 +67,9 @@ export type Op<A> = (inputs: Tensor[], attrs: A) => Tensor;
  */
 export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   const { name, forward, backward } = spec;
+  // Built-in forwards return their own storage or an input's typed array itself; a user's forward may
+  // return a view (subarray) of an input's buffer, which must share that input's version and is not fresh.
+  const custom = !definingBuiltins;
   const saves = spec.saves ?? 'both';
   const savesInputs = saves === 'inputs' || saves === 'both';
   const savesOutput = saves === 'output' || saves === 'both';
@@ -82,7 +85,9 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
     }
     const result = checkForwardResult(name, raw);
     const output = trustedTensor(result.data, result.shape);
-    if (freshStorage !== null && !(raw instanceof Tensor) && inputs.every((t) => t.data !== result.data)) freshStorage.add(result.data);
+    const viewOf = custom && !(raw instanceof Tensor) ? inputs.find((t) => t.data.buffer === result.data.buffer) : undefined;
+    if (viewOf !== undefined) followVersion(output, viewOf);
+    if (freshStorage !== null && !(raw instanceof Tensor) && viewOf === undefined && inputs.every((t) => t.data !== result.data)) freshStorage.add(result.data);
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;
     if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);
@@ -108,6 +113,14 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
     output.gradFn = node;
     return output;
   };
+}
+
+// True while @dl/autograd's own modules load (their ops are the built-in ones); index.ts ends it.
+let definingBuiltins = true;
+
+/** @internal Marks the end of the built-in op definitions: ops defined from here on are users'. */
+export function endBuiltinDefinitions(): void {
+  definingBuiltins = false;
 }
 
 // While a backward runs: the storage (typed arrays) that kernels allocated for op outputs (not an input's).

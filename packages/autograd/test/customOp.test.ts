@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  GradcheckError, Tensor, add, defineOp, exp, grad, gradcheck, gradgradcheck, mul, noGrad, sum, tensor, type TypedArray,
+  GradcheckError, Tensor, add, cat, defineOp, exp, grad, gradcheck, gradgradcheck, mul, noGrad, sum, tensor, zeros, type TypedArray,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbTensorOfShape, gradcheckProperty } from '@dl/autograd/testing';
 
@@ -156,5 +156,36 @@ describe('gradcheck catches a wrong custom backward', () => {
     const result = fc.check(gradcheckProperty((t) => badCube([t!], undefined), arbTensorOfShape({ minDims: 1 }, { min: 0.5, max: 2 }).map((t) => [t])), { numRuns: 10 });
     expect(result.failed).toBe(true);
     expect(String(result.errorInstance)).toMatch(/GradcheckError: gradcheck: input 0/);
+  });
+});
+
+describe('a custom forward that returns a view of its input (a subarray of its buffer)', () => {
+  const firstTwo = defineOp<undefined>({
+    name: 'firstTwo',
+    forward: ([t]) => ({ data: t!.data.subarray(0, 2), shape: [2] }),
+    backward: ({ grad, inputs: [t] }) => [cat([grad, zeros([t!.numel() - 2], { dtype: grad.dtype })])],
+    saves: 'none',
+  });
+  const whole = defineOp<undefined>({
+    name: 'wholeView',
+    forward: ([t]) => ({ data: t!.data.subarray(0), shape: [...t!.shape] }),
+    backward: ({ grad }) => [whole([grad], undefined)],
+    saves: 'none',
+  });
+
+  it('shares the input\'s version: changing the input in place refuses the backward through the view', () => {
+    const w = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const v = firstTwo([w], undefined);
+    const y = mul(v, v).sum();
+    noGrad(() => w.mul_(10));
+    expect(() => y.backward()).toThrow(/input 0 of 'mul' .* was modified in place after the forward/);
+  });
+
+  it('is not fresh storage: a leaf copies a gradient that views the root gradient instead of keeping it', () => {
+    const a = tensor([1, 2, 3, 4], { requiresGrad: true });
+    const root = tensor([10, 20, 30, 40]);
+    whole([a], undefined).backward(root);
+    a.grad!.data[0] = -1;
+    expect(Array.from(root.data)).toEqual([10, 20, 30, 40]);
   });
 });
