@@ -58,6 +58,8 @@ describe('in-place ops', () => {
     const b = tensor([true, false]);
     expect(() => b.clamp_(2.7)).toThrow(/^clamp_: the result is float32, which cannot be written into a bool tensor/);
     expect(() => b.clamp_(0, 1)).toThrow(/^clamp_: the result is int32, which cannot be written into a bool tensor/);
+    // PyTorch raises an overflow error; writing 3e9 into int32 would wrap.
+    expect(() => tensor([1, 5], { dtype: 'int32' }).clamp_(3e9)).toThrow(/^clamp_: the bound 3000000000 does not fit an int32 tensor/);
     expect(Array.from(b.data)).toEqual([1, 0]);
   });
 

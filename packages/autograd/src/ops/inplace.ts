@@ -199,6 +199,8 @@ export const clamp_ = api(
     if (!canCast(result, t.dtype)) {
       throw new DlError('clamp_', `the result is ${result}, which cannot be written into ${withArticle(t.dtype)} tensor in place`, { hint: 'use the out-of-place op (clamp)' });
     }
+    const outside = t.dtype === 'int32' ? bounds.find((v) => v < -(2 ** 31) || v >= 2 ** 31) : undefined;
+    if (outside !== undefined) throw new DlError('clamp_', `the bound ${outside} does not fit an int32 tensor`, { hint: "convert the tensor first with .to('float64')" });
     const d = t.data;
     for (let i = 0; i < d.length; i++) {
       const v = d[i]!;
