@@ -161,7 +161,7 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
       return false;
     }
     out.set(heap.subarray(cAt >> 2, (cAt >> 2) + M * N), oOff);
-    if (end > RELEASE_BYTES) dispose();
+    if (end - COPIES > RELEASE_BYTES) dispose(); // the copies alone: scratch grows with the thread count
     return true;
   };
 
