@@ -61,7 +61,7 @@ function floats(t: Tensor): FloatArray {
 
 /** A zero-filled float array of `n` elements with `t`'s dtype. */
 function floatLike(t: Tensor, n: number): FloatArray {
-  return t.data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);
+  return allocate(t.data instanceof Float64Array ? 'float64' : 'float32', n) as FloatArray;
 }
 
 function raw(data: ArrayLike<number> & { length: number }, shape: number[], like: Tensor): Tensor {

@@ -1,4 +1,5 @@
 // Rearranging ops composed on movement: flip, roll, repeat, tile, and the triangles triu/tril.
+import { allocate } from '../dtype.js';
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../op.js';
@@ -95,9 +96,9 @@ function triangle(name: string, x: Tensor, diagonal: number, keep: (j: number, i
   if (x.ndim < 2) throw new DlError(`${name}: expects a tensor of at least 2 dims, got shape ${fmt(x.shape)}`);
   if (!Number.isInteger(diagonal)) throw new DlError(`${name}: diagonal must be an integer, got ${String(diagonal)}`);
   const [rows, cols] = x.shape.slice(-2) as [number, number];
-  const mask = new Float64Array(rows * cols);
+  const mask = allocate(x.dtype === 'float64' ? 'float64' : 'float32', rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mask[i * cols + j] = keep(j - i, diagonal) ? 1 : 0;
-  const m = new Tensor(x.dtype === 'float64' ? mask : Float32Array.from(mask), [rows, cols]);
+  const m = new Tensor(mask, [rows, cols]);
   return where(m, x, 0);
 }
 
