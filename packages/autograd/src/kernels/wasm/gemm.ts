@@ -149,7 +149,7 @@ export function wasmGemmSupported(): boolean {
 
 // Products of at least this many multiply-adds run on several threads (when setNumThreads allows).
 // Measured on 2 cores (issue 8): alone, 64³ ran 0.7–0.85× as fast on 2 threads as on 1, the main job's
-// conv products (32×288×12544 and its two backward products, 115M multiply-adds each) 0.9–2.3× (noisy) and
+// whole-batch conv products of the time (32×288×12544 and its two backward products, 115M multiply-adds each) 0.9–2.3× (noisy) and
 // 1024³ 1.3–1.6×; but inside whole training runs threaded products made the run slower: the main job
 // took 85–87 s on 2 threads against 71–76 s on 1 with threads from 2^24 (copies in and out stay on the
 // calling thread, and a spinning worker takes the core the JS work and the garbage collector would
