@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  GradcheckError, Tensor, add, cat, defineOp, exp, grad, gradcheck, gradgradcheck, mul, noGrad, sum, tensor, zeros, type TypedArray,
+  GradcheckError, Tensor, add, cat, defineOp, type Op, exp, grad, gradcheck, gradgradcheck, mul, noGrad, sum, tensor, zeros, type TypedArray,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbTensorOfShape, gradcheckProperty } from '@dl/autograd/testing';
 
@@ -166,7 +166,7 @@ describe('a custom forward that returns a view of its input (a subarray of its b
     backward: ({ grad, inputs: [t] }) => [cat([grad, zeros([t!.numel() - 2], { dtype: grad.dtype })])],
     saves: 'none',
   });
-  const whole = defineOp<undefined>({
+  const whole: Op<undefined> = defineOp<undefined>({
     name: 'wholeView',
     forward: ([t]) => ({ data: t!.data.subarray(0), shape: [...t!.shape] }),
     backward: ({ grad }) => [whole([grad], undefined)],
