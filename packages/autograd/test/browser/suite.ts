@@ -96,12 +96,23 @@ function up(ctx: GpuContext, t: Tensor) {
   return ctx.upload(t.float().data as Float32Array);
 }
 
+/** The CPU reluBackward, as the GPU kernel must match it. */
+function cpuReluBackward(g: Tensor, x: Tensor): Tensor {
+  return where(x.le(0), zerosLike(g), g);
+}
+
+/** Throws unless `got` holds exactly `want`'s values, NaN where it has NaN. */
+function expectSame(got: Float32Array, want: Tensor, what: string): void {
+  expectNear(got, want, () => 0, what);
+}
+
 /** Throws unless every value of `got` is within `tol(i)` of `want`'s. */
 function expectNear(got: Float32Array, want: Tensor, tol: (i: number) => number, what: string): void {
   if (got.length !== want.numel()) throw new Error(`${what}: ${got.length} values on the GPU, ${want.numel()} on the CPU`);
   got.forEach((v, i) => {
     const e = want.data[i]!;
-    if (!(Math.abs(v - e) <= tol(i))) throw new Error(`${what}: element ${i} is ${v} on the GPU, ${e} on the CPU`);
+    const same = Number.isNaN(e) ? Number.isNaN(v) : v === e || Math.abs(v - e) <= tol(i);
+    if (!same) throw new Error(`${what}: element ${i} is ${v} on the GPU, ${e} on the CPU`);
   });
 }
 
@@ -161,7 +172,9 @@ const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
     const ctx = gpu();
     const cpuUnary: Record<UnaryOp, (x: Tensor) => Tensor> = { neg, abs, exp, log, sqrt, tanh, sigmoid, relu };
     const cpuBinary: Record<BinaryOp, (x: Tensor, y: Tensor) => Tensor> = {
-      add, sub, mul, div, maximum, minimum, reluBackward: (g, x) => where(gt(x, 0), g, zerosLike(g)),
+      add, sub, mul, div, maximum, minimum,
+      // PyTorch's threshold_backward: 0 where x ≤ 0, else the gradient (a NaN x passes it).
+      reluBackward: (g, x) => where(x.le(0), zerosLike(g), g),
     };
     // Inputs away from 0 (log, sqrt, div) and moderate (exp); WGSL's exp, log and tanh are accurate to a few ulps.
     const positive = (t: Tensor) => t.abs().add(0.1);
@@ -205,7 +218,13 @@ const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
       const want = logSoftmax(x, 1);
       expectNear(got, want, (i) => 1e-5 * (1 + Math.abs(want.data[i]!)), `logSoftmax of [${x.shape}]`);
     }), { numRuns: 20 });
-    return 'sum, max and log-softmax';
+    // NaN and infinities: relu and its backward pass NaN as the CPU kernels do, max takes NaN and −∞ rows stay −∞.
+    const special = new Tensor(Float32Array.from([NaN, -1, 2, -Infinity, -Infinity, -Infinity, 3, NaN]), [4, 2]);
+    const grads = new Tensor(Float32Array.from([5, 6, 7, 8, 9, 10, 11, 12]), [4, 2]);
+    expectSame(await ctx.read(unary(ctx, 'relu', up(ctx, special), [4, 2])), relu(special), 'relu with NaN');
+    expectSame(await ctx.read(binary(ctx, 'reluBackward', up(ctx, grads), [4, 2], up(ctx, special), [4, 2]).out), cpuReluBackward(grads, special), 'reluBackward with NaN');
+    expectSame(await ctx.read(reduce(ctx, 'max', up(ctx, special), [4, 2], 1).out), max(special, { dim: 1 }).values, 'max with NaN and -inf');
+    return 'sum, max and log-softmax; NaN and infinities';
   },
   'WebGPU: a chain of kernels is encoded into one command buffer and submitted once, when its result is read': async () => {
     const ctx = gpu();

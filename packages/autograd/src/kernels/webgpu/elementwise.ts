@@ -17,7 +17,10 @@ export const UNARY = {
   relu: 'select(x, 0.0, x < 0.0)',
 } as const;
 
-/** Binary ops and their WGSL expression in `x` and `y`; reluBackward is (grad, input) → grad where input > 0. */
+/**
+ * Binary ops and their WGSL expression in `x` and `y`; reluBackward is (grad, input) → 0 where input ≤ 0, else
+ * grad (a NaN input passes it, as PyTorch's threshold_backward).
+ */
 export const BINARY = {
   add: 'x + y',
   sub: 'x - y',
@@ -25,7 +28,7 @@ export const BINARY = {
   div: 'x / y',
   maximum: 'max(x, y)',
   minimum: 'min(x, y)',
-  reluBackward: 'select(0.0, x, y > 0.0)',
+  reluBackward: 'select(x, 0.0, y <= 0.0)',
 } as const;
 
 export type UnaryOp = keyof typeof UNARY;

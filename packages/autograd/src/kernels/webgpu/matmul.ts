@@ -84,6 +84,9 @@ export function matmul(ctx: GpuContext, a: GpuArray, transA: boolean, b: GpuArra
   if (a.length < M * K || b.length < K * N) {
     throw new Error(`webgpu matmul: ${M}x${K}x${N} needs ${M * K} and ${K * N} values, got ${a.length} and ${b.length}`);
   }
+  if (Math.ceil(N / TILE) > 65535 || Math.ceil(M / TILE) > 65535) {
+    throw new Error(`webgpu matmul: ${M}x${K}x${N} needs more than the 65,535 workgroups a dispatch dimension allows`);
+  }
   const c = ctx.alloc(M * N);
   if (M === 0 || N === 0) return c;
   // K = 0 leaves C zero: the loop over K slices runs no step, and every thread writes its zeros.

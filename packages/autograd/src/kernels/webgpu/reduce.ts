@@ -13,23 +13,31 @@ function groupsFor(n: number): [number, number] {
   return [x, Math.ceil(groups / x)];
 }
 
+/** NaN told from its bits (exponent all ones, mantissa not zero), which no float fast-math can fold away. */
+const IS_NAN = /* wgsl */ `fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
+
 /** The reductions over one axis. */
 export type ReduceOp = 'sum' | 'max';
 
 function reduceSource(op: ReduceOp): string {
-  const [init, step] = op === 'sum' ? ['0.0', 'acc + v'] : ['-3.402823e+38', 'max(acc, v)'];
+  // max starts at −∞ and takes a NaN (or anything larger) and keeps it: WGSL's max() and float compares may
+  // ignore NaN (SwiftShader's do), so NaN is told from the bits.
+  const [init, step] = op === 'sum' ? ['0.0', 'acc + v'] : ['bitcast<f32>(negInfBits)', 'select(acc, v, !isNan(acc) && (isNan(v) || v > acc))'];
   return /* wgsl */ `
 struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<uniform> dims: Dims;
 
+${IS_NAN}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
   if (i >= dims.outer * dims.inner) { return; }
   let o = i / dims.inner;
   let j = i % dims.inner;
+  // −∞ from its bits at run time (a constant −∞ is not a valid WGSL f32 literal).
+  var negInfBits = 0xff800000u;
   var acc = ${init};
   for (var r = 0u; r < dims.size; r++) {
     let v = x[(o * dims.size + r) * dims.inner + j];
@@ -57,6 +65,7 @@ export function reduce(ctx: GpuContext, op: ReduceOp, x: GpuArray, shape: readon
 }
 
 const LOG_SOFTMAX = /* wgsl */ `
+${IS_NAN}
 struct Dims { rows: u32, cols: u32, pad0: u32, pad1: u32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
@@ -67,8 +76,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let row = gid.x + gid.y * groups.x * ${WORKGROUP}u;
   if (row >= dims.rows) { return; }
   let base = row * dims.cols;
-  var top = -3.402823e+38;
-  for (var c = 0u; c < dims.cols; c++) { top = max(top, x[base + c]); }
+  var negInfBits = 0xff800000u;
+  var top = bitcast<f32>(negInfBits);
+  for (var c = 0u; c < dims.cols; c++) {
+    let v = x[base + c];
+    top = select(top, v, !isNan(top) && (isNan(v) || v > top));
+  }
   var total = 0.0;
   for (var c = 0u; c < dims.cols; c++) { total += exp(x[base + c] - top); }
   let shift = top + log(total);
