@@ -75,9 +75,20 @@ function arbTyped(shape: readonly number[], dtype: DType): fc.Arbitrary<Tensor> 
 describe('properties over random broadcast shapes and dtypes', () => {
   const arbPair = fc.tuple(arbBroadcastShapes(2), arbDType, arbDType).chain(([[sa, sb], da, db]) => fc.tuple(arbTyped(sa!, da), arbTyped(sb!, db)));
   const reference: Record<string, (x: number, y: number) => number> = {
-    add: (x, y) => x + y, mul: (x, y) => x * y, maximum: Math.max, minimum: Math.min, eq: (x, y) => +(x === y), lt: (x, y) => +(x < y),
+    // PyTorch's maximum and minimum keep the first operand on a tie (so minimum(-0, 0) is -0, minimum(0, -0) is 0).
+    add: (x, y) => x + y, mul: (x, y) => x * y, eq: (x, y) => +(x === y), lt: (x, y) => +(x < y),
+    maximum: (x, y) => (x >= y || Number.isNaN(x) ? x : y), minimum: (x, y) => (x <= y || Number.isNaN(x) ? x : y),
   };
   const fns: Record<string, (a: Tensor, b: Tensor) => Tensor> = { add, mul, maximum, minimum, eq, lt };
+  it('maximum and minimum keep the first operand on a tie, as PyTorch does (the sign of a zero shows it)', () => {
+    // PyTorch 2.13: minimum(-0., 0.) = -0., minimum(0., -0.) = 0., maximum(-0., 0.) = -0., maximum(0., -0.) = 0.
+    const [neg, pos] = [tensor([-0], { dtype: 'float64' }), tensor([0], { dtype: 'float64' })];
+    expect(Object.is(minimum(neg, pos).data[0], -0)).toBe(true);
+    expect(Object.is(minimum(pos, neg).data[0], 0)).toBe(true);
+    expect(Object.is(maximum(neg, pos).data[0], -0)).toBe(true);
+    expect(Object.is(maximum(pos, neg).data[0], 0)).toBe(true);
+    expect(Object.is(minimum(neg, tensor([false])).data[0], -0)).toBe(true);
+  });
   it.each(Object.keys(fns))('%s promotes bool < int32 < float and computes in the promoted dtype', (name) => {
     fc.assert(
       fc.property(arbPair, ([a, b]) => {

@@ -79,13 +79,15 @@ export function pow(a: TypedArray, b: TypedArray): TypedArray {
   return o;
 }
 
+// On a tie the first operand is kept, as PyTorch's maximum and minimum do (which decides the sign of a zero:
+// minimum(-0, 0) is -0, minimum(0, -0) is 0); a NaN in either operand gives NaN.
 export function maximum(a: TypedArray, b: TypedArray): TypedArray {
   const o = binaryOut(a, b);
   const n = o.length;
   if (b.length === n) {
-    if (a.length === n) for (let i = 0; i < n; i++) o[i] = a[i]! > b[i]! || Number.isNaN(a[i]!) ? a[i]! : b[i]!;
-    else for (let i = 0, s = a[0]!; i < n; i++) o[i] = s > b[i]! || Number.isNaN(s) ? s : b[i]!;
-  } else for (let i = 0, s = b[0]!; i < n; i++) o[i] = a[i]! > s || Number.isNaN(a[i]!) ? a[i]! : s;
+    if (a.length === n) for (let i = 0; i < n; i++) o[i] = a[i]! >= b[i]! || Number.isNaN(a[i]!) ? a[i]! : b[i]!;
+    else for (let i = 0, s = a[0]!; i < n; i++) o[i] = s >= b[i]! || Number.isNaN(s) ? s : b[i]!;
+  } else for (let i = 0, s = b[0]!; i < n; i++) o[i] = a[i]! >= s || Number.isNaN(a[i]!) ? a[i]! : s;
   return o;
 }
 
@@ -93,9 +95,9 @@ export function minimum(a: TypedArray, b: TypedArray): TypedArray {
   const o = binaryOut(a, b);
   const n = o.length;
   if (b.length === n) {
-    if (a.length === n) for (let i = 0; i < n; i++) o[i] = a[i]! < b[i]! || Number.isNaN(a[i]!) ? a[i]! : b[i]!;
-    else for (let i = 0, s = a[0]!; i < n; i++) o[i] = s < b[i]! || Number.isNaN(s) ? s : b[i]!;
-  } else for (let i = 0, s = b[0]!; i < n; i++) o[i] = a[i]! < s || Number.isNaN(a[i]!) ? a[i]! : s;
+    if (a.length === n) for (let i = 0; i < n; i++) o[i] = a[i]! <= b[i]! || Number.isNaN(a[i]!) ? a[i]! : b[i]!;
+    else for (let i = 0, s = a[0]!; i < n; i++) o[i] = s <= b[i]! || Number.isNaN(s) ? s : b[i]!;
+  } else for (let i = 0, s = b[0]!; i < n; i++) o[i] = a[i]! <= s || Number.isNaN(a[i]!) ? a[i]! : s;
   return o;
 }
 /** `cond[i] !== 0 ? a[i] : b[i]`. */
