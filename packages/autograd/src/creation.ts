@@ -38,14 +38,14 @@ export const tensor = api(sig('tensor', ['values', K.any], ['options', opts({ dt
   options: TensorOptions & { shape?: readonly number[] } = {},
 ): Tensor {
   const isTyped = values instanceof Float32Array || values instanceof Float64Array;
-  if (!(typeof values === 'number' || Array.isArray(values) || (ArrayBuffer.isView(values) && !(values instanceof DataView)))) {
-    throw new DlError('tensor', `values must be a number, a (nested) array of numbers or a typed array, got ${describe(values)}`, { arg: 'values' });
+  if (!(typeof values === 'number' || typeof values === 'boolean' || Array.isArray(values) || (ArrayBuffer.isView(values) && !(values instanceof DataView)))) {
+    throw new DlError('tensor', `values must be a number, a boolean, (nested) arrays of them or a typed array, got ${describe(values)}`, { arg: 'values' });
   }
   const inferred = values instanceof Float64Array ? 'float64' : values instanceof Int32Array ? 'int32' : firstLeaf(values) === 'boolean' ? 'bool' : defaultDType;
   const dtype = checkDType('tensor', options.dtype ?? inferred);
   let shape: number[];
   let flat: ArrayLike<number | boolean>;
-  if (typeof values === 'number') {
+  if (typeof values === 'number' || typeof values === 'boolean') {
     shape = [];
     flat = [values];
   } else if (isTyped || !Array.isArray(values)) {

@@ -200,6 +200,10 @@ describe('creation and printing', () => {
     expect(zeros([2], { dtype: 'int32' }).dtype).toBe('int32');
     expect(String(tensor([3, -10], { dtype: 'int32' }))).toBe('tensor([  3, -10], dtype=int32)');
     expect(String(tensor([true, false]))).toBe('tensor([ True, False])');
+    // A lone boolean is a 0-D bool tensor, as torch.tensor(False).
+    const f = tensor(false);
+    expect([f.dtype, f.shape, f.item()]).toEqual(['bool', [], 0]);
+    expect(String(tensor(true))).toBe('tensor(True)');
   });
 });
 

@@ -57,7 +57,7 @@ describe('wrong types are refused, naming the parameter', () => {
     refuses(() => reshape(zeros([2, 3]), [4]), 'reshape', /shape \[4\] is invalid for input of shape \[2,3\]/);
   });
   it('tensor({}) says what values it takes', () => {
-    refuses(() => tensor({} as never), 'tensor', /values must be a number, a \(nested\) array of numbers or a typed array, got an object/);
+    refuses(() => tensor({} as never), 'tensor', /values must be a number, a boolean, \(nested\) arrays of them or a typed array, got an object/);
     refuses(() => tensor([1, 'a'] as never), 'tensor', /values\[1\] is string, not a number or a boolean/);
   });
   it('unknown option keys name the valid ones, and the camelCase spelling', () => {
