@@ -122,8 +122,8 @@ const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
     if (names.join() !== 'wasm,js') throw new Error(`availableBackends() is ${JSON.stringify(names)}`);
     return names.join(', ');
   },
-  'wasm: gradients of matmul, broadcasting ops, softmax and a convolution match central differences (float64 property)': () => gradientProperties('wasm'),
-  'js: gradients of matmul, broadcasting ops, softmax and a convolution match central differences (float64 property)': () => gradientProperties('js'),
+  'with the wasm backend selected: gradients of matmul, broadcasting ops, softmax and a convolution match central differences (float64 property; float64 products run in TypeScript on both backends)': () => gradientProperties('wasm'),
+  'with the js backend selected: gradients of matmul, broadcasting ops, softmax and a convolution match central differences (float64 property)': () => gradientProperties('js'),
   'wasm and js give the same products, forward and backward (float32 property at wasm sizes)': () => {
     const size = fc.integer({ min: 8, max: 24 });
     fc.assert(fc.property(fc.tuple(size, size, size).chain(([m, k, n]) => fc.tuple(arbTensor([m, k], { min: -1, max: 1 }), arbTensor([n, k], { min: -1, max: 1 }))),
