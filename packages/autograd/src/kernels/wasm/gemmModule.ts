@@ -242,6 +242,16 @@ function macro({ mr, nr, relaxed }: TileShape): Func {
  */
 export function gemmModuleBytes(shape: TileShape, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
   if (!(shape.mr >= 1 && shape.nr >= 4 && shape.nr % 4 === 0)) throw new Error(`gemmModuleBytes: bad tile ${shape.mr}×${shape.nr}`);
-  const funcs = [packA(shape.mr), packB(shape.nr), macro(shape)];
-  return sharedMaxPages === undefined ? moduleBytes(funcs, 1) : moduleBytes(funcs, 1, { maximum: sharedMaxPages });
+  // Emitting takes a few milliseconds; the start-up check validates the bytes the first product then compiles.
+  const key = `${shape.mr}x${shape.nr}${shape.relaxed ? 'r' : ''}:${sharedMaxPages ?? ''}`;
+  let bytes = emitted.get(key);
+  if (bytes === undefined) {
+    const funcs = [packA(shape.mr), packB(shape.nr), macro(shape)];
+    bytes = sharedMaxPages === undefined ? moduleBytes(funcs, 1) : moduleBytes(funcs, 1, { maximum: sharedMaxPages });
+    emitted.set(key, bytes);
+  }
+  return bytes;
 }
+
+// Module bytes by tile shape and memory, emitted once (nothing writes into them).
+const emitted = new Map<string, Uint8Array<ArrayBuffer>>();
