@@ -42,6 +42,16 @@ export function checkShape(op: string, shape: Shape): number[] {
   return [...shape];
 }
 
+/**
+ * The strides that read a contiguous tensor of `shape` as if broadcast to `to` (which it must broadcast
+ * to): its own row-major strides, 0 along the dimensions it lacks or has as 1.
+ */
+export function broadcastStrides(shape: Shape, to: Shape): number[] {
+  const lead = to.length - shape.length;
+  const own = stridesOf(shape);
+  return to.map((_, i) => (i < lead || shape[i - lead] === 1 ? 0 : own[i - lead]!));
+}
+
 /** The NumPy/PyTorch broadcast of two shapes; throws naming `op` when they are incompatible. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
   const n = Math.max(a.length, b.length);

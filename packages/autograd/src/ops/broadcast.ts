@@ -2,7 +2,7 @@ import { DlError } from '../checks/error.js';
 import { Tensor, trustedTensor, type TensorLike } from '../tensor.js';
 import { allocate, defaultDType, isFloat, promoteTypes, type DType, type TypedArray } from '../dtype.js';
 import { k } from '../kernels/index.js';
-import { broadcastShapes, fmt, sameShape, stridesOf, type Shape } from '../shape.js';
+import { broadcastShapes, broadcastStrides, fmt, sameShape, type Shape } from '../shape.js';
 
 /**
  * The operands of an elementwise op as tensors of one dtype, promoted as PyTorch does: bool < int32 <
@@ -46,10 +46,7 @@ export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
 /** The values of `x` broadcast to `shape` (no copy when the shapes already agree). */
 export function broadcastData(x: Tensor, shape: Shape): TypedArray {
   if (sameShape(x.shape, shape)) return x.data;
-  const lead = shape.length - x.ndim;
-  const own = stridesOf(x.shape);
-  const strides = shape.map((s, i) => (i < lead || x.shape[i - lead] === 1 ? 0 : own[i - lead]!));
-  return k.stridedCopy(x.data, 0, shape, strides);
+  return k.stridedCopy(x.data, 0, shape, broadcastStrides(x.shape, shape));
 }
 
 /** Broadcasts every input to their common shape; throws naming `op` when they do not broadcast. */

@@ -4,6 +4,21 @@
 // one command buffer when a value is read back (or on `flush`), so a chain of ops costs one submit,
 // not one per op.
 
+/** Threads per workgroup of the one-dimensional kernels (elementwise, reductions). */
+export const WORKGROUP = 64;
+// The most workgroups a dispatch may have along one dimension.
+const MAX_GROUPS_X = 65535;
+
+/**
+ * Workgroups for `n` threads of WORKGROUP each, as [x, y] within the per-dimension limit; a kernel
+ * reads its index as gid.x + gid.y · groups.x · WORKGROUP and returns past n.
+ */
+export function workgroupsFor(n: number): [number, number] {
+  const groups = Math.ceil(n / WORKGROUP);
+  const x = Math.max(1, Math.min(groups, MAX_GROUPS_X));
+  return [x, Math.ceil(groups / x)];
+}
+
 /** A float32 array in GPU memory: the buffer and how many values it holds. */
 export interface GpuArray {
   readonly buffer: GPUBuffer;

@@ -1,6 +1,7 @@
 // Elementwise WGSL kernels (issue 13): one generated shader per op and arity, for any rank up to
 // MAX_RANK, broadcasting through per-input strides (0 along a broadcast dimension) passed in a uniform.
-import type { GpuArray, GpuContext } from './context.js';
+import { broadcastShapes, broadcastStrides } from '../../shape.js';
+import { WORKGROUP, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
 
 /** The most dimensions an elementwise kernel indexes. */
 export const MAX_RANK = 6;
@@ -34,9 +35,6 @@ export const BINARY = {
 export type UnaryOp = keyof typeof UNARY;
 export type BinaryOp = keyof typeof BINARY;
 
-const WORKGROUP = 64;
-// Dispatches are 2-D past 65,535 workgroups in x (the WebGPU limit per dimension).
-const MAX_GROUPS_X = 65535;
 
 // Uniform layout, in u32 words: n, rank, 2 spare, then out's shape, then each input's strides (MAX_RANK each).
 const SHAPE_AT = 4;
@@ -72,20 +70,6 @@ ${arity === 2 ? '  let y = b[at_b];' : ''}
 `;
 }
 
-/** Row-major strides of `shape` as `x` broadcast to `out` (0 along dimensions of size 1 that grow, and leading ones). */
-function broadcastStrides(op: string, shape: readonly number[], out: readonly number[]): number[] {
-  const lead = out.length - shape.length;
-  const strides = new Array<number>(out.length).fill(0);
-  let step = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    const s = shape[d]!;
-    if (s !== 1 && s !== out[lead + d]) throw new Error(`webgpu ${op}: shape [${shape.join(',')}] does not broadcast to [${out.join(',')}]`);
-    strides[lead + d] = s === 1 ? 0 : step;
-    step *= s;
-  }
-  return strides;
-}
-
 function run(ctx: GpuContext, op: string, expr: string, xs: readonly { a: GpuArray; shape: readonly number[] }[], shape: readonly number[]): GpuArray {
   if (shape.length > MAX_RANK) throw new Error(`webgpu ${op}: rank ${shape.length} is more than the ${MAX_RANK} the kernels index`);
   const n = shape.reduce((p, s) => p * s, 1);
@@ -95,10 +79,8 @@ function run(ctx: GpuContext, op: string, expr: string, xs: readonly { a: GpuArr
   meta[0] = n;
   meta[1] = shape.length;
   meta.set(shape, SHAPE_AT);
-  xs.forEach((x, k) => meta.set(broadcastStrides(op, x.shape, shape), strideAt(k)));
-  const groups = Math.ceil(n / WORKGROUP);
-  const gx = Math.min(groups, MAX_GROUPS_X);
-  ctx.dispatch(source(expr, xs.length as 1 | 2), [...xs.map((x) => x.a.buffer), out.buffer], meta, [gx, Math.ceil(groups / gx)]);
+  xs.forEach((x, k) => meta.set(broadcastStrides(x.shape, shape), strideAt(k)));
+  ctx.dispatch(source(expr, xs.length as 1 | 2), [...xs.map((x) => x.a.buffer), out.buffer], meta, workgroupsFor(n));
   return out;
 }
 
@@ -110,22 +92,11 @@ export function unary(ctx: GpuContext, op: UnaryOp, x: GpuArray, shape: readonly
   return run(ctx, op, UNARY[op], [{ a: x, shape }], shape);
 }
 
-/** The broadcast shape of two shapes (NumPy's rule), or an error naming `op`. */
-export function broadcastShape(op: string, a: readonly number[], b: readonly number[]): number[] {
-  const rank = Math.max(a.length, b.length);
-  return Array.from({ length: rank }, (_, i) => {
-    const x = a[a.length - rank + i] ?? 1;
-    const y = b[b.length - rank + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) throw new Error(`webgpu ${op}: shapes [${a.join(',')}] and [${b.join(',')}] do not broadcast`);
-    return x === 1 ? y : x;
-  });
-}
-
 /**
  * Encodes `op` of `x` and `y`, broadcast together as NumPy does, and returns the result and its shape.
  * @example const { out, shape } = binary(ctx, 'add', h, [64, 128], bias, [128]);
  */
 export function binary(ctx: GpuContext, op: BinaryOp, x: GpuArray, xShape: readonly number[], y: GpuArray, yShape: readonly number[]): { out: GpuArray; shape: number[] } {
-  const shape = broadcastShape(op, xShape, yShape);
+  const shape = broadcastShapes(`webgpu ${op}`, xShape, yShape);
   return { out: run(ctx, op, BINARY[op], [{ a: x, shape: xShape }, { a: y, shape: yShape }], shape), shape };
 }

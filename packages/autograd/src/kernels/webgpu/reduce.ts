@@ -1,17 +1,6 @@
 // Reductions and row-wise log-softmax in WGSL (issue 13): one thread per output value, looping over the
 // reduced axis, so every output is summed in the same order as the CPU kernel's.
-import type { GpuArray, GpuContext } from './context.js';
-
-const WORKGROUP = 64;
-// Dispatches are 2-D past 65,535 workgroups in x (the WebGPU limit per dimension).
-const MAX_GROUPS_X = 65535;
-
-/** Workgroups for `n` threads, as [x, y] within the per-dimension limit. */
-function groupsFor(n: number): [number, number] {
-  const groups = Math.ceil(n / WORKGROUP);
-  const x = Math.min(groups, MAX_GROUPS_X);
-  return [x, Math.ceil(groups / x)];
-}
+import { WORKGROUP, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
 
 /** NaN told from its bits (exponent all ones, mantissa not zero), which no float fast-math can fold away. */
 const IS_NAN = /* wgsl */ `fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
@@ -60,7 +49,7 @@ export function reduce(ctx: GpuContext, op: ReduceOp, x: GpuArray, shape: readon
   const inner = shape.slice(dim + 1).reduce((p, s) => p * s, 1);
   const outShape = [...shape.slice(0, dim), ...shape.slice(dim + 1)];
   const out = ctx.alloc(outer * inner);
-  if (outer * inner > 0) ctx.dispatch(reduceSource(op), [x.buffer, out.buffer], new Uint32Array([outer, size, inner, 0]), groupsFor(outer * inner));
+  if (outer * inner > 0) ctx.dispatch(reduceSource(op), [x.buffer, out.buffer], new Uint32Array([outer, size, inner, 0]), workgroupsFor(outer * inner));
   return { out, shape: outShape };
 }
 
@@ -96,6 +85,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  */
 export function logSoftmaxRows(ctx: GpuContext, x: GpuArray, rows: number, cols: number): GpuArray {
   const out = ctx.alloc(rows * cols);
-  if (rows * cols > 0) ctx.dispatch(LOG_SOFTMAX, [x.buffer, out.buffer], new Uint32Array([rows, cols, 0, 0]), groupsFor(rows));
+  if (rows * cols > 0) ctx.dispatch(LOG_SOFTMAX, [x.buffer, out.buffer], new Uint32Array([rows, cols, 0, 0]), workgroupsFor(rows));
   return out;
 }
