@@ -1,15 +1,15 @@
 // The demo page end to end (issue 13): served as `pnpm run demo` serves it, opened in headless
 // Chromium; it must train (the loss falls), predict a digit drawn with the mouse, and leave a
 // screenshot in examples/out/browser/demo.png.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../../../packages/autograd/test/browser/chromium.js';
 import { startDemoServer } from '../serve.js';
 import type { DemoState } from '../state.js';
 
-const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const missing = existsSync(chromiumPath) ? null : `no Chromium at ${chromiumPath} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+const missing = chromiumMissing();
 // CI installs Chromium and sets DL_REQUIRE_BROWSER, so there a missing browser is a failing test, not a skip.
 const required = process.env['DL_REQUIRE_BROWSER'] === '1';
 if (missing !== null && !required) console.warn(`demo test skipped: ${missing}`);
@@ -27,11 +27,7 @@ describe.skipIf(missing !== null)('the browser demo (examples/browser)', () => {
 
   beforeAll(async () => {
     server = await startDemoServer({ trainSize: 2000, testSize: 500 });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1040, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(server.url);

@@ -40,6 +40,19 @@ const dlSources: Plugin = {
   },
 };
 
+/**
+ * Headless Chromium from `chromiumPath`, with WebGPU on (through SwiftShader where there is no GPU).
+ * Also used by the demo page's end-to-end test.
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    // --no-sandbox: CI runs as root. The rest keep a closed network quiet and turn WebGPU on without a GPU.
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
 /** The entry file bundled for the browser (one ES2022 script, every import inlined). */
 export async function bundle(entry: string): Promise<string> {
   const out = await build({
@@ -72,12 +85,7 @@ export async function openPage(script: string, errors: string[] = []): Promise<B
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      // --no-sandbox: CI runs as root. The rest keep a closed network quiet and turn WebGPU on without a GPU.
-      args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => {
