@@ -2,7 +2,8 @@
 // backend: float32 products in WebAssembly SIMD), plots loss and test accuracy as it goes, and predicts
 // the digit drawn on the canvas with the class probabilities. `window.dlDemo` exposes the progress for
 // the end-to-end test.
-import { availableBackends, getBackend, manualSeed, noGrad, randperm, setBackend, softmax, Tensor, argmax, eq, sum } from '@dl/autograd';
+import { availableBackends, getBackend, manualSeed, noGrad, setBackend, softmax, Tensor, argmax, eq, sum } from '@dl/autograd';
+import { DataLoader, TensorDataset } from '@dl/data';
 import { TorchCNN, crossEntropy } from '@dl/nn';
 import { Adam } from '@dl/optim';
 import { decodeDigits, PIXELS, SIDE, type DigitBytes } from './digits.js';
@@ -25,17 +26,6 @@ function toTensors(d: DigitBytes): { x: Tensor; y: Tensor } {
   const x = new Float32Array(n * PIXELS);
   for (let i = 0; i < x.length; i++) x[i] = (d.images[i]! / 255 - MEAN) / STD;
   return { x: new Tensor(x, [n, 1, SIDE, SIDE]), y: new Tensor(Int32Array.from(d.labels), [n]) };
-}
-
-/** Rows `idx` of x and y, as one batch. */
-function batchOf(x: Tensor, y: Tensor, idx: Int32Array): [Tensor, Tensor] {
-  const xb = new Float32Array(idx.length * PIXELS);
-  const yb = new Int32Array(idx.length);
-  idx.forEach((r, i) => {
-    xb.set((x.data as Float32Array).subarray(r * PIXELS, (r + 1) * PIXELS), i * PIXELS);
-    yb[i] = y.data[r]!;
-  });
-  return [new Tensor(xb, [idx.length, 1, SIDE, SIDE]), new Tensor(yb, [idx.length])];
 }
 
 /** The loss curve (smoothed) and the test accuracy points. */
@@ -196,12 +186,11 @@ async function main(): Promise<void> {
     $('pause').textContent = paused ? 'Resume' : 'Pause';
   });
 
-  const n = tr.y.numel();
-  for (let epoch = 0; ; epoch++) {
-    const order = randperm(n, { dtype: 'int32' }).data as Int32Array;
-    for (let start = 0; start + BATCH <= n; start += BATCH) {
+  // dropLast: every step sees a full batch, as the loss curve assumes.
+  const loader = new DataLoader(new TensorDataset(tr.x, tr.y), { batchSize: BATCH, shuffle: true, dropLast: true });
+  for (;;) {
+    for (const [xb, yb] of loader) {
       while (paused) await new Promise((r) => setTimeout(r, 100));
-      const [xb, yb] = batchOf(tr.x, tr.y, order.subarray(start, start + BATCH));
       opt.zeroGrad();
       const loss = crossEntropy(model.forward(xb), yb);
       loss.backward();

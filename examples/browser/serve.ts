@@ -15,9 +15,11 @@ const dir = existsSync(here('./index.html')) ? here('./') : here('../../browser/
 const source = (name: string) => `${dir}${name}`;
 const repo = `${dir}../../`;
 
-// The page imports @dl/autograd, @dl/nn and @dl/optim: bundled from their sources, so no build is needed.
+// The page imports @dl/autograd, @dl/nn, @dl/optim and @dl/data (its browser entry): bundled from their
+// sources, so no build is needed.
 const entries: Record<string, string> = {
   '@dl/autograd': 'packages/autograd/src/index.ts',
+  '@dl/data': 'packages/data/src/browser.ts',
   '@dl/nn': 'packages/nn/src/index.ts',
   '@dl/optim': 'packages/optim/src/index.ts',
 };
