@@ -8,11 +8,15 @@ import * as K from './checks/kinds.js';
 import { options as opts } from './checks/options.js';
 import { checkNumel } from './checks/limits.js';
 import { describe } from './checks/describe.js';
+import { deviceKind, getDefaultDevice, type Device } from './device.js';
+import { toDevice } from './ops/movement.js';
 
 /** Options shared by the factories. */
 export interface TensorOptions {
   dtype?: DType;
   requiresGrad?: boolean;
+  /** Where the values go: `'cpu'` or `'webgpu'` (after `await initWebGpu()`); the default device unless given. */
+  device?: Device;
 }
 /** Options of the random factories: the generator (the default one unless given). */
 export interface RandomOptions extends TensorOptions {
@@ -20,7 +24,11 @@ export interface RandomOptions extends TensorOptions {
 }
 
 function make(data: TypedArray, shape: readonly number[], options: TensorOptions): Tensor {
-  return new Tensor(data, shape, { requiresGrad: options.requiresGrad ?? false });
+  const device = options.device ?? getDefaultDevice();
+  if (device === 'cpu') return new Tensor(data, shape, { requiresGrad: options.requiresGrad ?? false });
+  const t = toDevice(new Tensor(data, shape), device);
+  if (options.requiresGrad) t.requiresGrad = true;
+  return t;
 }
 
 function dtypeOption(op: string, options: TensorOptions): DType {
@@ -33,7 +41,7 @@ function dtypeOption(op: string, options: TensorOptions): DType {
  * `true`/`false` make bool, a Float64Array float64 and an Int32Array int32.
  * @example tensor([[1, 2], [3, 4]], { requiresGrad: true }); tensor([2, 0, 1], { dtype: 'int32' }); tensor([true, false])
  */
-export const tensor = api(sig('tensor', ['values', K.any], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, shape: K.shape })]), function tensor(
+export const tensor = api(sig('tensor', ['values', K.any], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind, shape: K.shape })]), function tensor(
   values: NestedArray | ArrayLike<number> | NestedBools,
   options: TensorOptions & { shape?: readonly number[] } = {},
 ): Tensor {
@@ -111,28 +119,28 @@ function filled(op: string, shape: readonly number[], value: number, options: Te
 }
 
 /** A tensor of `shape` filled with `value`. @example full([2, 3], 7) */
-export const full = api(sig('full', ['shape', K.shape], ['value', K.number], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
+export const full = api(sig('full', ['shape', K.shape], ['value', K.number], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind })]), function full(shape: readonly number[], value: number, options: TensorOptions = {}): Tensor {
   return filled('full', shape, value, options);
 });
 /** A tensor of zeros. @example zeros([2, 3]) */
-export const zeros = api(sig('zeros', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
+export const zeros = api(sig('zeros', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind })]), function zeros(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled('zeros', shape, 0, options);
 }) as Checked<((shape: readonly number[], options?: TensorOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: TensorOptions]) => Tensor)>;
 /** A tensor of ones. @example ones([2, 3], { dtype: 'float64' }) */
-export const ones = api(sig('ones', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
+export const ones = api(sig('ones', ['shape', K.sizes], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind })]), function ones(shape: readonly number[], options: TensorOptions = {}): Tensor {
   return filled('ones', shape, 1, options);
 }) as Checked<((shape: readonly number[], options?: TensorOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: TensorOptions]) => Tensor)>;
 /** Zeros of `x`'s shape and dtype (unless overridden). @example zerosLike(w) */
-export const zerosLike = api(sig('zerosLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
-  return filled('zerosLike', x.shape, 0, { dtype: x.dtype, ...options });
+export const zerosLike = api(sig('zerosLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind })]), function zerosLike(x: Tensor, options: TensorOptions = {}): Tensor {
+  return filled('zerosLike', x.shape, 0, { dtype: x.dtype, device: x.device, ...options });
 });
 /** Ones of `x`'s shape and dtype (unless overridden). @example onesLike(y) */
-export const onesLike = api(sig('onesLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function onesLike(x: Tensor, options: TensorOptions = {}): Tensor {
-  return filled('onesLike', x.shape, 1, { dtype: x.dtype, ...options });
+export const onesLike = api(sig('onesLike', ['x', K.tensor], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind })]), function onesLike(x: Tensor, options: TensorOptions = {}): Tensor {
+  return filled('onesLike', x.shape, 1, { dtype: x.dtype, device: x.device, ...options });
 });
 /** `value` in `x`'s shape and dtype (unless overridden). @example fullLike(x, 0.5) */
-export const fullLike = api(sig('fullLike', ['x', K.tensor], ['value', K.number], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function fullLike(x: Tensor, value: number, options: TensorOptions = {}): Tensor {
-  return filled('fullLike', x.shape, value, { dtype: x.dtype, ...options });
+export const fullLike = api(sig('fullLike', ['x', K.tensor], ['value', K.number], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind })]), function fullLike(x: Tensor, value: number, options: TensorOptions = {}): Tensor {
+  return filled('fullLike', x.shape, value, { dtype: x.dtype, device: x.device, ...options });
 });
 
 /** Options of `arange`. */
@@ -143,7 +151,7 @@ export interface ArangeOptions extends TensorOptions {
  * start, start+step, … before end, as PyTorch's `arange` (one argument is the end).
  * @example arange(5) // [0, 1, 2, 3, 4]; arange(1, 2, { step: 0.25 })
  */
-export const arange = api(sig('arange', ['start', K.number], ['end', K.optional(K.number)], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, step: K.number }, { positional: ['step'] })]), function arange(start: number, end?: number, options: ArangeOptions = {}): Tensor {
+export const arange = api(sig('arange', ['start', K.number], ['end', K.optional(K.number)], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind, step: K.number }, { positional: ['step'] })]), function arange(start: number, end?: number, options: ArangeOptions = {}): Tensor {
   const [lo, hi] = end === undefined ? [0, start] : [start, end];
   const step = options.step ?? 1;
   if (step === 0 || !Number.isFinite(step) || !Number.isFinite(lo) || !Number.isFinite(hi)) {
@@ -160,7 +168,7 @@ export const arange = api(sig('arange', ['start', K.number], ['end', K.optional(
 }) as Checked<(start: number, end?: number, ...args: [options?: ArangeOptions] | [step: number, options?: ArangeOptions]) => Tensor>;
 
 /** `steps` evenly spaced values from start to end, both included. @example linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1] */
-export const linspace = api(sig('linspace', ['start', K.number], ['end', K.number], ['steps', K.number], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
+export const linspace = api(sig('linspace', ['start', K.number], ['end', K.number], ['steps', K.number], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind })]), function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0) throw new DlError(`linspace: steps must be a non-negative integer, got ${steps}`);
   if (!Number.isFinite(start) || !Number.isFinite(end)) throw new DlError(`linspace: start ${start} and end ${end} must be finite`);
   checkNumel('linspace', [steps], 'steps');
@@ -173,7 +181,7 @@ export const linspace = api(sig('linspace', ['start', K.number], ['end', K.numbe
 });
 
 /** The n×m identity matrix (m = n by default). */
-export const eye = api(sig('eye', ['n', K.number], ['m', K.optional(K.number)], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool })]), function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
+export const eye = api(sig('eye', ['n', K.number], ['m', K.optional(K.number)], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind })]), function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   const s = checkShape('eye', [n, m]);
   checkNumel('eye', s);
   const data = allocate(dtypeOption('eye', options), n * m);
@@ -184,7 +192,7 @@ export const eye = api(sig('eye', ['n', K.number], ['m', K.optional(K.number)], 
 const BELOW_ONE_F32 = 1 - 2 ** -24;
 
 /** Uniform values in [0, 1). @example rand([2, 3], { generator: new Generator(1) }) */
-export const rand = api(sig('rand', ['shape', K.sizes], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, generator: generatorKind })]), function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const rand = api(sig('rand', ['shape', K.sizes], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, device: deviceKind, generator: generatorKind })]), function rand(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('rand', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('rand', options), numel(s));
@@ -194,7 +202,7 @@ export const rand = api(sig('rand', ['shape', K.sizes], ['options', opts({ dtype
   return make(data, s, options);
 }) as Checked<((shape: readonly number[], options?: RandomOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: RandomOptions]) => Tensor)>;
 /** Standard normal values. @example manualSeed(0); randn([2, 3]) */
-export const randn = api(sig('randn', ['shape', K.sizes], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, generator: generatorKind })]), function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const randn = api(sig('randn', ['shape', K.sizes], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, device: deviceKind, generator: generatorKind })]), function randn(shape: readonly number[], options: RandomOptions = {}): Tensor {
   const s = checkShape('randn', shape);
   const g = options.generator ?? defaultGenerator;
   const data = allocate(dtypeOption('randn', options), numel(s));
@@ -202,7 +210,7 @@ export const randn = api(sig('randn', ['shape', K.sizes], ['options', opts({ dty
   return make(data, s, options);
 }) as Checked<((shape: readonly number[], options?: RandomOptions) => Tensor) & ((...sizes: number[]) => Tensor) & ((...args: [...sizes: number[], options: RandomOptions]) => Tensor)>;
 /** Uniform integers in [low, high), int32 unless `dtype` says otherwise. @example randint(0, 10, [5]) */
-export const randint = api(sig('randint', ['low', K.number], ['high', K.number], ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, generator: generatorKind })]), function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
+export const randint = api(sig('randint', ['low', K.number], ['high', K.number], ['shape', K.shape], ['options', opts({ dtype: K.dtype, requiresGrad: K.bool, device: deviceKind, generator: generatorKind })]), function randint(low: number, high: number, shape: readonly number[], options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new DlError(`randint: expects integers low < high, got low ${low} and high ${high}`);
   }
@@ -213,12 +221,12 @@ export const randint = api(sig('randint', ['low', K.number], ['high', K.number],
   return make(data, s, options);
 });
 /** Standard normal values in `x`'s shape and dtype (unless overridden). */
-export const randnLike = api(sig('randnLike', ['x', K.tensor], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, generator: generatorKind })]), function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
-  return randn(x.shape, { ...options, dtype: options.dtype ?? floatLike('randnLike', x) });
+export const randnLike = api(sig('randnLike', ['x', K.tensor], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, device: deviceKind, generator: generatorKind })]), function randnLike(x: Tensor, options: RandomOptions = {}): Tensor {
+  return randn(x.shape, { device: x.device, ...options, dtype: options.dtype ?? floatLike('randnLike', x) });
 });
 /** Uniform values in [0, 1) in `x`'s shape and dtype (unless overridden). */
-export const randLike = api(sig('randLike', ['x', K.tensor], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, generator: generatorKind })]), function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
-  return rand(x.shape, { ...options, dtype: options.dtype ?? floatLike('randLike', x) });
+export const randLike = api(sig('randLike', ['x', K.tensor], ['options', opts({ dtype: K.floatDtype, requiresGrad: K.bool, device: deviceKind, generator: generatorKind })]), function randLike(x: Tensor, options: RandomOptions = {}): Tensor {
+  return rand(x.shape, { device: x.device, ...options, dtype: options.dtype ?? floatLike('randLike', x) });
 });
 
 /** `x`'s dtype for a random factory that makes floats: an int32 or bool `x` is refused, as PyTorch does. */

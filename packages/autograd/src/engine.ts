@@ -10,6 +10,7 @@ import { storageVersion } from './version.js';
 import { checkAnomaly, isAnomalyEnabled, runRule, withGradMode, type Node } from './tape.js';
 import { collectFreshStorage } from './op.js';
 import type { TypedArray } from './dtype.js';
+import type { GpuArray } from './kernels/webgpu/context.js';
 
 /** Options of a backward pass. */
 export interface BackwardOptions {
@@ -115,16 +116,16 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   // without the copy only when an op allocated that storage during this backward (so it is no forward
   // value and no root gradient, which existed before) and it went to this leaf alone (PyTorch's
   // AccumulateGrad steals a gradient nobody else holds).
-  const handed = new Map<TypedArray, number>();
-  const fresh = new Set<TypedArray>();
+  const handed = new Map<TypedArray | GpuArray, number>();
+  const fresh = new Set<TypedArray | GpuArray>();
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t);
-    handed.set(g.data, (handed.get(g.data) ?? 0) + 1);
+    handed.set(g.storage, (handed.get(g.storage) ?? 0) + 1);
     grads.set(t, prev === undefined ? g : add(prev, g));
   };
   const storeLeaf = (t: Tensor, g0: Tensor): Tensor => {
     const g = applyHooks(t, g0);
-    const b = g.data;
+    const b = g.storage;
     const owned = t.grad === null && !createGraph && g === g0 && g.gradFn === null && fresh.has(b) && (handed.get(b) ?? 0) <= 1;
     return owned ? g : store(t.grad, g);
   };

@@ -13,6 +13,7 @@ export { manualSeed, defaultGenerator } from './random.js';
 export { setBackend, getBackend, availableBackends, allocate } from './backend/select.js';
 export { type Backend, type BackendName } from './backend/backend.js';
 export { setNumThreads, getNumThreads } from './threads.js';
+export { initWebGpu, webgpuReady, synchronize, type Device } from './device.js';
 export { noGrad, enableGrad, detectAnomaly, type Node } from './tape.js';
 export { markModified, versionOf } from './version.js';
 export { type BackwardOptions } from './engine.js';
@@ -37,7 +38,7 @@ export { flip, roll, repeat, tile, triu, tril, type IntList } from './ops/shapin
 export * from './ops/linalgExtra.js';
 export * from './ops/rounding.js';
 export * from './ops/sampling.js';
-export { setDType_, add_, sub_, mul_, div_, zero_, fill_, copy_, clamp_, type AlphaOptions, type ClampBounds } from './ops/inplace.js';
+export { setDType_, setDevice_, setDeviceAsync_, add_, sub_, mul_, div_, zero_, fill_, copy_, clamp_, type AlphaOptions, type ClampBounds } from './ops/inplace.js';
 export { index, indexPut, indexPut_, select, narrow, take, maskedFill, maskedSelect, scatter, scatterAdd, type IndexPutOptions } from './ops/select.js';
 export { type IndexItem, type MaskIndex } from './ops/indexExpr.js';
 // Every op above is built in; ops defined from here on are users' (defineOp then checks for views of inputs).

@@ -6,9 +6,12 @@ import { followVersion, storageVersion } from './version.js';
 import { defaultDType, isFloat, type DType, type TypedArray } from './dtype.js';
 import { k } from './kernels/index.js';
 import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnabled, swapGradMode, type Node } from './tape.js';
+import { GpuArray, type GpuContext } from './kernels/webgpu/context.js';
+import { cast as gpuCast } from './kernels/webgpu/elementwise.js';
+import { gpuContext } from './device.js';
 
 /** What a forward may return: a finished tensor, or raw values and a shape from a kernel. */
-export type ForwardResult = Tensor | { data: TypedArray; shape: readonly number[] };
+export type ForwardResult = Tensor | { data: TypedArray | GpuArray; shape: readonly number[] };
 
 /** What a backward rule receives. */
 export interface BackwardContext<A> {
@@ -49,6 +52,13 @@ export interface OpSpec<A> {
    * add/sub/mul, sums). Outputs that are not float are never recorded: they carry no gradient.
    */
   dtypes?: 'float' | 'any';
+  /**
+   * The forward for inputs on `'webgpu'` (issue 13): encodes GPU kernels on `gpu` and returns GPU
+   * storage, or `'same'` when `forward` is written in ops and so runs on any device. A built-in op
+   * without it is CPU-only and says so when given a GPU tensor; a custom op without it runs `forward`
+   * (which works on the GPU when it is written in ops).
+   */
+  webgpu?: ((inputs: Tensor[], attrs: A, gpu: GpuContext) => ForwardResult) | 'same';
 }
 
 /** A declared op: call it with its tensor inputs and attributes. */
@@ -74,20 +84,31 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   const savesInputs = saves === 'inputs' || saves === 'both';
   const savesOutput = saves === 'output' || saves === 'both';
   const floatOnly = spec.dtypes !== 'any';
+  const onGpu = spec.webgpu === 'same' || (spec.webgpu === undefined && custom) ? (xs: Tensor[], a: A) => forward(xs, a) : spec.webgpu;
   return (inputs, attrs) => {
-    if (floatOnly) inputs = floatInputs(inputs);
+    let gpu: GpuContext | null = null;
+    for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i]!.device !== 'cpu') {
+        gpu = gpuContext(name);
+        inputs = sameDevice(name, inputs, gpu);
+        break;
+      }
+    }
+    if (floatOnly) inputs = floatInputs(inputs, gpu);
     const prev = swapGradMode(false);
     let raw: ForwardResult;
     try {
-      raw = forward(inputs, attrs);
+      if (gpu === null) raw = forward(inputs, attrs);
+      else if (onGpu !== undefined) raw = onGpu(inputs, attrs, gpu);
+      else throw new DlError(name, `the op '${name}' has no webgpu kernel yet: inputs of shapes ${inputs.map((t) => fmt(t.shape)).join(', ')} are on 'webgpu'`, { hint: 'run this part on the CPU: move the tensors with await t.cpuAsync()' });
     } finally {
       swapGradMode(prev);
     }
     const result = checkForwardResult(name, raw);
     const output = trustedTensor(result.data, result.shape);
-    const viewOf = custom && !(raw instanceof Tensor) ? inputs.find((t) => t.data.buffer === result.data.buffer) : undefined;
+    const viewOf = custom && !(raw instanceof Tensor) ? inputs.find((t) => t.storage.buffer === result.data.buffer) : undefined;
     if (viewOf !== undefined) followVersion(output, viewOf);
-    if (freshStorage !== null && !(raw instanceof Tensor) && viewOf === undefined && inputs.every((t) => t.data !== result.data)) freshStorage.add(result.data);
+    if (freshStorage !== null && !(raw instanceof Tensor) && viewOf === undefined && inputs.every((t) => t.storage !== result.data)) freshStorage.add(result.data);
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;
     if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);
@@ -124,17 +145,33 @@ export function endBuiltinDefinitions(): void {
 }
 
 // While a backward runs: the storage (typed arrays) that kernels allocated for op outputs (not an input's).
-let freshStorage: Set<TypedArray> | null = null;
+let freshStorage: Set<TypedArray | GpuArray> | null = null;
 
 /** @internal Starts (a Set) or stops (null) collecting the storage ops allocate; returns the previous collector. */
-export function collectFreshStorage(into: Set<TypedArray> | null): Set<TypedArray> | null {
+export function collectFreshStorage(into: Set<TypedArray | GpuArray> | null): Set<TypedArray | GpuArray> | null {
   const prev = freshStorage;
   freshStorage = into;
   return prev;
 }
 
+/**
+ * The inputs of an op given a GPU tensor, all on the GPU: a 0-dim CPU tensor (a number an op turned into
+ * a scalar, as PyTorch lets CPU scalars meet CUDA tensors) is uploaded; any other CPU tensor is an error
+ * that names both devices.
+ */
+function sameDevice(name: string, inputs: Tensor[], gpu: GpuContext): Tensor[] {
+  const at = inputs.findIndex((t) => t.device !== 'cpu');
+  return inputs.map((t, i) => {
+    if (t.device !== 'cpu') return t;
+    if (t.ndim === 0 && t.dtype !== 'float64') return trustedTensor(gpu.upload(t.data as Float32Array | Int32Array | Uint8Array), []);
+    throw new DlError(name, `expected all tensors on one device, but input ${at} (shape ${fmt(inputs[at]!.shape)}) is on '${inputs[at]!.device}' and input ${i} (shape ${fmt(t.shape)}) is on 'cpu'`, {
+      hint: `move it with .to('${inputs[at]!.device}')`,
+    });
+  });
+}
+
 /** The inputs with int32 and bool ones converted to the float dtype of the others (float32 when none is float). */
-function floatInputs(inputs: Tensor[]): Tensor[] {
+function floatInputs(inputs: Tensor[], gpu: GpuContext | null): Tensor[] {
   let target: DType | undefined;
   let integral = false;
   for (const t of inputs) {
@@ -144,6 +181,7 @@ function floatInputs(inputs: Tensor[]): Tensor[] {
   if (!integral) return inputs;
   const to = target ?? defaultDType;
   // Integer and bool tensors never require grad, so a raw copy loses no gradient.
+  if (gpu !== null) return inputs.map((t) => (isFloat(t.dtype) ? t : trustedTensor(gpuCast(gpu, t.storage as GpuArray, 'float32'), t.shape)));
   return inputs.map((t) => (isFloat(t.dtype) ? t : new Tensor(k.cast(t.data, to), t.shape)));
 }
 
@@ -151,7 +189,7 @@ function floatInputs(inputs: Tensor[]): Tensor[] {
 function checkForwardResult(name: string, r: unknown): ForwardResult {
   if (r instanceof Tensor) return r;
   const o = r as { data?: unknown; shape?: unknown } | null;
-  const typed = o?.data instanceof Float32Array || o?.data instanceof Float64Array || o?.data instanceof Int32Array || o?.data instanceof Uint8Array;
+  const typed = o?.data instanceof GpuArray || o?.data instanceof Float32Array || o?.data instanceof Float64Array || o?.data instanceof Int32Array || o?.data instanceof Uint8Array;
   if (typeof o !== 'object' || o === null || !typed || !Array.isArray(o.shape)) {
     throw new DlError(name, `the forward of '${name}' must return a Tensor or { data: Float32Array | Float64Array | Int32Array | Uint8Array, shape }, got ${describe(r)}`, {
       hint: typeof r === 'number' ? 'wrap a number as tensor([value]) or build the output with ops' : undefined,

@@ -2,6 +2,8 @@ import { DlError } from './checks/error.js';
 import { backwardSig, checkConstructor, checkGrad, checkHook, checkRequiresGrad, requiresGradSig, sizeSig } from './checks/tensor.js';
 import { checkCall, guard } from './checks/guard.js';
 import { allocate, dtypeOf, type DType, type TypedArray } from './dtype.js';
+import { GpuArray } from './kernels/webgpu/context.js';
+import { readGpu, type Device } from './device.js';
 import { fmt, numel, normalizeDim, type Shape } from './shape.js';
 import type { Node } from './tape.js';
 import { runBackward, type BackwardOptions } from './engine.js';
@@ -46,9 +48,16 @@ let trusted = false;
  * made by the caller (an op's output): it skips the constructor's argument checks (the shape's size is
  * still checked against the data).
  */
-export function trustedTensor(data: TypedArray, shape: Shape): Tensor {
+export function trustedTensor(data: TypedArray | GpuArray, shape: Shape): Tensor {
   trusted = true;
-  return new Tensor(data, shape);
+  return new Tensor(data as TypedArray, shape);
+}
+
+/** The DlError for a synchronous read of a tensor whose values are on the GPU, naming the async call to use. */
+function gpuRead(t: Tensor, what: string, instead: string): DlError {
+  return new DlError(what, `the tensor (shape ${fmt(t.shape)}) is on '${t.device}': its values are in GPU memory and are read asynchronously`, {
+    hint: `use ${instead}, or move it with await t.cpuAsync()`,
+  });
 }
 
 /** A handle that removes what registered it. */
@@ -65,8 +74,18 @@ export interface RemovableHandle {
  * x.mul(x).sum().backward(); // x.grad = 2x
  */
 export class Tensor {
-  /** The values, row-major. Optimizers update them in place. */
-  readonly data: TypedArray;
+  /** @internal The values: a typed array on the CPU, a GPU buffer on 'webgpu'. */
+  readonly storage: TypedArray | GpuArray;
+  /** Where the values live: `'cpu'` or `'webgpu'` (PyTorch's `device`). */
+  readonly device: Device;
+  /**
+   * The values, row-major, on the CPU. Optimizers update them in place. A tensor on `'webgpu'` has
+   * none here: reading it throws and names the async read to use (`await t.dataAsync()`).
+   */
+  get data(): TypedArray {
+    if (this.device !== 'cpu') throw gpuRead(this, 'data', 'await t.dataAsync()');
+    return this.storage as TypedArray;
+  }
   /** The size of each dimension. */
   readonly shape: readonly number[];
   /** `'float32'`, `'float64'`, `'int32'` or `'bool'`. */
@@ -114,10 +133,16 @@ export class Tensor {
     if (numel(shape) !== data.length) {
       throw new DlError(`Tensor: shape ${fmt(shape)} needs ${numel(shape)} values but got ${data.length}`);
     }
-    this.data = data;
+    this.storage = data;
     // Another tensor's (frozen) shape is shared as it is; any other array is copied.
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
-    this.dtype = dtypeOf(data);
+    if ((data as TypedArray | GpuArray) instanceof GpuArray) {
+      this.device = 'webgpu';
+      this.dtype = (data as unknown as GpuArray).dtype;
+    } else {
+      this.device = 'cpu';
+      this.dtype = dtypeOf(data);
+    }
     if (options.requiresGrad) {
       checkRequiresGrad(this, 'Tensor');
       this.#requiresGrad = true;
@@ -134,7 +159,7 @@ export class Tensor {
   }
   /** The number of elements. */
   numel(): number {
-    return this.data.length;
+    return this.storage.length;
   }
   /** The shape, or the size of one dimension (negative dims count from the end). */
   size(): readonly number[];
@@ -146,20 +171,42 @@ export class Tensor {
 
   /** The value of a one-element tensor. */
   item(): number {
-    if (this.data.length !== 1) {
-      throw new DlError(`item: a tensor of shape ${fmt(this.shape)} has ${this.data.length} elements, not 1`);
+    if (this.storage.length !== 1) {
+      throw new DlError(`item: a tensor of shape ${fmt(this.shape)} has ${this.storage.length} elements, not 1`);
     }
+    if (this.device !== 'cpu') throw gpuRead(this, 'item', 'await t.itemAsync()');
     return this.data[0]!;
   }
   /** The values as nested arrays (a number for a scalar). */
   toArray(): NestedArray {
-    const build = (dim: number, offset: number, stride: number): NestedArray => {
-      if (dim === this.ndim) return this.data[offset]!;
-      const size = this.shape[dim]!;
-      const inner = stride / Math.max(size, 1);
-      return Array.from({ length: size }, (_, i) => build(dim + 1, offset + i * inner, inner));
-    };
-    return build(0, 0, this.data.length);
+    if (this.device !== 'cpu') throw gpuRead(this, 'toArray', 'await t.toArrayAsync()');
+    return nested(this.data, this.shape);
+  }
+  /**
+   * The values as a typed array on the CPU, on any device: a copy read back from the GPU once the
+   * queued work has run, or `data` itself on the CPU. PyTorch users know it as `t.cpu().numpy()`.
+   * @example const values = await logits.dataAsync();
+   */
+  async dataAsync(): Promise<TypedArray> {
+    return this.device === 'cpu' ? this.data : readGpu(this.storage as GpuArray);
+  }
+  /** `toArray()` on any device: awaits a read of the values from the GPU. */
+  async toArrayAsync(): Promise<NestedArray> {
+    return nested(await this.dataAsync(), this.shape);
+  }
+  /** `item()` on any device: awaits a read of the one value from the GPU. @example const l = await loss.itemAsync(); */
+  async itemAsync(): Promise<number> {
+    if (this.storage.length !== 1) {
+      throw new DlError(`itemAsync: a tensor of shape ${fmt(this.shape)} has ${this.storage.length} elements, not 1`);
+    }
+    return (await this.dataAsync())[0]!;
+  }
+  /**
+   * A copy on the CPU (PyTorch's `t.cpu()`, which waits for the GPU; here the wait is a Promise). The
+   * copy is a new leaf: gradients do not flow back to the GPU through it.
+   */
+  async cpuAsync(): Promise<Tensor> {
+    return this.device === 'cpu' ? this : new Tensor(await this.dataAsync(), this.shape);
   }
   /** PyTorch-style text: `tensor([[1., 2.], ...], requires_grad=True)`. */
   toString(): string {
@@ -171,11 +218,20 @@ export class Tensor {
   }
   /** The same values off the tape: a new leaf that shares `data` and does not require grad. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape);
+    return trustedTensor(this.storage, this.shape);
   }
-  /** Converts to `dtype` (differentiable); returns this tensor when it already has it. */
-  to(dtype: DType): Tensor {
-    return mv.toDType(this, dtype);
+  /**
+   * Converts to a dtype or moves to a device (differentiable); returns this tensor when it is there
+   * already. `to('webgpu')` uploads (after `await initWebGpu()`); the way back is `await t.cpuAsync()`,
+   * since reading the GPU is asynchronous.
+   * @example const w = randn([784, 10]).to('webgpu').requiresGrad_();
+   */
+  to(dtypeOrDevice: DType | Device): Tensor {
+    if (dtypeOrDevice === 'cpu' || dtypeOrDevice === 'webgpu') return mv.toDevice(this, dtypeOrDevice);
+    if (typeof dtypeOrDevice === 'string' && /^(cuda|mps|gpu)(:\d+)?$/.test(dtypeOrDevice)) {
+      throw new DlError('to', `unknown device '${dtypeOrDevice}' (expected 'cpu' or 'webgpu')`, { hint: "dl's GPU device is 'webgpu' (await initWebGpu() first)" });
+    }
+    return mv.toDType(this, dtypeOrDevice);
   }
   /** A float32 copy (this tensor when it is float32 already), as PyTorch's `float()`. */
   float(): Tensor { return mv.toDType(this, 'float32'); }
@@ -224,15 +280,19 @@ export class Tensor {
       throw new DlError('backward: this tensor does not require grad and has no gradFn (did an op run inside noGrad, or on detached inputs?)');
     }
     if (gradient === undefined) {
-      if (this.data.length !== 1) {
+      if (this.storage.length !== 1) {
         throw new DlError(`backward: a gradient argument is needed for a non-scalar output of shape ${fmt(this.shape)}`);
       }
       gradient = new Tensor(allocate(this.dtype, 1).fill(1), this.shape);
+      if (this.device !== 'cpu') gradient = mv.toDevice(gradient, this.device);
     } else if (gradient.shape.join() !== this.shape.join()) {
       throw new DlError(`backward: gradient of shape ${fmt(gradient.shape)} does not match the output shape ${fmt(this.shape)}`);
     }
     if (gradient.dtype !== this.dtype) {
       throw new DlError(`backward: the gradient is ${gradient.dtype} but the output is ${this.dtype}; convert it with .to('${this.dtype}')`);
+    }
+    if (gradient.device !== this.device) {
+      throw new DlError(`backward: the gradient is on '${gradient.device}' but the output is on '${this.device}'; move it with .to('${this.device}')`);
     }
     runBackward([this], [gradient], options);
   }
@@ -385,4 +445,15 @@ export class Tensor {
   expm1(): Tensor { return rd.expm1(this); }
   multinomial(numSamples: number, options?: smp.MultinomialOptions): Tensor { return smp.multinomial(this, numSamples, options); }
   bernoulli(options?: smp.SamplingOptions): Tensor { return smp.bernoulli(this, options); }
+}
+
+/** Nested arrays of `data` in `shape` (a number for a scalar). */
+function nested(data: TypedArray, shape: readonly number[]): NestedArray {
+  const build = (dim: number, offset: number, stride: number): NestedArray => {
+    if (dim === shape.length) return data[offset]!;
+    const size = shape[dim]!;
+    const inner = stride / Math.max(size, 1);
+    return Array.from({ length: size }, (_, i) => build(dim + 1, offset + i * inner, inner));
+  };
+  return build(0, 0, data.length);
 }

@@ -1,5 +1,4 @@
 import type { Tensor } from './tensor.js';
-import type { TypedArray } from './dtype.js';
 import { api, sig } from './checks/guard.js';
 import * as K from './checks/kinds.js';
 
@@ -8,7 +7,7 @@ import * as K from './checks/kinds.js';
 // Only storage changed in place has an entry; looking up one that has none (every op output) costs a
 // few nanoseconds and allocates nothing. Keying on `data.buffer` instead would make V8 materialize an
 // ArrayBuffer object for every small on-heap typed array it is read from.
-const versions = new WeakMap<TypedArray, number>();
+const versions = new WeakMap<object, number>();
 
 /** How many times `t`'s storage was changed in place through `markModified` (0 for fresh values). */
 export const versionOf = api(sig('versionOf', ['t', K.tensor]), function versionOf(t: Tensor): number {
@@ -17,7 +16,7 @@ export const versionOf = api(sig('versionOf', ['t', K.tensor]), function version
 
 /** @internal `versionOf` without the argument check, for the tape's hot path. */
 export function storageVersion(t: Tensor): number {
-  const own = versions.get(t.data) ?? 0;
+  const own = versions.get(t.storage) ?? 0;
   return t.versionBase === null ? own : own + storageVersion(t.versionBase);
 }
 
@@ -29,7 +28,7 @@ export function storageVersion(t: Tensor): number {
  * @example for (let i = 0; i < w.numel(); i++) w.data[i] -= lr * w.grad!.data[i]!; markModified(w);
  */
 export const markModified = api(sig('markModified', ['t', K.tensor]), function markModified(t: Tensor): void {
-  versions.set(t.data, (versions.get(t.data) ?? 0) + 1);
+  versions.set(t.storage, (versions.get(t.storage) ?? 0) + 1);
 });
 
 /**
@@ -43,5 +42,5 @@ export function followVersion(view: Tensor, base: Tensor): void {
 
 /** @internal Sets the version of `t`'s storage: a storage swapped into a tensor in place continues its count. */
 export function setVersion(t: Tensor, version: number): void {
-  versions.set(t.data, version);
+  versions.set(t.storage, version);
 }

@@ -45,7 +45,7 @@ describe('choosing a backend', () => {
   });
 
   it('refuses unknown names, naming the call and the choices', () => {
-    expect(() => setBackend('cpu' as BackendName)).toThrow(/^setBackend: name must be 'js' or 'wasm', got 'cpu'/);
+    expect(() => setBackend('cpu' as BackendName)).toThrow(/^setBackend: name must be 'js', 'wasm' or 'webgpu', got 'cpu'/);
     expect(() => setBackend('cpu' as BackendName)).toThrow(DlError);
     expect(getBackend()).toBe(initial);
   });

@@ -1,5 +1,5 @@
 // Weight initialisation in place, as torch.nn.init, drawing from the seeded generator.
-import { defaultGenerator, markModified, Generator, type Tensor, DlError, checks as C } from '@dl/autograd';
+import { defaultGenerator, fill_, markModified, noGrad, Generator, type Tensor, DlError, checks as C } from '@dl/autograd';
 
 const gen = C.generator;
 import { fmt } from './checks.js';
@@ -99,9 +99,8 @@ export const normal_ = C.api(C.sig('normal_', ['tensor', C.floatTensor], ['optio
 
 /** Fills `t` with `value` in place; returns `t`. */
 export const constant_ = C.api(C.sig('constant_', ['tensor', C.tensor], ['value', C.number]), function constant_(t: Tensor, value: number): Tensor {
-  t.data.fill(value);
-  markModified(t);
-  return t;
+  // PyTorch's constant_ is fill_ under no_grad: a bool tensor gets value ≠ 0, an int32 one the value as its dtype holds it.
+  return noGrad(() => fill_(t, value));
 });
 /** Fills `t` with zeros in place; returns `t`. */
 export const zeros_ = C.api(C.sig('zeros_', ['tensor', C.tensor]), function zeros_(t: Tensor): Tensor {

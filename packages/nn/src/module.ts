@@ -1,6 +1,8 @@
-import { Tensor, markModified, setDType_, type DType, DlError, checks } from '@dl/autograd';
+import { Tensor, markModified, setDType_, setDevice_, setDeviceAsync_, type DType, type Device, DlError, checks } from '@dl/autograd';
 
 const toSig = checks.sig('Module.to', ['dtype', checks.floatDtype]);
+const toDeviceSig = checks.sig('Module.to', ['device', checks.oneOf('cpu', 'webgpu')]);
+const toAsyncSig = checks.sig('Module.toAsync', ['device', checks.oneOf('cpu', 'webgpu')]);
 import { fmt } from './checks.js';
 
 /** Options of `Parameter`. */
@@ -20,7 +22,7 @@ export interface ParameterOptions {
  */
 export class Parameter extends Tensor {
   constructor(data: Tensor, options: ParameterOptions = {}) {
-    super(data.data, data.shape, { requiresGrad: options.requiresGrad ?? true });
+    super(data.storage as Tensor['data'], data.shape, { requiresGrad: options.requiresGrad ?? true });
   }
   /** `Parameter containing:` and the tensor, as PyTorch prints it. */
   override toString(): string {
@@ -344,14 +346,54 @@ export abstract class Module {
    * stays the same object, with its values and `.grad` converted (`setDType_`), so an optimizer built
    * before still trains the model (its per-parameter state follows on the next step).
    */
-  to(dtype: DType): this {
-    checks.checkCall(toSig, arguments);
+  to(dtypeOrDevice: DType | Device): this {
+    checks.checkCall(dtypeOrDevice === 'cpu' || dtypeOrDevice === 'webgpu' ? toDeviceSig : toSig, arguments);
+    if (dtypeOrDevice === 'cpu' || dtypeOrDevice === 'webgpu') {
+      this.#toDevice(dtypeOrDevice);
+      return this;
+    }
+    const dtype = dtypeOrDevice;
     for (const p of this.parameters()) setDType_(p, dtype);
     for (const m of this.modules()) {
       for (const b of m.#buffers.values()) {
         if (b.tensor === null) continue;
         if (b.tensor.isLeaf) setDType_(b.tensor, dtype);
         else b.tensor = b.tensor.detach().to(dtype);
+      }
+    }
+    return this;
+  }
+  /**
+   * Moves every parameter and buffer to `device` in place, each the same object (PyTorch's
+   * `model.to(device)`); an optimizer built before keeps training them. `'webgpu'` needs `await
+   * initWebGpu()` first. Moving back to the CPU reads GPU memory, which is asynchronous: `await model.toAsync('cpu')`.
+   * @example await initWebGpu(); model.to('webgpu'); const opt = new Adam(model.parameters());
+   */
+  #toDevice(device: Device): void {
+    for (const p of this.parameters()) {
+      if (p.device !== device && device === 'cpu') {
+        throw new DlError('Module.to', `the module's parameters are on '${p.device}', and reading GPU memory is asynchronous`, { hint: "use await model.toAsync('cpu')" });
+      }
+      setDevice_(p, device);
+    }
+    for (const m of this.modules()) {
+      for (const b of m.#buffers.values()) {
+        if (b.tensor === null || b.tensor.device === device) continue;
+        if (device === 'cpu') throw new DlError('Module.to', `a buffer is on '${b.tensor.device}', and reading GPU memory is asynchronous`, { hint: "use await model.toAsync('cpu')" });
+        if (b.tensor.isLeaf) setDevice_(b.tensor, device);
+        else b.tensor = b.tensor.detach().to(device);
+      }
+    }
+  }
+  /** `to(device)` in either direction: awaits the reads when moving from the GPU to the CPU. @example await model.toAsync('cpu') */
+  async toAsync(device: Device): Promise<this> {
+    checks.checkCall(toAsyncSig, arguments);
+    for (const p of this.parameters()) await setDeviceAsync_(p, device);
+    for (const m of this.modules()) {
+      for (const b of m.#buffers.values()) {
+        if (b.tensor === null) continue;
+        if (!b.tensor.isLeaf) b.tensor = b.tensor.detach();
+        await setDeviceAsync_(b.tensor, device);
       }
     }
     return this;

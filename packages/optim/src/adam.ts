@@ -1,5 +1,5 @@
 import { DlError } from '@dl/autograd';
-import type { TypedArray } from '@dl/autograd';
+import { maximum, zerosLike, type Tensor, type TypedArray } from '@dl/autograd';
 import { Optimizer, withDefaults, type OptimizerOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { checkInRange, checkNonNegative } from './checks.js';
 import { biasCorrection, ewma, ewmaOfSquares } from './ewma.js';
@@ -49,6 +49,30 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     const s: AdamState = { step: 0, expAvg: this.zerosLike(p), expAvgSq: this.zerosLike(p) };
     if (o.amsgrad) s.maxExpAvgSq = this.zerosLike(p);
     return s;
+  }
+
+  protected override updateOnDevice(p: Tensor, grad: Tensor, s: Record<string, Tensor | number>, o: ParamGroup<AdamOptions>): void {
+    const t = (s['step'] = ((s['step'] as number | undefined) ?? 0) + 1);
+    const { lr, eps, weightDecay } = o;
+    const [beta1, beta2] = o.betas;
+    let g: Tensor;
+    if (o.decoupledWeightDecay) {
+      if (weightDecay !== 0) p.mul_(1 - lr * weightDecay);
+      g = this.effectiveGradOnDevice(p, grad, 0, o.maximize);
+    } else g = this.effectiveGradOnDevice(p, grad, weightDecay, o.maximize);
+    const m = (s['expAvg'] ??= zerosLike(p)) as Tensor;
+    const v = (s['expAvgSq'] ??= zerosLike(p)) as Tensor;
+    m.mul_(beta1).add_(g, { alpha: 1 - beta1 });
+    v.mul_(beta2).add_(g.mul(g), { alpha: 1 - beta2 });
+    let denomSource = v;
+    if (o.amsgrad) {
+      const vmax = (s['maxExpAvgSq'] ??= zerosLike(p)) as Tensor;
+      vmax.copy_(maximum(vmax, v));
+      denomSource = vmax;
+    }
+    const stepSize = lr / biasCorrection(beta1, t);
+    const bc2Sqrt = Math.sqrt(biasCorrection(beta2, t));
+    p.sub_(m.div(denomSource.sqrt().div(bc2Sqrt).add(eps)), { alpha: stepSize });
   }
 
   protected update(p: TypedArray, grad: TypedArray, s: AdamState, o: ParamGroup<AdamOptions>): void {

@@ -1,6 +1,6 @@
 // The Optimizer base: parameter groups, lazily created per-parameter state, the step loop, zeroGrad and
 // serialisation. A subclass writes one in-place update per parameter (burn's `step(lr, tensor, grad, state)`).
-import { allocate, Tensor, enableGrad, markModified, type TypedArray, DlError } from '@dl/autograd';
+import { allocate, Tensor, enableGrad, markModified, noGrad, zerosLike, type TypedArray, DlError } from '@dl/autograd';
 import { checkNonNegative } from './checks.js';
 
 /** The option every optimizer has: the learning rate. */
@@ -153,7 +153,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (p.grad === null) continue;
-        p.grad = setToNone ? null : new Tensor(zerosOf(p.grad.data), p.grad.shape);
+        p.grad = setToNone ? null : p.grad.device === 'cpu' ? new Tensor(zerosOf(p.grad.data), p.grad.shape) : zerosLike(p.grad);
       }
     }
   }
@@ -174,6 +174,10 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
         if (grad.shape.length !== p.shape.length || grad.shape.some((d, i) => d !== p.shape[i])) {
           throw new DlError(`${this.name}.step: a parameter of shape [${p.shape.join(',')}] has a gradient of shape [${grad.shape.join(',')}]`);
         }
+        if (p.device !== 'cpu' || grad.device !== 'cpu') {
+          this.stepOnDevice(p, grad, group);
+          continue;
+        }
         let s = this.state.get(p);
         if (s === undefined) {
           s = this.initState(p.data, group);
@@ -191,6 +195,9 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
    * @example const saved = structuredClone(opt.stateDict()); ... opt2.loadStateDict(saved);
    */
   stateDict(): OptimizerStateDict<O> {
+    if (this.deviceState.size > 0) {
+      throw new DlError(`${this.name}.stateDict`, "the state of parameters on 'webgpu' is in GPU memory, which is read asynchronously; saving it is not supported yet", { hint: "move the model with await model.toAsync('cpu') and build the optimizer there to save its state" });
+    }
     const index = new Map<Tensor, number>();
     const paramGroups = this.paramGroups.map((g) => {
       const { params, ...options } = g;
@@ -285,6 +292,33 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
 
   /** Updates one parameter's values in place from its gradient and its state (also updated in place). */
   protected abstract update(param: TypedArray, grad: TypedArray, state: S, group: ParamGroup<O>): void;
+
+  /** Per-parameter state of the parameters on a GPU: tensors on the parameter's device, and step counts. */
+  protected readonly deviceState = new Map<Tensor, Record<string, Tensor | number>>();
+
+  /** One step of a parameter on a GPU, written in tensor ops (each a WGSL kernel) under noGrad. */
+  private stepOnDevice(p: Tensor, grad: Tensor, group: ParamGroup<O>): void {
+    if (grad.device !== p.device) {
+      throw new DlError(`${this.name}.step: a parameter on '${p.device}' has a gradient on '${grad.device}'`);
+    }
+    let s = this.deviceState.get(p);
+    if (s === undefined) this.deviceState.set(p, (s = {}));
+    noGrad(() => this.updateOnDevice(p, grad, s, group));
+  }
+
+  /**
+   * Updates a parameter on a GPU in place from its gradient, with tensor ops (in-place ones write into
+   * `p` and the state); `state` starts empty. Optimizers without it are CPU-only and say so.
+   */
+  protected updateOnDevice(p: Tensor, _grad: Tensor, _state: Record<string, Tensor | number>, _group: ParamGroup<O>): void {
+    throw new DlError(`${this.name}.step`, `has no update for parameters on '${p.device}' yet (SGD, Adam and AdamW have one)`, { hint: "train this model on the CPU, or use SGD, Adam or AdamW" });
+  }
+
+  /** The gradient the update follows on a GPU: `±grad + weightDecay·param`, as `effectiveGrad`. */
+  protected effectiveGradOnDevice(p: Tensor, grad: Tensor, weightDecay: number, maximize: boolean): Tensor {
+    const g = maximize ? grad.neg() : grad;
+    return weightDecay === 0 ? g : g.add(p.mul(weightDecay));
+  }
 
   /** A zero-filled buffer of the parameter's size and dtype. */
   protected zerosLike(param: TypedArray): TypedArray {

@@ -1,5 +1,5 @@
 import { DlError } from '@dl/autograd';
-import type { TypedArray } from '@dl/autograd';
+import type { Tensor, TypedArray } from '@dl/autograd';
 import { Optimizer, withDefaults, type OptimizerOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { checkNonNegative } from './checks.js';
 
@@ -45,6 +45,19 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   protected initState(): SGDState {
     return {};
+  }
+
+  protected override updateOnDevice(p: Tensor, grad: Tensor, s: Record<string, Tensor | number>, o: ParamGroup<SGDOptions>): void {
+    const g = this.effectiveGradOnDevice(p, grad, o.weightDecay, o.maximize);
+    const { lr, momentum: mu } = o;
+    if (mu === 0) {
+      p.sub_(g, { alpha: lr });
+      return;
+    }
+    let b = s['momentumBuffer'] as Tensor | undefined;
+    if (b === undefined) b = s['momentumBuffer'] = g.clone();
+    else b.mul_(mu).add_(g, { alpha: 1 - o.dampening });
+    p.sub_(o.nesterov ? g.add(b.mul(mu)) : b, { alpha: lr });
   }
 
   protected update(p: TypedArray, grad: TypedArray, s: SGDState, o: ParamGroup<SGDOptions>): void {

@@ -3,6 +3,7 @@ import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { jsBackend, wasmBackend, type Backend, type BackendName } from './backend.js';
+import { getDefaultDevice, setDefaultDevice } from '../device.js';
 
 const registry: Record<BackendName, Backend> = { js: jsBackend, wasm: wasmBackend };
 const names = Object.keys(registry) as BackendName[];
@@ -21,19 +22,26 @@ function activate(op: string, name: string, origin: string): void {
 }
 
 /**
- * Chooses the backend every op runs on from here on: `'wasm'` (the default where the runtime compiles
- * WebAssembly SIMD: float32 matrix products in wasm) or `'js'` (plain TypeScript everywhere, the
- * reference). The `DL_BACKEND` environment variable picks the starting one in Node. Tensors made on
- * one backend work on the other: both keep values in typed arrays.
+ * Chooses the backend: `'wasm'` (the default where the runtime compiles WebAssembly SIMD: float32
+ * matrix products in wasm) or `'js'` (plain TypeScript everywhere, the reference) run every CPU op
+ * from here on, and new tensors go to the CPU; `'webgpu'` (after `await initWebGpu()`) makes the
+ * factories put new tensors on the GPU (`tensor`, `zeros`, `randn`, ...), where their ops run in WGSL
+ * kernels; without a started GPU it throws and says why. The `DL_BACKEND` environment variable picks
+ * the starting CPU backend in Node. Tensors made on one CPU backend work on the other.
  * @example setBackend('js'); const y = x.matmul(w); setBackend('wasm');
  */
-export const setBackend = api(sig('setBackend', ['name', K.oneOf(...names)]), function setBackend(name: BackendName): void {
+export const setBackend = api(sig('setBackend', ['name', K.oneOf(...names, 'webgpu')]), function setBackend(name: BackendName | 'webgpu'): void {
+  if (name === 'webgpu') {
+    setDefaultDevice('setBackend', 'webgpu');
+    return;
+  }
   activate('setBackend', name, '');
+  setDefaultDevice('setBackend', 'cpu');
 });
 
-/** The name of the active backend (`'wasm'` or `'js'`). */
-export const getBackend = api(sig('getBackend'), function getBackend(): BackendName {
-  return active.name;
+/** The name of the active backend: `'webgpu'` after `setBackend('webgpu')`, else the CPU one (`'wasm'` or `'js'`). */
+export const getBackend = api(sig('getBackend'), function getBackend(): BackendName | 'webgpu' {
+  return getDefaultDevice() === 'webgpu' ? 'webgpu' : active.name;
 });
 
 /** The backends this runtime can run, the default first. */

@@ -183,7 +183,10 @@ export function api<F extends (...args: never[]) => unknown>(signature: Signatur
     try {
       const normalized = normalizeArgs(signature, args);
       checkArgs(signature, normalized);
-      return (impl as unknown as (...a: unknown[]) => unknown).apply(this, normalized);
+      const r = (impl as unknown as (...a: unknown[]) => unknown).apply(this, normalized);
+      // An async entry point (initWebGpu, setDeviceAsync_) rejects with errors named as a sync one throws them.
+      if (depth === 1 && r instanceof Promise) return r.catch((e: unknown) => Promise.reject(asDlError(signature.name, e)));
+      return r;
     } catch (e) {
       throw depth === 1 ? asDlError(signature.name, e) : e;
     } finally {

@@ -1,5 +1,6 @@
 // The checks of the Tensor class itself: construction, `.grad` assignment and hooks keep dtypes honest.
 import { Tensor } from '../tensor.js';
+import { GpuArray } from '../kernels/webgpu/context.js';
 import { DlError } from './error.js';
 import { withArticle } from '../dtype.js';
 import { describe } from './describe.js';
@@ -22,8 +23,8 @@ const constructorSig = sig('Tensor', ['data', K.any], ['shape', K.shape], ['opti
  * or Uint8Array for bool, which must hold only 0 and 1); only float tensors may require grad.
  */
 export function checkConstructor(data: unknown, shape: unknown, opts: unknown): void {
-  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array) {
-    // the common case: nothing to scan
+  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array || data instanceof GpuArray) {
+    // the common case: nothing to scan (GPU storage comes from another tensor: a Parameter of a GPU tensor)
   } else if (data instanceof Uint8Array && !(data instanceof Uint8ClampedArray)) {
     const bad = data.findIndex((v) => v > 1);
     if (bad >= 0) {
@@ -54,6 +55,9 @@ export function checkGrad(t: Tensor, g: unknown): void {
   const gt = g;
   if (gt.dtype !== t.dtype) {
     throw new DlError('grad', `a ${gt.dtype} gradient cannot be assigned to a ${t.dtype} tensor`, { arg: 'grad', hint: `convert it with .to('${t.dtype}')` });
+  }
+  if (gt.device !== t.device) {
+    throw new DlError('grad', `a gradient on '${gt.device}' cannot be assigned to a tensor on '${t.device}'`, { arg: 'grad', hint: `move it with .to('${t.device}')` });
   }
   if (gt.shape.length !== t.shape.length || gt.shape.some((s, i) => s !== t.shape[i])) {
     throw new DlError('grad', `a gradient of shape [${gt.shape.join(',')}] cannot be assigned to a tensor of shape [${t.shape.join(',')}]`, { arg: 'grad' });

@@ -3,7 +3,12 @@ import type { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { normalizeDim, numel } from '../shape.js';
-import { operands } from './broadcast.js';
+import { binaryOnGpu, operands } from './broadcast.js';
+import { map, UNARY } from '../kernels/webgpu/elementwise.js';
+import { logSoftmaxAxis } from '../kernels/webgpu/reduce.js';
+import type { GpuContext } from '../kernels/webgpu/context.js';
+import { floatsOnGpu } from './webgpu.js';
+import { stridesOf } from '../shape.js';
 import { add, erf, exp, mul, pow, sub, where } from './elementwise.js';
 import { gt } from './compare.js';
 import { sum } from './reduce.js';
@@ -11,10 +16,19 @@ import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 
+/** The webgpu forward of a float activation with a WGSL expression. */
+function unaryOnGpu(op: 'relu' | 'sigmoid' | 'tanh') {
+  return ([x]: Tensor[], _attrs: unknown, gpu: GpuContext) => {
+    const [a] = floatsOnGpu(op, x!);
+    return { data: map(gpu, UNARY[op], [{ a: a!, strides: stridesOf(x!.shape) }], x!.shape, 'float32'), shape: x!.shape };
+  };
+}
+
 const reluOp = defineOp({
   name: 'relu',
   saves: 'inputs',
   forward: ([x]) => ({ data: k.relu(x!.data), shape: x!.shape }),
+  webgpu: unaryOnGpu('relu'),
   backward: ({ grad, inputs: [x] }) => [reluBackwardOp([grad, x!], undefined)],
 });
 // grad where x > 0 (or x is NaN), else 0, in one kernel instead of gt then mul; as PyTorch, an infinite
@@ -23,6 +37,7 @@ const reluBackwardOp: Op<undefined> = defineOp({
   name: 'reluBackward',
   saves: 'inputs',
   forward: ([grad, x]) => ({ data: k.reluBackward(grad!.data, x!.data), shape: x!.shape }),
+  webgpu: binaryOnGpu('reluBackward'),
   backward: ({ grad, inputs: [, x], needsInputGrad: [gg] }) => [gg ? reluBackwardOp([grad, x!], undefined) : null, null],
 });
 /** max(x, 0). */
@@ -35,6 +50,7 @@ const sigmoidOp = defineOp({
   name: 'sigmoid',
   saves: 'output',
   forward: ([x]) => ({ data: k.sigmoid(x!.data), shape: x!.shape }),
+  webgpu: unaryOnGpu('sigmoid'),
   backward: ({ grad, output }) => [mul(grad, mul(output, sub(1, output)))],
 });
 /** 1 / (1 + e⁻ˣ). */
@@ -46,6 +62,7 @@ const tanhOp = defineOp({
   name: 'tanh',
   saves: 'output',
   forward: ([x]) => ({ data: k.tanh(x!.data), shape: x!.shape }),
+  webgpu: unaryOnGpu('tanh'),
   backward: ({ grad, output }) => [mul(grad, sub(1, mul(output, output)))],
 });
 /** The hyperbolic tangent. */
@@ -88,6 +105,11 @@ const logSoftmaxOp = defineOp<{ dim: number }>({
     // A 0-d tensor is one row of one element.
     const n = s.length === 0 ? 1 : s[dim]!;
     return { data: k.logSoftmaxAxis(x!.data, numel(s.slice(0, dim)), n, numel(s.slice(dim + 1))), shape: s };
+  },
+  webgpu: ([x], { dim }, gpu) => {
+    const s = x!.shape;
+    const [a] = floatsOnGpu('logSoftmax', x!);
+    return { data: logSoftmaxAxis(gpu, a!, numel(s.slice(0, dim)), s.length === 0 ? 1 : s[dim]!, numel(s.slice(dim + 1))), shape: s };
   },
   backward: ({ grad, output, attrs: { dim } }) => [sub(grad, mul(exp(output), sum(grad, { dim, keepdim: true })))],
 });

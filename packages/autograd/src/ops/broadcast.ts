@@ -3,6 +3,9 @@ import { Tensor, trustedTensor, type TensorLike } from '../tensor.js';
 import { allocate, defaultDType, isFloat, promoteTypes, type DType, type TypedArray } from '../dtype.js';
 import { k } from '../kernels/index.js';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, type Shape } from '../shape.js';
+import { BINARY, map, type BinaryOp } from '../kernels/webgpu/elementwise.js';
+import type { GpuContext } from '../kernels/webgpu/context.js';
+import { floatsOnGpu, onGpu } from './webgpu.js';
 
 /**
  * The operands of an elementwise op as tensors of one dtype, promoted as PyTorch does: bool < int32 <
@@ -108,4 +111,21 @@ export function binaryForward(
   }
   const { shape, data } = broadcastAll(op, [a, b]);
   return { data: kernel(data[0]!, data[1]!), shape };
+}
+
+/**
+ * The webgpu forward of a broadcasting binary op: one generated kernel reads both operands through
+ * their broadcast strides. float32 operands, and int32 ones for the ops whose WGSL works on i32 too.
+ */
+export function binaryOnGpu(op: BinaryOp, ints = false): (inputs: Tensor[], attrs: unknown, gpu: GpuContext) => { data: ReturnType<typeof map>; shape: number[] } {
+  return ([a, b], _attrs, gpu) => {
+    let shape: number[];
+    try {
+      shape = broadcastShapes(op, a!.shape, b!.shape);
+    } catch {
+      throw new DlError(`${op}: shapes ${fmt(a!.shape)} and ${fmt(b!.shape)} cannot be broadcast together`);
+    }
+    const [x, y] = ints && a!.dtype === 'int32' ? [onGpu(a!), onGpu(b!)] : floatsOnGpu(op, a!, b!);
+    return { data: map(gpu, BINARY[op], [{ a: x!, strides: broadcastStrides(a!.shape, shape) }, { a: y!, strides: broadcastStrides(b!.shape, shape) }], shape, a!.dtype === 'int32' && ints ? 'int32' : 'float32'), shape };
+  };
 }

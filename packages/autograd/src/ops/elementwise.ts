@@ -2,7 +2,11 @@ import { DlError } from '../checks/error.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
-import { binaryForward, broadcastAll, operands } from './broadcast.js';
+import { stridesOf } from '../shape.js';
+import { zerosLike } from '../creation.js';
+import { binaryForward, binaryOnGpu, broadcastAll, operands } from './broadcast.js';
+import { map, UNARY, type UnaryOp } from '../kernels/webgpu/elementwise.js';
+import { floatsOnGpu, onGpu } from './webgpu.js';
 import { eq, ge, gt, le, lt } from './compare.js';
 import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
@@ -14,6 +18,7 @@ const addOp = defineOp({
   dtypes: 'any',
   // A bias added to activations skips the broadcast copy (addRows; a + b is b + a bit for bit).
   forward: ([a, b]) => binaryForward('add', k.add, a!, b!, k.addRows),
+  webgpu: binaryOnGpu('add', true),
   backward: ({ grad }) => [grad, grad],
 });
 const subOp = defineOp({
@@ -21,6 +26,7 @@ const subOp = defineOp({
   saves: 'none',
   dtypes: 'any',
   forward: ([a, b]) => binaryForward('sub', k.sub, a!, b!),
+  webgpu: binaryOnGpu('sub', true),
   backward: ({ grad, needsInputGrad: [, gb] }) => [grad, gb ? neg(grad) : null],
 });
 const mulOp = defineOp({
@@ -28,12 +34,14 @@ const mulOp = defineOp({
   saves: 'inputs',
   dtypes: 'any',
   forward: ([a, b]) => binaryForward('mul', k.mul, a!, b!),
+  webgpu: binaryOnGpu('mul', true),
   backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [ga ? mul(grad, b!) : null, gb ? mul(grad, a!) : null],
 });
 const divOp = defineOp({
   name: 'div',
   saves: 'inputs',
   forward: ([a, b]) => binaryForward('div', k.div, a!, b!),
+  webgpu: binaryOnGpu('div'),
   backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [
     ga ? div(grad, b!) : null,
     gb ? neg(div(mul(grad, a!), mul(b!, b!))) : null,
@@ -64,6 +72,7 @@ const maximumOp = defineOp({
   saves: 'inputs',
   dtypes: 'any',
   forward: ([a, b]) => binaryForward('maximum', k.maximum, a!, b!),
+  webgpu: binaryOnGpu('maximum'),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, lt, needsInputGrad),
 });
 const minimumOp = defineOp({
@@ -71,6 +80,7 @@ const minimumOp = defineOp({
   saves: 'inputs',
   dtypes: 'any',
   forward: ([a, b]) => binaryForward('minimum', k.minimum, a!, b!),
+  webgpu: binaryOnGpu('minimum'),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, gt, needsInputGrad),
 });
 const whereOp = defineOp({
@@ -146,6 +156,11 @@ function unary(
     saves,
     dtypes: dtypes === 'float' ? 'float' : 'any',
     forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
+    webgpu: name in UNARY ? ([x], _, gpu) => {
+      // neg and abs keep int32 (WGSL's - and abs work on i32); the rest compute in f32.
+      const [a] = dtypes === 'numeric' && x!.dtype === 'int32' ? [onGpu(x!)] : floatsOnGpu(name, x!);
+      return { data: map(gpu, UNARY[name as UnaryOp], [{ a: a!, strides: stridesOf(x!.shape) }], x!.shape, a!.dtype), shape: x!.shape };
+    } : undefined,
     backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x!, output)]),
   });
   return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => {
@@ -173,7 +188,7 @@ export const cos = unary('cos', k.cos, (g, x) => neg(mul(g, sin(x))));
 /** The Gauss error function. */
 export const erf = unary('erf', k.erf, (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
 /** −1, 0 or 1 by the sign of x; its gradient is 0 (recorded, as PyTorch's, so backward through it works). */
-export const sign = unary('sign', k.sign, (g) => new Tensor(g.data.map(() => 0), g.shape), 'none', 'any');
+export const sign = unary('sign', k.sign, (g) => zerosLike(g), 'none', 'any');
 
 /** Bounds of `clamp`; either may be omitted. */
 export interface ClampOptions {

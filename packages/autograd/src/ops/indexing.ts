@@ -6,6 +6,8 @@ import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, numel, type Shape } from '../shape.js';
 import { slice } from './movement.js';
+import { gather as gpuGather, scatterAdd as gpuScatterAdd } from '../kernels/webgpu/indexing.js';
+import { floatsOnGpu, onGpu } from './webgpu.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
@@ -40,6 +42,10 @@ const gatherOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
     const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
     return { data: k.gather(x!.data, index, outer, x!.shape[dim]!, m, inner), shape: indexShape };
   },
+  webgpu: ([x], { dim, index, indexShape }, gpu) => {
+    const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
+    return { data: gpuGather(gpu, onGpu(x!), gpu.upload(index), outer, x!.shape[dim]!, m, inner), shape: indexShape };
+  },
   backward: ({ grad, attrs }) => [scatterOp([grad], attrs)],
 });
 const scatterOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
@@ -52,10 +58,18 @@ const scatterOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
     k.scatterAddInto(out, index, src!.data, outer, inputShape[dim]!, m, inner);
     return { data: out, shape: inputShape };
   },
+  webgpu: ([src], { dim, index, indexShape, inputShape }, gpu) => {
+    const [g] = floatsOnGpu('scatterAdd', src!);
+    const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
+    return { data: gpuScatterAdd(gpu, g!, gpu.upload(index), outer, inputShape[dim]!, m, inner), shape: inputShape };
+  },
   backward: ({ grad, attrs }) => [gatherOp([grad], attrs)],
 });
 
 function gatherAttrs(op: string, shape: Shape, dim: number, index: Tensor): GatherAttrs {
+  if (index.device !== 'cpu') {
+    throw new DlError(op, `the index is read on the CPU (each position is checked against dim ${dim}'s size), but it is on '${index.device}'`, { arg: 'index', hint: 'keep index tensors on the CPU; the input may be on the GPU' });
+  }
   const d = normalizeDim(op, dim, shape.length);
   if (index.ndim !== shape.length || index.shape.some((s, i) => i !== d && s !== shape[i])) {
     throw new DlError(`${op}: index of shape ${fmt(index.shape)} does not match shape ${fmt(shape)} outside dim ${dim}`);

@@ -11,17 +11,65 @@ import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 import { isGradEnabled, withGradMode } from '../tape.js';
 import { add, div, mul, sub } from './elementwise.js';
-import { expand } from './movement.js';
+import { expand, toDevice } from './movement.js';
+import { trustedTensor } from '../tensor.js';
+import { allocate } from '../dtype.js';
+import { deviceKind, gpuContext, type Device } from '../device.js';
+import { cast as gpuCast } from '../kernels/webgpu/elementwise.js';
+import { GpuArray, type GpuDType } from '../kernels/webgpu/context.js';
+
+/** Zeros of `t`'s shape and dtype on its device. */
+function zerosOn(t: Tensor): Tensor {
+  return toDevice(trustedTensor(allocate(t.dtype, t.numel()), t.shape), t.device);
+}
 
 /** Replaces the values of `t` (same object) with `data`, as a new version of its storage. */
-function swapStorage(t: Tensor, data: TypedArray): void {
+function swapStorage(t: Tensor, data: TypedArray | GpuArray): void {
   const version = versionOf(t);
-  // `data` and `dtype` are readonly to users; only the in-place conversion swaps them.
-  const w = t as unknown as { data: TypedArray; dtype: DType };
-  w.data = data;
-  w.dtype = dtypeOf(data);
+  // `storage`, `device` and `dtype` are readonly to users; only the in-place conversions swap them.
+  const w = t as unknown as { storage: TypedArray | GpuArray; dtype: DType; device: Device };
+  w.storage = data;
+  if (data instanceof GpuArray) {
+    w.dtype = data.dtype;
+    w.device = 'webgpu';
+  } else {
+    w.dtype = dtypeOf(data);
+    w.device = 'cpu';
+  }
   setVersion(t, version + 1);
 }
+
+/**
+ * Moves the leaf `t` to `device` in place: the same tensor object gets its values (and its `.grad`'s)
+ * on the new device, so whatever holds it (a module, an optimizer built before) sees the move; what
+ * `Module.to('webgpu')` does to parameters and buffers. Only uploads are synchronous: back to the CPU
+ * is `await setDeviceAsync_(t, 'cpu')`.
+ * @example await initWebGpu(); setDevice_(w, 'webgpu'); w.device // 'webgpu', same object
+ */
+export const setDevice_ = api(sig('setDevice_', ['t', K.tensor], ['device', deviceKind]), function setDevice_(t: Tensor, device: Device): Tensor {
+  if (t.device === device) return t;
+  if (!t.isLeaf) throw new DlError(`setDevice_: cannot move a non-leaf tensor (made by '${t.gradFn!.op}') in place; use x.to('${device}')`);
+  if (device === 'cpu') throw new DlError('setDevice_', `reading the values of a tensor on '${t.device}' is asynchronous`, { hint: "use await setDeviceAsync_(t, 'cpu')" });
+  const moved = toDevice(t.detach(), device);
+  const g = t.grad;
+  if (g !== null) t.grad = null;
+  swapStorage(t, moved.storage);
+  if (g !== null) t.grad = g.isLeaf && g !== t ? setDevice_(g, device) : toDevice(g.detach(), device);
+  return t;
+});
+
+/** `setDevice_` in either direction: awaits the read of GPU values when moving to the CPU. */
+export const setDeviceAsync_ = api(sig('setDeviceAsync_', ['t', K.tensor], ['device', deviceKind]), async function setDeviceAsync_(t: Tensor, device: Device): Promise<Tensor> {
+  if (t.device === device || device !== 'cpu') return setDevice_(t, device);
+  if (!t.isLeaf) throw new DlError(`setDeviceAsync_: cannot move a non-leaf tensor (made by '${t.gradFn!.op}') in place; use await x.cpuAsync()`);
+  const values = await t.dataAsync();
+  const g = t.grad;
+  const gValues = g === null ? null : await g.dataAsync();
+  if (g !== null) t.grad = null;
+  swapStorage(t, values);
+  if (g !== null) t.grad = trustedTensor(gValues!, g.shape);
+  return t;
+});
 
 /**
  * Converts the leaf `t` to `dtype` in place: the same tensor object gets new values of the new dtype
@@ -80,9 +128,14 @@ export function checkWritable(op: string, t: Tensor, others: readonly unknown[] 
   }
 }
 
-/** Writes `values` (already of `t`'s shape) into `t` and bumps its version. */
-function write(t: Tensor, values: ArrayLike<number>): Tensor {
-  t.data.set(values);
+/** Writes the values of `r` (of `t`'s shape and device) into `t` and bumps its version. */
+function write(t: Tensor, r: Tensor): Tensor {
+  if (t.device === 'cpu') t.data.set(r.dtype === t.dtype ? r.data : k.cast(r.data, t.dtype));
+  else {
+    const gpu = gpuContext('in-place write');
+    const src = r.dtype === t.dtype ? (r.storage as GpuArray) : gpuCast(gpu, r.storage as GpuArray, t.dtype as GpuDType);
+    gpu.copyInto(src, t.storage as GpuArray);
+  }
   markModified(t);
   return t;
 }
@@ -105,7 +158,7 @@ function binary_(op: string, t: Tensor, other: Tensor | number, f: (a: Tensor, b
   if (!canCast(r.dtype, t.dtype)) {
     throw new DlError(op, `the result is ${r.dtype}, which cannot be written into ${withArticle(t.dtype)} tensor in place`, { hint: `use the out-of-place op (${op.replace(/_$/, '')})` });
   }
-  return write(t, r.data);
+  return write(t, r);
 }
 
 const tensorOrNumber = K.tensorLike;
@@ -145,6 +198,7 @@ export const div_ = api(sig('div_', ['t', K.tensor], ['other', tensorOrNumber]),
 /** Sets every value of `t` to 0, in place (PyTorch's `zero_`). @example noGrad(() => bias.zero_()) */
 export const zero_ = api(sig('zero_', ['t', K.tensor]), function zero_(t: Tensor): Tensor {
   checkWritable('zero_', t);
+  if (t.device !== 'cpu') return write(t, zerosOn(t));
   t.data.fill(0);
   markModified(t);
   return t;
@@ -155,6 +209,11 @@ export const fill_ = api(sig('fill_', ['t', K.tensor], ['value', tensorOrNumber]
   checkWritable('fill_', t, [value]);
   if (value instanceof Tensor && value.numel() !== 1) {
     throw new DlError('fill_', `only supports a 0-dim value tensor, got one of shape ${fmt(value.shape)}`, { arg: 'value' });
+  }
+  if (t.device !== 'cpu' || (value instanceof Tensor && value.device !== 'cpu')) {
+    // On the GPU: t·0 + value would keep NaN and ∞ of t, so the value is broadcast from a fresh scalar.
+    const v = value instanceof Tensor ? value.to(t.device) : toDevice(trustedTensor(allocate(t.dtype, 1).fill(t.dtype === 'bool' ? +(value !== 0) : value), []), t.device);
+    return write(t, withGradMode(false, () => expand(v.detach().reshape([]), [...t.shape])));
   }
   const v = value instanceof Tensor ? value.data[0]! : value;
   t.data.fill(t.dtype === 'bool' ? +(v !== 0) : v);
@@ -169,8 +228,10 @@ export const copy_ = api(sig('copy_', ['t', K.tensor], ['src', K.tensor]), funct
   if (lead < 0 || src.shape.some((s, i) => s !== 1 && s !== t.shape[lead + i])) {
     throw new DlError('copy_', `src of shape ${fmt(src.shape)} cannot be broadcast to the destination's shape ${fmt(t.shape)}`, { arg: 'src' });
   }
-  const values = withGradMode(false, () => expand(src.detach(), [...t.shape]).data);
-  return write(t, src.dtype === t.dtype ? values : k.cast(values, t.dtype));
+  if (src.device !== t.device) {
+    throw new DlError('copy_', `src is on '${src.device}' and the destination on '${t.device}'`, { arg: 'src', hint: t.device === 'cpu' ? 'read it with await src.cpuAsync() first' : `move it with .to('${t.device}')` });
+  }
+  return write(t, withGradMode(false, () => expand(src.detach(), [...t.shape])));
 });
 
 /** Bounds of `clamp_`; either may be left out (or null). */
@@ -193,6 +254,7 @@ export const clamp_ = api(
     if ((b.min ?? null) === null && (b.max ?? null) === null) throw new DlError('clamp_', 'give at least one of min and max');
     if (Number.isNaN(lo) || Number.isNaN(hi)) throw new DlError('clamp_', `bounds must not be NaN (min ${lo}, max ${hi})`);
     checkWritable('clamp_', t);
+    if (t.device !== 'cpu') throw new DlError('clamp_', `has no webgpu kernel yet (a tensor of shape ${fmt(t.shape)} on '${t.device}')`, { hint: 'use the out-of-place clamp, or run it on the CPU' });
     // PyTorch's result type: integer bounds are int, others float; a bool or int32 tensor cannot take a wider one.
     const bounds = [b.min, b.max].filter((v): v is number => v !== null && v !== undefined);
     const result = promoteTypes(t.dtype, bounds.every(Number.isInteger) ? 'int32' : 'float32') ?? t.dtype;

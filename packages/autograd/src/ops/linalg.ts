@@ -3,7 +3,11 @@ import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
-import { broadcastShapes, fmt, numel, stridesOf } from '../shape.js';
+import { broadcastShapes, broadcastStrides, fmt, numel, stridesOf } from '../shape.js';
+import { batchedMatmul } from '../kernels/webgpu/matmul.js';
+import { stridedCopy as gpuStridedCopy } from '../kernels/webgpu/elementwise.js';
+import type { GpuArray } from '../kernels/webgpu/context.js';
+import { floatsOnGpu } from './webgpu.js';
 import { reshape, squeeze, unsqueeze } from './movement.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
@@ -45,6 +49,23 @@ const bmmOp: Op<Transposes> = defineOp<Transposes>({
       for (let d = batch.length - 1; d >= 0 && ++idx[d]! === batch[d]; d--) idx[d] = 0;
     }
     return { data: out, shape: [...batch, M, N] };
+  },
+  webgpu: ([a, b], { ta, tb }, gpu) => {
+    let [x, y] = floatsOnGpu('matmul', a!, b!);
+    const [ar, ac] = a!.shape.slice(-2) as [number, number];
+    const [br, bc] = b!.shape.slice(-2) as [number, number];
+    const [M, K] = ta ? [ac, ar] : [ar, ac];
+    const N = tb ? br : bc;
+    const aBatch = a!.shape.slice(0, -2);
+    const bBatch = b!.shape.slice(0, -2);
+    const batch = broadcastShapes('matmul', aBatch, bBatch);
+    const count = numel(batch);
+    // An operand whose batch is all ones is one matrix for every batch; any other broadcast batch is copied out first.
+    const full = (t: Tensor, own: number[], g: GpuArray): GpuArray =>
+      numel(own) === 1 || numel(own) === count ? g : gpuStridedCopy(gpu, g, broadcastStrides(t.shape, [...batch, ...t.shape.slice(-2)]), [...batch, ...t.shape.slice(-2)]);
+    x = full(a!, aBatch, x!);
+    y = full(b!, bBatch, y!);
+    return { data: batchedMatmul(gpu, x, ta, y, tb, count, M, K, N, numel(aBatch) === 1 && count > 1, numel(bBatch) === 1 && count > 1), shape: [...batch, M, N] };
   },
   // C = op(A)·op(B): the gradient of a stored-transposed operand is the transpose of the usual one.
   backward: ({ grad, inputs: [a, b], attrs: { ta, tb }, needsInputGrad: [ga, gb] }) => [

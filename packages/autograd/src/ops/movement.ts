@@ -10,12 +10,18 @@ import { api, sig, type Checked } from '../checks/guard.js';
 import { checkNumel, checkPieces } from '../checks/limits.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
+import { broadcastStrides } from '../shape.js';
+import { cast as gpuCast, stridedCopy as gpuStridedCopy } from '../kernels/webgpu/elementwise.js';
+import type { GpuDType } from '../kernels/webgpu/context.js';
+import { gpuContext, type Device } from '../device.js';
+import { onGpu } from './webgpu.js';
 
 const reshapeOp = defineOp<{ shape: number[] }>({
   name: 'reshape',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { shape }) => ({ data: x!.data, shape }),
+  webgpu: ([x], { shape }) => ({ data: x!.storage, shape }),
   backward: ({ grad, inputs: [x] }) => [reshape(grad, x!.shape)],
 });
 
@@ -53,6 +59,11 @@ const permuteOp = defineOp<{ dims: number[] }>({
     const strides = stridesOf(x!.shape);
     const shape = dims.map((d) => x!.shape[d]!);
     return { data: k.stridedCopy(x!.data, 0, shape, dims.map((d) => strides[d]!)), shape };
+  },
+  webgpu: ([x], { dims }, gpu) => {
+    const strides = stridesOf(x!.shape);
+    const shape = dims.map((d) => x!.shape[d]!);
+    return { data: gpuStridedCopy(gpu, onGpu(x!), dims.map((d) => strides[d]!), shape), shape };
   },
   backward: ({ grad, attrs: { dims } }) => {
     const inverse = new Array<number>(dims.length);
@@ -128,6 +139,7 @@ const expandOp = defineOp<{ shape: number[] }>({
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { shape }) => ({ data: broadcastData(x!, shape), shape }),
+  webgpu: ([x], { shape }, gpu) => ({ data: gpuStridedCopy(gpu, onGpu(x!), broadcastStrides(x!.shape, shape), shape), shape }),
   // The tape sums the gradient back down to the input's shape.
   backward: ({ grad }) => [grad],
 });
@@ -345,6 +357,7 @@ const cloneOp = defineOp({
   dtypes: 'any',
   saves: 'none',
   forward: ([x]) => ({ data: x!.data.slice(), shape: x!.shape }),
+  webgpu: ([x], _, gpu) => ({ data: gpu.copy(onGpu(x!)), shape: x!.shape }),
   backward: ({ grad }) => [grad],
 });
 
@@ -358,8 +371,50 @@ const toDTypeOp = defineOp<{ dtype: DType }>({
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dtype }) => ({ data: k.cast(x!.data, dtype), shape: x!.shape }),
+  webgpu: ([x], { dtype }, gpu) => ({ data: gpuCast(gpu, onGpu(x!), gpuDType('to', dtype)), shape: x!.shape }),
   backward: ({ grad, inputs: [x] }) => [toDType(grad, x!.dtype)],
 });
+
+/** `dtype` when the GPU holds it; float64 is an error naming `op`. */
+function gpuDType(op: string, dtype: DType): GpuDType {
+  if (dtype === 'float64') {
+    throw new DlError(op, "'webgpu' holds float32, int32 and bool values, not float64", { hint: 'convert with .float() first; float64 stays on the CPU' });
+  }
+  return dtype;
+}
+
+// The GPU's reads are asynchronous, so the tape cannot send a gradient back to a CPU tensor: a CPU
+// tensor that requires grad is refused (create parameters on the GPU, or move the module).
+const uploadOp = defineOp({
+  name: 'to',
+  dtypes: 'any',
+  saves: 'none',
+  forward: ([x]) => {
+    const gpu = gpuContext('to');
+    gpuDType('to', x!.dtype);
+    return { data: gpu.upload(x!.data as Float32Array | Int32Array | Uint8Array), shape: x!.shape };
+  },
+});
+
+/**
+ * `x` on `device` (differentiable on the GPU side): `'webgpu'` uploads a CPU tensor after
+ * `await initWebGpu()`; the way back is `await x.cpuAsync()`, since reading the GPU is asynchronous.
+ * A CPU tensor that requires grad is refused: create it on the GPU instead (`tensor(v, { device:
+ * 'webgpu', requiresGrad: true })`, `model.to('webgpu')`), since no gradient can be read back synchronously.
+ */
+export const toDevice = api(sig('to', ['x', K.tensor], ['device', K.oneOf('cpu', 'webgpu')]), function toDevice(x: Tensor, device: Device): Tensor {
+  if (x.device === device) return x;
+  if (device === 'cpu') {
+    throw new DlError('to', `the tensor (shape ${fmt(x.shape)}) is on '${x.device}', and reading GPU memory is asynchronous`, { hint: 'use await x.cpuAsync()' });
+  }
+  if (x.requiresGrad) {
+    throw new DlError('to', `cannot move a CPU tensor that requires grad (shape ${fmt(x.shape)}) to '${device}': its gradient could not be read back synchronously`, {
+      hint: "create it there (tensor(values, { device: 'webgpu', requiresGrad: true })), move a module with model.to('webgpu'), or detach() it first",
+    });
+  }
+  return uploadOp([x], undefined);
+});
+
 
 /** `x` converted to `dtype` (differentiable); `x` itself when it already has it. */
 export const toDType = api(sig('to', ['x', K.tensor], ['dtype', K.dtype]), function toDType(x: Tensor, dtype: DType): Tensor {

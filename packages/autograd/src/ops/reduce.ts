@@ -10,6 +10,8 @@ import { expand, reshape, squeeze, unsqueeze } from './movement.js';
 import { counted } from './counting.js';
 import { scatterInto } from './indexing.js';
 import { valuesIndices } from './valuesIndices.js';
+import { reduce as gpuReduce } from '../kernels/webgpu/reduce.js';
+import { floatsOnGpu } from './webgpu.js';
 import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
@@ -100,6 +102,16 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
       shape[dims[j]!] = 1;
     }
     return { data: data === x!.data ? data.slice() : data, shape: reducedShape(x!.shape, dims, keepdim) };
+  },
+  webgpu: ([x], { dims, keepdim }, gpu) => {
+    let [data] = floatsOnGpu('sum', x!);
+    const shape = [...x!.shape];
+    for (let j = dims.length - 1; j >= 0; j--) {
+      if (shape[dims[j]!] === 1) continue;
+      data = gpuReduce(gpu, 'sum', data!, shape, dims[j]!).out;
+      shape[dims[j]!] = 1;
+    }
+    return { data: data === x!.storage ? gpu.copy(data!) : data!, shape: reducedShape(x!.shape, dims, keepdim) };
   },
   backward: ({ grad, inputs: [x], attrs: { dims } }) => [unreduce(grad, x!.shape, dims)],
 });

@@ -14,6 +14,10 @@ export const BROWSER_CHECKS = [
   'WebGPU: every unary and broadcasting binary kernel equals the CPU op over random shapes (float32 property)',
   'WebGPU: sum and max over any dimension, and row log-softmax, equal the CPU ops (float32 property)',
   'WebGPU: a chain of kernels is encoded into one command buffer and submitted once, when its result is read',
+  "webgpu device: initWebGpu starts it; tensors move there and back; synchronous reads and mixed devices throw, naming what to do",
+  "webgpu device: every op with a WGSL kernel gives the CPU op's values and gradients over random shapes (float32 property)",
+  "webgpu device: an MLP trained on the GPU with Adam, and with SGD (Nesterov momentum, weight decay), follows the CPU losses for 150 steps",
+  'webgpu device: a training step (forward, backward, optimizer step) encodes its kernels and submits them once, when the loss is read',
 ] as const;
 
 /** One check's outcome, as the page returns it. */

@@ -5,19 +5,25 @@
 import fc from 'fast-check';
 import {
   abs, add, availableBackends, div, exp, gradients, log, logSoftmax, manualSeed, matmul, matmulTransposed, max, maximum, minimum, mul, neg,
-  randn, relu, setBackend, sigmoid, softmax, sqrt, sub, sum, tanh, Tensor, unfoldColumns, where, gt, zerosLike,
+  randn, relu, setBackend, sigmoid, sign, sin, cos, softmax, sqrt, sub, sum, tanh, Tensor, unfoldColumns, where, gt, zerosLike,
   type BackendName,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor, gradcheck } from '@dl/autograd/testing';
 import { Linear, ReLU, Sequential, CrossEntropyLoss } from '@dl/nn';
 import { Adam } from '@dl/optim';
-import { GpuContext, requestGpuDevice } from '../../src/kernels/webgpu/context.js';
+import { GpuContext, requestGpuDevice, type GpuArray } from '../../src/kernels/webgpu/context.js';
 import { matmul as gpuMatmul } from '../../src/kernels/webgpu/matmul.js';
 import { binary, unary, BINARY, UNARY, type BinaryOp, type UnaryOp } from '../../src/kernels/webgpu/elementwise.js';
 import { logSoftmaxRows, reduce } from '../../src/kernels/webgpu/reduce.js';
 import { BROWSER_CHECKS, type CheckResult } from './checks.js';
+import { deviceChecks, normalF32 } from './deviceChecks.js';
 
 type Check = () => string | Promise<string>;
+
+/** The float32 values of a GPU array. */
+async function readF32(ctx: GpuContext, a: GpuArray): Promise<Float32Array> {
+  return (await ctx.read(a)) as Float32Array;
+}
 
 function on<T>(backend: BackendName, f: () => T): T {
   setBackend(backend);
@@ -93,7 +99,7 @@ function gpu(): GpuContext {
 
 /** A float32 tensor's values on the GPU. */
 function up(ctx: GpuContext, t: Tensor) {
-  return ctx.upload(t.float().data as Float32Array);
+  return ctx.upload(normalF32(t).data as Float32Array);
 }
 
 /** The CPU reluBackward, as the GPU kernel must match it. */
@@ -116,7 +122,8 @@ function expectNear(got: Float32Array, want: Tensor, tol: (i: number) => number,
   });
 }
 
-const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
+const checks: Record<string, Check> = {
+  ...deviceChecks,
   'both CPU backends are available (WebAssembly SIMD compiles in Chromium)': () => {
     const names = availableBackends();
     if (names.join() !== 'wasm,js') throw new Error(`availableBackends() is ${JSON.stringify(names)}`);
@@ -162,7 +169,7 @@ const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
       const b = randn(tb ? [N, K] : [K, N]);
       const want = matmul(ta ? a.t() : a, tb ? b.t() : b);
       const absSum = matmul((ta ? a.t() : a).abs(), (tb ? b.t() : b).abs());
-      const got = await ctx.read(gpuMatmul(ctx, up(ctx, a), ta, up(ctx, b), tb, M, K, N));
+      const got = await readF32(ctx, gpuMatmul(ctx, up(ctx, a), ta, up(ctx, b), tb, M, K, N));
       // Both sum K float32 products in some order: each within K·2^-24 of Σ|a||b| of the exact value.
       expectNear(got, want, (i) => 2 * (K + 2) * 2 ** -24 * absSum.data[i]! + 1e-30, `${M}x${K}x${N} transA=${ta} transB=${tb}`);
     }), { numRuns: 25 });
@@ -170,7 +177,7 @@ const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
   },
   'WebGPU: every unary and broadcasting binary kernel equals the CPU op over random shapes (float32 property)': async () => {
     const ctx = gpu();
-    const cpuUnary: Record<UnaryOp, (x: Tensor) => Tensor> = { neg, abs, exp, log, sqrt, tanh, sigmoid, relu };
+    const cpuUnary: Record<UnaryOp, (x: Tensor) => Tensor> = { neg, abs, sign, sin, cos, exp, log, sqrt, tanh, sigmoid, relu };
     const cpuBinary: Record<BinaryOp, (x: Tensor, y: Tensor) => Tensor> = {
       add, sub, mul, div, maximum, minimum,
       // PyTorch's threshold_backward: 0 where x ≤ 0, else the gradient (a NaN x passes it).
@@ -180,20 +187,21 @@ const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
     const positive = (t: Tensor) => t.abs().add(0.1);
     for (const op of Object.keys(UNARY) as UnaryOp[]) {
       await fc.assert(fc.asyncProperty(arbBroadcastTensors(1, {}, { min: -3, max: 3 }), async ([x0]) => {
-        const x = (op === 'log' || op === 'sqrt' ? positive(x0!) : x0!).float();
-        const got = await ctx.read(unary(ctx, op, up(ctx, x), x.shape));
+        const x = normalF32(op === 'log' || op === 'sqrt' ? positive(x0!) : x0!);
+        const got = await readF32(ctx, unary(ctx, op, up(ctx, x), x.shape));
         const want = cpuUnary[op](x);
-        expectNear(got, want, (i) => 1e-5 * (1 + Math.abs(want.data[i]!)), op);
+        // WGSL promises sin and cos to an absolute 2^-11 on [-π, π]; the others to a few ulps.
+        expectNear(got, want, (i) => (op === 'sin' || op === 'cos' ? 2 ** -11 : 1e-5 * (1 + Math.abs(want.data[i]!))), op);
       }), { numRuns: 8 });
     }
     for (const op of Object.keys(BINARY) as BinaryOp[]) {
       await fc.assert(fc.asyncProperty(arbBroadcastTensors(2, {}, { min: -3, max: 3 }), async ([x0, y0]) => {
-        const x = x0!.float();
-        const y = (op === 'div' ? positive(y0!) : y0!).float();
+        const x = normalF32(x0!);
+        const y = normalF32(op === 'div' ? positive(y0!) : y0!);
         const { out, shape } = binary(ctx, op, up(ctx, x), x.shape, up(ctx, y), y.shape);
         const want = cpuBinary[op](x, y);
         if (shape.join() !== want.shape.join()) throw new Error(`${op}: shape [${shape}] on the GPU, [${want.shape}] on the CPU`);
-        const got = await ctx.read(out);
+        const got = await readF32(ctx, out);
         expectNear(got, want, (i) => 1e-6 * (1 + Math.abs(want.data[i]!)), op);
       }), { numRuns: 20 });
     }
@@ -202,28 +210,28 @@ const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
   'WebGPU: sum and max over any dimension, and row log-softmax, equal the CPU ops (float32 property)': async () => {
     const ctx = gpu();
     await fc.assert(fc.asyncProperty(arbShape({ minDims: 1 }).chain((shape) => arbTensor(shape, { min: -3, max: 3 })), fc.nat(), async (x0, pick) => {
-      const x = x0.float();
+      const x = normalF32(x0);
       const dim = pick % x.ndim;
       for (const op of ['sum', 'max'] as const) {
         const { out, shape } = reduce(ctx, op, up(ctx, x), x.shape, dim);
         const want = op === 'sum' ? sum(x, { dim }) : max(x, { dim }).values;
         if (shape.join() !== want.shape.join()) throw new Error(`${op} over ${dim}: shape [${shape}], CPU [${want.shape}]`);
         const scale = sum(x.abs(), { dim });
-        expectNear(await ctx.read(out), want, (i) => (x.shape[dim]! + 1) * 2 ** -23 * (1 + scale.data[i]!), `${op} over dim ${dim} of [${x.shape}]`);
+        expectNear(await readF32(ctx, out), want, (i) => (x.shape[dim]! + 1) * 2 ** -23 * (1 + scale.data[i]!), `${op} over dim ${dim} of [${x.shape}]`);
       }
     }), { numRuns: 20 });
     await fc.assert(fc.asyncProperty(fc.tuple(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 40 })).chain(([r, c]) => arbTensor([r, c], { min: -20, max: 20 })), async (x0) => {
-      const x = x0.float();
-      const got = await ctx.read(logSoftmaxRows(ctx, up(ctx, x), x.shape[0]!, x.shape[1]!));
+      const x = normalF32(x0);
+      const got = await readF32(ctx, logSoftmaxRows(ctx, up(ctx, x), x.shape[0]!, x.shape[1]!));
       const want = logSoftmax(x, 1);
       expectNear(got, want, (i) => 1e-5 * (1 + Math.abs(want.data[i]!)), `logSoftmax of [${x.shape}]`);
     }), { numRuns: 20 });
     // NaN and infinities: relu and its backward pass NaN as the CPU kernels do, max takes NaN and −∞ rows stay −∞.
     const special = new Tensor(Float32Array.from([NaN, -1, 2, -Infinity, -Infinity, -Infinity, 3, NaN]), [4, 2]);
     const grads = new Tensor(Float32Array.from([5, 6, 7, 8, 9, 10, 11, 12]), [4, 2]);
-    expectSame(await ctx.read(unary(ctx, 'relu', up(ctx, special), [4, 2])), relu(special), 'relu with NaN');
-    expectSame(await ctx.read(binary(ctx, 'reluBackward', up(ctx, grads), [4, 2], up(ctx, special), [4, 2]).out), cpuReluBackward(grads, special), 'reluBackward with NaN');
-    expectSame(await ctx.read(reduce(ctx, 'max', up(ctx, special), [4, 2], 1).out), max(special, { dim: 1 }).values, 'max with NaN and -inf');
+    expectSame(await readF32(ctx, unary(ctx, 'relu', up(ctx, special), [4, 2])), relu(special), 'relu with NaN');
+    expectSame(await readF32(ctx, binary(ctx, 'reluBackward', up(ctx, grads), [4, 2], up(ctx, special), [4, 2]).out), cpuReluBackward(grads, special), 'reluBackward with NaN');
+    expectSame(await readF32(ctx, reduce(ctx, 'max', up(ctx, special), [4, 2], 1).out), max(special, { dim: 1 }).values, 'max with NaN and -inf');
     return 'sum, max and log-softmax; NaN and infinities';
   },
   'WebGPU: a chain of kernels is encoded into one command buffer and submitted once, when its result is read': async () => {
@@ -236,7 +244,7 @@ const checks: Record<(typeof BROWSER_CHECKS)[number], Check> = {
     const before = ctx.submits;
     const logp = logSoftmaxRows(ctx, z, 16, 10);
     if (ctx.submits !== before || ctx.pending !== 6) throw new Error(`expected 6 pending dispatches and no submit yet, got ${ctx.pending} pending and ${ctx.submits - before} submits`);
-    const got = await ctx.read(logp);
+    const got = await readF32(ctx, logp);
     if (ctx.submits !== before + 1) throw new Error(`reading the result took ${ctx.submits - before} submits, not 1`);
     const want = logSoftmax(add(matmul(relu(add(matmul(x, w1), b1)), w2), b2), 1);
     expectNear(got, want, (i) => 1e-4 * (1 + Math.abs(want.data[i]!)), 'the MLP forward');
@@ -250,10 +258,14 @@ async function runDlSuite(): Promise<CheckResult[]> {
   for (const name of BROWSER_CHECKS) {
     const t0 = performance.now();
     try {
-      const detail = await checks[name]();
+      const check = checks[name];
+      if (check === undefined) throw new Error('the suite has no such check');
+      const detail = await check();
       results.push({ name, ok: true, detail, ms: performance.now() - t0 });
     } catch (e) {
-      results.push({ name, ok: false, detail: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e), ms: performance.now() - t0 });
+      // fast-check keeps the failing property's own error as the cause.
+      const cause = e instanceof Error && e.cause instanceof Error ? `\ncaused by: ${e.cause.message}\n${e.cause.stack ?? ''}` : '';
+      results.push({ name, ok: false, detail: e instanceof Error ? `${e.message}${cause}\n${e.stack ?? ''}` : String(e), ms: performance.now() - t0 });
     }
   }
   return results;

@@ -53,6 +53,11 @@ function classTargets(layer: string, input: Tensor, target: Tensor, weight: Tens
     );
   }
   checkWeight(layer, input, weight, classes);
+  if (target.device !== 'cpu' || (weight && weight.device !== 'cpu')) {
+    throw new DlError(layer, `class-index targets${weight ? ' and class weights' : ''} are read on the CPU (each target is checked against the ${classes} classes), but ${target.device !== 'cpu' ? 'the target' : 'the weight'} is on '${target.device !== 'cpu' ? target.device : weight!.device}'`, {
+      hint: `keep labels on the CPU; the input may be on '${input.device}'`,
+    });
+  }
   const n = target.numel();
   const idx = make(input.dtype, n);
   const w = make(input.dtype, n);
@@ -71,11 +76,12 @@ function classTargets(layer: string, input: Tensor, target: Tensor, weight: Tens
   }
   const indexShape = [...target.shape];
   indexShape.splice(classDim, 0, 1);
+  // The gather index stays on the CPU (gather reads it there); the factors go to the input's device.
   return {
     classDim, classes, weightSum,
     index: new Tensor(idx, indexShape),
-    weights: new Tensor(w, target.shape),
-    valid: new Tensor(valid, target.shape),
+    weights: new Tensor(w, target.shape).to(input.device),
+    valid: new Tensor(valid, target.shape).to(input.device),
   };
 }
 

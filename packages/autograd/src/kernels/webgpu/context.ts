@@ -19,10 +19,16 @@ export function workgroupsFor(n: number): [number, number] {
   return [x, Math.ceil(groups / x)];
 }
 
-/** A float32 array in GPU memory: the buffer and how many values it holds. */
-export interface GpuArray {
-  readonly buffer: GPUBuffer;
-  readonly length: number;
+/** The dtypes GPU storage holds: float32 values, int32 indices and labels, bools (one u32 each). */
+export type GpuDType = 'float32' | 'int32' | 'bool';
+
+/** An array in GPU memory: the buffer, how many values it holds, and their dtype (4 bytes each). */
+export class GpuArray {
+  constructor(
+    readonly buffer: GPUBuffer,
+    readonly length: number,
+    readonly dtype: GpuDType = 'float32',
+  ) {}
 }
 
 /** The device, pipeline cache and pending work that the WebGPU kernels share. */
@@ -34,36 +40,53 @@ export class GpuContext {
   /** Dispatches encoded since the last submit, and submits so far (for tests and the bench). */
   pending = 0;
   submits = 0;
+  /** Dispatches encoded since the context started. */
+  dispatches = 0;
 
   constructor(device: GPUDevice) {
     this.device = device;
   }
 
-  /** A zero-filled float32 array of `length` values (at least one float is allocated: empty buffers are not allowed). */
-  alloc(length: number): GpuArray {
+  /** A zero-filled array of `length` values (at least one word is allocated: empty buffers are not allowed). */
+  alloc(length: number, dtype: GpuDType = 'float32'): GpuArray {
     const buffer = this.device.createBuffer({
       size: Math.max(4, 4 * length),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
-    return { buffer, length };
+    return new GpuArray(buffer, length, dtype);
   }
 
-  /** A GPU copy of `values`. */
-  upload(values: Float32Array): GpuArray {
-    const a = this.alloc(values.length);
-    if (values.length > 0) this.device.queue.writeBuffer(a.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
+  /** A GPU copy of `values`: float32 as they are, int32 as i32, bools (a Uint8Array of 0 and 1) widened to u32. */
+  upload(values: Float32Array | Int32Array | Uint8Array): GpuArray {
+    const dtype: GpuDType = values instanceof Float32Array ? 'float32' : values instanceof Int32Array ? 'int32' : 'bool';
+    const a = this.alloc(values.length, dtype);
+    const words = values instanceof Uint8Array ? Uint32Array.from(values) : values;
+    if (values.length > 0) this.device.queue.writeBuffer(a.buffer, 0, words.buffer, words.byteOffset, words.byteLength);
     return a;
   }
 
-  /** Submits the pending work, then resolves to the values of `a`. */
-  async read(a: GpuArray): Promise<Float32Array> {
-    const out = new Float32Array(a.length);
-    if (a.length === 0) return out;
+  /** A GPU copy of `a` (the copy is encoded in order with the pending dispatches). */
+  copy(a: GpuArray): GpuArray {
+    const out = this.alloc(a.length, a.dtype);
+    if (a.length > 0) this.commands().copyBufferToBuffer(a.buffer, 0, out.buffer, 0, 4 * a.length);
+    return out;
+  }
+
+  /** Encodes a copy of `src`'s values into `dst` (of the same length), in order with the pending dispatches. */
+  copyInto(src: GpuArray, dst: GpuArray): void {
+    if (src.length !== dst.length) throw new Error(`webgpu copy: ${src.length} values into ${dst.length}`);
+    if (src.length > 0 && src !== dst) this.commands().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, 4 * src.length);
+  }
+
+  /** Submits the pending work, then resolves to the values of `a`, in the typed array of its dtype. */
+  async read(a: GpuArray): Promise<Float32Array | Int32Array | Uint8Array> {
+    if (a.length === 0) return a.dtype === 'float32' ? new Float32Array(0) : a.dtype === 'int32' ? new Int32Array(0) : new Uint8Array(0);
     const staging = this.device.createBuffer({ size: 4 * a.length, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     this.commands().copyBufferToBuffer(a.buffer, 0, staging, 0, 4 * a.length);
     this.flush();
     await staging.mapAsync(GPUMapMode.READ);
-    out.set(new Float32Array(staging.getMappedRange()));
+    const range = staging.getMappedRange();
+    const out = a.dtype === 'float32' ? new Float32Array(range).slice() : a.dtype === 'int32' ? new Int32Array(range).slice() : Uint8Array.from(new Uint32Array(range));
     staging.unmap();
     staging.destroy();
     return out;
@@ -97,6 +120,7 @@ export class GpuContext {
     pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
     pass.end();
     this.pending++;
+    this.dispatches++;
   }
 
   /** The compiled pipeline of `source`, compiled on first use. */

@@ -1,15 +1,25 @@
 // Elementwise WGSL kernels (issue 13): one generated shader per op and arity, for any rank up to
-// MAX_RANK, broadcasting through per-input strides (0 along a broadcast dimension) passed in a uniform.
+// MAX_RANK, reading each input through strides passed in a uniform (0 along a broadcast dimension, permuted
+// for a transpose), so one generator serves elementwise math, broadcasting, permutes and casts.
 import { broadcastShapes, broadcastStrides } from '../../shape.js';
-import { WORKGROUP, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
+import { WORKGROUP, workgroupsFor, type GpuArray, type GpuContext, type GpuDType } from './context.js';
 
 /** The most dimensions an elementwise kernel indexes. */
 export const MAX_RANK = 6;
+
+/** Whether a WGSL f32 `v` is NaN, from its bits (SwiftShader folds float compares with NaN). */
+const nan = (v: string) => `((bitcast<u32>(${v}) & 0x7fffffffu) > 0x7f800000u)`;
+/** `pick` unless x or y is NaN, then NaN: PyTorch's maximum and minimum propagate NaN; a tie keeps x. */
+// (x + y is that NaN: a NaN constant is not a valid WGSL f32, and the sum is computed at run time.)
+const nanOr = (pick: string) => `select(${pick}, x + y, ${nan('x')} || ${nan('y')})`;
 
 /** Unary ops and their WGSL expression in `x`. */
 export const UNARY = {
   neg: '-x',
   abs: 'abs(x)',
+  sign: `select(sign(x), x, ${nan('x')})`,
+  sin: 'sin(x)',
+  cos: 'cos(x)',
   exp: 'exp(x)',
   log: 'log(x)',
   sqrt: 'sqrt(x)',
@@ -27,27 +37,44 @@ export const BINARY = {
   sub: 'x - y',
   mul: 'x * y',
   div: 'x / y',
-  maximum: 'max(x, y)',
-  minimum: 'min(x, y)',
+  maximum: nanOr('select(y, x, x >= y)'),
+  minimum: nanOr('select(y, x, x <= y)'),
   reluBackward: 'select(x, 0.0, y <= 0.0)',
 } as const;
+
+/** Comparisons: a bool (u32 0 or 1) of x and y; with a NaN only ne is true, as IEEE and PyTorch say. */
+export const COMPARE = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
+export type CompareOp = keyof typeof COMPARE;
+
+/** The WGSL expression of comparison `op` on operands of WGSL type `type`. */
+export function compareExpr(op: CompareOp, type: string): string {
+  const plain = `x ${COMPARE[op]} y`;
+  if (type !== 'f32') return `select(0u, 1u, ${plain})`;
+  const anyNan = `(${nan('x')} || ${nan('y')})`;
+  return op === 'ne' ? `select(0u, 1u, ${plain} || ${anyNan})` : `select(0u, 1u, ${plain} && !${anyNan})`;
+}
 
 export type UnaryOp = keyof typeof UNARY;
 export type BinaryOp = keyof typeof BINARY;
 
 
+/** The WGSL element type of each GPU dtype: bools are one u32 (0 or 1) each. */
+export const WGSL_TYPE = { float32: 'f32', int32: 'i32', bool: 'u32' } as const satisfies Record<GpuDType, string>;
+
 // Uniform layout, in u32 words: n, rank, 2 spare, then out's shape, then each input's strides (MAX_RANK each).
 const SHAPE_AT = 4;
 const strideAt = (input: number) => SHAPE_AT + MAX_RANK * (1 + input);
-const META_WORDS = Math.ceil(strideAt(2) / 4) * 4;
+const MAX_INPUTS = 3;
+const META_WORDS = Math.ceil(strideAt(MAX_INPUTS) / 4) * 4;
+const NAMES = ['x', 'y', 'z'];
 
-function source(expr: string, arity: 1 | 2): string {
-  const inputs = arity === 1 ? ['a'] : ['a', 'b'];
+function source(expr: string, inTypes: readonly string[], outType: string): string {
+  const inputs = inTypes.map((_, i) => `in${i}`);
   return /* wgsl */ `
 struct Meta { v: array<vec4<u32>, ${META_WORDS / 4}> }
-${inputs.map((name, i) => `@group(0) @binding(${i}) var<storage, read> ${name}: array<f32>;`).join('\n')}
-@group(0) @binding(${arity}) var<storage, read_write> out: array<f32>;
-@group(0) @binding(${arity + 1}) var<uniform> info: Meta;
+${inputs.map((name, i) => `@group(0) @binding(${i}) var<storage, read> ${name}: array<${inTypes[i]}>;`).join('\n')}
+@group(0) @binding(${inputs.length}) var<storage, read_write> out: array<${outType}>;
+@group(0) @binding(${inputs.length + 1}) var<uniform> info: Meta;
 
 fn m(i: u32) -> u32 { return info.v[i / 4u][i % 4u]; }
 
@@ -63,25 +90,57 @@ ${inputs.map((name) => `  var at_${name} = 0u;`).join('\n')}
     rest = rest / size;
 ${inputs.map((name, k) => `    at_${name} += coord * m(${strideAt(k)}u + d - 1u);`).join('\n')}
   }
-  let x = a[at_a];
-${arity === 2 ? '  let y = b[at_b];' : ''}
+${inputs.map((name, k) => `  let ${NAMES[k]} = ${name}[at_${name}];`).join('\n')}
   out[i] = ${expr};
 }
 `;
 }
 
-function run(ctx: GpuContext, op: string, expr: string, xs: readonly { a: GpuArray; shape: readonly number[] }[], shape: readonly number[]): GpuArray {
-  if (shape.length > MAX_RANK) throw new Error(`webgpu ${op}: rank ${shape.length} is more than the ${MAX_RANK} the kernels index`);
+/** An operand of `map`: its values and, per output dim, its stride (0 where it is broadcast). */
+export interface Strided {
+  readonly a: GpuArray;
+  readonly strides: readonly number[];
+}
+
+/**
+ * Encodes out[i] = expr(x, y, z) over an output of `shape`, reading each operand through its strides
+ * (so one kernel broadcasts, permutes and expands), and returns the output, of dtype `to`.
+ * @example map(ctx, 'x * y', [{ a, strides: [4, 1] }, { a: b, strides: [0, 1] }], [3, 4], 'float32')
+ */
+export function map(ctx: GpuContext, expr: string, xs: readonly Strided[], shape: readonly number[], to: GpuDType, types?: readonly string[]): GpuArray {
+  if (shape.length > MAX_RANK) throw new Error(`webgpu: rank ${shape.length} is more than the ${MAX_RANK} the kernels index`);
+  if (xs.length > MAX_INPUTS) throw new Error(`webgpu: at most ${MAX_INPUTS} operands, got ${xs.length}`);
   const n = shape.reduce((p, s) => p * s, 1);
-  const out = ctx.alloc(n);
+  const out = ctx.alloc(n, to);
   if (n === 0) return out;
   const meta = new Uint32Array(META_WORDS);
   meta[0] = n;
   meta[1] = shape.length;
   meta.set(shape, SHAPE_AT);
-  xs.forEach((x, k) => meta.set(broadcastStrides(x.shape, shape), strideAt(k)));
-  ctx.dispatch(source(expr, xs.length as 1 | 2), [...xs.map((x) => x.a.buffer), out.buffer], meta, workgroupsFor(n));
+  xs.forEach((x, k) => meta.set(x.strides, strideAt(k)));
+  const inTypes = types ?? xs.map((x) => WGSL_TYPE[x.a.dtype]);
+  ctx.dispatch(source(expr, inTypes, types === undefined ? WGSL_TYPE[to] : 'u32'), [...xs.map((x) => x.a.buffer), out.buffer], meta, workgroupsFor(n));
   return out;
+}
+
+/**
+ * The values of `a` read through `strides` into a new contiguous array of `shape` (any dtype, copied
+ * as bits): permute, expand and broadcast copies.
+ */
+export function stridedCopy(ctx: GpuContext, a: GpuArray, strides: readonly number[], shape: readonly number[]): GpuArray {
+  const out = map(ctx, 'x', [{ a, strides }], shape, a.dtype, ['u32']);
+  return out;
+}
+
+/** A NaN-aware "is not zero" on f32 bits (SwiftShader folds float compares with NaN). */
+const NONZERO_F32 = '(bitcast<u32>(x) & 0x7fffffffu) != 0u';
+
+/** `a` converted to dtype `to`: floats truncate toward zero into int32; anything not zero (NaN too) is true. */
+export function cast(ctx: GpuContext, a: GpuArray, to: GpuDType): GpuArray {
+  if (a.dtype === to) return ctx.copy(a);
+  const expr = to === 'float32' ? 'f32(x)' : to === 'int32' ? 'i32(x)' : a.dtype === 'float32' ? `select(0u, 1u, ${NONZERO_F32})` : 'select(0u, 1u, x != 0)';
+  const flat = [a.length];
+  return map(ctx, expr, [{ a, strides: [1] }], flat, to);
 }
 
 /**
@@ -89,7 +148,7 @@ function run(ctx: GpuContext, op: string, expr: string, xs: readonly { a: GpuArr
  * @example const y = unary(ctx, 'relu', x, [64, 128]);
  */
 export function unary(ctx: GpuContext, op: UnaryOp, x: GpuArray, shape: readonly number[]): GpuArray {
-  return run(ctx, op, UNARY[op], [{ a: x, shape }], shape);
+  return map(ctx, UNARY[op], [{ a: x, strides: broadcastStrides(shape, shape) }], shape, 'float32');
 }
 
 /**
@@ -98,5 +157,6 @@ export function unary(ctx: GpuContext, op: UnaryOp, x: GpuArray, shape: readonly
  */
 export function binary(ctx: GpuContext, op: BinaryOp, x: GpuArray, xShape: readonly number[], y: GpuArray, yShape: readonly number[]): { out: GpuArray; shape: number[] } {
   const shape = broadcastShapes(`webgpu ${op}`, xShape, yShape);
-  return { out: run(ctx, op, BINARY[op], [{ a: x, shape: xShape }, { a: y, shape: yShape }], shape), shape };
+  const xs = [{ a: x, strides: broadcastStrides(xShape, shape) }, { a: y, strides: broadcastStrides(yShape, shape) }];
+  return { out: map(ctx, BINARY[op], xs, shape, 'float32'), shape };
 }

@@ -18,26 +18,31 @@ export function matmulSource(transA: boolean, transB: boolean): string {
   const aAt = transA ? 'k * dims.M + row' : 'row * dims.K + k';
   const bAt = transB ? 'col * dims.K + k' : 'k * dims.N + col';
   return /* wgsl */ `
-struct Dims { M: u32, K: u32, N: u32, pad: u32 }
+struct Dims { M: u32, K: u32, N: u32, pad: u32, aStep: u32, bStep: u32, cStep: u32, pad1: u32 }
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 @group(0) @binding(2) var<storage, read_write> c: array<f32>;
 @group(0) @binding(3) var<uniform> dims: Dims;
 
+var<private> batchA: u32;
+var<private> batchB: u32;
 var<workgroup> tileA: array<array<f32, ${DEPTH}>, ${TILE}>;
 var<workgroup> tileB: array<array<f32, ${TILE}>, ${DEPTH}>;
 
 fn readA(row: u32, k: u32) -> f32 {
   if (row >= dims.M || k >= dims.K) { return 0.0; }
-  return a[${aAt}];
+  return a[batchA + ${aAt}];
 }
 fn readB(k: u32, col: u32) -> f32 {
   if (k >= dims.K || col >= dims.N) { return 0.0; }
-  return b[${bAt}];
+  return b[batchB + ${bAt}];
 }
 
 @compute @workgroup_size(${THREADS}, ${THREADS})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  batchA = wg.z * dims.aStep;
+  batchB = wg.z * dims.bStep;
+  let batchC = wg.z * dims.cStep;
   let row0 = wg.y * ${TILE}u;
   let col0 = wg.x * ${TILE}u;
   let local = lid.y * ${THREADS}u + lid.x;
@@ -68,7 +73,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     if (row >= dims.M) { continue; }
     for (var j = 0u; j < ${PER_THREAD}u; j++) {
       let col = col0 + lid.x * ${PER_THREAD}u + j;
-      if (col < dims.N) { c[row * dims.N + col] = acc[i][j]; }
+      if (col < dims.N) { c[batchC + row * dims.N + col] = acc[i][j]; }
     }
   }
 }
@@ -81,15 +86,26 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
  * @example const c = matmul(ctx, a, false, b, true, M, K, N); const values = await ctx.read(c);
  */
 export function matmul(ctx: GpuContext, a: GpuArray, transA: boolean, b: GpuArray, transB: boolean, M: number, K: number, N: number): GpuArray {
-  if (a.length < M * K || b.length < K * N) {
-    throw new Error(`webgpu matmul: ${M}x${K}x${N} needs ${M * K} and ${K * N} values, got ${a.length} and ${b.length}`);
+  return batchedMatmul(ctx, a, transA, b, transB, 1, M, K, N, false, false);
+}
+
+/**
+ * `batches` products C[i] = op(A[i])·op(B[i]) into one [batches, M, N] array, in one dispatch (the
+ * batch on the workgroups' z); an operand marked `shared` is one matrix used by every batch.
+ */
+export function batchedMatmul(
+  ctx: GpuContext, a: GpuArray, transA: boolean, b: GpuArray, transB: boolean, batches: number, M: number, K: number, N: number, sharedA: boolean, sharedB: boolean,
+): GpuArray {
+  if (a.length < (sharedA ? 1 : batches) * M * K || b.length < (sharedB ? 1 : batches) * K * N) {
+    throw new Error(`webgpu matmul: ${batches}x${M}x${K}x${N} needs more values than ${a.length} and ${b.length}`);
   }
-  if (Math.ceil(N / TILE) > 65535 || Math.ceil(M / TILE) > 65535) {
-    throw new Error(`webgpu matmul: ${M}x${K}x${N} needs more than the 65,535 workgroups a dispatch dimension allows`);
+  if (Math.ceil(N / TILE) > 65535 || Math.ceil(M / TILE) > 65535 || batches > 65535) {
+    throw new Error(`webgpu matmul: ${batches}x${M}x${K}x${N} needs more than the 65,535 workgroups a dispatch dimension allows`);
   }
-  const c = ctx.alloc(M * N);
-  if (M === 0 || N === 0) return c;
+  const c = ctx.alloc(batches * M * N);
+  if (M === 0 || N === 0 || batches === 0) return c;
   // K = 0 leaves C zero: the loop over K slices runs no step, and every thread writes its zeros.
-  ctx.dispatch(matmulSource(transA, transB), [a.buffer, b.buffer, c.buffer], new Uint32Array([M, K, N, 0]), [Math.ceil(N / TILE), Math.ceil(M / TILE)]);
+  const dims = new Uint32Array([M, K, N, 0, sharedA ? 0 : M * K, sharedB ? 0 : K * N, M * N, 0]);
+  ctx.dispatch(matmulSource(transA, transB), [a.buffer, b.buffer, c.buffer], dims, [Math.ceil(N / TILE), Math.ceil(M / TILE), batches]);
   return c;
 }

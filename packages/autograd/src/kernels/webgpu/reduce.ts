@@ -55,36 +55,42 @@ export function reduce(ctx: GpuContext, op: ReduceOp, x: GpuArray, shape: readon
 
 const LOG_SOFTMAX = /* wgsl */ `
 ${IS_NAN}
-struct Dims { rows: u32, cols: u32, pad0: u32, pad1: u32 }
+struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<uniform> dims: Dims;
 
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let row = gid.x + gid.y * groups.x * ${WORKGROUP}u;
-  if (row >= dims.rows) { return; }
-  let base = row * dims.cols;
+  let line = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+  if (line >= dims.outer * dims.inner) { return; }
+  let base = (line / dims.inner) * dims.size * dims.inner + line % dims.inner;
+  let step = dims.inner;
   var negInfBits = 0xff800000u;
   var top = bitcast<f32>(negInfBits);
-  for (var c = 0u; c < dims.cols; c++) {
-    let v = x[base + c];
+  for (var c = 0u; c < dims.size; c++) {
+    let v = x[base + c * step];
     top = select(top, v, !isNan(top) && (isNan(v) || v > top));
   }
   var total = 0.0;
-  for (var c = 0u; c < dims.cols; c++) { total += exp(x[base + c] - top); }
+  for (var c = 0u; c < dims.size; c++) { total += exp(x[base + c * step] - top); }
   let shift = top + log(total);
-  for (var c = 0u; c < dims.cols; c++) { out[base + c] = x[base + c] - shift; }
+  for (var c = 0u; c < dims.size; c++) { out[base + c * step] = x[base + c * step] - shift; }
 }
 `;
 
 /**
- * Encodes log-softmax over the last dimension of `x` viewed as [rows, cols] (the max is subtracted
- * first, as PyTorch's kernel does, so large logits do not overflow); returns the result on the GPU.
- * @example const logp = logSoftmaxRows(ctx, logits, 64, 10);
+ * Encodes log-softmax of `x` viewed as [outer, size, inner] over its middle dimension (the max is
+ * subtracted first, as PyTorch's kernel does, so large logits do not overflow); returns the result on the GPU.
+ * @example const logp = logSoftmaxAxis(ctx, logits, 64, 10, 1);
  */
-export function logSoftmaxRows(ctx: GpuContext, x: GpuArray, rows: number, cols: number): GpuArray {
-  const out = ctx.alloc(rows * cols);
-  if (rows * cols > 0) ctx.dispatch(LOG_SOFTMAX, [x.buffer, out.buffer], new Uint32Array([rows, cols, 0, 0]), workgroupsFor(rows));
+export function logSoftmaxAxis(ctx: GpuContext, x: GpuArray, outer: number, size: number, inner: number): GpuArray {
+  const out = ctx.alloc(outer * size * inner);
+  if (outer * size * inner > 0) ctx.dispatch(LOG_SOFTMAX, [x.buffer, out.buffer], new Uint32Array([outer, size, inner, 0]), workgroupsFor(outer * inner));
   return out;
+}
+
+/** Log-softmax over the last dimension of `x` viewed as [rows, cols]. @example const logp = logSoftmaxRows(ctx, logits, 64, 10); */
+export function logSoftmaxRows(ctx: GpuContext, x: GpuArray, rows: number, cols: number): GpuArray {
+  return logSoftmaxAxis(ctx, x, rows, cols, 1);
 }

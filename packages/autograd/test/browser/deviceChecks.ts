@@ -1,0 +1,211 @@
+// The 'webgpu' device in Chromium (issue 13): tensors placed on the GPU, every op with a WGSL forward
+// against the CPU op (values and gradients, over random shapes), and training on the GPU against the
+// same training on the CPU. Part of the bundle suite.ts runs.
+import fc from 'fast-check';
+import {
+  add, div, exp, gradients, initWebGpu, log, logSoftmax, manualSeed, matmul, matmulTransposed, maximum, mean, minimum, mul, neg, permute,
+  rand, randn, relu, sigmoid, softmax, sqrt, sub, sum, tanh, tensor, Tensor, abs, sin, cos, expand, reshape, transpose, webgpuReady, setBackend,
+  getBackend, zeros, DlError,
+} from '@dl/autograd';
+import { arbBroadcastTensors, arbShape, arbTensor } from '@dl/autograd/testing';
+import { crossEntropy, Linear, ReLU, Sequential, Flatten } from '@dl/nn';
+import { Adam, SGD } from '@dl/optim';
+import { gpuContext } from '../../src/device.js';
+
+type Check = () => string | Promise<string>;
+
+/**
+ * `x` as float32 with subnormal values (|v| < 2^-126) set to 0: WGSL lets GPUs flush them to zero (SwiftShader
+ * and most GPUs do), so the GPU checks compare on inputs both devices read alike.
+ */
+export function normalF32(x: Tensor): Tensor {
+  const d = Float32Array.from(x.float().data as Float32Array, (v) => (Math.abs(v) < 2 ** -126 ? 0 : v));
+  return new Tensor(d, x.shape);
+}
+
+/** A float32 leaf on `device` with the values of `x`, requiring grad. */
+function leaf(x: Tensor, device: 'cpu' | 'webgpu'): Tensor {
+  const f = normalF32(x);
+  return (device === 'cpu' ? f.clone() : f.to('webgpu')).requiresGrad_();
+}
+
+/** The output of `f` and the gradients of Σ w·f(xs) for each input, read back from `device`. */
+async function resultsOn(device: 'cpu' | 'webgpu', f: (...xs: Tensor[]) => Tensor, xs: readonly Tensor[], w: Tensor): Promise<{ shape: readonly number[]; values: Float32Array[] }> {
+  const leaves = xs.map((x) => leaf(x, device));
+  const y = f(...leaves);
+  if (y.device !== device) throw new Error(`the output is on '${y.device}', not '${device}'`);
+  const gs = gradients([y], leaves, { gradOutputs: [device === 'cpu' ? w : w.to('webgpu')], allowUnused: true });
+  const values: Float32Array[] = [];
+  for (const t of [y, ...gs]) values.push(t === null ? new Float32Array(0) : ((await t.dataAsync()) as Float32Array));
+  return { shape: y.shape, values };
+}
+
+/**
+ * Runs `f` on the CPU and on the GPU and compares outputs and gradients: each GPU value within
+ * `tol·(1 + |cpu value|)` (float32 sums in another order, WGSL's exp/log/tanh a few ulps off).
+ */
+async function agree(what: string, f: (...xs: Tensor[]) => Tensor, xs: readonly Tensor[], tol = 2e-5): Promise<void> {
+  const probe = f(...xs.map(normalF32));
+  // Output weights in [-1, 1], so a kernel's absolute error bound carries over to the gradients.
+  const w = rand(probe.shape).mul(2).sub(1);
+  const cpu = await resultsOn('cpu', f, xs, w);
+  const gpu = await resultsOn('webgpu', f, xs, w);
+  if (cpu.shape.join() !== gpu.shape.join()) throw new Error(`${what}: shape [${gpu.shape}] on the GPU, [${cpu.shape}] on the CPU`);
+  cpu.values.forEach((want, r) => {
+    const got = gpu.values[r]!;
+    if (got.length !== want.length) throw new Error(`${what}: result ${r} has ${got.length} values on the GPU, ${want.length} on the CPU`);
+    for (let i = 0; i < want.length; i++) {
+      const e = want[i]!;
+      const ok = Number.isNaN(e) ? Number.isNaN(got[i]!) : Math.abs(got[i]! - e) <= tol * (1 + Math.abs(e));
+      if (!ok) throw new Error(`${what}: ${r === 0 ? 'output' : `gradient of input ${r - 1}`}[${i}] is ${got[i]} on the GPU, ${e} on the CPU (inputs [${xs.map((x) => `[${x.shape}]`).join(', ')}])`);
+    }
+  });
+}
+
+const moderate = { min: -3, max: 3 };
+const positive = (t: Tensor): Tensor => t.abs().add(0.5);
+const dimsOf = fc.integer({ min: 1, max: 6 });
+
+/** Each op with a WGSL forward, as a property over random inputs. */
+const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
+  ['binary ops with broadcasting', () => fc.asyncProperty(arbBroadcastTensors(2, {}, moderate), fc.constantFrom(add, sub, mul, maximum, minimum), async ([x, y], op) =>
+    agree(op.name, (a, b) => op(a!, b!), [x!, y!])) as never],
+  ['div', () => fc.asyncProperty(arbBroadcastTensors(2, {}, moderate), async ([x, y]) => agree('div', (a, b) => div(a!, b!), [x!, positive(y!)])) as never],
+  ['numbers as operands', () => fc.asyncProperty(arbTensor([3, 4], moderate), fc.double({ min: -2, max: 2, noNaN: true }), async (x, c) =>
+    agree('x·c + c − c/x', (a) => a.mul(c).add(c).sub(div(c, a.abs().add(1))), [x])) as never],
+  ['unary ops', () => fc.asyncProperty(arbShape({ maxDims: 3 }).chain((s) => arbTensor(s, moderate)), fc.constantFrom(neg, exp, abs, tanh, sigmoid, relu), async (x, op) =>
+    agree(op.name, (a) => op(a!), [x], 1e-4)) as never],
+  // WGSL promises sin and cos to an absolute 2^-11 on [-π, π].
+  ['sin and cos', () => fc.asyncProperty(arbShape({ maxDims: 3 }).chain((s) => arbTensor(s, moderate)), fc.constantFrom(sin, cos), async (x, op) =>
+    agree(op.name, (a) => op(a!), [x], 2 ** -11)) as never],
+  ['log and sqrt', () => fc.asyncProperty(arbShape({ maxDims: 3 }).chain((s) => arbTensor(s, moderate)), async (x) =>
+    agree('log, sqrt', (a) => log(a).add(sqrt(a)), [positive(x)], 1e-4)) as never],
+  ['sum and mean over dims', () => fc.asyncProperty(arbShape({ minDims: 1, maxDims: 4 }).chain((s) => arbTensor(s, moderate)), fc.nat(), fc.boolean(), async (x, pick, keepdim) => {
+    const dim = pick % x.ndim;
+    await agree(`sum over ${dim}`, (a) => sum(a, { dim, keepdim }), [x]);
+    await agree('sum of all, mean', (a) => sum(a).add(mean(a, { dim: x.ndim > 1 ? [0, x.ndim - 1] : 0 }).sum()), [x]);
+  }) as never],
+  ['matmul and its transposes', () => fc.asyncProperty(fc.tuple(dimsOf, dimsOf, dimsOf), async ([m, k, n]) => {
+    await agree(`matmul ${m}x${k}x${n}`, (a, b) => matmul(a!, b!), [randn([m, k]), randn([k, n])]);
+    await agree(`matmulTransposed ${m}x${k}x${n}`, (a, b) => matmulTransposed(a!, b!), [randn([m, k]), randn([n, k])]);
+    await agree('batched matmul', (a, b) => matmul(a!, b!), [randn([2, m, k]), randn([2, k, n])]);
+    await agree('broadcast batches', (a, b) => matmul(a!, b!), [randn([2, 1, m, k]), randn([3, k, n])]);
+    await agree('matrix times vector', (a, b) => matmul(a!, b!), [randn([m, k]), randn([k])]);
+  }) as never],
+  ['log-softmax and softmax over any dim', () => fc.asyncProperty(arbShape({ minDims: 1, maxDims: 3 }).chain((s) => arbTensor(s, { min: -10, max: 10 })), fc.nat(), async (x, pick) => {
+    const dim = pick % x.ndim;
+    await agree(`logSoftmax over ${dim}`, (a) => logSoftmax(a, dim), [x], 1e-4);
+    await agree(`softmax over ${dim}`, (a) => softmax(a, dim), [x], 1e-4);
+  }) as never],
+  ['permute, transpose, expand, reshape', () => fc.asyncProperty(arbShape({ minDims: 2, maxDims: 4 }).chain((s) => arbTensor(s, moderate)), async (x) => {
+    const dims = x.shape.map((_, i) => i).reverse();
+    await agree('permute', (a) => permute(a, dims).mul(a.sum()), [x]);
+    await agree('transpose', (a) => transpose(a, 0, -1).exp(), [x], 1e-4);
+    await agree('reshape', (a) => reshape(a, [-1]).mul(2), [x]);
+    const one = reshape(x.sum(-1), [...x.shape.slice(0, -1), 1]);
+    await agree('expand', (a) => expand(a, [2, ...x.shape]), [one]);
+  }) as never],
+  ['cross-entropy of logits (gather and its adjoint)', () => fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2, max: 10 }), async (n, c) => {
+    const labels = tensor(Array.from({ length: n }, (_, i) => (i * 7) % c), { dtype: 'int32' });
+    await agree(`crossEntropy [${n}, ${c}]`, (a) => crossEntropy(a, labels), [randn([n, c]).mul(3)]);
+  }) as never],
+];
+
+/** A small MLP on `device`, from one seed, trained for `steps` steps; returns its losses. */
+async function train(device: 'cpu' | 'webgpu', optimizer: 'adam' | 'sgd', steps: number): Promise<number[]> {
+  manualSeed(7);
+  const model = new Sequential(new Flatten(), new Linear(12, 16), new ReLU(), new Linear(16, 4));
+  const x = randn([32, 3, 4]);
+  const y = tensor(Array.from({ length: 32 }, (_, i) => (i * 5) % 4), { dtype: 'int32' });
+  const input = device === 'cpu' ? x : x.to('webgpu');
+  if (device === 'webgpu') model.to('webgpu');
+  const opt = optimizer === 'adam' ? new Adam(model.parameters(), { lr: 0.01 }) : new SGD(model.parameters(), { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 });
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    opt.zeroGrad();
+    const loss = crossEntropy(model.forward(input), y);
+    loss.backward();
+    opt.step();
+    losses.push(await loss.itemAsync());
+  }
+  return losses;
+}
+
+/** The checks, by the names checks.ts lists. */
+export const deviceChecks: Record<string, Check> = {
+  "webgpu device: initWebGpu starts it; tensors move there and back; synchronous reads and mixed devices throw, naming what to do": async () => {
+    await initWebGpu();
+    if (!webgpuReady()) throw new Error('webgpuReady() is false after initWebGpu()');
+    const x = tensor([[1, 2], [3, 4]], { device: 'webgpu' });
+    if (x.device !== 'webgpu' || x.dtype !== 'float32') throw new Error(`tensor(..., { device }) gave ${x.device} ${x.dtype}`);
+    const y = x.mul(2).add(1);
+    const back = await y.cpuAsync();
+    if (back.device !== 'cpu' || back.data.join() !== '3,5,7,9') throw new Error(`cpuAsync gave ${back.device} [${Array.from(back.data)}]`);
+    if (JSON.stringify(await y.toArrayAsync()) !== '[[3,5],[7,9]]') throw new Error('toArrayAsync');
+    if ((await y.sum().itemAsync()) !== 24) throw new Error('itemAsync');
+    const messages: string[] = [];
+    for (const bad of [() => y.sum().item(), () => y.toArray(), () => y.data, () => add(y, zeros([2, 2])), () => y.to('cpu'), () => randn([2], { requiresGrad: true }).to('webgpu')]) {
+      try {
+        bad();
+        throw new Error('no error');
+      } catch (e) {
+        if (!(e instanceof DlError)) throw e;
+        messages.push(e.message);
+      }
+    }
+    const want = [/itemAsync/, /toArrayAsync/, /dataAsync/, /input 0 .*'webgpu'.*input 1 .*'cpu'/, /cpuAsync/, /requires grad/];
+    messages.forEach((m, i) => {
+      if (!want[i]!.test(m)) throw new Error(`message ${i} does not say ${want[i]}: ${m}`);
+    });
+    setBackend('webgpu');
+    const made = randn([3]);
+    const name = getBackend();
+    setBackend('wasm');
+    if (made.device !== 'webgpu' || name !== 'webgpu' || randn([3]).device !== 'cpu') throw new Error("setBackend('webgpu') does not make the factories place tensors on the GPU");
+    return `${messages.length} errors name the async call or both devices`;
+  },
+  "webgpu device: every op with a WGSL kernel gives the CPU op's values and gradients over random shapes (float32 property)": async () => {
+    await initWebGpu();
+    let runs = 0;
+    for (const [, property] of OP_PROPERTIES) {
+      await fc.assert(property(), { numRuns: 8 });
+      runs += 8;
+    }
+    return `${OP_PROPERTIES.length} properties, ${runs} draws`;
+  },
+  "webgpu device: an MLP trained on the GPU with Adam, and with SGD (Nesterov momentum, weight decay), follows the CPU losses for 150 steps": async () => {
+    await initWebGpu();
+    const out: string[] = [];
+    for (const opt of ['adam', 'sgd'] as const) {
+      const cpu = await train('cpu', opt, 150);
+      const gpu = await train('webgpu', opt, 150);
+      gpu.forEach((l, i) => {
+        if (!(Math.abs(l - cpu[i]!) <= 1e-3 * (1 + Math.abs(cpu[i]!)))) throw new Error(`${opt}: step ${i} loss ${l} on the GPU, ${cpu[i]} on the CPU`);
+      });
+      if (!(gpu[149]! < 0.5 * gpu[0]!)) throw new Error(`${opt}: the loss went from ${gpu[0]} to ${gpu[149]}`);
+      out.push(`${opt} ${gpu[0]!.toFixed(3)} → ${gpu[149]!.toFixed(3)}`);
+    }
+    return out.join(', ');
+  },
+  'webgpu device: a training step (forward, backward, optimizer step) encodes its kernels and submits them once, when the loss is read': async () => {
+    await initWebGpu();
+    const ctx = gpuContext('test');
+    const model = new Sequential(new Linear(8, 16), new ReLU(), new Linear(16, 3)).to('webgpu');
+    const opt = new Adam(model.parameters(), { lr: 0.01 });
+    const x = randn([10, 8]).to('webgpu');
+    const y = tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], { dtype: 'int32' });
+    const step = async (): Promise<number> => {
+      opt.zeroGrad();
+      const loss = crossEntropy(model.forward(x), y);
+      loss.backward();
+      opt.step();
+      return loss.itemAsync();
+    };
+    await step();
+    const before = ctx.submits;
+    await step();
+    const dispatched = ctx.dispatches;
+    if (ctx.submits !== before + 1) throw new Error(`one step took ${ctx.submits - before} submits`);
+    return `1 submit for ${dispatched} kernels since the start`;
+  },
+};
