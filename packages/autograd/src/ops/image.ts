@@ -1,6 +1,9 @@
 import { DlError } from '../checks/error.js';
 import type { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../op.js';
+import { col2im as gpuCol2im, im2col as gpuIm2col, maxPick as gpuMaxPick, maxPool2d as gpuMaxPool2d, maxUnpool2d as gpuMaxUnpool2d } from '../kernels/webgpu/image.js';
+import type { GpuArray } from '../kernels/webgpu/context.js';
+import { floatsOnGpu } from './webgpu.js';
 import { k, type Window2d } from '../kernels/index.js';
 import { fmt } from '../shape.js';
 import { api, sig } from '../checks/guard.js';
@@ -51,12 +54,14 @@ const unfoldOp: Op<Window2d> = defineOp<Window2d>({
   name: 'unfold',
   saves: 'none',
   forward: ([x], g) => ({ data: k.im2col(x!.data, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
+  webgpu: ([x], g, gpu) => ({ data: gpuIm2col(gpu, floatsOnGpu('unfold', x!)[0]!, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
   backward: ({ grad, attrs }) => [foldOp([grad], attrs)],
 });
 const foldOp: Op<Window2d> = defineOp<Window2d>({
   name: 'fold',
   saves: 'none',
   forward: ([cols], g) => ({ data: k.col2im(cols!.data, g), shape: [g.N, g.C, g.H, g.W] }),
+  webgpu: ([cols], g, gpu) => ({ data: gpuCol2im(gpu, floatsOnGpu('fold', cols!)[0]!, g), shape: [g.N, g.C, g.H, g.W] }),
   backward: ({ grad, attrs }) => [unfoldOp([grad], attrs)],
 });
 
@@ -117,6 +122,14 @@ export const unfoldColumns = api(sig('unfoldColumns', ['x', K.tensor], ['kernelS
 interface PoolAttrs {
   g: Window2d;
   argmax: Int32Array;
+  /** The argmax on the GPU, when the forward ran there. */
+  gpuArgmax?: GpuArray;
+}
+
+/** The GPU argmax of a pooling forward that ran on the GPU; `op` names the caller otherwise. */
+function gpuArgmaxOf(op: string, a: PoolAttrs): GpuArray {
+  if (a.gpuArgmax === undefined) throw new DlError(op, 'the pooling forward ran on the CPU, so its positions are not on the GPU');
+  return a.gpuArgmax;
 }
 // One dedicated op rather than max over unfold's columns: it reads x once and keeps no [N, C, kh·kw, L]
 // copy, and its gradient scatters into the image directly instead of through those columns and fold.
@@ -124,6 +137,11 @@ const maxPoolOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
   name: 'maxPool2d',
   saves: 'none',
   forward: ([x], { g, argmax }) => ({ data: k.maxPool2d(x!.data, g, argmax), shape: [g.N, g.C, g.oh, g.ow] }),
+  webgpu: ([x], attrs, gpu) => {
+    const { out, argmax } = gpuMaxPool2d(gpu, floatsOnGpu('maxPool2d', x!)[0]!, attrs.g);
+    attrs.gpuArgmax = argmax;
+    return { data: out, shape: [attrs.g.N, attrs.g.C, attrs.g.oh, attrs.g.ow] };
+  },
   backward: ({ grad, attrs }) => [maxUnpoolOp([grad], attrs)],
 });
 // The gradient of maxPool2d and its adjoint (picking the value at each maximum): each other's backward.
@@ -131,12 +149,14 @@ const maxUnpoolOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
   name: 'maxPool2dBackward',
   saves: 'none',
   forward: ([grad], { g, argmax }) => ({ data: k.maxUnpool2d(grad!.data, argmax, g), shape: [g.N, g.C, g.H, g.W] }),
+  webgpu: ([grad], attrs, gpu) => ({ data: gpuMaxUnpool2d(gpu, floatsOnGpu('maxPool2d', grad!)[0]!, gpuArgmaxOf('maxPool2dBackward', attrs), attrs.g), shape: [attrs.g.N, attrs.g.C, attrs.g.H, attrs.g.W] }),
   backward: ({ grad, attrs }) => [maxPickOp([grad], attrs)],
 });
 const maxPickOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
   name: 'maxPool2dPick',
   saves: 'none',
   forward: ([x], { g, argmax }) => ({ data: k.maxPool2dPick(x!.data, argmax, g), shape: [g.N, g.C, g.oh, g.ow] }),
+  webgpu: ([x], attrs, gpu) => ({ data: gpuMaxPick(gpu, floatsOnGpu('maxPool2d', x!)[0]!, gpuArgmaxOf('maxPool2dPick', attrs)), shape: [attrs.g.N, attrs.g.C, attrs.g.oh, attrs.g.ow] }),
   backward: ({ grad, attrs }) => [maxUnpoolOp([grad], attrs)],
 });
 

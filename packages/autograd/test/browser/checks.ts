@@ -17,6 +17,7 @@ export const BROWSER_CHECKS = [
   "webgpu device: initWebGpu starts it; tensors move there and back; synchronous reads and mixed devices throw, naming what to do",
   "webgpu device: every op with a WGSL kernel gives the CPU op's values and gradients over random shapes (float32 property)",
   "webgpu device: an MLP trained on the GPU with Adam, and with SGD (Nesterov momentum, weight decay), follows the CPU losses for 150 steps",
+  'webgpu device: TorchCNN (conv, ReLU, max-pool, linear) trained on the GPU with Adam follows the CPU losses for 60 steps',
   'webgpu device: a training step (forward, backward, optimizer step) encodes its kernels and submits them once, when the loss is read',
 ] as const;
 

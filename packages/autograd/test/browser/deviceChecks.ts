@@ -8,7 +8,7 @@ import {
   getBackend, zeros, DlError,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor } from '@dl/autograd/testing';
-import { crossEntropy, Linear, ReLU, Sequential, Flatten } from '@dl/nn';
+import { conv2d, crossEntropy, maxPool2d, Linear, ReLU, Sequential, Flatten, TorchCNN } from '@dl/nn';
 import { Adam, SGD } from '@dl/optim';
 import { gpuContext } from '../../src/device.js';
 
@@ -105,18 +105,31 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
     const one = reshape(x.sum(-1), [...x.shape.slice(0, -1), 1]);
     await agree('expand', (a) => expand(a, [2, ...x.shape]), [one]);
   }) as never],
+  ['conv2d (unfold, the batched product with the weight, fold)', () => fc.asyncProperty(
+    fc.record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), o: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 3, max: 7 }), w: fc.integer({ min: 3, max: 7 }), k: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }), padding: fc.integer({ min: 0, max: 1 }) }),
+    async ({ n, c, o, h, w, k, stride, padding }) =>
+      agree(`conv2d [${n},${c},${h},${w}] k${k} s${stride} p${padding}`, (x, wt, b) => conv2d(x!, wt!, b!, { stride, padding }), [randn([n, c, h, w]), randn([o, c, k, k]), randn([o])]),
+  ) as never],
+  ['maxPool2d (the values, and the gradient at each maximum)', () => fc.asyncProperty(
+    fc.record({ h: fc.integer({ min: 2, max: 8 }), w: fc.integer({ min: 2, max: 8 }), k: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 3 }), pad: fc.boolean() }),
+    async ({ h, w, k, stride, pad }) => {
+      const padding = pad ? Math.floor(k / 2) : 0;
+      if (k > Math.min(h, w) + 2 * padding) return;
+      await agree(`maxPool2d [2,3,${h},${w}] k${k} s${stride} p${padding}`, (x) => maxPool2d(x!, k, { stride, padding }), [randn([2, 3, h, w])]);
+    },
+  ) as never],
   ['cross-entropy of logits (gather and its adjoint)', () => fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 2, max: 10 }), async (n, c) => {
     const labels = tensor(Array.from({ length: n }, (_, i) => (i * 7) % c), { dtype: 'int32' });
     await agree(`crossEntropy [${n}, ${c}]`, (a) => crossEntropy(a, labels), [randn([n, c]).mul(3)]);
   }) as never],
 ];
 
-/** A small MLP on `device`, from one seed, trained for `steps` steps; returns its losses. */
-async function train(device: 'cpu' | 'webgpu', optimizer: 'adam' | 'sgd', steps: number): Promise<number[]> {
+/** A small MLP (or TorchCNN) on `device`, from one seed, trained for `steps` steps; returns its losses. */
+async function train(device: 'cpu' | 'webgpu', optimizer: 'adam' | 'sgd', steps: number, cnn = false): Promise<number[]> {
   manualSeed(7);
-  const model = new Sequential(new Flatten(), new Linear(12, 16), new ReLU(), new Linear(16, 4));
-  const x = randn([32, 3, 4]);
-  const y = tensor(Array.from({ length: 32 }, (_, i) => (i * 5) % 4), { dtype: 'int32' });
+  const model = cnn ? new TorchCNN(1, 4, 4, { imageSize: 8 }) : new Sequential(new Flatten(), new Linear(12, 16), new ReLU(), new Linear(16, 4));
+  const x = cnn ? randn([16, 1, 8, 8]) : randn([32, 3, 4]);
+  const y = tensor(Array.from({ length: x.shape[0]! }, (_, i) => (i * 5) % 4), { dtype: 'int32' });
   const input = device === 'cpu' ? x : x.to('webgpu');
   if (device === 'webgpu') model.to('webgpu');
   const opt = optimizer === 'adam' ? new Adam(model.parameters(), { lr: 0.01 }) : new SGD(model.parameters(), { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 });
@@ -186,6 +199,16 @@ export const deviceChecks: Record<string, Check> = {
       out.push(`${opt} ${gpu[0]!.toFixed(3)} → ${gpu[149]!.toFixed(3)}`);
     }
     return out.join(', ');
+  },
+  'webgpu device: TorchCNN (conv, ReLU, max-pool, linear) trained on the GPU with Adam follows the CPU losses for 60 steps': async () => {
+    await initWebGpu();
+    const cpu = await train('cpu', 'adam', 60, true);
+    const gpu = await train('webgpu', 'adam', 60, true);
+    gpu.forEach((l, i) => {
+      if (!(Math.abs(l - cpu[i]!) <= 1e-3 * (1 + Math.abs(cpu[i]!)))) throw new Error(`step ${i} loss ${l} on the GPU, ${cpu[i]} on the CPU`);
+    });
+    if (!(gpu[59]! < 0.5 * gpu[0]!)) throw new Error(`the loss went from ${gpu[0]} to ${gpu[59]}`);
+    return `${gpu[0]!.toFixed(3)} → ${gpu[59]!.toFixed(3)}`;
   },
   'webgpu device: a training step (forward, backward, optimizer step) encodes its kernels and submits them once, when the loss is read': async () => {
     await initWebGpu();
