@@ -19,6 +19,7 @@ export const BROWSER_CHECKS = [
   "webgpu device: an MLP trained on the GPU with Adam, and with SGD (Nesterov momentum, weight decay), follows the CPU losses for 150 steps",
   'webgpu device: TorchCNN (conv, ReLU, max-pool, linear) trained on the GPU with Adam follows the CPU losses for 60 steps',
   'webgpu device: a training step (forward, backward, optimizer step) encodes its kernels and submits them once, when the loss is read',
+  "webgpu device: GPU buffers of tensors that were garbage-collected are destroyed, so 300 training steps hold no more buffers than 30 do",
 ] as const;
 
 /** One check's outcome, as the page returns it. */

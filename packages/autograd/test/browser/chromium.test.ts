@@ -33,6 +33,7 @@ describe.skipIf(missing !== null)('in headless Chromium', () => {
     const r = results.find((x) => x.name === name);
     expect(r, 'the suite ran this check').toBeDefined();
     expect(r!.ok, r!.detail).toBe(true);
+    if (process.env["DL_SHOW_DETAIL"]) console.log(`${name}: ${r!.detail}`);
   });
 
   it('the page raised no errors', () => {

@@ -48,7 +48,7 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     // --no-sandbox: CI runs as root. The rest keep a closed network quiet and turn WebGPU on without a GPU.
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--disable-background-networking',
+    args: ['--no-sandbox', '--js-flags=--expose-gc', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
 }

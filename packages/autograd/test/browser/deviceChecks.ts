@@ -226,9 +226,38 @@ export const deviceChecks: Record<string, Check> = {
     };
     await step();
     const before = ctx.submits;
+    const kernels = ctx.dispatches;
     await step();
-    const dispatched = ctx.dispatches;
     if (ctx.submits !== before + 1) throw new Error(`one step took ${ctx.submits - before} submits`);
-    return `1 submit for ${dispatched} kernels since the start`;
+    return `1 submit for the step's ${ctx.dispatches - kernels} kernels`;
+  },
+  "webgpu device: GPU buffers of tensors that were garbage-collected are destroyed, so 300 training steps hold no more buffers than 30 do": async () => {
+    await initWebGpu();
+    const ctx = gpuContext('test');
+    const collect = async (): Promise<number> => {
+      // Chromium runs with --expose-gc; finalizers run in a later task, and a submit destroys what they queued.
+      for (let i = 0; i < 3; i++) {
+        (globalThis as unknown as { gc(): void }).gc();
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      await tensor([0], { device: 'webgpu' }).itemAsync();
+      return ctx.live;
+    };
+    const model = new Sequential(new Linear(8, 16), new ReLU(), new Linear(16, 3)).to('webgpu');
+    const opt = new Adam(model.parameters(), { lr: 0.01 });
+    const x = randn([10, 8]).to('webgpu');
+    const y = tensor([0, 1, 2, 0, 1, 2, 0, 1, 2, 0], { dtype: 'int32' });
+    const counts: number[] = [];
+    for (let step = 1; step <= 300; step++) {
+      opt.zeroGrad();
+      const loss = crossEntropy(model.forward(x), y);
+      loss.backward();
+      opt.step();
+      await loss.itemAsync();
+      if (step === 30 || step === 300) counts.push(await collect());
+    }
+    const [early, late] = counts as [number, number];
+    if (late > early + 5) throw new Error(`${early} live buffers after 30 steps, ${late} after 300`);
+    return `${early} live buffers after 30 steps, ${late} after 300`;
   },
 };

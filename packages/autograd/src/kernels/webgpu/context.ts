@@ -42,9 +42,22 @@ export class GpuContext {
   submits = 0;
   /** Dispatches encoded since the context started. */
   dispatches = 0;
+  /** Buffers allocated and not yet destroyed. */
+  live = 0;
+  // A buffer whose GpuArray was garbage-collected is destroyed, but not while the pending (unsubmitted)
+  // commands may still use it: those wait here until the next submit.
+  private readonly registry = new FinalizationRegistry<GPUBuffer>((buffer) => this.release(buffer));
+  private released: GPUBuffer[] = [];
 
   constructor(device: GPUDevice) {
     this.device = device;
+  }
+
+  private release(buffer: GPUBuffer): void {
+    if (this.encoder === null) {
+      buffer.destroy();
+      this.live--;
+    } else this.released.push(buffer);
   }
 
   /** A zero-filled array of `length` values (at least one word is allocated: empty buffers are not allowed). */
@@ -53,7 +66,10 @@ export class GpuContext {
       size: Math.max(4, 4 * length),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
-    return new GpuArray(buffer, length, dtype);
+    const a = new GpuArray(buffer, length, dtype);
+    this.live++;
+    this.registry.register(a, buffer);
+    return a;
   }
 
   /** A GPU copy of `values`: float32 as they are, int32 as i32, bools (a Uint8Array of 0 and 1) widened to u32. */
@@ -102,6 +118,10 @@ export class GpuContext {
     // Uniform buffers are only read by the submitted work; the queue keeps them alive until it ran.
     for (const u of this.uniforms) u.destroy();
     this.uniforms = [];
+    // Submitted work keeps what it uses alive until it has run; destroying now frees the memory after that.
+    for (const b of this.released) b.destroy();
+    this.live -= this.released.length;
+    this.released = [];
   }
 
   /** Encodes one dispatch of the compute shader `source` (entry point `main`) over `groups` workgroups. */
