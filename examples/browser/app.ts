@@ -1,8 +1,8 @@
-// The demo page: downloads the digits, trains TorchCNN from @dl/nn with Adam in the page (the wasm
-// backend: float32 products in WebAssembly SIMD), plots loss and test accuracy as it goes, and predicts
-// the digit drawn on the canvas with the class probabilities. `window.dlDemo` exposes the progress for
-// the end-to-end test.
-import { availableBackends, getBackend, manualSeed, noGrad, setBackend, softmax, Tensor, argmax, eq, sum } from '@dl/autograd';
+// The demo page: downloads the digits, trains TorchCNN from @dl/nn with Adam in the page (on WebGPU when
+// the browser has an adapter, else on the wasm backend: float32 products in WebAssembly SIMD), plots loss
+// and test accuracy as it goes, and predicts the digit drawn on the canvas with the class probabilities.
+// `?device=cpu` (or `webgpu`) in the URL chooses. `window.dlDemo` exposes the progress for the end-to-end test.
+import { availableBackends, getBackend, initWebGpu, manualSeed, noGrad, setBackend, softmax, Tensor, argmax, eq, sum, type Device } from '@dl/autograd';
 import { DataLoader, TensorDataset } from '@dl/data';
 import { TorchCNN, crossEntropy } from '@dl/nn';
 import { Adam } from '@dl/optim';
@@ -15,7 +15,7 @@ const BATCH = 32;
 const EVAL_EVERY = 40;
 const EVAL_SIZE = 500;
 
-const state: DemoState = { backend: '', webgpu: '', steps: 0, losses: [], accuracy: [], prediction: null, error: null };
+const state: DemoState = { backend: '', device: 'cpu', webgpu: '', steps: 0, losses: [], accuracy: [], prediction: null, error: null };
 (window as unknown as { dlDemo: DemoState }).dlDemo = state;
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -68,14 +68,20 @@ function drawChart(): void {
   $('stats').textContent = `step ${state.steps}, loss ${avg.toFixed(3)}` + (last ? `, test accuracy ${(100 * last.value).toFixed(1)}% (${EVAL_SIZE} digits, red dots)` : '');
 }
 
-/** Whether WebGPU has an adapter here, in words. */
-async function probeWebGpu(): Promise<string> {
-  type Adapter = { info?: { vendor?: string; architecture?: string } };
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<Adapter | null> } }).gpu;
-  if (gpu === undefined) return 'no WebGPU in this browser';
-  const adapter = await gpu.requestAdapter();
-  if (adapter === null) return 'WebGPU has no adapter';
-  return `WebGPU adapter: ${adapter.info?.vendor ?? ''} ${adapter.info?.architecture ?? ''}`.trim();
+/**
+ * The device to train on: the URL's `?device=` when given, else WebGPU when `initWebGpu` finds an adapter;
+ * and what was found, in words.
+ */
+async function chooseDevice(): Promise<[Device, string]> {
+  const asked = new URLSearchParams(location.search).get('device');
+  if (asked === 'cpu') return ['cpu', 'CPU asked for in the URL'];
+  try {
+    await initWebGpu();
+    return ['webgpu', 'WebGPU adapter found'];
+  } catch (e) {
+    if (asked === 'webgpu') throw e;
+    return ['cpu', e instanceof Error ? e.message : String(e)];
+  }
 }
 
 /** The drawing as a 28×28 MNIST-style digit: the strokes' box scaled into 20×20, centred by mass. */
@@ -114,11 +120,11 @@ function drawnDigit(canvas: HTMLCanvasElement): Float32Array | null {
   return out;
 }
 
-function showPrediction(model: TorchCNN, canvas: HTMLCanvasElement): void {
+async function showPrediction(model: TorchCNN, canvas: HTMLCanvasElement): Promise<void> {
   const digit = drawnDigit(canvas);
   if (digit === null) return;
-  const probs = noGrad(() => softmax(model.forward(new Tensor(digit, [1, 1, SIDE, SIDE])), 1));
-  const p = Array.from(probs.data);
+  const probs = noGrad(() => softmax(model.forward(new Tensor(digit, [1, 1, SIDE, SIDE]).to(state.device)), 1));
+  const p = Array.from(await probs.dataAsync());
   const best = p.indexOf(Math.max(...p));
   state.prediction = { digit: best, probabilities: p };
   $('guess').textContent = String(best);
@@ -163,23 +169,25 @@ function setUpDrawing(canvas: HTMLCanvasElement, onStroke: () => void): void {
 async function main(): Promise<void> {
   // The first backend this browser runs: wasm where WebAssembly SIMD compiles, else plain TypeScript.
   setBackend(availableBackends()[0]!);
-  state.backend = getBackend();
-  state.webgpu = await probeWebGpu();
+  [state.device, state.webgpu] = await chooseDevice();
+  state.backend = state.device === 'webgpu' ? 'webgpu' : getBackend();
   const response = await fetch('/digits.bin');
   if (!response.ok) throw new Error(`digits.bin: HTTP ${response.status}`);
   const { train, test } = decodeDigits(new Uint8Array(await response.arrayBuffer()));
   const tr = toTensors(train);
   const te = toTensors(test);
-  const testX = te.x.narrow(0, 0, Math.min(EVAL_SIZE, te.y.numel()));
+  const testX = te.x.narrow(0, 0, Math.min(EVAL_SIZE, te.y.numel())).to(state.device);
   const testY = te.y.narrow(0, 0, Math.min(EVAL_SIZE, te.y.numel()));
-  $('status').textContent = `Training on ${train.labels.length} digits on the '${state.backend}' backend ` +
-    `(${state.webgpu}; training on WebGPU comes with dl's WebGPU backend, not built yet).`;
+  $('status').textContent = state.device === 'webgpu'
+    ? `Training on ${train.labels.length} digits on the GPU (WebGPU).`
+    : `Training on ${train.labels.length} digits on the CPU, '${state.backend}' backend (${state.webgpu}).`;
 
   manualSeed(0);
-  const model = new TorchCNN(1, 16, 10);
+  // Parameters are made on the CPU from the seed, then moved: the same start on either device.
+  const model = new TorchCNN(1, 16, 10).to(state.device);
   const opt = new Adam(model.parameters(), { lr: 2e-3 });
   const canvas = $<HTMLCanvasElement>('draw');
-  setUpDrawing(canvas, () => showPrediction(model, canvas));
+  setUpDrawing(canvas, () => void showPrediction(model, canvas).catch(fail));
   let paused = false;
   $('pause').addEventListener('click', () => {
     paused = !paused;
@@ -192,13 +200,16 @@ async function main(): Promise<void> {
     for (const [xb, yb] of loader) {
       while (paused) await new Promise((r) => setTimeout(r, 100));
       opt.zeroGrad();
-      const loss = crossEntropy(model.forward(xb), yb);
+      // Images go to the device; labels stay on the CPU, where the loss checks them against the classes.
+      const loss = crossEntropy(model.forward(xb.to(state.device)), yb);
       loss.backward();
       opt.step();
-      state.losses.push(loss.item());
+      // Reading the loss submits the step's queued GPU work and waits for it.
+      state.losses.push(await loss.itemAsync());
       state.steps++;
       if (state.steps % EVAL_EVERY === 0) {
-        const right = noGrad(() => sum(eq(argmax(model.forward(testX), { dim: 1 }), testY)).item());
+        const logits = await noGrad(() => model.forward(testX)).cpuAsync();
+        const right = sum(eq(argmax(logits, { dim: 1 }), testY)).item();
         state.accuracy.push({ step: state.steps, value: right / testY.numel() });
       }
       if (state.steps % 5 === 0) drawChart();
@@ -208,7 +219,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+function fail(e: unknown): void {
   state.error = e instanceof Error ? e.message : String(e);
   $('status').textContent = `Error: ${state.error}`;
-});
+}
+
+main().catch(fail);

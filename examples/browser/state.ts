@@ -1,7 +1,9 @@
 /** What the demo page has done so far, as `window.dlDemo` exposes it (read by the end-to-end test). */
 export interface DemoState {
-  /** The backend the page trains on ('wasm', or 'js' where WebAssembly SIMD does not compile). */
+  /** What the page trains on: 'webgpu', or the CPU backend ('wasm', or 'js' where WebAssembly SIMD does not compile). */
   backend: string;
+  /** The device the model lives on. */
+  device: 'cpu' | 'webgpu';
   /** Whether WebGPU found an adapter, in words. */
   webgpu: string;
   steps: number;
