@@ -4,6 +4,10 @@ import type { MeasureOptions } from './measure.js';
 export const ALL_FRAMEWORKS = ['dl', 'dl-js', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'dl-mt', 'pytorch-mt'] as const;
 /** Frameworks that compute on several threads: shown under their own heading, beside dl on one. */
 export const MULTI_THREADED: readonly string[] = ['dl-mt', 'pytorch-mt'];
+/** The frameworks `--browser` times in Chromium, dl's first on each kind of device. */
+export const BROWSER_FRAMEWORKS = ['dl-webgpu', 'tfjs-webgpu', 'dl-wasm', 'tfjs-wasm'] as const;
+/** The workloads `--browser` times. */
+export const BROWSER_WORKLOADS = ['matmul', 'mlp', 'conv'] as const;
 /** The timed workloads. */
 export const ALL_WORKLOADS = ['matmul', 'mlp', 'conv', 'lstm', 'conv2d'] as const;
 /** One timed workload. */
@@ -19,6 +23,10 @@ export const HELP = `Usage: pnpm bench [options]
   --min-time=1500    milliseconds of sampling per figure, over all rounds (after warm-up)
   --rounds=3         rounds per figure, interleaved across frameworks (evens out load bursts)
   --clock=cpu        time by this process's CPU time instead of wall time (for a busy, shared machine)
+  --browser          time in headless Chromium instead: dl on WebGPU and on wasm beside TensorFlow.js's
+                     webgpu and wasm backends, all in one page (frameworks ${BROWSER_FRAMEWORKS.join(',')};
+                     workloads ${BROWSER_WORKLOADS.join(',')}; sizes 256,1024 unless given). Needs Debian's chromium
+                     (or CHROMIUM_PATH); without a GPU, WebGPU runs on SwiftShader and only shows that it works.
   --help             this text
 dl runs on one thread (dl), on its default thread count (dl-mt, see setNumThreads), and on its
 plain TypeScript backend (dl-js, setBackend('js'): the reference the wasm kernels are measured against). PyTorch (columns
@@ -34,6 +42,8 @@ export interface Options {
   workloads: Workload[];
   timing: MeasureOptions;
   help: boolean;
+  /** Time in headless Chromium (`--browser`). */
+  browser: boolean;
 }
 
 /**
@@ -47,7 +57,15 @@ export function parseArgs(argv: readonly string[]): Options {
     workloads: [...ALL_WORKLOADS],
     timing: { warmupMs: 200, minTimeMs: 1500, minSamples: 6, slowMs: 1000, rounds: 3, clock: 'wall' },
     help: false,
+    browser: argv.includes('--browser'),
   };
+  if (o.browser) {
+    o.sizes = [256, 1024];
+    o.frameworks = [...BROWSER_FRAMEWORKS];
+    o.workloads = [...BROWSER_WORKLOADS];
+  }
+  const known: readonly string[] = o.browser ? BROWSER_FRAMEWORKS : ALL_FRAMEWORKS;
+  const workloads: readonly string[] = o.browser ? BROWSER_WORKLOADS : ALL_WORKLOADS;
   // --quick sets defaults that the other options then override, wherever it appears.
   if (argv.includes('--quick')) {
     o.sizes = [64, 256];
@@ -61,7 +79,7 @@ export function parseArgs(argv: readonly string[]): Options {
       o.help = true;
       continue;
     }
-    if (arg === '--quick') continue;
+    if (arg === '--quick' || arg === '--browser') continue;
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     const value = m?.[2] ?? argv[++i];
     if (m === null || value === undefined) throw new Error(`bench: unknown argument '${arg}'\n${HELP}`);
@@ -72,12 +90,12 @@ export function parseArgs(argv: readonly string[]): Options {
       }
     } else if (m[1] === 'only') {
       o.frameworks = list(value);
-      const bad = o.frameworks.filter((f) => !(ALL_FRAMEWORKS as readonly string[]).includes(f));
-      if (bad.length > 0) throw new Error(`bench: unknown framework(s) ${bad.join(', ')} (known: ${ALL_FRAMEWORKS.join(', ')})`);
+      const bad = o.frameworks.filter((f) => !known.includes(f));
+      if (bad.length > 0) throw new Error(`bench: unknown framework(s) ${bad.join(', ')} (known${o.browser ? ' with --browser' : ''}: ${known.join(', ')})`);
     } else if (m[1] === 'workloads') {
       const w = list(value);
-      const bad = w.filter((x) => !(ALL_WORKLOADS as readonly string[]).includes(x));
-      if (bad.length > 0) throw new Error(`bench: unknown workload(s) ${bad.join(', ')} (known: ${ALL_WORKLOADS.join(', ')})`);
+      const bad = w.filter((x) => !workloads.includes(x));
+      if (bad.length > 0) throw new Error(`bench: unknown workload(s) ${bad.join(', ')} (known${o.browser ? ' with --browser' : ''}: ${workloads.join(', ')})`);
       o.workloads = w as Workload[];
     } else if (m[1] === 'min-time') {
       o.timing.minTimeMs = Number(value);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { closeFrameworks, loadFramework } from './frameworks/index.js';
 import { HELP, MULTI_THREADED, parseArgs, type Options } from './cli.js';
 import { Sampler } from './measure.js';
+import { browserBench } from './browser/run.js';
 import { allocationLines, measureStepAllocation, type StepAllocation } from './stepAllocation.js';
 import { fmt, reasons, table, withRatio, type Cell } from './report.js';
 import {
@@ -66,6 +67,10 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (o.help) {
     console.log(HELP);
+    return;
+  }
+  if (o.browser) {
+    await browserBench({ frameworks: o.frameworks, sizes: o.sizes, workloads: o.workloads, minTimeMs: o.timing.minTimeMs }, progress);
     return;
   }
   const load0 = os.loadavg()[0]!;

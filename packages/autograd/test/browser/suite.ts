@@ -12,7 +12,7 @@ import { arbBroadcastTensors, arbShape, arbTensor, gradcheck } from '@dl/autogra
 import { Linear, ReLU, Sequential, CrossEntropyLoss } from '@dl/nn';
 import { Adam } from '@dl/optim';
 import { GpuContext, requestGpuDevice, type GpuArray } from '../../src/kernels/webgpu/context.js';
-import { matmul as gpuMatmul } from '../../src/kernels/webgpu/matmul.js';
+import { matmul as gpuMatmul, tileFor } from '../../src/kernels/webgpu/matmul.js';
 import { binary, unary, BINARY, UNARY, type BinaryOp, type UnaryOp } from '../../src/kernels/webgpu/elementwise.js';
 import { logSoftmaxRows, reduce } from '../../src/kernels/webgpu/reduce.js';
 import { BROWSER_CHECKS, type CheckResult } from './checks.js';
@@ -173,7 +173,18 @@ const checks: Record<string, Check> = {
       // Both sum K float32 products in some order: each within K·2^-24 of Σ|a||b| of the exact value.
       expectNear(got, want, (i) => 2 * (K + 2) * 2 ** -24 * absSum.data[i]! + 1e-30, `${M}x${K}x${N} transA=${ta} transB=${tb}`);
     }), { numRuns: 25 });
-    return '25 products';
+    // Both sides of C at least 256: the 64×64 tile (tileFor), with edges that do not fill a tile.
+    const big = fc.integer({ min: 256, max: 300 });
+    await fc.assert(fc.asyncProperty(fc.tuple(big, fc.integer({ min: 1, max: 40 }), big, fc.boolean(), fc.boolean()), async ([M, K, N, ta, tb]) => {
+      if (tileFor(M, N) !== 64) throw new Error(`${M}x${N} did not take the 64 tile`);
+      const a = randn(ta ? [K, M] : [M, K]);
+      const b = randn(tb ? [N, K] : [K, N]);
+      const want = matmul(ta ? a.t() : a, tb ? b.t() : b);
+      const absSum = matmul((ta ? a.t() : a).abs(), (tb ? b.t() : b).abs());
+      const got = await readF32(ctx, gpuMatmul(ctx, up(ctx, a), ta, up(ctx, b), tb, M, K, N));
+      expectNear(got, want, (i) => 2 * (K + 2) * 2 ** -24 * absSum.data[i]! + 1e-30, `${M}x${K}x${N} transA=${ta} transB=${tb} (64 tile)`);
+    }), { numRuns: 4 });
+    return '25 products on 32x32 tiles, 4 on 64x64';
   },
   'WebGPU: every unary and broadcasting binary kernel equals the CPU op over random shapes (float32 property)': async () => {
     const ctx = gpu();

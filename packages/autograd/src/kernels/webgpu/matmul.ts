@@ -2,19 +2,27 @@
 // A tiled float32 matrix product in WGSL (issue 13), encoded on a GpuContext over GPU arrays.
 import type { GpuArray, GpuContext } from './context.js';
 
-/** Rows and columns of C one workgroup computes, and the depth of one shared-memory slice of K. */
-const TILE = 32;
+/** The depth of one shared-memory slice of K. */
 const DEPTH = 16;
-/** Each thread computes a 4×4 block of C: (TILE / 4)² = 64 threads per workgroup. */
+/** Each thread computes a 4×4 block of C: (tile / 4)² threads per workgroup (64 or 256). */
 const PER_THREAD = 4;
-const THREADS = TILE / PER_THREAD;
+
+/**
+ * Rows and columns of C one workgroup computes, chosen by shape: 64×64 tiles (256 threads, twice the
+ * reuse of each staged value) when both sides of C are at least 256, else 32×32, so that small and thin
+ * products still spread over many workgroups.
+ */
+export function tileFor(M: number, N: number): 32 | 64 {
+  return Math.min(M, N) >= 256 ? 64 : 32;
+}
 
 /**
  * The WGSL source: C (M×N) = op(A)·op(B), row-major, with A stored K×M when `transA` (and B stored
  * N×K when `transB`), so the backward products need no transposed copies. Every workgroup stages a
  * TILE×DEPTH slice of A and a DEPTH×TILE slice of B in workgroup memory; out-of-range reads give 0.
  */
-export function matmulSource(transA: boolean, transB: boolean): string {
+export function matmulSource(transA: boolean, transB: boolean, TILE: 32 | 64 = 32): string {
+  const THREADS = TILE / PER_THREAD;
   const aAt = transA ? 'k * dims.M + row' : 'row * dims.K + k';
   const bAt = transB ? 'col * dims.K + k' : 'k * dims.N + col';
   return /* wgsl */ `
@@ -99,13 +107,14 @@ export function batchedMatmul(
   if (a.length < (sharedA ? 1 : batches) * M * K || b.length < (sharedB ? 1 : batches) * K * N) {
     throw new Error(`webgpu matmul: ${batches}x${M}x${K}x${N} needs more values than ${a.length} and ${b.length}`);
   }
-  if (Math.ceil(N / TILE) > 65535 || Math.ceil(M / TILE) > 65535 || batches > 65535) {
+  if (Math.ceil(N / 32) > 65535 || Math.ceil(M / 32) > 65535 || batches > 65535) {
     throw new Error(`webgpu matmul: ${batches}x${M}x${K}x${N} needs more than the 65,535 workgroups a dispatch dimension allows`);
   }
   const c = ctx.alloc(batches * M * N);
   if (M === 0 || N === 0 || batches === 0) return c;
   // K = 0 leaves C zero: the loop over K slices runs no step, and every thread writes its zeros.
   const dims = new Uint32Array([M, K, N, 0, sharedA ? 0 : M * K, sharedB ? 0 : K * N, M * N, 0]);
-  ctx.dispatch(matmulSource(transA, transB), [a.buffer, b.buffer, c.buffer], dims, [Math.ceil(N / TILE), Math.ceil(M / TILE), batches]);
+  const tile = tileFor(M, N);
+  ctx.dispatch(matmulSource(transA, transB, tile), [a.buffer, b.buffer, c.buffer], dims, [Math.ceil(N / tile), Math.ceil(M / tile), batches]);
   return c;
 }
