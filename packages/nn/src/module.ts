@@ -342,9 +342,12 @@ export abstract class Module {
   }
 
   /**
-   * Converts every parameter and buffer to `dtype` in place (PyTorch's `.to(dtype)`, `.double()`): each
-   * stays the same object, with its values and `.grad` converted (`setDType_`), so an optimizer built
-   * before still trains the model (its per-parameter state follows on the next step).
+   * Converts every parameter and buffer to `dtype`, or moves them to a device, in place (PyTorch's
+   * `.to(dtype)`, `.double()`, `.to(device)`): each stays the same object, with its values and `.grad`
+   * converted (`setDType_`) or moved (`setDevice_`), so an optimizer built before still trains the model
+   * (its per-parameter state follows on the next step). `'webgpu'` needs `await initWebGpu()` first; back
+   * from the GPU is `await model.toAsync('cpu')`, since reading GPU memory is asynchronous.
+   * @example model.to('float64'); await initWebGpu(); model.to('webgpu');
    */
   to(dtypeOrDevice: DType | Device): this {
     checks.checkCall(dtypeOrDevice === 'cpu' || dtypeOrDevice === 'webgpu' ? toDeviceSig : toSig, arguments);
@@ -363,12 +366,7 @@ export abstract class Module {
     }
     return this;
   }
-  /**
-   * Moves every parameter and buffer to `device` in place, each the same object (PyTorch's
-   * `model.to(device)`); an optimizer built before keeps training them. `'webgpu'` needs `await
-   * initWebGpu()` first. Moving back to the CPU reads GPU memory, which is asynchronous: `await model.toAsync('cpu')`.
-   * @example await initWebGpu(); model.to('webgpu'); const opt = new Adam(model.parameters());
-   */
+  /** `to(device)`: moves every parameter and buffer in place; to the CPU only when nothing is on the GPU. */
   #toDevice(device: Device): void {
     for (const p of this.parameters()) {
       if (p.device !== device && device === 'cpu') {
