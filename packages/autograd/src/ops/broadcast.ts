@@ -115,7 +115,8 @@ export function binaryForward(
 
 /**
  * The webgpu forward of a broadcasting binary op: one generated kernel reads both operands through
- * their broadcast strides. float32 operands, and int32 ones for the ops whose WGSL works on i32 too.
+ * their broadcast strides. float32 operands, and (with `ints`) int32 and bool ones for the ops whose WGSL
+ * means the same on integers.
  */
 export function binaryOnGpu(op: BinaryOp, ints = false): (inputs: Tensor[], attrs: unknown, gpu: GpuContext) => { data: ReturnType<typeof map>; shape: number[] } {
   return ([a, b], _attrs, gpu) => {
@@ -125,7 +126,11 @@ export function binaryOnGpu(op: BinaryOp, ints = false): (inputs: Tensor[], attr
     } catch {
       throw new DlError(`${op}: shapes ${fmt(a!.shape)} and ${fmt(b!.shape)} cannot be broadcast together`);
     }
-    const [x, y] = ints && a!.dtype === 'int32' ? [onGpu(a!), onGpu(b!)] : floatsOnGpu(op, a!, b!);
-    return { data: map(gpu, BINARY[op], [{ a: x!, strides: broadcastStrides(a!.shape, shape) }, { a: y!, strides: broadcastStrides(b!.shape, shape) }], shape, a!.dtype === 'int32' && ints ? 'int32' : 'float32'), shape };
+    // int32 and bool (u32 0/1) operands keep their dtype where WGSL's arithmetic means the same on them.
+    const integral = ints && (a!.dtype === 'int32' || a!.dtype === 'bool');
+    const [x, y] = integral ? [onGpu(a!), onGpu(b!)] : floatsOnGpu(op, a!, b!);
+    const expr = !integral ? BINARY[op] : op === 'maximum' ? 'select(y, x, x >= y)' : op === 'minimum' ? 'select(y, x, x <= y)' : BINARY[op];
+    const xs = [{ a: x!, strides: broadcastStrides(a!.shape, shape) }, { a: y!, strides: broadcastStrides(b!.shape, shape) }];
+    return { data: map(gpu, expr, xs, shape, integral ? (a!.dtype as 'int32' | 'bool') : 'float32'), shape };
   };
 }

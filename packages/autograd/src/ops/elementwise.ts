@@ -2,10 +2,10 @@ import { DlError } from '../checks/error.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
-import { stridesOf } from '../shape.js';
+import { broadcastShapes, broadcastStrides, stridesOf } from '../shape.js';
 import { zerosLike } from '../creation.js';
 import { binaryForward, binaryOnGpu, broadcastAll, operands } from './broadcast.js';
-import { map, UNARY, type UnaryOp } from '../kernels/webgpu/elementwise.js';
+import { map, UNARY, WGSL_TYPE, whereExpr, type UnaryOp } from '../kernels/webgpu/elementwise.js';
 import { floatsOnGpu, onGpu } from './webgpu.js';
 import { eq, ge, gt, le, lt } from './compare.js';
 import { api, sig, type Checked } from '../checks/guard.js';
@@ -50,6 +50,7 @@ const divOp = defineOp({
 const powOp = defineOp({
   name: 'pow',
   forward: ([a, b]) => binaryForward('pow', k.pow, a!, b!),
+  webgpu: binaryOnGpu('pow'),
   // PyTorch's conventions: the base gets 0 where base and exponent are 0 (not 0·0⁻¹ = NaN; masking
   // only that point keeps the formula, and so second derivatives, intact at b = 0 elsewhere), and the
   // exponent gets 0 where the base is 0 and the exponent ≥ 0 (the limit of aᵇ·log a as a → 0⁺).
@@ -72,7 +73,7 @@ const maximumOp = defineOp({
   saves: 'inputs',
   dtypes: 'any',
   forward: ([a, b]) => binaryForward('maximum', k.maximum, a!, b!),
-  webgpu: binaryOnGpu('maximum'),
+  webgpu: binaryOnGpu('maximum', true),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, lt, needsInputGrad),
 });
 const minimumOp = defineOp({
@@ -80,7 +81,7 @@ const minimumOp = defineOp({
   saves: 'inputs',
   dtypes: 'any',
   forward: ([a, b]) => binaryForward('minimum', k.minimum, a!, b!),
-  webgpu: binaryOnGpu('minimum'),
+  webgpu: binaryOnGpu('minimum', true),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, gt, needsInputGrad),
 });
 const whereOp = defineOp({
@@ -90,6 +91,13 @@ const whereOp = defineOp({
   forward: ([c, a, b]) => {
     const { shape, data } = broadcastAll('where', [c!, a!, b!]);
     return { data: k.where(data[0]!, data[1]!, data[2]!), shape };
+  },
+  webgpu: ([c, a, b], _, gpu) => {
+    let shape: number[] = [];
+    for (const t of [c!, a!, b!]) shape = broadcastShapes('where', shape, t.shape);
+    if (a!.dtype !== 'float32' && a!.dtype !== 'int32') floatsOnGpu('where', a!);
+    const xs = [c!, a!, b!].map((t) => ({ a: onGpu(t), strides: broadcastStrides(t.shape, shape) }));
+    return { data: map(gpu, whereExpr(WGSL_TYPE[xs[0]!.a.dtype]), xs, shape, a!.dtype as 'float32' | 'int32'), shape };
   },
   backward: ({ grad, inputs: [c], needsInputGrad: [, ga, gb] }) => [null, ga ? where(c!, grad, 0) : null, gb ? where(c!, 0, grad) : null],
 });

@@ -1,17 +1,20 @@
 import { DlError } from '../checks/error.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, trustedTensor } from '../tensor.js';
 import type { TypedArray } from '../dtype.js';
-import { defineOp } from '../op.js';
+import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, normalizeDims, numel, sumToShapeDims, type Shape } from '../shape.js';
-import { add, div, exp, log, mul, sqrt, sub } from './elementwise.js';
+import { add, div, exp, log, mul, sqrt, sub, where } from './elementwise.js';
 import { eq, ne } from './compare.js';
 import { expand, reshape, squeeze, unsqueeze } from './movement.js';
 import { counted } from './counting.js';
 import { scatterInto } from './indexing.js';
 import { valuesIndices } from './valuesIndices.js';
-import { reduce as gpuReduce } from '../kernels/webgpu/reduce.js';
-import { floatsOnGpu } from './webgpu.js';
+import { extremeAxis as gpuExtremeAxis, reduce as gpuReduce } from '../kernels/webgpu/reduce.js';
+import { gather as gpuGather, scatterAdd as gpuScatterAdd } from '../kernels/webgpu/indexing.js';
+import type { GpuArray } from '../kernels/webgpu/context.js';
+import { cast as gpuCast } from '../kernels/webgpu/elementwise.js';
+import { floatsOnGpu, onGpu } from './webgpu.js';
 import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
@@ -104,14 +107,18 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
     return { data: data === x!.data ? data.slice() : data, shape: reducedShape(x!.shape, dims, keepdim) };
   },
   webgpu: ([x], { dims, keepdim }, gpu) => {
-    let [data] = floatsOnGpu('sum', x!);
+    // int32 values are summed in f32 (exact while every partial sum stays below 2^24) and come back as int32.
+    const ints = x!.dtype === 'int32';
+    let [data] = ints ? [gpuCast(gpu, onGpu(x!), 'float32')] : floatsOnGpu('sum', x!);
     const shape = [...x!.shape];
     for (let j = dims.length - 1; j >= 0; j--) {
       if (shape[dims[j]!] === 1) continue;
       data = gpuReduce(gpu, 'sum', data!, shape, dims[j]!).out;
       shape[dims[j]!] = 1;
     }
-    return { data: data === x!.storage ? gpu.copy(data!) : data!, shape: reducedShape(x!.shape, dims, keepdim) };
+    const shape2 = reducedShape(x!.shape, dims, keepdim);
+    if (ints) return { data: gpuCast(gpu, data!, 'int32'), shape: shape2 };
+    return { data: data === x!.storage ? gpu.copy(data!) : data!, shape: shape2 };
   },
   backward: ({ grad, inputs: [x], attrs: { dims } }) => [unreduce(grad, x!.shape, dims)],
 });
@@ -146,8 +153,34 @@ export const sumToShape = api(sig('sumToShape', ['x', K.tensor], ['shape', K.sha
   return reshape(x, shape);
 });
 
+/** Positions along the middle axis of [outer, n, inner], held on the GPU (max and min with a dim there). */
+interface GpuPositions {
+  outer: number;
+  n: number;
+  inner: number;
+  index: GpuArray;
+}
+const onlyOnGpu = (name: string) => (): never => {
+  throw new DlError(name, 'runs on the GPU only (it follows a max or min computed there)');
+};
+// grad [outer, 1, inner] placed at each position of an [outer, n, inner] zero tensor, and its adjoint.
+const placeAtOp: Op<GpuPositions> = defineOp<GpuPositions>({
+  name: 'maxBackward',
+  saves: 'none',
+  forward: onlyOnGpu('maxBackward'),
+  webgpu: ([g], p, gpu) => ({ data: gpuScatterAdd(gpu, floatsOnGpu('maxBackward', g!)[0]!, p.index, p.outer, p.n, 1, p.inner), shape: [p.outer, p.n, p.inner] }),
+  backward: ({ grad, attrs }) => [takeAtOp([grad], attrs)],
+});
+const takeAtOp: Op<GpuPositions> = defineOp<GpuPositions>({
+  name: 'maxPick',
+  saves: 'none',
+  forward: onlyOnGpu('maxPick'),
+  webgpu: ([x], p, gpu) => ({ data: gpuGather(gpu, floatsOnGpu('maxPick', x!)[0]!, p.index, p.outer, p.n, 1, p.inner), shape: [p.outer, 1, p.inner] }),
+  backward: ({ grad, attrs }) => [placeAtOp([grad], attrs)],
+});
+
 function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
-  const values = defineOp<{ dim: number; keepdim: boolean; indices: Float64Array }>({
+  const values = defineOp<{ dim: number; keepdim: boolean; indices: Float64Array; gpuIndices?: GpuArray }>({
     name,
     saves: 'none',
     dtypes: 'any',
@@ -158,8 +191,20 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
       indices.set(r.indices);
       return { data: r.values, shape: reducedShape(x!.shape, [dim], keepdim) };
     },
+    webgpu: ([x], attrs, gpu) => {
+      const [outer, n, inner] = around(x!.shape, attrs.dim);
+      if (n === 0) throw new DlError(`${name}: cannot reduce dim ${attrs.dim} of size 0 in shape ${fmt(x!.shape)}`);
+      if (x!.dtype === 'bool') floatsOnGpu(name, x!);
+      const r = gpuExtremeAxis(gpu, onGpu(x!), outer, n, inner, sign);
+      attrs.gpuIndices = r.indices;
+      return { data: r.values, shape: reducedShape(x!.shape, [attrs.dim], attrs.keepdim) };
+    },
     // The gradient goes to the position that was picked, as in PyTorch's max(dim).
-    backward: ({ grad, inputs: [x], attrs: { dim, keepdim, indices } }) => {
+    backward: ({ grad, inputs: [x], attrs: { dim, keepdim, indices, gpuIndices } }) => {
+      if (gpuIndices !== undefined) {
+        const [outer, n, inner] = around(x!.shape, dim);
+        return [reshape(placeAtOp([reshape(grad, [outer, 1, inner])], { outer, n, inner, index: gpuIndices }), x!.shape)];
+      }
       const g = keepdim ? grad : unsqueeze(grad, dim);
       return [scatterInto(g, x!.shape, dim, new Tensor(indices, g.shape))];
     },
@@ -171,9 +216,15 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
       if (x!.data.length === 0) throw new DlError(`${name}: cannot reduce an empty tensor of shape ${fmt(x!.shape)}`);
       return { data: k.extremeAxis(x!.data, 1, x!.data.length, 1, sign).values, shape: [] };
     },
-    // Ties share the gradient evenly, as PyTorch's full max() does (NaNs share it when NaN won).
+    webgpu: ([x], _, gpu) => {
+      if (x!.numel() === 0) throw new DlError(`${name}: cannot reduce an empty tensor of shape ${fmt(x!.shape)}`);
+      if (x!.dtype === 'bool') floatsOnGpu(name, x!);
+      return { data: gpuExtremeAxis(gpu, onGpu(x!), 1, x!.numel(), 1, sign).values, shape: [] };
+    },
+    // Ties share the gradient evenly, as PyTorch's full max() does (NaNs share it when NaN won). Written
+    // without reading the output's value, so it runs on the GPU as it is.
     backward: ({ grad, inputs: [x], output }) => {
-      const mask = (Number.isNaN(output.data[0]!) ? ne(x!, x!) : eq(x!, output)).to(grad.dtype);
+      const mask = where(ne(output, output), ne(x!, x!).to(grad.dtype), eq(x!, output).to(grad.dtype));
       return [mul(div(mask, sum(mask)), grad)];
     },
   });
@@ -188,9 +239,9 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
     // A 0-D tensor reduces as one element along dim 0 and stays 0-D, as in PyTorch.
     const keepdim = x.ndim > 0 && (options.keepdim ?? false);
     if (x.ndim === 0) x = reshape(x, [1]);
-    const indices = new Float64Array(numel(reducedShape(x.shape, [dim], true)));
-    const v = values([x], { dim, keepdim, indices });
-    const idx = new Tensor(Int32Array.from(indices), v.shape);
+    const attrs: { dim: number; keepdim: boolean; indices: Float64Array; gpuIndices?: GpuArray } = { dim, keepdim, indices: new Float64Array(numel(reducedShape(x.shape, [dim], true))) };
+    const v = values([x], attrs);
+    const idx = attrs.gpuIndices !== undefined ? trustedTensor(attrs.gpuIndices, v.shape) : new Tensor(Int32Array.from(attrs.indices), v.shape);
     return valuesIndices(v, idx);
   }
   return api(sig(name, ['x', K.tensor], ['options', opts({ dim: extremeDim(name), keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), reduce);

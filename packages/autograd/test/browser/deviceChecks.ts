@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import {
   add, div, exp, gradients, initWebGpu, log, logSoftmax, manualSeed, matmul, matmulTransposed, maximum, mean, minimum, mul, neg, permute,
   rand, randn, relu, sigmoid, softmax, sqrt, sub, sum, tanh, tensor, Tensor, abs, sin, cos, expand, reshape, transpose, webgpuReady, setBackend,
-  getBackend, zeros, DlError,
+  getBackend, zeros, DlError, where, gt, pow, Generator, max, min, argmax, eq,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor } from '@dl/autograd/testing';
-import { conv2d, crossEntropy, maxPool2d, Linear, ReLU, Sequential, Flatten, TorchCNN } from '@dl/nn';
+import { conv2d, dropout, crossEntropy, maxPool2d, Linear, ReLU, Sequential, Flatten, TorchCNN } from '@dl/nn';
 import { Adam, SGD } from '@dl/optim';
 import { gpuContext } from '../../src/device.js';
 
@@ -104,6 +104,30 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
     await agree('reshape', (a) => reshape(a, [-1]).mul(2), [x]);
     const one = reshape(x.sum(-1), [...x.shape.slice(0, -1), 1]);
     await agree('expand', (a) => expand(a, [2, ...x.shape]), [one]);
+  }) as never],
+  ['max and min over a dim (values, indices, gradient), over all, argmax, and counting matches', () => fc.asyncProperty(arbShape({ minDims: 1, maxDims: 3 }).chain((s) => arbTensor(s, moderate)), fc.nat(), fc.boolean(), async (x, pick, keepdim) => {
+    const dim = pick % x.ndim;
+    await agree(`max over ${dim}`, (a) => max(a, { dim, keepdim }).values, [x]);
+    await agree(`min over ${dim}`, (a) => min(a, { dim, keepdim }).values, [x]);
+    await agree('max of all', (a) => max(a).add(min(a)), [x]);
+    const cpu = normalF32(x);
+    const gpuX = cpu.to('webgpu');
+    const same = async (what: string, c: Tensor, g: Tensor) => {
+      const [cv, gv] = [Array.from(c.data), Array.from(await g.dataAsync())];
+      if (g.dtype !== c.dtype || cv.join() !== gv.join()) throw new Error(`${what}: ${g.dtype} [${gv}] on the GPU, ${c.dtype} [${cv}] on the CPU`);
+    };
+    await same('max indices', max(cpu, { dim, keepdim }).indices, max(gpuX, { dim, keepdim }).indices);
+    await same('min indices', min(cpu, { dim }).indices, min(gpuX, { dim }).indices);
+    await same('argmax', argmax(cpu, { dim }), argmax(gpuX, { dim }));
+    const labels = argmax(cpu.neg(), { dim });
+    await same('correct predictions counted', sum(eq(argmax(cpu, { dim }), labels)), sum(eq(argmax(gpuX, { dim }), labels.to('webgpu'))));
+  }) as never],
+  ['where, pow and dropout', () => fc.asyncProperty(arbBroadcastTensors(2, {}, moderate), fc.double({ min: -2, max: 2, noNaN: true }), async ([x, y], e) => {
+    await agree('where(a > 0, a, b)', (a, b) => where(gt(a!, 0), a!, b!), [x!, y!]);
+    await agree(`pow(|a| + 0.5, ${e})`, (a) => pow(a!.abs().add(0.5), e), [x!], 1e-4);
+    await agree('pow(a, b) with a > 0', (a, b) => pow(a!, b!), [positive(x!), y!], 1e-4);
+    await agree('pow(a, 3) and pow(a, 2), a of any sign', (a) => pow(a!, 3).add(pow(a!, 2)), [x!], 1e-4);
+    await agree('dropout (the mask drawn from one seed on the CPU)', (a) => dropout(a!, { p: 0.4, generator: new Generator(5) }), [x!]);
   }) as never],
   ['conv2d (unfold, the batched product with the weight, fold)', () => fc.asyncProperty(
     fc.record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), o: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 3, max: 7 }), w: fc.integer({ min: 3, max: 7 }), k: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }), padding: fc.integer({ min: 0, max: 1 }) }),

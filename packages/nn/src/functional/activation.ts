@@ -28,7 +28,8 @@ export const dropout = C.api(C.sig('dropout', ['x', C.tensor], ['options', C.opt
     const m = mask.data;
     for (let i = 0; i < m.length; i++) m[i] = g.uniform() < p ? 0 : keep;
   }
-  return mul(x, mask);
+  // The mask is drawn on the CPU from the seeded generator (the same stream on every device), then moved to x's.
+  return mul(x, mask.to(x.device));
 }) as C.Checked<(x: Tensor, ...args: [options?: DropoutOptions] | [p: number, training?: boolean]) => Tensor>;
 
 // silu, softplus, elu, relu6, hardtanh, mish. Composed of

@@ -40,7 +40,29 @@ export const BINARY = {
   maximum: nanOr('select(y, x, x >= y)'),
   minimum: nanOr('select(y, x, x <= y)'),
   reluBackward: 'select(x, 0.0, y <= 0.0)',
+  pow: 'powf(x, y)',
 } as const;
+
+/**
+ * Helpers every generated kernel may call. powf is JavaScript's Math.pow on f32 (WGSL's pow is undefined for a
+ * negative base): 1 for a zero exponent, NaN for a negative base with a fractional exponent, the sign of
+ * (−1)^y for an integral one, and exp2(y·log2|x|) otherwise (so 0 and ∞ come out as IEEE says).
+ */
+const PRELUDE = /* wgsl */ `
+fn powf(x: f32, y: f32) -> f32 {
+  if (y == 0.0) { return 1.0; }
+  let r = exp2(y * log2(abs(x)));
+  if (x >= 0.0 || ${nan('x')}) { return r; }
+  if (fract(y) != 0.0) { return (x - x) / (x - x); }
+  return select(r, -r, fract(y * 0.5) != 0.0);
+}
+`;
+
+/** The WGSL of where(c, a, b) with the condition `x` of WGSL type `type` (NaN counts as true, as on the CPU). */
+export function whereExpr(type: string): string {
+  const truthy = type === 'f32' ? '((bitcast<u32>(x) & 0x7fffffffu) != 0u)' : type === 'i32' ? '(x != 0)' : '(x != 0u)';
+  return `select(z, y, ${truthy})`;
+}
 
 /** Comparisons: a bool (u32 0 or 1) of x and y; with a NaN only ne is true, as IEEE and PyTorch say. */
 export const COMPARE = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
@@ -70,7 +92,7 @@ const NAMES = ['x', 'y', 'z'];
 
 function source(expr: string, inTypes: readonly string[], outType: string): string {
   const inputs = inTypes.map((_, i) => `in${i}`);
-  return /* wgsl */ `
+  return /* wgsl */ `${PRELUDE}
 struct Meta { v: array<vec4<u32>, ${META_WORDS / 4}> }
 ${inputs.map((name, i) => `@group(0) @binding(${i}) var<storage, read> ${name}: array<${inTypes[i]}>;`).join('\n')}
 @group(0) @binding(${inputs.length}) var<storage, read_write> out: array<${outType}>;

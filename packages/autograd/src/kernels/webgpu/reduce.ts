@@ -53,6 +53,48 @@ export function reduce(ctx: GpuContext, op: ReduceOp, x: GpuArray, shape: readon
   return { out, shape: outShape };
 }
 
+function extremeSource(type: string, sign: 1 | -1): string {
+  const better = sign === 1 ? 'v > best' : 'v < best';
+  // As the CPU kernel: a NaN, once picked, stays; a NaN beats any number; the first of equal values wins.
+  const take = type === 'f32' ? `(isNan(v) || ${better}) && !isNan(best)` : better;
+  return /* wgsl */ `
+struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
+@group(0) @binding(0) var<storage, read> x: array<${type}>;
+@group(0) @binding(1) var<storage, read_write> out: array<${type}>;
+@group(0) @binding(2) var<storage, read_write> indices: array<i32>;
+@group(0) @binding(3) var<uniform> dims: Dims;
+
+${IS_NAN}
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+  if (i >= dims.outer * dims.inner) { return; }
+  let base = (i / dims.inner) * dims.size * dims.inner + i % dims.inner;
+  var best = x[base];
+  var at = 0;
+  for (var r = 1u; r < dims.size; r++) {
+    let v = x[base + r * dims.inner];
+    if (${take}) { best = v; at = i32(r); }
+  }
+  out[i] = best;
+  indices[i] = at;
+}
+`;
+}
+
+/**
+ * The largest (sign 1) or smallest (−1) value of `x` viewed as [outer, size, inner] along its middle
+ * axis, and its position there (int32), as the CPU's extremeAxis: NaN wins, ties go to the first.
+ */
+export function extremeAxis(ctx: GpuContext, x: GpuArray, outer: number, size: number, inner: number, sign: 1 | -1): { values: GpuArray; indices: GpuArray } {
+  const values = ctx.alloc(outer * inner, x.dtype);
+  const indices = ctx.alloc(outer * inner, 'int32');
+  if (outer * inner > 0) {
+    ctx.dispatch(extremeSource(x.dtype === 'float32' ? 'f32' : x.dtype === 'int32' ? 'i32' : 'u32', sign), [x.buffer, values.buffer, indices.buffer], new Uint32Array([outer, size, inner, 0]), workgroupsFor(outer * inner));
+  }
+  return { values, indices };
+}
+
 const LOG_SOFTMAX = /* wgsl */ `
 ${IS_NAN}
 struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
