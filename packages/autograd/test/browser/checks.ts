@@ -16,8 +16,8 @@ export const BROWSER_CHECKS = [
   'WebGPU: a chain of kernels is encoded into one command buffer and submitted once, when its result is read',
   "webgpu device: initWebGpu starts it; tensors move there and back; synchronous reads and mixed devices throw, naming what to do",
   "webgpu device: every op with a WGSL kernel gives the CPU op's values and gradients over random shapes (float32 property)",
-  "webgpu device: an MLP trained on the GPU with Adam, and with SGD (Nesterov momentum, weight decay), follows the CPU losses for 150 steps",
-  'webgpu device: TorchCNN (conv, ReLU, max-pool, linear) trained on the GPU with Adam follows the CPU losses for 60 steps',
+  "webgpu device: an MLP trained on the GPU with Adam, and with SGD (Nesterov momentum, weight decay), follows the CPU losses for 300 steps",
+  'webgpu device: TorchCNN (conv, ReLU, max-pool, linear) trained on the GPU with Adam follows the CPU losses for 200 steps',
   'webgpu device: a training step (forward, backward, optimizer step) encodes its kernels and submits them once, when the loss is read',
   "webgpu device: GPU buffers of tensors that were garbage-collected are destroyed, so 300 training steps hold no more buffers than 30 do",
 ] as const;

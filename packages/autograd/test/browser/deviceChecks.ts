@@ -210,29 +210,29 @@ export const deviceChecks: Record<string, Check> = {
     }
     return `${OP_PROPERTIES.length} properties, ${runs} draws`;
   },
-  "webgpu device: an MLP trained on the GPU with Adam, and with SGD (Nesterov momentum, weight decay), follows the CPU losses for 150 steps": async () => {
+  "webgpu device: an MLP trained on the GPU with Adam, and with SGD (Nesterov momentum, weight decay), follows the CPU losses for 300 steps": async () => {
     await initWebGpu();
     const out: string[] = [];
     for (const opt of ['adam', 'sgd'] as const) {
-      const cpu = await train('cpu', opt, 150);
-      const gpu = await train('webgpu', opt, 150);
+      const cpu = await train('cpu', opt, 300);
+      const gpu = await train('webgpu', opt, 300);
       gpu.forEach((l, i) => {
         if (!(Math.abs(l - cpu[i]!) <= 1e-3 * (1 + Math.abs(cpu[i]!)))) throw new Error(`${opt}: step ${i} loss ${l} on the GPU, ${cpu[i]} on the CPU`);
       });
-      if (!(gpu[149]! < 0.5 * gpu[0]!)) throw new Error(`${opt}: the loss went from ${gpu[0]} to ${gpu[149]}`);
-      out.push(`${opt} ${gpu[0]!.toFixed(3)} → ${gpu[149]!.toFixed(3)}`);
+      if (!(gpu[299]! < 0.5 * gpu[0]!)) throw new Error(`${opt}: the loss went from ${gpu[0]} to ${gpu[299]}`);
+      out.push(`${opt} ${gpu[0]!.toFixed(3)} → ${gpu[299]!.toFixed(3)}`);
     }
     return out.join(', ');
   },
-  'webgpu device: TorchCNN (conv, ReLU, max-pool, linear) trained on the GPU with Adam follows the CPU losses for 60 steps': async () => {
+  'webgpu device: TorchCNN (conv, ReLU, max-pool, linear) trained on the GPU with Adam follows the CPU losses for 200 steps': async () => {
     await initWebGpu();
-    const cpu = await train('cpu', 'adam', 60, true);
-    const gpu = await train('webgpu', 'adam', 60, true);
+    const cpu = await train('cpu', 'adam', 200, true);
+    const gpu = await train('webgpu', 'adam', 200, true);
     gpu.forEach((l, i) => {
       if (!(Math.abs(l - cpu[i]!) <= 1e-3 * (1 + Math.abs(cpu[i]!)))) throw new Error(`step ${i} loss ${l} on the GPU, ${cpu[i]} on the CPU`);
     });
-    if (!(gpu[59]! < 0.5 * gpu[0]!)) throw new Error(`the loss went from ${gpu[0]} to ${gpu[59]}`);
-    return `${gpu[0]!.toFixed(3)} → ${gpu[59]!.toFixed(3)}`;
+    if (!(gpu[199]! < 0.5 * gpu[0]!)) throw new Error(`the loss went from ${gpu[0]} to ${gpu[199]}`);
+    return `${gpu[0]!.toFixed(3)} → ${gpu[199]!.toFixed(3)}`;
   },
   'webgpu device: a training step (forward, backward, optimizer step) encodes its kernels and submits them once, when the loss is read': async () => {
     await initWebGpu();
