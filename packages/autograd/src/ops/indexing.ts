@@ -6,7 +6,7 @@ import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, numel, type Shape } from '../shape.js';
 import { slice } from './movement.js';
-import { gather as gpuGather, scatterAdd as gpuScatterAdd } from '../kernels/webgpu/indexing.js';
+import { gather as gpuGather, indexSelect as gpuIndexSelect, scatterAdd as gpuScatterAdd, segmentWrite as gpuSegmentWrite } from '../kernels/webgpu/indexing.js';
 import { floatsOnGpu, onGpu } from './webgpu.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
@@ -118,6 +118,11 @@ const indexSelectOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
     const data = k.indexSelect(x!.data, index, numel(x!.shape.slice(0, dim)), x!.shape[dim]!, numel(x!.shape.slice(dim + 1)));
     return { data, shape };
   },
+  webgpu: ([x], { dim, index }, gpu) => {
+    const shape = [...x!.shape];
+    shape[dim] = index.length;
+    return { data: gpuIndexSelect(gpu, onGpu(x!), gpu.upload(index), numel(x!.shape.slice(0, dim)), x!.shape[dim]!, numel(x!.shape.slice(dim + 1))), shape };
+  },
   backward: ({ grad, attrs }) => [indexAddOp([grad], attrs)],
 });
 const indexAddOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
@@ -129,12 +134,21 @@ const indexAddOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
     k.indexAddInto(out, index, g!.data, numel(inputShape.slice(0, dim)), inputShape[dim]!, numel(inputShape.slice(dim + 1)));
     return { data: out, shape: inputShape };
   },
+  webgpu: ([g], { dim, index, inputShape }, gpu) => {
+    const [src] = floatsOnGpu('indexAdd', g!);
+    const out = gpu.alloc(numel(inputShape));
+    gpuSegmentWrite(gpu, out, src!, index, numel(inputShape.slice(0, dim)), inputShape[dim]!, numel(inputShape.slice(dim + 1)), true);
+    return { data: out, shape: inputShape };
+  },
   backward: ({ grad, attrs }) => [indexSelectOp([grad], attrs)],
 });
 
 /** The slices of `x` at the given positions along `dim`. @example indexSelect(embeddings, 0, [3, 1, 3]) */
 export const indexSelect = api(sig('indexSelect', ['x', K.tensor], ['dim', K.dim], ['index', K.union(K.tensor, K.list(K.number))]), function indexSelect(x: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
   const d = normalizeDim('indexSelect', dim, x.ndim);
+  if (index instanceof Tensor && index.device !== 'cpu') {
+    throw new DlError('indexSelect', `the index is read on the CPU (each position is checked against dim ${dim}'s size), but it is on '${index.device}'`, { arg: 'index', hint: 'keep index tensors on the CPU; the input may be on the GPU' });
+  }
   const values = index instanceof Tensor ? index.data : index;
   if (index instanceof Tensor && index.ndim > 1) throw new DlError(`indexSelect: index must be 1-D, got shape ${fmt(index.shape)}`);
   return indexSelectOp([x], { dim: d, index: indexValues('indexSelect', values, x.shape[d]!, dim), inputShape: x.shape });

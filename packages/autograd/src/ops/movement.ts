@@ -11,7 +11,7 @@ import { checkNumel, checkPieces } from '../checks/limits.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 import { broadcastStrides } from '../shape.js';
-import { cast as gpuCast, stridedCopy as gpuStridedCopy } from '../kernels/webgpu/elementwise.js';
+import { cast as gpuCast, fill as gpuFill, stridedCopy as gpuStridedCopy, stridedWrite as gpuStridedWrite } from '../kernels/webgpu/elementwise.js';
 import type { GpuDType } from '../kernels/webgpu/context.js';
 import { gpuContext, type Device } from '../device.js';
 import { onGpu } from './webgpu.js';
@@ -185,6 +185,10 @@ const sliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
     const { offset, viewShape, viewStrides } = sliceView(x!.shape, a);
     return { data: k.stridedCopy(x!.data, offset, viewShape, viewStrides), shape: viewShape };
   },
+  webgpu: ([x], a, gpu) => {
+    const { offset, viewShape, viewStrides } = sliceView(x!.shape, a);
+    return { data: gpuStridedCopy(gpu, onGpu(x!), viewStrides, viewShape, offset), shape: viewShape };
+  },
   backward: ({ grad, attrs }) => [unsliceOp([grad], attrs)],
 });
 // Places a slice's gradient back in a zero tensor of the input's shape; its own gradient is the slice.
@@ -195,6 +199,13 @@ const unsliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
     const out = allocate(g!.dtype, numel(a.inputShape));
     const { offset, viewShape, viewStrides } = sliceView(a.inputShape, a);
     k.stridedWriteInto(out, offset, viewShape, viewStrides, g!.data, false);
+    return { data: out, shape: a.inputShape };
+  },
+  webgpu: ([g], a, gpu) => {
+    // GPU buffers start zeroed: only the slice's positions are written.
+    const out = gpu.alloc(numel(a.inputShape), onGpu(g!).dtype);
+    const { offset, viewShape, viewStrides } = sliceView(a.inputShape, a);
+    gpuStridedWrite(gpu, out, offset, viewShape, viewStrides, onGpu(g!));
     return { data: out, shape: a.inputShape };
   },
   backward: ({ grad, attrs }) => [sliceOp([grad], attrs)],
@@ -271,6 +282,18 @@ const catOp = defineOp<{ dim: number }>({
     }
     return { data: out, shape };
   },
+  webgpu: (xs, { dim }, gpu) => {
+    const shape = [...xs[0]!.shape];
+    shape[dim] = xs.reduce((n, x) => n + x.shape[dim]!, 0);
+    const out = gpu.alloc(numel(shape), onGpu(xs[0]!).dtype);
+    const strides = stridesOf(shape);
+    let at = 0;
+    for (const x of xs) {
+      gpuStridedWrite(gpu, out, at * strides[dim]!, x.shape, strides, onGpu(x));
+      at += x.shape[dim]!;
+    }
+    return { data: out, shape };
+  },
   backward: ({ grad, inputs, attrs: { dim }, needsInputGrad }) => {
     let at = 0;
     return inputs.map((x, i) => {
@@ -322,6 +345,15 @@ const padOp = defineOp<{ pads: number[]; value: number }>({
     const strides = stridesOf(shape);
     const offset = x!.shape.reduce((o, _, i) => o + pads[2 * i]! * strides[i]!, 0);
     k.stridedWriteInto(out, offset, x!.shape, strides, x!.data, false);
+    return { data: out, shape };
+  },
+  webgpu: ([x], { pads, value }, gpu) => {
+    const shape = x!.shape.map((s, i) => s + pads[2 * i]! + pads[2 * i + 1]!);
+    const src = onGpu(x!);
+    const out = value === 0 ? gpu.alloc(numel(shape), src.dtype) : gpuFill(gpu, gpu.upload(allocate(x!.dtype, 1).fill(value) as Float32Array), numel(shape));
+    const strides = stridesOf(shape);
+    const offset = x!.shape.reduce((o, _, i) => o + pads[2 * i]! * strides[i]!, 0);
+    gpuStridedWrite(gpu, out, offset, x!.shape, strides, src);
     return { data: out, shape };
   },
   backward: ({ grad, inputs: [x], attrs: { pads } }) => {

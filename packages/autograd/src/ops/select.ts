@@ -5,6 +5,8 @@ import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
+import { gather as gpuGather, segmentWrite as gpuSegmentWrite } from '../kernels/webgpu/indexing.js';
+import { floatsOnGpu, onGpu } from './webgpu.js';
 import { broadcastShapes, fmt, normalizeDim, numel, stridesOf } from '../shape.js';
 import { markModified } from '../version.js';
 import { api, sig } from '../checks/guard.js';
@@ -42,6 +44,7 @@ function takeOp(name: string): Op<TakeAttrs> {
         for (let i = 0; i < positions.length; i++) out[i] = x!.data[positions[i]!]!;
         return { data: out, shape };
       },
+      webgpu: ([x], { positions, shape }, gpu) => ({ data: gpuGather(gpu, onGpu(x!), gpu.upload(positions), 1, x!.numel(), positions.length, 1), shape }),
       // The adjoint: the gradient added at the positions read (repeated positions add up).
       backward: ({ grad, attrs: { positions, inputShape } }) => [putOp(`${name}Backward`)([zerosOf(grad, inputShape), grad], { positions, accumulate: true })],
     });
@@ -65,6 +68,12 @@ function putOp(name: string): Op<PutAttrs> {
         else for (let i = 0; i < positions.length; i++) out[positions[i]!] = v[i]!;
         return { data: out, shape: base!.shape };
       },
+      webgpu: ([base, values], { positions, accumulate }, gpu) => {
+        if (accumulate && base!.dtype !== 'float32') floatsOnGpu(name, base!);
+        const out = gpu.copy(onGpu(base!));
+        gpuSegmentWrite(gpu, out, onGpu(values!), positions, 1, base!.numel(), 1, accumulate);
+        return { data: out, shape: base!.shape };
+      },
       // The base keeps its gradient where it was not overwritten; the values get the gradient at their positions.
       backward: ({ grad, inputs: [, values], attrs: { positions, accumulate }, needsInputGrad: [gb, gv] }) => [
         gb ? (accumulate ? grad : putOp(name)([grad, zerosOf(grad, values!.shape)], { positions, accumulate: false })) : null,
@@ -77,7 +86,7 @@ function putOp(name: string): Op<PutAttrs> {
 }
 
 function zerosOf(like: Tensor, shape: readonly number[]): Tensor {
-  return new Tensor(allocate(like.dtype, numel(shape)), shape);
+  return new Tensor(allocate(like.dtype, numel(shape)), shape).to(like.device);
 }
 
 function checkPositions(op: string, x: Tensor): void {
@@ -93,7 +102,7 @@ function read(op: string, x: Tensor, items: readonly IndexItem[]): Tensor {
 
 /** `values` as a tensor of `x`'s dtype broadcast to `shape` (a number becomes a constant). */
 function valuesFor(op: string, x: Tensor, values: Tensor | number, shape: readonly number[]): Tensor {
-  if (typeof values === 'number') return new Tensor(allocate(x.dtype, numel(shape)).fill(values), shape);
+  if (typeof values === 'number') return new Tensor(allocate(x.dtype, numel(shape)).fill(values), shape).to(x.device);
   if (values.dtype !== x.dtype) {
     throw new DlError(op, `values are ${values.dtype} but the tensor is ${x.dtype}`, { arg: 'values', hint: `convert them with .to('${x.dtype}')` });
   }
@@ -196,6 +205,10 @@ export const take = api(sig('take', ['x', K.tensor], ['index', K.union(K.tensor,
 });
 
 function checkMask(op: string, mask: Tensor): void {
+  if (mask.dtype === 'bool') return;
+  if (mask.device !== 'cpu') {
+    throw new DlError(op, `a mask on '${mask.device}' must be a bool tensor (the values of another dtype cannot be checked there)`, { arg: 'mask', hint: 'build one with a comparison, e.g. x.gt(0)' });
+  }
   for (const v of mask.data) {
     if (v !== 0 && v !== 1) throw new DlError(op, `mask must hold only 0 and 1 (a bool tensor, or a float or int32 one of 0s and 1s), got ${v}`, { arg: 'mask', hint: 'build one with a comparison, e.g. x.gt(0)' });
   }

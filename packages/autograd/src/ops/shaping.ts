@@ -3,6 +3,8 @@ import { allocate } from '../dtype.js';
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../op.js';
+import { stridedCopy as gpuStridedCopy } from '../kernels/webgpu/elementwise.js';
+import { onGpu } from './webgpu.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, normalizeDims, stridesOf } from '../shape.js';
 import { where } from './elementwise.js';
@@ -35,6 +37,15 @@ const flipOp: Op<{ dims: number[] }> = defineOp<{ dims: number[] }>({
       strides[d] = -strides[d]!;
     }
     return { data: x!.numel() === 0 ? x!.data.slice() : k.stridedCopy(x!.data, offset, x!.shape, strides), shape: x!.shape };
+  },
+  webgpu: ([x], { dims }, gpu) => {
+    const strides = stridesOf(x!.shape);
+    let offset = 0;
+    for (const d of dims) {
+      offset += (x!.shape[d]! - 1) * strides[d]!;
+      strides[d] = -strides[d]!;
+    }
+    return { data: x!.numel() === 0 ? gpu.copy(onGpu(x!)) : gpuStridedCopy(gpu, onGpu(x!), strides, x!.shape, offset), shape: x!.shape };
   },
   backward: ({ grad, attrs }) => [flipOp([grad], attrs)],
 });
@@ -98,7 +109,7 @@ function triangle(name: string, x: Tensor, diagonal: number, keep: (j: number, i
   const [rows, cols] = x.shape.slice(-2) as [number, number];
   const mask = allocate(x.dtype === 'float64' ? 'float64' : 'float32', rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) mask[i * cols + j] = keep(j - i, diagonal) ? 1 : 0;
-  const m = new Tensor(mask, [rows, cols]);
+  const m = new Tensor(mask, [rows, cols]).to(x.device);
   return where(m, x, 0);
 }
 

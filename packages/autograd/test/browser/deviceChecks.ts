@@ -5,7 +5,8 @@ import fc from 'fast-check';
 import {
   add, div, exp, gradients, initWebGpu, log, logSoftmax, manualSeed, matmul, matmulTransposed, maximum, mean, minimum, mul, neg, permute,
   rand, randn, relu, sigmoid, softmax, sqrt, sub, sum, tanh, tensor, Tensor, abs, sin, cos, expand, reshape, transpose, webgpuReady, setBackend,
-  getBackend, zeros, DlError, where, gt, pow, Generator, max, min, argmax, eq,
+  getBackend, zeros, DlError, where, gt, pow, Generator, max, min, argmax, eq, slice, narrow, select, split, cat, stack, pad, flip, roll,
+  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor } from '@dl/autograd/testing';
 import { conv2d, dropout, crossEntropy, maxPool2d, Linear, ReLU, Sequential, Flatten, TorchCNN } from '@dl/nn';
@@ -121,6 +122,30 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
     await same('argmax', argmax(cpu, { dim }), argmax(gpuX, { dim }));
     const labels = argmax(cpu.neg(), { dim });
     await same('correct predictions counted', sum(eq(argmax(cpu, { dim }), labels)), sum(eq(argmax(gpuX, { dim }), labels.to('webgpu'))));
+  }) as never],
+  ['slicing, joining and rearranging: slice, narrow, select, split, cat, stack, pad, flip, roll, repeat, triu', () => fc.asyncProperty(arbShape({ minDims: 2, maxDims: 3 }).chain((s) => arbTensor(s, moderate)), fc.nat(), async (x, pick) => {
+    const dim = pick % x.ndim;
+    const n = x.shape[dim]!;
+    await agree('slice with a step', (a) => slice(a, dim, pick % n, undefined, 1 + (pick % 2)).mul(a.sum()), [x]);
+    await agree('narrow and select', (a) => narrow(a, dim, 0, n).add(select(a, dim, n - 1).unsqueeze(dim)), [x]);
+    await agree('split then cat', (a) => cat(split(a, 1, dim).reverse(), dim).mul(2), [x]);
+    await agree('stack', (a, b) => stack([a!, b!.exp()], dim), [x, x.neg()], 1e-4);
+    await agree('pad with 0 and with 1.5', (a) => pad(a, [1, 2]).add(pad(a, [0, 3], { value: 1.5 })), [x]);
+    await agree('flip and roll', (a) => flip(a, [dim]).add(roll(a, pick % 3, dim)), [x]);
+    await agree('repeat and tile', (a) => repeat(a, [2, ...a.shape.map(() => 1)]).sum(0).add(tile(a, [1, 2]).narrow(-1, 0, a.shape[a.ndim - 1]!)), [x]);
+    await agree('triu and tril', (a) => triu(a, pick % 2).add(tril(a, -1)), [x]);
+  }) as never],
+  ['indexing: index expressions, take, indexPut (accumulating repeats), indexSelect, maskedFill', () => fc.asyncProperty(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 1, max: 5 }), async (r, c) => {
+    const x = randn([r, c]);
+    const rows = [r - 1, 0, r - 1, 1 % r];
+    await agree('x[rows]', (a) => a.index(rows), [x]);
+    await agree('x[:, -1] and x[1:, ...]', (a) => a.index(':', -1).sum().add(a.index('1:').sum(0)), [x]);
+    await agree('take', (a) => take(a, [0, r * c - 1, 0]), [x]);
+    await agree('indexPut, accumulating repeated rows', (a, v) => indexPut(a, [rows], v!, { accumulate: true }), [x, randn([4, c])]);
+    await agree('indexPut, the last write of a repeated row wins', (a, v) => indexPut(a, [rows], v!), [x, randn([4, c])]);
+    await agree('indexSelect, repeated positions', (a) => indexSelect(a, 0, rows), [x]);
+    const mask = tensor(Array.from({ length: r * c }, (_, i) => i % 3 === 0), { shape: [r, c] });
+    await agree('maskedFill', (a) => maskedFill(a, mask.to(a.device), 2.5), [x]);
   }) as never],
   ['where, pow and dropout', () => fc.asyncProperty(arbBroadcastTensors(2, {}, moderate), fc.double({ min: -2, max: 2, noNaN: true }), async ([x, y], e) => {
     await agree('where(a > 0, a, b)', (a, b) => where(gt(a!, 0), a!, b!), [x!, y!]);

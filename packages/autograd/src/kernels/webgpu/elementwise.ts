@@ -5,7 +5,7 @@ import { broadcastShapes, broadcastStrides } from '../../shape.js';
 import { WORKGROUP, workgroupsFor, type GpuArray, type GpuContext, type GpuDType } from './context.js';
 
 /** The most dimensions an elementwise kernel indexes. */
-export const MAX_RANK = 6;
+export const MAX_RANK = 8;
 
 /** Whether a WGSL f32 `v` is NaN, from its bits (SwiftShader folds float compares with NaN). */
 const nan = (v: string) => `((bitcast<u32>(${v}) & 0x7fffffffu) > 0x7f800000u)`;
@@ -83,11 +83,13 @@ export type BinaryOp = keyof typeof BINARY;
 /** The WGSL element type of each GPU dtype: bools are one u32 (0 or 1) each. */
 export const WGSL_TYPE = { float32: 'f32', int32: 'i32', bool: 'u32' } as const satisfies Record<GpuDType, string>;
 
-// Uniform layout, in u32 words: n, rank, 2 spare, then out's shape, then each input's strides (MAX_RANK each).
+// Uniform layout, in u32 words: n, rank, 2 spare, then out's shape, then each input's strides (MAX_RANK each,
+// signed: a flip reads backwards), then each input's offset.
 const SHAPE_AT = 4;
 const strideAt = (input: number) => SHAPE_AT + MAX_RANK * (1 + input);
 const MAX_INPUTS = 3;
-const META_WORDS = Math.ceil(strideAt(MAX_INPUTS) / 4) * 4;
+const OFFSET_AT = strideAt(MAX_INPUTS);
+const META_WORDS = Math.ceil((OFFSET_AT + MAX_INPUTS) / 4) * 4;
 const NAMES = ['x', 'y', 'z'];
 
 function source(expr: string, inTypes: readonly string[], outType: string): string {
@@ -105,23 +107,24 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
   if (i >= m(0u)) { return; }
   var rest = i;
-${inputs.map((name) => `  var at_${name} = 0u;`).join('\n')}
+${inputs.map((name, k) => `  var at_${name} = i32(m(${OFFSET_AT + k}u));`).join('\n')}
   for (var d = m(1u); d > 0u; d--) {
     let size = m(${SHAPE_AT}u + d - 1u);
-    let coord = rest % size;
+    let coord = i32(rest % size);
     rest = rest / size;
-${inputs.map((name, k) => `    at_${name} += coord * m(${strideAt(k)}u + d - 1u);`).join('\n')}
+${inputs.map((name, k) => `    at_${name} += coord * bitcast<i32>(m(${strideAt(k)}u + d - 1u));`).join('\n')}
   }
-${inputs.map((name, k) => `  let ${NAMES[k]} = ${name}[at_${name}];`).join('\n')}
+${inputs.map((name, k) => `  let ${NAMES[k]} = ${name}[u32(at_${name})];`).join('\n')}
   out[i] = ${expr};
 }
 `;
 }
 
-/** An operand of `map`: its values and, per output dim, its stride (0 where it is broadcast). */
+/** An operand of `map`: its values, per output dim its stride (0 where it is broadcast, negative to read backwards), and where it starts. */
 export interface Strided {
   readonly a: GpuArray;
   readonly strides: readonly number[];
+  readonly offset?: number;
 }
 
 /**
@@ -129,7 +132,8 @@ export interface Strided {
  * (so one kernel broadcasts, permutes and expands), and returns the output, of dtype `to`.
  * @example map(ctx, 'x * y', [{ a, strides: [4, 1] }, { a: b, strides: [0, 1] }], [3, 4], 'float32')
  */
-export function map(ctx: GpuContext, expr: string, xs: readonly Strided[], shape: readonly number[], to: GpuDType, types?: readonly string[]): GpuArray {
+export function map(ctx: GpuContext, expr: string, operands: readonly Strided[], outShape: readonly number[], to: GpuDType, types?: readonly string[]): GpuArray {
+  const { shape, xs } = collapse(outShape, operands);
   if (shape.length > MAX_RANK) throw new Error(`webgpu: rank ${shape.length} is more than the ${MAX_RANK} the kernels index`);
   if (xs.length > MAX_INPUTS) throw new Error(`webgpu: at most ${MAX_INPUTS} operands, got ${xs.length}`);
   const n = shape.reduce((p, s) => p * s, 1);
@@ -139,7 +143,11 @@ export function map(ctx: GpuContext, expr: string, xs: readonly Strided[], shape
   meta[0] = n;
   meta[1] = shape.length;
   meta.set(shape, SHAPE_AT);
-  xs.forEach((x, k) => meta.set(x.strides, strideAt(k)));
+  const signed = new Int32Array(meta.buffer);
+  xs.forEach((x, k) => {
+    signed.set(x.strides, strideAt(k));
+    meta[OFFSET_AT + k] = x.offset ?? 0;
+  });
   const inTypes = types ?? xs.map((x) => WGSL_TYPE[x.a.dtype]);
   ctx.dispatch(source(expr, inTypes, types === undefined ? WGSL_TYPE[to] : 'u32'), [...xs.map((x) => x.a.buffer), out.buffer], meta, workgroupsFor(n));
   return out;
@@ -149,9 +157,73 @@ export function map(ctx: GpuContext, expr: string, xs: readonly Strided[], shape
  * The values of `a` read through `strides` into a new contiguous array of `shape` (any dtype, copied
  * as bits): permute, expand and broadcast copies.
  */
-export function stridedCopy(ctx: GpuContext, a: GpuArray, strides: readonly number[], shape: readonly number[]): GpuArray {
-  const out = map(ctx, 'x', [{ a, strides }], shape, a.dtype, ['u32']);
-  return out;
+export function stridedCopy(ctx: GpuContext, a: GpuArray, strides: readonly number[], shape: readonly number[], offset = 0): GpuArray {
+  return map(ctx, 'x', [{ a, strides, offset }], shape, a.dtype, ['u32']);
+}
+
+const STRIDED_WRITE = /* wgsl */ `
+struct Meta { v: array<vec4<u32>, ${META_WORDS / 4}> }
+@group(0) @binding(0) var<storage, read> src: array<u32>;
+@group(0) @binding(1) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<uniform> info: Meta;
+fn m(i: u32) -> u32 { return info.v[i / 4u][i % 4u]; }
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+  if (i >= m(0u)) { return; }
+  var rest = i;
+  var at = i32(m(${OFFSET_AT}u));
+  for (var d = m(1u); d > 0u; d--) {
+    let size = m(${SHAPE_AT}u + d - 1u);
+    at += i32(rest % size) * bitcast<i32>(m(${strideAt(0)}u + d - 1u));
+    rest = rest / size;
+  }
+  out[u32(at)] = src[i];
+}
+`;
+
+/**
+ * Writes `src` (contiguous, of `shape`) into `out` at offset + Σ coord·stride, encoded in order with the
+ * pending work (the CPU's stridedWriteInto): slices' gradients, padding, concatenation.
+ */
+export function stridedWrite(ctx: GpuContext, out: GpuArray, offset: number, shape: readonly number[], strides: readonly number[], src: GpuArray): void {
+  if (shape.length > MAX_RANK) throw new Error(`webgpu: rank ${shape.length} is more than the ${MAX_RANK} the kernels index`);
+  const n = shape.reduce((p, s) => p * s, 1);
+  if (n === 0) return;
+  const meta = new Uint32Array(META_WORDS);
+  meta[0] = n;
+  meta[1] = shape.length;
+  meta.set(shape, SHAPE_AT);
+  new Int32Array(meta.buffer).set(strides, strideAt(0));
+  meta[OFFSET_AT] = offset;
+  ctx.dispatch(STRIDED_WRITE, [src.buffer, out.buffer], meta, workgroupsFor(n));
+}
+
+/** An array of `n` copies of the one value in `scalar` (a GPU array of length 1), of its dtype. */
+export function fill(ctx: GpuContext, scalar: GpuArray, n: number): GpuArray {
+  return map(ctx, 'x', [{ a: scalar, strides: [0] }], [n], scalar.dtype, ['u32']);
+}
+
+/**
+ * The same indexing over fewer dims: size-1 dims dropped, and neighbours merged where every operand steps
+ * through them as through one dim (a contiguous copy becomes rank 1, a repeat's interleaved dims shrink).
+ */
+function collapse(shape: readonly number[], xs: readonly Strided[]): { shape: number[]; xs: Strided[] } {
+  const keep = shape.map((_, d) => d).filter((d) => shape[d] !== 1);
+  const out: number[] = [];
+  const strides: number[][] = xs.map(() => []);
+  for (const d of keep) {
+    const last = out.length - 1;
+    if (last >= 0 && xs.every((x, k) => strides[k]![last] === x.strides[d]! * shape[d]!)) {
+      out[last] = out[last]! * shape[d]!;
+      xs.forEach((x, k) => (strides[k]![last] = x.strides[d]!));
+    } else {
+      out.push(shape[d]!);
+      xs.forEach((x, k) => strides[k]!.push(x.strides[d]!));
+    }
+  }
+  return { shape: out, xs: xs.map((x, k) => ({ a: x.a, strides: strides[k]!, offset: x.offset })) };
 }
 
 /** A NaN-aware "is not zero" on f32 bits (SwiftShader folds float compares with NaN). */
