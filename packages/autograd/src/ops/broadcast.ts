@@ -3,7 +3,8 @@ import { Tensor, trustedTensor, type TensorLike } from '../tensor.js';
 import { allocate, defaultDType, isFloat, promoteTypes, type DType, type TypedArray } from '../dtype.js';
 import { k } from '../kernels/index.js';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, type Shape } from '../shape.js';
-import { BINARY, map, type BinaryOp } from '../kernels/webgpu/elementwise.js';
+import { BINARY, cast as gpuCast, map, type BinaryOp } from '../kernels/webgpu/elementwise.js';
+import { gpuContext } from '../device.js';
 import type { GpuContext } from '../kernels/webgpu/context.js';
 import { floatsOnGpu, onGpu } from './webgpu.js';
 
@@ -42,7 +43,9 @@ export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
       return trustedTensor(data, []);
     }
     // Only int32 and bool tensors are converted here, and they never require grad.
-    return x.dtype === to ? x : trustedTensor(k.cast(x.data, to), x.shape);
+    if (x.dtype === to) return x;
+    if (x.device !== 'cpu') return trustedTensor(gpuCast(gpuContext(op), onGpu(x), to as 'float32' | 'int32'), x.shape);
+    return trustedTensor(k.cast(x.data, to), x.shape);
   });
 }
 

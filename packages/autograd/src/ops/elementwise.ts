@@ -5,7 +5,7 @@ import { k } from '../kernels/index.js';
 import { broadcastShapes, broadcastStrides, stridesOf } from '../shape.js';
 import { zerosLike } from '../creation.js';
 import { binaryForward, binaryOnGpu, broadcastAll, operands } from './broadcast.js';
-import { map, UNARY, WGSL_TYPE, whereExpr, type UnaryOp } from '../kernels/webgpu/elementwise.js';
+import { cast as gpuCast, CLAMP, map, UNARY, WGSL_TYPE, whereExpr, type UnaryOp } from '../kernels/webgpu/elementwise.js';
 import { floatsOnGpu, onGpu } from './webgpu.js';
 import { eq, ge, gt, le, lt } from './compare.js';
 import { api, sig, type Checked } from '../checks/guard.js';
@@ -210,6 +210,14 @@ const clampOp = defineOp<{ min: number; max: number }>({
   saves: 'inputs',
   dtypes: 'any',
   forward: ([x], { min, max }) => ({ data: k.clamp(x!.data, min, max), shape: x!.shape }),
+  webgpu: ([x], { min, max }, gpu) => {
+    // The bounds as one-value operands (a WGSL literal cannot be ±∞); int32 tensors are clamped as f32 and converted back.
+    const ints = x!.dtype === 'int32';
+    const a = ints ? gpuCast(gpu, onGpu(x!), 'float32') : floatsOnGpu('clamp', x!)[0]!;
+    const bound = (v: number) => ({ a: gpu.upload(Float32Array.of(v)), strides: x!.shape.map(() => 0) });
+    const out = map(gpu, CLAMP, [{ a, strides: stridesOf(x!.shape) }, bound(min), bound(max)], x!.shape, 'float32');
+    return { data: ints ? gpuCast(gpu, out, 'int32') : out, shape: x!.shape };
+  },
   // The gradient passes where min ≤ x ≤ max, bounds included, as in PyTorch.
   backward: ({ grad, inputs: [x], attrs: { min, max } }) => [mul(grad, mul(ge(x!, min), le(x!, max)))],
 });

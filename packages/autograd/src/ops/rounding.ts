@@ -3,7 +3,11 @@ import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
-import { normalizeDims } from '../shape.js';
+import { normalizeDims, stridesOf } from '../shape.js';
+import { cast as gpuCast, map, TESTS, UNARY } from '../kernels/webgpu/elementwise.js';
+import type { GpuContext } from '../kernels/webgpu/context.js';
+import { floatsOnGpu, onGpu } from './webgpu.js';
+import { zerosLike } from '../creation.js';
 import { operands } from './broadcast.js';
 import { add, div, exp, mul } from './elementwise.js';
 import { eq, gt, ne } from './compare.js';
@@ -13,13 +17,22 @@ import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 
 /** A gradient of zeros: PyTorch records rounding ops and gives them this gradient. */
-const zeroGrad = (g: Tensor): Tensor => new Tensor(g.data.map(() => 0), g.shape);
+const zeroGrad = (g: Tensor): Tensor => zerosLike(g);
+
+/** The webgpu forward of a float unary op with a WGSL expression. */
+function unaryOnGpu(name: keyof typeof UNARY) {
+  return ([x]: Tensor[], _attrs: unknown, gpu: GpuContext) => {
+    const [a] = floatsOnGpu(name, x!);
+    return { data: map(gpu, UNARY[name], [{ a: a!, strides: stridesOf(x!.shape) }], x!.shape, 'float32'), shape: x!.shape };
+  };
+}
 
 function stepOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
   const op = defineOp({
     name,
     saves: 'none',
     forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
+    webgpu: unaryOnGpu(name as 'floor' | 'ceil' | 'trunc'),
     backward: ({ grad }) => [zeroGrad(grad)],
   });
   return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => op(operands(name, x), undefined));
@@ -41,6 +54,10 @@ const roundOp = defineOp<{ decimals: number }>({
   name: 'round',
   saves: 'none',
   forward: ([x], { decimals }) => ({ data: k.round(x!.data, decimals), shape: x!.shape }),
+  webgpu: (xs, attrs, gpu) => {
+    if (attrs.decimals !== 0) throw new DlError('round', `with decimals (${attrs.decimals}) has no webgpu kernel yet`, { hint: 'round on the CPU, or scale, round and scale back yourself' });
+    return unaryOnGpu('round')(xs, attrs, gpu);
+  },
   backward: ({ grad }) => [zeroGrad(grad)],
 });
 /**
@@ -57,6 +74,7 @@ const log1pOp = defineOp({
   name: 'log1p',
   saves: 'inputs',
   forward: ([x]) => ({ data: k.log1p(x!.data), shape: x!.shape }),
+  webgpu: unaryOnGpu('log1p'),
   backward: ({ grad, inputs: [x] }) => [div(grad, add(x!, 1))],
 });
 /** log(1 + x), accurate for small x. */
@@ -67,6 +85,7 @@ const expm1Op = defineOp({
   name: 'expm1',
   saves: 'inputs',
   forward: ([x]) => ({ data: k.expm1(x!.data), shape: x!.shape }),
+  webgpu: unaryOnGpu('expm1'),
   backward: ({ grad, inputs: [x] }) => [mul(grad, exp(x!))],
 });
 /** eˣ − 1, accurate for small x. */
@@ -75,7 +94,16 @@ export const expm1 = api(sig('expm1', ['x', K.tensor]), function expm1(x: Tensor
 });
 
 function testOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
-  const op = defineOp({ name, dtypes: 'any', forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }) });
+  const op = defineOp({
+    name,
+    dtypes: 'any',
+    forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
+    // Integers are tested as the floats they convert to (finite, never NaN).
+    webgpu: ([x], _, gpu) => {
+      const a = x!.dtype === 'float32' ? onGpu(x!) : gpuCast(gpu, onGpu(x!), 'float32');
+      return { data: map(gpu, TESTS[name as keyof typeof TESTS], [{ a, strides: stridesOf(x!.shape) }], x!.shape, 'bool'), shape: x!.shape };
+    },
+  });
   return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => op(operands(name, x), undefined));
 }
 /** 1 where x is NaN, else 0 (a mask of x's dtype, without gradient). */

@@ -6,7 +6,7 @@ import {
   add, div, exp, gradients, initWebGpu, log, logSoftmax, manualSeed, matmul, matmulTransposed, maximum, mean, minimum, mul, neg, permute,
   rand, randn, relu, sigmoid, softmax, sqrt, sub, sum, tanh, tensor, Tensor, abs, sin, cos, expand, reshape, transpose, webgpuReady, setBackend,
   getBackend, zeros, DlError, where, gt, pow, Generator, max, min, argmax, eq, slice, narrow, select, split, cat, stack, pad, flip, roll,
-  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill,
+  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill, floor, ceil, trunc, round, log1p, expm1, erf, gelu, clamp, isnan, isinf, isfinite,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor } from '@dl/autograd/testing';
 import { conv2d, dropout, crossEntropy, maxPool2d, Linear, ReLU, Sequential, Flatten, TorchCNN } from '@dl/nn';
@@ -146,6 +146,17 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
     await agree('indexSelect, repeated positions', (a) => indexSelect(a, 0, rows), [x]);
     const mask = tensor(Array.from({ length: r * c }, (_, i) => i % 3 === 0), { shape: [r, c] });
     await agree('maskedFill', (a) => maskedFill(a, mask.to(a.device), 2.5), [x]);
+  }) as never],
+  ['rounding, log1p, expm1, erf and gelu, clamp, and the value tests', () => fc.asyncProperty(arbShape({ maxDims: 3 }).chain((s) => arbTensor(s, moderate)), fc.double({ min: -2, max: 2, noNaN: true }), async (x, lo) => {
+    await agree('floor, ceil, trunc, round (zero gradients)', (a) => floor(a).add(ceil(a)).add(trunc(a)).add(round(a)).add(a), [x]);
+    await agree('log1p and expm1', (a) => log1p(a.abs()).add(expm1(a)), [x], 1e-4);
+    await agree('erf and gelu (exact and tanh)', (a) => erf(a).add(gelu(a)).add(gelu(a, { approximate: 'tanh' })), [x], 1e-4);
+    await agree(`clamp to [${lo}, ${lo + 1}], and only below`, (a) => clamp(a, lo, lo + 1).add(clamp(a, { min: lo })), [x]);
+    const special = tensor([NaN, Infinity, -Infinity, 0, -2.5, 3]);
+    for (const test of [isnan, isinf, isfinite]) {
+      const [c, g] = [test(special), test(special.to('webgpu'))];
+      if (g.dtype !== 'bool' || Array.from(c.data).join() !== Array.from(await g.dataAsync()).join()) throw new Error(`${test.name} differs on the GPU`);
+    }
   }) as never],
   ['where, pow and dropout', () => fc.asyncProperty(arbBroadcastTensors(2, {}, moderate), fc.double({ min: -2, max: 2, noNaN: true }), async ([x, y], e) => {
     await agree('where(a > 0, a, b)', (a, b) => where(gt(a!, 0), a!, b!), [x!, y!]);

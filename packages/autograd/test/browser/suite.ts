@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import {
   abs, add, availableBackends, div, exp, gradients, log, logSoftmax, manualSeed, matmul, matmulTransposed, max, maximum, minimum, mul, neg,
-  randn, relu, setBackend, sigmoid, sign, sin, cos, pow, softmax, sqrt, sub, sum, tanh, Tensor, unfoldColumns, where, gt, zerosLike,
+  randn, relu, setBackend, sigmoid, sign, sin, cos, pow, erf, floor, ceil, trunc, round, log1p, expm1, softmax, sqrt, sub, sum, tanh, Tensor, unfoldColumns, where, gt, zerosLike,
   type BackendName,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor, gradcheck } from '@dl/autograd/testing';
@@ -188,7 +188,9 @@ const checks: Record<string, Check> = {
   },
   'WebGPU: every unary and broadcasting binary kernel equals the CPU op over random shapes (float32 property)': async () => {
     const ctx = gpu();
-    const cpuUnary: Record<UnaryOp, (x: Tensor) => Tensor> = { neg, abs, sign, sin, cos, exp, log, sqrt, tanh, sigmoid, relu };
+    const cpuUnary: Record<UnaryOp, (x: Tensor) => Tensor> = {
+      neg, abs, sign, sin, cos, exp, log, sqrt, tanh, sigmoid, relu, erf, floor, ceil, trunc, round: (x) => round(x), log1p, expm1,
+    };
     const cpuBinary: Record<BinaryOp, (x: Tensor, y: Tensor) => Tensor> = {
       add, sub, mul, div, maximum, minimum, pow,
       // PyTorch's threshold_backward: 0 where x ≤ 0, else the gradient (a NaN x passes it).
@@ -198,7 +200,7 @@ const checks: Record<string, Check> = {
     const positive = (t: Tensor) => t.abs().add(0.1);
     for (const op of Object.keys(UNARY) as UnaryOp[]) {
       await fc.assert(fc.asyncProperty(arbBroadcastTensors(1, {}, { min: -3, max: 3 }), async ([x0]) => {
-        const x = normalF32(op === 'log' || op === 'sqrt' ? positive(x0!) : x0!);
+        const x = normalF32(op === 'log' || op === 'sqrt' || op === 'log1p' ? positive(x0!) : x0!);
         const got = await readF32(ctx, unary(ctx, op, up(ctx, x), x.shape));
         const want = cpuUnary[op](x);
         // WGSL promises sin and cos to an absolute 2^-11 on [-π, π]; the others to a few ulps.
@@ -277,7 +279,10 @@ async function runDlSuite(): Promise<CheckResult[]> {
       results.push({ name, ok: true, detail, ms: performance.now() - t0 });
     } catch (e) {
       // fast-check keeps the failing property's own error as the cause.
-      const cause = e instanceof Error && e.cause instanceof Error ? `\ncaused by: ${e.cause.message}\n${e.cause.stack ?? ''}` : '';
+      // fast-check keeps the failing property's own error as the cause, and DlErrors keep theirs: report the first one.
+      let root: unknown = e;
+      while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+      const cause = root !== e && root instanceof Error ? `\ncaused by: ${root.message}\n${root.stack ?? ''}` : '';
       results.push({ name, ok: false, detail: e instanceof Error ? `${e.message}${cause}\n${e.stack ?? ''}` : String(e), ms: performance.now() - t0 });
     }
   }

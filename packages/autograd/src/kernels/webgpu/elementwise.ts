@@ -20,6 +20,15 @@ export const UNARY = {
   sign: `select(sign(x), x, ${nan('x')})`,
   sin: 'sin(x)',
   cos: 'cos(x)',
+  erf: 'erff(x)',
+  floor: 'floor(x)',
+  ceil: 'ceil(x)',
+  trunc: 'trunc(x)',
+  // WGSL's round goes half to even, as PyTorch's.
+  round: 'round(x)',
+  // log(1 + x) and exp(x) − 1 corrected by the rounding of 1 + x and of exp(x) (Goldberg's trick).
+  log1p: 'select(log(1.0 + x) * x / ((1.0 + x) - 1.0), x, (1.0 + x) == 1.0)',
+  expm1: 'expm1f(x)',
   exp: 'exp(x)',
   log: 'log(x)',
   sqrt: 'sqrt(x)',
@@ -49,6 +58,20 @@ export const BINARY = {
  * (−1)^y for an integral one, and exp2(y·log2|x|) otherwise (so 0 and ∞ come out as IEEE says).
  */
 const PRELUDE = /* wgsl */ `
+fn erff(x: f32) -> f32 {
+  // Abramowitz and Stegun 7.1.26: |error| < 1.5e-7.
+  let t = 1.0 / (1.0 + 0.3275911 * abs(x));
+  let p = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  return select(1.0 - p * exp(-x * x), p * exp(-x * x) - 1.0, x < 0.0);
+}
+fn expm1f(x: f32) -> f32 {
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  if (u == 0.0) { return -1.0; }
+  let um1 = u - 1.0;
+  if (um1 == u) { return u; }
+  return um1 * x / log(u);
+}
 fn powf(x: f32, y: f32) -> f32 {
   if (y == 0.0) { return 1.0; }
   let r = exp2(y * log2(abs(x)));
@@ -63,6 +86,16 @@ export function whereExpr(type: string): string {
   const truthy = type === 'f32' ? '((bitcast<u32>(x) & 0x7fffffffu) != 0u)' : type === 'i32' ? '(x != 0)' : '(x != 0u)';
   return `select(z, y, ${truthy})`;
 }
+
+/** The value tests, on f32 bits (a bool, u32 0 or 1). */
+export const TESTS = {
+  isnan: `select(0u, 1u, ${nan('x')})`,
+  isinf: 'select(0u, 1u, (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u)',
+  isfinite: 'select(0u, 1u, (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u)',
+} as const;
+
+/** clamp(x, y, z) with the bounds as operands: min(max(x, lo), hi), NaN stays NaN, lo > hi gives hi. */
+export const CLAMP = `select(min(max(x, y), z), x, ${nan('x')})`;
 
 /** Comparisons: a bool (u32 0 or 1) of x and y; with a NaN only ne is true, as IEEE and PyTorch say. */
 export const COMPARE = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' } as const;
