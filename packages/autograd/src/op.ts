@@ -105,10 +105,11 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
       swapGradMode(prev);
     }
     const result = checkForwardResult(name, raw);
-    const output = trustedTensor(result.data, result.shape);
-    const viewOf = custom && !(raw instanceof Tensor) ? inputs.find((t) => t.storage.buffer === result.data.buffer) : undefined;
+    const output = trustedTensor(result instanceof Tensor ? result.storage : result.data, result.shape);
+    const data = output.storage;
+    const viewOf = custom && !(raw instanceof Tensor) ? inputs.find((t) => t.storage.buffer === data.buffer) : undefined;
     if (viewOf !== undefined) followVersion(output, viewOf);
-    if (freshStorage !== null && !(raw instanceof Tensor) && viewOf === undefined && inputs.every((t) => t.storage !== result.data)) freshStorage.add(result.data);
+    if (freshStorage !== null && !(raw instanceof Tensor) && viewOf === undefined && inputs.every((t) => t.storage !== data)) freshStorage.add(data);
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;
     if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);

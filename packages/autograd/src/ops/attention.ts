@@ -5,10 +5,12 @@ import { defineOp, type Op } from '../op.js';
 import { defaultGenerator, generatorKind, type Generator } from '../random.js';
 import { broadcastShapes, fmt } from '../shape.js';
 import { operands } from './broadcast.js';
-import { add, mul, sub } from './elementwise.js';
+import { add, exp, mul, sub, where } from './elementwise.js';
+import { logSoftmax } from './activation.js';
+import { eq } from './compare.js';
 import { matmul } from './linalg.js';
 import { transpose } from './movement.js';
-import { sum } from './reduce.js';
+import { max, sum } from './reduce.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
@@ -52,9 +54,25 @@ function softmaxRows(s: TypedArray, S: number, causalL: number): void {
 function probabilities([q, k, mask]: Tensor[], { scale, isCausal }: AttentionAttrs): Tensor {
   let scores = mul(matmul(q!, transpose(k!, -2, -1)), scale);
   if (mask !== undefined) scores = add(scores, mask);
+  if (scores.device !== 'cpu') return probabilitiesInOps(scores, isCausal);
   const data = scores.data; // a fresh array: mul and add allocate their results
   softmaxRows(data, k!.shape[k!.ndim - 2]!, isCausal ? q!.shape[q!.ndim - 2]! : 0);
   return new Tensor(data, scores.shape);
+}
+
+/**
+ * The same P composed of ops, for devices without the row kernel: the causal rule as a −∞ mask, and rows
+ * with nothing to attend to (their max is −∞) set to zero.
+ */
+function probabilitiesInOps(scores: Tensor, isCausal: boolean): Tensor {
+  const [L, S] = scores.shape.slice(-2) as [number, number];
+  if (isCausal) {
+    const m = allocate(scores.dtype, L * S);
+    for (let r = 0; r < L; r++) m.fill(-Infinity, r * S + Math.min(S, r + 1), (r + 1) * S);
+    scores = add(scores, new Tensor(m, [L, S]).to(scores.device));
+  }
+  const top = max(scores, { dim: -1, keepdim: true }).values;
+  return where(eq(top, -Infinity), 0, exp(logSoftmax(scores, -1)));
 }
 
 /**
@@ -75,12 +93,14 @@ function scoresBackward(dP: Tensor, P: Tensor, [q, k]: Tensor[], scale: number, 
 const probsOp: Op<AttentionAttrs> = defineOp<AttentionAttrs>({
   name: 'attentionWeights',
   forward: (inputs, attrs) => attrs.saved.probs ?? probabilities(inputs, attrs),
+  webgpu: 'same',
   backward: ({ grad, inputs, output, attrs, needsInputGrad }) => scoresBackward(grad, output, inputs, attrs.scale, needsInputGrad),
 });
 
 const attentionOp: Op<AttentionAttrs> = defineOp<AttentionAttrs>({
   name: 'scaledDotProductAttention',
   saves: 'inputs',
+  webgpu: 'same',
   forward: ([q, k, v, mask], attrs) => {
     const P = probabilities(mask === undefined ? [q!, k!] : [q!, k!, mask], attrs);
     let keep: Tensor | null = null;
@@ -88,7 +108,7 @@ const attentionOp: Op<AttentionAttrs> = defineOp<AttentionAttrs>({
       const m = allocate(P.dtype, P.numel());
       const scaleKept = attrs.dropoutP < 1 ? 1 / (1 - attrs.dropoutP) : 0;
       for (let i = 0; i < m.length; i++) m[i] = attrs.generator.uniform() < attrs.dropoutP ? 0 : scaleKept;
-      keep = new Tensor(m, P.shape);
+      keep = new Tensor(m, P.shape).to(P.device);
     }
     attrs.saved.probs = P;
     attrs.saved.keep = keep;

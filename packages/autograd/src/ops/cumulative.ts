@@ -4,6 +4,8 @@ import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
+import { reduce as gpuReduce, scanAxis as gpuScanAxis } from '../kernels/webgpu/reduce.js';
+import { floatsOnGpu } from './webgpu.js';
 import { normalizeDim, numel, type Shape } from '../shape.js';
 import { div, mul, where } from './elementwise.js';
 import { sum } from './reduce.js';
@@ -22,7 +24,7 @@ function around(shape: Shape, dim: number): [number, number, number] {
 /** A tensor of ones shaped as x with `dim` of size 1. */
 function onesAlong(x: Tensor, dim: number): Tensor {
   const shape = x.shape.map((s, i) => (i === dim ? 1 : s));
-  return new Tensor(allocate(x.dtype, numel(shape)).fill(1), shape);
+  return new Tensor(allocate(x.dtype, numel(shape)).fill(1), shape).to(x.device);
 }
 
 /** Runs `f` on x seen as 1-D when x is 0-D (PyTorch scans a scalar as one element), with `dim` resolved. */
@@ -36,6 +38,7 @@ const cumsumOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dim }) => ({ data: k.cumsumAxis(x!.data, ...around(x!.shape, dim)), shape: x!.shape }),
+  webgpu: ([x], { dim }, gpu) => ({ data: gpuScanAxis(gpu, 'sum', floatsOnGpu('cumsum', x!)[0]!, ...around(x!.shape, dim)), shape: x!.shape }),
   // Each input reaches every later output: the gradient is the reversed running sum of the gradient.
   backward: ({ grad, attrs }) => [flip(cumsumOp([flip(grad, attrs.dim)], attrs), attrs.dim)],
 });
@@ -49,11 +52,13 @@ const cumprodOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
   name: 'cumprod',
   dtypes: 'any',
   forward: ([x], { dim }) => ({ data: k.cumprodAxis(x!.data, ...around(x!.shape, dim)), shape: x!.shape }),
+  webgpu: ([x], { dim }, gpu) => ({ data: gpuScanAxis(gpu, 'prod', floatsOnGpu('cumprod', x!)[0]!, ...around(x!.shape, dim)), shape: x!.shape }),
   backward: ({ grad, inputs: [x], output, attrs: { dim } }) => {
     // Without zeros, ∂out_j/∂x_i = out_j / x_i: the reversed running sum of grad·out, over x (only
     // while no running product is 0 or so small that grad·out would underflow).
     const [tiny, small] = x!.dtype === 'float64' ? [1e-250, 1e-30] : [1e-30, 1e-8];
-    if (output.data.every((v) => Math.abs(v) > tiny) && x!.data.every((v) => Math.abs(v) > small)) return [div(flip(cumsum(flip(mul(grad, output), dim), dim), dim), x!)];
+    // (On the GPU the values cannot be looked at, so the exact way below is always taken.)
+    if (x!.device === 'cpu' && output.data.every((v) => Math.abs(v) > tiny) && x!.data.every((v) => Math.abs(v) > small)) return [div(flip(cumsum(flip(mul(grad, output), dim), dim), dim), x!)];
     // With zeros, the products that leave x_i out: row i of Y holds x with x_i replaced by 1, so
     // cumprod(Y)[i, j] = Π_{k ≤ j, k ≠ i} x_k, and grad_i = Σ_{j ≥ i} grad_j · that.
     const n = x!.shape[dim]!;
@@ -61,7 +66,7 @@ const cumprodOp: Op<{ dim: number }> = defineOp<{ dim: number }>({
     const eye = new Float64Array(n * n);
     const upper = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) [eye[i * n + j], upper[i * n + j]] = [i === j ? 1 : 0, j >= i ? 1 : 0];
-    const asDtype = (a: Float64Array) => new Tensor(x!.dtype === 'float64' ? a : Float32Array.from(a), [n, n]);
+    const asDtype = (a: Float64Array) => new Tensor(x!.dtype === 'float64' ? a : Float32Array.from(a), [n, n]).to(x!.device);
     const y = where(asDtype(eye), 1, unsqueeze(xt, -2));
     const c = cumprodOp([y], { dim: y.ndim - 1 });
     const g = mul(unsqueeze(transpose(grad, dim, -1), -2), asDtype(upper));
@@ -87,6 +92,10 @@ const prodOp = defineOp<{ dim: number; keepdim: boolean }>({
     const shape = keepdim ? x!.shape.map((s, i) => (i === dim ? 1 : s)) : x!.shape.filter((_, i) => i !== dim);
     return { data: k.prodAxis(x!.data, ...around(x!.shape, dim)), shape };
   },
+  webgpu: ([x], { dim, keepdim }, gpu) => {
+    const shape = keepdim ? x!.shape.map((s, i) => (i === dim ? 1 : s)) : x!.shape.filter((_, i) => i !== dim);
+    return { data: gpuReduce(gpu, 'prod', floatsOnGpu('prod', x!)[0]!, x!.shape, dim).out, shape };
+  },
   // ∂/∂x_i = Π_{k≠i} x_k, the product of the exclusive running products from the left and from the
   // right: no division, so zeros get their exact gradient.
   backward: ({ grad, inputs: [x], attrs: { dim, keepdim } }) => {
@@ -101,7 +110,7 @@ const prodOp = defineOp<{ dim: number; keepdim: boolean }>({
 });
 
 function onesLike(x: Tensor): Tensor {
-  return new Tensor(allocate(x.dtype, x.numel()).fill(1), x.shape);
+  return new Tensor(allocate(x.dtype, x.numel()).fill(1), x.shape).to(x.device);
 }
 
 /**

@@ -6,9 +6,9 @@ import { allocate } from '../dtype.js';
 import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDims, numel, stridesOf, type Shape } from '../shape.js';
-import { abs, div, mul, pow, sign, where } from './elementwise.js';
-import { eq } from './compare.js';
-import { sum } from './reduce.js';
+import { abs, div, mul, pow, sign, sqrt, where } from './elementwise.js';
+import { eq, ne } from './compare.js';
+import { max, min, sum } from './reduce.js';
 import { matmul } from './linalg.js';
 import { permute, reshape } from './movement.js';
 import { api, sig } from '../checks/guard.js';
@@ -44,13 +44,28 @@ const normOp = defineOp<NormAttrs>({
     const data = k.pnormRows(moved, numel(kept.map((d) => shape[d]!)), n, p);
     return { data, shape: keepdim ? keptShape(shape, dims) : kept.map((d) => shape[d]!) };
   },
+  // On the GPU, composed of ops over the reduced dims moved last and flattened (without the CPU kernel's
+  // scaling against overflow: a 2-norm of values beyond ~1e19 overflows f32 there).
+  webgpu: ([x], { p, dims, keepdim }) => {
+    const shape = x!.shape;
+    const kept = shape.map((_, i) => i).filter((i) => !dims.includes(i));
+    const a = reshape(permute(abs(x!), [...kept, ...dims]), [...kept.map((d) => shape[d]!), numel(dims.map((d) => shape[d]!))]);
+    let r: Tensor;
+    if (p === 2) r = sqrt(sum(mul(a, a), { dim: -1 }));
+    else if (p === 1) r = sum(a, { dim: -1 });
+    else if (p === Infinity) r = max(a, { dim: -1 }).values;
+    else if (p === -Infinity) r = min(a, { dim: -1 }).values;
+    else if (p === 0) r = sum(ne(a, 0).to(x!.dtype), { dim: -1 });
+    else r = pow(sum(pow(a, p), { dim: -1 }), 1 / p);
+    return reshape(r, keepdim ? keptShape(shape, dims) : kept.map((d) => shape[d]!));
+  },
   // PyTorch's rules, with a gradient of 0 where the norm is 0; denominators are made safe before
   // masking, so no NaN reaches the second-order graph either.
   backward: ({ grad, inputs: [x], output, attrs: { p, dims } }) => {
     const kept = keptShape(x!.shape, dims);
     const g = reshape(grad, kept);
     const nrm = reshape(output, kept);
-    if (p === 0) return [new Tensor(allocate(x!.dtype, x!.numel()), x!.shape)];
+    if (p === 0) return [new Tensor(allocate(x!.dtype, x!.numel()), x!.shape).to(x!.device)];
     if (p === 1) return [mul(g, sign(x!))];
     if (p === Infinity || p === -Infinity) {
       const hit = eq(abs(x!), nrm).to(x!.dtype);

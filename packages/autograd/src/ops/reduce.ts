@@ -5,6 +5,7 @@ import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, normalizeDims, numel, sumToShapeDims, type Shape } from '../shape.js';
 import { add, div, exp, log, mul, sqrt, sub, where } from './elementwise.js';
+import { isfinite } from './rounding.js';
 import { eq, ne } from './compare.js';
 import { expand, reshape, squeeze, unsqueeze } from './movement.js';
 import { counted } from './counting.js';
@@ -296,7 +297,8 @@ export const logsumexp = api(sig('logsumexp', ['x', K.tensor], ['options', opts(
   const dims = reduceDims('logsumexp', options.dim, x);
   let m = x.detach();
   for (const d of dims) m = max(m, { dim: d, keepdim: true }).values;
-  const shift = new Tensor(m.data.map((v) => (Number.isFinite(v) ? v : 0)), m.shape);
+  // The max, or 0 where it is infinite or NaN, written in ops so that it runs on any device.
+  const shift = where(isfinite(m), m, 0);
   const s = log(sum(exp(sub(x, shift)), { dim: dims, keepdim: true }));
   const out = add(s, shift);
   return options.keepdim ? out : squeezeDims(out, dims);

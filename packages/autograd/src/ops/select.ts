@@ -285,7 +285,7 @@ function scatterWith(op: string, x: Tensor, dim: number, index: Tensor, src: Ten
   const { into, from } = scatterPositions(op, x, dim, index, src instanceof Tensor ? src.shape : null);
   const values = src instanceof Tensor
     ? takeOp(op)([src], { positions: from, shape: index.shape, inputShape: src.shape })
-    : new Tensor(allocate(x.dtype, index.numel()).fill(src), index.shape);
+    : new Tensor(allocate(x.dtype, index.numel()).fill(src), index.shape).to(x.device);
   return putOp(op)([x, values], { positions: into, accumulate });
 }
 

@@ -6,10 +6,14 @@ import {
   add, div, exp, gradients, initWebGpu, log, logSoftmax, manualSeed, matmul, matmulTransposed, maximum, mean, minimum, mul, neg, permute,
   rand, randn, relu, sigmoid, softmax, sqrt, sub, sum, tanh, tensor, Tensor, abs, sin, cos, expand, reshape, transpose, webgpuReady, setBackend,
   getBackend, zeros, DlError, where, gt, pow, Generator, max, min, argmax, eq, slice, narrow, select, split, cat, stack, pad, flip, roll,
-  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill, floor, ceil, trunc, round, log1p, expm1, erf, gelu, clamp, isnan, isinf, isfinite,
+  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill, logsumexp, cumsum, cumprod, floor, ceil, trunc, round, log1p, expm1, erf, gelu, clamp, isnan, isinf, isfinite,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor } from '@dl/autograd/testing';
-import { conv2d, dropout, crossEntropy, maxPool2d, Linear, ReLU, Sequential, Flatten, TorchCNN } from '@dl/nn';
+import {
+  conv2d, dropout, crossEntropy, maxPool2d, Linear, ReLU, Sequential, Flatten, TorchCNN, Module, MultiheadAttention, TransformerEncoderLayer, LayerNorm,
+  BatchNorm1d, BatchNorm2d, Embedding, AvgPool2d, AdaptiveAvgPool2d, ConvTranspose2d, Conv1d, binaryCrossEntropy, binaryCrossEntropyWithLogits,
+  smoothL1Loss, mseLoss,
+} from '@dl/nn';
 import { Adam, SGD } from '@dl/optim';
 import { gpuContext } from '../../src/device.js';
 
@@ -64,6 +68,9 @@ async function agree(what: string, f: (...xs: Tensor[]) => Tensor, xs: readonly 
 }
 
 const moderate = { min: -3, max: 3 };
+const x = (...shape: number[]): Tensor => randn(shape);
+/** The [L, L] additive causal mask: −∞ above the diagonal. */
+const causalMask = (L: number): Tensor => tensor(Array.from({ length: L * L }, (_, i) => (i % L > Math.floor(i / L) ? -Infinity : 0)), { shape: [L, L] });
 const positive = (t: Tensor): Tensor => t.abs().add(0.5);
 const dimsOf = fc.integer({ min: 1, max: 6 });
 
@@ -151,12 +158,37 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
     await agree('floor, ceil, trunc, round (zero gradients)', (a) => floor(a).add(ceil(a)).add(trunc(a)).add(round(a)).add(a), [x]);
     await agree('log1p and expm1', (a) => log1p(a.abs()).add(expm1(a)), [x], 1e-4);
     await agree('erf and gelu (exact and tanh)', (a) => erf(a).add(gelu(a)).add(gelu(a, { approximate: 'tanh' })), [x], 1e-4);
+    lo = Math.abs(lo) < 2 ** -126 ? 0 : lo; // a subnormal bound is flushed on the GPU
     await agree(`clamp to [${lo}, ${lo + 1}], and only below`, (a) => clamp(a, lo, lo + 1).add(clamp(a, { min: lo })), [x]);
     const special = tensor([NaN, Infinity, -Infinity, 0, -2.5, 3]);
     for (const test of [isnan, isinf, isfinite]) {
       const [c, g] = [test(special), test(special.to('webgpu'))];
       if (g.dtype !== 'bool' || Array.from(c.data).join() !== Array.from(await g.dataAsync()).join()) throw new Error(`${test.name} differs on the GPU`);
     }
+  }) as never],
+  ['reductions composed on the GPU: logsumexp, norm, prod, cumsum, cumprod (with a zero)', () => fc.asyncProperty(arbShape({ minDims: 1, maxDims: 3 }).chain((s) => arbTensor(s, moderate)), fc.nat(), async (x, pick) => {
+    const dim = pick % x.ndim;
+    await agree('logsumexp', (a) => logsumexp(a, dim), [x], 1e-4);
+    for (const p of [2, 1, Infinity, 3, 0] as const) await agree(`norm p=${p}`, (a) => a.add(0.25).norm(p, dim), [x], 1e-4);
+    await agree('prod', (a) => a.prod(dim), [x], 1e-4);
+    await agree('cumsum', (a) => cumsum(a, dim), [x]);
+    await agree('cumprod with a zero', (a) => cumprod(a.mul(gt(a.abs(), 0.3).to('float32')), dim), [x], 1e-4);
+  }) as never],
+  ['nn layers on the GPU equal the CPU ones: attention, normalization, embedding, pooling, conv1d, transposed conv, losses', () => fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 5 }), async (n, l) => {
+    const seq = randn([n, l, 8]);
+    await layerAgree('MultiheadAttention (causal mask)', () => new MultiheadAttention(8, 2, { batchFirst: true }), seq, (m, x) => (m as MultiheadAttention).forward(x, x, x, { isCausal: true, attnMask: causalMask(l).to(x.device) })[0]);
+    await layerAgree('TransformerEncoderLayer', () => new TransformerEncoderLayer(8, 2, { dimFeedforward: 16, dropout: 0, batchFirst: true }), seq);
+    await layerAgree('LayerNorm', () => new LayerNorm(8), seq);
+    await layerAgree('BatchNorm1d (training, running stats)', () => new BatchNorm1d(l), seq);
+    // Embedding's indices stay on the CPU, where they are checked (as gather's).
+    await layerAgree('Embedding', () => new Embedding(10, 4), tensor(Array.from({ length: n * l }, (_, i) => (i * 3) % 10), { dtype: 'int32', shape: [n, l] }), (m, ids) => (m as Embedding).forward(ids.device === 'cpu' ? ids : tensor(Array.from({ length: n * l }, (_, i) => (i * 3) % 10), { dtype: 'int32', shape: [n, l] })));
+    const img = randn([n, 2, 4 + l, 5]);
+    await layerAgree('BatchNorm2d', () => new BatchNorm2d(2), img);
+    await layerAgree('AvgPool2d and AdaptiveAvgPool2d', () => new Sequential(new AvgPool2d(2, { stride: 1, padding: 1 }), new AdaptiveAvgPool2d([2, 3])), img);
+    await layerAgree('ConvTranspose2d', () => new ConvTranspose2d(2, 3, 3, { stride: 2, padding: 1 }), img);
+    await layerAgree('Conv1d', () => new Conv1d(l, 3, 3, { padding: 1 }), seq);
+    await agree('binaryCrossEntropy and with logits', (a, t) => binaryCrossEntropy(sigmoid(a!), t!).add(binaryCrossEntropyWithLogits(a!, t!)), [x(n, l), rand([n, l])]);
+    await agree('smoothL1Loss and mseLoss', (a, b) => smoothL1Loss(a!, b!).add(mseLoss(a!, b!)), [x(n, l), x(n, l)]);
   }) as never],
   ['where, pow and dropout', () => fc.asyncProperty(arbBroadcastTensors(2, {}, moderate), fc.double({ min: -2, max: 2, noNaN: true }), async ([x, y], e) => {
     await agree('where(a > 0, a, b)', (a, b) => where(gt(a!, 0), a!, b!), [x!, y!]);
@@ -183,6 +215,38 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
     await agree(`crossEntropy [${n}, ${c}]`, (a) => crossEntropy(a, labels), [randn([n, c]).mul(3)]);
   }) as never],
 ];
+
+/**
+ * Builds a module twice from one seed, moves one copy to the GPU, runs both on `input` and compares
+ * the outputs (and the first output's parameter gradients of Σ w·y): nn's layers on the GPU.
+ */
+async function layerAgree(what: string, make: () => Module, input: Tensor, run: (m: Module, x: Tensor) => Tensor = (m, x) => (m as unknown as { forward(x: Tensor): Tensor }).forward(x), tol = 1e-4): Promise<void> {
+  manualSeed(11);
+  const cpu = make();
+  manualSeed(11);
+  const gpu = make().to('webgpu');
+  const float = input.dtype === 'float32' || input.dtype === 'float64';
+  const x = float ? normalF32(input).requiresGrad_() : input;
+  const xg = float ? normalF32(input).to('webgpu').requiresGrad_() : input.to('webgpu');
+  const yc = run(cpu, x);
+  const yg = run(gpu, xg);
+  const w = rand(yc.shape).mul(2).sub(1);
+  yc.mul(w).sum().backward();
+  yg.mul(w.to('webgpu')).sum().backward();
+  const pairs: [string, Tensor, Tensor][] = [['output', yc, yg]];
+  if (float) pairs.push(['gradient of the input', x.grad!, xg.grad!]);
+  const pc = [...cpu.parameters()];
+  const pg = [...gpu.parameters()];
+  pc.forEach((p, i) => {
+    if (p.grad !== null) pairs.push([`gradient of parameter ${i}`, p.grad, pg[i]!.grad!]);
+  });
+  for (const [name, c, g] of pairs) {
+    const got = await g.dataAsync();
+    c.data.forEach((e, i) => {
+      if (!(Math.abs(got[i]! - e) <= tol * (1 + Math.abs(e)))) throw new Error(`${what}: ${name}[${i}] is ${got[i]} on the GPU, ${e} on the CPU`);
+    });
+  }
+}
 
 /** A small MLP (or TorchCNN) on `device`, from one seed, trained for `steps` steps; returns its losses. */
 async function train(device: 'cpu' | 'webgpu', optimizer: 'adam' | 'sgd', steps: number, cnn = false): Promise<number[]> {

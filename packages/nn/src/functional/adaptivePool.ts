@@ -35,8 +35,8 @@ export function adaptiveAvgPool2dAs(layer: string, x: Tensor, outputSize: Adapti
   const [oh, ow] = checkAdaptiveSize(layer, outputSize);
   if (H === 0 || W === 0) throw new DlError(`${layer}: input of shape ${fmt(x.shape)} has an empty spatial dim`);
   // The windows are products of a row range and a column range, so the average is Ph · x · Pwᵀ.
-  const ph = averagingMatrix(H, oh ?? H, x.dtype);
-  const pw = averagingMatrix(W, ow ?? W, x.dtype);
+  const ph = averagingMatrix(H, oh ?? H, x.dtype).to(x.device);
+  const pw = averagingMatrix(W, ow ?? W, x.dtype).to(x.device);
   return matmul(matmul(ph, x), transpose(pw, 0, 1));
 }
 

@@ -44,9 +44,13 @@ export const l1Loss = C.api(C.sig('l1Loss', ['input', C.tensor], ['target', C.te
 export function binaryCrossEntropyAs(layer: string, input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
   const reduction = checkReduction(layer, options.reduction);
   checkSameShape(layer, input, target);
-  const x = input.data;
-  for (let i = 0; i < x.length; i++) {
-    if (!(x[i]! >= 0 && x[i]! <= 1)) throw new DlError(`${layer}: input values must be probabilities in [0, 1], got ${x[i]} at flat index ${i}`);
+  // On the GPU the values cannot be read synchronously: there, out-of-range inputs give NaN losses instead
+  // (PyTorch's CUDA kernel asserts on the device).
+  if (input.device === 'cpu') {
+    const x = input.data;
+    for (let i = 0; i < x.length; i++) {
+      if (!(x[i]! >= 0 && x[i]! <= 1)) throw new DlError(`${layer}: input values must be probabilities in [0, 1], got ${x[i]} at flat index ${i}`);
+    }
   }
   // PyTorch clamps each log at -100 so that a confident wrong answer costs 100, not Infinity.
   const logX = clamp(log(input), { min: -100 });

@@ -199,7 +199,8 @@ export class MultiheadAttention extends Module {
     if (options.isCausal === true) {
       const causal = new Tensor(new (this.out_proj.weight.dtype === 'float64' ? Float64Array : Float32Array)(L * S), [L, S]);
       for (let i = 0; i < L; i++) causal.data.fill(-Infinity, i * S + i + 1, (i + 1) * S);
-      mask = mask === null ? causal : add(mask, causal);
+      const onDevice = causal.to(this.out_proj.weight.device);
+      mask = mask === null ? onDevice : add(mask, onDevice);
     }
     return mask;
   }

@@ -1,4 +1,4 @@
-import { markModified, ones, zeros, type DType, type Tensor, DlError } from '@dl/autograd';
+import { markModified, noGrad, ones, zeros, type DType, type Tensor, DlError } from '@dl/autograd';
 import { Module, Parameter } from '../module.js';
 import { checkInt, checkNdim, checkRange, fmt } from '../checks.js';
 import { reprBool, reprFloat } from '../repr.js';
@@ -80,15 +80,16 @@ export abstract class BatchNorm extends Module {
   resetRunningStats(): void {
     for (const [t, v] of [[this.runningMean, 0], [this.runningVar, 1], [this.numBatchesTracked, 0]] as const) {
       if (t === null) continue;
-      t.data.fill(v);
-      markModified(t);
+      noGrad(() => t.fill_(v));
     }
   }
   /** Resets the running stats and the parameters (weight ones, bias zeros). */
   resetParameters(): void {
     this.resetRunningStats();
-    if (this.weight) this.weight.data.fill(1);
-    if (this.bias) this.bias.data.fill(0);
+    noGrad(() => {
+      this.weight?.fill_(1);
+      this.bias?.fill_(0);
+    });
   }
 
   /** x [N, C, *] → the same shape, normalised per channel. */
@@ -104,9 +105,15 @@ export abstract class BatchNorm extends Module {
     let factor = this.momentum ?? 0;
     const nbt = this.numBatchesTracked;
     if (this.training && nbt !== null) {
-      nbt.data[0] = nbt.data[0]! + 1;
-      markModified(nbt);
-      if (this.momentum === null) factor = 1 / nbt.data[0]!; // the cumulative moving average
+      if (nbt.device !== 'cpu') {
+        // On the GPU the count is kept there; the cumulative average would need its value synchronously.
+        if (this.momentum === null) throw new DlError(`${name}: momentum null (a cumulative moving average) needs the batch count on the CPU; train this module on the CPU or give a momentum`);
+        noGrad(() => nbt.add_(1));
+      } else {
+        nbt.data[0] = nbt.data[0]! + 1;
+        markModified(nbt);
+        if (this.momentum === null) factor = 1 / nbt.data[0]!; // the cumulative moving average
+      }
     }
     return batchNormAs(name, x, this.runningMean, this.runningVar, {
       weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps,

@@ -89,7 +89,7 @@ abstract class RecurrentBase extends Module {
   protected checkState(s: Tensor | undefined, what: string, N: number, unbatched: boolean): Tensor {
     const LD = this.numLayers * (this.bidirectional ? 2 : 1);
     const name = this.constructor.name;
-    if (s === undefined) return zeros([LD, N, this.hiddenSize], { dtype: this.weight().dtype });
+    if (s === undefined) return zeros([LD, N, this.hiddenSize], { dtype: this.weight().dtype, device: this.weight().device });
     const want = unbatched ? [LD, this.hiddenSize] : [LD, N, this.hiddenSize];
     if (s.shape.join() !== want.join()) throw new DlError(`${name}: ${what} must have shape ${fmt(want)}, got ${fmt(s.shape)}`);
     if (s.dtype !== this.weight().dtype) throw new DlError(`${name}: ${what} dtype ${s.dtype} does not match the parameters' ${this.weight().dtype}`);

@@ -6,12 +6,12 @@ import { WORKGROUP, workgroupsFor, type GpuArray, type GpuContext } from './cont
 const IS_NAN = /* wgsl */ `fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
 
 /** The reductions over one axis. */
-export type ReduceOp = 'sum' | 'max';
+export type ReduceOp = 'sum' | 'max' | 'prod';
 
 function reduceSource(op: ReduceOp): string {
   // max starts at −∞ and takes a NaN (or anything larger) and keeps it: WGSL's max() and float compares may
   // ignore NaN (SwiftShader's do), so NaN is told from the bits.
-  const [init, step] = op === 'sum' ? ['0.0', 'acc + v'] : ['bitcast<f32>(negInfBits)', 'select(acc, v, !isNan(acc) && (isNan(v) || v > acc))'];
+  const [init, step] = op === 'sum' ? ['0.0', 'acc + v'] : op === 'prod' ? ['1.0', 'acc * v'] : ['bitcast<f32>(negInfBits)', 'select(acc, v, !isNan(acc) && (isNan(v) || v > acc))'];
   return /* wgsl */ `
 struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
@@ -93,6 +93,34 @@ export function extremeAxis(ctx: GpuContext, x: GpuArray, outer: number, size: n
     ctx.dispatch(extremeSource(x.dtype === 'float32' ? 'f32' : x.dtype === 'int32' ? 'i32' : 'u32', sign), [x.buffer, values.buffer, indices.buffer], new Uint32Array([outer, size, inner, 0]), workgroupsFor(outer * inner));
   }
   return { values, indices };
+}
+
+function scanSource(op: 'sum' | 'prod'): string {
+  return /* wgsl */ `
+struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> dims: Dims;
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let line = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+  if (line >= dims.outer * dims.inner) { return; }
+  let base = (line / dims.inner) * dims.size * dims.inner + line % dims.inner;
+  var acc = ${op === 'sum' ? '0.0' : '1.0'};
+  for (var r = 0u; r < dims.size; r++) {
+    acc = acc ${op === 'sum' ? '+' : '*'} x[base + r * dims.inner];
+    out[base + r * dims.inner] = acc;
+  }
+}
+`;
+}
+
+/** Running sums (or products) of `x` viewed as [outer, size, inner] along its middle axis, in order. */
+export function scanAxis(ctx: GpuContext, op: 'sum' | 'prod', x: GpuArray, outer: number, size: number, inner: number): GpuArray {
+  const out = ctx.alloc(outer * size * inner);
+  if (outer * size * inner > 0) ctx.dispatch(scanSource(op), [x.buffer, out.buffer], new Uint32Array([outer, size, inner, 0]), workgroupsFor(outer * inner));
+  return out;
 }
 
 const LOG_SOFTMAX = /* wgsl */ `
