@@ -32,6 +32,7 @@ const liftOp: Op<Lifted> = defineOp<Lifted>({
   name: 'recurrentBackward',
   saves: 'inputs',
   forward: (_inputs, { value }) => ({ data: value.data, shape: value.shape }),
+  webgpu: (_inputs, { value }) => ({ data: value.storage, shape: value.shape }),
   backward: ({ grad, inputs, attrs: { value, local }, needsInputGrad }) => {
     if (!value.requiresGrad) return inputs.map(() => null);
     const u = grad.detach().requiresGrad_(true);
@@ -67,7 +68,7 @@ function floatLike(t: Tensor, n: number): FloatArray {
 function raw(data: ArrayLike<number> & { length: number }, shape: number[], like: Tensor): Tensor {
   const out = allocate(like.dtype, data.length);
   out.set(data);
-  return new Tensor(out, shape);
+  return new Tensor(out, shape).to(like.device);
 }
 
 /** LSTM cell from basic ops: pre [N,4H] (gates i,f,g,o) and cPrev [N,H] → [h, c]. The fused `lstmCell`'s reference. */
@@ -106,9 +107,11 @@ const lstmCellOp = defineOp<undefined>({
     k.lstmCellInto(floats(pre!), floats(cPrev!), floatLike(pre!, 4 * N * H), c, out.subarray(0, N * H), N, H);
     return { data: out, shape: [2, N, H] };
   },
+  // Off the CPU the cell is its reference composition, forward and (through it) backward.
+  webgpu: ([pre, cPrev]) => stack(lstmCellReference(pre!, cPrev!), 0),
   backward: ({ grad, inputs, needsInputGrad }) => {
     const f = ([p, cp]: Tensor[]) => stack(lstmCellReference(p!, cp!), 0);
-    if (isGradEnabled()) return composedVjp(f, inputs, grad, needsInputGrad);
+    if (isGradEnabled() || grad.device !== 'cpu') return composedVjp(f, inputs, grad, needsInputGrad);
     const [pre, cPrev] = inputs as [Tensor, Tensor];
     const [N, H] = cPrev.shape as [number, number];
     // Recomputing the activations costs less than keeping them.
@@ -146,8 +149,9 @@ const gruCellOp = defineOp<undefined>({
     k.gruCellInto(floats(xg!), floats(hg!), floats(hPrev!), floatLike(xg!, 3 * N * H), floatLike(xg!, N * H), h, N, H);
     return { data: h, shape: [N, H] };
   },
+  webgpu: ([xg, hg, hPrev]) => gruCellReference(xg!, hg!, hPrev!),
   backward: ({ grad, inputs, needsInputGrad }) => {
-    if (isGradEnabled()) return composedVjp(([a, b, c]) => gruCellReference(a!, b!, c!), inputs, grad, needsInputGrad);
+    if (isGradEnabled() || grad.device !== 'cpu') return composedVjp(([a, b, c]) => gruCellReference(a!, b!, c!), inputs, grad, needsInputGrad);
     const [xg, hg, hPrev] = inputs as [Tensor, Tensor, Tensor];
     const [N, H] = hPrev.shape as [number, number];
     const act = floatLike(xg, 3 * N * H);
@@ -250,8 +254,10 @@ const layerOp: Op<LayerAttrs> = defineOp<LayerAttrs>({
     const { T, N, H } = attrs.dims;
     return { data: out, shape: [T + (c0 === undefined ? 1 : 2), N, H] };
   },
+  // Off the CPU the layer is its step-by-step composition (a few kernels per step), forward and backward.
+  webgpu: (inputs, attrs) => layerReference(inputs, attrs.mode, attrs.dims),
   backward: ({ grad, inputs, attrs, needsInputGrad }) => {
-    if (isGradEnabled()) return composedVjp((xs) => layerReference(xs, attrs.mode, attrs.dims), inputs, grad, needsInputGrad);
+    if (isGradEnabled() || grad.device !== 'cpu') return composedVjp((xs) => layerReference(xs, attrs.mode, attrs.dims), inputs, grad, needsInputGrad);
     const { T, N, H } = attrs.dims;
     const [xProj, wHh, bHh, h0, c0] = inputs as [Tensor, Tensor, Tensor, Tensor, Tensor | undefined];
     const g = k.recurrentBackward(attrs.mode, floats(grad), floats(wHh), attrs.saved!, attrs.dims);
@@ -291,7 +297,7 @@ function layerArgs(
       lengths[b] = l;
     }
   }
-  const bias = bHh ?? new Tensor(allocate(xProj.dtype, G), [G]);
+  const bias = bHh ?? new Tensor(allocate(xProj.dtype, G), [G]).to(xProj.device);
   const tensors = operands(op, xProj, wHh, bias, h0, ...(c0 === null ? [] : [c0]));
   return { inputs: tensors, attrs: { mode, dims: { T, N, H, reverse: options.reverse ?? false, lengths }, saved: null } };
 }

@@ -12,7 +12,7 @@ import { arbBroadcastTensors, arbShape, arbTensor } from '@dl/autograd/testing';
 import {
   conv2d, dropout, crossEntropy, maxPool2d, Linear, ReLU, Sequential, Flatten, TorchCNN, Module, MultiheadAttention, TransformerEncoderLayer, LayerNorm,
   BatchNorm1d, BatchNorm2d, Embedding, AvgPool2d, AdaptiveAvgPool2d, ConvTranspose2d, Conv1d, binaryCrossEntropy, binaryCrossEntropyWithLogits,
-  smoothL1Loss, mseLoss,
+  smoothL1Loss, mseLoss, LSTM, GRU,
 } from '@dl/nn';
 import { Adam, SGD } from '@dl/optim';
 import { gpuContext } from '../../src/device.js';
@@ -187,6 +187,8 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
     await layerAgree('AvgPool2d and AdaptiveAvgPool2d', () => new Sequential(new AvgPool2d(2, { stride: 1, padding: 1 }), new AdaptiveAvgPool2d([2, 3])), img);
     await layerAgree('ConvTranspose2d', () => new ConvTranspose2d(2, 3, 3, { stride: 2, padding: 1 }), img);
     await layerAgree('Conv1d', () => new Conv1d(l, 3, 3, { padding: 1 }), seq);
+    await layerAgree('LSTM (2 layers, bidirectional)', () => new LSTM(8, 5, { numLayers: 2, bidirectional: true, batchFirst: true }), seq, (m, x) => (m as LSTM).forward(x)[0]);
+    await layerAgree('GRU', () => new GRU(8, 5, { batchFirst: true }), seq, (m, x) => (m as GRU).forward(x)[0]);
     await agree('binaryCrossEntropy and with logits', (a, t) => binaryCrossEntropy(sigmoid(a!), t!).add(binaryCrossEntropyWithLogits(a!, t!)), [x(n, l), rand([n, l])]);
     await agree('smoothL1Loss and mseLoss', (a, b) => smoothL1Loss(a!, b!).add(mseLoss(a!, b!)), [x(n, l), x(n, l)]);
   }) as never],
