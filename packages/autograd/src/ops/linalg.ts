@@ -20,18 +20,23 @@ interface Transposes {
   tb: boolean;
 }
 
+/** The sizes of op(A)·op(B) for operands of at least 2 dims: M, K, N and the batch dims (broadcast). */
+function productSizes(a: Tensor, b: Tensor, { ta, tb }: Transposes) {
+  const [ar, ac] = a.shape.slice(-2) as [number, number];
+  const [br, bc] = b.shape.slice(-2) as [number, number];
+  const [M, K] = ta ? [ac, ar] : [ar, ac];
+  const N = tb ? br : bc;
+  const aBatch = a.shape.slice(0, -2);
+  const bBatch = b.shape.slice(0, -2);
+  return { M, K, N, aBatch, bBatch, batch: broadcastShapes('matmul', aBatch, bBatch) };
+}
+
 // Batched matrix product of tensors with at least 2 dims; batch dims broadcast.
 const bmmOp: Op<Transposes> = defineOp<Transposes>({
   name: 'matmul',
   saves: 'inputs',
   forward: ([a, b], { ta, tb }) => {
-    const [ar, ac] = a!.shape.slice(-2) as [number, number];
-    const [br, bc] = b!.shape.slice(-2) as [number, number];
-    const [M, K] = ta ? [ac, ar] : [ar, ac];
-    const N = tb ? br : bc;
-    const aBatch = a!.shape.slice(0, -2);
-    const bBatch = b!.shape.slice(0, -2);
-    const batch = broadcastShapes('matmul', aBatch, bBatch);
+    const { M, K, N, aBatch, bBatch, batch } = productSizes(a!, b!, { ta, tb });
     const out = allocate(a!.dtype, numel(batch) * M * N);
     const aStr = stridesOf(aBatch);
     const bStr = stridesOf(bBatch);
@@ -52,13 +57,7 @@ const bmmOp: Op<Transposes> = defineOp<Transposes>({
   },
   webgpu: ([a, b], { ta, tb }, gpu) => {
     let [x, y] = floatsOnGpu('matmul', a!, b!);
-    const [ar, ac] = a!.shape.slice(-2) as [number, number];
-    const [br, bc] = b!.shape.slice(-2) as [number, number];
-    const [M, K] = ta ? [ac, ar] : [ar, ac];
-    const N = tb ? br : bc;
-    const aBatch = a!.shape.slice(0, -2);
-    const bBatch = b!.shape.slice(0, -2);
-    const batch = broadcastShapes('matmul', aBatch, bBatch);
+    const { M, K, N, aBatch, bBatch, batch } = productSizes(a!, b!, { ta, tb });
     const count = numel(batch);
     // An operand whose batch is all ones is one matrix for every batch; any other broadcast batch is copied out first.
     const full = (t: Tensor, own: number[], g: GpuArray): GpuArray =>

@@ -6,6 +6,14 @@
 
 /** Threads per workgroup of the one-dimensional kernels (elementwise, reductions). */
 export const WORKGROUP = 64;
+
+/**
+ * The entry point of a one-dimensional kernel, up to its body: `i` is the thread's index (dispatched with
+ * `workgroupsFor`). A kernel's source is its bindings, then MAIN, its body and a closing brace.
+ */
+export const MAIN = /* wgsl */ `@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;`;
 // The most workgroups a dispatch may have along one dimension.
 const MAX_GROUPS_X = 65535;
 

@@ -2,7 +2,7 @@
 // MAX_RANK, reading each input through strides passed in a uniform (0 along a broadcast dimension, permuted
 // for a transpose), so one generator serves elementwise math, broadcasting, permutes and casts.
 import { broadcastShapes, broadcastStrides } from '../../shape.js';
-import { WORKGROUP, workgroupsFor, type GpuArray, type GpuContext, type GpuDType } from './context.js';
+import { MAIN, WORKGROUP, workgroupsFor, type GpuArray, type GpuContext, type GpuDType } from './context.js';
 
 /** The most dimensions an elementwise kernel indexes. */
 export const MAX_RANK = 8;
@@ -135,9 +135,7 @@ ${inputs.map((name, i) => `@group(0) @binding(${i}) var<storage, read> ${name}: 
 
 fn m(i: u32) -> u32 { return info.v[i / 4u][i % 4u]; }
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+${MAIN}
   if (i >= m(0u)) { return; }
   var rest = i;
 ${inputs.map((name, k) => `  var at_${name} = i32(m(${OFFSET_AT + k}u));`).join('\n')}
@@ -201,9 +199,7 @@ struct Meta { v: array<vec4<u32>, ${META_WORDS / 4}> }
 @group(0) @binding(2) var<uniform> info: Meta;
 fn m(i: u32) -> u32 { return info.v[i / 4u][i % 4u]; }
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+${MAIN}
   if (i >= m(0u)) { return; }
   var rest = i;
   var at = i32(m(${OFFSET_AT}u));

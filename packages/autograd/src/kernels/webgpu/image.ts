@@ -2,7 +2,7 @@
 // the pooling gradient) gather: each thread sums what lands on its own value, so no float atomics are
 // needed and the result does not depend on scheduling.
 import type { Window2d } from '../cpu/im2col.js';
-import { WORKGROUP, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
+import { MAIN, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
 
 /** The window geometry as a uniform (16 words), and the WGSL struct and index helpers that read it. */
 function geometry(g: Window2d): Uint32Array {
@@ -12,16 +12,30 @@ const HEADER = /* wgsl */ `
 struct Geometry { N: u32, C: u32, H: u32, W: u32, kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32, dh: u32, dw: u32, oh: u32, ow: u32, pad0: u32, pad1: u32 }
 fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 `;
-const INDEX = /* wgsl */ `let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;`;
-const ENTRY = /* wgsl */ `@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>)`;
+
+/**
+ * A loop over the windows that contain image pixel (y, x): for each tap (ki, kj) that lands on it, the
+ * window's position (oy, ox) is in scope for `body`. The adjoints (col2im, the pooling gradient) gather with it.
+ */
+function eachWindowOf(body: string): string {
+  return /* wgsl */ `for (var ki = 0u; ki < g.kh; ki++) {
+    let ty = i32(y + g.ph) - i32(ki * g.dh);
+    if (ty < 0 || u32(ty) % g.sh != 0u || u32(ty) / g.sh >= g.oh) { continue; }
+    let oy = u32(ty) / g.sh;
+    for (var kj = 0u; kj < g.kw; kj++) {
+      let tx = i32(x + g.pw) - i32(kj * g.dw);
+      if (tx < 0 || u32(tx) % g.sw != 0u || u32(tx) / g.sw >= g.ow) { continue; }
+      let ox = u32(tx) / g.sw;
+      ${body}
+    }
+  }`;
+}
 
 const IM2COL = /* wgsl */ `${HEADER}
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<uniform> g: Geometry;
-${ENTRY} {
-  ${INDEX}
+${MAIN}
   let L = g.oh * g.ow;
   let rows = g.C * g.kh * g.kw;
   if (i >= g.N * rows * L) { return; }
@@ -43,8 +57,7 @@ const COL2IM = /* wgsl */ `${HEADER}
 @group(0) @binding(0) var<storage, read> cols: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<uniform> g: Geometry;
-${ENTRY} {
-  ${INDEX}
+${MAIN}
   if (i >= g.N * g.C * g.H * g.W) { return; }
   let x = i % g.W;
   let y = (i / g.W) % g.H;
@@ -52,16 +65,7 @@ ${ENTRY} {
   let n = i / (g.W * g.H * g.C);
   let L = g.oh * g.ow;
   var acc = 0.0;
-  for (var ki = 0u; ki < g.kh; ki++) {
-    let ty = i32(y + g.ph) - i32(ki * g.dh);
-    if (ty < 0 || u32(ty) % g.sh != 0u || u32(ty) / g.sh >= g.oh) { continue; }
-    for (var kj = 0u; kj < g.kw; kj++) {
-      let tx = i32(x + g.pw) - i32(kj * g.dw);
-      if (tx < 0 || u32(tx) % g.sw != 0u || u32(tx) / g.sw >= g.ow) { continue; }
-      let row = (c * g.kh + ki) * g.kw + kj;
-      acc += cols[(n * g.C * g.kh * g.kw + row) * L + (u32(ty) / g.sh) * g.ow + u32(tx) / g.sw];
-    }
-  }
+${eachWindowOf(`acc += cols[(n * g.C * g.kh * g.kw + (c * g.kh + ki) * g.kw + kj) * L + oy * g.ow + ox];`)}
   out[i] = acc;
 }
 `;
@@ -71,8 +75,7 @@ const MAX_POOL = /* wgsl */ `${HEADER}
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read_write> argmax: array<i32>;
 @group(0) @binding(3) var<uniform> g: Geometry;
-${ENTRY} {
-  ${INDEX}
+${MAIN}
   if (i >= g.N * g.C * g.oh * g.ow) { return; }
   let ox = i % g.ow;
   let oy = (i / g.ow) % g.oh;
@@ -104,23 +107,14 @@ const MAX_UNPOOL = /* wgsl */ `${HEADER}
 @group(0) @binding(1) var<storage, read> argmax: array<i32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> g: Geometry;
-${ENTRY} {
-  ${INDEX}
+${MAIN}
   if (i >= g.N * g.C * g.H * g.W) { return; }
   let x = i % g.W;
   let y = (i / g.W) % g.H;
   let nc = i / (g.W * g.H);
   var acc = 0.0;
-  for (var ki = 0u; ki < g.kh; ki++) {
-    let ty = i32(y + g.ph) - i32(ki * g.dh);
-    if (ty < 0 || u32(ty) % g.sh != 0u || u32(ty) / g.sh >= g.oh) { continue; }
-    for (var kj = 0u; kj < g.kw; kj++) {
-      let tx = i32(x + g.pw) - i32(kj * g.dw);
-      if (tx < 0 || u32(tx) % g.sw != 0u || u32(tx) / g.sw >= g.ow) { continue; }
-      let p = (nc * g.oh + u32(ty) / g.sh) * g.ow + u32(tx) / g.sw;
-      if (argmax[p] == i32(i)) { acc += grad[p]; }
-    }
-  }
+${eachWindowOf(`let p = (nc * g.oh + oy) * g.ow + ox;
+      if (argmax[p] == i32(i)) { acc += grad[p]; }`)}
   out[i] = acc;
 }
 `;
@@ -130,8 +124,7 @@ const MAX_PICK = /* wgsl */ `
 @group(0) @binding(1) var<storage, read> argmax: array<i32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> n: vec4<u32>;
-${ENTRY} {
-  ${INDEX}
+${MAIN}
   if (i >= n.x) { return; }
   let at = argmax[i];
   var v = 0.0;

@@ -1,10 +1,14 @@
 // Gather along one axis and its adjoint in WGSL (issue 13). The adjoint has one thread per output
 // value that sums the gradients whose index points at it, so no float atomics are needed and every
 // sum runs in a fixed order.
-import { WORKGROUP, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
+import { MAIN, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
 import { WGSL_TYPE } from './elementwise.js';
 
-function gatherSource(type: string): string {
+/**
+ * out[o, r, j] = x[o, index[·], j] over [outer, m, inner]: `perElement` reads index[i] (gather: one position
+ * per output value), otherwise index[r] (indexSelect: one position per row of the middle axis).
+ */
+function pickSource(type: string, perElement: boolean): string {
   return /* wgsl */ `
 struct Dims { outer: u32, n: u32, m: u32, inner: u32 }
 @group(0) @binding(0) var<storage, read> x: array<${type}>;
@@ -12,13 +16,12 @@ struct Dims { outer: u32, n: u32, m: u32, inner: u32 }
 @group(0) @binding(2) var<storage, read_write> out: array<${type}>;
 @group(0) @binding(3) var<uniform> dims: Dims;
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+${MAIN}
   if (i >= dims.outer * dims.m * dims.inner) { return; }
-  let o = i / (dims.m * dims.inner);
   let j = i % dims.inner;
-  out[i] = x[(o * dims.n + u32(index[i])) * dims.inner + j];
+  let r = (i / dims.inner) % dims.m;
+  let o = i / (dims.inner * dims.m);
+  out[i] = x[(o * dims.n + u32(index[${perElement ? 'i' : 'r'}])) * dims.inner + j];
 }
 `;
 }
@@ -30,9 +33,7 @@ struct Dims { outer: u32, n: u32, m: u32, inner: u32 }
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> dims: Dims;
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+${MAIN}
   if (i >= dims.outer * dims.n * dims.inner) { return; }
   let o = i / (dims.n * dims.inner);
   let c = i32((i / dims.inner) % dims.n);
@@ -53,7 +54,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 export function gather(ctx: GpuContext, x: GpuArray, index: GpuArray, outer: number, n: number, m: number, inner: number): GpuArray {
   const out = ctx.alloc(outer * m * inner, x.dtype);
   const total = outer * m * inner;
-  if (total > 0) ctx.dispatch(gatherSource(WGSL_TYPE[x.dtype]), [x.buffer, index.buffer, out.buffer], new Uint32Array([outer, n, m, inner]), workgroupsFor(total));
+  if (total > 0) ctx.dispatch(pickSource(WGSL_TYPE[x.dtype], true), [x.buffer, index.buffer, out.buffer], new Uint32Array([outer, n, m, inner]), workgroupsFor(total));
   return out;
 }
 
@@ -65,31 +66,11 @@ export function scatterAdd(ctx: GpuContext, src: GpuArray, index: GpuArray, oute
   return out;
 }
 
-function indexSelectSource(type: string): string {
-  return /* wgsl */ `
-struct Dims { outer: u32, n: u32, m: u32, inner: u32 }
-@group(0) @binding(0) var<storage, read> x: array<${type}>;
-@group(0) @binding(1) var<storage, read> index: array<i32>;
-@group(0) @binding(2) var<storage, read_write> out: array<${type}>;
-@group(0) @binding(3) var<uniform> dims: Dims;
-
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
-  if (i >= dims.outer * dims.m * dims.inner) { return; }
-  let j = i % dims.inner;
-  let r = (i / dims.inner) % dims.m;
-  let o = i / (dims.inner * dims.m);
-  out[i] = x[(o * dims.n + u32(index[r])) * dims.inner + j];
-}
-`;
-}
-
 /** out[o, r, j] = x[o, index[r], j]: x viewed as [outer, n, inner], `index` (int32, in [0, n), checked by the caller) of length m. */
 export function indexSelect(ctx: GpuContext, x: GpuArray, index: GpuArray, outer: number, n: number, inner: number): GpuArray {
   const m = index.length;
   const out = ctx.alloc(outer * m * inner, x.dtype);
-  if (outer * m * inner > 0) ctx.dispatch(indexSelectSource(WGSL_TYPE[x.dtype]), [x.buffer, index.buffer, out.buffer], new Uint32Array([outer, n, m, inner]), workgroupsFor(outer * m * inner));
+  if (outer * m * inner > 0) ctx.dispatch(pickSource(WGSL_TYPE[x.dtype], false), [x.buffer, index.buffer, out.buffer], new Uint32Array([outer, n, m, inner]), workgroupsFor(outer * m * inner));
   return out;
 }
 
@@ -103,9 +84,7 @@ struct Dims { outer: u32, n: u32, m: u32, inner: u32, targets: u32, pad0: u32, p
 @group(0) @binding(4) var<storage, read_write> out: array<${type}>;
 @group(0) @binding(5) var<uniform> dims: Dims;
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+${MAIN}
   if (i >= dims.outer * dims.targets * dims.inner) { return; }
   let j = i % dims.inner;
   let t = (i / dims.inner) % dims.targets;

@@ -1,6 +1,6 @@
 // Reductions and row-wise log-softmax in WGSL (issue 13): one thread per output value, looping over the
 // reduced axis, so every output is summed in the same order as the CPU kernel's.
-import { WORKGROUP, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
+import { MAIN, WORKGROUP, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
 
 /** NaN told from its bits (exponent all ones, mantissa not zero), which no float fast-math can fold away. */
 const IS_NAN = /* wgsl */ `fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
@@ -19,9 +19,7 @@ struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
 @group(0) @binding(2) var<uniform> dims: Dims;
 
 ${IS_NAN}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+${MAIN}
   if (i >= dims.outer * dims.inner) { return; }
   let o = i / dims.inner;
   let j = i % dims.inner;
@@ -65,9 +63,7 @@ struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
 @group(0) @binding(3) var<uniform> dims: Dims;
 
 ${IS_NAN}
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let i = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+${MAIN}
   if (i >= dims.outer * dims.inner) { return; }
   let base = (i / dims.inner) * dims.size * dims.inner + i % dims.inner;
   var best = x[base];
@@ -102,9 +98,8 @@ struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<uniform> dims: Dims;
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let line = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+${MAIN}
+  let line = i;
   if (line >= dims.outer * dims.inner) { return; }
   let base = (line / dims.inner) * dims.size * dims.inner + line % dims.inner;
   var acc = ${op === 'sum' ? '0.0' : '1.0'};
@@ -130,9 +125,8 @@ struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<uniform> dims: Dims;
 
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let line = gid.x + gid.y * groups.x * ${WORKGROUP}u;
+${MAIN}
+  let line = i;
   if (line >= dims.outer * dims.inner) { return; }
   let base = (line / dims.inner) * dims.size * dims.inner + line % dims.inner;
   let step = dims.inner;
