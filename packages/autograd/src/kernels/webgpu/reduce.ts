@@ -91,9 +91,11 @@ export function extremeAxis(ctx: GpuContext, x: GpuArray, outer: number, size: n
   return { values, indices };
 }
 
-function scanSource(op: 'sum' | 'prod'): string {
-  return /* wgsl */ `
-struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
+/**
+ * A kernel with one thread per line of x viewed as [outer, size, inner] along its middle axis (f32 in, f32
+ * out of the same shape): `base` is the line's first element and its elements are dims.inner apart.
+ */
+const ALONG_LINES = /* wgsl */ `struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<uniform> dims: Dims;
@@ -101,7 +103,11 @@ struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
 ${MAIN}
   let line = i;
   if (line >= dims.outer * dims.inner) { return; }
-  let base = (line / dims.inner) * dims.size * dims.inner + line % dims.inner;
+  let base = (line / dims.inner) * dims.size * dims.inner + line % dims.inner;`;
+
+function scanSource(op: 'sum' | 'prod'): string {
+  return /* wgsl */ `
+${ALONG_LINES}
   var acc = ${op === 'sum' ? '0.0' : '1.0'};
   for (var r = 0u; r < dims.size; r++) {
     acc = acc ${op === 'sum' ? '+' : '*'} x[base + r * dims.inner];
@@ -120,15 +126,7 @@ export function scanAxis(ctx: GpuContext, op: 'sum' | 'prod', x: GpuArray, outer
 
 const LOG_SOFTMAX = /* wgsl */ `
 ${IS_NAN}
-struct Dims { outer: u32, size: u32, inner: u32, pad: u32 }
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<uniform> dims: Dims;
-
-${MAIN}
-  let line = i;
-  if (line >= dims.outer * dims.inner) { return; }
-  let base = (line / dims.inner) * dims.size * dims.inner + line % dims.inner;
+${ALONG_LINES}
   let step = dims.inner;
   var negInfBits = 0xff800000u;
   var top = bitcast<f32>(negInfBits);
