@@ -164,7 +164,7 @@ function sameDevice(name: string, inputs: Tensor[], gpu: GpuContext): Tensor[] {
   const at = inputs.findIndex((t) => t.device !== 'cpu');
   return inputs.map((t, i) => {
     if (t.device !== 'cpu') return t;
-    if (t.ndim === 0 && t.dtype !== 'float64') return trustedTensor(gpu.upload(t.data as Float32Array | Int32Array | Uint8Array), []);
+    if (t.ndim === 0 && t.dtype !== 'float64') return trustedTensor(gpu.scalar(t.data as Float32Array | Int32Array | Uint8Array), []);
     throw new DlError(name, `expected all tensors on one device, but input ${at} (shape ${fmt(inputs[at]!.shape)}) is on '${inputs[at]!.device}' and input ${i} (shape ${fmt(t.shape)}) is on 'cpu'`, {
       hint: `move it with .to('${inputs[at]!.device}')`,
     });

@@ -80,6 +80,24 @@ export class GpuContext {
     return a;
   }
 
+  // One-value arrays by dtype and bits: the numbers ops turn into operands (x.mul(2)) are uploaded once.
+  private readonly scalars = new Map<string, GpuArray>();
+
+  /**
+   * The one-element GPU array holding `value` (a Float32Array, Int32Array or bool Uint8Array of length
+   * 1), shared by every op that uses the same number; ops never write into their inputs, so sharing is safe.
+   */
+  scalar(value: Float32Array | Int32Array | Uint8Array): GpuArray {
+    const key = `${value.constructor.name}:${value instanceof Float32Array ? new Uint32Array(value.buffer, value.byteOffset, 1)[0] : value[0]}`;
+    let a = this.scalars.get(key);
+    if (a === undefined) {
+      if (this.scalars.size >= 4096) this.scalars.clear();
+      a = this.upload(value);
+      this.scalars.set(key, a);
+    }
+    return a;
+  }
+
   /** A GPU copy of `values`: float32 as they are, int32 as i32, bools (a Uint8Array of 0 and 1) widened to u32. */
   upload(values: Float32Array | Int32Array | Uint8Array): GpuArray {
     const dtype: GpuDType = values instanceof Float32Array ? 'float32' : values instanceof Int32Array ? 'int32' : 'bool';
