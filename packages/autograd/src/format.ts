@@ -142,6 +142,11 @@ function addSuffixes(text: string, suffixes: string[], indent: number): string {
  * named after our op (`<MatmulBackward0>` where torch, picking a kernel, says `<MmBackward0>`).
  */
 export function formatTensor(t: Tensor): string {
+  // GPU values are read asynchronously, so the synchronous text gives what it knows, as PyTorch's device= does.
+  if (t.device !== 'cpu') {
+    const grad = t.gradFn !== null ? `, grad_fn=<${t.gradFn.op}>` : t.requiresGrad ? ', requires_grad=True' : '';
+    return `tensor(<${t.numel()} values: await t.toArrayAsync()>, size=(${t.shape.join(', ')}), device='${t.device}', dtype=${t.dtype}${grad})`;
+  }
   const prefix = 'tensor(';
   const indent = prefix.length;
   const suffixes: string[] = [];

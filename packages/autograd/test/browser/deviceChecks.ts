@@ -293,6 +293,8 @@ export const deviceChecks: Record<string, Check> = {
       }
     }
     const want = [/itemAsync/, /toArrayAsync/, /dataAsync/, /input 0 .*'webgpu'.*input 1 .*'cpu'/, /cpuAsync/, /requires grad/];
+    const text = String(x.requiresGrad_());
+    if (text !== "tensor(<4 values: await t.toArrayAsync()>, size=(2, 2), device='webgpu', dtype=float32, requires_grad=True)") throw new Error(`String() of a GPU tensor gave ${text}`);
     messages.forEach((m, i) => {
       if (!want[i]!.test(m)) throw new Error(`message ${i} does not say ${want[i]}: ${m}`);
     });
