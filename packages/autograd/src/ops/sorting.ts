@@ -1,7 +1,13 @@
 // Sorting: the positions come from a kernel (a stable sort), and the values are gathered at them, so
 // the values' gradient is gather's (a scatter back to where each value came from).
 import { DlError } from '../checks/error.js';
-import type { Tensor } from '../tensor.js';
+import { trustedTensor, type Tensor } from '../tensor.js';
+import { defineOp, type Op } from '../op.js';
+import { gpuContext } from '../device.js';
+import { argsortAxis as gpuArgsortAxis } from '../kernels/webgpu/reduce.js';
+import { gather as gpuGather, scatterAdd as gpuScatterAdd } from '../kernels/webgpu/indexing.js';
+import type { GpuArray } from '../kernels/webgpu/context.js';
+import { floatsOnGpu, onGpu } from './webgpu.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, numel } from '../shape.js';
 import { gather } from './indexing.js';
@@ -23,11 +29,56 @@ export interface SortOptions {
   stable?: boolean;
 }
 
-/** The sorting positions along `dim` as an int32 index tensor (x seen as 1-D when 0-D). */
+/** The sorting positions along `dim` as an int32 index tensor (x seen as 1-D when 0-D), on x's device. */
 function positions(x: Tensor, dim: number, descending: boolean): Tensor {
   const s = x.shape;
-  const idx = k.argsortAxis(x.data, numel(s.slice(0, dim)), s[dim]!, numel(s.slice(dim + 1)), descending);
-  return indexTensor(idx, s);
+  const sizes = [numel(s.slice(0, dim)), s[dim]!, numel(s.slice(dim + 1))] as const;
+  if (x.device !== 'cpu') {
+    const gpu = gpuContext('sort');
+    const [a] = floatsOnGpu('sort', x);
+    return trustedTensor(gpuArgsortAxis(gpu, a!, ...sizes, descending), s);
+  }
+  return indexTensor(k.argsortAxis(x.data, ...sizes, descending), s);
+}
+
+/** Positions on the GPU along a dim (sort's, already in range) and the shapes around them. */
+interface GpuPick {
+  dim: number;
+  index: GpuArray;
+  indexShape: readonly number[];
+  inputShape: readonly number[];
+}
+const around = (shape: readonly number[], dim: number, m: number) => [numel(shape.slice(0, dim)), m, numel(shape.slice(dim + 1))] as const;
+const onlyOnGpu = (name: string) => (): never => {
+  throw new DlError(name, 'runs on the GPU only (its positions come from a sort there)');
+};
+// gather with GPU positions, and its adjoint: what sort and topk use on the GPU (gather checks CPU indices).
+const pickOp: Op<GpuPick> = defineOp<GpuPick>({
+  name: 'sortGather',
+  saves: 'none',
+  dtypes: 'any',
+  forward: onlyOnGpu('sortGather'),
+  webgpu: ([x], p, gpu) => {
+    const [outer, m, inner] = around(p.indexShape, p.dim, p.indexShape[p.dim]!);
+    return { data: gpuGather(gpu, onGpu(x!), p.index, outer, p.inputShape[p.dim]!, m, inner), shape: p.indexShape };
+  },
+  backward: ({ grad, attrs }) => [placeOp([grad], attrs)],
+});
+const placeOp: Op<GpuPick> = defineOp<GpuPick>({
+  name: 'sortGatherBackward',
+  saves: 'none',
+  forward: onlyOnGpu('sortGatherBackward'),
+  webgpu: ([g], p, gpu) => {
+    const [outer, m, inner] = around(p.indexShape, p.dim, p.indexShape[p.dim]!);
+    return { data: gpuScatterAdd(gpu, floatsOnGpu('sort', g!)[0]!, p.index, outer, p.inputShape[p.dim]!, m, inner), shape: p.inputShape };
+  },
+  backward: ({ grad, attrs }) => [pickOp([grad], attrs)],
+});
+
+/** x's values at `indices` along `dim`: gather on the CPU, the GPU pick (positions on the GPU) there. */
+function valuesAt(x: Tensor, dim: number, indices: Tensor): Tensor {
+  if (x.device === 'cpu') return gather(x, dim, indices);
+  return pickOp([x], { dim, index: indices.storage as GpuArray, indexShape: indices.shape, inputShape: x.shape });
 }
 
 function resolve(op: string, x: Tensor, options: SortOptions): [Tensor, number] {
@@ -43,7 +94,7 @@ function resolve(op: string, x: Tensor, options: SortOptions): [Tensor, number] 
 export const sort = api(sig('sort', ['x', K.tensor], ['options', opts({ dim: K.dim, descending: K.bool, stable: K.bool }, { positional: ['dim', 'descending'] })]), function sort(x: Tensor, options: SortOptions = {}): ValuesIndices {
   const [t, dim] = resolve('sort', x, options);
   const indices = positions(t.detach(), dim, options.descending ?? false);
-  const values = gather(t, dim, indices);
+  const values = valuesAt(t, dim, indices);
   return valuesIndices(reshape(values, x.shape), reshape(indices, x.shape));
 });
 
@@ -75,6 +126,6 @@ export const topk = api(sig('topk', ['x', K.tensor], ['k', K.int({ min: 0 })], [
     throw new DlError(`topk: k must be an integer in [0, ${n}] for dim ${options.dim ?? -1} of shape ${fmt(x.shape)}, got ${String(kk)}`);
   }
   const indices = slice(positions(t.detach(), dim, options.largest ?? true), dim, 0, kk);
-  const values = gather(t, dim, indices);
+  const values = valuesAt(t, dim, indices);
   return x.ndim === 0 ? valuesIndices(reshape(values, []), reshape(indices, [])) : valuesIndices(values, indices);
 });

@@ -6,7 +6,7 @@ import {
   add, div, exp, gradients, initWebGpu, log, logSoftmax, manualSeed, matmul, matmulTransposed, maximum, mean, minimum, mul, neg, permute,
   rand, randn, relu, sigmoid, softmax, sqrt, sub, sum, tanh, tensor, Tensor, abs, sin, cos, expand, reshape, transpose, webgpuReady, setBackend,
   getBackend, zeros, DlError, where, gt, pow, Generator, max, min, argmax, eq, slice, narrow, select, split, cat, stack, pad, flip, roll,
-  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill, logsumexp, cumsum, cumprod, floor, ceil, trunc, round, log1p, expm1, erf, gelu, clamp, isnan, isinf, isfinite,
+  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill, logsumexp, cumsum, sort, argsort, topk, cumprod, floor, ceil, trunc, round, log1p, expm1, erf, gelu, clamp, isnan, isinf, isfinite,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor } from '@dl/autograd/testing';
 import {
@@ -191,6 +191,19 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
     await layerAgree('GRU', () => new GRU(8, 5, { batchFirst: true }), seq, (m, x) => (m as GRU).forward(x)[0]);
     await agree('binaryCrossEntropy and with logits', (a, t) => binaryCrossEntropy(sigmoid(a!), t!).add(binaryCrossEntropyWithLogits(a!, t!)), [x(n, l), rand([n, l])]);
     await agree('smoothL1Loss and mseLoss', (a, b) => smoothL1Loss(a!, b!).add(mseLoss(a!, b!)), [x(n, l), x(n, l)]);
+  }) as never],
+  ['sort, argsort and topk (stable, NaN placed as on the CPU): values, positions, gradients', () => fc.asyncProperty(arbShape({ minDims: 1, maxDims: 3 }).chain((s) => arbTensor(s, moderate)), fc.nat(), fc.boolean(), async (x0, pick, descending) => {
+    // Ties and NaN: every third value rounded, one NaN where there are several values.
+    const flat = Array.from(normalF32(x0).data, (v, i) => (i === 1 ? NaN : i % 3 === 0 ? Math.round(v) : v));
+    const x = tensor(flat, { shape: x0.shape });
+    const dim = pick % x.ndim;
+    await agree(`sort over ${dim}${descending ? ', descending' : ''}`, (a) => sort(a, { dim, descending }).values.mul(2), [x]);
+    const kk = 1 + (pick % x.shape[dim]!);
+    await agree(`topk ${kk}`, (a) => topk(a, kk, { dim, largest: descending }).values, [x]);
+    const g = x.to('webgpu');
+    const [ci, gi] = [argsort(x, { dim, descending }), argsort(g, { dim, descending })];
+    const got = Array.from(await gi.dataAsync());
+    if (gi.dtype !== 'int32' || got.join() !== Array.from(ci.data).join()) throw new Error(`argsort: [${got}] on the GPU, [${Array.from(ci.data)}] on the CPU`);
   }) as never],
   ['where, pow and dropout', () => fc.asyncProperty(arbBroadcastTensors(2, {}, moderate), fc.double({ min: -2, max: 2, noNaN: true }), async ([x, y], e) => {
     await agree('where(a > 0, a, b)', (a, b) => where(gt(a!, 0), a!, b!), [x!, y!]);

@@ -156,3 +156,58 @@ export function logSoftmaxAxis(ctx: GpuContext, x: GpuArray, outer: number, size
 export function logSoftmaxRows(ctx: GpuContext, x: GpuArray, rows: number, cols: number): GpuArray {
   return logSoftmaxAxis(ctx, x, rows, cols, 1);
 }
+
+const ARGSORT = /* wgsl */ `
+${IS_NAN}
+struct Dims { outer: u32, size: u32, inner: u32, descending: u32 }
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<i32>;
+@group(0) @binding(2) var<uniform> dims: Dims;
+
+var<private> base: u32;
+
+// Whether position a sorts after position b, as the CPU's comparison: NaN after every number (before, when
+// descending), equal values in their original order.
+fn after(a: u32, b: u32) -> bool {
+  let u = x[base + a * dims.inner];
+  let v = x[base + b * dims.inner];
+  let down = dims.descending == 1u;
+  if (isNan(u) || isNan(v)) {
+    if (isNan(u) && isNan(v)) { return a > b; }
+    return isNan(u) != down;
+  }
+  if (u < v) { return down; }
+  if (u > v) { return !down; }
+  return a > b;
+}
+
+${MAIN}
+  if (i >= dims.outer * dims.inner) { return; }
+  base = (i / dims.inner) * dims.size * dims.inner + i % dims.inner;
+  for (var j = 0u; j < dims.size; j++) { out[base + j * dims.inner] = i32(j); }
+  // A stable insertion sort of the positions, in place in the output.
+  for (var j = 1u; j < dims.size; j++) {
+    let cur = out[base + j * dims.inner];
+    var k = j;
+    loop {
+      if (k == 0u) { break; }
+      let prev = out[base + (k - 1u) * dims.inner];
+      if (!after(u32(prev), u32(cur))) { break; }
+      out[base + k * dims.inner] = prev;
+      k--;
+    }
+    out[base + k * dims.inner] = cur;
+  }
+}
+`;
+
+/**
+ * The positions that sort each line of `x` (viewed as [outer, size, inner]) along its middle axis, as int32,
+ * in the CPU's order (stable; NaN last, or first when descending). One thread sorts a line by insertion, so
+ * long lines are slow: O(size²) each.
+ */
+export function argsortAxis(ctx: GpuContext, x: GpuArray, outer: number, size: number, inner: number, descending: boolean): GpuArray {
+  const out = ctx.alloc(outer * size * inner, 'int32');
+  if (outer * size * inner > 0) ctx.dispatch(ARGSORT, [x.buffer, out.buffer], new Uint32Array([outer, size, inner, descending ? 1 : 0]), workgroupsFor(outer * inner));
+  return out;
+}
