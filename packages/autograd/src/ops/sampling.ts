@@ -1,7 +1,8 @@
 // Random sampling: randperm, multinomial and bernoulli, drawn from a seeded Generator.
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
-import { checkDType, type DType } from '../dtype.js';
+import { allocate, checkDType, type DType } from '../dtype.js';
+import { lt } from './compare.js';
 import { defaultGenerator, generatorKind, type Generator } from '../random.js';
 import { fmt } from '../shape.js';
 import { indexTensor } from './indices.js';
@@ -97,6 +98,13 @@ export const multinomial = api(sig('multinomial', ['probs', K.tensor], ['numSamp
 export const bernoulli = api(sig('bernoulli', ['p', K.tensor], ['options', opts({ generator: generatorKind })]), function bernoulli(p: Tensor, options: SamplingOptions = {}): Tensor {
   if (!(p instanceof Tensor)) throw new DlError('bernoulli: p must be a tensor of probabilities');
   const g = options.generator ?? defaultGenerator;
+  if (p.device !== 'cpu') {
+    // The same uniform draws as on the CPU, moved to the GPU and compared there (out-of-range
+    // probabilities cannot be checked synchronously: they give 0 below 0 and 1 above 1).
+    const u = allocate(p.dtype, p.numel());
+    for (let i = 0; i < u.length; i++) u[i] = g.uniform();
+    return lt(new Tensor(u, p.shape).to(p.device), p).to(p.dtype);
+  }
   const out = p.data.map((v) => {
     if (!(v >= 0 && v <= 1)) throw new DlError(`bernoulli: probabilities must be in [0, 1], got ${v}`);
     return g.uniform() < v ? 1 : 0;

@@ -6,7 +6,7 @@ import {
   add, div, exp, gradients, initWebGpu, log, logSoftmax, manualSeed, matmul, matmulTransposed, maximum, mean, minimum, mul, neg, permute,
   rand, randn, relu, sigmoid, softmax, sqrt, sub, sum, tanh, tensor, Tensor, abs, sin, cos, expand, reshape, transpose, webgpuReady, setBackend,
   getBackend, zeros, DlError, where, gt, pow, Generator, max, min, argmax, eq, slice, narrow, select, split, cat, stack, pad, flip, roll,
-  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill, logsumexp, cumsum, sort, argsort, topk, cumprod, floor, ceil, trunc, round, log1p, expm1, erf, gelu, clamp, isnan, isinf, isfinite,
+  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill, logsumexp, cumsum, sort, argsort, topk, bernoulli, cumprod, floor, ceil, trunc, round, log1p, expm1, erf, gelu, clamp, isnan, isinf, isfinite,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor } from '@dl/autograd/testing';
 import {
@@ -211,6 +211,9 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
     await agree('pow(a, b) with a > 0', (a, b) => pow(a!, b!), [positive(x!), y!], 1e-4);
     await agree('pow(a, 3) and pow(a, 2), a of any sign', (a) => pow(a!, 3).add(pow(a!, 2)), [x!], 1e-4);
     await agree('dropout (the mask drawn from one seed on the CPU)', (a) => dropout(a!, { p: 0.4, generator: new Generator(5) }), [x!]);
+    const probs = sigmoid(x!.float());
+    const [bc, bg] = [bernoulli(probs, { generator: new Generator(9) }), bernoulli(probs.to('webgpu'), { generator: new Generator(9) })];
+    if (Array.from(bc.data).join() !== Array.from(await bg.dataAsync()).join()) throw new Error('bernoulli draws differ between the devices');
   }) as never],
   ['conv2d (unfold, the batched product with the weight, fold)', () => fc.asyncProperty(
     fc.record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), o: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 3, max: 7 }), w: fc.integer({ min: 3, max: 7 }), k: fc.integer({ min: 1, max: 3 }), stride: fc.integer({ min: 1, max: 2 }), padding: fc.integer({ min: 0, max: 1 }) }),
