@@ -10,7 +10,7 @@ import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 import { isGradEnabled, withGradMode } from '../tape.js';
-import { add, div, mul, sub } from './elementwise.js';
+import { add, clamp, div, mul, sub } from './elementwise.js';
 import { expand, toDevice } from './movement.js';
 import { trustedTensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
@@ -254,7 +254,6 @@ export const clamp_ = api(
     if ((b.min ?? null) === null && (b.max ?? null) === null) throw new DlError('clamp_', 'give at least one of min and max');
     if (Number.isNaN(lo) || Number.isNaN(hi)) throw new DlError('clamp_', `bounds must not be NaN (min ${lo}, max ${hi})`);
     checkWritable('clamp_', t);
-    if (t.device !== 'cpu') throw new DlError('clamp_', `has no webgpu kernel yet (a tensor of shape ${fmt(t.shape)} on '${t.device}')`, { hint: 'use the out-of-place clamp, or run it on the CPU' });
     // PyTorch's result type: integer bounds are int, others float; a bool or int32 tensor cannot take a wider one.
     const bounds = [b.min, b.max].filter((v): v is number => v !== null && v !== undefined);
     const result = promoteTypes(t.dtype, bounds.every(Number.isInteger) ? 'int32' : 'float32') ?? t.dtype;
@@ -263,6 +262,8 @@ export const clamp_ = api(
     }
     const outside = t.dtype === 'int32' ? bounds.find((v) => v < -(2 ** 31) || v >= 2 ** 31) : undefined;
     if (outside !== undefined) throw new DlError('clamp_', `the bound ${outside} does not fit an int32 tensor`, { hint: "convert the tensor first with .to('float64')" });
+    // On the GPU: the out-of-place clamp's kernel, written back into t.
+    if (t.device !== 'cpu') return write(t, withGradMode(false, () => clamp(t, { min: lo, max: hi })));
     const d = t.data;
     for (let i = 0; i < d.length; i++) {
       const v = d[i]!;

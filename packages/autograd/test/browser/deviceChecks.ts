@@ -6,7 +6,7 @@ import {
   add, div, exp, gradients, initWebGpu, log, logSoftmax, manualSeed, matmul, matmulTransposed, maximum, mean, minimum, mul, neg, permute,
   rand, randn, relu, sigmoid, softmax, sqrt, sub, sum, tanh, tensor, Tensor, abs, sin, cos, expand, reshape, transpose, webgpuReady, setBackend,
   getBackend, zeros, DlError, where, gt, pow, Generator, max, min, argmax, eq, slice, narrow, select, split, cat, stack, pad, flip, roll,
-  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill, logsumexp, cumsum, sort, argsort, topk, bernoulli, cumprod, floor, ceil, trunc, round, log1p, expm1, erf, gelu, clamp, isnan, isinf, isfinite,
+  repeat, tile, triu, tril, take, indexPut, indexSelect, maskedFill, logsumexp, cumsum, sort, argsort, topk, bernoulli, noGrad, cumprod, floor, ceil, trunc, round, log1p, expm1, erf, gelu, clamp, isnan, isinf, isfinite,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor } from '@dl/autograd/testing';
 import {
@@ -160,6 +160,10 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
     await agree('erf and gelu (exact and tanh)', (a) => erf(a).add(gelu(a)).add(gelu(a, { approximate: 'tanh' })), [x], 1e-4);
     lo = Math.abs(lo) < 2 ** -126 ? 0 : lo; // a subnormal bound is flushed on the GPU
     await agree(`clamp to [${lo}, ${lo + 1}], and only below`, (a) => clamp(a, lo, lo + 1).add(clamp(a, { min: lo })), [x]);
+    const inPlace = normalF32(x).to('webgpu');
+    noGrad(() => inPlace.clamp_(lo, lo + 1));
+    const want = clamp(normalF32(x), lo, lo + 1);
+    if (Array.from(await inPlace.dataAsync()).join() !== Array.from(want.data).join()) throw new Error('clamp_ on the GPU differs from clamp on the CPU');
     const special = tensor([NaN, Infinity, -Infinity, 0, -2.5, 3]);
     for (const test of [isnan, isinf, isfinite]) {
       const [c, g] = [test(special), test(special.to('webgpu'))];
