@@ -1,4 +1,4 @@
-import type { TypedArray } from '@dl/autograd';
+import type { Tensor, TypedArray } from '@dl/autograd';
 import { Optimizer, withDefaults, type OptimizerOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { checkNonNegative } from './checks.js';
 
@@ -39,6 +39,13 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
 
   protected initState(p: TypedArray, o: ParamGroup<AdagradOptions>): AdagradState {
     return { step: 0, sum: this.zerosLike(p).fill(o.initialAccumulatorValue) };
+  }
+
+  protected override updateOnDevice(p: Tensor, grad: Tensor, s: Record<string, Tensor | number>, o: ParamGroup<AdagradOptions>): void {
+    const step = (s['step'] = ((s['step'] as number | undefined) ?? 0) + 1);
+    const g = this.effectiveGradOnDevice(p, grad, o.weightDecay, o.maximize);
+    const sum = this.stateOnDevice(s, 'sum', p, o.initialAccumulatorValue).add_(g.mul(g));
+    p.sub_(g.div(sum.sqrt().add(o.eps)), { alpha: o.lr / (1 + (step - 1) * o.lrDecay) });
   }
 
   protected update(p: TypedArray, grad: TypedArray, s: AdagradState, o: ParamGroup<AdagradOptions>): void {

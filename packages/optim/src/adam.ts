@@ -62,7 +62,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     } else g = this.effectiveGradOnDevice(p, grad, weightDecay, o.maximize);
     const m = (s['expAvg'] ??= zerosLike(p)) as Tensor;
     const v = (s['expAvgSq'] ??= zerosLike(p)) as Tensor;
-    m.mul_(beta1).add_(g, { alpha: 1 - beta1 });
+    this.ewmaOnDevice(m, g, beta1);
     v.mul_(beta2).add_(g.mul(g), { alpha: 1 - beta2 });
     let denomSource = v;
     if (o.amsgrad) {

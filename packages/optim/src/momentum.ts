@@ -1,4 +1,4 @@
-import type { TypedArray } from '@dl/autograd';
+import type { Tensor, TypedArray } from '@dl/autograd';
 import { Optimizer, withDefaults, type OptimizerOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { checkInRange, checkNonNegative } from './checks.js';
 import { ewma } from './ewma.js';
@@ -35,6 +35,11 @@ export class Momentum extends Optimizer<MomentumOptions, MomentumState> {
 
   protected initState(p: TypedArray): MomentumState {
     return { velocity: this.zerosLike(p) };
+  }
+
+  protected override updateOnDevice(p: Tensor, grad: Tensor, s: Record<string, Tensor | number>, o: ParamGroup<MomentumOptions>): void {
+    const v = this.ewmaOnDevice(this.stateOnDevice(s, 'velocity', p), this.effectiveGradOnDevice(p, grad, o.weightDecay, o.maximize), o.rho);
+    p.sub_(v, { alpha: o.lr });
   }
 
   protected update(p: TypedArray, grad: TypedArray, s: MomentumState, o: ParamGroup<MomentumOptions>): void {

@@ -1,6 +1,6 @@
 // The Optimizer base: parameter groups, lazily created per-parameter state, the step loop, zeroGrad and
 // serialisation. A subclass writes one in-place update per parameter (burn's `step(lr, tensor, grad, state)`).
-import { allocate, Tensor, enableGrad, markModified, noGrad, zerosLike, type TypedArray, DlError } from '@dl/autograd';
+import { allocate, Tensor, enableGrad, fullLike, markModified, noGrad, zerosLike, type TypedArray, DlError } from '@dl/autograd';
 import { checkNonNegative } from './checks.js';
 
 /** The option every optimizer has: the learning rate. */
@@ -311,7 +311,17 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
    * `p` and the state); `state` starts empty. Optimizers without it are CPU-only and say so.
    */
   protected updateOnDevice(p: Tensor, _grad: Tensor, _state: Record<string, Tensor | number>, _group: ParamGroup<O>): void {
-    throw new DlError(`${this.name}.step`, `has no update for parameters on '${p.device}' yet (SGD, Adam and AdamW have one)`, { hint: "train this model on the CPU, or use SGD, Adam or AdamW" });
+    throw new DlError(`${this.name}.step`, `has no update for parameters on '${p.device}'`, { hint: 'train this model on the CPU' });
+  }
+
+  /** The course's EWMA on a GPU, in place: s ← ρ·s + (1 − ρ)·y (the `ewma` loop as tensor ops). */
+  protected ewmaOnDevice(s: Tensor, y: Tensor, rho: number): Tensor {
+    return s.mul_(rho).add_(y, { alpha: 1 - rho });
+  }
+
+  /** A state tensor on the parameter's device, zeros (or `value`), created on the first step. */
+  protected stateOnDevice(state: Record<string, Tensor | number>, key: string, p: Tensor, value = 0): Tensor {
+    return (state[key] ??= value === 0 ? zerosLike(p) : fullLike(p, value)) as Tensor;
   }
 
   /** The gradient the update follows on a GPU: `±grad + weightDecay·param`, as `effectiveGrad`. */

@@ -1,4 +1,4 @@
-import type { TypedArray } from '@dl/autograd';
+import type { Tensor, TypedArray } from '@dl/autograd';
 import { Optimizer, withDefaults, type OptimizerOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { checkInRange, checkNonNegative } from './checks.js';
 import { ewma, ewmaOfSquares } from './ewma.js';
@@ -47,6 +47,22 @@ export class RMSProp extends Optimizer<RMSPropOptions, RMSPropState> {
     if (o.momentum > 0) s.momentumBuffer = this.zerosLike(p);
     if (o.centered) s.gradAvg = this.zerosLike(p);
     return s;
+  }
+
+  protected override updateOnDevice(p: Tensor, grad: Tensor, s: Record<string, Tensor | number>, o: ParamGroup<RMSPropOptions>): void {
+    s['step'] = ((s['step'] as number | undefined) ?? 0) + 1;
+    const g = this.effectiveGradOnDevice(p, grad, o.weightDecay, o.maximize);
+    const v = this.stateOnDevice(s, 'squareAvg', p);
+    v.mul_(o.alpha).add_(g.mul(g), { alpha: 1 - o.alpha });
+    // v − ḡ² ≥ 0 in exact arithmetic; clamped so sqrt never sees a rounding's tiny negative.
+    let variance = v;
+    if (o.centered) {
+      const m = this.ewmaOnDevice(this.stateOnDevice(s, 'gradAvg', p), g, o.alpha);
+      variance = v.sub(m.mul(m)).clamp({ min: 0 });
+    }
+    const scaled = g.div(variance.sqrt().add(o.eps));
+    if (o.momentum > 0) p.sub_(this.stateOnDevice(s, 'momentumBuffer', p).mul_(o.momentum).add_(scaled), { alpha: o.lr });
+    else p.sub_(scaled, { alpha: o.lr });
   }
 
   protected update(p: TypedArray, grad: TypedArray, s: RMSPropState, o: ParamGroup<RMSPropOptions>): void {

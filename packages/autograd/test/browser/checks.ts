@@ -18,6 +18,7 @@ export const BROWSER_CHECKS = [
   "webgpu device: every op with a WGSL kernel gives the CPU op's values and gradients over random shapes (float32 property)",
   "webgpu device: an MLP trained on the GPU with Adam, and with SGD (Nesterov momentum, weight decay), follows the CPU losses for 300 steps",
   'webgpu device: TorchCNN (conv, ReLU, max-pool, linear) trained on the GPU with Adam follows the CPU losses for 200 steps',
+  'webgpu device: Momentum, RMSProp (centered, with momentum), Adagrad (lr decay) and AdamW (amsgrad) step GPU parameters as on the CPU for 80 steps',
   'webgpu device: a training step (forward, backward, optimizer step) encodes its kernels and submits them once, when the loss is read',
   "webgpu device: GPU buffers of tensors that were garbage-collected are destroyed, so 300 training steps hold no more buffers than 30 do",
 ] as const;

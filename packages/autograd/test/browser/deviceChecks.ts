@@ -14,7 +14,7 @@ import {
   BatchNorm1d, BatchNorm2d, Embedding, AvgPool2d, AdaptiveAvgPool2d, ConvTranspose2d, Conv1d, binaryCrossEntropy, binaryCrossEntropyWithLogits,
   smoothL1Loss, mseLoss, LSTM, GRU,
 } from '@dl/nn';
-import { Adam, SGD } from '@dl/optim';
+import { Adagrad, Adam, AdamW, Momentum, RMSProp, SGD } from '@dl/optim';
 import { gpuContext } from '../../src/device.js';
 
 type Check = () => string | Promise<string>;
@@ -271,14 +271,24 @@ async function layerAgree(what: string, make: () => Module, input: Tensor, run: 
 }
 
 /** A small MLP (or TorchCNN) on `device`, from one seed, trained for `steps` steps; returns its losses. */
-async function train(device: 'cpu' | 'webgpu', optimizer: 'adam' | 'sgd', steps: number, cnn = false): Promise<number[]> {
+/** Each optimizer the GPU steps, with options that exercise its branches. */
+const OPTIMIZERS: Record<string, (params: Tensor[]) => { zeroGrad(): void; step(): void }> = {
+  adam: (ps) => new Adam(ps, { lr: 0.01 }),
+  sgd: (ps) => new SGD(ps, { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 }),
+  momentum: (ps) => new Momentum(ps, { lr: 0.05, rho: 0.8, weightDecay: 1e-3 }),
+  rmsprop: (ps) => new RMSProp(ps, { lr: 0.005, centered: true, momentum: 0.5, weightDecay: 1e-3 }),
+  adagrad: (ps) => new Adagrad(ps, { lr: 0.05, lrDecay: 0.01, initialAccumulatorValue: 0.1 }),
+  'adamw': (ps) => new AdamW(ps, { lr: 0.01, amsgrad: true }),
+};
+
+async function train(device: 'cpu' | 'webgpu', optimizer: string, steps: number, cnn = false): Promise<number[]> {
   manualSeed(7);
   const model = cnn ? new TorchCNN(1, 4, 4, { imageSize: 8 }) : new Sequential(new Flatten(), new Linear(12, 16), new ReLU(), new Linear(16, 4));
   const x = cnn ? randn([16, 1, 8, 8]) : randn([32, 3, 4]);
   const y = tensor(Array.from({ length: x.shape[0]! }, (_, i) => (i * 5) % 4), { dtype: 'int32' });
   const input = device === 'cpu' ? x : x.to('webgpu');
   if (device === 'webgpu') model.to('webgpu');
-  const opt = optimizer === 'adam' ? new Adam(model.parameters(), { lr: 0.01 }) : new SGD(model.parameters(), { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 1e-3 });
+  const opt = OPTIMIZERS[optimizer]!([...model.parameters()]);
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
     opt.zeroGrad();
@@ -357,6 +367,20 @@ export const deviceChecks: Record<string, Check> = {
     });
     if (!(gpu[199]! < 0.5 * gpu[0]!)) throw new Error(`the loss went from ${gpu[0]} to ${gpu[199]}`);
     return `${gpu[0]!.toFixed(3)} → ${gpu[199]!.toFixed(3)}`;
+  },
+  'webgpu device: Momentum, RMSProp (centered, with momentum), Adagrad (lr decay) and AdamW (amsgrad) step GPU parameters as on the CPU for 80 steps': async () => {
+    await initWebGpu();
+    const out: string[] = [];
+    for (const name of ['momentum', 'rmsprop', 'adagrad', 'adamw']) {
+      const cpu = await train('cpu', name, 80);
+      const gpu = await train('webgpu', name, 80);
+      gpu.forEach((l, i) => {
+        if (!(Math.abs(l - cpu[i]!) <= 1e-3 * (1 + Math.abs(cpu[i]!)))) throw new Error(`${name}: step ${i} loss ${l} on the GPU, ${cpu[i]} on the CPU`);
+      });
+      if (!(gpu[79]! < gpu[0]!)) throw new Error(`${name}: the loss went from ${gpu[0]} to ${gpu[79]}`);
+      out.push(`${name} ${gpu[0]!.toFixed(3)} → ${gpu[79]!.toFixed(3)}`);
+    }
+    return out.join(', ');
   },
   'webgpu device: a training step (forward, backward, optimizer step) encodes its kernels and submits them once, when the loss is read': async () => {
     await initWebGpu();
