@@ -54,9 +54,12 @@ const roundOp = defineOp<{ decimals: number }>({
   name: 'round',
   saves: 'none',
   forward: ([x], { decimals }) => ({ data: k.round(x!.data, decimals), shape: x!.shape }),
-  webgpu: (xs, attrs, gpu) => {
-    if (attrs.decimals !== 0) throw new DlError('round', `with decimals (${attrs.decimals}) has no webgpu kernel yet`, { hint: 'round on the CPU, or scale, round and scale back yourself' });
-    return unaryOnGpu('round')(xs, attrs, gpu);
+  // With decimals, in f32 as PyTorch's kernels compute it: round(x·10^d) / 10^d.
+  webgpu: ([x], { decimals }, gpu) => {
+    if (decimals === 0) return unaryOnGpu('round')([x!], undefined, gpu);
+    const [a] = floatsOnGpu('round', x!);
+    const s = { a: gpu.scalar(Float32Array.of(10 ** decimals)), strides: x!.shape.map(() => 0) };
+    return { data: map(gpu, 'round(x * y) / y', [{ a: a!, strides: stridesOf(x!.shape) }, s], x!.shape, 'float32'), shape: x!.shape };
   },
   backward: ({ grad }) => [zeroGrad(grad)],
 });

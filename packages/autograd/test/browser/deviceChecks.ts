@@ -156,6 +156,7 @@ const OP_PROPERTIES: [string, () => fc.IAsyncProperty<never>][] = [
   }) as never],
   ['rounding, log1p, expm1, erf and gelu, clamp, and the value tests', () => fc.asyncProperty(arbShape({ maxDims: 3 }).chain((s) => arbTensor(s, moderate)), fc.double({ min: -2, max: 2, noNaN: true }), async (x, lo) => {
     await agree('floor, ceil, trunc, round (zero gradients)', (a) => floor(a).add(ceil(a)).add(trunc(a)).add(round(a)).add(a), [x]);
+    await agree('round to 2 decimals and to tens', (a) => round(a.mul(7), { decimals: 2 }).add(round(a.mul(30), { decimals: -1 })), [x]);
     await agree('log1p and expm1', (a) => log1p(a.abs()).add(expm1(a)), [x], 1e-4);
     await agree('erf and gelu (exact and tanh)', (a) => erf(a).add(gelu(a)).add(gelu(a, { approximate: 'tanh' })), [x], 1e-4);
     lo = Math.abs(lo) < 2 ** -126 ? 0 : lo; // a subnormal bound is flushed on the GPU
