@@ -44,7 +44,12 @@ export class GpuContext {
   readonly device: GPUDevice;
   private readonly pipelines = new Map<string, GPUComputePipeline>();
   private encoder: GPUCommandEncoder | null = null;
-  private uniforms: GPUBuffer[] = [];
+  // The dispatches' small uniform blocks, packed into reused 64 kB buffers at aligned offsets: written to
+  // their CPU copies while encoding, uploaded with one writeBuffer per buffer just before the submit.
+  private readonly uniformChunks: { buffer: GPUBuffer; staging: Uint8Array; used: number }[] = [];
+  private uniformChunk = 0;
+  // The open compute pass: consecutive dispatches share one (copies end it).
+  private pass: GPUComputePassEncoder | null = null;
   /** Dispatches encoded since the last submit, and submits so far (for tests and the bench). */
   pending = 0;
   submits = 0;
@@ -110,21 +115,21 @@ export class GpuContext {
   /** A GPU copy of `a` (the copy is encoded in order with the pending dispatches). */
   copy(a: GpuArray): GpuArray {
     const out = this.alloc(a.length, a.dtype);
-    if (a.length > 0) this.commands().copyBufferToBuffer(a.buffer, 0, out.buffer, 0, 4 * a.length);
+    if (a.length > 0) this.copyCommands().copyBufferToBuffer(a.buffer, 0, out.buffer, 0, 4 * a.length);
     return out;
   }
 
   /** Encodes a copy of `src`'s values into `dst` (of the same length), in order with the pending dispatches. */
   copyInto(src: GpuArray, dst: GpuArray): void {
     if (src.length !== dst.length) throw new Error(`webgpu copy: ${src.length} values into ${dst.length}`);
-    if (src.length > 0 && src !== dst) this.commands().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, 4 * src.length);
+    if (src.length > 0 && src !== dst) this.copyCommands().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, 4 * src.length);
   }
 
   /** Submits the pending work, then resolves to the values of `a`, in the typed array of its dtype. */
   async read(a: GpuArray): Promise<Float32Array | Int32Array | Uint8Array> {
     if (a.length === 0) return a.dtype === 'float32' ? new Float32Array(0) : a.dtype === 'int32' ? new Int32Array(0) : new Uint8Array(0);
     const staging = this.device.createBuffer({ size: 4 * a.length, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.commands().copyBufferToBuffer(a.buffer, 0, staging, 0, 4 * a.length);
+    this.copyCommands().copyBufferToBuffer(a.buffer, 0, staging, 0, 4 * a.length);
     this.flush();
     await staging.mapAsync(GPUMapMode.READ);
     const range = staging.getMappedRange();
@@ -137,13 +142,17 @@ export class GpuContext {
   /** Submits every encoded dispatch as one command buffer. */
   flush(): void {
     if (this.encoder === null) return;
+    this.endPass();
+    // Queue operations run in order: these writes land after the work submitted before, and before this.
+    for (const c of this.uniformChunks) {
+      if (c.used > 0) this.device.queue.writeBuffer(c.buffer, 0, c.staging.buffer, c.staging.byteOffset, c.used);
+      c.used = 0;
+    }
+    this.uniformChunk = 0;
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = null;
     this.submits++;
     this.pending = 0;
-    // Uniform buffers are only read by the submitted work; the queue keeps them alive until it ran.
-    for (const u of this.uniforms) u.destroy();
-    this.uniforms = [];
     // Submitted work keeps what it uses alive until it has run; destroying now frees the memory after that.
     for (const b of this.released) b.destroy();
     this.live -= this.released.length;
@@ -154,19 +163,37 @@ export class GpuContext {
   dispatch(source: string, buffers: readonly GPUBuffer[], uniform: Uint32Array | null, groups: readonly [number, number?, number?]): void {
     const pipeline = this.pipeline(source);
     const entries: GPUBindGroupEntry[] = buffers.map((buffer, binding) => ({ binding, resource: { buffer } }));
-    if (uniform !== null) {
-      const u = this.device.createBuffer({ size: Math.max(16, uniform.byteLength), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      this.device.queue.writeBuffer(u, 0, uniform.buffer, uniform.byteOffset, uniform.byteLength);
-      this.uniforms.push(u);
-      entries.push({ binding: buffers.length, resource: { buffer: u } });
-    }
-    const pass = this.commands().beginComputePass();
+    if (uniform !== null) entries.push({ binding: buffers.length, resource: this.uniformSlot(uniform) });
+    // Each dispatch of a compute pass is its own usage scope: writes of one are seen by the next.
+    const pass = (this.pass ??= this.commands().beginComputePass());
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }));
     pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
-    pass.end();
     this.pending++;
     this.dispatches++;
+  }
+
+  /** A place for `data` in the uniform chunks (a new chunk when the current one is full). */
+  private uniformSlot(data: Uint32Array): GPUBufferBinding {
+    const CHUNK = 65536;
+    const align = this.device.limits.minUniformBufferOffsetAlignment;
+    const size = Math.max(16, data.byteLength);
+    let c = this.uniformChunks[this.uniformChunk];
+    if (c !== undefined && c.used + size > CHUNK) c = this.uniformChunks[++this.uniformChunk];
+    if (c === undefined) {
+      c = { buffer: this.device.createBuffer({ size: CHUNK, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }), staging: new Uint8Array(CHUNK), used: 0 };
+      this.uniformChunks.push(c);
+    }
+    const offset = c.used;
+    c.staging.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
+    c.used = Math.ceil((offset + size) / align) * align;
+    return { buffer: c.buffer, offset, size };
+  }
+
+  /** Ends the open compute pass, before a copy or a submit. */
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
   }
 
   /** The compiled pipeline of `source`, compiled on first use. */
@@ -182,6 +209,12 @@ export class GpuContext {
   /** Pipelines compiled so far. */
   get compiled(): number {
     return this.pipelines.size;
+  }
+
+  /** The encoder, with no compute pass open (copies are encoded outside passes). */
+  private copyCommands(): GPUCommandEncoder {
+    this.endPass();
+    return this.commands();
   }
 
   private commands(): GPUCommandEncoder {
