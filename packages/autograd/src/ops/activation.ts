@@ -4,25 +4,14 @@ import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { normalizeDim, numel } from '../shape.js';
 import { binaryOnGpu, operands } from './broadcast.js';
-import { map, UNARY } from '../kernels/webgpu/elementwise.js';
 import { logSoftmaxAxis } from '../kernels/webgpu/reduce.js';
-import type { GpuContext } from '../kernels/webgpu/context.js';
-import { floatsOnGpu } from './webgpu.js';
-import { stridesOf } from '../shape.js';
+import { floatsOnGpu, unaryOnGpu } from './webgpu.js';
 import { add, erf, exp, mul, pow, sub, where } from './elementwise.js';
 import { gt } from './compare.js';
 import { sum } from './reduce.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
-
-/** The webgpu forward of a float activation with a WGSL expression. */
-function unaryOnGpu(op: 'relu' | 'sigmoid' | 'tanh') {
-  return ([x]: Tensor[], _attrs: unknown, gpu: GpuContext) => {
-    const [a] = floatsOnGpu(op, x!);
-    return { data: map(gpu, UNARY[op], [{ a: a!, strides: stridesOf(x!.shape) }], x!.shape, 'float32'), shape: x!.shape };
-  };
-}
 
 const reluOp = defineOp({
   name: 'relu',

@@ -3,7 +3,7 @@ import { Tensor, trustedTensor, type TensorLike } from '../tensor.js';
 import { allocate, defaultDType, isFloat, promoteTypes, type DType, type TypedArray } from '../dtype.js';
 import { k } from '../kernels/index.js';
 import { broadcastShapes, broadcastStrides, fmt, sameShape, type Shape } from '../shape.js';
-import { BINARY, cast as gpuCast, map, type BinaryOp } from '../kernels/webgpu/elementwise.js';
+import { BINARY, cast as gpuCast, map, type BinaryOp, type Strided } from '../kernels/webgpu/elementwise.js';
 import { gpuContext } from '../device.js';
 import type { GpuContext } from '../kernels/webgpu/context.js';
 import { floatsOnGpu, onGpu } from './webgpu.js';
@@ -55,8 +55,8 @@ export function broadcastData(x: Tensor, shape: Shape): TypedArray {
   return k.stridedCopy(x.data, 0, shape, broadcastStrides(x.shape, shape));
 }
 
-/** Broadcasts every input to their common shape; throws naming `op` when they do not broadcast. */
-export function broadcastAll(op: string, xs: readonly Tensor[]): { shape: number[]; data: TypedArray[] } {
+/** The common shape of every input's; throws naming `op` when they do not broadcast. */
+function commonShape(op: string, xs: readonly Tensor[]): number[] {
   let shape: number[] = [];
   for (const x of xs) {
     try {
@@ -65,7 +65,22 @@ export function broadcastAll(op: string, xs: readonly Tensor[]): { shape: number
       throw new DlError(`${op}: shapes ${xs.map((t) => fmt(t.shape)).join(' and ')} cannot be broadcast together`);
     }
   }
+  return shape;
+}
+
+/** Broadcasts every input to their common shape; throws naming `op` when they do not broadcast. */
+export function broadcastAll(op: string, xs: readonly Tensor[]): { shape: number[]; data: TypedArray[] } {
+  const shape = commonShape(op, xs);
   return { shape, data: xs.map((x) => broadcastData(x, shape)) };
+}
+
+/**
+ * `broadcastAll` for a GPU kernel: the common shape, and each input's storage read through its broadcast
+ * strides (no copy), as `map` takes its operands.
+ */
+export function broadcastOnGpu(op: string, xs: readonly Tensor[]): { shape: number[]; operands: Strided[] } {
+  const shape = commonShape(op, xs);
+  return { shape, operands: xs.map((x) => ({ a: onGpu(x), strides: broadcastStrides(x.shape, shape) })) };
 }
 
 /**
@@ -123,17 +138,11 @@ export function binaryForward(
  */
 export function binaryOnGpu(op: BinaryOp, ints = false): (inputs: Tensor[], attrs: unknown, gpu: GpuContext) => { data: ReturnType<typeof map>; shape: number[] } {
   return ([a, b], _attrs, gpu) => {
-    let shape: number[];
-    try {
-      shape = broadcastShapes(op, a!.shape, b!.shape);
-    } catch {
-      throw new DlError(`${op}: shapes ${fmt(a!.shape)} and ${fmt(b!.shape)} cannot be broadcast together`);
-    }
     // int32 and bool (u32 0/1) operands keep their dtype where WGSL's arithmetic means the same on them.
     const integral = ints && (a!.dtype === 'int32' || a!.dtype === 'bool');
-    const [x, y] = integral ? [onGpu(a!), onGpu(b!)] : floatsOnGpu(op, a!, b!);
+    if (!integral) floatsOnGpu(op, a!, b!);
+    const { shape, operands: xs } = broadcastOnGpu(op, [a!, b!]);
     const expr = !integral ? BINARY[op] : op === 'maximum' ? 'select(y, x, x >= y)' : op === 'minimum' ? 'select(y, x, x <= y)' : BINARY[op];
-    const xs = [{ a: x!, strides: broadcastStrides(a!.shape, shape) }, { a: y!, strides: broadcastStrides(b!.shape, shape) }];
     return { data: map(gpu, expr, xs, shape, integral ? (a!.dtype as 'int32' | 'bool') : 'float32'), shape };
   };
 }

@@ -1,13 +1,12 @@
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
-import { binaryForward, operands } from './broadcast.js';
+import { binaryForward, broadcastOnGpu, operands } from './broadcast.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { maximum, mul } from './elementwise.js';
-import { broadcastShapes, broadcastStrides } from '../shape.js';
 import { compareExpr, map, WGSL_TYPE } from '../kernels/webgpu/elementwise.js';
-import { onGpu } from './webgpu.js';
+import type { GpuDType } from '../kernels/webgpu/context.js';
 
 type Predicate = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 
@@ -17,9 +16,8 @@ function comparison(p: Predicate) {
     dtypes: 'any',
     forward: ([a, b]) => binaryForward(p, k[p], a!, b!),
     webgpu: ([a, b], _, gpu) => {
-      const shape = broadcastShapes(p, a!.shape, b!.shape);
-      const xs = [a!, b!].map((t) => ({ a: onGpu(t), strides: broadcastStrides(t.shape, shape) }));
-      return { data: map(gpu, compareExpr(p, WGSL_TYPE[xs[0]!.a.dtype]), xs, shape, 'bool'), shape };
+      const { shape, operands: xs } = broadcastOnGpu(p, [a!, b!]);
+      return { data: map(gpu, compareExpr(p, WGSL_TYPE[a!.dtype as GpuDType]), xs, shape, 'bool'), shape };
     },
   });
   return api(sig(p, ['a', K.tensorLike], ['b', K.tensorLike]), (a: TensorLike, b: TensorLike): Tensor => op(operands(p, a, b), undefined));

@@ -1,7 +1,6 @@
 // Running sums and products along a dim, and the product reduction; backward rules are written in ops
 // (cumsum and cumprod of flipped gradients), so their gradients are differentiable again.
 import { Tensor } from '../tensor.js';
-import { allocate } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
 import { reduce as gpuReduce, scanAxis as gpuScanAxis } from '../kernels/webgpu/reduce.js';
@@ -10,6 +9,7 @@ import { normalizeDim, numel, type Shape } from '../shape.js';
 import { div, mul, where } from './elementwise.js';
 import { sum } from './reduce.js';
 import { counted } from './counting.js';
+import { ones, onesLike } from '../creation.js';
 import { cat, reshape, slice, transpose, unsqueeze } from './movement.js';
 import { flip } from './shaping.js';
 import { api, sig } from '../checks/guard.js';
@@ -21,10 +21,9 @@ function around(shape: Shape, dim: number): [number, number, number] {
   return [numel(shape.slice(0, dim)), shape[dim]!, numel(shape.slice(dim + 1))];
 }
 
-/** A tensor of ones shaped as x with `dim` of size 1. */
+/** A tensor of ones shaped as x with `dim` of size 1, on x's device. */
 function onesAlong(x: Tensor, dim: number): Tensor {
-  const shape = x.shape.map((s, i) => (i === dim ? 1 : s));
-  return new Tensor(allocate(x.dtype, numel(shape)).fill(1), shape).to(x.device);
+  return ones(x.shape.map((s, i) => (i === dim ? 1 : s)), { dtype: x.dtype, device: x.device });
 }
 
 /** Runs `f` on x seen as 1-D when x is 0-D (PyTorch scans a scalar as one element), with `dim` resolved. */
@@ -108,10 +107,6 @@ const prodOp = defineOp<{ dim: number; keepdim: boolean }>({
     return [mul(g, mul(left, right))];
   },
 });
-
-function onesLike(x: Tensor): Tensor {
-  return new Tensor(allocate(x.dtype, x.numel()).fill(1), x.shape).to(x.device);
-}
 
 /**
  * The product over `dim` (of every element when omitted); the gradient is exact with zeros.

@@ -2,11 +2,12 @@ import { DlError } from '../checks/error.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
-import { broadcastShapes, broadcastStrides, stridesOf } from '../shape.js';
+import { stridesOf } from '../shape.js';
 import { zerosLike } from '../creation.js';
-import { binaryForward, binaryOnGpu, broadcastAll, operands } from './broadcast.js';
+import { binaryForward, binaryOnGpu, broadcastAll, broadcastOnGpu, operands } from './broadcast.js';
+import type { GpuDType } from '../kernels/webgpu/context.js';
 import { cast as gpuCast, CLAMP, map, UNARY, WGSL_TYPE, whereExpr, type UnaryOp } from '../kernels/webgpu/elementwise.js';
-import { floatsOnGpu, onGpu } from './webgpu.js';
+import { floatsOnGpu, onGpu, unaryOnGpu } from './webgpu.js';
 import { eq, ge, gt, le, lt } from './compare.js';
 import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
@@ -93,11 +94,9 @@ const whereOp = defineOp({
     return { data: k.where(data[0]!, data[1]!, data[2]!), shape };
   },
   webgpu: ([c, a, b], _, gpu) => {
-    let shape: number[] = [];
-    for (const t of [c!, a!, b!]) shape = broadcastShapes('where', shape, t.shape);
     if (a!.dtype !== 'float32' && a!.dtype !== 'int32') floatsOnGpu('where', a!);
-    const xs = [c!, a!, b!].map((t) => ({ a: onGpu(t), strides: broadcastStrides(t.shape, shape) }));
-    return { data: map(gpu, whereExpr(WGSL_TYPE[xs[0]!.a.dtype]), xs, shape, a!.dtype as 'float32' | 'int32'), shape };
+    const { shape, operands: xs } = broadcastOnGpu('where', [c!, a!, b!]);
+    return { data: map(gpu, whereExpr(WGSL_TYPE[c!.dtype as GpuDType]), xs, shape, a!.dtype as 'float32' | 'int32'), shape };
   },
   backward: ({ grad, inputs: [c], needsInputGrad: [, ga, gb] }) => [null, ga ? where(c!, grad, 0) : null, gb ? where(c!, 0, grad) : null],
 });
@@ -164,11 +163,8 @@ function unary(
     saves,
     dtypes: dtypes === 'float' ? 'float' : 'any',
     forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
-    webgpu: name in UNARY ? ([x], _, gpu) => {
-      // neg and abs keep int32 (WGSL's - and abs work on i32); the rest compute in f32.
-      const [a] = dtypes === 'numeric' && x!.dtype === 'int32' ? [onGpu(x!)] : floatsOnGpu(name, x!);
-      return { data: map(gpu, UNARY[name as UnaryOp], [{ a: a!, strides: stridesOf(x!.shape) }], x!.shape, a!.dtype), shape: x!.shape };
-    } : undefined,
+    // neg and abs keep int32 (WGSL's - and abs work on i32); the rest compute in f32.
+    webgpu: name in UNARY ? unaryOnGpu(name as UnaryOp, dtypes === 'numeric') : undefined,
     backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x!, output)]),
   });
   return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => {
@@ -214,7 +210,7 @@ const clampOp = defineOp<{ min: number; max: number }>({
     // The bounds as one-value operands (a WGSL literal cannot be ±∞); int32 tensors are clamped as f32 and converted back.
     const ints = x!.dtype === 'int32';
     const a = ints ? gpuCast(gpu, onGpu(x!), 'float32') : floatsOnGpu('clamp', x!)[0]!;
-    const bound = (v: number) => ({ a: gpu.upload(Float32Array.of(v)), strides: x!.shape.map(() => 0) });
+    const bound = (v: number) => ({ a: gpu.scalar(Float32Array.of(v)), strides: x!.shape.map(() => 0) });
     const out = map(gpu, CLAMP, [{ a, strides: stridesOf(x!.shape) }, bound(min), bound(max)], x!.shape, 'float32');
     return { data: ints ? gpuCast(gpu, out, 'int32') : out, shape: x!.shape };
   },

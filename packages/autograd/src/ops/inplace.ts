@@ -1,7 +1,8 @@
 // In-place ops: they write into a tensor's own values and bump its version counter (`markModified`), so
 // a backward through a graph recorded before the write refuses to run on values that are gone.
 import { DlError } from '../checks/error.js';
-import { Tensor } from '../tensor.js';
+import { Tensor, trustedTensor } from '../tensor.js';
+import { full, zerosLike } from '../creation.js';
 import { dtypeOf, dtypes, isFloat, promoteTypes, withArticle, type DType, type TypedArray } from '../dtype.js';
 import { k } from '../kernels/index.js';
 import { fmt } from '../shape.js';
@@ -12,16 +13,10 @@ import { options as opts } from '../checks/options.js';
 import { isGradEnabled, withGradMode } from '../tape.js';
 import { add, clamp, div, mul, sub } from './elementwise.js';
 import { expand, toDevice } from './movement.js';
-import { trustedTensor } from '../tensor.js';
-import { allocate } from '../dtype.js';
 import { deviceKind, gpuContext, type Device } from '../device.js';
 import { cast as gpuCast } from '../kernels/webgpu/elementwise.js';
 import { GpuArray, type GpuDType } from '../kernels/webgpu/context.js';
 
-/** Zeros of `t`'s shape and dtype on its device. */
-function zerosOn(t: Tensor): Tensor {
-  return toDevice(trustedTensor(allocate(t.dtype, t.numel()), t.shape), t.device);
-}
 
 /** Replaces the values of `t` (same object) with `data`, as a new version of its storage. */
 function swapStorage(t: Tensor, data: TypedArray | GpuArray): void {
@@ -198,7 +193,7 @@ export const div_ = api(sig('div_', ['t', K.tensor], ['other', tensorOrNumber]),
 /** Sets every value of `t` to 0, in place (PyTorch's `zero_`). @example noGrad(() => bias.zero_()) */
 export const zero_ = api(sig('zero_', ['t', K.tensor]), function zero_(t: Tensor): Tensor {
   checkWritable('zero_', t);
-  if (t.device !== 'cpu') return write(t, zerosOn(t));
+  if (t.device !== 'cpu') return write(t, zerosLike(t));
   t.data.fill(0);
   markModified(t);
   return t;
@@ -212,7 +207,7 @@ export const fill_ = api(sig('fill_', ['t', K.tensor], ['value', tensorOrNumber]
   }
   if (t.device !== 'cpu' || (value instanceof Tensor && value.device !== 'cpu')) {
     // On the GPU: t·0 + value would keep NaN and ∞ of t, so the value is broadcast from a fresh scalar.
-    const v = value instanceof Tensor ? value.to(t.device) : toDevice(trustedTensor(allocate(t.dtype, 1).fill(t.dtype === 'bool' ? +(value !== 0) : value), []), t.device);
+    const v = value instanceof Tensor ? value.to(t.device) : full([], value, { dtype: t.dtype, device: t.device });
     return write(t, withGradMode(false, () => expand(v.detach().reshape([]), [...t.shape])));
   }
   const v = value instanceof Tensor ? value.data[0]! : value;

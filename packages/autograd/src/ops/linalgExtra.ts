@@ -2,7 +2,7 @@
 // permutes and batched matmuls, so it is differentiable to any order.
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
-import { allocate } from '../dtype.js';
+import { zerosLike } from '../creation.js';
 import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDims, numel, stridesOf, type Shape } from '../shape.js';
@@ -65,7 +65,7 @@ const normOp = defineOp<NormAttrs>({
     const kept = keptShape(x!.shape, dims);
     const g = reshape(grad, kept);
     const nrm = reshape(output, kept);
-    if (p === 0) return [new Tensor(allocate(x!.dtype, x!.numel()), x!.shape).to(x!.device)];
+    if (p === 0) return [zerosLike(x!)];
     if (p === 1) return [mul(g, sign(x!))];
     if (p === Infinity || p === -Infinity) {
       const hit = eq(abs(x!), nrm).to(x!.dtype);

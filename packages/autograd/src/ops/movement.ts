@@ -3,17 +3,16 @@ import { Tensor } from '../tensor.js';
 import { allocate, checkDType, type DType } from '../dtype.js';
 import { defineOp, type Op } from '../op.js';
 import { k } from '../kernels/index.js';
-import { fmt, normalizeDim, numel, stridesOf, type Shape } from '../shape.js';
+import { broadcastStrides, fmt, normalizeDim, numel, stridesOf, type Shape } from '../shape.js';
 import { broadcastData } from './broadcast.js';
 import { followVersion } from '../version.js';
 import { api, sig, type Checked } from '../checks/guard.js';
 import { checkNumel, checkPieces } from '../checks/limits.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
-import { broadcastStrides } from '../shape.js';
 import { cast as gpuCast, fill as gpuFill, stridedCopy as gpuStridedCopy, stridedWrite as gpuStridedWrite } from '../kernels/webgpu/elementwise.js';
 import type { GpuDType } from '../kernels/webgpu/context.js';
-import { gpuContext, type Device } from '../device.js';
+import { deviceKind, gpuContext, type Device } from '../device.js';
 import { onGpu } from './webgpu.js';
 
 const reshapeOp = defineOp<{ shape: number[] }>({
@@ -51,19 +50,23 @@ export const reshape = api(sig('reshape', ['x', K.tensor], ['shape', K.list(K.nu
 /** PyTorch's `view`: the same as `reshape` here, since tensors are always contiguous. */
 export const view = reshape;
 
+/** The permuted shape, and the input's strides in that order (the view a permute copies). */
+function permuteView(shape: Shape, dims: readonly number[]): { shape: number[]; strides: number[] } {
+  const strides = stridesOf(shape);
+  return { shape: dims.map((d) => shape[d]!), strides: dims.map((d) => strides[d]!) };
+}
+
 const permuteOp = defineOp<{ dims: number[] }>({
   name: 'permute',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims }) => {
-    const strides = stridesOf(x!.shape);
-    const shape = dims.map((d) => x!.shape[d]!);
-    return { data: k.stridedCopy(x!.data, 0, shape, dims.map((d) => strides[d]!)), shape };
+    const v = permuteView(x!.shape, dims);
+    return { data: k.stridedCopy(x!.data, 0, v.shape, v.strides), shape: v.shape };
   },
   webgpu: ([x], { dims }, gpu) => {
-    const strides = stridesOf(x!.shape);
-    const shape = dims.map((d) => x!.shape[d]!);
-    return { data: gpuStridedCopy(gpu, onGpu(x!), dims.map((d) => strides[d]!), shape), shape };
+    const v = permuteView(x!.shape, dims);
+    return { data: gpuStridedCopy(gpu, onGpu(x!), v.strides, v.shape), shape: v.shape };
   },
   backward: ({ grad, attrs: { dims } }) => {
     const inverse = new Array<number>(dims.length);
@@ -264,13 +267,19 @@ export const chunk = api(sig('chunk', ['x', K.tensor], ['chunks', K.number], ['d
   return split(x, Math.ceil(x.shape[d]! / chunks), d);
 });
 
+/** The shape of `xs` joined along `dim`. */
+function catShape(xs: readonly Tensor[], dim: number): number[] {
+  const shape = [...xs[0]!.shape];
+  shape[dim] = xs.reduce((n, x) => n + x.shape[dim]!, 0);
+  return shape;
+}
+
 const catOp = defineOp<{ dim: number }>({
   name: 'cat',
   dtypes: 'any',
   saves: 'none',
   forward: (xs, { dim }) => {
-    const shape = [...xs[0]!.shape];
-    shape[dim] = xs.reduce((n, x) => n + x.shape[dim]!, 0);
+    const shape = catShape(xs, dim);
     const out = allocate(xs[0]!.dtype, numel(shape));
     const outer = numel(shape.slice(0, dim));
     const rowOut = numel(shape.slice(dim));
@@ -283,8 +292,7 @@ const catOp = defineOp<{ dim: number }>({
     return { data: out, shape };
   },
   webgpu: (xs, { dim }, gpu) => {
-    const shape = [...xs[0]!.shape];
-    shape[dim] = xs.reduce((n, x) => n + x.shape[dim]!, 0);
+    const shape = catShape(xs, dim);
     const out = gpu.alloc(numel(shape), onGpu(xs[0]!).dtype);
     const strides = stridesOf(shape);
     let at = 0;
@@ -335,24 +343,28 @@ export interface PadOptions {
   /** The fill value (0 by default; `-Infinity` for max pooling). */
   value?: number;
 }
+/** The padded shape, its strides, and where x's first value lands in it (pads: a before/after pair per dim). */
+function padLayout(xShape: Shape, pads: readonly number[]): { shape: number[]; strides: number[]; offset: number } {
+  const shape = xShape.map((s, i) => s + pads[2 * i]! + pads[2 * i + 1]!);
+  const strides = stridesOf(shape);
+  return { shape, strides, offset: xShape.reduce((o, _, i) => o + pads[2 * i]! * strides[i]!, 0) };
+}
+
 const padOp = defineOp<{ pads: number[]; value: number }>({
   name: 'pad',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { pads, value }) => {
-    const shape = x!.shape.map((s, i) => s + pads[2 * i]! + pads[2 * i + 1]!);
+    const { shape, strides, offset } = padLayout(x!.shape, pads);
     const out = allocate(x!.dtype, numel(shape)).fill(value);
-    const strides = stridesOf(shape);
-    const offset = x!.shape.reduce((o, _, i) => o + pads[2 * i]! * strides[i]!, 0);
     k.stridedWriteInto(out, offset, x!.shape, strides, x!.data, false);
     return { data: out, shape };
   },
   webgpu: ([x], { pads, value }, gpu) => {
-    const shape = x!.shape.map((s, i) => s + pads[2 * i]! + pads[2 * i + 1]!);
+    const { shape, strides, offset } = padLayout(x!.shape, pads);
     const src = onGpu(x!);
-    const out = value === 0 ? gpu.alloc(numel(shape), src.dtype) : gpuFill(gpu, gpu.upload(allocate(x!.dtype, 1).fill(value) as Float32Array), numel(shape));
-    const strides = stridesOf(shape);
-    const offset = x!.shape.reduce((o, _, i) => o + pads[2 * i]! * strides[i]!, 0);
+    // GPU buffers start zeroed; another value is filled in first.
+    const out = value === 0 ? gpu.alloc(numel(shape), src.dtype) : gpuFill(gpu, gpu.scalar(allocate(x!.dtype, 1).fill(value) as Float32Array | Int32Array | Uint8Array), numel(shape));
     gpuStridedWrite(gpu, out, offset, x!.shape, strides, src);
     return { data: out, shape };
   },
@@ -434,7 +446,7 @@ const uploadOp = defineOp({
  * A CPU tensor that requires grad is refused: create it on the GPU instead (`tensor(v, { device:
  * 'webgpu', requiresGrad: true })`, `model.to('webgpu')`), since no gradient can be read back synchronously.
  */
-export const toDevice = api(sig('to', ['x', K.tensor], ['device', K.oneOf('cpu', 'webgpu')]), function toDevice(x: Tensor, device: Device): Tensor {
+export const toDevice = api(sig('to', ['x', K.tensor], ['device', deviceKind]), function toDevice(x: Tensor, device: Device): Tensor {
   if (x.device === device) return x;
   if (device === 'cpu') {
     throw new DlError('to', `the tensor (shape ${fmt(x.shape)}) is on '${x.device}', and reading GPU memory is asynchronous`, { hint: 'use await x.cpuAsync()' });
@@ -446,7 +458,6 @@ export const toDevice = api(sig('to', ['x', K.tensor], ['device', K.oneOf('cpu',
   }
   return uploadOp([x], undefined);
 });
-
 
 /** `x` converted to `dtype` (differentiable); `x` itself when it already has it. */
 export const toDType = api(sig('to', ['x', K.tensor], ['dtype', K.dtype]), function toDType(x: Tensor, dtype: DType): Tensor {

@@ -5,6 +5,7 @@ import { DlError } from '../checks/error.js';
 // (the `*Reference` functions), lifted onto the op's inputs so it can be differentiated again.
 import { Tensor } from '../tensor.js';
 import { allocate, type FloatArray } from '../dtype.js';
+import { zeros } from '../creation.js';
 import { defineOp, type Op } from '../op.js';
 import { k, type CellMode, type RecurrentDims, type RecurrentSaved } from '../kernels/index.js';
 import { withGradMode, isGradEnabled } from '../tape.js';
@@ -297,7 +298,7 @@ function layerArgs(
       lengths[b] = l;
     }
   }
-  const bias = bHh ?? new Tensor(allocate(xProj.dtype, G), [G]).to(xProj.device);
+  const bias = bHh ?? zeros([G], { dtype: xProj.dtype, device: xProj.device });
   const tensors = operands(op, xProj, wHh, bias, h0, ...(c0 === null ? [] : [c0]));
   return { inputs: tensors, attrs: { mode, dims: { T, N, H, reverse: options.reverse ?? false, lengths }, saved: null } };
 }

@@ -1,7 +1,7 @@
 import { DlError } from '../checks/error.js';
 import { Tensor, trustedTensor } from '../tensor.js';
 import type { TypedArray } from '../dtype.js';
-import { defineOp, type Op } from '../op.js';
+import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, normalizeDims, numel, sumToShapeDims, type Shape } from '../shape.js';
 import { add, div, exp, log, mul, sqrt, sub, where } from './elementwise.js';
@@ -12,7 +12,7 @@ import { counted } from './counting.js';
 import { scatterInto } from './indexing.js';
 import { valuesIndices } from './valuesIndices.js';
 import { extremeAxis as gpuExtremeAxis, reduce as gpuReduce } from '../kernels/webgpu/reduce.js';
-import { gather as gpuGather, scatterAdd as gpuScatterAdd } from '../kernels/webgpu/indexing.js';
+import { positionOps } from './gpuPositions.js';
 import type { GpuArray } from '../kernels/webgpu/context.js';
 import { cast as gpuCast } from '../kernels/webgpu/elementwise.js';
 import { floatsOnGpu, onGpu } from './webgpu.js';
@@ -154,31 +154,8 @@ export const sumToShape = api(sig('sumToShape', ['x', K.tensor], ['shape', K.sha
   return reshape(x, shape);
 });
 
-/** Positions along the middle axis of [outer, n, inner], held on the GPU (max and min with a dim there). */
-interface GpuPositions {
-  outer: number;
-  n: number;
-  inner: number;
-  index: GpuArray;
-}
-const onlyOnGpu = (name: string) => (): never => {
-  throw new DlError(name, 'runs on the GPU only (it follows a max or min computed there)');
-};
-// grad [outer, 1, inner] placed at each position of an [outer, n, inner] zero tensor, and its adjoint.
-const placeAtOp: Op<GpuPositions> = defineOp<GpuPositions>({
-  name: 'maxBackward',
-  saves: 'none',
-  forward: onlyOnGpu('maxBackward'),
-  webgpu: ([g], p, gpu) => ({ data: gpuScatterAdd(gpu, floatsOnGpu('maxBackward', g!)[0]!, p.index, p.outer, p.n, 1, p.inner), shape: [p.outer, p.n, p.inner] }),
-  backward: ({ grad, attrs }) => [takeAtOp([grad], attrs)],
-});
-const takeAtOp: Op<GpuPositions> = defineOp<GpuPositions>({
-  name: 'maxPick',
-  saves: 'none',
-  forward: onlyOnGpu('maxPick'),
-  webgpu: ([x], p, gpu) => ({ data: gpuGather(gpu, floatsOnGpu('maxPick', x!)[0]!, p.index, p.outer, p.n, 1, p.inner), shape: [p.outer, 1, p.inner] }),
-  backward: ({ grad, attrs }) => [placeAtOp([grad], attrs)],
-});
+// max and min over a dim on the GPU: their gradient placed at the positions the forward picked.
+const maxPositions = positionOps('maxPick', 'maxBackward');
 
 function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
   const values = defineOp<{ dim: number; keepdim: boolean; indices: Float64Array; gpuIndices?: GpuArray }>({
@@ -203,8 +180,8 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
     // The gradient goes to the position that was picked, as in PyTorch's max(dim).
     backward: ({ grad, inputs: [x], attrs: { dim, keepdim, indices, gpuIndices } }) => {
       if (gpuIndices !== undefined) {
-        const [outer, n, inner] = around(x!.shape, dim);
-        return [reshape(placeAtOp([reshape(grad, [outer, 1, inner])], { outer, n, inner, index: gpuIndices }), x!.shape)];
+        const indexShape = reducedShape(x!.shape, [dim], true);
+        return [maxPositions.place([reshape(grad, indexShape)], { dim, index: gpuIndices, indexShape, inputShape: x!.shape })];
       }
       const g = keepdim ? grad : unsqueeze(grad, dim);
       return [scatterInto(g, x!.shape, dim, new Tensor(indices, g.shape))];

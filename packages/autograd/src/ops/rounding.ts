@@ -4,9 +4,8 @@ import { Tensor } from '../tensor.js';
 import { defineOp } from '../op.js';
 import { k } from '../kernels/index.js';
 import { normalizeDims, stridesOf } from '../shape.js';
-import { cast as gpuCast, map, TESTS, UNARY } from '../kernels/webgpu/elementwise.js';
-import type { GpuContext } from '../kernels/webgpu/context.js';
-import { floatsOnGpu, onGpu } from './webgpu.js';
+import { cast as gpuCast, map, TESTS } from '../kernels/webgpu/elementwise.js';
+import { floatsOnGpu, onGpu, unaryOnGpu } from './webgpu.js';
 import { zerosLike } from '../creation.js';
 import { operands } from './broadcast.js';
 import { add, div, exp, mul } from './elementwise.js';
@@ -18,14 +17,6 @@ import { options as opts } from '../checks/options.js';
 
 /** A gradient of zeros: PyTorch records rounding ops and gives them this gradient. */
 const zeroGrad = (g: Tensor): Tensor => zerosLike(g);
-
-/** The webgpu forward of a float unary op with a WGSL expression. */
-function unaryOnGpu(name: keyof typeof UNARY) {
-  return ([x]: Tensor[], _attrs: unknown, gpu: GpuContext) => {
-    const [a] = floatsOnGpu(name, x!);
-    return { data: map(gpu, UNARY[name], [{ a: a!, strides: stridesOf(x!.shape) }], x!.shape, 'float32'), shape: x!.shape };
-  };
-}
 
 function stepOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
   const op = defineOp({

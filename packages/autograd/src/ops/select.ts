@@ -4,6 +4,7 @@
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
+import { zeros } from '../creation.js';
 import { defineOp, type Op } from '../op.js';
 import { gather as gpuGather, segmentWrite as gpuSegmentWrite } from '../kernels/webgpu/indexing.js';
 import { floatsOnGpu, onGpu } from './webgpu.js';
@@ -86,7 +87,7 @@ function putOp(name: string): Op<PutAttrs> {
 }
 
 function zerosOf(like: Tensor, shape: readonly number[]): Tensor {
-  return new Tensor(allocate(like.dtype, numel(shape)), shape).to(like.device);
+  return zeros(shape, { dtype: like.dtype, device: like.device });
 }
 
 function checkPositions(op: string, x: Tensor): void {

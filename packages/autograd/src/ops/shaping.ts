@@ -25,26 +25,27 @@ export function intList(op: string, name: string, args: readonly IntList[]): num
   return [...list];
 }
 
+/** The view a flip copies: x's strides negated along `dims`, starting from the last position there. */
+function flipView(shape: readonly number[], dims: readonly number[]): { strides: number[]; offset: number } {
+  const strides = stridesOf(shape);
+  let offset = 0;
+  for (const d of dims) {
+    offset += (shape[d]! - 1) * strides[d]!;
+    strides[d] = -strides[d]!;
+  }
+  return { strides, offset };
+}
+
 const flipOp: Op<{ dims: number[] }> = defineOp<{ dims: number[] }>({
   name: 'flip',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims }) => {
-    const strides = stridesOf(x!.shape);
-    let offset = 0;
-    for (const d of dims) {
-      offset += (x!.shape[d]! - 1) * strides[d]!;
-      strides[d] = -strides[d]!;
-    }
+    const { strides, offset } = flipView(x!.shape, dims);
     return { data: x!.numel() === 0 ? x!.data.slice() : k.stridedCopy(x!.data, offset, x!.shape, strides), shape: x!.shape };
   },
   webgpu: ([x], { dims }, gpu) => {
-    const strides = stridesOf(x!.shape);
-    let offset = 0;
-    for (const d of dims) {
-      offset += (x!.shape[d]! - 1) * strides[d]!;
-      strides[d] = -strides[d]!;
-    }
+    const { strides, offset } = flipView(x!.shape, dims);
     return { data: x!.numel() === 0 ? gpu.copy(onGpu(x!)) : gpuStridedCopy(gpu, onGpu(x!), strides, x!.shape, offset), shape: x!.shape };
   },
   backward: ({ grad, attrs }) => [flipOp([grad], attrs)],

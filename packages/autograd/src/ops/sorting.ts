@@ -2,12 +2,11 @@
 // the values' gradient is gather's (a scatter back to where each value came from).
 import { DlError } from '../checks/error.js';
 import { trustedTensor, type Tensor } from '../tensor.js';
-import { defineOp, type Op } from '../op.js';
 import { gpuContext } from '../device.js';
 import { argsortAxis as gpuArgsortAxis } from '../kernels/webgpu/reduce.js';
-import { gather as gpuGather, scatterAdd as gpuScatterAdd } from '../kernels/webgpu/indexing.js';
+import { positionOps } from './gpuPositions.js';
 import type { GpuArray } from '../kernels/webgpu/context.js';
-import { floatsOnGpu, onGpu } from './webgpu.js';
+import { floatsOnGpu } from './webgpu.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, numel } from '../shape.js';
 import { gather } from './indexing.js';
@@ -41,44 +40,13 @@ function positions(x: Tensor, dim: number, descending: boolean): Tensor {
   return indexTensor(k.argsortAxis(x.data, ...sizes, descending), s);
 }
 
-/** Positions on the GPU along a dim (sort's, already in range) and the shapes around them. */
-interface GpuPick {
-  dim: number;
-  index: GpuArray;
-  indexShape: readonly number[];
-  inputShape: readonly number[];
-}
-const around = (shape: readonly number[], dim: number, m: number) => [numel(shape.slice(0, dim)), m, numel(shape.slice(dim + 1))] as const;
-const onlyOnGpu = (name: string) => (): never => {
-  throw new DlError(name, 'runs on the GPU only (its positions come from a sort there)');
-};
-// gather with GPU positions, and its adjoint: what sort and topk use on the GPU (gather checks CPU indices).
-const pickOp: Op<GpuPick> = defineOp<GpuPick>({
-  name: 'sortGather',
-  saves: 'none',
-  dtypes: 'any',
-  forward: onlyOnGpu('sortGather'),
-  webgpu: ([x], p, gpu) => {
-    const [outer, m, inner] = around(p.indexShape, p.dim, p.indexShape[p.dim]!);
-    return { data: gpuGather(gpu, onGpu(x!), p.index, outer, p.inputShape[p.dim]!, m, inner), shape: p.indexShape };
-  },
-  backward: ({ grad, attrs }) => [placeOp([grad], attrs)],
-});
-const placeOp: Op<GpuPick> = defineOp<GpuPick>({
-  name: 'sortGatherBackward',
-  saves: 'none',
-  forward: onlyOnGpu('sortGatherBackward'),
-  webgpu: ([g], p, gpu) => {
-    const [outer, m, inner] = around(p.indexShape, p.dim, p.indexShape[p.dim]!);
-    return { data: gpuScatterAdd(gpu, floatsOnGpu('sort', g!)[0]!, p.index, outer, p.inputShape[p.dim]!, m, inner), shape: p.inputShape };
-  },
-  backward: ({ grad, attrs }) => [pickOp([grad], attrs)],
-});
+// sort and topk on the GPU: the values gathered at the positions the sort kernel produced there.
+const sortPositions = positionOps('sortGather', 'sortGatherBackward');
 
 /** x's values at `indices` along `dim`: gather on the CPU, the GPU pick (positions on the GPU) there. */
 function valuesAt(x: Tensor, dim: number, indices: Tensor): Tensor {
   if (x.device === 'cpu') return gather(x, dim, indices);
-  return pickOp([x], { dim, index: indices.storage as GpuArray, indexShape: indices.shape, inputShape: x.shape });
+  return sortPositions.pick([x], { dim, index: indices.storage as GpuArray, indexShape: indices.shape, inputShape: x.shape });
 }
 
 function resolve(op: string, x: Tensor, options: SortOptions): [Tensor, number] {

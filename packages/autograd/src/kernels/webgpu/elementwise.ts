@@ -2,7 +2,7 @@
 // MAX_RANK, reading each input through strides passed in a uniform (0 along a broadcast dimension, permuted
 // for a transpose), so one generator serves elementwise math, broadcasting, permutes and casts.
 import { broadcastShapes, broadcastStrides } from '../../shape.js';
-import { MAIN, WORKGROUP, workgroupsFor, type GpuArray, type GpuContext, type GpuDType } from './context.js';
+import { MAIN, workgroupsFor, type GpuArray, type GpuContext, type GpuDType } from './context.js';
 
 /** The most dimensions an elementwise kernel indexes. */
 export const MAX_RANK = 8;
@@ -159,18 +159,15 @@ export interface Strided {
 }
 
 /**
- * Encodes out[i] = expr(x, y, z) over an output of `shape`, reading each operand through its strides
- * (so one kernel broadcasts, permutes and expands), and returns the output, of dtype `to`.
- * @example map(ctx, 'x * y', [{ a, strides: [4, 1] }, { a: b, strides: [0, 1] }], [3, 4], 'float32')
+ * The uniform of a strided kernel over `shape` (dims collapsed first): the element count, the rank, the
+ * shape, and each operand's signed strides and offset.
  */
-export function map(ctx: GpuContext, expr: string, operands: readonly Strided[], outShape: readonly number[], to: GpuDType, types?: readonly string[]): GpuArray {
+function stridedMeta(outShape: readonly number[], operands: readonly Strided[]): { n: number; meta: Uint32Array } {
   const { shape, xs } = collapse(outShape, operands);
   if (shape.length > MAX_RANK) throw new Error(`webgpu: rank ${shape.length} is more than the ${MAX_RANK} the kernels index`);
   if (xs.length > MAX_INPUTS) throw new Error(`webgpu: at most ${MAX_INPUTS} operands, got ${xs.length}`);
-  const n = shape.reduce((p, s) => p * s, 1);
-  const out = ctx.alloc(n, to);
-  if (n === 0) return out;
   const meta = new Uint32Array(META_WORDS);
+  const n = shape.reduce((p, s) => p * s, 1);
   meta[0] = n;
   meta[1] = shape.length;
   meta.set(shape, SHAPE_AT);
@@ -179,8 +176,21 @@ export function map(ctx: GpuContext, expr: string, operands: readonly Strided[],
     signed.set(x.strides, strideAt(k));
     meta[OFFSET_AT + k] = x.offset ?? 0;
   });
-  const inTypes = types ?? xs.map((x) => WGSL_TYPE[x.a.dtype]);
-  ctx.dispatch(source(expr, inTypes, types === undefined ? WGSL_TYPE[to] : 'u32'), [...xs.map((x) => x.a.buffer), out.buffer], meta, workgroupsFor(n));
+  return { n, meta };
+}
+
+/**
+ * Encodes out[i] = expr(x, y, z) over an output of `shape`, reading each operand through its strides
+ * (so one kernel broadcasts, permutes and expands), and returns the output, of dtype `to`. With `asBits`
+ * every value is read and written as its 32 bits (a copy of any dtype).
+ * @example map(ctx, 'x * y', [{ a, strides: [4, 1] }, { a: b, strides: [0, 1] }], [3, 4], 'float32')
+ */
+export function map(ctx: GpuContext, expr: string, operands: readonly Strided[], shape: readonly number[], to: GpuDType, asBits = false): GpuArray {
+  const { n, meta } = stridedMeta(shape, operands);
+  const out = ctx.alloc(n, to);
+  if (n === 0) return out;
+  const inTypes = operands.map((x) => (asBits ? 'u32' : WGSL_TYPE[x.a.dtype]));
+  ctx.dispatch(source(expr, inTypes, asBits ? 'u32' : WGSL_TYPE[to]), [...operands.map((x) => x.a.buffer), out.buffer], meta, workgroupsFor(n));
   return out;
 }
 
@@ -189,7 +199,7 @@ export function map(ctx: GpuContext, expr: string, operands: readonly Strided[],
  * as bits): permute, expand and broadcast copies.
  */
 export function stridedCopy(ctx: GpuContext, a: GpuArray, strides: readonly number[], shape: readonly number[], offset = 0): GpuArray {
-  return map(ctx, 'x', [{ a, strides, offset }], shape, a.dtype, ['u32']);
+  return map(ctx, 'x', [{ a, strides, offset }], shape, a.dtype, true);
 }
 
 const STRIDED_WRITE = /* wgsl */ `
@@ -217,21 +227,14 @@ ${MAIN}
  * pending work (the CPU's stridedWriteInto): slices' gradients, padding, concatenation.
  */
 export function stridedWrite(ctx: GpuContext, out: GpuArray, offset: number, shape: readonly number[], strides: readonly number[], src: GpuArray): void {
-  if (shape.length > MAX_RANK) throw new Error(`webgpu: rank ${shape.length} is more than the ${MAX_RANK} the kernels index`);
-  const n = shape.reduce((p, s) => p * s, 1);
-  if (n === 0) return;
-  const meta = new Uint32Array(META_WORDS);
-  meta[0] = n;
-  meta[1] = shape.length;
-  meta.set(shape, SHAPE_AT);
-  new Int32Array(meta.buffer).set(strides, strideAt(0));
-  meta[OFFSET_AT] = offset;
-  ctx.dispatch(STRIDED_WRITE, [src.buffer, out.buffer], meta, workgroupsFor(n));
+  // The destination is the strided operand; src is read in order, which collapsing dims keeps.
+  const { n, meta } = stridedMeta(shape, [{ a: out, strides, offset }]);
+  if (n > 0) ctx.dispatch(STRIDED_WRITE, [src.buffer, out.buffer], meta, workgroupsFor(n));
 }
 
 /** An array of `n` copies of the one value in `scalar` (a GPU array of length 1), of its dtype. */
 export function fill(ctx: GpuContext, scalar: GpuArray, n: number): GpuArray {
-  return map(ctx, 'x', [{ a: scalar, strides: [0] }], [n], scalar.dtype, ['u32']);
+  return map(ctx, 'x', [{ a: scalar, strides: [0] }], [n], scalar.dtype, true);
 }
 
 /**

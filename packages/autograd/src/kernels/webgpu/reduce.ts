@@ -1,6 +1,6 @@
 // Reductions and row-wise log-softmax in WGSL (issue 13): one thread per output value, looping over the
 // reduced axis, so every output is summed in the same order as the CPU kernel's.
-import { MAIN, WORKGROUP, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
+import { MAIN, workgroupsFor, type GpuArray, type GpuContext } from './context.js';
 
 /** NaN told from its bits (exponent all ones, mantissa not zero), which no float fast-math can fold away. */
 const IS_NAN = /* wgsl */ `fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`;
