@@ -42,7 +42,7 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   }
 
   protected override updateOnDevice(p: Tensor, grad: Tensor, s: Record<string, Tensor | number>, o: ParamGroup<AdagradOptions>): void {
-    const step = (s['step'] = ((s['step'] as number | undefined) ?? 0) + 1);
+    const step = this.countStepOnDevice(s);
     const g = this.effectiveGradOnDevice(p, grad, o.weightDecay, o.maximize);
     const sum = this.stateOnDevice(s, 'sum', p, o.initialAccumulatorValue).add_(g.mul(g));
     p.sub_(g.div(sum.sqrt().add(o.eps)), { alpha: o.lr / (1 + (step - 1) * o.lrDecay) });

@@ -1,5 +1,5 @@
 import { DlError } from '@dl/autograd';
-import { maximum, zerosLike, type Tensor, type TypedArray } from '@dl/autograd';
+import { maximum, type Tensor, type TypedArray } from '@dl/autograd';
 import { Optimizer, withDefaults, type OptimizerOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { checkInRange, checkNonNegative } from './checks.js';
 import { biasCorrection, ewma, ewmaOfSquares } from './ewma.js';
@@ -52,7 +52,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
   }
 
   protected override updateOnDevice(p: Tensor, grad: Tensor, s: Record<string, Tensor | number>, o: ParamGroup<AdamOptions>): void {
-    const t = (s['step'] = ((s['step'] as number | undefined) ?? 0) + 1);
+    const t = this.countStepOnDevice(s);
     const { lr, eps, weightDecay } = o;
     const [beta1, beta2] = o.betas;
     let g: Tensor;
@@ -60,13 +60,11 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
       if (weightDecay !== 0) p.mul_(1 - lr * weightDecay);
       g = this.effectiveGradOnDevice(p, grad, 0, o.maximize);
     } else g = this.effectiveGradOnDevice(p, grad, weightDecay, o.maximize);
-    const m = (s['expAvg'] ??= zerosLike(p)) as Tensor;
-    const v = (s['expAvgSq'] ??= zerosLike(p)) as Tensor;
-    this.ewmaOnDevice(m, g, beta1);
-    v.mul_(beta2).add_(g.mul(g), { alpha: 1 - beta2 });
+    const m = this.ewmaOnDevice(this.stateOnDevice(s, 'expAvg', p), g, beta1);
+    const v = this.ewmaOnDevice(this.stateOnDevice(s, 'expAvgSq', p), g.mul(g), beta2);
     let denomSource = v;
     if (o.amsgrad) {
-      const vmax = (s['maxExpAvgSq'] ??= zerosLike(p)) as Tensor;
+      const vmax = this.stateOnDevice(s, 'maxExpAvgSq', p);
       vmax.copy_(maximum(vmax, v));
       denomSource = vmax;
     }

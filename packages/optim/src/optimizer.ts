@@ -153,7 +153,7 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         if (p.grad === null) continue;
-        p.grad = setToNone ? null : p.grad.device === 'cpu' ? new Tensor(zerosOf(p.grad.data), p.grad.shape) : zerosLike(p.grad);
+        p.grad = setToNone ? null : zerosLike(p.grad);
       }
     }
   }
@@ -317,6 +317,11 @@ export abstract class Optimizer<O extends OptimizerOptions = OptimizerOptions, S
   /** The course's EWMA on a GPU, in place: s ← ρ·s + (1 − ρ)·y (the `ewma` loop as tensor ops). */
   protected ewmaOnDevice(s: Tensor, y: Tensor, rho: number): Tensor {
     return s.mul_(rho).add_(y, { alpha: 1 - rho });
+  }
+
+  /** Counts a step of a parameter on a GPU in its state (`step`), and returns the count (1 on the first). */
+  protected countStepOnDevice(state: Record<string, Tensor | number>): number {
+    return (state['step'] = ((state['step'] as number | undefined) ?? 0) + 1);
   }
 
   /** A state tensor on the parameter's device, zeros (or `value`), created on the first step. */

@@ -50,10 +50,9 @@ export class RMSProp extends Optimizer<RMSPropOptions, RMSPropState> {
   }
 
   protected override updateOnDevice(p: Tensor, grad: Tensor, s: Record<string, Tensor | number>, o: ParamGroup<RMSPropOptions>): void {
-    s['step'] = ((s['step'] as number | undefined) ?? 0) + 1;
+    this.countStepOnDevice(s);
     const g = this.effectiveGradOnDevice(p, grad, o.weightDecay, o.maximize);
-    const v = this.stateOnDevice(s, 'squareAvg', p);
-    v.mul_(o.alpha).add_(g.mul(g), { alpha: 1 - o.alpha });
+    const v = this.ewmaOnDevice(this.stateOnDevice(s, 'squareAvg', p), g.mul(g), o.alpha);
     // v − ḡ² ≥ 0 in exact arithmetic; clamped so sqrt never sees a rounding's tiny negative.
     let variance = v;
     if (o.centered) {

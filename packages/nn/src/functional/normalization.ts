@@ -85,15 +85,15 @@ export function batchNormAs(layer: string, x: Tensor, runningMean: Tensor | null
   if (runningMean !== null && runningVar !== null) {
     withoutGrad(() => {
       // The running variance uses the unbiased batch variance; the normalisation above uses the biased one.
+      const unbias = count / (count - 1);
       if (runningMean.device !== 'cpu') {
         // On the GPU, the same update in place with tensor ops (the statistics stay there).
         runningMean.mul_(1 - momentum).add_(reshape(mu, runningMean.shape), { alpha: momentum });
-        runningVar.mul_(1 - momentum).add_(reshape(v, runningVar.shape), { alpha: momentum * unbiasOf(count) });
+        runningVar.mul_(1 - momentum).add_(reshape(v, runningVar.shape), { alpha: momentum * unbias });
         return;
       }
       const rm = runningMean.data;
       const rv = runningVar.data;
-      const unbias = count / (count - 1);
       for (let i = 0; i < c; i++) {
         rm[i] = (1 - momentum) * rm[i]! + momentum * mu.data[i]!;
         rv[i] = (1 - momentum) * rv[i]! + momentum * v.data[i]! * unbias;
@@ -193,8 +193,3 @@ export function dropout2dAs(layer: string, x: Tensor, options: Dropout2dOptions 
 export const dropout2d = C.api(C.sig('dropout2d', ['x', C.tensor], ['options', C.options({ p: C.finite({ min: 0, max: 1 }), training: C.bool, generator: C.generator }, { positional: ['p', 'training'] })]), function dropout2d(x: Tensor, options: Dropout2dOptions = {}): Tensor {
   return dropout2dAs('dropout2d', x, options);
 });
-
-/** count / (count − 1): Bessel's correction of a variance over `count` values. */
-function unbiasOf(count: number): number {
-  return count / (count - 1);
-}
