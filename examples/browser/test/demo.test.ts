@@ -5,18 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium } from '../../../packages/autograd/test/browser/chromium.js';
+import { launchChromium, requireChromium } from '../../../packages/autograd/test/browser/chromium.js';
 import { startDemoServer } from '../serve.js';
 import type { DemoState } from '../state.js';
 
-const missing = chromiumMissing();
-// CI installs Chromium and sets DL_REQUIRE_BROWSER, so there a missing browser is a failing test, not a skip.
-const required = process.env['DL_REQUIRE_BROWSER'] === '1';
-if (missing !== null && !required) console.warn(`demo test skipped: ${missing}`);
-
-it.runIf(required)('Chromium is installed (DL_REQUIRE_BROWSER=1)', () => {
-  expect(missing).toBeNull();
-});
+const missing = requireChromium('demo test');
 
 describe.skipIf(missing !== null)('the browser demo (examples/browser)', () => {
   let server: Awaited<ReturnType<typeof startDemoServer>>;

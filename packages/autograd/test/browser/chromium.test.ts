@@ -3,16 +3,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_CHECKS, type CheckResult } from './checks.js';
-import { bundle, chromiumMissing, openPage, type BrowserPage } from './chromium.js';
+import { bundle, openPage, requireChromium, type BrowserPage } from './chromium.js';
 
-const missing = chromiumMissing();
-// CI installs Chromium and sets DL_REQUIRE_BROWSER, so there a missing browser is a failing test, not a skip.
-const required = process.env['DL_REQUIRE_BROWSER'] === '1';
-if (missing !== null && !required) console.warn(`browser suite skipped: ${missing}`);
-
-it.runIf(required)('Chromium is installed (DL_REQUIRE_BROWSER=1)', () => {
-  expect(missing).toBeNull();
-});
+const missing = requireChromium('browser suite');
 
 describe.skipIf(missing !== null)('in headless Chromium', () => {
   let results: CheckResult[] = [];

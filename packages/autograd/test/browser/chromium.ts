@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
 
@@ -18,6 +19,21 @@ export function chromiumMissing(): string | null {
   return existsSync(chromiumPath)
     ? null
     : `no Chromium at ${chromiumPath}: install Debian's with 'apt-get install -y chromium' (.ci/run does) or set CHROMIUM_PATH`;
+}
+
+/**
+ * Declares the test that Chromium is there where CI requires it (DL_REQUIRE_BROWSER=1: a missing browser
+ * is then a failing test, not a skip), and returns why the browser tests cannot run here (null when they
+ * can); elsewhere a missing browser skips them, and `what` is said to be skipped with the reason.
+ */
+export function requireChromium(what: string): string | null {
+  const missing = chromiumMissing();
+  const required = process.env['DL_REQUIRE_BROWSER'] === '1';
+  if (missing !== null && !required) console.warn(`${what} skipped: ${missing}`);
+  it.runIf(required)('Chromium is installed (DL_REQUIRE_BROWSER=1)', () => {
+    expect(missing).toBeNull();
+  });
+  return missing;
 }
 
 // The @dl packages by name, as the vitest config maps them: to their sources, so nothing needs building.
