@@ -7,6 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { convData, matmulData, mlpData, type ConvData, type MlpData } from '../workloads.js';
+import { crossEntropy } from '../frameworks/dl.js';
+import { nhwcConvWeights } from '../frameworks/tfjs.js';
 
 /** What the Node side asks for. */
 export interface PageConfig {
@@ -70,10 +72,6 @@ function dlSgd(params: dl.Tensor[], lr: number): void {
   });
 }
 
-function dlCrossEntropy(logits: dl.Tensor, labels: dl.Tensor): dl.Tensor {
-  return dl.neg(dl.mean(dl.gather(dl.logSoftmax(logits, 1), 1, labels)));
-}
-
 /** A builder that keeps the last run's value (a tensor read back asynchronously). */
 function lastOf(run: () => dl.Tensor): Built {
   let last: dl.Tensor | null = null;
@@ -106,7 +104,7 @@ function dlBuilders(device: dl.Device) {
       const params = [on(d.w1, [i, h], true), on(d.b1, [h], true), on(d.w2, [h, o], true), on(d.b2, [o], true)];
       const [w1, b1, w2, b2] = params as [dl.Tensor, dl.Tensor, dl.Tensor, dl.Tensor];
       return lastOf(() => {
-        const loss = dlCrossEntropy(dl.add(dl.matmul(dl.relu(dl.add(dl.matmul(x, w1), b1)), w2), b2), labels);
+        const loss = crossEntropy(dl.add(dl.matmul(dl.relu(dl.add(dl.matmul(x, w1), b1)), w2), b2), labels);
         loss.backward();
         dlSgd(params, d.lr);
         return loss;
@@ -121,7 +119,7 @@ function dlBuilders(device: dl.Device) {
       return lastOf(() => {
         const y = dl.add(dl.matmul(wConv, dl.unfold(x, 3, { padding: 1 })), bConv);
         const pooled = dl.maxPool2d(dl.relu(dl.reshape(y, [n, c, s, s])), 2);
-        const loss = dlCrossEntropy(dl.add(dl.matmul(dl.reshape(pooled, [n, c * (s / 2) ** 2]), wFc), bFc), labels);
+        const loss = crossEntropy(dl.add(dl.matmul(dl.reshape(pooled, [n, c * (s / 2) ** 2]), wFc), bFc), labels);
         loss.backward();
         dlSgd(params, d.lr);
         return loss;
@@ -185,12 +183,7 @@ function tfBuilders() {
       const fcIn = c * half * half;
       const x = tf.tensor4d(d.x, [n, s, s, 1]);
       const onehot = tf.oneHot(tf.tensor1d(d.labels, 'int32'), classes);
-      const filter = new Float32Array(9 * c);
-      for (let co = 0; co < c; co++) for (let k = 0; k < 9; k++) filter[k * c + co] = d.wConv[co * 9 + k]!;
-      const fc = new Float32Array(fcIn * classes);
-      for (let co = 0; co < c; co++) {
-        for (let p = 0; p < half * half; p++) fc.set(d.wFc.subarray((co * half * half + p) * classes, (co * half * half + p + 1) * classes), (p * c + co) * classes);
-      }
+      const { filter, fc } = nhwcConvWeights(d);
       const vars = [tf.variable(tf.tensor4d(filter, [3, 3, 1, c])), tf.variable(tf.tensor1d(d.bConv)), tf.variable(tf.tensor2d(fc, [fcIn, classes])), tf.variable(tf.tensor1d(d.bFc))];
       const [wConv, bConv, wFc, bFc] = vars as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
       return trainer(d.lr, vars, () => {

@@ -11,8 +11,8 @@ function param(values: Float32Array, shape: number[]): Tensor {
   return tensor(values, { shape, requiresGrad: true });
 }
 
-/** Mean negative log-likelihood of the labelled class, as PyTorch's cross_entropy. */
-function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
+/** Mean negative log-likelihood of the labelled class, as PyTorch's cross_entropy (the bench page's too). */
+export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   return neg(mean(gather(logSoftmax(logits, 1), 1, labels)));
 }
 

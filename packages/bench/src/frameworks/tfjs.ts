@@ -49,6 +49,26 @@ function mlp(tf: TF, d: MlpData): Trainer {
   });
 }
 
+/**
+ * The conv workload's weights in TensorFlow.js's NHWC layout: the conv weight [c, 1·3·3] as HWIO
+ * [3, 3, 1, c], and the linear layer's rows from NCHW flattening order (co, h, w) to NHWC's (h, w, co).
+ * The bench page (browser/page.ts) uses it too.
+ */
+export function nhwcConvWeights(d: ConvData): { filter: Float32Array; fc: Float32Array } {
+  const { size: s, channels: c, classes } = d;
+  const half = s / 2;
+  const filter = new Float32Array(9 * c);
+  for (let co = 0; co < c; co++) for (let k = 0; k < 9; k++) filter[k * c + co] = d.wConv[co * 9 + k]!;
+  const fc = new Float32Array(c * half * half * classes);
+  for (let co = 0; co < c; co++) {
+    for (let p = 0; p < half * half; p++) {
+      const from = (co * half * half + p) * classes;
+      fc.set(d.wFc.subarray(from, from + classes), (p * c + co) * classes);
+    }
+  }
+  return { filter, fc };
+}
+
 function conv(tf: TF, d: ConvData): Trainer {
   const { batch: n, size: s, channels: c, classes } = d;
   const half = s / 2;
@@ -57,17 +77,7 @@ function conv(tf: TF, d: ConvData): Trainer {
   const x = tf.tensor4d(d.x, [n, s, s, 1]);
   const labels = tf.tensor1d(d.labels, 'int32');
   const onehot = tf.oneHot(labels, classes);
-  // Conv weight [c, 1·3·3] → HWIO [3, 3, 1, c].
-  const filter = new Float32Array(9 * c);
-  for (let co = 0; co < c; co++) for (let k = 0; k < 9; k++) filter[k * c + co] = d.wConv[co * 9 + k]!;
-  // Linear rows in NCHW flattening order (co, h, w) → NHWC order (h, w, co).
-  const fc = new Float32Array(fcIn * classes);
-  for (let co = 0; co < c; co++) {
-    for (let p = 0; p < half * half; p++) {
-      const from = (co * half * half + p) * classes;
-      fc.set(d.wFc.subarray(from, from + classes), (p * c + co) * classes);
-    }
-  }
+  const { filter, fc } = nhwcConvWeights(d);
   const wConv = tf.variable(tf.tensor4d(filter, [3, 3, 1, c]));
   const bConv = tf.variable(tf.tensor1d(d.bConv));
   const wFc = tf.variable(tf.tensor2d(fc, [fcIn, classes]));
