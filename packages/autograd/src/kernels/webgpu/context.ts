@@ -115,7 +115,7 @@ export class GpuContext {
   /** A GPU copy of `a` (the copy is encoded in order with the pending dispatches). */
   copy(a: GpuArray): GpuArray {
     const out = this.alloc(a.length, a.dtype);
-    if (a.length > 0) this.copyCommands().copyBufferToBuffer(a.buffer, 0, out.buffer, 0, 4 * a.length);
+    this.copyInto(a, out);
     return out;
   }
 
