@@ -7,6 +7,7 @@ import { sumToShape } from './ops/reduce.js';
 import { clone } from './ops/movement.js';
 import { fmt, sameShape } from './shape.js';
 import { storageVersion } from './version.js';
+import { k } from './kernels/index.js';
 import { checkAnomaly, isAnomalyEnabled, runRule, withGradMode, type Node } from './tape.js';
 import { collectFreshStorage } from './op.js';
 import type { TypedArray } from './dtype.js';
@@ -43,16 +44,19 @@ function checkVersions(node: Node, output: Tensor): void {
   }
 }
 
+// Each walk stamps the nodes it reaches with its own number (cheaper than a Set of every tensor).
+let walks = 0;
+
 /** The nodes reachable from `roots`, outputs before inputs (reverse topological order), without recursion. */
 function reverseTopo(roots: readonly Tensor[]): Tensor[] {
+  const walk = ++walks;
   const order: Tensor[] = [];
-  const seen = new Set<Tensor>();
   // A depth-first walk with two parallel stacks: the tensor, and how many of its inputs were visited.
   const stack: Tensor[] = [];
   const visited: number[] = [];
   for (const r of roots) {
-    if (r.gradFn === null || seen.has(r)) continue;
-    seen.add(r);
+    if (r.gradFn === null || r.gradFn.walk === walk) continue;
+    r.gradFn.walk = walk;
     stack.push(r);
     visited.push(0);
     while (stack.length > 0) {
@@ -60,8 +64,9 @@ function reverseTopo(roots: readonly Tensor[]): Tensor[] {
       const inputs = stack[top]!.gradFn!.inputs;
       if (visited[top]! < inputs.length) {
         const next = inputs[visited[top]!++]!;
-        if (next.gradFn !== null && !seen.has(next)) {
-          seen.add(next);
+        const node = next.gradFn;
+        if (node !== null && node.walk !== walk) {
+          node.walk = walk;
           stack.push(next);
           visited.push(0);
         }
@@ -118,10 +123,21 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   // AccumulateGrad steals a gradient nobody else holds).
   const handed = new Map<TypedArray | GpuArray, number>();
   const fresh = new Set<TypedArray | GpuArray>();
+  // The sums this pass made and nobody else has seen: further gradients are added into them in place
+  // (PyTorch's InputBuffer), instead of allocating a sum per gradient. Not when the backward is recorded.
+  const sums = new Set<Tensor>();
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t);
     handed.set(g.storage, (handed.get(g.storage) ?? 0) + 1);
-    grads.set(t, prev === undefined ? g : add(prev, g));
+    if (prev === undefined) {
+      grads.set(t, g);
+    } else if (sums.has(prev) && g.device === 'cpu' && g.dtype === prev.dtype && sameShape(g.shape, prev.shape)) {
+      k.addInto(prev.data, g.data);
+    } else {
+      const sum = add(prev, g);
+      grads.set(t, sum);
+      if (!createGraph && sum.device === 'cpu') sums.add(sum);
+    }
   };
   const storeLeaf = (t: Tensor, g0: Tensor): Tensor => {
     const g = applyHooks(t, g0);
@@ -148,18 +164,20 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
       if (wanted === null && t.retainsGrad) t.grad = store(t.grad, g);
       if (wanted?.has(t)) grads.set(t, g);
       else grads.delete(t);
-      if (node.backward === null) {
+      // The rule may hand this gradient on as it is, so it is no longer the engine's alone.
+      sums.delete(g);
+      if (node.freed) {
         throw new DlError(
           `backward: trying to backward through the graph a second time (through '${node.op}'); ` +
             'its saved values were freed by the first backward. Pass { retainGraph: true } to the first backward.',
         );
       }
       checkVersions(node, t);
-      const rule = node.backward;
-      const inputGrads = isAnomalyEnabled() ? runRule(() => rule(g!)) : rule(g);
-      if (!retainGraph) node.backward = null;
-      for (let i = 0; i < node.inputs.length; i++) {
-        const x = node.inputs[i]!;
+      const inputGrads = isAnomalyEnabled() ? runRule(() => node.backward(g!)) : node.backward(g);
+      const inputs = node.inputs;
+      if (!retainGraph) node.free();
+      for (let i = 0; i < inputs.length; i++) {
+        const x = inputs[i]!;
         const gi = inputGrads[i];
         if (!node.needsInputGrad[i] || gi === null || gi === undefined) continue;
         if (gi.dtype !== x.dtype || (!sameShape(gi.shape, x.shape) && !expandsTo(x.shape, gi.shape))) {
@@ -173,9 +191,6 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
         if (isAnomalyEnabled()) checkAnomaly(node.op, reduced, node.stack, i);
         accumulate(x, reduced);
       }
-      // A freed node lets go of its inputs, so a kept output (a loss pushed to a list) does not keep
-      // the graph's activations alive.
-      if (!retainGraph) node.inputs = [];
     }
     if (wanted !== null) return opts.inputs!.map((x) => (x.gradFn === null && grads.has(x) ? applyHooks(x, grads.get(x)!) : grads.get(x) ?? null));
     for (const [t, g0] of grads) {

@@ -104,7 +104,8 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
     } finally {
       swapGradMode(prev);
     }
-    const result = checkForwardResult(name, raw);
+    // A built-in forward's result is trusted (its op table tests it); a user's is checked.
+    const result = custom ? checkForwardResult(name, raw) : raw;
     const output = trustedTensor(result instanceof Tensor ? result.storage : result.data, result.shape);
     const data = output.storage;
     const viewOf = custom && !(raw instanceof Tensor) ? inputs.find((t) => t.storage.buffer === data.buffer) : undefined;
@@ -115,26 +116,85 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
     if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);
     if (backward === undefined || !isGradEnabled() || !isFloat(output.dtype)) return output;
     const n = inputs.length;
-    const needsInputGrad: boolean[] = new Array<boolean>(n);
-    let any = false;
-    for (let i = 0; i < n; i++) any = (needsInputGrad[i] = inputs[i]!.requiresGrad) || any;
-    if (!any) return output;
+    let needed = 0;
+    for (let i = 0; i < n; i++) if (inputs[i]!.requiresGrad) needed++;
+    if (needed === 0) return output;
+    const needsInputGrad = needed === n ? allTrue(n) : inputs.map((t) => t.requiresGrad);
     // −1 marks a tensor whose values the backward does not read, so in-place changes to it are fine.
-    const versions: number[] = new Array<number>(n + 1);
-    for (let i = 0; i < n; i++) versions[i] = savesInputs ? storageVersion(inputs[i]!) : -1;
-    versions[n] = savesOutput ? storageVersion(output) : -1;
-    const node: Node = {
-      op: name,
-      inputs,
-      needsInputGrad,
-      versions,
-      backward: (grad) => checkBackwardResult(name, inputs, backward({ grad, inputs, output, attrs, needsInputGrad })),
-      stack,
-    };
+    let versions: readonly number[];
+    if (!savesInputs && !savesOutput) {
+      versions = noneRead(n);
+    } else {
+      const v = new Array<number>(n + 1);
+      for (let i = 0; i < n; i++) v[i] = savesInputs ? storageVersion(inputs[i]!) : -1;
+      v[n] = savesOutput ? storageVersion(output) : -1;
+      versions = v;
+    }
     output.requiresGrad = true;
-    output.gradFn = node;
+    output.gradFn = new OpNode(name, inputs, needsInputGrad, versions, stack, backward, attrs, output, custom);
     return output;
   };
+}
+
+/**
+ * A recorded call of a declared op: its inputs, what its rule reads (attributes, output) and the rule;
+ * one object per call, without a closure.
+ */
+class OpNode<A> implements Node {
+  walk = 0;
+  #rule: NonNullable<OpSpec<A>['backward']> | null;
+  #attrs: A | undefined;
+  #output: Tensor | null;
+
+  constructor(
+    readonly op: string,
+    public inputs: readonly Tensor[],
+    readonly needsInputGrad: readonly boolean[],
+    readonly versions: readonly number[],
+    readonly stack: string | undefined,
+    rule: NonNullable<OpSpec<A>['backward']>,
+    attrs: A,
+    output: Tensor,
+    readonly custom: boolean,
+  ) {
+    this.#rule = rule;
+    this.#attrs = attrs;
+    this.#output = output;
+  }
+
+  get freed(): boolean {
+    return this.#rule === null;
+  }
+
+  backward(grad: Tensor): (Tensor | null)[] {
+    const rule = this.#rule;
+    if (rule === null) throw new DlError(`backward: '${this.op}' was freed by an earlier backward`);
+    const inputs = this.inputs as Tensor[];
+    const grads = rule({ grad, inputs, output: this.#output!, attrs: this.#attrs as A, needsInputGrad: this.needsInputGrad as boolean[] });
+    // A built-in rule's result is trusted (its op table tests it); the engine still checks dtypes and shapes.
+    return this.custom ? checkBackwardResult(this.op, inputs, grads) : grads;
+  }
+
+  free(): void {
+    // A freed node lets go of its inputs, so a kept output (a loss pushed to a list) does not keep
+    // the graph's activations alive.
+    this.#rule = null;
+    this.#attrs = undefined;
+    this.#output = null;
+    this.inputs = [];
+  }
+}
+
+// Shared, frozen flag arrays for the common cases: every input needs a gradient; the rule reads no values.
+const allTrues: (readonly boolean[])[] = [];
+const noneReads: (readonly number[])[] = [];
+
+function allTrue(n: number): readonly boolean[] {
+  return (allTrues[n] ??= Object.freeze(new Array<boolean>(n).fill(true)));
+}
+
+function noneRead(n: number): readonly number[] {
+  return (noneReads[n] ??= Object.freeze(new Array<number>(n + 1).fill(-1)));
 }
 
 // True while @dl/autograd's own modules load (their ops are the built-in ones); index.ts ends it.

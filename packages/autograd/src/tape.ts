@@ -5,8 +5,6 @@ import { api, sig, userCall } from './checks/guard.js';
 import * as K from './checks/kinds.js';
 import { options as opts } from './checks/options.js';
 
-/** A backward rule: the gradient of each input given the output's gradient (null where not needed). */
-export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 
 /** One recorded operation on the tape: it produced one output tensor from `inputs`. */
 export interface Node {
@@ -21,10 +19,16 @@ export interface Node {
    * −1 for those whose values the backward does not read.
    */
   readonly versions: readonly number[];
-  /** The rule, or null once a backward without `retainGraph` has freed it. */
-  backward: BackwardFn | null;
   /** The stack at forward time, kept while `detectAnomaly` is on. */
-  readonly stack?: string;
+  readonly stack: string | undefined;
+  /** @internal The number of the last backward walk that reached this node (see the engine's `reverseTopo`). */
+  walk: number;
+  /** Whether a backward without `retainGraph` has freed the rule and what it reads. */
+  readonly freed: boolean;
+  /** Runs the rule: the gradient of each input (null where none) from the output's. */
+  backward(grad: Tensor): (Tensor | null)[];
+  /** Lets go of the rule, the values it reads and the inputs (a backward without `retainGraph`). */
+  free(): void;
 }
 
 let gradEnabled = true;

@@ -110,6 +110,42 @@ describe('gradient storage after backward', () => {
     noGrad(() => w.grad!.zero_());
     expect(x.toArray()).toEqual([5, 6]);
   });
+  it("adds a tensor's gradients into one sum in place, which a rule handing it on then shares with nobody", () => {
+    // t gets three gradients (summed by the engine, in place after the first sum); add's rule hands
+    // that sum to both a and b, which then get more gradients of their own.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2, max: 6 }), (n, uses) => {
+        const a = randn([n], { requiresGrad: true, dtype: 'float64' });
+        const b = randn([n], { requiresGrad: true, dtype: 'float64' });
+        const t = add(a, b);
+        // The engine reaches a and b's own terms after t (they are the graph's first inputs, so last in
+        // reverse order): both leaves hold t's sum when their second gradient arrives.
+        let loss = add(sum(mul(a, 3)), sum(mul(b, 5)));
+        for (let i = 1; i <= uses; i++) loss = add(loss, sum(mul(t, i)));
+        const seen: number[][] = [];
+        t.registerHook((g) => void seen.push(Array.from(g.data)));
+        loss.backward();
+        const tGrad = (uses * (uses + 1)) / 2;
+        expect(seen).toEqual([new Array(n).fill(tGrad)]);
+        expect(Array.from(a.grad!.data)).toEqual(new Array(n).fill(tGrad + 3));
+        expect(Array.from(b.grad!.data)).toEqual(new Array(n).fill(tGrad + 5));
+        // Updating one leaf's gradient in place (as optimizers do) leaves the other alone.
+        noGrad(() => a.grad!.zero_());
+        expect(Array.from(b.grad!.data)).toEqual(new Array(n).fill(tGrad + 5));
+      }),
+    );
+  });
+  it('a leaf used many times gets the sum of its gradients; a second backward adds to it', () => {
+    const x = tensor(1.5, { requiresGrad: true });
+    let y = x;
+    for (let i = 0; i < 100; i++) y = add(y, x);
+    y.backward();
+    expect(x.grad!.item()).toBe(101);
+    let z = x;
+    for (let i = 0; i < 10; i++) z = mul(z, 1).add(x);
+    z.backward();
+    expect(x.grad!.item()).toBe(112);
+  });
   it('a fresh gradient computed for one leaf alone is kept without a copy', () => {
     const w = tensor([1, 2, 3], { requiresGrad: true });
     mul(w, tensor([2, 2, 2])).sum().backward();

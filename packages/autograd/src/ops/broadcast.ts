@@ -15,6 +15,9 @@ import { floatsOnGpu, onGpu } from './webgpu.js';
  * float32, and an integer with bool tensors makes it int32.
  */
 export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
+  // The common case first: tensors only, all of one dtype, pass as they are.
+  const first = xs[0];
+  if (first instanceof Tensor && xs.every((x) => x instanceof Tensor && x.dtype === first.dtype)) return xs as Tensor[];
   let dtype: DType | undefined;
   for (const x of xs) {
     if (x instanceof Tensor) {
@@ -117,14 +120,16 @@ export type RowsKernel = (full: TypedArray, part: TypedArray, outer: number, m: 
  */
 export function binaryForward(
   op: string, kernel: (a: TypedArray, b: TypedArray) => TypedArray, a: Tensor, b: Tensor, commutedRows?: RowsKernel,
-): { data: TypedArray; shape: number[] } {
-  if (b.data.length === 1 && b.ndim <= a.ndim) return { data: kernel(a.data, b.data), shape: [...a.shape] };
-  if (a.data.length === 1 && a.ndim <= b.ndim) return { data: kernel(a.data, b.data), shape: [...b.shape] };
+): { data: TypedArray; shape: readonly number[] } {
+  // Output shapes that are an input's (frozen) shape are shared by the output tensor, not copied.
+  if (b.data.length === 1 && b.ndim <= a.ndim) return { data: kernel(a.data, b.data), shape: a.shape };
+  if (a.data.length === 1 && a.ndim <= b.ndim) return { data: kernel(a.data, b.data), shape: b.shape };
+  if (sameShape(a.shape, b.shape)) return { data: kernel(a.data, b.data), shape: a.shape };
   if (commutedRows !== undefined && !sameShape(a.shape, b.shape)) {
     // Only for a commutative kernel, which may take the operands either way round.
     for (const [full, part] of [[a, b], [b, a]] as const) {
       const view = rowsView(full.shape, part.shape);
-      if (view !== null) return { data: commutedRows(full.data, part.data, ...view), shape: [...full.shape] };
+      if (view !== null) return { data: commutedRows(full.data, part.data, ...view), shape: full.shape };
     }
   }
   const { shape, data } = broadcastAll(op, [a, b]);

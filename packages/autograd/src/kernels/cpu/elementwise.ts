@@ -20,6 +20,11 @@ export function add(a: TypedArray, b: TypedArray): TypedArray {
   return o;
 }
 
+/** a += b in place, for arrays of equal length (the engine's sums of gradients it owns). */
+export function addInto(a: TypedArray, b: TypedArray): void {
+  for (let i = 0, n = a.length; i < n; i++) a[i] = a[i]! + b[i]!;
+}
+
 /** a [outer, m, inner] + b [m] repeated over outer and inner (a bias), without a broadcast copy of b. */
 export function addRows(a: TypedArray, b: TypedArray, outer: number, m: number, inner: number): TypedArray {
   const o = like(a);
