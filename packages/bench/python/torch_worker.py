@@ -212,7 +212,25 @@ def time_round(fn, plan):
     return times, False
 
 
-BUILDERS = {"matmul": Product, "mlp": mlp, "conv": conv, "lstm": lstm, "conv2d": Conv2dPass}
+class OpChain:
+    """The per-op overhead: a chain of scalar adds y = y + x from x (requires grad), then backward."""
+
+    def __init__(self, req, raw):
+        self.length = req["length"]
+        self.x = torch.tensor(req["x"], requires_grad=True)
+
+    def step(self):
+        self.x.grad = None
+        y = self.x
+        for _ in range(self.length):
+            y = y + self.x
+        y.backward()
+        return self.x.grad.item()
+
+    run = step
+
+
+BUILDERS = {"matmul": Product, "mlp": mlp, "conv": conv, "lstm": lstm, "conv2d": Conv2dPass, "ops": OpChain}
 
 
 def handle(req, raw, objects):

@@ -9,7 +9,7 @@ export const BROWSER_FRAMEWORKS = ['dl-webgpu', 'tfjs-webgpu', 'dl-wasm', 'tfjs-
 /** The workloads `--browser` times. */
 export const BROWSER_WORKLOADS = ['matmul', 'mlp', 'conv'] as const;
 /** The timed workloads. */
-export const ALL_WORKLOADS = ['matmul', 'mlp', 'conv', 'lstm', 'conv2d'] as const;
+export const ALL_WORKLOADS = ['matmul', 'mlp', 'conv', 'lstm', 'conv2d', 'ops'] as const;
 /** One timed workload. */
 export type Workload = (typeof ALL_WORKLOADS)[number];
 
@@ -18,8 +18,9 @@ export const HELP = `Usage: pnpm bench [options]
   --quick            a quick subset: sizes 64,256, shorter timings
   --sizes=64,128     matmul sizes (default 64,128,256,512,1024)
   --only=dl,tfjs-wasm   frameworks to run (default: ${ALL_FRAMEWORKS.join(',')})
-  --workloads=matmul,mlp,conv,lstm,conv2d   what to time (default: all); conv2d is one convolution's
-                     forward and backward (x [32,16,28,28], weight [32,16,3,3], pad 1), no update
+  --workloads=matmul,mlp,conv,lstm,conv2d,ops   what to time (default: all); conv2d is one convolution's
+                     forward and backward (x [32,16,28,28], weight [32,16,3,3], pad 1), no update; ops is
+                     the per-op overhead: a chain of 10,000 scalar adds, forward and backward, per op
   --min-time=1500    milliseconds of sampling per figure, over all rounds (after warm-up)
   --rounds=3         rounds per figure, interleaved across frameworks (evens out load bursts)
   --clock=cpu        time by this process's CPU time instead of wall time (for a busy, shared machine)

@@ -7,7 +7,7 @@ import { browserBench } from './browser/run.js';
 import { allocationLines, measureStepAllocation, type StepAllocation } from './stepAllocation.js';
 import { fmt, reasons, table, withRatio, type Cell } from './report.js';
 import {
-  conv2dData, convData, lstmData, isRemote, isUnsupported, matmulData, mlpData,
+  conv2dData, convData, lstmData, isRemote, isUnsupported, matmulData, mlpData, opsData,
   type Built, type Conv2dData, type Conv2dGradients, type Framework, type GradientStep, type LocalGradientStep, type LocalProduct,
   type LocalTrainer, type Product, type Trainer, type Unsupported,
 } from './workloads.js';
@@ -141,6 +141,15 @@ async function main(): Promise<void> {
     }
   }
 
+  if (o.workloads.includes('ops')) {
+    const data = opsData();
+    store('ops', await timeWorkload<Trainer>(o, frameworks, 'op chain', (fw) => fw.ops(data), async (fw, chain) => {
+      // Each add passes x's gradient on once more: d/dx of x + x + ... + x is length + 1.
+      const g = await chain.step();
+      checks.push(`ops: ${fw.name} dy/dx = ${g} (${g === data.length + 1 ? 'right' : `WRONG, expected ${data.length + 1}`})`);
+    }));
+  }
+
   const about = frameworks.flatMap((fw) => (fw.about === undefined ? [] : [`  ${fw.name}: ${fw.about}`]));
   print(o, results, checks, about, load0, allocations);
 }
@@ -261,6 +270,11 @@ function tables(o: Options, results: Map<string, Map<string, Cell>>, dlName: str
       return [String(n), ...cols.map((fw) => withRatio(get(fw, key), base(fw, key), gflops))];
     });
     out.push(table(['n', ...cols], rows));
+  }
+  if (o.workloads.includes('ops')) {
+    const perOp = (ms: number) => (ms * 1000) / opsData().length;
+    out.push('', 'recorded op, microseconds per op (lower is better): a chain of 10,000 scalar adds y = y + x, forward and backward');
+    out.push(table(['workload', ...cols], [['add, forward + backward', ...cols.map((fw) => withRatio(get(fw, 'ops'), base(fw, 'ops'), perOp))]]));
   }
   const steps = (['mlp', 'conv', 'lstm', 'conv2d'] as const).filter((k) => o.workloads.includes(k));
   if (steps.length > 0) {

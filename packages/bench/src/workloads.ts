@@ -104,6 +104,16 @@ export interface Conv2dGradients {
   bias: Float32Array;
 }
 
+/**
+ * The cost of recording an op and walking it back: a chain of `length` scalar adds y = y + x from one
+ * scalar x that requires grad, then backward (x's gradient is length + 1). Timed per chain; the table
+ * shows microseconds per op.
+ */
+export interface OpsData {
+  length: number;
+  x: number;
+}
+
 /** A forward and backward pass built by one framework (no update): every `step` computes the same. */
 export interface LocalGradientStep {
   /** One forward, loss and backward (gradients replaced, not accumulated); returns the loss. */
@@ -170,6 +180,8 @@ export interface Framework {
   conv(d: ConvData): Built<Trainer>;
   lstm(d: LstmData): Built<Trainer>;
   conv2d(d: Conv2dData): Built<GradientStep>;
+  /** The op chain; its trainer's `step` returns x's gradient. */
+  ops(d: OpsData): Built<Trainer>;
 }
 
 /** True when work is timed in another process rather than by calling it here. */
@@ -273,4 +285,9 @@ export function conv2dData(batch = 32, inChannels = 16, outChannels = 32, size =
     bias: uniform(next, outChannels, -s, s),
     g: uniform(next, batch * outChannels * size * size, -1, 1),
   };
+}
+
+/** The per-op overhead's chain: 10,000 scalar adds, as issue 8 measures it. */
+export function opsData(length = 10000): OpsData {
+  return { length, x: 1.5 };
 }

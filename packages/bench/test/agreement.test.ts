@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli.js';
 import { loadFramework } from '../src/frameworks/index.js';
-import { conv2dData, convData, isUnsupported, lstmData, matmulData, type Framework, type LocalProduct, type LocalTrainer } from '../src/workloads.js';
+import { conv2dData, convData, isUnsupported, lstmData, matmulData, opsData, type Framework, type LocalProduct, type LocalTrainer } from '../src/workloads.js';
 import { conv2dGradients, conv2dReference, expectWithinBounds } from './conv2dReference.js';
 import { firstLosses } from './firstLosses.js';
 
@@ -74,6 +74,17 @@ describe('bench LSTM workload', () => {
   }, 30_000);
 });
 
+describe('bench op-chain workload', () => {
+  it.each(['dl', 'dl-js', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch'])('%s records the chain and gives dy/dx = length + 1, pass after pass', async (name) => {
+    const fw = frameworks.get(name)!;
+    await fw.activate?.();
+    const chain = (await fw.ops(opsData(50))) as LocalTrainer;
+    // A second pass gives the same gradient: it is replaced, not accumulated.
+    expect([chain.step(), chain.step()]).toEqual([51, 51]);
+    chain.dispose?.();
+  });
+});
+
 describe('bench conv2d workload', () => {
   // The shape family at a small size: x [2, 3, 6, 6], weight [4, 3, 3, 3], bias [4], padding 1.
   const d = conv2dData(2, 3, 4, 6);
@@ -126,7 +137,7 @@ describe('parseArgs', () => {
     const o = parseArgs([]);
     expect(o.sizes).toEqual([64, 128, 256, 512, 1024]);
     expect(o.frameworks).toEqual(['dl', 'dl-js', 'tfjs-cpu', 'tfjs-wasm', 'js-pytorch', 'pytorch', 'dl-mt', 'pytorch-mt']);
-    expect(o.workloads).toEqual(['matmul', 'mlp', 'conv', 'lstm', 'conv2d']);
+    expect(o.workloads).toEqual(['matmul', 'mlp', 'conv', 'lstm', 'conv2d', 'ops']);
     expect(o.timing.clock).toBe('wall');
   });
 

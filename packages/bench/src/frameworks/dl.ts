@@ -2,7 +2,7 @@ import {
   add, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, max, mean, mul, neg, pad, recurrentLayer, relu, reshape, sum,
   tensor, transpose, unfold, zeros, type Tensor,
 } from '@dl/autograd';
-import type { Conv2dData, ConvData, Framework, GradientStep, LstmData, MlpData, Trainer } from '../workloads.js';
+import type { Conv2dData, ConvData, Framework, GradientStep, LstmData, MlpData, OpsData, Trainer } from '../workloads.js';
 
 // The models are composed from @dl/autograd ops directly (as @dl/nn would do it), so the figures
 // measure the ops and the tape, not a layer library.
@@ -141,6 +141,20 @@ function conv2d(d: Conv2dData): GradientStep {
   };
 }
 
+/** The op chain: `length` recorded adds and their backward; returns x's gradient. */
+function ops(d: OpsData): Trainer {
+  const x = tensor(d.x, { requiresGrad: true });
+  return {
+    step() {
+      x.grad = null;
+      let y = x;
+      for (let i = 0; i < d.length; i++) y = add(y, x);
+      y.backward();
+      return x.grad!.item();
+    },
+  };
+}
+
 // The thread count dl starts with (the core count, or DL_NUM_THREADS), read before the bench changes it.
 const defaultThreads = getNumThreads();
 
@@ -179,5 +193,6 @@ export function dl(variant: DlVariant = 'dl'): Framework {
     conv,
     lstm,
     conv2d,
+    ops,
   };
 }

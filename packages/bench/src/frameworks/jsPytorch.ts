@@ -1,4 +1,4 @@
-import type { Framework, MlpData, Trainer, Unsupported } from '../workloads.js';
+import type { Framework, MlpData, OpsData, Trainer, Unsupported } from '../workloads.js';
 
 type Torch = typeof import('js-pytorch').torch;
 type JsTensor = InstanceType<Torch['Tensor']>;
@@ -39,6 +39,19 @@ function mlp(torch: Torch, d: MlpData): Trainer {
   };
 }
 
+function ops(torch: Torch, d: OpsData): Trainer {
+  const x = torch.tensor([d.x], true);
+  return {
+    step() {
+      x.zero_grad();
+      let y: JsTensor = x;
+      for (let i = 0; i < d.length; i++) y = y.add(x);
+      y.backward();
+      return flat(x._grad.data)[0]!;
+    },
+  };
+}
+
 /**
  * js-pytorch 0.7.2 (nested-array tensors). Its optional GPU module builds native code on install,
  * which pnpm skips; the CPU path loads without it. It has no convolution or max reduction, so the
@@ -65,5 +78,6 @@ export async function jsPytorch(): Promise<Framework | Unsupported> {
     conv: () => ({ unsupported: 'js-pytorch 0.7.2 has no convolution and no max reduction to pool with' }),
     lstm: () => ({ unsupported: 'js-pytorch 0.7.2 has no sigmoid and no way to slice the gates' }),
     conv2d: () => ({ unsupported: 'js-pytorch 0.7.2 has no convolution' }),
+    ops: (d) => ops(torch, d),
   };
 }

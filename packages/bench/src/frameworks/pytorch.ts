@@ -62,6 +62,9 @@ export function pytorch(worker: TorchWorker, threads: number, name: string): Fra
       const { batch, steps, input, hidden, classes, lr } = d;
       return trainer(await build('lstm', { batch, steps, input, hidden, classes, lr }, [d.x, d.labels, d.wIh, d.wHh, d.bIh, d.bHh, d.wFc, d.bFc]));
     },
+    async ops(d) {
+      return trainer(await build('ops', { length: d.length, x: d.x }, []));
+    },
     async conv2d(d): Promise<GradientStep> {
       const { batch, inChannels, outChannels, size, kernel, padding } = d;
       const id = await build('conv2d', { batch, inChannels, outChannels, size, kernel, padding }, [d.x, d.weight, d.bias, d.g]);

@@ -1,4 +1,4 @@
-import type { Conv2dData, ConvData, Framework, GradientStep, LstmData, MlpData, Trainer, Unsupported } from '../workloads.js';
+import type { Conv2dData, ConvData, Framework, GradientStep, LstmData, MlpData, OpsData, Trainer, Unsupported } from '../workloads.js';
 
 type TF = typeof import('@tensorflow/tfjs');
 type TfBackend = 'cpu' | 'wasm';
@@ -176,6 +176,25 @@ function conv2d(tf: TF, backend: TfBackend, d: Conv2dData): GradientStep | Unsup
 }
 
 /** One SGD step per `step()` on `vars` minimising `loss`; `dispose()` frees the variables and `data`. */
+/** The op chain under `tf.grad`, which records the adds on its tape and walks them back. */
+function ops(tf: TF, d: OpsData): Trainer {
+  const x = tf.scalar(d.x);
+  const grad = tf.grad((v: import('@tensorflow/tfjs').Tensor) => {
+    let y = v;
+    for (let i = 0; i < d.length; i++) y = tf.add(y, v);
+    return y;
+  });
+  return {
+    step() {
+      const g = tf.tidy(() => grad(x));
+      const value = g.dataSync()[0]!;
+      g.dispose();
+      return value;
+    },
+    dispose: () => x.dispose(),
+  };
+}
+
 function sgdTrainer(
   tf: TF,
   lr: number,
@@ -238,5 +257,6 @@ export async function tfjs(backend: TfBackend): Promise<Framework | Unsupported>
     conv: (d) => conv(tf, d),
     lstm: (d) => lstm(tf, d),
     conv2d: (d) => conv2d(tf, backend, d),
+    ops: (d) => ops(tf, d),
   };
 }
