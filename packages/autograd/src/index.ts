@@ -29,6 +29,7 @@ export * from './ops/linalg.js';
 export * from './ops/movement.js';
 export * from './ops/indexing.js';
 export * from './ops/image.js';
+export * from './ops/convolution.js';
 export * from './ops/compare.js';
 export * from './ops/attention.js';
 export * from './ops/recurrent.js';

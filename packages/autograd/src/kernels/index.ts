@@ -9,6 +9,8 @@ import * as recurrent from './cpu/recurrent.js';
 import * as scan from './cpu/scan.js';
 import * as rounding from './cpu/rounding.js';
 import * as convert from './cpu/convert.js';
+import * as convRef from './cpu/conv.js';
+import * as convWasm from './conv.js';
 
 export type { Window2d } from './cpu/im2col.js';
 export type { CellMode, RecurrentDims, RecurrentSaved } from './cpu/recurrent.js';
@@ -18,15 +20,15 @@ export type { CellMode, RecurrentDims, RecurrentSaved } from './cpu/recurrent.js
  * arrays and sizes only (no tensors, no tape), so each backend supplies its own set.
  */
 export type Kernels = typeof elementwise & typeof reduce & Pick<typeof wasmRouted, 'matmulInto' | 'matmulTransposedInto'> & typeof movement & typeof im2col & typeof compare & typeof recurrent
-  & typeof scan & typeof rounding & typeof convert;
+  & typeof scan & typeof rounding & typeof convert & typeof convRef;
 
 const loops = { ...elementwise, ...reduce, ...movement, ...im2col, ...compare, ...recurrent, ...scan, ...rounding, ...convert };
 
 /** The plain TypeScript kernels, float32 products included: the reference the other backends are tested against. */
-export const jsKernels: Kernels = { ...loops, matmulInto: jsMatmul.matmulInto, matmulTransposedInto: jsMatmul.matmulTransposedInto };
+export const jsKernels: Kernels = { ...loops, ...convRef, matmulInto: jsMatmul.matmulInto, matmulTransposedInto: jsMatmul.matmulTransposedInto };
 
-/** The same loops, with float32 products in WebAssembly SIMD (kernels/wasm). */
-export const wasmKernels: Kernels = { ...loops, matmulInto: wasmRouted.matmulInto, matmulTransposedInto: wasmRouted.matmulTransposedInto };
+/** The same loops, with float32 products and convolutions in WebAssembly SIMD (kernels/wasm). */
+export const wasmKernels: Kernels = { ...loops, ...convWasm, matmulInto: wasmRouted.matmulInto, matmulTransposedInto: wasmRouted.matmulTransposedInto };
 
 /**
  * The kernels of the active backend, which every op calls (a live binding: `setBackend` replaces it).

@@ -15,6 +15,11 @@ export function useWasmProducts(on: boolean): void {
   wasmProducts = on;
 }
 
+/** @internal Whether float32 products (and the kernels built on them, such as convolution) may run in WebAssembly. */
+export function wasmProductsOn(): boolean {
+  return wasmProducts;
+}
+
 /** Whether a product goes to the WebAssembly SIMD kernel (float32 only; float64 stays in JS, unchanged). */
 function wasmWorthIt(a: TypedArray, b: TypedArray, out: TypedArray, M: number, K: number, N: number): boolean {
   return wasmProducts && a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array && M * K * N >= WASM_MIN_MACS;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Tensor, fold, gradients, tensor, max, maxPool2d, mul, pad, reshape, sum, unfold, zeros, type Size2, type WindowOptions,
+  Tensor, conv2d, fold, gradients, tensor, max, maxPool2d, mul, pad, reshape, sum, unfold, zeros, type Size2, type WindowOptions,
 } from '@dl/autograd';
 import { arbTensor, backwardIsLinear, gradcheck, gradgradcheck, retainGraphDoubles, unusedBranchIsInert } from '@dl/autograd/testing';
 import { describeSampledOpInfos, loadGoldenTable, row, type SampledOpInfo } from './opInfo.js';
@@ -46,6 +46,17 @@ const opInfos: SampledOpInfo<any>[] = [
     name: 'fold',
     sample: arbGeometry.chain((g) => arbTensor(g.cols).map((x): [Tensor[], FoldOptions] => [[x], { ...g.opts, outputSize: g.outputSize }])),
     fn: (o) => (x) => fold(x, o.outputSize, o.kernelSize, win(o)),
+    gradgrad: true,
+  }),
+  row<WindowOptions>({
+    name: 'conv2d',
+    // x, weight [O, C, kh, kw] and bias [O], with 1 to 3 output channels.
+    sample: arbGeometry.chain((g) => {
+      const [kh, kw] = typeof g.opts.kernelSize === 'number' ? [g.opts.kernelSize, g.opts.kernelSize] : g.opts.kernelSize;
+      return fc.integer({ min: 1, max: 3 }).chain((o) =>
+        fc.tuple(arbTensor(g.image), arbTensor([o, g.image[1]!, kh, kw]), arbTensor([o])).map((xs): [Tensor[], WindowOptions] => [xs, win(g.opts)]));
+    }),
+    fn: (o) => (x, w, b) => conv2d(x!, w!, b!, win(o)),
     gradgrad: true,
   }),
 ];

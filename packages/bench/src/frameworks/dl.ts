@@ -1,6 +1,6 @@
 import {
-  add, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, max, mean, mul, neg, pad, recurrentLayer, relu, reshape, sum,
-  tensor, transpose, unfold, zeros, type Tensor,
+  add, conv2d as convolve, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, max, mean, mul, neg, pad, recurrentLayer, relu,
+  reshape, sum, tensor, transpose, unfold, zeros, type Tensor,
 } from '@dl/autograd';
 import type { Conv2dData, ConvData, Framework, GradientStep, LstmData, MlpData, OpsData, Trainer } from '../workloads.js';
 
@@ -64,16 +64,15 @@ function conv(d: ConvData): Trainer {
   const { batch: n, size: s, channels: c } = d;
   const x = tensor(d.x, { shape: [n, 1, s, s] });
   const labels = tensor(Float32Array.from(d.labels), { shape: [n, 1] });
-  const wConv = param(d.wConv, [c, 9]);
-  const bConv = param(d.bConv, [c, 1]);
+  const wConv = param(d.wConv, [c, 1, 3, 3]);
+  const bConv = param(d.bConv, [c]);
   const wFc = param(d.wFc, [c * (s / 2) ** 2, d.classes]);
   const bFc = param(d.bFc, [d.classes]);
   const params = [wConv, bConv, wFc, bFc];
   return {
     step() {
-      // conv = unfold + matmul: [c, 9] · [n, 9, s·s] → [n, c, s·s]
-      const y = add(matmul(wConv, unfold(x, 3, { padding: 1 })), bConv);
-      const pooled = maxPool2d(relu(reshape(y, [n, c, s, s])), 2, 2);
+      const y = convolve(x, wConv, bConv, { padding: 1 });
+      const pooled = maxPool2d(relu(y), 2, 2);
       const logits = add(matmul(reshape(pooled, [n, c * (s / 2) ** 2]), wFc), bFc);
       const loss = crossEntropy(logits, labels);
       loss.backward();
@@ -109,9 +108,8 @@ function lstm(d: LstmData): Trainer {
 }
 
 /**
- * conv2d forward and backward, composed as @dl/nn's `conv2d` does it (packages/nn/src/functional/conv.ts):
- * `unfold` (im2col per image, [N, C·k·k, L]), one batched `matmul` with the weight [O, C·k·k] giving
- * [N, O, L], and the bias added as [O, 1]. The loss is sum(y · g).
+ * conv2d forward and backward with @dl/autograd's `conv2d` op, as @dl/nn's `conv2d` runs it
+ * (packages/nn/src/functional/conv.ts). The loss is sum(y · g).
  */
 function conv2d(d: Conv2dData): GradientStep {
   const { batch: n, inChannels: c, outChannels: o, size: s, kernel: k, padding: p } = d;
@@ -124,10 +122,7 @@ function conv2d(d: Conv2dData): GradientStep {
     x.grad = null;
     weight.grad = null;
     bias.grad = null;
-    const cols = unfold(x, [k, k], { stride: [1, 1], padding: [p, p], dilation: [1, 1] });
-    const y = add(matmul(reshape(weight, [o, c * k * k]), cols), reshape(bias, [o, 1]));
-    const out = reshape(y, [n, o, s, s]);
-    const loss = sum(mul(out, g));
+    const loss = sum(mul(convolve(x, weight, bias, { padding: p }), g));
     loss.backward();
     return loss.item();
   };

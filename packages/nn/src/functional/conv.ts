@@ -1,4 +1,4 @@
-import { add, matmul, pad, reshape, unfold, type Tensor, DlError } from '@dl/autograd';
+import { conv2d as convolve, pad, type Tensor, DlError } from '@dl/autograd';
 import { checkPair, fmt, type Size2 } from '../checks.js';
 import { checks as C } from '@dl/autograd';
 
@@ -13,7 +13,7 @@ export interface Conv2dOptions {
 export function conv2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
   if (x.ndim !== 4) throw new DlError(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   if (weight.ndim !== 4) throw new DlError(`${layer}: weight must be 4-D [outChannels, inChannels, kH, kW], got shape ${fmt(weight.shape)}`);
-  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const C = x.shape[1]!;
   const [O, wc, kh, kw] = weight.shape as [number, number, number, number];
   if (C !== wc) throw new DlError(`${layer}: expected input with ${wc} channels (dim 1), got shape ${fmt(x.shape)}`);
   if (x.dtype !== weight.dtype) {
@@ -49,22 +49,15 @@ export function conv2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
         `(input shape ${fmt(x.shape)}, padding ${ph},${pw})`,
     );
   }
-  const oh = Math.floor((Hp - eh) / sh) + 1;
-  const ow = Math.floor((Wp - ew) / sw) + 1;
-  // im2col per image, [N, C·kh·kw, L], times the weight [O, C·kh·kw] broadcast over the batch: one op that
-  // runs a GEMM per image and writes [N, O, L] in place, so no transpose of the output is needed. (The
-  // whole batch as one [C·kh·kw, N·L] product then a permute to [N, O, L] measured 25-30% slower per
-  // TorchCNN step.)
-  const cols = unfold(input, [kh, kw], { stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw] });
-  let y = matmul(reshape(weight, [O, C * kh * kw]), cols);
-  if (bias !== null) y = add(y, reshape(bias, [O, 1]));
-  return reshape(y, [N, O, oh, ow]);
+  // autograd's conv2d op: its kernels keep the [N, C·kh·kw, L] columns out of the tape (and, on the wasm
+  // backend, inside wasm memory next to the product).
+  return convolve(input, weight, bias, { stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw] });
 }
 
 /**
  * 2-D cross-correlation over NCHW, as PyTorch's `F.conv2d`: x [N, C, H, W], weight [O, C, kH, kW],
  * bias [O] → [N, O, H', W'] with H' = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1.
- * Built from `unfold` (im2col) and one batched `matmul`, so its gradient comes from theirs.
+ * Runs @dl/autograd's `conv2d` op (its gradients are the transposed convolutions), after 'same' padding.
  * @example conv2d(x, weight, bias, { padding: 1 }) // 3x3 kernel keeps H and W
  */
 export const conv2d = C.api(C.sig('conv2d', ['x', C.tensor], ['weight', C.tensor], ['bias', C.optional(C.nullable(C.tensor))], ['options', C.options({ stride: C.any, padding: C.any, dilation: C.any }, { positional: ['stride', 'padding', 'dilation'] })]), function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor {

@@ -1,4 +1,4 @@
-import { copyLayout, MAX_BYTES, PAGE, runBlocks, scratchLayout, type GemmFns } from './blocks.js';
+import { copyLayout, MAX_BYTES, PAGE, runBlocks, scratchLayout, type Blocking, type GemmFns, type Scratch } from './blocks.js';
 import { gemmModuleBytes, type TileShape } from './gemmModule.js';
 import { threadCount, threadPool } from './threads.js';
 
@@ -25,23 +25,41 @@ export type GemmF32 = (
   M: number, K: number, N: number,
 ) => boolean;
 
-interface GemmExports extends GemmFns {
+/** The GEMM module's exports: the product's functions, the window functions and the memory. */
+export interface GemmExports extends GemmFns {
   memory: WebAssembly.Memory;
+  im2col(...args: number[]): void;
+  col2im(...args: number[]): void;
+}
+
+/**
+ * A GEMM instance's memory, grown for one piece of work: `heap` views it, free bytes start at `base`
+ * (after the packing scratch), and `scratch`/`blocking` are what `runBlocks` takes.
+ */
+export interface Workspace {
+  w: GemmExports;
+  heap: Float32Array;
+  base: number;
+  scratch: Scratch;
+  blocking: Blocking;
 }
 
 // Memory grown past this for one product is released after it.
 const RELEASE_BYTES = 2 ** 27;
 
-
 /**
  * A GEMM for one configuration, with its own lazily compiled instance and memory, and whether this
  * runtime can run it. `gemmF32` runs the first of GEMM_CONFIGS that is supported; tests build others.
+ * `workspace(bytes)` lends the instance's memory, grown to hold `bytes` past its scratch, to other
+ * kernels that run next to the product (convolution); `release(bytes)` ends such a loan.
  * @example const g = createGemm({ shape: { mr: 4, nr: 8, relaxed: false }, mc: 128, kc: 256, nc: 2048 }); g.supported()
  */
-export function createGemm(config: GemmConfig): { gemm: GemmF32; supported: () => boolean } {
+export function createGemm(config: GemmConfig): {
+  gemm: GemmF32; supported: () => boolean; workspace: (bytes: number) => Workspace | null; release: (bytes: number) => void;
+} {
   const { shape: { mr, nr }, mc, kc, nc } = config;
   const blocking = { mr, nr, mc, kc, nc };
-  // Memory layout (bytes): the edge tile, packed A, packed B, then copies of A, B and the C segment.
+  // Memory layout (bytes): the edge tile, packed A, packed B, then the work's own data (copies of A, B and C).
   const scratch = scratchLayout(blocking);
   const COPIES = scratch.bytes;
 
@@ -65,40 +83,53 @@ export function createGemm(config: GemmConfig): { gemm: GemmF32; supported: () =
     return instance;
   }
 
-  const gemm: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N) => {
+  function workspace(bytes: number): Workspace | null {
     const w = load();
-    if (w === null) return false;
-    if (M === 0 || N === 0 || K === 0) return true;
-    const { aAt, bAt, cAt, end } = copyLayout(COPIES, M, K, N);
-    if (end > MAX_BYTES) return false;
+    if (w === null) return null;
+    const end = COPIES + bytes;
+    if (end > MAX_BYTES) return null;
     // Only this function grows the memory, so `heap` (a view of it, replaced after each grow) knows
     // its size; reading memory.buffer on every call would cost more than a small product.
     if (heap.byteLength < end) {
       try {
         if (w.memory.buffer.byteLength < end) w.memory.grow(Math.ceil((end - w.memory.buffer.byteLength) / PAGE));
       } catch {
-        return false; // the engine refused more memory: the JS kernel takes this product
+        return null; // the engine refused more memory: the JS kernel takes this work
       }
       heap = new Float32Array(w.memory.buffer);
     }
-    heap.set(a.subarray(aOff, aOff + M * K), aAt >> 2);
-    heap.set(b.subarray(bOff, bOff + K * N), bAt >> 2);
-    heap.set(out.subarray(oOff, oOff + M * N), cAt >> 2);
-    // A(i, k) = A[i·ars + k·acs] and B(k, j) = B[k·brs + j·bcs] in the copies.
-    const ars = transA ? 1 : K, acs = transA ? M : 1;
-    const brs = transB ? 1 : N, bcs = transB ? K : 1;
-    runBlocks(w, scratch, blocking, aAt, ars, acs, bAt, brs, bcs, cAt, N, M, K, N);
-    out.set(heap.subarray(cAt >> 2, (cAt >> 2) + M * N), oOff);
-    // Wasm memory cannot shrink: after an unusually large product, drop the instance (and its memory);
+    return { w, heap, base: COPIES, scratch, blocking };
+  }
+
+  function release(bytes: number): void {
+    // Wasm memory cannot shrink: after unusually large work, drop the instance (and its memory);
     // the next call compiles the small module again.
-    if (end > RELEASE_BYTES) {
+    if (COPIES + bytes > RELEASE_BYTES) {
       instance = undefined;
       heap = new Float32Array(0);
     }
+  }
+
+  const gemm: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N) => {
+    if (load() === null) return false;
+    if (M === 0 || N === 0 || K === 0) return true;
+    const { aAt, bAt, cAt, end } = copyLayout(COPIES, M, K, N);
+    const ws = workspace(end - COPIES);
+    if (ws === null) return false;
+    const h = ws.heap;
+    h.set(a.subarray(aOff, aOff + M * K), aAt >> 2);
+    h.set(b.subarray(bOff, bOff + K * N), bAt >> 2);
+    h.set(out.subarray(oOff, oOff + M * N), cAt >> 2);
+    // A(i, k) = A[i·ars + k·acs] and B(k, j) = B[k·brs + j·bcs] in the copies.
+    const ars = transA ? 1 : K, acs = transA ? M : 1;
+    const brs = transB ? 1 : N, bcs = transB ? K : 1;
+    runBlocks(ws.w, scratch, blocking, aAt, ars, acs, bAt, brs, bcs, cAt, N, M, K, N);
+    out.set(h.subarray(cAt >> 2, (cAt >> 2) + M * N), oOff);
+    release(end - COPIES);
     return true;
   };
 
-  return { gemm, supported: () => load() !== null };
+  return { gemm, supported: () => load() !== null, workspace, release };
 }
 
 /**
@@ -127,6 +158,19 @@ function chosen(): ReturnType<typeof createGemm> {
     }
   }
   return standard!;
+}
+
+/**
+ * The memory of the GEMM instance `gemmF32` runs on one thread, grown to hold `bytes` of the caller's
+ * data (see `createGemm`); null when this runtime cannot run it. Call `releaseWorkspace(bytes)` after.
+ */
+export function gemmWorkspace(bytes: number): Workspace | null {
+  return chosen().workspace(bytes);
+}
+
+/** Ends a `gemmWorkspace` loan of `bytes` (frees the memory after unusually large work). */
+export function releaseWorkspace(bytes: number): void {
+  chosen().release(bytes);
 }
 
 /**

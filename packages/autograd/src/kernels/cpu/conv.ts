@@ -1,0 +1,37 @@
+import type { TypedArray } from '../../dtype.js';
+import { like } from './alloc.js';
+import { col2im, im2col, type Window2d } from './im2col.js';
+import { matmulTransposedInto } from '../matmul.js';
+
+// 2-D convolution as im2col, one product per image and col2im: the reference the fused WebAssembly
+// kernels (wasm/conv.ts) are tested against, and what float64 and the 'js' backend run. Images are
+// [N, C, H, W], the weight [O, C·kh·kw], outputs and their gradients [N, O, oh·ow].
+
+/** y [N, O, L] = w [O, C·kh·kw] · im2col(x) for each image. */
+export function conv2d(x: TypedArray, w: TypedArray, g: Window2d, O: number): TypedArray {
+  const rows = g.C * g.kh * g.kw;
+  const L = g.oh * g.ow;
+  const cols = im2col(x, g);
+  const y = like(x, g.N * O * L);
+  for (let n = 0; n < g.N; n++) matmulTransposedInto(w, 0, false, cols, n * rows * L, false, y, n * O * L, O, rows, L);
+  return y;
+}
+
+/** dx [N, C, H, W] = col2im(wᵀ · dy) for each image: the input's gradient. */
+export function conv2dInput(dy: TypedArray, w: TypedArray, g: Window2d, O: number): TypedArray {
+  const rows = g.C * g.kh * g.kw;
+  const L = g.oh * g.ow;
+  const cols = like(dy, g.N * rows * L);
+  for (let n = 0; n < g.N; n++) matmulTransposedInto(w, 0, true, dy, n * O * L, false, cols, n * rows * L, rows, O, L);
+  return col2im(cols, g);
+}
+
+/** dw [O, C·kh·kw] = Σ over images of dy · im2col(x)ᵀ: the weight's gradient. */
+export function conv2dWeight(x: TypedArray, dy: TypedArray, g: Window2d, O: number): TypedArray {
+  const rows = g.C * g.kh * g.kw;
+  const L = g.oh * g.ow;
+  const cols = im2col(x, g);
+  const dw = like(x, O * rows);
+  for (let n = 0; n < g.N; n++) matmulTransposedInto(dy, n * O * L, false, cols, n * rows * L, true, dw, 0, O, L, rows);
+  return dw;
+}

@@ -1,0 +1,97 @@
+import { DlError } from '../checks/error.js';
+import type { Tensor } from '../tensor.js';
+import { defineOp, type Op } from '../op.js';
+import { k, type Window2d } from '../kernels/index.js';
+import { fmt } from '../shape.js';
+import { api, sig } from '../checks/guard.js';
+import * as K from '../checks/kinds.js';
+import { options as opts } from '../checks/options.js';
+import { fold, unfold } from './image.js';
+import { size2, window, type Size2, type WindowOptions } from './windowGeometry.js';
+import { add } from './elementwise.js';
+import { matmul } from './linalg.js';
+import { reshape, transpose } from './movement.js';
+import { sum } from './reduce.js';
+
+// 2-D convolution as three ops, each the others' gradient: the forward y = conv(x, w), the input's
+// gradient dx = convInput(dy, w) and the weight's dw = convWeight(x, dy). All three are bilinear, so
+// each backward is written with the other two and higher-order gradients come for free. On the CPU they
+// run the backend's fused kernels (the wasm backend keeps im2col and col2im inside wasm memory, next to
+// the product); on the GPU they are unfold, matmul and fold.
+
+/** A convolution's window over the input and its number of output channels. */
+interface ConvAttrs {
+  g: Window2d;
+  O: number;
+}
+
+const rowsOf = ({ g }: ConvAttrs) => g.C * g.kh * g.kw;
+const windowOf = ({ g }: ConvAttrs): WindowOptions => ({ stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw] });
+
+// y [N, O, oh, ow] from x [N, C, H, W] and w [O, C, kh, kw].
+const convOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
+  name: 'conv2d',
+  saves: 'inputs',
+  forward: ([x, w], a) => ({ data: k.conv2d(x!.data, w!.data, a.g, a.O), shape: [a.g.N, a.O, a.g.oh, a.g.ow] }),
+  webgpu: ([x, w], a) => reshape(matmul(reshape(w!, [a.O, rowsOf(a)]), unfold(x!, [a.g.kh, a.g.kw], windowOf(a))), [a.g.N, a.O, a.g.oh, a.g.ow]),
+  backward: ({ grad, inputs: [x, w], attrs, needsInputGrad: [gx, gw] }) => [
+    gx ? convInputOp([grad, w!], attrs) : null,
+    gw ? convWeightOp([x!, grad], attrs) : null,
+  ],
+});
+
+// dx [N, C, H, W] from dy [N, O, oh, ow] and w: the adjoint of conv in x.
+const convInputOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
+  name: 'conv2dInput',
+  saves: 'inputs',
+  forward: ([dy, w], a) => ({ data: k.conv2dInput(dy!.data, w!.data, a.g, a.O), shape: [a.g.N, a.g.C, a.g.H, a.g.W] }),
+  webgpu: ([dy, w], a) => {
+    const cols = matmul(transpose(reshape(w!, [a.O, rowsOf(a)]), 0, 1), reshape(dy!, [a.g.N, a.O, a.g.oh * a.g.ow]));
+    return fold(cols, [a.g.H, a.g.W], [a.g.kh, a.g.kw], windowOf(a));
+  },
+  backward: ({ grad, inputs: [dy, w], attrs, needsInputGrad: [gdy, gw] }) => [
+    gdy ? convOp([grad, w!], attrs) : null,
+    gw ? convWeightOp([grad, dy!], attrs) : null,
+  ],
+});
+
+// dw [O, C, kh, kw] from x and dy: the adjoint of conv in w, summed over the batch.
+const convWeightOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
+  name: 'conv2dWeight',
+  saves: 'inputs',
+  forward: ([x, dy], a) => ({ data: k.conv2dWeight(x!.data, dy!.data, a.g, a.O), shape: [a.O, a.g.C, a.g.kh, a.g.kw] }),
+  webgpu: ([x, dy], a) => {
+    const cols = unfold(x!, [a.g.kh, a.g.kw], windowOf(a));
+    const perImage = matmul(reshape(dy!, [a.g.N, a.O, a.g.oh * a.g.ow]), transpose(cols, 1, 2));
+    return reshape(sum(perImage, { dim: 0 }), [a.O, a.g.C, a.g.kh, a.g.kw]);
+  },
+  backward: ({ grad, inputs: [x, dy], attrs, needsInputGrad: [gx, gdy] }) => [
+    gx ? convInputOp([dy!, grad], attrs) : null,
+    gdy ? convOp([x!, grad], attrs) : null,
+  ],
+});
+
+/** Options of `conv2d`, as PyTorch's `torch.conv2d`: stride 1, padding 0, dilation 1. */
+export interface ConvOptions {
+  stride?: Size2;
+  padding?: Size2;
+  dilation?: Size2;
+}
+
+/**
+ * 2-D cross-correlation over NCHW, as PyTorch's `torch.conv2d`: x [N, C, H, W], weight [O, C, kH, kW]
+ * and an optional bias [O] → [N, O, H', W'], H' = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1.
+ * One op with its own gradients (not unfold and matmul), so no [N, C·kH·kW, H'·W'] columns are kept.
+ * `@dl/nn`'s `F.conv2d` adds `padding: 'same'` and layer-named errors on top.
+ * @example conv2d(x, weight, bias, { padding: 1 }) // a 3x3 kernel keeps H and W
+ */
+export const conv2d = api(sig('conv2d', ['x', K.tensor], ['weight', K.tensor], ['bias', K.optional(K.nullable(K.tensor))], ['options', opts({ stride: size2, padding: size2, dilation: size2 }, { positional: ['stride', 'padding', 'dilation'] })]), function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
+  if (x.ndim !== 4) throw new DlError(`conv2d: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  if (weight.ndim !== 4) throw new DlError(`conv2d: weight must be 4-D [outChannels, inChannels, kH, kW], got shape ${fmt(weight.shape)}`);
+  const [O, C, kh, kw] = weight.shape as [number, number, number, number];
+  if (x.shape[1] !== C) throw new DlError(`conv2d: expected input with ${C} channels (dim 1) for weight ${fmt(weight.shape)}, got shape ${fmt(x.shape)}`);
+  if (x.dtype !== weight.dtype) throw new DlError(`conv2d: input dtype ${x.dtype} does not match the weight's ${weight.dtype}`);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new DlError(`conv2d: bias must have shape [${O}], got ${fmt(bias.shape)}`);
+  const y = convOp([x, weight], { g: window('conv2d', x.shape, [kh, kw], options), O });
+  return bias === null ? y : add(y, reshape(bias, [O, 1, 1]));
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as ref from '../../src/kernels/cpu/conv.js';
+import { conv2dInputWasm, conv2dWasm, conv2dWeightWasm } from '../../src/kernels/wasm/conv.js';
+import type { Window2d } from '../../src/kernels/cpu/im2col.js';
+
+// The fused WebAssembly convolution (im2col and col2im inside wasm memory, next to the product) against
+// the reference (cpu/conv.ts: the same columns, the same GEMM through copies, col2im in JS): the same
+// arithmetic in the same order, so the same bits, for any window and for sizes across the GEMM's tiles.
+
+const int = (min: number, max: number) => fc.integer({ min, max });
+const axis = fc.record({ size: int(1, 12), k: int(1, 4), s: int(1, 3), p: int(0, 3), d: int(1, 2) })
+  .filter(({ size, k, p, d }) => d * (k - 1) + 1 <= size + 2 * p);
+const geometry = fc.record({ N: int(1, 3), C: int(1, 5), O: int(4, 11), h: axis, w: axis }).map(({ N, C, O, h, w }) => {
+  const out = (a: typeof h) => Math.floor((a.size + 2 * a.p - a.d * (a.k - 1) - 1) / a.s) + 1;
+  const g: Window2d = { N, C, H: h.size, W: w.size, kh: h.k, kw: w.k, sh: h.s, sw: w.s, ph: h.p, pw: w.p, dh: h.d, dw: w.d, oh: out(h), ow: out(w) };
+  return { g, O };
+  // Products of fewer than 512 multiply-adds go to the JS GEMM in the reference (kernels/matmul.ts); all
+  // three products of a convolution have O·C·kh·kw·oh·ow of them. The op tests compare the small ones.
+}).filter(({ g, O }) => O * g.C * g.kh * g.kw * g.oh * g.ow >= 512);
+
+function random(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    a[i] = s / 2 ** 31 - 1;
+  }
+  return a;
+}
+
+describe('the fused WebAssembly convolution kernels', () => {
+  it('give the reference kernels\' bits: forward, input gradient and weight gradient', () => {
+    fc.assert(
+      fc.property(geometry, int(0, 1000), ({ g, O }, seed) => {
+        const rows = g.C * g.kh * g.kw;
+        const x = random(g.N * g.C * g.H * g.W, seed);
+        const w = random(O * rows, seed + 1);
+        const dy = random(g.N * O * g.oh * g.ow, seed + 2);
+        // Stale values in the outputs must not leak in: each kernel overwrites its output.
+        const y = new Float32Array(g.N * O * g.oh * g.ow).fill(7);
+        const dx = new Float32Array(x.length).fill(7);
+        const dw = new Float32Array(w.length).fill(7);
+        expect(conv2dWasm(x, w, g, O, y)).toBe(true);
+        expect(conv2dInputWasm(dy, w, g, O, dx)).toBe(true);
+        expect(conv2dWeightWasm(x, dy, g, O, dw)).toBe(true);
+        expect(y).toEqual(ref.conv2d(x, w, g, O));
+        expect(dx).toEqual(ref.conv2dInput(dy, w, g, O));
+        expect(dw).toEqual(ref.conv2dWeight(x, dy, g, O));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('at the bench size, where products span several register tiles and K slices', () => {
+    const g: Window2d = { N: 2, C: 16, H: 28, W: 28, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, oh: 28, ow: 28 };
+    const O = 32;
+    const x = random(2 * 16 * 28 * 28, 1);
+    const w = random(O * 144, 2);
+    const dy = random(2 * O * 28 * 28, 3);
+    const [y, dx, dw] = [new Float32Array(dy.length), new Float32Array(x.length), new Float32Array(w.length)];
+    expect(conv2dWasm(x, w, g, O, y) && conv2dInputWasm(dy, w, g, O, dx) && conv2dWeightWasm(x, dy, g, O, dw)).toBe(true);
+    expect(y).toEqual(ref.conv2d(x, w, g, O));
+    expect(dx).toEqual(ref.conv2dInput(dy, w, g, O));
+    expect(dw).toEqual(ref.conv2dWeight(x, dy, g, O));
+  });
+});
