@@ -67,8 +67,10 @@ export function entriesOf(pkg: keyof typeof packages): { entries: Entry[]; missi
 
 // ---- values ----
 
+// 2^40 + 1 wraps to 1 under `| 0` and `>>> 0`, as 2^32 + 1 does, but no valid step in [-3, 3] makes an
+// arange from it small enough to allocate (2^32 + 1 with a step of -2.97 is a valid 5.8 GB request).
 const hostile: unknown[] = [
-  null, undefined, 'x', '1', '0.1', 'false', {}, [], [1, 'a'], [[6]], NaN, Infinity, -Infinity, -1, 0, 1.5, 2 ** 32 + 1, 1e12,
+  null, undefined, 'x', '1', '0.1', 'false', {}, [], [1, 'a'], [[6]], NaN, Infinity, -Infinity, -1, 0, 1.5, 2 ** 40 + 1, 1e12,
   true, false, () => 1, new Int32Array(2), [1e6, 1e6], [1e10, 0], [-1, 2], [2.5], { requires_grad: true }, { axis: 1 }, { keepdim: 'no' },
 ];
 
