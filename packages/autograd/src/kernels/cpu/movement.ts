@@ -15,6 +15,8 @@ export function stridedCopy(x: TypedArray, offset: number, shape: readonly numbe
     out[0] = x[offset]!;
     return out;
   }
+  // One value everywhere (a scalar expanded, as a sum's gradient): a single fill.
+  if (strides.every((st) => st === 0)) return out.fill(x[offset]!);
   const last = nd - 1;
   const n = shape[last]!;
   const s = strides[last]!;
@@ -22,7 +24,16 @@ export function stridedCopy(x: TypedArray, offset: number, shape: readonly numbe
   let base = offset;
   let o = 0;
   for (;;) {
-    for (let j = 0, p = base; j < n; j++, p += s) out[o++] = x[p]!;
+    // Runs of one repeated value are filled and contiguous runs copied whole; other strides element by element.
+    if (s === 0) {
+      out.fill(x[base]!, o, o + n);
+      o += n;
+    } else if (s === 1 && n >= 16) {
+      out.set(x.subarray(base, base + n), o);
+      o += n;
+    } else {
+      for (let j = 0, p = base; j < n; j++, p += s) out[o++] = x[p]!;
+    }
     let d = last - 1;
     for (; d >= 0; d--) {
       base += strides[d]!;
