@@ -52,7 +52,9 @@ export const i32 = {
   mul: binary(0x6c),
   and: binary(0x71),
   eq: binary(0x46),
+  ltS: binary(0x48),
   ltU: binary(0x49),
+  gtS: binary(0x4a),
   leU: binary(0x4d),
   /** `cond ? x : y` (both evaluated). */
   select: (x: Code, y: Code, cond: Code): Code => seq(x, y, cond, [0x1b]),
@@ -84,6 +86,14 @@ export const v128 = {
    */
   shuffle32: (x: Code, y: Code, lanes: readonly [number, number, number, number]): Code =>
     seq(x, y, simd(0x0d), lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
+};
+
+/** Bulk memory (WebAssembly 2.0): copy and fill byte ranges of the memory. */
+export const memory = {
+  /** Copies `bytes` bytes from `src` to `dst` (the ranges may overlap). */
+  copy: (dst: Code, src: Code, bytes: Code): Code => seq(dst, src, bytes, [0xfc, ...uleb(10), 0x00, 0x00]),
+  /** Sets `bytes` bytes from `dst` to the low byte of `value`. */
+  fill: (dst: Code, value: Code, bytes: Code): Code => seq(dst, value, bytes, [0xfc, ...uleb(11), 0x00]),
 };
 
 export const f32x4 = {
