@@ -12,11 +12,11 @@ function f32(...xs: TypedArray[]): boolean {
   return wasmProductsOn() && xs.every((x) => x instanceof Float32Array);
 }
 
-/** y [N, O, oh·ow] = w [O, C·kh·kw] · im2col(x [N, C, H, W]) per image. */
-export function conv2d(x: TypedArray, w: TypedArray, g: Window2d, O: number): TypedArray {
+/** y [N, O, oh·ow] = w [O, C·kh·kw] · im2col(x [N, C, H, W]) (+ bias [O]) per image. */
+export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Window2d, O: number): TypedArray {
   const y = like(x, g.N * O * g.oh * g.ow);
-  if (f32(x, w) && conv2dWasm(x as Float32Array, w as Float32Array, g, O, y as Float32Array)) return y;
-  return ref.conv2d(x, w, g, O);
+  if (f32(x, w, ...(bias === null ? [] : [bias])) && conv2dWasm(x as Float32Array, w as Float32Array, bias as Float32Array | null, g, O, y as Float32Array)) return y;
+  return ref.conv2d(x, w, bias, g, O);
 }
 
 /** dx [N, C, H, W] = col2im(wᵀ · dy) per image. */

@@ -28,15 +28,20 @@ interface ConvAttrs {
 const rowsOf = ({ g }: ConvAttrs) => g.C * g.kh * g.kw;
 const windowOf = ({ g }: ConvAttrs): WindowOptions => ({ stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw] });
 
-// y [N, O, oh, ow] from x [N, C, H, W] and w [O, C, kh, kw].
+// y [N, O, oh, ow] from x [N, C, H, W], w [O, C, kh, kw] and, when given, the bias [O] (added in the
+// kernel, which starts each output row from it).
 const convOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
   name: 'conv2d',
   saves: 'inputs',
-  forward: ([x, w], a) => ({ data: k.conv2d(x!.data, w!.data, a.g, a.O), shape: [a.g.N, a.O, a.g.oh, a.g.ow] }),
-  webgpu: ([x, w], a) => reshape(matmul(reshape(w!, [a.O, rowsOf(a)]), unfold(x!, [a.g.kh, a.g.kw], windowOf(a))), [a.g.N, a.O, a.g.oh, a.g.ow]),
-  backward: ({ grad, inputs: [x, w], attrs, needsInputGrad: [gx, gw] }) => [
+  forward: ([x, w, b], a) => ({ data: k.conv2d(x!.data, w!.data, b === undefined ? null : b.data, a.g, a.O), shape: [a.g.N, a.O, a.g.oh, a.g.ow] }),
+  webgpu: ([x, w, b], a) => {
+    const y = reshape(matmul(reshape(w!, [a.O, rowsOf(a)]), unfold(x!, [a.g.kh, a.g.kw], windowOf(a))), [a.g.N, a.O, a.g.oh, a.g.ow]);
+    return b === undefined ? y : add(y, reshape(b, [a.O, 1, 1]));
+  },
+  backward: ({ grad, inputs: [x, w, b], attrs, needsInputGrad: [gx, gw, gb] }) => [
     gx ? convInputOp([grad, w!], attrs) : null,
     gw ? convWeightOp([x!, grad], attrs) : null,
+    b !== undefined && gb ? sum(grad, { dim: [0, 2, 3] }) : null,
   ],
 });
 
@@ -92,6 +97,6 @@ export const conv2d = api(sig('conv2d', ['x', K.tensor], ['weight', K.tensor], [
   if (x.shape[1] !== C) throw new DlError(`conv2d: expected input with ${C} channels (dim 1) for weight ${fmt(weight.shape)}, got shape ${fmt(x.shape)}`);
   if (x.dtype !== weight.dtype) throw new DlError(`conv2d: input dtype ${x.dtype} does not match the weight's ${weight.dtype}`);
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new DlError(`conv2d: bias must have shape [${O}], got ${fmt(bias.shape)}`);
-  const y = convOp([x, weight], { g: window('conv2d', x.shape, [kh, kw], options), O });
-  return bias === null ? y : add(y, reshape(bias, [O, 1, 1]));
+  if (bias !== null && bias.dtype !== x.dtype) throw new DlError(`conv2d: bias dtype ${bias.dtype} does not match the input's ${x.dtype}`);
+  return convOp(bias === null ? [x, weight] : [x, weight, bias], { g: window('conv2d', x.shape, [kh, kw], options), O });
 });

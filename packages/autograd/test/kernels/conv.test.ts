@@ -37,14 +37,15 @@ describe('the fused WebAssembly convolution kernels', () => {
         const x = random(g.N * g.C * g.H * g.W, seed);
         const w = random(O * rows, seed + 1);
         const dy = random(g.N * O * g.oh * g.ow, seed + 2);
+        const bias = seed % 2 === 0 ? random(O, seed + 3) : null;
         // Stale values in the outputs must not leak in: each kernel overwrites its output.
         const y = new Float32Array(g.N * O * g.oh * g.ow).fill(7);
         const dx = new Float32Array(x.length).fill(7);
         const dw = new Float32Array(w.length).fill(7);
-        expect(conv2dWasm(x, w, g, O, y)).toBe(true);
+        expect(conv2dWasm(x, w, bias, g, O, y)).toBe(true);
         expect(conv2dInputWasm(dy, w, g, O, dx)).toBe(true);
         expect(conv2dWeightWasm(x, dy, g, O, dw)).toBe(true);
-        expect(y).toEqual(ref.conv2d(x, w, g, O));
+        expect(y).toEqual(ref.conv2d(x, w, bias, g, O));
         expect(dx).toEqual(ref.conv2dInput(dy, w, g, O));
         expect(dw).toEqual(ref.conv2dWeight(x, dy, g, O));
       }),
@@ -58,9 +59,10 @@ describe('the fused WebAssembly convolution kernels', () => {
     const x = random(2 * 16 * 28 * 28, 1);
     const w = random(O * 144, 2);
     const dy = random(2 * O * 28 * 28, 3);
+    const bias = random(O, 4);
     const [y, dx, dw] = [new Float32Array(dy.length), new Float32Array(x.length), new Float32Array(w.length)];
-    expect(conv2dWasm(x, w, g, O, y) && conv2dInputWasm(dy, w, g, O, dx) && conv2dWeightWasm(x, dy, g, O, dw)).toBe(true);
-    expect(y).toEqual(ref.conv2d(x, w, g, O));
+    expect(conv2dWasm(x, w, bias, g, O, y) && conv2dInputWasm(dy, w, g, O, dx) && conv2dWeightWasm(x, dy, g, O, dw)).toBe(true);
+    expect(y).toEqual(ref.conv2d(x, w, bias, g, O));
     expect(dx).toEqual(ref.conv2dInput(dy, w, g, O));
     expect(dw).toEqual(ref.conv2dWeight(x, dy, g, O));
   });

@@ -7,12 +7,16 @@ import { matmulTransposedInto } from '../matmul.js';
 // kernels (wasm/conv.ts) are tested against, and what float64 and the 'js' backend run. Images are
 // [N, C, H, W], the weight [O, C·kh·kw], outputs and their gradients [N, O, oh·ow].
 
-/** y [N, O, L] = w [O, C·kh·kw] · im2col(x) for each image. */
-export function conv2d(x: TypedArray, w: TypedArray, g: Window2d, O: number): TypedArray {
+/**
+ * y [N, O, L] = w [O, C·kh·kw] · im2col(x) (+ bias [O]) for each image: each output row starts as its
+ * bias and the product is added to it.
+ */
+export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, g: Window2d, O: number): TypedArray {
   const rows = g.C * g.kh * g.kw;
   const L = g.oh * g.ow;
   const cols = im2col(x, g);
   const y = like(x, g.N * O * L);
+  if (bias !== null) for (let r = 0; r < g.N * O; r++) y.fill(bias[r % O]!, r * L, (r + 1) * L);
   for (let n = 0; n < g.N; n++) matmulTransposedInto(w, 0, false, cols, n * rows * L, false, y, n * O * L, O, rows, L);
   return y;
 }

@@ -34,8 +34,8 @@ function withWorkspace(g: Window2d, O: number, work: (ws: Workspace, at: ReturnT
   return true;
 }
 
-/** y [N, O, L] = w [O, C·kh·kw] · im2col(x) per image, into `y`; false when wasm cannot run it. */
-export function conv2dWasm(x: Float32Array, w: Float32Array, g: Window2d, O: number, y: Float32Array): boolean {
+/** y [N, O, L] = w [O, C·kh·kw] · im2col(x) (+ bias) per image, into `y`; false when wasm cannot run it. */
+export function conv2dWasm(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: Window2d, O: number, y: Float32Array): boolean {
   const rows = g.C * g.kh * g.kw;
   const L = g.oh * g.ow;
   const chw = g.C * g.H * g.W;
@@ -45,7 +45,8 @@ export function conv2dWasm(x: Float32Array, w: Float32Array, g: Window2d, O: num
     for (let n = 0; n < g.N; n++) {
       heap.set(x.subarray(n * chw, (n + 1) * chw), at.xAt >> 2);
       fns.im2col(...geo, at.xAt, at.colsAt);
-      heap.fill(0, at.yAt >> 2, (at.yAt >> 2) + O * L);
+      // Each output row starts as its bias (as the reference's does), and the product is added to it.
+      for (let o = 0, at0 = at.yAt >> 2; o < O; o++, at0 += L) heap.fill(bias === null ? 0 : bias[o]!, at0, at0 + L);
       runBlocks(fns, scratch, blocking, at.wAt, rows, 1, at.colsAt, L, 1, at.yAt, L, O, rows, L);
       y.set(heap.subarray(at.yAt >> 2, (at.yAt >> 2) + O * L), n * O * L);
     }
