@@ -98,12 +98,17 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
   forward: ([x], { dims, keepdim }) => {
     let data: TypedArray = x!.data;
     const shape = [...x!.shape];
+    // Adjacent dims (dims is sorted) are summed as one: [N, O, H, W] over 2 and 3 is one pass of rows
+    // of H·W. Summing a dim of size 1 changes nothing; skipping those keeps many-dim sums linear.
     for (let j = dims.length - 1; j >= 0; j--) {
-      // Summing a dim of size 1 changes nothing; skipping those keeps many-dim sums linear (at most 32 others).
-      if (shape[dims[j]!] === 1) continue;
-      const [outer, n, inner] = around(shape, dims[j]!);
-      data = k.sumAxis(data, outer, n, inner);
-      shape[dims[j]!] = 1;
+      let first = j;
+      while (first > 0 && dims[first - 1] === dims[first]! - 1) first--;
+      const [lo, hi] = [dims[first]!, dims[j]!];
+      const n = numel(shape.slice(lo, hi + 1));
+      j = first;
+      if (n === 1) continue;
+      data = k.sumAxis(data, numel(shape.slice(0, lo)), n, numel(shape.slice(hi + 1)));
+      for (let d = lo; d <= hi; d++) shape[d] = 1;
     }
     return { data: data === x!.data ? data.slice() : data, shape: reducedShape(x!.shape, dims, keepdim) };
   },
