@@ -44,7 +44,8 @@ export function matmulInto(
 /**
  * As `matmulInto`, but either operand may be stored transposed, which saves the caller a transpose
  * copy: with `transA` the M×K operand is read from a K×M row-major array (and likewise `transB`
- * reads the K×N operand from an N×K array). out stays M×N row-major and is accumulated into.
+ * reads the K×N operand from an N×K array). out stays M×N row-major and is accumulated into; pass
+ * `zeroed` when out is all zeros there (a fresh output), which spares the wasm kernel copying it in.
  * @example matmulTransposedInto(x, 0, false, w, 0, true, y, 0, B, nIn, nOut) // y += x · wᵀ, w [nOut, nIn]
  */
 export function matmulTransposedInto(
@@ -52,8 +53,9 @@ export function matmulTransposedInto(
   b: TypedArray, bOff: number, transB: boolean,
   out: TypedArray, oOff: number,
   M: number, K: number, N: number,
+  zeroed = false,
 ): void {
   if (wasmWorthIt(a, b, out, M, K, N) &&
-    gemmF32(a as Float32Array, aOff, transA, b as Float32Array, bOff, transB, out as Float32Array, oOff, M, K, N)) return;
+    gemmF32(a as Float32Array, aOff, transA, b as Float32Array, bOff, transB, out as Float32Array, oOff, M, K, N, zeroed)) return;
   js.matmulTransposedInto(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N);
 }

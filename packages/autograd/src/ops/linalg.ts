@@ -50,7 +50,7 @@ const bmmOp: Op<Transposes> = defineOp<Transposes>({
         if (ad >= 0 && aBatch[ad] !== 1) aOff += idx[d]! * aStr[ad]!;
         if (bd >= 0 && bBatch[bd] !== 1) bOff += idx[d]! * bStr[bd]!;
       }
-      k.matmulTransposedInto(a!.data, aOff * M * K, ta, b!.data, bOff * K * N, tb, out, bi * M * N, M, K, N);
+      k.matmulTransposedInto(a!.data, aOff * M * K, ta, b!.data, bOff * K * N, tb, out, bi * M * N, M, K, N, true);
       for (let d = batch.length - 1; d >= 0 && ++idx[d]! === batch[d]; d--) idx[d] = 0;
     }
     return { data: out, shape: [...batch, M, N] };

@@ -97,6 +97,25 @@ describe('gemmF32 (the WebAssembly SIMD kernel)', () => {
     }
   });
 
+  it('with zeroed, gives the bits of a product into zeros whatever out held, and nothing outside its block', () => {
+    fc.assert(
+      fc.property(cases, (c) => {
+        const { dims: [M, K, N], transA, transB, offsets: [ao, bo, oo] } = c;
+        const s = stored(c, 'float32');
+        const into = (out: Float32Array, zeroed: boolean) =>
+          gemmF32(s.aStore as Float32Array, ao, transA, s.bStore as Float32Array, bo, transB, out, oo, M, K, N, zeroed);
+        const zeros = new Float32Array(s.out.length);
+        const stale = (s.out as Float32Array).slice();
+        expect(into(zeros, false)).toBe(true);
+        expect(into(stale, true)).toBe(true);
+        expect(stale.subarray(oo, oo + M * N)).toEqual(zeros.subarray(oo, oo + M * N));
+        expect(stale.subarray(0, oo)).toEqual((s.out as Float32Array).subarray(0, oo));
+        expect(stale.subarray(oo + M * N)).toEqual((s.out as Float32Array).subarray(oo + M * N));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('leaves out untouched when K is 0 and does nothing for empty M or N', () => {
     const out = new Float32Array([1, 2, 3, 4]);
     expect(gemmF32(new Float32Array(0), 0, false, new Float32Array(0), 0, false, out, 0, 2, 0, 2)).toBe(true);

@@ -17,7 +17,7 @@ export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, g:
   const cols = im2col(x, g);
   const y = like(x, g.N * O * L);
   if (bias !== null) for (let r = 0; r < g.N * O; r++) y.fill(bias[r % O]!, r * L, (r + 1) * L);
-  for (let n = 0; n < g.N; n++) matmulTransposedInto(w, 0, false, cols, n * rows * L, false, y, n * O * L, O, rows, L);
+  for (let n = 0; n < g.N; n++) matmulTransposedInto(w, 0, false, cols, n * rows * L, false, y, n * O * L, O, rows, L, bias === null);
   return y;
 }
 
@@ -26,7 +26,7 @@ export function conv2dInput(dy: TypedArray, w: TypedArray, g: Window2d, O: numbe
   const rows = g.C * g.kh * g.kw;
   const L = g.oh * g.ow;
   const cols = like(dy, g.N * rows * L);
-  for (let n = 0; n < g.N; n++) matmulTransposedInto(w, 0, true, dy, n * O * L, false, cols, n * rows * L, rows, O, L);
+  for (let n = 0; n < g.N; n++) matmulTransposedInto(w, 0, true, dy, n * O * L, false, cols, n * rows * L, rows, O, L, true);
   return col2im(cols, g);
 }
 

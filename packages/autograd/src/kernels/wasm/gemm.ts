@@ -16,13 +16,15 @@ export interface GemmConfig {
 
 /**
  * out[oOff + M×N] += op(A)·op(B), as `gemmF32`; returns false, leaving `out` untouched, when it cannot
- * run (no WebAssembly SIMD, compiling refused, or too much memory needed).
+ * run (no WebAssembly SIMD, compiling refused, or too much memory needed). `zeroed` says that the
+ * caller's out is all zeros there (a fresh output), so it is zeroed in wasm memory instead of copied in.
  */
 export type GemmF32 = (
   a: Float32Array, aOff: number, transA: boolean,
   b: Float32Array, bOff: number, transB: boolean,
   out: Float32Array, oOff: number,
   M: number, K: number, N: number,
+  zeroed?: boolean,
 ) => boolean;
 
 /** The GEMM module's exports: the product's functions, the window functions and the memory. */
@@ -110,7 +112,7 @@ export function createGemm(config: GemmConfig): {
     }
   }
 
-  const gemm: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N) => {
+  const gemm: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N, zeroed = false) => {
     if (load() === null) return false;
     if (M === 0 || N === 0 || K === 0) return true;
     const { aAt, bAt, cAt, end } = copyLayout(COPIES, M, K, N);
@@ -119,7 +121,8 @@ export function createGemm(config: GemmConfig): {
     const h = ws.heap;
     h.set(a.subarray(aOff, aOff + M * K), aAt >> 2);
     h.set(b.subarray(bOff, bOff + K * N), bAt >> 2);
-    h.set(out.subarray(oOff, oOff + M * N), cAt >> 2);
+    if (zeroed) h.fill(0, cAt >> 2, (cAt >> 2) + M * N);
+    else h.set(out.subarray(oOff, oOff + M * N), cAt >> 2);
     // A(i, k) = A[i·ars + k·acs] and B(k, j) = B[k·brs + j·bcs] in the copies.
     const ars = transA ? 1 : K, acs = transA ? M : 1;
     const brs = transB ? 1 : N, bcs = transB ? K : 1;
@@ -208,11 +211,11 @@ export const THREAD_MIN_MACS = 1 << 27;
  * when WebAssembly SIMD is unavailable or the operands would need more than 1 GiB of wasm memory.
  * @example gemmF32(x, 0, false, w, 0, true, y, 0, 64, 784, 128) // y (64×128) += x · wᵀ, w [128, 784]
  */
-export const gemmF32: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N) => {
+export const gemmF32: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N, zeroed = false) => {
   const one = chosen();
   if (M * K * N >= THREAD_MIN_MACS && threadCount() > 1 && one.supported()) {
     const pool = threadPool(chosenConfig!);
-    if (pool !== null && pool.gemm(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N)) return true;
+    if (pool !== null && pool.gemm(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N, zeroed)) return true;
   }
-  return one.gemm(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N);
+  return one.gemm(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N, zeroed);
 };

@@ -109,7 +109,7 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     for (const worker of workers) void worker.terminate();
   };
 
-  const gemm: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N) => {
+  const gemm: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N, zeroed = false) => {
     if (disposed) return false;
     if (M === 0 || N === 0 || K === 0) return true;
     // Cut the longer side, in whole register tiles.
@@ -131,7 +131,8 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     }
     heap.set(a.subarray(aOff, aOff + M * K), aAt >> 2);
     heap.set(b.subarray(bOff, bOff + K * N), bAt >> 2);
-    heap.set(out.subarray(oOff, oOff + M * N), cAt >> 2);
+    if (zeroed) heap.fill(0, cAt >> 2, (cAt >> 2) + M * N);
+    else heap.set(out.subarray(oOff, oOff + M * N), cAt >> 2);
     const job: [number, number][] = [
       [CTRL.A, aAt], [CTRL.ARS, transA ? 1 : K], [CTRL.ACS, transA ? M : 1],
       [CTRL.B, bAt], [CTRL.BRS, transB ? 1 : N], [CTRL.BCS, transB ? K : 1],
