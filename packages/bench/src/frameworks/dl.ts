@@ -1,6 +1,6 @@
 import {
-  add, conv2d as convolve, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, max, mean, mul, neg, pad, recurrentLayer, relu,
-  reshape, sum, tensor, transpose, unfold, zeros, type Tensor,
+  add, conv2d as convolve, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, maxPool2d, mean, mul, neg, recurrentLayer, relu,
+  reshape, sum, tensor, transpose, zeros, type Tensor,
 } from '@dl/autograd';
 import type { Conv2dData, ConvData, Framework, GradientStep, LstmData, MlpData, OpsData, Trainer } from '../workloads.js';
 
@@ -24,20 +24,6 @@ function sgd(params: readonly Tensor[], lr: number): void {
     for (let i = 0; i < w.length; i++) w[i] -= lr * g[i]!;
     p.grad = null;
   }
-}
-
-/**
- * Max pooling as the composition @dl/nn uses: pad with -Infinity (when padding), unfold each
- * channel as its own image [N·C, 1, H, W], and take the max over the window dim.
- */
-function maxPool2d(x: Tensor, kernel: number, stride: number, padding = 0): Tensor {
-  const [n, c, h, w] = x.shape as [number, number, number, number];
-  let planes = reshape(x, [n * c, 1, h, w]);
-  if (padding > 0) planes = pad(planes, [padding, padding, padding, padding], { value: -Infinity });
-  const cols = unfold(planes, kernel, { stride });
-  const oh = Math.floor((h + 2 * padding - kernel) / stride) + 1;
-  const ow = Math.floor((w + 2 * padding - kernel) / stride) + 1;
-  return reshape(max(cols, { dim: 1 }).values, [n, c, oh, ow]);
 }
 
 function mlp(d: MlpData): Trainer {
@@ -72,7 +58,9 @@ function conv(d: ConvData): Trainer {
   return {
     step() {
       const y = convolve(x, wConv, bConv, { padding: 1 });
-      const pooled = maxPool2d(relu(y), 2, 2);
+      // As @dl/nn's Sequential runs Conv2d, ReLU, MaxPool2d: pooling first, then relu on a quarter of the
+      // values (the two commute exactly), with autograd's maxPool2d op (one pass, argmax kept for the gradient).
+      const pooled = relu(maxPool2d(y, 2));
       const logits = add(matmul(reshape(pooled, [n, c * (s / 2) ** 2]), wFc), bFc);
       const loss = crossEntropy(logits, labels);
       loss.backward();
