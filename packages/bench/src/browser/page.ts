@@ -114,11 +114,11 @@ function dlBuilders(device: dl.Device) {
       const { batch: n, size: s, channels: c } = d;
       const x = on(d.x, [n, 1, s, s]);
       const labels = dl.tensor(Int32Array.from(d.labels), { shape: [n, 1] });
-      const params = [on(d.wConv, [c, 9], true), on(d.bConv, [c, 1], true), on(d.wFc, [c * (s / 2) ** 2, d.classes], true), on(d.bFc, [d.classes], true)];
+      const params = [on(d.wConv, [c, 1, 3, 3], true), on(d.bConv, [c], true), on(d.wFc, [c * (s / 2) ** 2, d.classes], true), on(d.bFc, [d.classes], true)];
       const [wConv, bConv, wFc, bFc] = params as [dl.Tensor, dl.Tensor, dl.Tensor, dl.Tensor];
       return lastOf(() => {
-        const y = dl.add(dl.matmul(wConv, dl.unfold(x, 3, { padding: 1 })), bConv);
-        const pooled = dl.maxPool2d(dl.relu(dl.reshape(y, [n, c, s, s])), 2);
+        // As the Node bench (frameworks/dl.ts) and @dl/nn's Sequential: the conv2d op, then pooling, then relu.
+        const pooled = dl.relu(dl.maxPool2d(dl.conv2d(x, wConv, bConv, { padding: 1 }), 2));
         const loss = crossEntropy(dl.add(dl.matmul(dl.reshape(pooled, [n, c * (s / 2) ** 2]), wFc), bFc), labels);
         loss.backward();
         dlSgd(params, d.lr);
