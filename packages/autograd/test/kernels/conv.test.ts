@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { getNumThreads, setNumThreads } from '../../src/index.js';
 import * as ref from '../../src/kernels/cpu/conv.js';
-import { conv2dInputWasm, conv2dWasm, conv2dWeightWasm } from '../../src/kernels/wasm/conv.js';
+import { CONV_THREAD_MIN_MACS, conv2dInputWasm, conv2dWasm, conv2dWeightWasm } from '../../src/kernels/wasm/conv.js';
+import { GEMM_CONFIGS, createGemm } from '../../src/kernels/wasm/gemm.js';
+import { createPool } from '../../src/kernels/wasm/pool.js';
+import { CONV_KIND } from '../../src/kernels/wasm/gemmWorker.js';
+import { threadStats } from '../../src/kernels/wasm/threads.js';
 import type { Window2d } from '../../src/kernels/cpu/im2col.js';
 
 // The fused WebAssembly convolution (im2col and col2im inside wasm memory, next to the product) against
@@ -9,6 +14,7 @@ import type { Window2d } from '../../src/kernels/cpu/im2col.js';
 // arithmetic in the same order, so the same bits, for any window and for sizes across the GEMM's tiles.
 
 const int = (min: number, max: number) => fc.integer({ min, max });
+const initialThreads = getNumThreads();
 const axis = fc.record({ size: int(1, 12), k: int(1, 4), s: int(1, 3), p: int(0, 3), d: int(1, 2) })
   .filter(({ size, k, p, d }) => d * (k - 1) + 1 <= size + 2 * p);
 const geometry = fc.record({ N: int(1, 3), C: int(1, 5), O: int(4, 11), h: axis, w: axis }).map(({ N, C, O, h, w }) => {
@@ -65,5 +71,63 @@ describe('the fused WebAssembly convolution kernels', () => {
     expect(y).toEqual(ref.conv2d(x, w, bias, g, O));
     expect(dx).toEqual(ref.conv2dInput(dy, w, g, O));
     expect(dw).toEqual(ref.conv2dWeight(x, dy, g, O));
+  });
+});
+
+describe('the convolution kernels on several threads', () => {
+  const config = GEMM_CONFIGS.find((c) => createGemm(c).supported())!;
+  const pools = [2, 3].map((t) => createPool(config, t)!);
+  afterAll(() => {
+    pools.forEach((p) => p.dispose());
+    setNumThreads(initialThreads);
+  });
+  const batches = geometry.filter(({ g }) => g.N >= 2);
+
+  it('split the images over 2 and 3 threads and give the one-thread bits', () => {
+    fc.assert(
+      fc.property(batches, int(0, 1000), ({ g, O }, seed) => {
+        const rows = g.C * g.kh * g.kw;
+        const L = g.oh * g.ow;
+        const x = random(g.N * g.C * g.H * g.W, seed);
+        const w = random(O * rows, seed + 1);
+        const dy = random(g.N * O * L, seed + 2);
+        for (const pool of pools) {
+          const y = new Float32Array(g.N * O * L);
+          const dx = new Float32Array(x.length).fill(7);
+          const each = new Float32Array(g.N * O * rows).fill(7);
+          expect(pool.conv(CONV_KIND.FORWARD, g, O, { w, x, y })).toBe(true);
+          expect(pool.conv(CONV_KIND.INPUT, g, O, { w, y: dy, dx })).toBe(true);
+          expect(pool.conv(CONV_KIND.WEIGHT, g, O, { w, x, y: dy, dw: each })).toBe(true);
+          expect(y).toEqual(ref.conv2d(x, w, null, g, O));
+          expect(dx).toEqual(ref.conv2dInput(dy, w, g, O));
+          // Image n's weight gradient alone is the reference on that image.
+          const n = seed % g.N;
+          const one = { ...g, N: 1 };
+          const alone = ref.conv2dWeight(x.subarray(n * g.C * g.H * g.W, (n + 1) * g.C * g.H * g.W), dy.subarray(n * O * L, (n + 1) * O * L), one, O);
+          expect(each.subarray(n * O * rows, (n + 1) * O * rows)).toEqual(alone);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('through setNumThreads: a convolution large enough to split gives the same bits on 1 and 2 threads', () => {
+    const g: Window2d = { N: 8, C: 16, H: 28, W: 28, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, oh: 28, ow: 28 };
+    const O = 32;
+    expect(g.N * O * 144 * 784).toBeGreaterThanOrEqual(CONV_THREAD_MIN_MACS);
+    const x = random(8 * 16 * 28 * 28, 5);
+    const w = random(O * 144, 6);
+    const bias = random(O, 7);
+    const dy = random(8 * O * 28 * 28, 8);
+    const runAll = (threads: number) => {
+      setNumThreads(threads);
+      const [y, dx, dw] = [new Float32Array(dy.length), new Float32Array(x.length), new Float32Array(w.length)];
+      expect(conv2dWasm(x, w, bias, g, O, y) && conv2dInputWasm(dy, w, g, O, dx) && conv2dWeightWasm(x, dy, g, O, dw)).toBe(true);
+      return [y, dx, dw];
+    };
+    const jobs = threadStats().jobs;
+    const two = runAll(2);
+    expect(threadStats().jobs).toBe(jobs + 3);
+    expect(two).toEqual(runAll(1));
   });
 });

@@ -9,7 +9,7 @@ import { DlError, getNumThreads, matmul, randn, setNumThreads, manualSeed } from
 import { GEMM_CONFIGS, THREAD_MIN_MACS, createGemm, gemmF32, type GemmConfig } from '../../src/kernels/wasm/gemm.js';
 import { createPool } from '../../src/kernels/wasm/pool.js';
 import { defaultThreadCount, threadStats } from '../../src/kernels/wasm/threads.js';
-import { CLAIMED_OUT, CTRL, work } from '../../src/kernels/wasm/gemmWorker.js';
+import { CLAIMED_OUT, CTRL, CTRL_BYTES, work } from '../../src/kernels/wasm/gemmWorker.js';
 import { productCases, stored, type ProductCase } from './products.js';
 
 const int = (min: number, max: number) => fc.integer({ min, max });
@@ -71,6 +71,13 @@ for (const config of configs) {
     });
   });
 }
+
+describe('the control words', () => {
+  it('fit in the bytes reserved for them, before the first thread\'s scratch', () => {
+    expect(CTRL.WORDS * 4).toBeLessThanOrEqual(CTRL_BYTES);
+    expect(Math.max(...Object.values(CTRL).filter((v) => v !== CTRL.WORDS))).toBeLessThan(CTRL.WORDS);
+  });
+});
 
 describe('setNumThreads / getNumThreads', () => {
   const big = (seed: number): ProductCase => ({ dims: [512, 516, 520], transA: seed % 2 === 1, transB: seed % 3 === 1, offsets: [seed % 5, 1, 2], seed });

@@ -30,12 +30,20 @@ export function conv2dInput(dy: TypedArray, w: TypedArray, g: Window2d, O: numbe
   return col2im(cols, g);
 }
 
-/** dw [O, C·kh·kw] = Σ over images of dy · im2col(x)ᵀ: the weight's gradient. */
+/**
+ * dw [O, C·kh·kw] = Σ over images of dy · im2col(x)ᵀ: the weight's gradient. Each image's product is
+ * computed from zero and the products are added in image order (as the threaded kernel must).
+ */
 export function conv2dWeight(x: TypedArray, dy: TypedArray, g: Window2d, O: number): TypedArray {
   const rows = g.C * g.kh * g.kw;
   const L = g.oh * g.ow;
   const cols = im2col(x, g);
   const dw = like(x, O * rows);
-  for (let n = 0; n < g.N; n++) matmulTransposedInto(dy, n * O * L, false, cols, n * rows * L, true, dw, 0, O, L, rows);
+  const one = like(x, O * rows);
+  for (let n = 0; n < g.N; n++) {
+    one.fill(0);
+    matmulTransposedInto(dy, n * O * L, false, cols, n * rows * L, true, one, 0, O, L, rows, true);
+    for (let i = 0; i < dw.length; i++) dw[i] = dw[i]! + one[i]!;
+  }
   return dw;
 }

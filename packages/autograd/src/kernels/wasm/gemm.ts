@@ -150,17 +150,22 @@ export const GEMM_CONFIGS: readonly GemmConfig[] = [
 
 // undefined until first use, then the first configuration this runtime runs (or the last, unsupported).
 let standard: ReturnType<typeof createGemm> | undefined;
-let chosenConfig: GemmConfig | undefined;
+let chosenConfig_: GemmConfig | undefined;
 
 function chosen(): ReturnType<typeof createGemm> {
   if (standard === undefined) {
     for (const config of GEMM_CONFIGS) {
       standard = createGemm(config);
-      chosenConfig = config;
+      chosenConfig_ = config;
       if (standard.supported()) break;
     }
   }
   return standard!;
+}
+
+/** The configuration `gemmF32` runs (the first this runtime supports), or null where none is. */
+export function chosenConfig(): GemmConfig | null {
+  return chosen().supported() ? chosenConfig_! : null;
 }
 
 /**
@@ -214,7 +219,7 @@ export const THREAD_MIN_MACS = 1 << 27;
 export const gemmF32: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N, zeroed = false) => {
   const one = chosen();
   if (M * K * N >= THREAD_MIN_MACS && threadCount() > 1 && one.supported()) {
-    const pool = threadPool(chosenConfig!);
+    const pool = threadPool(chosenConfig_!);
     if (pool !== null && pool.gemm(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N, zeroed)) return true;
   }
   return one.gemm(a, aOff, transA, b, bOff, transB, out, oOff, M, K, N, zeroed);

@@ -23,15 +23,65 @@ export const CTRL = {
   // The job: operands (byte addresses and strides in floats), sizes, the cut, and the scratch.
   A: 6, ARS: 7, ACS: 8, B: 9, BRS: 10, BCS: 11, C: 12, M: 13, K: 14, N: 15,
   BY_ROWS: 16, CHUNKS: 17, CHUNK: 18, SCRATCH: 19, SCRATCH_BYTES: 20,
+  /** What a job is: 0, a product (the words above); else a convolution (CONV_KIND), one chunk per image. */
+  KIND: 21,
+  // A convolution job: the window geometry (as im2col takes it: C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow),
+  // the output channels, and byte addresses: the weight, every image, every output (or its gradient), every
+  // image's gradient, every image's weight gradient, and the columns (one block of COLS_BYTES per thread).
+  GEO: 22, O: 35, W_AT: 36, X_AT: 37, Y_AT: 38, DX_AT: 39, DW_AT: 40, COLS_AT: 41, COLS_BYTES: 42,
   /** Words in all. */
-  WORDS: 21,
+  WORDS: 43,
 } as const;
+
+/** The kinds of convolution job (CTRL.KIND): the output, the input's gradient, the weight's gradient per image. */
+export const CONV_KIND = { FORWARD: 1, INPUT: 2, WEIGHT: 3 } as const;
+
+/** The GEMM module's window functions (windowModule.ts), which convolution chunks call. */
+export interface WindowFns {
+  im2col(...args: number[]): void;
+  col2im(...args: number[]): void;
+}
+
+/**
+ * One image (`n`) of the convolution job in the control words, on thread `slot`'s columns and scratch.
+ * FORWARD: y_n += w · im2col(x_n) (y_n holds the bias or zeros); INPUT: dx_n += col2im(wᵀ · dy_n) (dx_n
+ * zeroed by the caller); WEIGHT: dw_n = dy_n · im2col(x_n)ᵀ into image n's own block (zeroed by the caller),
+ * which the caller sums in image order, so the result does not depend on which thread took which image.
+ * `heap` views the memory (for zeroing the columns). Refers to nothing but its parameters, as `work`.
+ */
+export function convChunk(w: GemmFns & WindowFns, heap: Float32Array, ctrl: Int32Array, n: number, slot: number, s: Scratch, blocking: Blocking, run: typeof runBlocks, C: typeof CTRL): void {
+  const geo: number[] = [];
+  for (let i = 0; i < 13; i++) geo.push(Atomics.load(ctrl, C.GEO + i));
+  const [ch, H, W, kh, kw] = geo as [number, number, number, number, number];
+  const L = geo[11]! * geo[12]!;
+  const rows = ch * kh * kw;
+  const chw = ch * H * W;
+  const O = Atomics.load(ctrl, C.O);
+  const wAt = Atomics.load(ctrl, C.W_AT);
+  const cols = Atomics.load(ctrl, C.COLS_AT) + slot * Atomics.load(ctrl, C.COLS_BYTES);
+  const x = Atomics.load(ctrl, C.X_AT) + 4 * n * chw;
+  const y = Atomics.load(ctrl, C.Y_AT) + 4 * n * O * L;
+  const kind = Atomics.load(ctrl, C.KIND);
+  if (kind === 1) {
+    w.im2col(...geo, x, cols);
+    run(w, s, blocking, wAt, rows, 1, cols, L, 1, y, L, O, rows, L);
+  } else if (kind === 2) {
+    heap.fill(0, cols >> 2, (cols >> 2) + rows * L);
+    // A = wᵀ: A(i, k) = w[k·rows + i].
+    run(w, s, blocking, wAt, 1, rows, y, L, 1, cols, L, rows, O, L);
+    w.col2im(...geo, cols, Atomics.load(ctrl, C.DX_AT) + 4 * n * chw);
+  } else {
+    w.im2col(...geo, x, cols);
+    // B = colsᵀ: B(k, j) = cols[j·L + k].
+    run(w, s, blocking, y, L, 1, cols, 1, L, Atomics.load(ctrl, C.DW_AT) + 4 * n * O * rows, rows, O, L, rows);
+  }
+}
 
 /** The claim index that marks the claim word exhausted while the calling thread writes a job. */
 export const CLAIMED_OUT = 0xffff;
 
-/** Bytes the control words take at the start of the memory (scratch starts after). */
-export const CTRL_BYTES = 128;
+/** Bytes the control words take at the start of the memory (scratch starts after): room for CTRL.WORDS, 16-byte aligned. */
+export const CTRL_BYTES = 256;
 
 /**
  * Claims and computes chunks of the current job until none is left, as thread `slot`; returns how
@@ -43,7 +93,10 @@ export const CTRL_BYTES = 128;
  * done. Only then are the operands read. `run` is `runBlocks` (passed in, as the worker has it only
  * as source text).
  */
-export function work(w: GemmFns, ctrl: Int32Array, slot: number, blocking: Blocking, scratch: Scratch, run: typeof runBlocks): number {
+export function work(
+  w: GemmFns, ctrl: Int32Array, slot: number, blocking: Blocking, scratch: Scratch, run: typeof runBlocks,
+  conv?: { chunk: typeof convChunk; memory: WebAssembly.Memory },
+): number {
   const C = CTRL;
   let done = 0;
   for (;;) {
@@ -54,6 +107,19 @@ export function work(w: GemmFns, ctrl: Int32Array, slot: number, blocking: Block
     const chunks = Atomics.load(ctrl, C.CHUNKS);
     if (index >= chunks) return done;
     if (Atomics.compareExchange(ctrl, C.CLAIM, v, v + 1) !== v) continue;
+    if (Atomics.load(ctrl, C.KIND) !== 0) {
+      const base = Atomics.load(ctrl, C.SCRATCH) + slot * Atomics.load(ctrl, C.SCRATCH_BYTES);
+      const s = { tile: base + scratch.tile, packedA: base + scratch.packedA, packedB: base + scratch.packedB };
+      try {
+        // A view made now: the memory may have grown since the last job.
+        conv!.chunk(w as GemmFns & WindowFns, new Float32Array(conv!.memory.buffer), ctrl, index, slot, s, blocking, run, C);
+      } catch {
+        Atomics.store(ctrl, C.FAILED, 1);
+      }
+      done++;
+      if (Atomics.add(ctrl, C.DONE, 1) + 1 === chunks) Atomics.notify(ctrl, C.DONE);
+      continue;
+    }
     const a = Atomics.load(ctrl, C.A), ars = Atomics.load(ctrl, C.ARS), acs = Atomics.load(ctrl, C.ACS);
     const b = Atomics.load(ctrl, C.B), brs = Atomics.load(ctrl, C.BRS), bcs = Atomics.load(ctrl, C.BCS);
     const c = Atomics.load(ctrl, C.C), M = Atomics.load(ctrl, C.M), K = Atomics.load(ctrl, C.K), N = Atomics.load(ctrl, C.N);
@@ -84,7 +150,7 @@ export interface WorkerData {
 }
 
 /** A worker's life: instantiate the module on the shared memory, then take jobs until STOP. */
-function workerMain(d: WorkerData, workFn: typeof work, run: typeof runBlocks): void {
+function workerMain(d: WorkerData, workFn: typeof work, run: typeof runBlocks, chunk: typeof convChunk): void {
   const C = CTRL;
   let w: GemmFns;
   try {
@@ -105,7 +171,7 @@ function workerMain(d: WorkerData, workFn: typeof work, run: typeof runBlocks): 
     }
     if (Atomics.load(ctrl, C.STOP) !== 0) return;
     seen = gen;
-    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run);
+    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run, { chunk, memory: d.memory });
   }
 }
 
@@ -113,6 +179,6 @@ function workerMain(d: WorkerData, workFn: typeof work, run: typeof runBlocks): 
 export function workerSource(): string {
   return [
     `const CTRL = ${JSON.stringify(CTRL)};`,
-    `(${workerMain.toString()})(require('node:worker_threads').workerData, ${work.toString()}, ${runBlocks.toString()});`,
+    `(${workerMain.toString()})(require('node:worker_threads').workerData, ${work.toString()}, ${runBlocks.toString()}, ${convChunk.toString()});`,
   ].join('\n');
 }

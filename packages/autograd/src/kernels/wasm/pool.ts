@@ -4,10 +4,11 @@
 // into row blocks or column panels (never K, so every entry is summed in the same order whichever
 // thread computes it), computes chunks itself alongside the workers, waits for the last, and
 // copies C out.
-import { copyLayout, MAX_BYTES, PAGE, runBlocks, scratchLayout, type Blocking, type GemmFns } from './blocks.js';
+import { align16, copyLayout, MAX_BYTES, PAGE, runBlocks, scratchLayout, type Blocking, type GemmFns } from './blocks.js';
 import type { GemmConfig, GemmF32 } from './gemm.js';
 import { gemmModuleBytes } from './gemmModule.js';
-import { CLAIMED_OUT, CTRL, CTRL_BYTES, work, workerSource, type WorkerData } from './gemmWorker.js';
+import { CLAIMED_OUT, CONV_KIND, CTRL, CTRL_BYTES, convChunk, work, workerSource, type WorkerData } from './gemmWorker.js';
+import type { Window2d } from '../cpu/im2col.js';
 
 // A product that grew the memory past this disposes of the pool after it (memory cannot shrink);
 // the next threaded product starts a new one.
@@ -42,10 +43,29 @@ function workerThreads(): WorkerThreads | undefined {
   }
 }
 
+/** The arrays of a convolution job (see `GemmPool.conv`); absent ones are not needed by that kind. */
+export interface ConvArrays {
+  /** The weight [O, C·kh·kw]. */
+  w: Float32Array;
+  /** The images [N, C, H, W] (FORWARD, WEIGHT). */
+  x?: Float32Array;
+  /** FORWARD: the output [N, O, L], in: its starting values (bias or zeros), out: the result. INPUT, WEIGHT: dy. */
+  y: Float32Array;
+  /** INPUT: the input's gradient [N, C, H, W], written. */
+  dx?: Float32Array;
+  /** WEIGHT: each image's weight gradient [N, O, C·kh·kw], written. */
+  dw?: Float32Array;
+}
+
 /** A GEMM running on several threads, and its workers. */
 export interface GemmPool {
   /** As `GemmF32`, on all the pool's threads; false (out untouched) where it cannot run this product. */
   readonly gemm: GemmF32;
+  /**
+   * One kind of convolution job over the window `g` with O output channels, one image per chunk, on all
+   * the pool's threads (see `convChunk`); false (outputs untouched) where it cannot run it.
+   */
+  conv(kind: (typeof CONV_KIND)[keyof typeof CONV_KIND], g: Window2d, O: number, arrays: ConvArrays): boolean;
   /** Threads, the calling one included. */
   readonly threads: number;
   /** Worker threads started. */
@@ -109,17 +129,8 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     for (const worker of workers) void worker.terminate();
   };
 
-  const gemm: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N, zeroed = false) => {
-    if (disposed) return false;
-    if (M === 0 || N === 0 || K === 0) return true;
-    // Cut the longer side, in whole register tiles.
-    const byRows = Math.ceil(M / mr) > Math.ceil(N / nr);
-    const unit = byRows ? mr : nr;
-    const tiles = Math.ceil((byRows ? M : N) / unit);
-    if (tiles < 2) return false;
-    const size = Math.ceil(tiles / Math.min(tiles, threads * CHUNKS_PER_THREAD)) * unit;
-    const chunks = Math.ceil((byRows ? M : N) / size);
-    const { aAt, bAt, cAt, end } = copyLayout(COPIES, M, K, N);
+  /** Grows the memory to `end` bytes; false when it cannot. */
+  function reserve(end: number): boolean {
     if (end > MAX_BYTES) return false;
     if (heap.byteLength < end) {
       try {
@@ -129,26 +140,24 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
       }
       heap = new Float32Array(memory.buffer);
     }
-    heap.set(a.subarray(aOff, aOff + M * K), aAt >> 2);
-    heap.set(b.subarray(bOff, bOff + K * N), bAt >> 2);
-    if (zeroed) heap.fill(0, cAt >> 2, (cAt >> 2) + M * N);
-    else heap.set(out.subarray(oOff, oOff + M * N), cAt >> 2);
-    const job: [number, number][] = [
-      [CTRL.A, aAt], [CTRL.ARS, transA ? 1 : K], [CTRL.ACS, transA ? M : 1],
-      [CTRL.B, bAt], [CTRL.BRS, transB ? 1 : N], [CTRL.BCS, transB ? K : 1],
-      [CTRL.C, cAt], [CTRL.M, M], [CTRL.K, K], [CTRL.N, N],
-      [CTRL.BY_ROWS, byRows ? 1 : 0], [CTRL.CHUNKS, chunks], [CTRL.CHUNK, size],
-      [CTRL.SCRATCH, SCRATCH], [CTRL.SCRATCH_BYTES, scratch.bytes],
-      [CTRL.DONE, 0], [CTRL.FAILED, 0],
-    ];
+    return true;
+  }
+
+  /**
+   * Publishes a job (its words, then a fresh claim word), computes chunks on this thread alongside the
+   * workers, and waits for the last; false (and the pool disposed) when a thread failed.
+   */
+  function runJob(words: [number, number][], chunks: number): boolean {
     gen = (gen + 1) & 0x3fffffff;
     // Exhausted first, so a late thread's claim on the previous job fails while the words change.
     Atomics.store(ctrl, CTRL.CLAIM, ((gen & 0x7fff) << 16) | CLAIMED_OUT);
-    for (const [at, v] of job) Atomics.store(ctrl, at, v);
+    for (const [at, v] of [...words, [CTRL.CHUNKS, chunks], [CTRL.SCRATCH, SCRATCH], [CTRL.SCRATCH_BYTES, scratch.bytes], [CTRL.DONE, 0], [CTRL.FAILED, 0]]) {
+      Atomics.store(ctrl, at!, v!);
+    }
     Atomics.store(ctrl, CTRL.CLAIM, (gen & 0x7fff) << 16);
     Atomics.store(ctrl, CTRL.GEN, gen);
     if (Atomics.load(ctrl, CTRL.SLEEPING) > 0) Atomics.notify(ctrl, CTRL.GEN);
-    work(w, ctrl, 0, blocking, scratch, runBlocks);
+    work(w, ctrl, 0, blocking, scratch, runBlocks, { chunk: convChunk, memory });
     // The workers' last chunks: poll a while, then sleep until the one finishing the job notifies.
     let done = Atomics.load(ctrl, CTRL.DONE);
     for (let i = 0; done < chunks && i < CALLER_SPINS; i++) done = Atomics.load(ctrl, CTRL.DONE);
@@ -161,11 +170,72 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
       dispose();
       return false;
     }
+    return true;
+  }
+
+  const gemm: GemmF32 = (a, aOff, transA, b, bOff, transB, out, oOff, M, K, N, zeroed = false) => {
+    if (disposed) return false;
+    if (M === 0 || N === 0 || K === 0) return true;
+    // Cut the longer side, in whole register tiles.
+    const byRows = Math.ceil(M / mr) > Math.ceil(N / nr);
+    const unit = byRows ? mr : nr;
+    const tiles = Math.ceil((byRows ? M : N) / unit);
+    if (tiles < 2) return false;
+    const size = Math.ceil(tiles / Math.min(tiles, threads * CHUNKS_PER_THREAD)) * unit;
+    const chunks = Math.ceil((byRows ? M : N) / size);
+    const { aAt, bAt, cAt, end } = copyLayout(COPIES, M, K, N);
+    if (!reserve(end)) return false;
+    heap.set(a.subarray(aOff, aOff + M * K), aAt >> 2);
+    heap.set(b.subarray(bOff, bOff + K * N), bAt >> 2);
+    if (zeroed) heap.fill(0, cAt >> 2, (cAt >> 2) + M * N);
+    else heap.set(out.subarray(oOff, oOff + M * N), cAt >> 2);
+    const job: [number, number][] = [
+      [CTRL.KIND, 0],
+      [CTRL.A, aAt], [CTRL.ARS, transA ? 1 : K], [CTRL.ACS, transA ? M : 1],
+      [CTRL.B, bAt], [CTRL.BRS, transB ? 1 : N], [CTRL.BCS, transB ? K : 1],
+      [CTRL.C, cAt], [CTRL.M, M], [CTRL.K, K], [CTRL.N, N],
+      [CTRL.BY_ROWS, byRows ? 1 : 0], [CTRL.CHUNK, size],
+    ];
+    if (!runJob(job, chunks)) return false;
     out.set(heap.subarray(cAt >> 2, (cAt >> 2) + M * N), oOff);
     if (end - COPIES > RELEASE_BYTES) dispose(); // the copies alone: scratch grows with the thread count
     return true;
   };
 
-  return { gemm, threads, workers: () => workers.length, jobs: () => jobs, alive: () => !disposed, dispose };
+  const conv: GemmPool['conv'] = (kind, g, O, arrays) => {
+    if (disposed || g.N < 2) return false;
+    const rows = g.C * g.kh * g.kw;
+    const L = g.oh * g.ow;
+    const chw = g.C * g.H * g.W;
+    // Weight, images, outputs, image gradients, per-image weight gradients, then each thread's columns.
+    const wAt = COPIES;
+    const xAt = wAt + align16(4 * O * rows);
+    const yAt = xAt + align16(4 * g.N * chw);
+    const dxAt = yAt + align16(4 * g.N * O * L);
+    const dwAt = dxAt + align16(4 * g.N * chw);
+    const colsAt = dwAt + align16(4 * g.N * O * rows);
+    const colsBytes = align16(4 * rows * L);
+    const end = colsAt + threads * colsBytes;
+    if (!reserve(end)) return false;
+    heap.set(arrays.w, wAt >> 2);
+    heap.set(arrays.y, yAt >> 2);
+    if (arrays.x !== undefined) heap.set(arrays.x, xAt >> 2);
+    if (kind === CONV_KIND.INPUT) heap.fill(0, dxAt >> 2, (dxAt >> 2) + g.N * chw);
+    if (kind === CONV_KIND.WEIGHT) heap.fill(0, dwAt >> 2, (dwAt >> 2) + g.N * O * rows);
+    const geo = [g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
+    const job: [number, number][] = [
+      [CTRL.KIND, kind], ...geo.map((v, i): [number, number] => [CTRL.GEO + i, v]), [CTRL.O, O],
+      [CTRL.W_AT, wAt], [CTRL.X_AT, xAt], [CTRL.Y_AT, yAt], [CTRL.DX_AT, dxAt], [CTRL.DW_AT, dwAt],
+      [CTRL.COLS_AT, colsAt], [CTRL.COLS_BYTES, colsBytes],
+    ];
+    if (!runJob(job, g.N)) return false;
+    if (kind === CONV_KIND.FORWARD) arrays.y.set(heap.subarray(yAt >> 2, (yAt >> 2) + g.N * O * L));
+    if (kind === CONV_KIND.INPUT) arrays.dx!.set(heap.subarray(dxAt >> 2, (dxAt >> 2) + g.N * chw));
+    if (kind === CONV_KIND.WEIGHT) arrays.dw!.set(heap.subarray(dwAt >> 2, (dwAt >> 2) + g.N * O * rows));
+    if (end - COPIES > RELEASE_BYTES) dispose();
+    return true;
+  };
+
+  return { gemm, conv, threads, workers: () => workers.length, jobs: () => jobs, alive: () => !disposed, dispose };
 }
 
