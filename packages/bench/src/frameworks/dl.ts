@@ -154,7 +154,7 @@ export function dl(variant: DlVariant = 'dl'): Framework {
   const threads = variant === 'dl-mt' ? defaultThreads : 1;
   const abouts: Record<DlVariant, string | undefined> = {
     dl: undefined,
-    'dl-mt': `dl with setNumThreads(${threads}) (float32 products of >= 2^27 multiply-adds split over worker threads)`,
+    'dl-mt': `dl with setNumThreads(${threads}) (float32 products of >= 2^27 multiply-adds and convolutions of >= 2^24 split over worker threads)`,
     'dl-js': "dl on setBackend('js'), every kernel in plain TypeScript (one thread)",
   };
   return {
