@@ -87,7 +87,8 @@ function expandsTo(from: readonly number[], to: readonly number[]): boolean {
 }
 
 function applyHooks(t: Tensor, g: Tensor): Tensor {
-  for (const hook of t.hooks ?? []) {
+  if (t.hooks === null) return g;
+  for (const hook of t.hooks) {
     const replaced: unknown = userCall(() => hook(g));
     checkHookResult(t, g, replaced);
     if (replaced instanceof Tensor) {
@@ -128,7 +129,8 @@ export function runBackward(roots: readonly Tensor[], rootGrads: readonly Tensor
   const sums = new Set<Tensor>();
   const accumulate = (t: Tensor, g: Tensor): void => {
     const prev = grads.get(t);
-    handed.set(g.storage, (handed.get(g.storage) ?? 0) + 1);
+    // Only storage allocated during this pass can become a leaf's own gradient (see storeLeaf).
+    if (fresh.has(g.storage)) handed.set(g.storage, (handed.get(g.storage) ?? 0) + 1);
     if (prev === undefined) {
       grads.set(t, g);
     } else if (sums.has(prev) && g.device === 'cpu' && g.dtype === prev.dtype && sameShape(g.shape, prev.shape)) {

@@ -17,7 +17,14 @@ import { floatsOnGpu, onGpu } from './webgpu.js';
 export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
   // The common case first: tensors only, all of one dtype, pass as they are.
   const first = xs[0];
-  if (first instanceof Tensor && xs.every((x) => x instanceof Tensor && x.dtype === first.dtype)) return xs as Tensor[];
+  if (first instanceof Tensor) {
+    let same = true;
+    for (let i = 1; i < xs.length && same; i++) {
+      const x = xs[i];
+      same = x instanceof Tensor && x.dtype === first.dtype;
+    }
+    if (same) return xs as Tensor[];
+  }
   let dtype: DType | undefined;
   for (const x of xs) {
     if (x instanceof Tensor) {
