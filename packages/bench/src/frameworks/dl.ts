@@ -16,12 +16,20 @@ export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   return neg(mean(gather(logSoftmax(logits, 1), 1, labels)));
 }
 
-/** Plain SGD, in place on the parameters' storage, outside the tape; clears the gradients. */
+/** Plain SGD, in place on the parameters' storage, outside the tape, as @dl/optim's SGD steps; clears the gradients. */
 function sgd(params: readonly Tensor[], lr: number): void {
   for (const p of params) {
     const w = p.data;
     const g = p.grad!.data;
-    for (let i = 0; i < w.length; i++) w[i] -= lr * g[i]!;
+    const n = w.length;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      w[i] -= lr * g[i]!;
+      w[i + 1] -= lr * g[i + 1]!;
+      w[i + 2] -= lr * g[i + 2]!;
+      w[i + 3] -= lr * g[i + 3]!;
+    }
+    for (; i < n; i++) w[i] -= lr * g[i]!;
     p.grad = null;
   }
 }
