@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { add, addInto, mul, sub } from '../../src/kernels/cpu/elementwise.js';
+import { add, addInto, addRows, mul, sub } from '../../src/kernels/cpu/elementwise.js';
 
 // add, sub and mul run four elements per iteration, then the rest one by one: for every length (so every
 // remainder) and each operand layout they give what one element at a time gives, as does addInto.
@@ -41,6 +41,18 @@ describe('the unrolled binary kernels', () => {
         expect(a).toEqual(want);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('addRows adds b [m] over [outer, m, inner], a bias over the last dim (inner 1) included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 99 }), (outer, m, inner, seed) => {
+        const a = values(outer * m * inner, seed);
+        const b = values(m, seed + 3);
+        const want = Float32Array.from(a, (v, i) => v + b[Math.floor(i / inner) % m]!);
+        expect(addRows(a, b, outer, m, inner)).toEqual(want);
+      }),
+      { numRuns: 100 },
     );
   });
 });

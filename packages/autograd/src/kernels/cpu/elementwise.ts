@@ -57,6 +57,20 @@ export function addInto(a: TypedArray, b: TypedArray): void {
 /** a [outer, m, inner] + b [m] repeated over outer and inner (a bias), without a broadcast copy of b. */
 export function addRows(a: TypedArray, b: TypedArray, outer: number, m: number, inner: number): TypedArray {
   const o = like(a);
+  if (inner === 1) {
+    // A bias over the last dim ([B, F] + [F]): each row adds b whole, four at a time.
+    for (let x = 0, p = 0; x < outer; x++, p += m) {
+      let j = 0;
+      for (; j + 4 <= m; j += 4) {
+        o[p + j] = a[p + j]! + b[j]!;
+        o[p + j + 1] = a[p + j + 1]! + b[j + 1]!;
+        o[p + j + 2] = a[p + j + 2]! + b[j + 2]!;
+        o[p + j + 3] = a[p + j + 3]! + b[j + 3]!;
+      }
+      for (; j < m; j++) o[p + j] = a[p + j]! + b[j]!;
+    }
+    return o;
+  }
   for (let x = 0, p = 0; x < outer; x++) {
     for (let j = 0; j < m; j++) {
       const s = b[j]!;
