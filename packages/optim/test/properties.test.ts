@@ -57,7 +57,8 @@ function arbProblem(kind: Kind): fc.Arbitrary<Problem> {
   return fc
     .record({
       groups: fc.array(arbOptions(kind), { minLength: 1, maxLength: 2 }),
-      sizes: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 2, maxLength: 4 }),
+      // Mostly small, sometimes past 8 elements (the plain SGD step runs eight at a time, then the rest).
+      sizes: fc.array(fc.oneof({ arbitrary: fc.integer({ min: 1, max: 4 }), weight: 3 }, { arbitrary: fc.integer({ min: 5, max: 19 }), weight: 1 }), { minLength: 2, maxLength: 4 }),
       steps: fc.integer({ min: 1, max: 6 }),
     })
     .chain(({ groups, sizes, steps }) =>

@@ -23,11 +23,15 @@ function sgd(params: readonly Tensor[], lr: number): void {
     const g = p.grad!.data;
     const n = w.length;
     let i = 0;
-    for (; i + 4 <= n; i += 4) {
+    for (; i + 8 <= n; i += 8) {
       w[i] -= lr * g[i]!;
       w[i + 1] -= lr * g[i + 1]!;
       w[i + 2] -= lr * g[i + 2]!;
       w[i + 3] -= lr * g[i + 3]!;
+      w[i + 4] -= lr * g[i + 4]!;
+      w[i + 5] -= lr * g[i + 5]!;
+      w[i + 6] -= lr * g[i + 6]!;
+      w[i + 7] -= lr * g[i + 7]!;
     }
     for (; i < n; i++) w[i] -= lr * g[i]!;
     p.grad = null;
