@@ -137,6 +137,17 @@ describe('setNumThreads / getNumThreads', () => {
     expect(threadStats().jobs).toBe(jobs);
   });
 
+  it('parks its pool at one thread and takes it up again at the same count, starting no new worker', () => {
+    setNumThreads(2);
+    run(gemmF32, big(3));
+    const { workersStarted } = threadStats();
+    setNumThreads(1);
+    setNumThreads(2);
+    const jobs = threadStats().jobs;
+    run(gemmF32, big(3));
+    expect(threadStats()).toEqual({ workersStarted, jobs: jobs + 1 });
+  });
+
   it('starts no worker with one thread', () => {
     setNumThreads(1);
     const { workersStarted, jobs } = threadStats();

@@ -51,11 +51,15 @@ export function threadCount(): number {
   return (count ??= defaultThreadCount());
 }
 
-/** Sets the thread count; a pool of another size is stopped now (the next large product starts one). */
+/**
+ * Sets the thread count. A pool of another size is stopped now (the next large product starts one);
+ * going down to one thread parks the pool instead (its workers sleep), so switching back and forth, as
+ * a benchmark comparing both does, does not start new workers each time.
+ */
 export function setThreadCount(n: number): void {
   if (n === threadCount()) return;
   count = n;
-  retire();
+  if (n > 1 && pool !== undefined && (pool === null || pool.threads !== n)) retire();
 }
 
 /**
@@ -65,7 +69,7 @@ export function setThreadCount(n: number): void {
 export function threadPool(config: GemmConfig): GemmPool | null {
   if (threadCount() < 2) return null;
   // A pool stops itself after a product too large to keep the memory of, or after a failure.
-  if (pool !== undefined && poolConfig === config && (pool === null || pool.alive())) return pool;
+  if (pool !== undefined && poolConfig === config && (pool === null || (pool.alive() && pool.threads === threadCount()))) return pool;
   retire();
   poolConfig = config;
   pool = createPool(config, threadCount());
