@@ -4,9 +4,10 @@ import * as K from './checks/kinds.js';
 import { setThreadCount, threadCount } from './kernels/wasm/threads.js';
 
 /**
- * Sets how many threads large float32 matrix products (matmul, linear, convolution) run on, the
+ * Sets how many threads large float32 matrix products (matmul, linear) and convolutions run on, the
  * calling thread included, as PyTorch's `torch.set_num_threads`. The default is the number of cores,
- * or the environment variable DL_NUM_THREADS; 1 starts no worker. Results are the same bits for any
+ * or the environment variable DL_NUM_THREADS; 1 starts no worker (workers started before sleep until
+ * the count goes back up). Results are the same bits for any
  * count. In Node the workers are worker_threads sharing one WebAssembly memory, which do not keep the
  * process alive; in a browser products run on one thread for now, whatever the count.
  * @example setNumThreads(2)
