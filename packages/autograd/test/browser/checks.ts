@@ -6,7 +6,7 @@ export const BROWSER_CHECKS = [
   'both CPU backends are available (WebAssembly SIMD compiles in Chromium)',
   'with the wasm backend selected: gradients of matmul, broadcasting ops, softmax and a convolution match central differences (float64 property; float64 products run in TypeScript on both backends)',
   'with the js backend selected: gradients of matmul, broadcasting ops, softmax and a convolution match central differences (float64 property)',
-  'wasm and js give the same products, forward and backward (float32 property at wasm sizes)',
+  'wasm and js give the same products and convolutions (the fused conv2d kernels), forward and backward (float32 property at wasm sizes)',
   'wasm: an nn MLP trained with Adam for 300 steps fits its data',
   'js: an nn MLP trained with Adam for 300 steps fits its data, with the losses of wasm',
   'WebGPU: an adapter and a device are available (SwiftShader)',

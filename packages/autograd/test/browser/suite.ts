@@ -4,7 +4,7 @@
 // @dl/optim, and the WebGPU matmul kernel against the CPU product.
 import fc from 'fast-check';
 import {
-  abs, add, availableBackends, div, exp, gradients, log, logSoftmax, manualSeed, matmul, matmulTransposed, max, maximum, minimum, mul, neg,
+  abs, add, availableBackends, conv2d, div, exp, gradients, log, logSoftmax, manualSeed, matmul, matmulTransposed, max, maximum, minimum, mul, neg,
   randn, relu, setBackend, sigmoid, sign, sin, cos, pow, erf, floor, ceil, trunc, round, log1p, expm1, softmax, sqrt, sub, sum, tanh, Tensor, unfoldColumns, where, gt, zerosLike,
   type BackendName,
 } from '@dl/autograd';
@@ -131,13 +131,15 @@ const checks: Record<string, Check> = {
   },
   'with the wasm backend selected: gradients of matmul, broadcasting ops, softmax and a convolution match central differences (float64 property; float64 products run in TypeScript on both backends)': () => gradientProperties('wasm'),
   'with the js backend selected: gradients of matmul, broadcasting ops, softmax and a convolution match central differences (float64 property)': () => gradientProperties('js'),
-  'wasm and js give the same products, forward and backward (float32 property at wasm sizes)': () => {
+  'wasm and js give the same products and convolutions (the fused conv2d kernels), forward and backward (float32 property at wasm sizes)': () => {
     const size = fc.integer({ min: 8, max: 24 });
     fc.assert(fc.property(fc.tuple(size, size, size).chain(([m, k, n]) => fc.tuple(arbTensor([m, k], { min: -1, max: 1 }), arbTensor([n, k], { min: -1, max: 1 }))),
       ([a, b]) => agree((x, w) => matmulTransposed(x, w), [a, b], 'matmulTransposed')), { numRuns: 15 });
     fc.assert(fc.property(fc.tuple(arbTensor([2, 3, 8, 8], { min: -1, max: 1 }), arbTensor([8, 27], { min: -1, max: 1 })),
       ([x, w]) => agree((a, b) => matmul(b, unfoldColumns(a, 3, { padding: 1 })), [x, w], 'conv')), { numRuns: 8 });
-    return '23 draws';
+    fc.assert(fc.property(fc.tuple(arbTensor([3, 4, 9, 7], { min: -1, max: 1 }), arbTensor([6, 4, 3, 3], { min: -1, max: 1 }), arbTensor([6], { min: -1, max: 1 }), fc.integer({ min: 1, max: 2 })),
+      ([x, w, b, stride]) => agree((a, c, d) => conv2d(a, c, d, { padding: 1, stride }), [x, w, b], 'conv2d')), { numRuns: 8 });
+    return '31 draws';
   },
   'wasm: an nn MLP trained with Adam for 300 steps fits its data': () => {
     wasmLosses = trainMlp('wasm');
