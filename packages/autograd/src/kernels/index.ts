@@ -20,12 +20,12 @@ export type { CellMode, RecurrentDims, RecurrentSaved } from './cpu/recurrent.js
  * arrays and sizes only (no tensors, no tape), so each backend supplies its own set.
  */
 export type Kernels = typeof elementwise & typeof reduce & Pick<typeof wasmRouted, 'matmulInto' | 'matmulTransposedInto'> & typeof movement & typeof im2col & typeof compare & typeof recurrent
-  & typeof scan & typeof rounding & typeof convert & typeof convRef;
+  & typeof scan & typeof rounding & typeof convert & Pick<typeof convRef, 'conv2d' | 'conv2dInput' | 'conv2dWeight'>;
 
 const loops = { ...elementwise, ...reduce, ...movement, ...im2col, ...compare, ...recurrent, ...scan, ...rounding, ...convert };
 
 /** The plain TypeScript kernels, float32 products included: the reference the other backends are tested against. */
-export const jsKernels: Kernels = { ...loops, ...convRef, matmulInto: jsMatmul.matmulInto, matmulTransposedInto: jsMatmul.matmulTransposedInto };
+export const jsKernels: Kernels = { ...loops, conv2d: convRef.conv2d, conv2dInput: convRef.conv2dInput, conv2dWeight: convRef.conv2dWeight, matmulInto: jsMatmul.matmulInto, matmulTransposedInto: jsMatmul.matmulTransposedInto };
 
 /** The same loops, with float32 products and convolutions in WebAssembly SIMD (kernels/wasm). */
 export const wasmKernels: Kernels = { ...loops, ...convWasm, matmulInto: wasmRouted.matmulInto, matmulTransposedInto: wasmRouted.matmulTransposedInto };

@@ -132,7 +132,7 @@ export function binaryForward(
   if (b.data.length === 1 && b.ndim <= a.ndim) return { data: kernel(a.data, b.data), shape: a.shape };
   if (a.data.length === 1 && a.ndim <= b.ndim) return { data: kernel(a.data, b.data), shape: b.shape };
   if (sameShape(a.shape, b.shape)) return { data: kernel(a.data, b.data), shape: a.shape };
-  if (commutedRows !== undefined && !sameShape(a.shape, b.shape)) {
+  if (commutedRows !== undefined) {
     // Only for a commutative kernel, which may take the operands either way round.
     for (const [full, part] of [[a, b], [b, a]] as const) {
       const view = rowsView(full.shape, part.shape);

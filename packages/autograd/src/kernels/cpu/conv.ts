@@ -2,10 +2,19 @@ import type { TypedArray } from '../../dtype.js';
 import { like } from './alloc.js';
 import { col2im, im2col, type Window2d } from './im2col.js';
 import { matmulTransposedInto } from '../matmul.js';
+import { addInto } from './elementwise.js';
 
 // 2-D convolution as im2col, one product per image and col2im: the reference the fused WebAssembly
 // kernels (wasm/conv.ts) are tested against, and what float64 and the 'js' backend run. Images are
 // [N, C, H, W], the weight [O, C·kh·kw], outputs and their gradients [N, O, oh·ow].
+
+/**
+ * Sets `rows` output rows of length L, from element `at` of `out`, to their bias (row r of output
+ * channel r mod O) or to zero without one: where every conv2d kernel starts the product it adds.
+ */
+export function fillBiasRows(out: TypedArray, at: number, bias: TypedArray | null, rows: number, O: number, L: number): void {
+  for (let r = 0, p = at; r < rows; r++, p += L) out.fill(bias === null ? 0 : bias[r % O]!, p, p + L);
+}
 
 /**
  * y [N, O, L] = w [O, C·kh·kw] · im2col(x) (+ bias [O]) for each image: each output row starts as its
@@ -16,7 +25,7 @@ export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, g:
   const L = g.oh * g.ow;
   const cols = im2col(x, g);
   const y = like(x, g.N * O * L);
-  if (bias !== null) for (let r = 0; r < g.N * O; r++) y.fill(bias[r % O]!, r * L, (r + 1) * L);
+  if (bias !== null) fillBiasRows(y, 0, bias, g.N * O, O, L);
   for (let n = 0; n < g.N; n++) matmulTransposedInto(w, 0, false, cols, n * rows * L, false, y, n * O * L, O, rows, L, bias === null);
   return y;
 }
@@ -43,7 +52,7 @@ export function conv2dWeight(x: TypedArray, dy: TypedArray, g: Window2d, O: numb
   for (let n = 0; n < g.N; n++) {
     one.fill(0);
     matmulTransposedInto(dy, n * O * L, false, cols, n * rows * L, true, one, 0, O, L, rows, true);
-    for (let i = 0; i < dw.length; i++) dw[i] = dw[i]! + one[i]!;
+    addInto(dw, one);
   }
   return dw;
 }

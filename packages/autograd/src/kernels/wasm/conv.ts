@@ -8,6 +8,8 @@ import { CONV_KIND } from './gemmWorker.js';
 import { threadCount, threadPool } from './threads.js';
 import type { GemmPool } from './pool.js';
 import type { Window2d } from '../cpu/im2col.js';
+import { fillBiasRows } from '../cpu/conv.js';
+import { addInto } from '../cpu/elementwise.js';
 
 /** The geometry arguments of the module's im2col and col2im, in their order. */
 function geometry(g: Window2d): number[] {
@@ -57,7 +59,7 @@ export function conv2dWasm(x: Float32Array, w: Float32Array, bias: Float32Array 
   const pool = poolFor(g, O);
   if (pool !== null) {
     // Each output row starts as its bias, as below.
-    if (bias !== null) for (let r = 0; r < g.N * O; r++) y.fill(bias[r % O]!, r * L, (r + 1) * L);
+    if (bias !== null) fillBiasRows(y, 0, bias, g.N * O, O, L);
     if (pool.conv(CONV_KIND.FORWARD, g, O, { w, x, y })) return true;
     y.fill(0);
   }
@@ -68,7 +70,7 @@ export function conv2dWasm(x: Float32Array, w: Float32Array, bias: Float32Array 
       heap.set(x.subarray(n * chw, (n + 1) * chw), at.xAt >> 2);
       fns.im2col(...geo, at.xAt, at.colsAt);
       // Each output row starts as its bias (as the reference's does), and the product is added to it.
-      for (let o = 0, at0 = at.yAt >> 2; o < O; o++, at0 += L) heap.fill(bias === null ? 0 : bias[o]!, at0, at0 + L);
+      fillBiasRows(heap, at.yAt >> 2, bias, O, O, L);
       runBlocks(fns, scratch, blocking, at.wAt, rows, 1, at.colsAt, L, 1, at.yAt, L, O, rows, L);
       y.set(heap.subarray(at.yAt >> 2, (at.yAt >> 2) + O * L), n * O * L);
     }
@@ -125,8 +127,7 @@ export function conv2dWeightWasm(x: Float32Array, dy: Float32Array, g: Window2d,
       // This image's product from zero in the weight's place, then added to the sum. B = colsᵀ: B(k, j) = cols[j·L + k].
       heap.fill(0, at.wAt >> 2, (at.wAt >> 2) + O * rows);
       runBlocks(fns, scratch, blocking, at.yAt, L, 1, at.colsAt, 1, L, at.wAt, rows, O, L, rows);
-      const one = heap.subarray(at.wAt >> 2, (at.wAt >> 2) + O * rows);
-      for (let i = 0; i < one.length; i++) sum[i] = sum[i]! + one[i]!;
+      addInto(sum, heap.subarray(at.wAt >> 2, (at.wAt >> 2) + O * rows));
     }
     dw.set(sum);
   });
@@ -136,5 +137,5 @@ export function conv2dWeightWasm(x: Float32Array, dy: Float32Array, g: Window2d,
 function sumImages(each: Float32Array, out: Float32Array, n: number): void {
   const m = out.length;
   out.fill(0);
-  for (let b = 0; b < n; b++) for (let i = 0, j = b * m; i < m; i++, j++) out[i] = out[i]! + each[j]!;
+  for (let b = 0; b < n; b++) addInto(out, each.subarray(b * m, (b + 1) * m));
 }
