@@ -263,3 +263,25 @@ describe('bad input', () => {
     expect(() => fold(zeros([1, 5, 4]), 3, 2)).toThrow(/^fold: dim 1 of shape \[1,5,4\] is not divisible by the kernel size 2x2/);
   });
 });
+
+describe('conv2d arguments', () => {
+  const x = tensor(Array.from({ length: 2 * 3 * 5 * 5 }, (_, i) => Math.sin(i)), { shape: [2, 3, 5, 5] });
+  const w = tensor(Array.from({ length: 4 * 3 * 3 * 3 }, (_, i) => Math.cos(i)), { shape: [4, 3, 3, 3] });
+  const b = tensor([0.5, -1, 2, 0]);
+
+  it("takes PyTorch's positional stride, padding and dilation, as the options object", () => {
+    expect(conv2d(x, w, b, 2, 1).toArray()).toEqual(conv2d(x, w, b, { stride: 2, padding: 1 }).toArray());
+    expect(conv2d(x, w, null, 1, 2, 2).toArray()).toEqual(conv2d(x, w, null, { padding: 2, dilation: 2 }).toArray());
+  });
+
+  it('refuses unknown options, wrong types and mismatched shapes, naming conv2d and the shapes', () => {
+    expect(() => conv2d(x, w, b, { groups: 2 } as never)).toThrow(/^conv2d: .*groups/);
+    expect(() => conv2d(x, w, b, { padding: 'same' } as never)).toThrow(/^conv2d: /);
+    expect(() => conv2d(x, reshape(w, [4, 27]), b)).toThrow(/^conv2d: weight must be 4-D .*\[4,27\]/);
+    expect(() => conv2d(x, zeros([4, 2, 3, 3]), b)).toThrow(/^conv2d: expected input with 2 channels .*\[4,2,3,3\].*\[2,3,5,5\]/);
+    expect(() => conv2d(x, w, tensor([1, 2]))).toThrow(/^conv2d: bias must have shape \[4\], got \[2\]/);
+    expect(() => conv2d(x, w, b, { padding: -1 })).toThrow(/^conv2d: padding must be non-negative/);
+    expect(() => conv2d(x, zeros([4, 3, 9, 9]), b)).toThrow(/^conv2d: kernel 9x9 .* larger than the padded input 5x5/);
+    expect(() => conv2d(x.double(), w, b)).toThrow(/^conv2d: input dtype float64 does not match the weight's float32/);
+  });
+});
