@@ -3,7 +3,7 @@ import type { Tensor } from '../tensor.js';
 import { defineOp, type Op } from '../op.js';
 import { k, type Window2d } from '../kernels/index.js';
 import { fmt } from '../shape.js';
-import { api, sig } from '../checks/guard.js';
+import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 import { fold, unfold } from './image.js';
@@ -99,4 +99,4 @@ export const conv2d = api(sig('conv2d', ['x', K.tensor], ['weight', K.tensor], [
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new DlError(`conv2d: bias must have shape [${O}], got ${fmt(bias.shape)}`);
   if (bias !== null && bias.dtype !== x.dtype) throw new DlError(`conv2d: bias dtype ${bias.dtype} does not match the input's ${x.dtype}`);
   return convOp(bias === null ? [x, weight] : [x, weight, bias], { g: window('conv2d', x.shape, [kh, kw], options), O });
-});
+}) as Checked<(x: Tensor, weight: Tensor, bias?: Tensor | null, ...args: [options?: ConvOptions] | [stride: Size2, padding?: Size2, dilation?: Size2]) => Tensor>;
