@@ -9,7 +9,9 @@ import { setThreadCount, threadCount } from './kernels/wasm/threads.js';
  * or the environment variable DL_NUM_THREADS; 1 starts no worker (workers started before sleep until
  * the count goes back up). Results are the same bits for any
  * count. In Node the workers are worker_threads sharing one WebAssembly memory, which do not keep the
- * process alive; in a browser products run on one thread for now, whatever the count.
+ * process alive. In a browser they are Workers, where the page is cross-origin isolated (served with
+ * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`, which
+ * shared memory needs); elsewhere a page computes on one thread, whatever the count.
  * @example setNumThreads(2)
  */
 export const setNumThreads = api(sig('setNumThreads', ['n', K.int({ min: 1 })]), function setNumThreads(n: number): void {

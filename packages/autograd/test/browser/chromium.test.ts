@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_CHECKS, type CheckResult } from './checks.js';
 import { bundle, openPage, requireChromium, type BrowserPage } from './chromium.js';
+import type { OneThreadReport } from './oneThread.js';
 
 const missing = requireChromium('browser suite');
 
@@ -14,7 +15,7 @@ describe.skipIf(missing !== null)('in headless Chromium', () => {
 
   beforeAll(async () => {
     const script = await bundle(fileURLToPath(new URL('./suite.ts', import.meta.url)));
-    browser = await openPage(script, errors);
+    browser = await openPage(script, errors, { isolated: true });
     results = await browser.page.evaluate(() => (globalThis as unknown as { runDlSuite(): Promise<CheckResult[]> }).runDlSuite());
   }, 300_000);
 
@@ -32,4 +33,18 @@ describe.skipIf(missing !== null)('in headless Chromium', () => {
   it('the page raised no errors', () => {
     expect(errors).toEqual([]);
   });
+});
+
+describe.skipIf(missing !== null)('in headless Chromium, a page that is not cross-origin isolated', () => {
+  it('computes on one thread whatever setNumThreads says, and starts no worker (no SharedArrayBuffer)', async () => {
+    const errors: string[] = [];
+    const page = await openPage(await bundle(fileURLToPath(new URL('./oneThread.ts', import.meta.url))), errors);
+    try {
+      const report = await page.page.evaluate(() => (globalThis as unknown as { runOneThread(): OneThreadReport }).runOneThread());
+      expect(report).toEqual({ isolated: false, defaultThreads: 1, workersStarted: 0, jobs: 0, ok: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
 });

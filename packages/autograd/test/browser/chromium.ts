@@ -86,10 +86,16 @@ export interface BrowserPage {
 
 /**
  * Starts headless Chromium (WebGPU on, through SwiftShader where there is no GPU), serves a blank page
- * that loads `script`, and opens it. Page errors and console errors are collected in `errors`.
+ * that loads `script`, and opens it. Page errors and console errors are collected in `errors`. With
+ * `isolated`, the page is served cross-origin isolated (COOP same-origin, COEP require-corp), which
+ * gives it SharedArrayBuffer and so worker threads.
  */
-export async function openPage(script: string, errors: string[] = []): Promise<BrowserPage> {
+export async function openPage(script: string, errors: string[] = [], { isolated = false }: { isolated?: boolean } = {}): Promise<BrowserPage> {
   const server: Server = createServer((req, res) => {
+    if (isolated) {
+      res.setHeader('cross-origin-opener-policy', 'same-origin');
+      res.setHeader('cross-origin-embedder-policy', 'require-corp');
+    }
     if (req.url === '/suite.js') {
       res.setHeader('content-type', 'text/javascript');
       res.end(script);

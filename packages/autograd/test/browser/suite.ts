@@ -4,13 +4,14 @@
 // @dl/optim, and the WebGPU matmul kernel against the CPU product.
 import fc from 'fast-check';
 import {
-  abs, add, availableBackends, conv2d, div, exp, gradients, log, logSoftmax, manualSeed, matmul, matmulTransposed, max, maximum, minimum, mul, neg,
-  randn, relu, setBackend, sigmoid, sign, sin, cos, pow, erf, floor, ceil, trunc, round, log1p, expm1, softmax, sqrt, sub, sum, tanh, Tensor, unfoldColumns, where, gt, zerosLike,
+  abs, add, availableBackends, conv2d, div, exp, getNumThreads, gradients, log, logSoftmax, manualSeed, matmul, matmulTransposed, max, maximum, minimum, mul, neg,
+  randn, relu, setBackend, setNumThreads, sigmoid, sign, sin, cos, pow, erf, floor, ceil, trunc, round, log1p, expm1, softmax, sqrt, sub, sum, tanh, Tensor, unfoldColumns, where, gt, zerosLike,
   type BackendName,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbShape, arbTensor, gradcheck } from '@dl/autograd/testing';
 import { Linear, ReLU, Sequential, CrossEntropyLoss } from '@dl/nn';
 import { Adam } from '@dl/optim';
+import { threadStats } from '../../src/kernels/wasm/threads.js';
 import { GpuContext, requestGpuDevice, type GpuArray } from '../../src/kernels/webgpu/context.js';
 import { matmul as gpuMatmul, tileFor } from '../../src/kernels/webgpu/matmul.js';
 import { binary, unary, BINARY, UNARY, type BinaryOp, type UnaryOp } from '../../src/kernels/webgpu/elementwise.js';
@@ -154,6 +155,39 @@ const checks: Record<string, Check> = {
       if (!(Math.abs(l - wasmLosses[i]!) <= 1e-3 * (1 + wasmLosses[i]!))) throw new Error(`step ${i}: ${l} on js, ${wasmLosses[i]} on wasm`);
     });
     return `loss ${losses[0]!.toFixed(4)} → ${losses[losses.length - 1]!.toFixed(4)}`;
+  },
+  'threads: the cross-origin isolated page defaults to navigator.hardwareConcurrency threads, and matmul and conv2d (forward and backward) large enough to split run on Blob-URL Workers over shared memory, with the bits of one thread': async () => {
+    if (!crossOriginIsolated) throw new Error('the page is not cross-origin isolated');
+    const cores = navigator.hardwareConcurrency;
+    if (getNumThreads() !== cores) throw new Error(`getNumThreads() is ${getNumThreads()}, navigator.hardwareConcurrency ${cores}`);
+    // A product of 520³ multiply-adds (≥ 2^27) and a convolution of 8·32·16·9·784 (≥ 2^24) split over the threads.
+    const [a, b] = [randn([520, 520]), randn([520, 520])];
+    const [x, w, bias] = [randn([8, 16, 28, 28]), randn([32, 16, 3, 3]), randn([32])];
+    const run = (): Float32Array[] => {
+      const [xs, ws] = [x.detach().requiresGrad_(), w.detach().requiresGrad_()];
+      const y = conv2d(xs, ws, bias, { padding: 1 });
+      const grads = gradients([y], [xs, ws], { gradOutputs: [y.detach()] });
+      return [matmul(a, b), y, ...grads].map((t) => t.data as Float32Array);
+    };
+    setNumThreads(1);
+    const want = run();
+    setNumThreads(2);
+    const before = threadStats();
+    try {
+      // A page starts its workers once its main thread is idle; until then the calling thread takes every chunk.
+      for (let i = 0; i < 200 && threadStats().workerChunks === before.workerChunks; i++) {
+        run().forEach((got, k) => {
+          const at = got.findIndex((v, j) => !Object.is(v, want[k]![j]));
+          if (got.length !== want[k]!.length || at >= 0) throw new Error(`result ${k} differs from one thread's at ${at}: ${got[at]} vs ${want[k]![at]}`);
+        });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      setNumThreads(cores);
+    }
+    const after = threadStats();
+    if (after.workerChunks === before.workerChunks) throw new Error(`no worker computed a chunk in ${after.jobs - before.jobs} threaded jobs`);
+    return `${cores} cores; ${after.workersStarted} worker(s) started, ${after.jobs - before.jobs} threaded jobs, ${after.workerChunks - before.workerChunks} chunks computed by workers`;
   },
   'WebGPU: an adapter and a device are available (SwiftShader)': async () => {
     device = await requestGpuDevice();

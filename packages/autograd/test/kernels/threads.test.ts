@@ -51,6 +51,20 @@ for (const config of configs) {
       expect(pools.map((p) => p.workers())).toEqual([1, 2]);
     });
 
+    it('hands chunks to its workers once they run (the calling thread takes them all before)', async () => {
+      const c = { M: 256, K: 64, N: 256 };
+      const a = new Float32Array(c.M * c.K).fill(1), b = new Float32Array(c.K * c.N).fill(1);
+      for (const pool of pools) {
+        for (let i = 0; i < 500 && pool.workerChunks() === 0; i++) {
+          const out = new Float32Array(c.M * c.N);
+          expect(pool.gemm(a, 0, false, b, 0, false, out, 0, c.M, c.K, c.N)).toBe(true);
+          expect(out.every((v) => v === c.K)).toBe(true);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+        expect(pool.workerChunks()).toBeGreaterThan(0);
+      }
+    });
+
     it('gives the one-thread result bit for bit on 2 and 3 threads, for any sizes, offsets and layouts', () => {
       fc.assert(
         fc.property(productCases(dims), (c) => {
@@ -145,14 +159,14 @@ describe('setNumThreads / getNumThreads', () => {
     setNumThreads(2);
     const jobs = threadStats().jobs;
     run(gemmF32, big(3));
-    expect(threadStats()).toEqual({ workersStarted, jobs: jobs + 1 });
+    expect(threadStats()).toMatchObject({ workersStarted, jobs: jobs + 1 });
   });
 
   it('starts no worker with one thread', () => {
     setNumThreads(1);
-    const { workersStarted, jobs } = threadStats();
+    const { workersStarted, jobs, workerChunks } = threadStats();
     run(gemmF32, big(3));
-    expect(threadStats()).toEqual({ workersStarted, jobs });
+    expect(threadStats()).toEqual({ workersStarted, jobs, workerChunks });
   });
 
   it('rejects a count that is not a positive integer, naming setNumThreads', () => {
@@ -176,7 +190,7 @@ describe('the chunk-claim protocol (gemmWorker.work)', () => {
     Atomics.store(ctrl, CTRL.CLAIM, claim);
     const ran: number[] = [];
     const record = ((_w: unknown, _s: unknown, _b: unknown, a: number) => void ran.push(a)) as unknown as Parameters<typeof work>[5];
-    return { ctrl, ran, go: () => work({} as never, ctrl, 1, blocking, scratch, record) };
+    return { ctrl, ran, go: () => work({} as never, ctrl, 1, blocking, scratch, record, CTRL) };
   }
 
   it('takes every chunk of a published job once, and counts them done', () => {

@@ -3,7 +3,7 @@
 // calling one included, claims chunks until none is left. The worker is started from source text
 // (`workerSource`), so it needs no file of its own next to this one: that works the same from dist
 // and from the TypeScript sources under a test runner. Hence the functions here use nothing but
-// their parameters, globals and CTRL.
+// their parameters and globals.
 import { runBlocks, type Blocking, type GemmFns, type Scratch } from './blocks.js';
 
 /** Indices of the control words (an Int32Array at the start of the shared memory). */
@@ -94,10 +94,9 @@ export const CTRL_BYTES = 256;
  * as source text).
  */
 export function work(
-  w: GemmFns, ctrl: Int32Array, slot: number, blocking: Blocking, scratch: Scratch, run: typeof runBlocks,
+  w: GemmFns, ctrl: Int32Array, slot: number, blocking: Blocking, scratch: Scratch, run: typeof runBlocks, C: typeof CTRL,
   conv?: { chunk: typeof convChunk; memory: WebAssembly.Memory },
 ): number {
-  const C = CTRL;
   let done = 0;
   for (;;) {
     const v = Atomics.load(ctrl, C.CLAIM);
@@ -150,8 +149,7 @@ export interface WorkerData {
 }
 
 /** A worker's life: instantiate the module on the shared memory, then take jobs until STOP. */
-function workerMain(d: WorkerData, workFn: typeof work, run: typeof runBlocks, chunk: typeof convChunk): void {
-  const C = CTRL;
+function workerMain(d: WorkerData, C: typeof CTRL, workFn: typeof work, run: typeof runBlocks, chunk: typeof convChunk): void {
   let w: GemmFns;
   try {
     w = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports as unknown as GemmFns;
@@ -171,14 +169,20 @@ function workerMain(d: WorkerData, workFn: typeof work, run: typeof runBlocks, c
     }
     if (Atomics.load(ctrl, C.STOP) !== 0) return;
     seen = gen;
-    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run, { chunk, memory: d.memory });
+    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run, C, { chunk, memory: d.memory });
   }
 }
 
-/** The source text a worker is started from (`new Worker(source, { eval: true, workerData })`). */
-export function workerSource(): string {
-  return [
-    `const CTRL = ${JSON.stringify(CTRL)};`,
-    `(${workerMain.toString()})(require('node:worker_threads').workerData, ${work.toString()}, ${runBlocks.toString()}, ${convChunk.toString()});`,
-  ].join('\n');
+/**
+ * The source text a worker is started from. For `'node'`, a worker_threads script run with
+ * `new Worker(source, { eval: true, workerData })`; for `'browser'`, a dedicated Worker's script (loaded
+ * from a Blob URL) that takes its WorkerData from the first message.
+ */
+export function workerSource(host: 'node' | 'browser' = 'node'): string {
+  // Every function gets CTRL as an argument: a bundler may rename the module's constant.
+  const main = `(${workerMain.toString()})`;
+  const rest = `${JSON.stringify(CTRL)}, ${work.toString()}, ${runBlocks.toString()}, ${convChunk.toString()}`;
+  return host === 'node'
+    ? `${main}(require('node:worker_threads').workerData, ${rest});`
+    : `self.onmessage = (e) => { self.onmessage = null; ${main}(e.data, ${rest}); };`;
 }

@@ -1,5 +1,6 @@
 // A threaded float32 GEMM: one shared WebAssembly memory, the GEMM module instantiated on it by the
-// calling thread and by threads − 1 workers (Node's worker_threads), and jobs handed over through
+// calling thread and by threads − 1 workers (Node's worker_threads, or a cross-origin isolated
+// page's Workers), and jobs handed over through
 // control words in that memory (gemmWorker.ts). The calling thread copies the operands in, cuts C
 // into row blocks or column panels (never K, so every entry is summed in the same order whichever
 // thread computes it), computes chunks itself alongside the workers, waits for the last, and
@@ -30,6 +31,14 @@ interface WorkerThreads {
   };
 }
 
+/** The part of a browser's globals used here. */
+interface BrowserGlobals {
+  crossOriginIsolated?: boolean;
+  Worker?: new (url: string) => { onerror: ((e: unknown) => void) | null; postMessage(data: unknown): void; terminate(): void };
+  Blob?: new (parts: string[], options: { type: string }) => unknown;
+  URL?: { createObjectURL(blob: unknown): string; revokeObjectURL(url: string): void };
+}
+
 /**
  * Node's worker_threads, or undefined (a browser, or a Node without `process.getBuiltinModule`,
  * added in 20.16 and 22.3). Loaded at run time so that the package imports anywhere.
@@ -40,6 +49,63 @@ function workerThreads(): WorkerThreads | undefined {
     return p?.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether this host can share WebAssembly memory with workers: Node with worker_threads, or a browser
+ * page that is cross-origin isolated (served with COOP `same-origin` and COEP `require-corp`, without
+ * which there is no SharedArrayBuffer) and has Worker and Blob URLs.
+ */
+export function threadsSupported(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  if (workerThreads() !== undefined) return true;
+  const g = globalThis as BrowserGlobals;
+  return g.crossOriginIsolated === true && typeof g.Worker === 'function' && typeof g.Blob === 'function' && typeof g.URL?.createObjectURL === 'function';
+}
+
+/**
+ * Starts one worker per entry of `data` on this host (worker_threads in Node, Blob-URL Workers in a
+ * browser) and returns what stops them; null where neither exists. A worker that fails to start or
+ * throws takes no chunks: the other threads do its share.
+ */
+function startWorkers(data: WorkerData[]): (() => void) | null {
+  const wt = workerThreads();
+  if (wt !== undefined) {
+    const source = workerSource('node');
+    const workers = data.map((workerData) => {
+      const worker = new wt.Worker(source, { eval: true, workerData });
+      worker.unref(); // an idle pool must not keep the process alive
+      worker.on('error', () => {});
+      return worker;
+    });
+    return () => workers.forEach((worker) => void worker.terminate());
+  }
+  const g = globalThis as BrowserGlobals;
+  if (!threadsSupported() || g.Worker === undefined || g.Blob === undefined || g.URL === undefined) return null;
+  const url = g.URL.createObjectURL(new g.Blob([workerSource('browser')], { type: 'text/javascript' }));
+  const workers = data.map((d) => {
+    const worker = new g.Worker!(url);
+    worker.onerror = () => {};
+    worker.postMessage(d);
+    return worker;
+  });
+  return () => {
+    workers.forEach((worker) => worker.terminate());
+    g.URL!.revokeObjectURL(url);
+  };
+}
+
+/**
+ * Whether this thread may block in `Atomics.wait` (a browser window's main thread may not; Node's
+ * threads and browser workers may), probed with a wait that returns at once.
+ */
+function canBlock(ctrl: Int32Array, index: number): boolean {
+  try {
+    Atomics.wait(ctrl, index, Atomics.load(ctrl, index) + 1, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -72,6 +138,8 @@ export interface GemmPool {
   workers(): number;
   /** Products computed on several threads. */
   jobs(): number;
+  /** Chunks of those products that workers computed (the calling thread computed the rest). */
+  workerChunks(): number;
   /** False once disposed (by `dispose`, a failure, or after a product over 128 MiB). */
   alive(): boolean;
   /** Stops the workers; the pool's gemm returns false after. */
@@ -80,16 +148,12 @@ export interface GemmPool {
 
 /**
  * A pool of `threads` threads (the calling one and threads − 1 workers, started now) running the
- * GEMM of `config`; null where threads cannot run here: no worker_threads (browsers: TODO, below),
- * no shared WebAssembly memory, or the module does not compile.
+ * GEMM of `config`; null where threads cannot run here (see `threadsSupported`) or the module does
+ * not compile.
  * @example const pool = createPool(GEMM_CONFIGS[1], 2); pool?.gemm(a, 0, false, b, 0, false, c, 0, M, K, N)
  */
 export function createPool(config: GemmConfig, threads: number): GemmPool | null {
-  // TODO(browser): where crossOriginIsolated is true, start the workers from a Blob URL of
-  // workerSource() (taking WorkerData by postMessage), and replace the Atomics.wait below, which a
-  // window's main thread may not call, by polling. Until then a browser computes on one thread.
-  const wt = workerThreads();
-  if (wt === undefined || threads < 2 || typeof SharedArrayBuffer !== 'function') return null;
+  if (threads < 2 || !threadsSupported()) return null;
   let module: WebAssembly.Module;
   let memory: WebAssembly.Memory;
   let w: GemmFns;
@@ -109,16 +173,14 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
   let heap = new Float32Array(memory.buffer);
   let gen = 0;
   let jobs = 0;
+  let workerChunks = 0;
   let disposed = false;
 
-  const source = workerSource();
-  const workers = Array.from({ length: threads - 1 }, (_, i) => {
-    const data: WorkerData = { module, memory, slot: i + 1, blocking, scratch, spins: WORKER_SPINS };
-    const worker = new wt.Worker(source, { eval: true, workerData: data });
-    worker.unref(); // an idle pool must not keep the process alive
-    worker.on('error', () => {}); // a failed worker takes no chunks; the others do its share
-    return worker;
-  });
+  // A browser window's main thread may not sleep: it polls until the workers' last chunks are done.
+  const blocks = canBlock(ctrl, CTRL.STOP);
+  const data = Array.from({ length: threads - 1 }, (_, i): WorkerData => ({ module, memory, slot: i + 1, blocking, scratch, spins: WORKER_SPINS }));
+  const stopWorkers = startWorkers(data);
+  if (stopWorkers === null) return null;
 
   const dispose = (): void => {
     if (disposed) return;
@@ -126,7 +188,7 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     Atomics.store(ctrl, CTRL.STOP, 1);
     Atomics.add(ctrl, CTRL.GEN, 1);
     Atomics.notify(ctrl, CTRL.GEN);
-    for (const worker of workers) void worker.terminate();
+    stopWorkers();
   };
 
   /** Grows the memory to `end` bytes; false when it cannot. */
@@ -157,15 +219,18 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     Atomics.store(ctrl, CTRL.CLAIM, (gen & 0x7fff) << 16);
     Atomics.store(ctrl, CTRL.GEN, gen);
     if (Atomics.load(ctrl, CTRL.SLEEPING) > 0) Atomics.notify(ctrl, CTRL.GEN);
-    work(w, ctrl, 0, blocking, scratch, runBlocks, { chunk: convChunk, memory });
+    const mine = work(w, ctrl, 0, blocking, scratch, runBlocks, CTRL, { chunk: convChunk, memory });
     // The workers' last chunks: poll a while, then sleep until the one finishing the job notifies.
+    // Workers not started yet (a browser starts them when its main thread is idle) claim nothing, so
+    // this waits only for chunks a running worker holds.
     let done = Atomics.load(ctrl, CTRL.DONE);
-    for (let i = 0; done < chunks && i < CALLER_SPINS; i++) done = Atomics.load(ctrl, CTRL.DONE);
+    for (let i = 0; done < chunks && (i < CALLER_SPINS || !blocks); i++) done = Atomics.load(ctrl, CTRL.DONE);
     while (done < chunks) {
       Atomics.wait(ctrl, CTRL.DONE, done);
       done = Atomics.load(ctrl, CTRL.DONE);
     }
     jobs++;
+    workerChunks += chunks - mine;
     if (Atomics.load(ctrl, CTRL.FAILED) !== 0) {
       dispose();
       return false;
@@ -236,6 +301,6 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     return true;
   };
 
-  return { gemm, conv, threads, workers: () => workers.length, jobs: () => jobs, alive: () => !disposed, dispose };
+  return { gemm, conv, threads, workers: () => data.length, jobs: () => jobs, workerChunks: () => workerChunks, alive: () => !disposed, dispose };
 }
 

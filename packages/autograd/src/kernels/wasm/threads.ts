@@ -1,6 +1,6 @@
 // How many threads float32 matrix products use, and the pool that runs them on more than one.
 import type { GemmConfig } from './gemm.js';
-import { createPool, type GemmPool } from './pool.js';
+import { createPool, threadsSupported, type GemmPool } from './pool.js';
 
 /** The part of Node's os used here. */
 interface NodeOs {
@@ -14,7 +14,9 @@ interface Runtime {
 
 /**
  * The default thread count: DL_NUM_THREADS when it is a positive integer, else the number of cores
- * (Node's `os.availableParallelism()`, or `os.cpus().length` before Node 18.14); 1 outside Node.
+ * (Node's `os.availableParallelism()`, or `os.cpus().length` before Node 18.14; a cross-origin isolated
+ * page's `navigator.hardwareConcurrency`); 1 elsewhere (a browser page without isolation has no
+ * shared memory to give workers).
  */
 export function defaultThreadCount(): number {
   const p = (globalThis as Runtime).process;
@@ -26,7 +28,9 @@ export function defaultThreadCount(): number {
   } catch {
     // not Node after all
   }
-  // TODO(browser): navigator.hardwareConcurrency where crossOriginIsolated is true (see pool.ts).
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  const cores = g.navigator?.hardwareConcurrency;
+  if (g.crossOriginIsolated === true && threadsSupported() && typeof cores === 'number' && cores >= 1) return Math.floor(cores);
   return 1;
 }
 
@@ -36,11 +40,13 @@ let pool: GemmPool | null | undefined;
 let poolConfig: GemmConfig | undefined;
 let started = 0;
 let pastJobs = 0;
+let pastChunks = 0;
 
 /** Stops the current pool, if any. */
 function retire(): void {
   if (pool) {
     pastJobs += pool.jobs();
+    pastChunks += pool.workerChunks();
     pool.dispose();
   }
   pool = undefined;
@@ -77,7 +83,7 @@ export function threadPool(config: GemmConfig): GemmPool | null {
   return pool;
 }
 
-/** Workers started so far and products run on several threads, for tests and benchmarks. */
-export function threadStats(): { workersStarted: number; jobs: number } {
-  return { workersStarted: started, jobs: pastJobs + (pool?.jobs() ?? 0) };
+/** Workers started so far, products run on several threads, and chunks of them that workers computed, for tests and benchmarks. */
+export function threadStats(): { workersStarted: number; jobs: number; workerChunks: number } {
+  return { workersStarted: started, jobs: pastJobs + (pool?.jobs() ?? 0), workerChunks: pastChunks + (pool?.workerChunks() ?? 0) };
 }
