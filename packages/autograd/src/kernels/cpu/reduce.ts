@@ -10,10 +10,22 @@ import { like } from './alloc.js';
 export function sumAxis(x: TypedArray, outer: number, n: number, inner: number): TypedArray {
   const o = like(x, outer * inner);
   if (inner === 1) {
+    // Eight running sums: one would wait on each add's latency (V8 neither unrolls nor vectorizes).
     for (let a = 0, p = 0; a < outer; a++) {
-      let acc = 0;
-      for (const end = p + n; p < end; p++) acc += x[p]!;
-      o[a] = acc;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      const end = p + n;
+      for (; p + 8 <= end; p += 8) {
+        s0 += x[p]!;
+        s1 += x[p + 1]!;
+        s2 += x[p + 2]!;
+        s3 += x[p + 3]!;
+        s4 += x[p + 4]!;
+        s5 += x[p + 5]!;
+        s6 += x[p + 6]!;
+        s7 += x[p + 7]!;
+      }
+      for (; p < end; p++) s0 += x[p]!;
+      o[a] = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
     return o;
   }
