@@ -85,20 +85,22 @@ describe('the convolution kernels on several threads', () => {
 
   it('split the images over 2 and 3 threads and give the one-thread bits', () => {
     fc.assert(
-      fc.property(batches, int(0, 1000), ({ g, O }, seed) => {
+      fc.property(batches, int(0, 1000), fc.boolean(), ({ g, O }, seed, withBias) => {
         const rows = g.C * g.kh * g.kw;
         const L = g.oh * g.ow;
         const x = random(g.N * g.C * g.H * g.W, seed);
         const w = random(O * rows, seed + 1);
         const dy = random(g.N * O * L, seed + 2);
+        const bias = withBias ? random(O, seed + 3) : null;
         for (const pool of pools) {
-          const y = new Float32Array(g.N * O * L);
+          // Outputs start as garbage: the chunks write every value.
+          const y = new Float32Array(g.N * O * L).fill(7);
           const dx = new Float32Array(x.length).fill(7);
           const each = new Float32Array(g.N * O * rows).fill(7);
-          expect(pool.conv(CONV_KIND.FORWARD, g, O, { w, x, y })).toBe(true);
+          expect(pool.conv(CONV_KIND.FORWARD, g, O, { w, x, y, bias })).toBe(true);
           expect(pool.conv(CONV_KIND.INPUT, g, O, { w, y: dy, dx })).toBe(true);
           expect(pool.conv(CONV_KIND.WEIGHT, g, O, { w, x, y: dy, dw: each })).toBe(true);
-          expect(y).toEqual(ref.conv2d(x, w, null, g, O));
+          expect(y).toEqual(ref.conv2d(x, w, bias, g, O));
           expect(dx).toEqual(ref.conv2dInput(dy, w, g, O));
           // Image n's weight gradient alone is the reference on that image.
           const n = seed % g.N;

@@ -57,12 +57,7 @@ export function conv2dWasm(x: Float32Array, w: Float32Array, bias: Float32Array 
   const L = g.oh * g.ow;
   const chw = g.C * g.H * g.W;
   const pool = poolFor(g, O);
-  if (pool !== null) {
-    // Each output row starts as its bias, as below.
-    if (bias !== null) fillBiasRows(y, 0, bias, g.N * O, O, L);
-    if (pool.conv(CONV_KIND.FORWARD, g, O, { w, x, y })) return true;
-    y.fill(0);
-  }
+  if (pool !== null && pool.conv(CONV_KIND.FORWARD, g, O, { w, x, y, bias })) return true;
   return withWorkspace(g, O, ({ w: fns, heap, scratch, blocking }, at) => {
     heap.set(w, at.wAt >> 2);
     const geo = geometry(g);

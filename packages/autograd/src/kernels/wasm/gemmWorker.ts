@@ -29,8 +29,10 @@ export const CTRL = {
   // the output channels, and byte addresses: the weight, every image, every output (or its gradient), every
   // image's gradient, every image's weight gradient, and the columns (one block of COLS_BYTES per thread).
   GEO: 22, O: 35, W_AT: 36, X_AT: 37, Y_AT: 38, DX_AT: 39, DW_AT: 40, COLS_AT: 41, COLS_BYTES: 42,
+  /** FORWARD: the bias's byte address, or 0 for none (outputs then start from zero). */
+  BIAS_AT: 43,
   /** Words in all. */
-  WORDS: 43,
+  WORDS: 44,
 } as const;
 
 /** The kinds of convolution job (CTRL.KIND): the output, the input's gradient, the weight's gradient per image. */
@@ -44,9 +46,10 @@ export interface WindowFns {
 
 /**
  * One image (`n`) of the convolution job in the control words, on thread `slot`'s columns and scratch.
- * FORWARD: y_n += w · im2col(x_n) (y_n holds the bias or zeros); INPUT: dx_n += col2im(wᵀ · dy_n) (dx_n
- * zeroed by the caller); WEIGHT: dw_n = dy_n · im2col(x_n)ᵀ into image n's own block (zeroed by the caller),
- * which the caller sums in image order, so the result does not depend on which thread took which image.
+ * FORWARD: y_n = bias (each output row starts from its channel's bias, or zero) + w · im2col(x_n); INPUT:
+ * dx_n = col2im(wᵀ · dy_n); WEIGHT: dw_n = dy_n · im2col(x_n)ᵀ into image n's own block, which the caller
+ * sums in image order, so the result does not depend on which thread took which image. Each chunk
+ * starts its own outputs (bias or zeros), so the calling thread writes none of them.
  * `heap` views the memory (for zeroing the columns). Refers to nothing but its parameters, as `work`.
  */
 export function convChunk(w: GemmFns & WindowFns, heap: Float32Array, ctrl: Int32Array, n: number, slot: number, s: Scratch, blocking: Blocking, run: typeof runBlocks, C: typeof CTRL): void {
@@ -63,17 +66,23 @@ export function convChunk(w: GemmFns & WindowFns, heap: Float32Array, ctrl: Int3
   const y = Atomics.load(ctrl, C.Y_AT) + 4 * n * O * L;
   const kind = Atomics.load(ctrl, C.KIND);
   if (kind === 1) {
+    const bias = Atomics.load(ctrl, C.BIAS_AT) >> 2;
+    for (let o = 0, at = y >> 2; o < O; o++, at += L) heap.fill(bias === 0 ? 0 : heap[bias + o]!, at, at + L);
     w.im2col(...geo, x, cols);
     run(w, s, blocking, wAt, rows, 1, cols, L, 1, y, L, O, rows, L);
   } else if (kind === 2) {
+    const dx = Atomics.load(ctrl, C.DX_AT) + 4 * n * chw;
     heap.fill(0, cols >> 2, (cols >> 2) + rows * L);
     // A = wᵀ: A(i, k) = w[k·rows + i].
     run(w, s, blocking, wAt, 1, rows, y, L, 1, cols, L, rows, O, L);
-    w.col2im(...geo, cols, Atomics.load(ctrl, C.DX_AT) + 4 * n * chw);
+    heap.fill(0, dx >> 2, (dx >> 2) + chw);
+    w.col2im(...geo, cols, dx);
   } else {
+    const dw = Atomics.load(ctrl, C.DW_AT) + 4 * n * O * rows;
     w.im2col(...geo, x, cols);
+    heap.fill(0, dw >> 2, (dw >> 2) + O * rows);
     // B = colsᵀ: B(k, j) = cols[j·L + k].
-    run(w, s, blocking, y, L, 1, cols, 1, L, Atomics.load(ctrl, C.DW_AT) + 4 * n * O * rows, rows, O, L, rows);
+    run(w, s, blocking, y, L, 1, cols, 1, L, dw, rows, O, L, rows);
   }
 }
 

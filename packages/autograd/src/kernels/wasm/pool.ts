@@ -115,8 +115,10 @@ export interface ConvArrays {
   w: Float32Array;
   /** The images [N, C, H, W] (FORWARD, WEIGHT). */
   x?: Float32Array;
-  /** FORWARD: the output [N, O, L], in: its starting values (bias or zeros), out: the result. INPUT, WEIGHT: dy. */
+  /** FORWARD: the output [N, O, L], written. INPUT, WEIGHT: dy. */
   y: Float32Array;
+  /** FORWARD: the bias [O] each output row starts from; absent or null: zeros. */
+  bias?: Float32Array | null;
   /** INPUT: the input's gradient [N, C, H, W], written. */
   dx?: Float32Array;
   /** WEIGHT: each image's weight gradient [N, O, C·kh·kw], written. */
@@ -278,20 +280,22 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     const yAt = xAt + align16(4 * g.N * chw);
     const dxAt = yAt + align16(4 * g.N * O * L);
     const dwAt = dxAt + align16(4 * g.N * chw);
-    const colsAt = dwAt + align16(4 * g.N * O * rows);
+    const biasAt = dwAt + align16(4 * g.N * O * rows);
+    const colsAt = biasAt + align16(4 * O);
     const colsBytes = align16(4 * rows * L);
     const end = colsAt + threads * colsBytes;
     if (!reserve(end)) return false;
+    // Only the inputs cross: each chunk starts its own outputs (convChunk).
     heap.set(arrays.w, wAt >> 2);
-    heap.set(arrays.y, yAt >> 2);
+    if (kind !== CONV_KIND.FORWARD) heap.set(arrays.y, yAt >> 2);
     if (arrays.x !== undefined) heap.set(arrays.x, xAt >> 2);
-    if (kind === CONV_KIND.INPUT) heap.fill(0, dxAt >> 2, (dxAt >> 2) + g.N * chw);
-    if (kind === CONV_KIND.WEIGHT) heap.fill(0, dwAt >> 2, (dwAt >> 2) + g.N * O * rows);
+    const bias = kind === CONV_KIND.FORWARD ? arrays.bias ?? null : null;
+    if (bias !== null) heap.set(bias, biasAt >> 2);
     const geo = [g.C, g.H, g.W, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.oh, g.ow];
     const job: [number, number][] = [
       [CTRL.KIND, kind], ...geo.map((v, i): [number, number] => [CTRL.GEO + i, v]), [CTRL.O, O],
       [CTRL.W_AT, wAt], [CTRL.X_AT, xAt], [CTRL.Y_AT, yAt], [CTRL.DX_AT, dxAt], [CTRL.DW_AT, dwAt],
-      [CTRL.COLS_AT, colsAt], [CTRL.COLS_BYTES, colsBytes],
+      [CTRL.COLS_AT, colsAt], [CTRL.COLS_BYTES, colsBytes], [CTRL.BIAS_AT, bias === null ? 0 : biasAt],
     ];
     if (!runJob(job, g.N)) return false;
     if (kind === CONV_KIND.FORWARD) arrays.y.set(heap.subarray(yAt >> 2, (yAt >> 2) + g.N * O * L));
