@@ -7,10 +7,10 @@ import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 import { fold, unfold } from './image.js';
-import { size2, window, type Size2, type WindowOptions } from './windowGeometry.js';
+import { pair, size2, window, type Size2, type WindowOptions } from './windowGeometry.js';
 import { add } from './elementwise.js';
 import { matmul } from './linalg.js';
-import { reshape, transpose } from './movement.js';
+import { pad, reshape, transpose } from './movement.js';
 import { sum } from './reduce.js';
 
 // 2-D convolution as three ops, each the others' gradient: the forward y = conv(x, w), the input's
@@ -100,3 +100,51 @@ export const conv2d = api(sig('conv2d', ['x', K.tensor], ['weight', K.tensor], [
   if (bias !== null && bias.dtype !== x.dtype) throw new DlError(`conv2d: bias dtype ${bias.dtype} does not match the input's ${x.dtype}`);
   return convOp(bias === null ? [x, weight] : [x, weight, bias], { g: window('conv2d', x.shape, [kh, kw], options), O });
 }) as Checked<(x: Tensor, weight: Tensor, bias?: Tensor | null, ...args: [options?: ConvOptions] | [stride: Size2, padding?: Size2, dilation?: Size2]) => Tensor>;
+
+/** Options of `convTranspose2d`, as PyTorch's `torch.conv_transpose2d`: stride 1, padding 0, outputPadding 0, dilation 1. */
+export interface ConvTransposeOptions extends ConvOptions {
+  /** Added to one side (bottom, right) of the output; smaller than the stride or the dilation in each dim. */
+  outputPadding?: Size2;
+  /** Only 1: grouped transposed convolutions are not supported. */
+  groups?: number;
+}
+
+/**
+ * 2-D transposed convolution over NCHW, as PyTorch's `torch.conv_transpose2d`: the gradient of `conv2d`
+ * with respect to its input. x [N, C, H, W], weight [C, O, kH, kW] and an optional bias [O] →
+ * [N, O, H', W'], H' = (H − 1)·stride − 2·padding + dilation·(kH − 1) + outputPadding + 1. It runs
+ * conv2d's input-gradient op (on the wasm backend, col2im inside wasm memory), so its gradients are
+ * conv2d's own ops and no columns are kept. `@dl/nn`'s `F.convTranspose2d` and `ConvTranspose2d` run it.
+ * @example convTranspose2d(x, weight, bias, { stride: 2, padding: 1, outputPadding: 1 }) // a 3x3 kernel doubles H and W
+ */
+export const convTranspose2d = api(sig('convTranspose2d', ['x', K.tensor], ['weight', K.tensor], ['bias', K.optional(K.nullable(K.tensor))], ['options', opts({ stride: size2, padding: size2, outputPadding: size2, groups: K.int({ min: 1 }), dilation: size2 }, { positional: ['stride', 'padding', 'outputPadding', 'groups', 'dilation'] })]), function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTransposeOptions = {}): Tensor {
+  const op = 'convTranspose2d';
+  if (options.groups !== undefined && options.groups !== 1) throw new DlError(`${op}: groups must be 1 (grouped transposed convolution is not supported), got ${options.groups}`);
+  if (x.ndim !== 4) throw new DlError(`${op}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  if (weight.ndim !== 4) throw new DlError(`${op}: weight must be 4-D [inChannels, outChannels, kH, kW], got shape ${fmt(weight.shape)}`);
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [wc, O, kh, kw] = weight.shape as [number, number, number, number];
+  if (C !== wc) throw new DlError(`${op}: expected input with ${wc} channels (dim 1) for weight ${fmt(weight.shape)}, got shape ${fmt(x.shape)}`);
+  if (x.dtype !== weight.dtype) throw new DlError(`${op}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}`);
+  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new DlError(`${op}: bias must have shape [${O}], got ${fmt(bias.shape)}`);
+  if (bias !== null && bias.dtype !== x.dtype) throw new DlError(`${op}: bias dtype ${bias.dtype} does not match the input's ${x.dtype}`);
+  const s = pair(op, 'stride', options.stride ?? 1, 1);
+  const p = pair(op, 'padding', options.padding ?? 0, 0);
+  const extra = pair(op, 'outputPadding', options.outputPadding ?? 0, 0);
+  const d = pair(op, 'dilation', options.dilation ?? 1, 1);
+  if (extra.some((e, i) => e >= s[i]! && e >= d[i]!)) {
+    throw new DlError(`${op}: outputPadding must be smaller than either stride or dilation, got outputPadding ${fmt(extra)}, stride ${fmt(s)}, dilation ${fmt(d)}`);
+  }
+  const oh = (H - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + extra[0] + 1;
+  const ow = (W - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + extra[1] + 1;
+  if (oh < 1 || ow < 1) {
+    throw new DlError(`${op}: output size ${oh}x${ow} is too small (input shape ${fmt(x.shape)}, kernel ${kh}x${kw}, stride ${fmt(s)}, padding ${fmt(p)}, dilation ${fmt(d)})`);
+  }
+  // The output is the image of a conv2d with this window, whose output is x: ⌊outputPadding/stride⌋ more
+  // positions at the end when the output padding reaches past a stride (possible with dilation), zeros.
+  const [eh, ew] = [Math.floor(extra[0] / s[0]), Math.floor(extra[1] / s[1])];
+  const g = window(op, [N, O, oh, ow], [kh, kw], { stride: s, padding: p, dilation: d });
+  const dy = eh > 0 || ew > 0 ? pad(x, [0, ew, 0, eh]) : x;
+  const y = convInputOp([dy, weight], { g, O: C });
+  return bias === null ? y : add(y, reshape(bias, [O, 1, 1]));
+}) as Checked<(x: Tensor, weight: Tensor, bias?: Tensor | null, ...args: [options?: ConvTransposeOptions] | [stride: Size2, padding?: Size2, outputPadding?: Size2, groups?: number, dilation?: Size2]) => Tensor>;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  Tensor, conv2d, fold, gradients, tensor, max, maxPool2d, mul, pad, reshape, sum, unfold, zeros, type Size2, type WindowOptions,
+  Tensor, conv2d, convTranspose2d, fold, gradients, tensor, max, maxPool2d, mul, pad, reshape, sum, unfold, zeros, type ConvTransposeOptions, type Size2, type WindowOptions,
 } from '@dl/autograd';
 import { arbTensor, backwardIsLinear, gradcheck, gradgradcheck, retainGraphDoubles, unusedBranchIsInert } from '@dl/autograd/testing';
 import { describeSampledOpInfos, loadGoldenTable, row, type SampledOpInfo } from './opInfo.js';
@@ -57,6 +57,24 @@ const opInfos: SampledOpInfo<any>[] = [
         fc.tuple(arbTensor(g.image), arbTensor([o, g.image[1]!, kh, kw]), arbTensor([o])).map((xs): [Tensor[], WindowOptions] => [xs, win(g.opts)]));
     }),
     fn: (o) => (x, w, b) => conv2d(x!, w!, b!, win(o)),
+    gradgrad: true,
+  }),
+  row<ConvTransposeOptions>({
+    name: 'convTranspose2d',
+    // The transposed window of a random conv2d geometry: x of the conv's output size [N, I, oh, ow], weight
+    // [I, C, kh, kw] and bias [C], back to the image's size, the output padding being what the conv's floor dropped.
+    sample: arbGeometry.chain((g) => {
+      const [kh, kw] = typeof g.opts.kernelSize === 'number' ? [g.opts.kernelSize, g.opts.kernelSize] : g.opts.kernelSize;
+      const two = (v: Size2 | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+      const [s, p, d] = [two(g.opts.stride, 1), two(g.opts.padding, 0), two(g.opts.dilation, 1)];
+      const extra = [0, 1].map((i) => (g.image[2 + i]! + 2 * p[i]! - d[i]! * ([kh, kw][i]! - 1) - 1) % s[i]!) as [number, number];
+      const L = g.cols[2]!;
+      const oh = Math.floor((g.image[2]! + 2 * p[0] - d[0] * (kh - 1) - 1) / s[0]) + 1;
+      return fc.integer({ min: 1, max: 3 }).chain((i) =>
+        fc.tuple(arbTensor([g.image[0]!, i, oh, L / oh]), arbTensor([i, g.image[1]!, kh, kw]), arbTensor([g.image[1]!])).map(
+          (xs): [Tensor[], ConvTransposeOptions] => [xs, { ...win(g.opts), outputPadding: extra[0] === extra[1] ? extra[0] : extra }]));
+    }),
+    fn: (o) => (x, w, b) => convTranspose2d(x!, w!, b!, o),
     gradgrad: true,
   }),
 ];
@@ -261,6 +279,48 @@ describe('bad input', () => {
   it('rejects columns that do not match the windows (fold)', () => {
     expect(() => fold(zeros([1, 4, 5]), 3, 2)).toThrow(/^fold: 5 columns in shape \[1,4,5\] do not match the 2x2 windows of a 3x3 output/);
     expect(() => fold(zeros([1, 5, 4]), 3, 2)).toThrow(/^fold: dim 1 of shape \[1,5,4\] is not divisible by the kernel size 2x2/);
+  });
+});
+
+describe('convTranspose2d', () => {
+  const pairOf = (v: Size2 | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+  it("gives conv2d's input gradient at the image's size, bit for bit", () => {
+    fc.assert(fc.property(arbGeometry.chain((g) => fc.tuple(arbTensor(g.image), fc.integer({ min: 1, max: 3 }), fc.constant(g))), ([x, o, g]) => {
+      const [kh, kw] = pairOf(g.opts.kernelSize, 1);
+      const [s, p, d] = [pairOf(g.opts.stride, 1), pairOf(g.opts.padding, 0), pairOf(g.opts.dilation, 1)];
+      const w = reshape(tensor(Array.from({ length: o * x.shape[1]! * kh * kw }, (_, i) => Math.sin(i + 1)), { dtype: x.dtype }), [o, x.shape[1]!, kh, kw]);
+      const xs = x.detach().requiresGrad_();
+      const y = conv2d(xs, w, null, win(g.opts));
+      const up = y.detach().mul(1.5).add(0.25);
+      const [want] = gradients([y], [xs], { gradOutputs: [up] });
+      const extra = [0, 1].map((i) => (x.shape[2 + i]! + 2 * p[i] - d[i] * ([kh, kw][i]! - 1) - 1) % s[i]) as [number, number];
+      const got = convTranspose2d(up, w, null, { ...win(g.opts), outputPadding: extra });
+      expect(got.shape).toEqual(x.shape);
+      expect(got.toArray()).toEqual(want!.toArray());
+    }), { numRuns: 40 });
+  });
+
+  const x = zeros([2, 3, 4, 4]).add(1);
+  const w = zeros([3, 2, 3, 3]).add(0.5);
+  const b = tensor([1, 2]);
+
+  it("takes PyTorch's positional stride, padding, outputPadding, groups and dilation", () => {
+    expect(convTranspose2d(x, w, b, 2, 1, 1).toArray()).toEqual(convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }).toArray());
+    expect(convTranspose2d(x, w, b, 2, 1, 1).shape).toEqual([2, 2, 8, 8]);
+    expect(convTranspose2d(x, w, null, 1, 0, 0, 1, 2).toArray()).toEqual(convTranspose2d(x, w, null, { dilation: 2 }).toArray());
+  });
+
+  it('refuses bad settings and shapes, naming convTranspose2d', () => {
+    expect(() => convTranspose2d(x, w, b, { groups: 2 })).toThrow(/^convTranspose2d: groups must be 1/);
+    expect(() => convTranspose2d(x, w, b, { outputPadding: 1 })).toThrow(/^convTranspose2d: outputPadding must be smaller than either stride or dilation/);
+    expect(() => convTranspose2d(x, w, b, { padding: 3 })).toThrow(/^convTranspose2d: output size 0x0 is too small/);
+    expect(() => convTranspose2d(x, zeros([2, 2, 3, 3]), b)).toThrow(/^convTranspose2d: expected input with 2 channels .*\[2,3,4,4\]/);
+    expect(() => convTranspose2d(x, w, tensor([1, 2, 3]))).toThrow(/^convTranspose2d: bias must have shape \[2\], got \[3\]/);
+    expect(() => convTranspose2d(reshape(x, [2, 3, 16]), w, b)).toThrow(/^convTranspose2d: expected a 4-D input/);
+    expect(() => convTranspose2d(x.double(), w, b)).toThrow(/^convTranspose2d: input dtype float64 does not match the weight's float32/);
+    expect(() => convTranspose2d(x, w, b, { stride: 0 })).toThrow(/^convTranspose2d: stride must be positive/);
+    expect(() => convTranspose2d(x, w, b, { output_padding: 1 } as never)).toThrow(/^convTranspose2d: .*output_padding/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { add, fold, matmul, pad, reshape, transpose, type Tensor, DlError } from '@dl/autograd';
+import { convTranspose2d as autogradConvTranspose2d, type Tensor, DlError } from '@dl/autograd';
 import { checkPair, fmt, type Size2 } from '../checks.js';
 import { checks as C } from '@dl/autograd';
 
@@ -72,7 +72,7 @@ export function convTranspose2dAs(layer: string, x: Tensor, weight: Tensor, bias
   }
   if (x.ndim !== 4) throw new DlError(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   if (weight.ndim !== 4) throw new DlError(`${layer}: weight must be 4-D [inChannels, outChannels, kH, kW], got shape ${fmt(weight.shape)}`);
-  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [, C, H, W] = x.shape as [number, number, number, number];
   const [wc, O, kh, kw] = weight.shape as [number, number, number, number];
   if (C !== wc) {
     throw new DlError(`${layer}: input has ${C} channels, expected inChannels ${wc} (input shape ${fmt(x.shape)}, weight shape ${fmt(weight.shape)})`);
@@ -90,23 +90,15 @@ export function convTranspose2dAs(layer: string, x: Tensor, weight: Tensor, bias
         `padding ${p[0]},${p[1]}, dilation ${d[0]},${d[1]})`,
     );
   }
-  // The output's windows (as fold sees them) are the input's positions, plus ⌊op/s⌋ more at the end when
-  // the output padding reaches past a stride (possible with dilation); those extra ones are zeros.
-  const [eh, ew] = [Math.floor(op[0] / s[0]), Math.floor(op[1] / s[1])];
-  const input = eh > 0 || ew > 0 ? pad(x, [0, ew, 0, eh]) : x;
-  const L = (H + eh) * (W + ew);
-  // The gradient of conv2d w.r.t. its input: each input pixel spreads Wᵀ·x over its window (col2im).
-  const cols = matmul(transpose(reshape(weight, [C, O * kh * kw]), 0, 1), reshape(input, [N, C, L]));
-  let y = fold(cols, [oh, ow], [kh, kw], { stride: s, padding: p, dilation: d });
-  if (bias !== null) y = add(y, reshape(bias, [O, 1, 1]));
-  return y;
+  // autograd's op: conv2d's input gradient, so no [N, O·kH·kW, H·W] columns are kept on the tape.
+  return autogradConvTranspose2d(x, weight, bias, { stride: s, padding: p, outputPadding: op, dilation: d });
 }
 
 /**
  * 2-D transposed convolution over NCHW, as PyTorch's `F.conv_transpose2d` (the gradient of `conv2d`
  * w.r.t. its input): x [N, C, H, W], weight [C, O, kH, kW], bias [O] → [N, O, H', W'] with
- * H' = (H − 1)·stride − 2·padding + dilation·(kH − 1) + outputPadding + 1. Built from `matmul` and
- * `fold`, so its gradients (of any order) come from theirs.
+ * H' = (H − 1)·stride − 2·padding + dilation·(kH − 1) + outputPadding + 1. Runs `@dl/autograd`'s
+ * `convTranspose2d` op (conv2d's input gradient), whose gradients of any order are conv2d's ops.
  * @example convTranspose2d(x, weight, bias, { stride: 2, padding: 1, outputPadding: 1 }) // 3x3 kernel doubles H and W
  */
 export const convTranspose2d = C.api(C.sig('convTranspose2d', ['x', C.tensor], ['weight', C.tensor], ['bias', C.optional(C.nullable(C.tensor))], ['options', C.options({ stride: C.any, padding: C.any, outputPadding: C.any, dilation: C.any, groups: C.any }, { positional: ['stride', 'padding', 'outputPadding', 'groups', 'dilation'] })]), function convTranspose2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvTranspose2dOptions = {}): Tensor {
