@@ -27,7 +27,7 @@ export function conv1dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
   const dilation = checkSize1(layer, 'dilation', options.dilation ?? 1, 1);
   const p = options.padding ?? 0;
   const padding = p === 'same' || p === 'valid' ? p : ([0, checkSize1(layer, 'padding', p, 0)] as const);
-  // A length-L signal is a 1×L image: the 2-D machinery (unfold + matmul) does the rest.
+  // A length-L signal is a 1×L image: the conv2d op does the rest.
   const batched = x.ndim === 3 ? x : unsqueeze(x, 0);
   const [n, c, l] = batched.shape as [number, number, number];
   const w = weight.shape as [number, number, number];

@@ -44,46 +44,79 @@ export interface WindowFns {
   col2im(...args: number[]): void;
 }
 
+/** Byte addresses of one image's blocks in the memory (convImage); a kind reads or writes only its own. */
+export interface ImageAt {
+  /** The image [C, H, W] (FORWARD, WEIGHT). */
+  x: number;
+  /** FORWARD: the output [O, L], written. INPUT, WEIGHT: dy [O, L]. */
+  y: number;
+  /** INPUT: the image's gradient [C, H, W], written. */
+  dx: number;
+  /** WEIGHT: this image's weight gradient [O, C·kh·kw], written. */
+  dw: number;
+  /** FORWARD: the bias [O], or 0 for none. */
+  bias: number;
+  /** The columns [C·kh·kw, L], scratch. */
+  cols: number;
+}
+
 /**
- * One image (`n`) of the convolution job in the control words, on thread `slot`'s columns and scratch.
- * FORWARD: y_n = bias (each output row starts from its channel's bias, or zero) + w · im2col(x_n); INPUT:
- * dx_n = col2im(wᵀ · dy_n); WEIGHT: dw_n = dy_n · im2col(x_n)ᵀ into image n's own block, which the caller
- * sums in image order, so the result does not depend on which thread took which image. Each chunk
- * starts its own outputs (bias or zeros), so the calling thread writes none of them.
- * `heap` views the memory (for zeroing the columns). Refers to nothing but its parameters, as `work`.
+ * One image of a convolution (kind as CONV_KIND) over the window `geo` (im2col's arguments: C, H, W,
+ * kh, kw, sh, sw, ph, pw, dh, dw, oh, ow) with O output channels and the weight at byte `wAt`. FORWARD:
+ * y = bias (each output row starts from its channel's bias, or zero) + w · im2col(x); INPUT:
+ * dx = col2im(wᵀ · dy); WEIGHT: dw = dy · im2col(x)ᵀ. It starts its own outputs, so callers copy in
+ * only the inputs. The one-thread kernels (conv.ts) and every thread's chunks (convChunk) run it, so
+ * all give the same bits. `heap` views the memory. Refers to nothing but its parameters, as `work`.
  */
-export function convChunk(w: GemmFns & WindowFns, heap: Float32Array, ctrl: Int32Array, n: number, slot: number, s: Scratch, blocking: Blocking, run: typeof runBlocks, C: typeof CTRL): void {
-  const geo: number[] = [];
-  for (let i = 0; i < 13; i++) geo.push(Atomics.load(ctrl, C.GEO + i));
+export function convImage(
+  w: GemmFns & WindowFns, heap: Float32Array, kind: number, geo: readonly number[], O: number, wAt: number, at: ImageAt,
+  s: Scratch, blocking: Blocking, run: typeof runBlocks,
+): void {
   const [ch, H, W, kh, kw] = geo as [number, number, number, number, number];
   const L = geo[11]! * geo[12]!;
   const rows = ch * kh * kw;
-  const chw = ch * H * W;
-  const O = Atomics.load(ctrl, C.O);
-  const wAt = Atomics.load(ctrl, C.W_AT);
-  const cols = Atomics.load(ctrl, C.COLS_AT) + slot * Atomics.load(ctrl, C.COLS_BYTES);
-  const x = Atomics.load(ctrl, C.X_AT) + 4 * n * chw;
-  const y = Atomics.load(ctrl, C.Y_AT) + 4 * n * O * L;
-  const kind = Atomics.load(ctrl, C.KIND);
+  const { x, y, dx, dw, cols } = at;
   if (kind === 1) {
-    const bias = Atomics.load(ctrl, C.BIAS_AT) >> 2;
-    for (let o = 0, at = y >> 2; o < O; o++, at += L) heap.fill(bias === 0 ? 0 : heap[bias + o]!, at, at + L);
+    const bias = at.bias >> 2;
+    for (let o = 0, p = y >> 2; o < O; o++, p += L) heap.fill(bias === 0 ? 0 : heap[bias + o]!, p, p + L);
     w.im2col(...geo, x, cols);
     run(w, s, blocking, wAt, rows, 1, cols, L, 1, y, L, O, rows, L);
   } else if (kind === 2) {
-    const dx = Atomics.load(ctrl, C.DX_AT) + 4 * n * chw;
     heap.fill(0, cols >> 2, (cols >> 2) + rows * L);
     // A = wᵀ: A(i, k) = w[k·rows + i].
     run(w, s, blocking, wAt, 1, rows, y, L, 1, cols, L, rows, O, L);
-    heap.fill(0, dx >> 2, (dx >> 2) + chw);
+    heap.fill(0, dx >> 2, (dx >> 2) + ch * H * W);
     w.col2im(...geo, cols, dx);
   } else {
-    const dw = Atomics.load(ctrl, C.DW_AT) + 4 * n * O * rows;
     w.im2col(...geo, x, cols);
     heap.fill(0, dw >> 2, (dw >> 2) + O * rows);
     // B = colsᵀ: B(k, j) = cols[j·L + k].
     run(w, s, blocking, y, L, 1, cols, 1, L, dw, rows, O, L, rows);
   }
+}
+
+/**
+ * Image `n` of the convolution job in the control words, on thread `slot`'s columns and scratch (see
+ * convImage). WEIGHT writes image n's own block, which the calling thread sums in image order, so the
+ * result does not depend on which thread took which image. Refers to nothing but its parameters, as `work`.
+ */
+export function convChunk(
+  w: GemmFns & WindowFns, heap: Float32Array, ctrl: Int32Array, n: number, slot: number, s: Scratch, blocking: Blocking,
+  run: typeof runBlocks, C: typeof CTRL, image: typeof convImage,
+): void {
+  const geo: number[] = [];
+  for (let i = 0; i < 13; i++) geo.push(Atomics.load(ctrl, C.GEO + i));
+  const chw = geo[0]! * geo[1]! * geo[2]!;
+  const L = geo[11]! * geo[12]!;
+  const O = Atomics.load(ctrl, C.O);
+  image(w, heap, Atomics.load(ctrl, C.KIND), geo, O, Atomics.load(ctrl, C.W_AT), {
+    x: Atomics.load(ctrl, C.X_AT) + 4 * n * chw,
+    y: Atomics.load(ctrl, C.Y_AT) + 4 * n * O * L,
+    dx: Atomics.load(ctrl, C.DX_AT) + 4 * n * chw,
+    dw: Atomics.load(ctrl, C.DW_AT) + 4 * n * O * geo[0]! * geo[3]! * geo[4]!,
+    bias: Atomics.load(ctrl, C.BIAS_AT),
+    cols: Atomics.load(ctrl, C.COLS_AT) + slot * Atomics.load(ctrl, C.COLS_BYTES),
+  }, s, blocking, run);
 }
 
 /** The claim index that marks the claim word exhausted while the calling thread writes a job. */
@@ -104,7 +137,7 @@ export const CTRL_BYTES = 256;
  */
 export function work(
   w: GemmFns, ctrl: Int32Array, slot: number, blocking: Blocking, scratch: Scratch, run: typeof runBlocks, C: typeof CTRL,
-  conv?: { chunk: typeof convChunk; memory: WebAssembly.Memory },
+  conv?: { chunk: typeof convChunk; image: typeof convImage; memory: WebAssembly.Memory },
 ): number {
   let done = 0;
   for (;;) {
@@ -120,7 +153,7 @@ export function work(
       const s = { tile: base + scratch.tile, packedA: base + scratch.packedA, packedB: base + scratch.packedB };
       try {
         // A view made now: the memory may have grown since the last job.
-        conv!.chunk(w as GemmFns & WindowFns, new Float32Array(conv!.memory.buffer), ctrl, index, slot, s, blocking, run, C);
+        conv!.chunk(w as GemmFns & WindowFns, new Float32Array(conv!.memory.buffer), ctrl, index, slot, s, blocking, run, C, conv!.image);
       } catch {
         Atomics.store(ctrl, C.FAILED, 1);
       }
@@ -158,7 +191,7 @@ export interface WorkerData {
 }
 
 /** A worker's life: instantiate the module on the shared memory, then take jobs until STOP. */
-function workerMain(d: WorkerData, C: typeof CTRL, workFn: typeof work, run: typeof runBlocks, chunk: typeof convChunk): void {
+function workerMain(d: WorkerData, C: typeof CTRL, workFn: typeof work, run: typeof runBlocks, chunk: typeof convChunk, image: typeof convImage): void {
   let w: GemmFns;
   try {
     w = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports as unknown as GemmFns;
@@ -178,7 +211,7 @@ function workerMain(d: WorkerData, C: typeof CTRL, workFn: typeof work, run: typ
     }
     if (Atomics.load(ctrl, C.STOP) !== 0) return;
     seen = gen;
-    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run, C, { chunk, memory: d.memory });
+    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run, C, { chunk, image, memory: d.memory });
   }
 }
 
@@ -190,7 +223,7 @@ function workerMain(d: WorkerData, C: typeof CTRL, workFn: typeof work, run: typ
 export function workerSource(host: 'node' | 'browser' = 'node'): string {
   // Every function gets CTRL as an argument: a bundler may rename the module's constant.
   const main = `(${workerMain.toString()})`;
-  const rest = `${JSON.stringify(CTRL)}, ${work.toString()}, ${runBlocks.toString()}, ${convChunk.toString()}`;
+  const rest = `${JSON.stringify(CTRL)}, ${work.toString()}, ${runBlocks.toString()}, ${convChunk.toString()}, ${convImage.toString()}`;
   return host === 'node'
     ? `${main}(require('node:worker_threads').workerData, ${rest});`
     : `self.onmessage = (e) => { self.onmessage = null; ${main}(e.data, ${rest}); };`;

@@ -8,7 +8,7 @@
 import { align16, copyLayout, MAX_BYTES, PAGE, runBlocks, scratchLayout, type Blocking, type GemmFns } from './blocks.js';
 import type { GemmConfig, GemmF32 } from './gemm.js';
 import { gemmModuleBytes } from './gemmModule.js';
-import { CLAIMED_OUT, CONV_KIND, CTRL, CTRL_BYTES, convChunk, work, workerSource, type WorkerData } from './gemmWorker.js';
+import { CLAIMED_OUT, CONV_KIND, CTRL, CTRL_BYTES, convChunk, convImage, work, workerSource, type WorkerData } from './gemmWorker.js';
 import type { Window2d } from '../cpu/im2col.js';
 
 // A product that grew the memory past this disposes of the pool after it (memory cannot shrink);
@@ -221,7 +221,7 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     Atomics.store(ctrl, CTRL.CLAIM, (gen & 0x7fff) << 16);
     Atomics.store(ctrl, CTRL.GEN, gen);
     if (Atomics.load(ctrl, CTRL.SLEEPING) > 0) Atomics.notify(ctrl, CTRL.GEN);
-    const mine = work(w, ctrl, 0, blocking, scratch, runBlocks, CTRL, { chunk: convChunk, memory });
+    const mine = work(w, ctrl, 0, blocking, scratch, runBlocks, CTRL, { chunk: convChunk, image: convImage, memory });
     // The workers' last chunks: poll a while, then sleep until the one finishing the job notifies.
     // Workers not started yet (a browser starts them when its main thread is idle) claim nothing, so
     // this waits only for chunks a running worker holds.
