@@ -1,0 +1,92 @@
+// The LSTM cell's gate math as a WebAssembly SIMD function beside the GEMM's (gemmModule.ts): four
+// hidden units at a time, with exp (and e^x − 1, for tanh) from a range reduction and a short
+// polynomial in float32, as PyTorch's vectorized CPU kernels compute them. Pointers are byte addresses; sizes count elements.
+import { Func, I32, V128, doWhile, f32x4, i32, i32x4, local, v128, type Code } from './emit.js';
+
+const { get } = local;
+const c = i32.const;
+const k = f32x4.const;
+
+/**
+ * e^v = s·(1 + q) in each lane, into locals `q` and `s`: v is clamped to [−87.33, 88.37] (so s = 2^n
+ * stays a normal float; past those every float32 sigmoid and tanh has saturated), n = round(v·log2 e),
+ * r = v − n·ln 2 in two parts (Cody and Waite), q = e^r − 1 = r + r²·P(r) with Cephes' polynomial P
+ * for expf, and s built in the exponent bits. Keeping q apart gives e^v − 1 = s·q + (s − 1) without
+ * cancellation near 0. A NaN stays NaN (in q).
+ */
+function expParts(v: Code, q: number, s: number): Code[] {
+  const poly = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]
+    .reduce<Code>((acc, coef, i) => (i === 0 ? k(coef) : f32x4.add(f32x4.mul(acc, get(q)), k(coef))), []);
+  return [
+    local.set(q, f32x4.min(f32x4.max(v, k(-87.33)), k(88.37))),
+    local.set(s, f32x4.nearest(f32x4.mul(get(q), k(1.44269504)))),
+    local.set(q, f32x4.sub(f32x4.sub(get(q), f32x4.mul(get(s), k(0.693359375))), f32x4.mul(get(s), k(-2.12194440e-4)))),
+    local.set(q, f32x4.add(f32x4.mul(poly, f32x4.mul(get(q), get(q))), get(q))),
+    // (n + 127) << 23 is 2^n's float32 bits.
+    local.set(s, i32x4.shl(i32x4.add(i32x4.truncSatF32x4(get(s)), i32x4.const(127)), c(23))),
+  ];
+}
+
+/** σ(v) = 1 / (1 + e^−v) into local `out`. */
+function sigmoid4(v: Code, out: number, q: number, s: number): Code[] {
+  return [...expParts(f32x4.sub(k(0), v), q, s), local.set(out, f32x4.div(k(1), f32x4.add(k(1), f32x4.add(f32x4.mul(get(s), get(q)), get(s)))))];
+}
+
+/**
+ * tanh(v) = m / (m + 2) with m = e^2v − 1, into local `out` (which may be the local v reads): accurate
+ * near 0, where 1 − 2/(1 + e^2v) cancels.
+ */
+function tanh4(v: Code, out: number, q: number, s: number): Code[] {
+  return [
+    ...expParts(f32x4.add(v, v), q, s),
+    local.set(out, f32x4.add(f32x4.mul(get(s), get(q)), f32x4.sub(get(s), k(1)))),
+    local.set(out, f32x4.div(get(out), f32x4.add(get(out), k(2)))),
+  ];
+}
+
+/**
+ * lstmCell(act, x, bias, cPrev, c, tc, h, N, H): for N rows, H a positive multiple of 4. On entry act
+ * [N, 4H] holds the recurrent product; with x [N, 4H] and bias [4H] it makes the gates' pre-activations
+ * (i, f, g, o blocks, PyTorch's order), and on return act holds σ(i), σ(f), tanh(g), σ(o). Writes
+ * c = f·cPrev + i·g, tc = tanh(c) and h = o·tc, each [N, H].
+ */
+export function lstmCellFunc(): Func {
+  const f = new Func('lstmCell', 9);
+  const [act, x, bias, cPrev, cOut, tcOut, hOut, N, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [row, gate, pb, end] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const [ig, fg, gg, og, cv, tv, r, n] = Array.from({ length: 8 }, () => f.local(V128)) as
+    [number, number, number, number, number, number, number, number];
+  // The pre-activation of gate block q at the current unit: act + x + bias, each q·4H bytes in.
+  const at = (base: number, q: number): Code => (q === 0 ? get(base) : i32.add(get(base), i32.mul(get(gate), c(q))));
+  const preOf = (q: number): Code => f32x4.add(f32x4.add(v128.load(at(act, q)), v128.load(at(x, q))), v128.load(at(pb, q)));
+  const unit: Code[] = [
+    ...sigmoid4(preOf(0), ig, r, n),
+    ...sigmoid4(preOf(1), fg, r, n),
+    local.set(gg, preOf(2)),
+    ...tanh4(get(gg), gg, r, n),
+    ...sigmoid4(preOf(3), og, r, n),
+    v128.store(at(act, 0), get(ig)),
+    v128.store(at(act, 1), get(fg)),
+    v128.store(at(act, 2), get(gg)),
+    v128.store(at(act, 3), get(og)),
+    local.set(cv, f32x4.add(f32x4.mul(get(fg), v128.load(get(cPrev))), f32x4.mul(get(ig), get(gg)))),
+    v128.store(get(cOut), get(cv)),
+    ...tanh4(get(cv), tv, r, n),
+    v128.store(get(tcOut), get(tv)),
+    v128.store(get(hOut), f32x4.mul(get(og), get(tv))),
+    ...[act, x, pb, cPrev, cOut, tcOut, hOut].map((p) => i32.inc(p, c(16))),
+  ];
+  f.body = [
+    ...local.set(gate, i32.mul(get(H), c(4))),
+    ...local.set(row, c(0)),
+    ...doWhile(i32.ltU(get(row), get(N)),
+      local.set(pb, get(bias)),
+      local.set(end, i32.add(get(cOut), get(gate))),
+      doWhile(i32.ltU(get(cOut), get(end)), ...unit),
+      // act and x step over the row's other three gate blocks.
+      i32.inc(act, i32.mul(get(gate), c(3))),
+      i32.inc(x, i32.mul(get(gate), c(3))),
+      i32.inc(row, c(1))),
+  ];
+  return f;
+}

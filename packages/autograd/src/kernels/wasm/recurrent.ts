@@ -1,0 +1,40 @@
+// The float32 LSTM step's gate math in WebAssembly (cellModule.ts), on the GEMM instance's memory:
+// the step's slices are copied in, the cell runs four hidden units at a time, and its outputs are
+// copied out. The same operands and layout as the JS step (cpu/recurrentSteps.ts's lstmStep).
+import { align16 } from './blocks.js';
+import { gemmWorkspace, releaseWorkspace } from './gemm.js';
+
+/**
+ * As `lstmStep` without finished rows: act at `a` holds the recurrent product [N, 4H] and becomes the
+ * activations; x at xo [N, 4H] and bias [4H] add in; c, tc and h [N, H] are written at their offsets
+ * from cPrev at cp. H must be a multiple of 4. False (nothing written) when wasm cannot run it.
+ */
+export function lstmStepWasm(
+  act: Float32Array, a: number, x: Float32Array, xo: number, bias: Float32Array, cPrev: Float32Array, cp: number,
+  c: Float32Array, co: number, tc: Float32Array, to: number, h: Float32Array, ho: number, N: number, H: number,
+): boolean {
+  const [G, NH] = [4 * N * H, N * H];
+  const actAt = 0;
+  const xAt = actAt + align16(4 * G);
+  const biasAt = xAt + align16(4 * G);
+  const cPrevAt = biasAt + align16(16 * H);
+  const cAt = cPrevAt + align16(4 * NH);
+  const tcAt = cAt + align16(4 * NH);
+  const hAt = tcAt + align16(4 * NH);
+  const bytes = hAt + 4 * NH;
+  const ws = gemmWorkspace(bytes);
+  if (ws === null) return false;
+  const { heap, base } = ws;
+  const f = (at: number) => (base + at) >> 2;
+  heap.set(act.subarray(a, a + G), f(actAt));
+  heap.set(x.subarray(xo, xo + G), f(xAt));
+  heap.set(bias.subarray(0, 4 * H), f(biasAt));
+  heap.set(cPrev.subarray(cp, cp + NH), f(cPrevAt));
+  ws.w.lstmCell(base + actAt, base + xAt, base + biasAt, base + cPrevAt, base + cAt, base + tcAt, base + hAt, N, H);
+  act.set(heap.subarray(f(actAt), f(actAt) + G), a);
+  c.set(heap.subarray(f(cAt), f(cAt) + NH), co);
+  tc.set(heap.subarray(f(tcAt), f(tcAt) + NH), to);
+  h.set(heap.subarray(f(hAt), f(hAt) + NH), ho);
+  releaseWorkspace(bytes);
+  return true;
+}

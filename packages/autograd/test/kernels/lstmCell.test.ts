@@ -1,0 +1,116 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { lstmStep as jsStep } from '../../src/kernels/cpu/recurrentSteps.js';
+import { lstmStep } from '../../src/kernels/lstmStep.js';
+import { lstmStepWasm } from '../../src/kernels/wasm/recurrent.js';
+import { useWasmProducts } from '../../src/kernels/matmul.js';
+import { wasmGemmSupported } from '../../src/kernels/wasm/gemm.js';
+
+// The wasm LSTM step's gate math (float32 SIMD exp, sigmoid and tanh) against the JS step (float64
+// arithmetic rounded once): within a few float32 ulps, and exactly where the JS step is exact (NaN,
+// saturation). Past |v| ≈ 87 its exp is clamped, so a sigmoid tail below 1.2e-38 (under float32's
+// smallest normal) reads as that instead of a subnormal.
+
+const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 1e-4, -1e-4, 0.124, 0.126, -0.126, 20, -20, 88, -88, 100, -100, 1e10];
+
+const value = fc.oneof(
+  { weight: 6, arbitrary: fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.constantFrom(0.01, 1, 5, 30)).map(([v, s]) => Math.fround(v * s)) },
+  { weight: 1, arbitrary: fc.constantFrom(...SPECIAL).map(Math.fround) },
+);
+const step = fc.record({ N: fc.integer({ min: 1, max: 4 }), H: fc.integer({ min: 1, max: 8 }).map((q) => 4 * q) }).chain(({ N, H }) =>
+  fc.record({
+    N: fc.constant(N), H: fc.constant(H),
+    act: fc.array(value, { minLength: 4 * N * H, maxLength: 4 * N * H }),
+    x: fc.array(value, { minLength: 4 * N * H, maxLength: 4 * N * H }),
+    bias: fc.array(value, { minLength: 4 * H, maxLength: 4 * H }),
+    cPrev: fc.array(value, { minLength: N * H, maxLength: N * H }),
+  }));
+
+type Step = { N: number; H: number; act: number[]; x: number[]; bias: number[]; cPrev: number[] };
+
+/** Runs one step with `run` from fresh copies; returns act, c, tc and h. */
+function outputs(s: Step, run: (act: Float32Array, x: Float32Array, bias: Float32Array, cPrev: Float32Array, c: Float32Array, tc: Float32Array, h: Float32Array) => void): Float32Array[] {
+  const act = Float32Array.from(s.act);
+  const [c, tc, h] = [0, 0, 0].map(() => new Float32Array(s.N * s.H));
+  run(act, Float32Array.from(s.x), Float32Array.from(s.bias), Float32Array.from(s.cPrev), c!, tc!, h!);
+  return [act, c!, tc!, h!];
+}
+
+/** Whether `got` is `want`, or a finite value within `tol` of it. */
+const within = (got: number, want: number, tol: number) =>
+  Number.isNaN(want) ? Number.isNaN(got) : got === want || Math.abs(got - want) <= tol;
+
+const js = (s: Step) => outputs(s, (act, x, bias, cPrev, c, tc, h) => jsStep(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, h, 0, s.N, s.H, null, 0));
+const wasm = (s: Step) => outputs(s, (act, x, bias, cPrev, c, tc, h) => expect(lstmStepWasm(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, s.N, s.H)).toBe(true));
+
+describe.skipIf(!wasmGemmSupported())('the wasm LSTM step', () => {
+  afterAll(() => useWasmProducts(true));
+
+  it("gives the JS step's activations, cell and hidden state within a few float32 ulps, NaN and infinities included", () => {
+    // The pre-activations summed in float32 first (the JS step sums in float64), so only the gate math differs.
+    const summed = step.map((s): Step => ({
+      ...s,
+      act: s.act.map((a, i) => Math.fround(Math.fround(a + s.x[i]!) + s.bias[i % (4 * s.H)]!)),
+      x: s.x.map(() => 0),
+      bias: s.bias.map(() => 0),
+    }));
+    fc.assert(
+      fc.property(summed, (s) => {
+        const [want, got] = [js(s), wasm(s)];
+        const [act, c, tc, h] = want as [Float32Array, Float32Array, Float32Array, Float32Array];
+        for (let i = 0; i < act.length; i++) {
+          if (!within(got[0]![i]!, act[i]!, 8e-7 * Math.abs(act[i]!) + 1.2e-38)) expect.fail(`act[${i}]: ${got[0]![i]} on wasm, ${act[i]} in JS`);
+        }
+        for (let b = 0; b < s.N; b++) {
+          for (let j = 0; j < s.H; j++) {
+            const [q, p] = [b * s.H + j, 4 * b * s.H + j];
+            const [ig, fg, gg, og] = [act[p]!, act[p + s.H]!, act[p + 2 * s.H]!, act[p + 3 * s.H]!];
+            // c's terms round once more each in float32, and a gate's clamped tail (under 1.2e-38) scales
+            // by what it multiplies; tanh moves c's error at most one for one.
+            // An infinite cPrev makes c infinite (or NaN) on both: then only equality passes.
+            const cp = s.cPrev[q]!;
+            const dc = Number.isFinite(cp) ? 1e-6 * (Math.abs(fg * cp) + Math.abs(ig * gg)) + 1.2e-38 * (Math.abs(cp) + 1) + 1e-44 : 0;
+            const dtc = dc + 8e-7 * Math.abs(tc[q]!);
+            for (const [k, w, tol] of [[1, c[q]!, dc], [2, tc[q]!, dtc], [3, h[q]!, Math.abs(og) * dtc + 8e-7 * Math.abs(h[q]!) + 1e-37]] as const) {
+              if (!within(got[k]![q]!, w, tol)) expect.fail(`output ${k}[${q}]: ${got[k]![q]} on wasm, ${w} in JS (N ${s.N}, H ${s.H})`);
+            }
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('sums the recurrent product, the input projection and the bias as the JS step does, up to float32 rounding', () => {
+    fc.assert(
+      fc.property(step, (s) => {
+        const [want, got] = [js(s)[0]!, wasm(s)[0]!];
+        for (let i = 0; i < want.length; i++) {
+          // The float32 sum's rounding, at most 2^-23 of its terms' magnitudes twice, moves σ by at most σ·δ and tanh by (1 − tanh²)·δ.
+          const d = 2 ** -22 * (Math.abs(s.act[i]!) + Math.abs(s.x[i]!) + Math.abs(s.bias[i % (4 * s.H)]!));
+          const w = want[i]!;
+          // An infinite term saturates both (up to the clamped tail).
+          const tol = Number.isFinite(d) ? (8e-7 + d) * Math.abs(w) + d * (1 - w * w) + 1.2e-38 : 1.2e-38;
+          if (!within(got[i]!, w, tol)) expect.fail(`act[${i}]: ${got[i]} on wasm, ${w} in JS`);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('is what the recurrent kernels run on the wasm backend; steps with finished rows, odd hidden sizes and the js backend run the JS step', () => {
+    const s: Step = { N: 2, H: 8, act: [], x: [], bias: [], cPrev: [] };
+    const fill = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed + i) * 3));
+    Object.assign(s, { act: fill(64, 1), x: fill(64, 2), bias: fill(32, 3), cPrev: fill(16, 4) });
+    const run = (lengths: Int32Array | null, H = s.H) => (act: Float32Array, x: Float32Array, bias: Float32Array, cPrev: Float32Array, c: Float32Array, tc: Float32Array, h: Float32Array) =>
+      lstmStep(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, h, 0, s.N, H, lengths, 1);
+    const js = outputs(s, (act, x, bias, cPrev, c, tc, h) => jsStep(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, h, 0, s.N, s.H, null, 1));
+    const wasm = outputs(s, (act, x, bias, cPrev, c, tc, h) => lstmStepWasm(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, s.N, s.H));
+    expect(js).not.toEqual(wasm); // the two differ in the last bits, so the routes can be told apart
+    expect(outputs(s, run(null))).toEqual(wasm);
+    expect(outputs(s, run(Int32Array.from([5, 5])))).toEqual(wasm);
+    expect(outputs(s, run(Int32Array.from([5, 1])))[2]).toEqual(outputs(s, (act, x, bias, cPrev, c, tc, h) => jsStep(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, h, 0, s.N, s.H, Int32Array.from([5, 1]), 1))[2]);
+    useWasmProducts(false);
+    expect(outputs(s, run(null))).toEqual(js);
+  });
+});
