@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sumAxis } from '../../src/kernels/cpu/reduce.js';
 
-// sumAxis keeps eight running sums along a contiguous axis, then the rest one by one. With small
+// sumAxis keeps eight running sums along a contiguous axis (and adds four rows per pass across an
+// inner one), then the rest one by one. With small
 // integer values every order of addition is exact, so any lost or doubled element shows as a wrong sum.
 
 const ints = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.round(Math.sin(seed + i * 1.3) * 8));

@@ -32,7 +32,14 @@ export function sumAxis(x: TypedArray, outer: number, n: number, inner: number):
   const acc = o instanceof Float64Array ? o : new Float64Array(outer * inner);
   for (let a = 0; a < outer; a++) {
     const ob = a * inner;
-    for (let k = 0; k < n; k++) {
+    let k = 0;
+    // Four rows per pass over the sums: a quarter of the loads and stores of acc.
+    for (; k + 4 <= n; k += 4) {
+      const x0 = (a * n + k) * inner;
+      const [x1, x2, x3] = [x0 + inner, x0 + 2 * inner, x0 + 3 * inner];
+      for (let i = 0; i < inner; i++) acc[ob + i] += (x[x0 + i]! + x[x1 + i]!) + (x[x2 + i]! + x[x3 + i]!);
+    }
+    for (; k < n; k++) {
       const xb = (a * n + k) * inner;
       for (let i = 0; i < inner; i++) acc[ob + i] += x[xb + i]!;
     }
