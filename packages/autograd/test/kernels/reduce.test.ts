@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { sumAxis } from '../../src/kernels/cpu/reduce.js';
 
 // sumAxis keeps eight running sums along a contiguous axis (and adds four rows per pass across an
-// inner one), then the rest one by one. With small
-// integer values every order of addition is exact, so any lost or doubled element shows as a wrong sum.
+// inner one), then the rest one by one. With small integer values every order of addition is exact,
+// so any lost or doubled element shows as a wrong sum.
 
 const ints = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.round(Math.sin(seed + i * 1.3) * 8));
 
