@@ -24,16 +24,8 @@ export function checkInt(layer: string, name: string, value: number, min: number
   return value;
 }
 
-/** Turns an int-or-pair argument into a checked `[h, w]` pair. */
-export function checkPair(layer: string, name: string, value: Size2, min: number): [number, number] {
-  const bad = () => new DlError(`${layer}: ${name} must be ${min === 0 ? 'non-negative' : 'positive'} integers, got ${JSON.stringify(value)}`);
-  if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < min) throw bad();
-    return [value, value];
-  }
-  if (!Array.isArray(value) || value.length !== 2 || value.some((v) => !Number.isInteger(v) || v < min)) throw bad();
-  return [value[0], value[1]];
-}
+/** Turns an int-or-pair argument into a checked `[h, w]` pair (autograd's shared check, naming the layer). */
+export const checkPair: (layer: string, name: string, value: Size2, min: number) => [number, number] = C.pair;
 
 /** Checks a floating-point argument lies in [lo, hi]. */
 export function checkRange(layer: string, name: string, value: number, lo: number, hi: number): number {

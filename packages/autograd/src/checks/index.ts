@@ -10,5 +10,7 @@ export { options, checkOptions, camelCase, isPlainObject } from './options.js';
 export { type Param, type Signature, type ParamSpec, type Checked, sig, checkArgs, normalizeArgs, api, checkedClass, guard, userCall, asDlError, checkCall } from './guard.js';
 // A `generator` option: an instance of Generator.
 export { generatorKind as generator } from '../random.js';
+// Sliding-window geometry (convolution, pooling, unfold): the same checks and messages in every package.
+export { pair, checkPoolPadding, checkWindowFits } from '../ops/windowGeometry.js';
 // Internal to the @dl packages: run without recording, without noGrad's public-call bookkeeping.
 export { withGradMode } from '../tape.js';

@@ -6,7 +6,7 @@ import type { GpuArray } from '../kernels/webgpu/context.js';
 import { floatsOnGpu } from './webgpu.js';
 import { k, type Window2d } from '../kernels/index.js';
 import { fmt } from '../shape.js';
-import { pair, size2, window, type Size2, type WindowOptions } from './windowGeometry.js';
+import { checkPoolPadding, pair, size2, window, type Size2, type WindowOptions } from './windowGeometry.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
@@ -132,8 +132,6 @@ const maxPickOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
 export const maxPool2d = api(sig('maxPool2d', ['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]), function maxPool2d(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
   if (x.ndim !== 4) throw new DlError(`maxPool2d: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   const g = window('maxPool2d', x.shape, kernelSize, { ...options, stride: options.stride ?? kernelSize });
-  if (g.ph > Math.floor(g.kh / 2) || g.pw > Math.floor(g.kw / 2)) {
-    throw new DlError(`maxPool2d: padding ${g.ph},${g.pw} must be at most half the kernel size ${g.kh}x${g.kw}`);
-  }
+  checkPoolPadding('maxPool2d', [g.kh, g.kw], [g.ph, g.pw]);
   return maxPoolOp([x], { g, argmax: new Int32Array(g.N * g.C * g.oh * g.ow) });
 });

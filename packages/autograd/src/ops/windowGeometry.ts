@@ -1,5 +1,7 @@
 // The geometry of a sliding 2-D window (unfold, fold, pooling, convolution): the options' checks and the
-// sizes they give. Internal to the ops; the public option types are re-exported by image.ts.
+// sizes they give. The public option types are re-exported by image.ts; the checks, by the shared
+// checker (`checks.pair`, `checks.checkPoolPadding`, `checks.checkWindowFits`), so @dl/nn's layers
+// run the same checks under their own names.
 import { DlError } from '../checks/error.js';
 import type { Window2d } from '../kernels/index.js';
 import { fmt } from '../shape.js';
@@ -20,11 +22,35 @@ export interface WindowOptions {
 
 /** A size for both dims as [height, width], each an integer of at least `min`; `op` and `name` go in the error. */
 export function pair(op: string, name: string, v: Size2, min: number): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if ((typeof v !== 'number' && v.length !== 2) || p.some((x) => !Number.isInteger(x) || x < min)) {
+  const p = typeof v === 'number' ? [v, v] : Array.isArray(v) && v.length === 2 ? [v[0], v[1]] : null;
+  if (p === null || p.some((x) => !Number.isInteger(x) || x < min)) {
     throw new DlError(`${op}: ${name} must be ${min === 0 ? 'non-negative' : 'positive'} integers, got ${JSON.stringify(v)}`);
   }
-  return p;
+  return p as [number, number];
+}
+
+/** Checks PyTorch's pooling rule, padding at most half the kernel in each dim; the error names `op`. */
+export function checkPoolPadding(op: string, [kh, kw]: readonly [number, number], [ph, pw]: readonly [number, number]): void {
+  if (ph > Math.floor(kh / 2) || pw > Math.floor(kw / 2)) {
+    throw new DlError(`${op}: padding ${ph},${pw} must be at most half the kernel size ${kh}x${kw}`);
+  }
+}
+
+/**
+ * Checks that a kernel, dilated, fits in the padded input: `shape` ends in [H, W] (any leading dims),
+ * and the error names `op`, the kernel, the padded size and the input's shape.
+ */
+export function checkWindowFits(
+  op: string, shape: readonly number[], [kh, kw]: readonly [number, number], [ph, pw]: readonly [number, number], [dh, dw]: readonly [number, number] = [1, 1],
+): void {
+  const [H, W] = [shape[shape.length - 2]!, shape[shape.length - 1]!];
+  const [eh, ew] = [dh * (kh - 1) + 1, dw * (kw - 1) + 1];
+  if (eh > H + 2 * ph || ew > W + 2 * pw) {
+    const extent = dh > 1 || dw > 1 ? ` (extent ${eh}x${ew} with dilation ${dh},${dw})` : '';
+    throw new DlError(
+      `${op}: kernel ${kh}x${kw}${extent} is larger than the padded input ${H + 2 * ph}x${W + 2 * pw} (input shape ${fmt(shape)}, padding ${ph},${pw})`,
+    );
+  }
 }
 
 /** Checks the window options against an input of `shape` [N, C, H, W] and computes the geometry. */
@@ -34,15 +60,8 @@ export function window(op: string, shape: readonly number[], kernelSize: Size2, 
   const [ph, pw] = pair(op, 'padding', o.padding ?? 0, 0);
   const [sh, sw] = pair(op, 'stride', o.stride ?? 1, 1);
   const [N, C, H, W] = shape as [number, number, number, number];
-  const eh = dh * (kh - 1) + 1;
-  const ew = dw * (kw - 1) + 1;
-  if (eh > H + 2 * ph || ew > W + 2 * pw) {
-    throw new DlError(
-      `${op}: kernel ${kh}x${kw} (extent ${eh}x${ew} with dilation) is larger than the padded input ` +
-        `${H + 2 * ph}x${W + 2 * pw} (input ${fmt(shape)}, padding ${ph},${pw})`,
-    );
-  }
-  const oh = Math.floor((H + 2 * ph - eh) / sh) + 1;
-  const ow = Math.floor((W + 2 * pw - ew) / sw) + 1;
+  checkWindowFits(op, shape, [kh, kw], [ph, pw], [dh, dw]);
+  const oh = Math.floor((H + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const ow = Math.floor((W + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
   return { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
 }

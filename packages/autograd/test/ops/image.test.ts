@@ -257,8 +257,8 @@ describe('maxPool2d', () => {
 describe('bad input', () => {
   const x = zeros([1, 2, 4, 4]);
   it('rejects a kernel larger than the padded input, naming both', () => {
-    expect(() => unfold(x, 5)).toThrow(/^unfold: kernel 5x5 \(extent 5x5 with dilation\) is larger than the padded input 4x4 \(input \[1,2,4,4\], padding 0,0\)/);
-    expect(() => unfold(x, 3, { dilation: 2 })).toThrow(/^unfold: kernel 3x3 \(extent 5x5 with dilation\) is larger than the padded input 4x4/);
+    expect(() => unfold(x, 5)).toThrow(/^unfold: kernel 5x5 is larger than the padded input 4x4 \(input shape \[1,2,4,4\], padding 0,0\)/);
+    expect(() => unfold(x, 3, { dilation: 2 })).toThrow(/^unfold: kernel 3x3 \(extent 5x5 with dilation 2,2\) is larger than the padded input 4x4/);
     expect(() => unfold(x, [2, 7], { padding: [0, 1] })).toThrow(/^unfold: kernel 2x7 .* larger than the padded input 4x6/);
     expect(() => fold(zeros([1, 9, 1]), 2, 3)).toThrow(/^fold: kernel 3x3 .* larger than the padded input 2x2/);
   });

@@ -13,9 +13,9 @@ export interface Conv2dOptions {
 export function conv2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions = {}): Tensor {
   if (x.ndim !== 4) throw new DlError(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   if (weight.ndim !== 4) throw new DlError(`${layer}: weight must be 4-D [outChannels, inChannels, kH, kW], got shape ${fmt(weight.shape)}`);
-  const C = x.shape[1]!;
+  const channels = x.shape[1]!;
   const [O, wc, kh, kw] = weight.shape as [number, number, number, number];
-  if (C !== wc) throw new DlError(`${layer}: expected input with ${wc} channels (dim 1), got shape ${fmt(x.shape)}`);
+  if (channels !== wc) throw new DlError(`${layer}: expected input with ${wc} channels (dim 1), got shape ${fmt(x.shape)}`);
   if (x.dtype !== weight.dtype) {
     throw new DlError(`${layer}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}; convert one (x.to('${weight.dtype}') or model.to('${x.dtype}'))`);
   }
@@ -42,13 +42,7 @@ export function conv2dAs(layer: string, x: Tensor, weight: Tensor, bias: Tensor 
   } else {
     [ph, pw] = checkPair(layer, 'padding', padding, 0);
   }
-  const [Hp, Wp] = [input.shape[2]! + 2 * ph, input.shape[3]! + 2 * pw];
-  if (eh > Hp || ew > Wp) {
-    throw new DlError(
-      `${layer}: kernel ${kh}x${kw} (extent ${eh}x${ew} with dilation) is larger than the padded input ${Hp}x${Wp} ` +
-        `(input shape ${fmt(x.shape)}, padding ${ph},${pw})`,
-    );
-  }
+  C.checkWindowFits(layer, input.shape, [kh, kw], [ph, pw], [dh, dw]);
   // autograd's conv2d op: its kernels keep the [N, C·kh·kw, L] columns out of the tape (and, on the wasm
   // backend, inside wasm memory next to the product).
   return convolve(input, weight, bias, { stride: [sh, sw], padding: [ph, pw], dilation: [dh, dw] });

@@ -37,18 +37,11 @@ function geometry(layer: string, x: Tensor, kernelSize: Size2, o: { stride?: Siz
   const s = checkPair(layer, 'stride', o.stride ?? kernelSize, 1);
   const p = checkPair(layer, 'padding', o.padding ?? 0, 0);
   const d = checkPair(layer, 'dilation', o.dilation ?? 1, 1);
-  if (p[0] > Math.floor(k[0] / 2) || p[1] > Math.floor(k[1] / 2)) {
-    throw new DlError(`${layer}: padding ${p[0]},${p[1]} must be at most half the kernel size ${k[0]}x${k[1]}`);
-  }
+  C.checkPoolPadding(layer, k, p);
+  C.checkWindowFits(layer, x.shape, k, p, d);
   const x4 = x.ndim === 3 ? unsqueeze(x, 0) : x;
   const [H, W] = [x4.shape[2]!, x4.shape[3]!];
   const [eh, ew] = [d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1];
-  if (eh > H + 2 * p[0] || ew > W + 2 * p[1]) {
-    throw new DlError(
-      `${layer}: kernel ${k[0]}x${k[1]} (extent ${eh}x${ew}) is larger than the padded input ${H + 2 * p[0]}x${W + 2 * p[1]} ` +
-        `(input shape ${fmt(x.shape)}, padding ${p[0]},${p[1]})`,
-    );
-  }
   const oh = Math.floor((H + 2 * p[0] - eh) / s[0]) + 1;
   const ow = Math.floor((W + 2 * p[1] - ew) / s[1]) + 1;
   return { x4, batched: x.ndim === 4, k, s, p, d, oh, ow };

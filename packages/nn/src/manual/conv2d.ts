@@ -1,4 +1,4 @@
-import { fold, matmul, randn, reshape, sum, transpose, unfold, zeros, type Generator, type Tensor, DlError } from '@dl/autograd';
+import { fold, matmul, randn, reshape, sum, transpose, unfold, zeros, type Generator, type Tensor, DlError, checks } from '@dl/autograd';
 import { withoutGrad } from '../checks.js';
 import { cached, checkDtype, checkInt, checkUpstream, fmt, type ManualParamLayer } from './layer.js';
 import type { ManualLayerOptions } from './linear.js';
@@ -65,11 +65,7 @@ export class Conv2d implements ManualParamLayer {
       throw new DlError(`Conv2d: expected ${this.inChannels} input channels, got shape ${fmt(x.shape)} (weight ${fmt(this.W.shape)})`);
     }
     const { kernelSize: k, stride, padding } = this;
-    if (k > H + 2 * padding || k > Wd + 2 * padding) {
-      throw new DlError(
-        `Conv2d: kernel ${k}x${k} is larger than the padded input ${H + 2 * padding}x${Wd + 2 * padding} (input ${fmt(x.shape)}, padding ${padding})`,
-      );
-    }
+    checks.checkWindowFits('Conv2d', x.shape, [k, k], [padding, padding]);
     checkDtype('Conv2d', x, this.W);
     const oh = Math.floor((H + 2 * padding - k) / stride) + 1;
     const ow = Math.floor((Wd + 2 * padding - k) / stride) + 1;

@@ -1,4 +1,4 @@
-import { Tensor, DlError } from '@dl/autograd';
+import { Tensor, DlError, checks } from '@dl/autograd';
 import { allocLike, cached, checkInt, checkUpstream, fmt, type ManualLayer } from './layer.js';
 
 /**
@@ -25,9 +25,7 @@ export class MaxPool2d implements ManualLayer {
     checkInt('MaxPool2d', 'kernelSize', kernelSize, 1);
     checkInt('MaxPool2d', 'stride', stride, 1);
     checkInt('MaxPool2d', 'padding', padding, 0);
-    if (2 * padding > kernelSize) {
-      throw new DlError(`MaxPool2d: padding ${padding} must be at most half the kernel size ${kernelSize}`);
-    }
+    checks.checkPoolPadding('MaxPool2d', [kernelSize, kernelSize], [padding, padding]);
   }
 
   /** x [N, C, H, W] → [N, C, H', W'], the maximum of each window; caches the argmax indices. */
@@ -35,9 +33,7 @@ export class MaxPool2d implements ManualLayer {
     if (x.ndim !== 4) throw new DlError(`MaxPool2d: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
     const [N, C, H, W] = x.shape as [number, number, number, number];
     const { kernelSize: k, stride: s, padding: p } = this;
-    if (k > H + 2 * p || k > W + 2 * p) {
-      throw new DlError(`MaxPool2d: kernel ${k}x${k} is larger than the padded input ${H + 2 * p}x${W + 2 * p} (input ${fmt(x.shape)}, padding ${p})`);
-    }
+    checks.checkWindowFits('MaxPool2d', x.shape, [k, k], [p, p]);
     const oh = Math.floor((H + 2 * p - k) / s) + 1;
     const ow = Math.floor((W + 2 * p - k) / s) + 1;
     const out = allocLike(x.data, N * C * oh * ow);

@@ -1,4 +1,4 @@
-import { DlError } from '@dl/autograd';
+import { checks as C } from '@dl/autograd';
 import type { Tensor } from '@dl/autograd';
 import { Module } from '../module.js';
 import { checkPair, type Size2 } from '../checks.js';
@@ -6,11 +6,7 @@ import { reprBool, reprPair } from '../repr.js';
 import { avgPool2dAs, maxPool2dAs, type AvgPool2dOptions, type MaxPool2dOptions } from '../functional/pooling.js';
 
 function checkPadding(layer: string, kernelSize: Size2, padding: Size2): void {
-  const k = checkPair(layer, 'kernelSize', kernelSize, 1);
-  const p = checkPair(layer, 'padding', padding, 0);
-  if (p[0] > Math.floor(k[0] / 2) || p[1] > Math.floor(k[1] / 2)) {
-    throw new DlError(`${layer}: padding ${p[0]},${p[1]} must be at most half the kernel size ${k[0]}x${k[1]}`);
-  }
+  C.checkPoolPadding(layer, checkPair(layer, 'kernelSize', kernelSize, 1), checkPair(layer, 'padding', padding, 0));
 }
 
 /**

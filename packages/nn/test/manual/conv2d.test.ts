@@ -85,7 +85,7 @@ describe('manual.Conv2d errors', () => {
     expect(() => m.backward(zeros([1, 3, 1, 1], f64))).toThrow(/Conv2d\.backward: called before forward/);
     expect(() => m.forward(zeros([2, 5, 5], f64))).toThrow(/Conv2d: expected a 4-D input \[N, C, H, W\], got shape \[2,5,5\]/);
     expect(() => m.forward(zeros([1, 3, 5, 5], f64))).toThrow(/Conv2d: expected 2 input channels, got shape \[1,3,5,5\]/);
-    expect(() => m.forward(zeros([1, 2, 2, 5], f64))).toThrow(/Conv2d: kernel 3x3 is larger than the padded input 2x5 \(input \[1,2,2,5\], padding 0\)/);
+    expect(() => m.forward(zeros([1, 2, 2, 5], f64))).toThrow(/Conv2d: kernel 3x3 is larger than the padded input 2x5 \(input shape \[1,2,2,5\], padding 0,0\)/);
     expect(() => m.forward(zeros([1, 2, 5, 5]))).toThrow(/Conv2d: input of shape \[1,2,5,5\] is float32 but the parameters are float64/);
     m.forward(zeros([1, 2, 5, 5], f64));
     expect(() => m.backward(zeros([1, 3, 5, 5], f64))).toThrow(/Conv2d\.backward: dupstream of shape \[1,3,5,5\] does not match the forward output shape \[1,3,3,3\]/);

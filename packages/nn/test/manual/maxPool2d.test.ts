@@ -65,11 +65,11 @@ describe('manual.MaxPool2d errors', () => {
     const p = new manual.MaxPool2d(3);
     expect(() => p.backward(zeros([1, 1, 1, 1]))).toThrow(/MaxPool2d\.backward: called before forward/);
     expect(() => p.forward(zeros([1, 4, 4]))).toThrow(/MaxPool2d: expected a 4-D input \[N, C, H, W\], got shape \[1,4,4\]/);
-    expect(() => p.forward(zeros([1, 1, 2, 4]))).toThrow(/MaxPool2d: kernel 3x3 is larger than the padded input 2x4 \(input \[1,1,2,4\], padding 0\)/);
+    expect(() => p.forward(zeros([1, 1, 2, 4]))).toThrow(/MaxPool2d: kernel 3x3 is larger than the padded input 2x4 \(input shape \[1,1,2,4\], padding 0,0\)/);
     p.forward(zeros([1, 1, 6, 6]));
     expect(() => p.backward(zeros([1, 1, 3, 3]))).toThrow(/MaxPool2d\.backward: dupstream of shape \[1,1,3,3\] does not match the forward output shape \[1,1,2,2\]/);
     expect(() => new manual.MaxPool2d(0)).toThrow(/MaxPool2d: kernelSize must be a positive integer, got 0/);
     expect(() => new manual.MaxPool2d(2, 0)).toThrow(/MaxPool2d: stride must be a positive integer, got 0/);
-    expect(() => new manual.MaxPool2d(2, 2, 2)).toThrow(/MaxPool2d: padding 2 must be at most half the kernel size 2/);
+    expect(() => new manual.MaxPool2d(2, 2, 2)).toThrow(/MaxPool2d: padding 2,2 must be at most half the kernel size 2x2/);
   });
 });
