@@ -66,6 +66,9 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       return;
     }
     res.setHeader('content-type', file[0]);
+    // Cross-origin isolation gives the page SharedArrayBuffer, so dl's CPU path runs on worker threads.
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-embedder-policy', 'require-corp');
     res.end(file[1]);
   });
   await new Promise<void>((resolve, reject) => {
