@@ -117,12 +117,12 @@ const lstmCellOp = defineOp<undefined>({
     const [N, H] = cPrev.shape as [number, number];
     // Recomputing the activations costs less than keeping them.
     const act = floatLike(pre, 4 * N * H);
-    const c = floatLike(pre, N * H);
-    k.lstmCellInto(floats(pre), floats(cPrev), act, c, floatLike(pre, N * H), N, H);
+    const tc = floatLike(pre, N * H);
+    k.lstmCellInto(floats(pre), floats(cPrev), act, floatLike(pre, N * H), floatLike(pre, N * H), N, H, tc);
     const dPre = floatLike(pre, 4 * N * H);
     const dcPrev = floatLike(pre, N * H);
     const g = floats(grad);
-    k.lstmCellBackwardInto(act, floats(cPrev), c, g.subarray(0, N * H), g.subarray(N * H), dPre, dcPrev, N, H);
+    k.lstmCellBackwardInto(act, floats(cPrev), tc, g.subarray(0, N * H), g.subarray(N * H), dPre, dcPrev, N, H);
     return [new Tensor(dPre, pre.shape), new Tensor(dcPrev, cPrev.shape)];
   },
 });

@@ -28,20 +28,46 @@ const step = fc.record({ N: fc.integer({ min: 1, max: 4 }), H: fc.integer({ min:
 
 type Step = { N: number; H: number; act: number[]; x: number[]; bias: number[]; cPrev: number[] };
 
-/** Runs one step with `run` from fresh copies; returns act, c, tc and h. */
-function outputs(s: Step, run: (act: Float32Array, x: Float32Array, bias: Float32Array, cPrev: Float32Array, c: Float32Array, tc: Float32Array, h: Float32Array) => void): Float32Array[] {
-  const act = Float32Array.from(s.act);
-  const [c, tc, h] = [0, 0, 0].map(() => new Float32Array(s.N * s.H));
-  run(act, Float32Array.from(s.x), Float32Array.from(s.bias), Float32Array.from(s.cPrev), c!, tc!, h!);
-  return [act, c!, tc!, h!];
+/** A step's arrays, each inside a longer buffer at its own offset (as the layers' whole-sequence buffers), NaN around it. */
+interface Buffers {
+  act: Float32Array; x: Float32Array; bias: Float32Array; cPrev: Float32Array; c: Float32Array; tc: Float32Array; h: Float32Array; hPrev: Float32Array;
 }
+const AT = { act: 5, x: 7, cPrev: 3, c: 11, tc: 2, h: 9, hPrev: 6 };
+
+/** Runs one step with `run` on fresh buffers; returns act, c, tc and h (the step's parts of them). */
+function outputs(s: Step, run: (b: Buffers) => void, hPrev: number[] = []): Float32Array[] {
+  const [G, NH] = [4 * s.N * s.H, s.N * s.H];
+  const place = (values: number[] | number, at: number) => {
+    const n = typeof values === 'number' ? values : values.length;
+    const buffer = new Float32Array(at + n + 5).fill(NaN);
+    if (typeof values === 'number') buffer.fill(0, at, at + n);
+    else buffer.set(values, at);
+    return buffer;
+  };
+  const b: Buffers = {
+    act: place(s.act, AT.act), x: place(s.x, AT.x), bias: Float32Array.from(s.bias), cPrev: place(s.cPrev, AT.cPrev),
+    c: place(NH, AT.c), tc: place(NH, AT.tc), h: place(NH, AT.h), hPrev: place(hPrev.length > 0 ? hPrev : NH, AT.hPrev),
+  };
+  run(b);
+  return [b.act.slice(AT.act, AT.act + G), b.c.slice(AT.c, AT.c + NH), b.tc.slice(AT.tc, AT.tc + NH), b.h.slice(AT.h, AT.h + NH)];
+}
+
+/** The JS step on `b` at step t. */
+const jsOn = (s: Step, b: Buffers, lengths: Int32Array | null = null, t = 0) =>
+  jsStep(b.act, AT.act, b.x, AT.x, b.bias, b.cPrev, AT.cPrev, b.c, AT.c, b.tc, AT.tc, b.hPrev, AT.hPrev, b.h, AT.h, s.N, s.H, lengths, t);
+/** The wasm step on `b`. */
+const wasmOn = (s: Step, b: Buffers) =>
+  expect(lstmStepWasm(b.act, AT.act, b.x, AT.x, b.bias, b.cPrev, AT.cPrev, b.c, AT.c, b.tc, AT.tc, b.h, AT.h, s.N, s.H)).toBe(true);
+/** The routed step (what the recurrent kernels call) on `b` at step t. */
+const routedOn = (s: Step, b: Buffers, lengths: Int32Array | null = null, t = 0) =>
+  lstmStep(b.act, AT.act, b.x, AT.x, b.bias, b.cPrev, AT.cPrev, b.c, AT.c, b.tc, AT.tc, b.hPrev, AT.hPrev, b.h, AT.h, s.N, s.H, lengths, t);
 
 /** Whether `got` is `want`, or a finite value within `tol` of it. */
 const within = (got: number, want: number, tol: number) =>
   Number.isNaN(want) ? Number.isNaN(got) : got === want || Math.abs(got - want) <= tol;
 
-const js = (s: Step) => outputs(s, (act, x, bias, cPrev, c, tc, h) => jsStep(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, h, 0, s.N, s.H, null, 0));
-const wasm = (s: Step) => outputs(s, (act, x, bias, cPrev, c, tc, h) => expect(lstmStepWasm(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, s.N, s.H)).toBe(true));
+const js = (s: Step) => outputs(s, (b) => jsOn(s, b));
+const wasm = (s: Step) => outputs(s, (b) => wasmOn(s, b));
 
 describe.skipIf(!wasmGemmSupported())('the wasm LSTM step', () => {
   afterAll(() => useWasmProducts(true));
@@ -98,19 +124,24 @@ describe.skipIf(!wasmGemmSupported())('the wasm LSTM step', () => {
     );
   });
 
-  it('is what the recurrent kernels run on the wasm backend; steps with finished rows, odd hidden sizes and the js backend run the JS step', () => {
-    const s: Step = { N: 2, H: 8, act: [], x: [], bias: [], cPrev: [] };
+  it("is what the recurrent kernels run on the wasm backend, finished rows keeping their state; other hidden sizes and the js backend run the JS step", () => {
     const fill = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.fround(Math.sin(seed + i) * 3));
-    Object.assign(s, { act: fill(64, 1), x: fill(64, 2), bias: fill(32, 3), cPrev: fill(16, 4) });
-    const run = (lengths: Int32Array | null, H = s.H) => (act: Float32Array, x: Float32Array, bias: Float32Array, cPrev: Float32Array, c: Float32Array, tc: Float32Array, h: Float32Array) =>
-      lstmStep(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, h, 0, s.N, H, lengths, 1);
-    const js = outputs(s, (act, x, bias, cPrev, c, tc, h) => jsStep(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, h, 0, s.N, s.H, null, 1));
-    const wasm = outputs(s, (act, x, bias, cPrev, c, tc, h) => lstmStepWasm(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, s.N, s.H));
-    expect(js).not.toEqual(wasm); // the two differ in the last bits, so the routes can be told apart
-    expect(outputs(s, run(null))).toEqual(wasm);
-    expect(outputs(s, run(Int32Array.from([5, 5])))).toEqual(wasm);
-    expect(outputs(s, run(Int32Array.from([5, 1])))[2]).toEqual(outputs(s, (act, x, bias, cPrev, c, tc, h) => jsStep(act, 0, x, 0, bias, cPrev, 0, c, 0, tc, 0, h, 0, h, 0, s.N, s.H, Int32Array.from([5, 1]), 1))[2]);
+    const s: Step = { N: 2, H: 8, act: fill(64, 1), x: fill(64, 2), bias: fill(32, 3), cPrev: fill(16, 4) };
+    const hPrev = fill(16, 5);
+    const [jsOut, wasmOut] = [js(s), wasm(s)];
+    expect(jsOut).not.toEqual(wasmOut); // the two differ in the last bits, so the routes can be told apart
+    expect(outputs(s, (b) => routedOn(s, b))).toEqual(wasmOut);
+    expect(outputs(s, (b) => routedOn(s, b, Int32Array.from([5, 5]), 1))).toEqual(wasmOut);
+    // Row 1 has ended at step 1: it keeps hPrev and cPrev; row 0 is what it is in a full batch, bit for bit.
+    const [, c, , h] = outputs(s, (b) => routedOn(s, b, Int32Array.from([5, 1]), 1), hPrev);
+    expect(Array.from(h!.subarray(0, 8))).toEqual(Array.from(wasmOut[3]!.subarray(0, 8)));
+    expect(Array.from(c!.subarray(0, 8))).toEqual(Array.from(wasmOut[1]!.subarray(0, 8)));
+    expect(Array.from(h!.subarray(8))).toEqual(hPrev.slice(8));
+    expect(Array.from(c!.subarray(8))).toEqual(s.cPrev.slice(8));
+    // A hidden size of 6 is not whole vectors: the JS step.
+    const six: Step = { N: 2, H: 6, act: fill(48, 1), x: fill(48, 2), bias: fill(24, 3), cPrev: fill(12, 4) };
+    expect(outputs(six, (b) => routedOn(six, b))).toEqual(js(six));
     useWasmProducts(false);
-    expect(outputs(s, run(null))).toEqual(js);
+    expect(outputs(s, (b) => routedOn(s, b))).toEqual(jsOut);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   cat, gradcheck, gradgradcheck, gradients, gruCell, gruCellReference, lstmCell, lstmCellReference, recurrentLayer,
-  recurrentLayerReference, reshape, tensor, zeros, type RecurrentMode, type Tensor,
+  recurrentLayerReference, reshape, setBackend, tensor, zeros, type BackendName, type RecurrentMode, type Tensor,
 } from '@dl/autograd';
 import { arbTensor } from '@dl/autograd/testing';
 
@@ -113,6 +113,38 @@ describe('recurrentLayer (fused)', () => {
     const r = recurrentLayer(xProj, w, null, h0, null, { mode: 'rnnRelu', lengths: [3, 1], reverse: true });
     expect(Array.from(r.output.data)).toEqual([1, 1, 2, 0, 3, 0]);
     expect(Array.from(r.hN.data)).toEqual([1, 1]);
+  });
+
+  it("float32 LSTM with a hidden size the wasm step takes (8): wasm gives js's outputs and gradients up to float32 rounding, both directions, ragged lengths; a row's values do not depend on the other rows' lengths", () => {
+    const [T, N, H] = [6, 3, 8];
+    const wave = (n: number, seed: number, scale: number) => Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.7) * scale);
+    const make = () => [
+      reshape(tensor(wave(T * N * 4 * H, 1, 1.5)), [T, N, 4 * H]), reshape(tensor(wave(4 * H * H, 2, 0.4)), [4 * H, H]),
+      tensor(wave(4 * H, 3, 0.3)), reshape(tensor(wave(N * H, 4, 0.5)), [N, H]), reshape(tensor(wave(N * H, 5, 0.5)), [N, H]),
+    ].map((t) => t.requiresGrad_());
+    const run = (backend: BackendName, reverse: boolean, lengths: number[] | undefined) => {
+      setBackend(backend);
+      try {
+        const [xProj, w, b, h0, c0] = make() as [Tensor, Tensor, Tensor, Tensor, Tensor];
+        const r = recurrentLayer(xProj, w, b, h0, c0, { mode: 'lstm', reverse, ...(lengths ? { lengths } : {}) });
+        const loss = r.output.mul(r.output).sum().add(r.hN.sum()).add(r.cN!.mul(0.5).sum());
+        return [r.output, r.hN, r.cN!, ...gradients([loss], [xProj, w, b, h0, c0])];
+      } finally {
+        setBackend('wasm');
+      }
+    };
+    for (const reverse of [false, true]) {
+      for (const lengths of [undefined, [6, 2, 4]]) {
+        const [wasm, js] = [run('wasm', reverse, lengths), run('js', reverse, lengths)];
+        wasm.forEach((t, i) => expectNear(t, js[i]!, 1e-5));
+      }
+      // Row 0 runs all six steps either way: its output, final state and input gradient are the same bits.
+      const [full, ragged] = [run('wasm', reverse, [6, 6, 6]), run('wasm', reverse, [6, 2, 4])];
+      const row0 = (t: Tensor) => Array.from(t.data).filter((_, i) => Math.floor(i / H) % N === 0);
+      expect(row0(ragged[0]!)).toEqual(row0(full[0]!));
+      expect(Array.from(ragged[1]!.data).slice(0, H)).toEqual(Array.from(full[1]!.data).slice(0, H));
+      expect(Array.from(ragged[2]!.data).slice(0, H)).toEqual(Array.from(full[2]!.data).slice(0, H));
+    }
   });
 
   it('errors name the op and the shapes', () => {

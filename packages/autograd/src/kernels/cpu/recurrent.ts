@@ -1,7 +1,6 @@
 import type { FloatArray } from '../../dtype.js';
 import { like } from './alloc.js';
 import { matmulTransposedInto } from '../matmul.js';
-import { tanhInto } from './recurrentActivation.js';
 import { gruStep, gruStepBackward, lstmStepBackward, rnnStep, rnnStepBackward } from './recurrentSteps.js';
 import { lstmStep } from '../lstmStep.js';
 
@@ -19,29 +18,28 @@ export function gateCount(mode: CellMode): number {
 
 /**
  * LSTM cell: pre [N,4H] (pre-activation gates), cPrev [N,H] → act [N,4H] (σ(i),σ(f),tanh(g),σ(o)),
- * c = f·cPrev + i·g and h = o·tanh(c), each [N,H].
+ * c = f·cPrev + i·g and h = o·tanh(c), each [N,H]; tanh(c) goes to `tc` when given (the backward's).
  */
-export function lstmCellInto(pre: FloatArray, cPrev: FloatArray, act: FloatArray, c: FloatArray, h: FloatArray, N: number, H: number): void {
+export function lstmCellInto(pre: FloatArray, cPrev: FloatArray, act: FloatArray, c: FloatArray, h: FloatArray, N: number, H: number, tc = like(c, N * H)): void {
   // act enters as the zero recurrent product and a zero bias; without lengths no row is finished, so
   // lstmStep never reads hPrev and h stands in for it.
   act.fill(0, 0, 4 * N * H);
-  lstmStep(act, 0, pre, 0, like(pre, 4 * H), cPrev, 0, c, 0, like(c, N * H), 0, h, 0, h, 0, N, H, null, 0);
+  lstmStep(act, 0, pre, 0, like(pre, 4 * H), cPrev, 0, c, 0, tc, 0, h, 0, h, 0, N, H, null, 0);
 }
 
 /**
  * The LSTM cell's backward: from dh and dc (null for zero) at its output, dPre [N,4H] (the gradient of
- * the pre-activation gates) and dcPrev [N,H]. `act` and `c` are what `lstmCellInto` wrote.
+ * the pre-activation gates) and dcPrev [N,H]. `act` and `tc` (tanh(c)) are what `lstmCellInto` wrote,
+ * so the backward uses the forward's own tanh whichever backend computed it.
  */
 export function lstmCellBackwardInto(
-  act: FloatArray, cPrev: FloatArray, c: FloatArray, dh: FloatArray, dc: FloatArray | null,
+  act: FloatArray, cPrev: FloatArray, tc: FloatArray, dh: FloatArray, dc: FloatArray | null,
   dPre: FloatArray, dcPrev: FloatArray, N: number, H: number,
 ): void {
-  const tc = like(c, N * H);
-  tanhInto(c, 0, tc, 0, N * H);
   if (dc === null) dcPrev.fill(0);
   else dcPrev.set(dc.subarray(0, N * H));
   // The state gradient starts at zero; dh enters as the step's output gradient.
-  lstmStepBackward(act, 0, cPrev, 0, tc, 0, dh, 0, like(c, N * H), dcPrev, dPre, 0, new Float64Array(4 * H), N, H, null, 0);
+  lstmStepBackward(act, 0, cPrev, 0, tc, 0, dh, 0, like(tc, N * H), dcPrev, dPre, 0, new Float64Array(4 * H), N, H, null, 0);
 }
 
 /**
