@@ -12,7 +12,7 @@ import { CLAIMED_OUT, CONV_KIND, CTRL, CTRL_BYTES, convChunk, convImage, work, w
 import type { Window2d } from '../cpu/im2col.js';
 
 // A product that grew the memory past this disposes of the pool after it (memory cannot shrink);
-// the next threaded product starts a new one.
+// the next threaded product starts a new one. Node only (see `releases` below).
 const RELEASE_BYTES = 2 ** 27;
 // Chunks per thread: a few, so a thread slowed by other load hands work to the others, but not many,
 // as each chunk packs the whole of the operand it does not cut.
@@ -83,17 +83,27 @@ function startWorkers(data: WorkerData[]): (() => void) | null {
   }
   const g = globalThis as BrowserGlobals;
   if (!threadsSupported() || g.Worker === undefined || g.Blob === undefined || g.URL === undefined) return null;
-  const url = g.URL.createObjectURL(new g.Blob([workerSource('browser')], { type: 'text/javascript' }));
-  const workers = data.map((d) => {
-    const worker = new g.Worker!(url);
-    worker.onerror = () => {};
-    worker.postMessage(d);
-    return worker;
-  });
-  return () => {
+  const { Worker, URL } = g as Required<BrowserGlobals>;
+  const workers: InstanceType<typeof Worker>[] = [];
+  let url: string | undefined;
+  const stop = (): void => {
     workers.forEach((worker) => worker.terminate());
-    g.URL!.revokeObjectURL(url);
+    if (url !== undefined) URL.revokeObjectURL(url);
   };
+  try {
+    // A Content-Security-Policy without blob: workers makes these throw: then the page computes on one thread.
+    url = URL.createObjectURL(new g.Blob([workerSource('browser')], { type: 'text/javascript' }));
+    for (const d of data) {
+      const worker = new Worker(url);
+      worker.onerror = () => {};
+      workers.push(worker);
+      worker.postMessage(d);
+    }
+  } catch {
+    stop();
+    return null;
+  }
+  return stop;
 }
 
 /**
@@ -142,7 +152,7 @@ export interface GemmPool {
   jobs(): number;
   /** Chunks of those products that workers computed (the calling thread computed the rest). */
   workerChunks(): number;
-  /** False once disposed (by `dispose`, a failure, or after a product over 128 MiB). */
+  /** False once disposed (by `dispose`, a failure, or in Node after a product over 128 MiB). */
   alive(): boolean;
   /** Stops the workers; the pool's gemm returns false after. */
   dispose(): void;
@@ -183,6 +193,9 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
   const data = Array.from({ length: threads - 1 }, (_, i): WorkerData => ({ module, memory, slot: i + 1, blocking, scratch, spins: WORKER_SPINS }));
   const stopWorkers = startWorkers(data);
   if (stopWorkers === null) return null;
+  // After a very large product Node's pool lets its memory go and the next one starts new workers; a
+  // page keeps its pool, as its new workers would start only once the main thread is idle.
+  const releases = workerThreads() !== undefined;
 
   const dispose = (): void => {
     if (disposed) return;
@@ -265,7 +278,7 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     ];
     if (!runJob(job, chunks)) return false;
     out.set(heap.subarray(cAt >> 2, (cAt >> 2) + M * N), oOff);
-    if (end - COPIES > RELEASE_BYTES) dispose(); // the copies alone: scratch grows with the thread count
+    if (end - COPIES > RELEASE_BYTES && releases) dispose(); // the copies alone: scratch grows with the thread count
     return true;
   };
 
@@ -301,7 +314,7 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     if (kind === CONV_KIND.FORWARD) arrays.y.set(heap.subarray(yAt >> 2, (yAt >> 2) + g.N * O * L));
     if (kind === CONV_KIND.INPUT) arrays.dx!.set(heap.subarray(dxAt >> 2, (dxAt >> 2) + g.N * chw));
     if (kind === CONV_KIND.WEIGHT) arrays.dw!.set(heap.subarray(dwAt >> 2, (dwAt >> 2) + g.N * O * rows));
-    if (end - COPIES > RELEASE_BYTES) dispose();
+    if (end - COPIES > RELEASE_BYTES && releases) dispose();
     return true;
   };
 
