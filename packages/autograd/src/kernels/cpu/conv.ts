@@ -9,14 +9,6 @@ import { addInto } from './elementwise.js';
 // [N, C, H, W], the weight [O, C·kh·kw], outputs and their gradients [N, O, oh·ow].
 
 /**
- * Sets `rows` output rows of length L, from element `at` of `out`, to their bias (row r of output
- * channel r mod O) or to zero without one: where every conv2d kernel starts the product it adds.
- */
-export function fillBiasRows(out: TypedArray, at: number, bias: TypedArray | null, rows: number, O: number, L: number): void {
-  for (let r = 0, p = at; r < rows; r++, p += L) out.fill(bias === null ? 0 : bias[r % O]!, p, p + L);
-}
-
-/**
  * y [N, O, L] = w [O, C·kh·kw] · im2col(x) (+ bias [O]) for each image: each output row starts as its
  * bias and the product is added to it.
  */
@@ -25,7 +17,8 @@ export function conv2d(x: TypedArray, w: TypedArray, bias: TypedArray | null, g:
   const L = g.oh * g.ow;
   const cols = im2col(x, g);
   const y = like(x, g.N * O * L);
-  if (bias !== null) fillBiasRows(y, 0, bias, g.N * O, O, L);
+  // Row r (output channel r mod O) starts as its bias, as in every conv2d kernel (gemmWorker.ts's convImage).
+  if (bias !== null) for (let r = 0, p = 0; r < g.N * O; r++, p += L) y.fill(bias[r % O]!, p, p + L);
   for (let n = 0; n < g.N; n++) matmulTransposedInto(w, 0, false, cols, n * rows * L, false, y, n * O * L, O, rows, L, bias === null);
   return y;
 }

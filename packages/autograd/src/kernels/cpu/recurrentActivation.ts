@@ -1,9 +1,10 @@
 import type { FloatArray } from '../../dtype.js';
 
-// The gate activations of the recurrent kernels. The float32 kernels use an exp built from two small
+// The gate activations of the JS recurrent kernels. Their float32 steps use an exp built from two small
 // tables and a short polynomial (relative error below 1e-14, far under float32's rounding, and two to
 // three times as fast as Math.exp in V8); the float64 kernels keep Math.exp and Math.tanh, so gradient
-// checks see the library functions.
+// checks see the library functions. On the wasm backend the float32 LSTM step runs its gate math in
+// WebAssembly instead (wasm/cellModule.ts); GRU, RNN and the LSTM backward stay here.
 
 /** 2^(i/32) for i in [0, 32). */
 const FRAC = Float64Array.from({ length: 32 }, (_, i) => 2 ** (i / 32));

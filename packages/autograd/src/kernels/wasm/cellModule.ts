@@ -8,8 +8,9 @@ const c = i32.const;
 const k = f32x4.const;
 
 /**
- * e^v = s·(1 + q) in each lane, into locals `q` and `s`: v is clamped to [−87.33, 88.37] (so s = 2^n
- * stays a normal float; past those every float32 sigmoid and tanh has saturated), n = round(v·log2 e),
+ * e^v = s·(1 + q) in each lane, into locals `q` and `s`: v is clamped to [−87.33, 88.37], so s = 2^n
+ * stays a normal float (tanh and σ of large positive v have saturated there; σ of v below −87.33 stays
+ * at about 4e-39, where float32's true value is subnormal or 0), n = round(v·log2 e),
  * r = v − n·ln 2 in two parts (Cody and Waite), q = e^r − 1 = r + r²·P(r) with Cephes' polynomial P
  * for expf, and s built in the exponent bits. Keeping q apart gives e^v − 1 = s·q + (s − 1) without
  * cancellation near 0. A NaN stays NaN (in q).

@@ -86,8 +86,6 @@ export const v128 = {
    */
   shuffle32: (x: Code, y: Code, lanes: readonly [number, number, number, number]): Code =>
     seq(x, y, simd(0x0d), lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])),
-  /** Bits of x where mask's are 1, of y where they are 0. */
-  bitselect: (x: Code, y: Code, mask: Code): Code => seq(x, y, mask, simd(0x52)),
 };
 
 /** Bulk memory (WebAssembly 2.0): copy and fill byte ranges of the memory. */
@@ -105,7 +103,6 @@ export const f32x4 = {
     for (let i = 0; i < 4; i++) bytes.setFloat32(4 * i, x, true);
     return seq(simd(0x0c), [...new Uint8Array(bytes.buffer)]);
   },
-  abs: (x: Code): Code => seq(x, simd(0xe0)),
   add: (x: Code, y: Code): Code => seq(x, y, simd(0xe4)),
   sub: (x: Code, y: Code): Code => seq(x, y, simd(0xe5)),
   mul: (x: Code, y: Code): Code => seq(x, y, simd(0xe6)),
@@ -116,8 +113,6 @@ export const f32x4 = {
   max: (x: Code, y: Code): Code => seq(x, y, simd(0xe9)),
   /** Rounds to the nearest integer, ties to even. */
   nearest: (x: Code): Code => seq(x, simd(0x6a)),
-  /** All ones in lanes where x < y, else zeros. */
-  lt: (x: Code, y: Code): Code => seq(x, y, simd(0x43)),
   /** Relaxed SIMD: x·y + z, fused or not as the CPU prefers. */
   relaxedMadd: (x: Code, y: Code, z: Code): Code => seq(x, y, z, simd(0x105)),
 };
