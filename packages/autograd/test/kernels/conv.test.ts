@@ -92,11 +92,16 @@ describe('the convolution kernels on several threads', () => {
         const w = random(O * rows, seed + 1);
         const dy = random(g.N * O * L, seed + 2);
         const bias = withBias ? random(O, seed + 3) : null;
+        const nan = (n: number) => new Float32Array(n).fill(NaN);
         for (const pool of pools) {
-          // Outputs start as garbage: the chunks write every value.
-          const y = new Float32Array(g.N * O * L).fill(7);
-          const dx = new Float32Array(x.length).fill(7);
-          const each = new Float32Array(g.N * O * rows).fill(7);
+          // A job on NaN inputs first leaves NaN where this geometry's outputs, columns and sums go in the
+          // shared memory: each chunk must start its own outputs (bias or zeros) for the results below to hold.
+          pool.conv(CONV_KIND.FORWARD, g, O, { w: nan(w.length), x: nan(x.length), y: new Float32Array(g.N * O * L), bias: nan(O) });
+          pool.conv(CONV_KIND.INPUT, g, O, { w: nan(w.length), y: nan(dy.length), dx: new Float32Array(x.length) });
+          pool.conv(CONV_KIND.WEIGHT, g, O, { w: nan(w.length), x: nan(x.length), y: nan(dy.length), dw: new Float32Array(g.N * O * rows) });
+          const y = new Float32Array(g.N * O * L);
+          const dx = new Float32Array(x.length);
+          const each = new Float32Array(g.N * O * rows);
           expect(pool.conv(CONV_KIND.FORWARD, g, O, { w, x, y, bias })).toBe(true);
           expect(pool.conv(CONV_KIND.INPUT, g, O, { w, y: dy, dx })).toBe(true);
           expect(pool.conv(CONV_KIND.WEIGHT, g, O, { w, x, y: dy, dw: each })).toBe(true);

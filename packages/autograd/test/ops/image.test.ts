@@ -285,7 +285,40 @@ describe('bad input', () => {
 describe('convTranspose2d', () => {
   const pairOf = (v: Size2 | undefined, d: number): [number, number] => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
-  it("gives conv2d's input gradient at the image's size, bit for bit", () => {
+  it('equals its definition, each input pixel spreading x·w over its window, for any stride, dilation and output padding (float64 property)', () => {
+    const geometry = fc.record({
+      N: fc.integer({ min: 1, max: 2 }), C: fc.integer({ min: 1, max: 2 }), O: fc.integer({ min: 1, max: 2 }),
+      H: fc.integer({ min: 1, max: 4 }), W: fc.integer({ min: 1, max: 4 }), kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }),
+      s: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })), d: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      p: fc.tuple(fc.nat(2), fc.nat(2)), e: fc.tuple(fc.nat(2), fc.nat(2)), bias: fc.boolean(),
+    }).map((g) => {
+      // Output padding below the stride or the dilation (past the stride when the dilation is larger), and
+      // padding small enough to leave an output: constructed, not filtered.
+      const e = g.e.map((v, i) => v % Math.max(g.s[i]!, g.d[i]!)) as [number, number];
+      const k = [g.kh, g.kw];
+      const p = g.p.map((v, i) => Math.min(v, Math.floor(([g.H, g.W][i]! - 1) * g.s[i]! / 2 + g.d[i]! * (k[i]! - 1) / 2))) as [number, number];
+      return { ...g, e, p };
+    });
+    fc.assert(fc.property(geometry.chain((g) => fc.tuple(fc.constant(g), arbTensor([g.N, g.C, g.H, g.W]), arbTensor([g.C, g.O, g.kh, g.kw]), arbTensor([g.O]))), ([g, x, w, b]) => {
+      const y = convTranspose2d(x, w, g.bias ? b : null, { stride: g.s, padding: g.p, outputPadding: g.e, dilation: g.d });
+      const [OH, OW] = [0, 1].map((i) => ([g.H, g.W][i]! - 1) * g.s[i]! - 2 * g.p[i]! + g.d[i]! * ([g.kh, g.kw][i]! - 1) + g.e[i]! + 1) as [number, number];
+      expect(y.shape).toEqual([g.N, g.O, OH, OW]);
+      const want = new Float64Array(g.N * g.O * OH * OW);
+      for (let n = 0; n < g.N; n++) for (let o = 0; o < g.O; o++) for (let q = 0; q < OH * OW; q++) want[(n * g.O + o) * OH * OW + q] = g.bias ? b.data[o]! : 0;
+      for (let n = 0; n < g.N; n++) for (let c = 0; c < g.C; c++) for (let i = 0; i < g.H; i++) for (let j = 0; j < g.W; j++) {
+        for (let ki = 0; ki < g.kh; ki++) for (let kj = 0; kj < g.kw; kj++) {
+          const [oy, ox] = [i * g.s[0] - g.p[0] + ki * g.d[0], j * g.s[1] - g.p[1] + kj * g.d[1]];
+          if (oy < 0 || oy >= OH || ox < 0 || ox >= OW) continue;
+          for (let o = 0; o < g.O; o++) {
+            want[((n * g.O + o) * OH + oy) * OW + ox] += x.data[((n * g.C + c) * g.H + i) * g.W + j]! * w.data[((c * g.O + o) * g.kh + ki) * g.kw + kj]!;
+          }
+        }
+      }
+      want.forEach((v, q) => expect(Math.abs(y.data[q]! - v)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(v))));
+    }), { numRuns: 100 });
+  });
+
+  it("is conv2d's input gradient: the shapes and values land where conv2d's backward puts them", () => {
     fc.assert(fc.property(arbGeometry.chain((g) => fc.tuple(arbTensor(g.image), fc.integer({ min: 1, max: 3 }), fc.constant(g))), ([x, o, g]) => {
       const [kh, kw] = pairOf(g.opts.kernelSize, 1);
       const [s, p, d] = [pairOf(g.opts.stride, 1), pairOf(g.opts.padding, 0), pairOf(g.opts.dilation, 1)];
