@@ -1,12 +1,13 @@
 import type { FloatArray } from '../dtype.js';
 import { wasmProductsOn } from './matmul.js';
-import { lstmStep as jsStep } from './cpu/recurrentSteps.js';
-import { lstmStepWasm } from './wasm/recurrent.js';
+import { lstmStep as jsStep, lstmStepBackward as jsStepBackward } from './cpu/recurrentSteps.js';
+import { lstmStepBackwardWasm, lstmStepWasm } from './wasm/recurrent.js';
 
-// The LSTM step the recurrent kernels run: on the wasm backend, float32 steps run their gate math in
-// WebAssembly SIMD (wasm/recurrent.ts) for every row, then rows whose sequence has ended take their
-// state back, so a row's values never depend on the other rows' lengths. Float64, a hidden size that
-// is not a multiple of 4, and the js backend run the JS step (cpu/recurrentSteps.ts).
+// The LSTM step and its backward as the recurrent kernels run them: on the wasm backend, float32 steps
+// run their gate math in WebAssembly SIMD (wasm/recurrent.ts) for every row, then rows whose sequence
+// has ended take their state (or state gradient) back, so a row's values never depend on the other
+// rows' lengths. Float64, a hidden size that is not a multiple of 4, and the js backend run the JS
+// steps (cpu/recurrentSteps.ts).
 
 /** As cpu/recurrentSteps.ts's `lstmStep`, routed as above. */
 export function lstmStep(
@@ -28,4 +29,45 @@ export function lstmStep(
     return;
   }
   jsStep(act, a, x, xo, bias, cPrev, cp, c, co, tc, to, hPrev, hp, h, ho, N, H, lengths, t);
+}
+
+/** As cpu/recurrentSteps.ts's `lstmStepBackward`, routed as above; the bias sums are added here, row by row as the JS step's. */
+export function lstmStepBackward(
+  act: FloatArray, a: number, cPrev: FloatArray, cp: number, tc: FloatArray, to: number, gOut: FloatArray, go: number,
+  dh: FloatArray, dc: FloatArray, dPre: FloatArray, dOff: number, db: Float64Array, N: number, H: number,
+  lengths: Int32Array | null, t: number,
+): void {
+  const f32 = act instanceof Float32Array && cPrev instanceof Float32Array && tc instanceof Float32Array && gOut instanceof Float32Array
+    && dh instanceof Float32Array && dc instanceof Float32Array && dPre instanceof Float32Array;
+  if (!(f32 && wasmProductsOn() && H % 4 === 0 && N > 0 && H > 0)) {
+    jsStepBackward(act, a, cPrev, cp, tc, to, gOut, go, dh, dc, dPre, dOff, db, N, H, lengths, t);
+    return;
+  }
+  // A finished row keeps its state gradients and gets no gate gradients, as in the JS step.
+  const done: number[] = [];
+  if (lengths !== null) for (let b = 0; b < N; b++) if (t >= lengths[b]!) done.push(b);
+  const kept = done.map((b) => [dh.slice(b * H, (b + 1) * H), dc.slice(b * H, (b + 1) * H)] as const);
+  if (!lstmStepBackwardWasm(act, a, cPrev, cp, tc, to, gOut, go, dh, dc, dPre, dOff, N, H)) {
+    jsStepBackward(act, a, cPrev, cp, tc, to, gOut, go, dh, dc, dPre, dOff, db, N, H, lengths, t);
+    return;
+  }
+  done.forEach((b, i) => {
+    dh.set(kept[i]![0], b * H);
+    dc.set(kept[i]![1], b * H);
+    dPre.fill(0, dOff + 4 * b * H, dOff + 4 * (b + 1) * H);
+  });
+  addRowSums(db, dPre as Float32Array, dOff, N, 4 * H);
+}
+
+/** db[j] += Σ over the N rows of d [N, G] at `at` (a finished row's are zeros), four rows per pass. */
+function addRowSums(db: Float64Array, d: Float32Array, at: number, N: number, G: number): void {
+  let b = 0;
+  for (; b + 4 <= N; b += 4) {
+    const p = at + b * G;
+    for (let j = 0; j < G; j++) db[j] += (d[p + j]! + d[p + G + j]!) + (d[p + 2 * G + j]! + d[p + 3 * G + j]!);
+  }
+  for (; b < N; b++) {
+    const p = at + b * G;
+    for (let j = 0; j < G; j++) db[j] += d[p + j]!;
+  }
 }

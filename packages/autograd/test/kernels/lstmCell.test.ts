@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { lstmStep as jsStep } from '../../src/kernels/cpu/recurrentSteps.js';
-import { lstmStep } from '../../src/kernels/lstmStep.js';
-import { lstmStepWasm } from '../../src/kernels/wasm/recurrent.js';
+import { lstmStep as jsStep, lstmStepBackward as jsStepBackward } from '../../src/kernels/cpu/recurrentSteps.js';
+import { lstmStep, lstmStepBackward } from '../../src/kernels/lstmStep.js';
+import { lstmStepBackwardWasm, lstmStepWasm } from '../../src/kernels/wasm/recurrent.js';
 import { useWasmProducts } from '../../src/kernels/matmul.js';
 import { wasmGemmSupported } from '../../src/kernels/wasm/gemm.js';
 
@@ -70,7 +70,7 @@ const js = (s: Step) => outputs(s, (b) => jsOn(s, b));
 const wasm = (s: Step) => outputs(s, (b) => wasmOn(s, b));
 
 describe.skipIf(!wasmGemmSupported())('the wasm LSTM step', () => {
-  afterAll(() => useWasmProducts(true));
+  afterEach(() => useWasmProducts(true));
 
   it("gives the JS step's activations, cell and hidden state within a few float32 ulps, NaN and infinities included", () => {
     // The pre-activations summed in float32 first (the JS step sums in float64), so only the gate math differs.
@@ -143,5 +143,98 @@ describe.skipIf(!wasmGemmSupported())('the wasm LSTM step', () => {
     expect(outputs(six, (b) => routedOn(six, b))).toEqual(js(six));
     useWasmProducts(false);
     expect(outputs(s, (b) => routedOn(s, b))).toEqual(jsOut);
+  });
+
+  // The backward: activations in their ranges, state and output gradients moderate or NaN.
+  const unit = (lo: number) => fc.oneof({ weight: 9, arbitrary: fc.double({ min: lo, max: 1, noNaN: true }).map(Math.fround) }, { weight: 1, arbitrary: fc.constant(NaN) });
+  const moderate = fc.oneof(
+    { weight: 9, arbitrary: fc.tuple(fc.double({ min: -1, max: 1, noNaN: true }), fc.constantFrom(0.01, 1, 30)).map(([v, k]) => Math.fround(v * k)) },
+    { weight: 1, arbitrary: fc.constantFrom(NaN, 0) },
+  );
+  const back = fc.record({ N: fc.integer({ min: 1, max: 6 }), H: fc.integer({ min: 1, max: 6 }).map((q) => 4 * q) }).chain(({ N, H }) => {
+    const n = (k: number, arb: fc.Arbitrary<number>) => fc.array(arb, { minLength: k, maxLength: k });
+    return fc.record({
+      N: fc.constant(N), H: fc.constant(H), act: n(4 * N * H, unit(0)), tc: n(N * H, unit(-1)),
+      cPrev: n(N * H, moderate), gOut: n(N * H, moderate), dh: n(N * H, moderate), dc: n(N * H, moderate),
+    });
+  });
+  type Back = { N: number; H: number; act: number[]; tc: number[]; cPrev: number[]; gOut: number[]; dh: number[]; dc: number[] };
+  const BAT = { act: 3, cPrev: 6, tc: 2, gOut: 5, dPre: 7 };
+  /** Runs one backward step with `run`; returns dPre, dh, dc and the bias sums. */
+  function backOutputs(s: Back, run: (b: Record<'act' | 'cPrev' | 'tc' | 'gOut' | 'dh' | 'dc' | 'dPre', Float32Array>, db: Float64Array) => void): [Float32Array, Float32Array, Float32Array, Float64Array] {
+    const place = (values: number[], at: number) => {
+      const buffer = new Float32Array(at + values.length + 3).fill(NaN);
+      buffer.set(values, at);
+      return buffer;
+    };
+    const b = {
+      act: place(s.act, BAT.act), cPrev: place(s.cPrev, BAT.cPrev), tc: place(s.tc, BAT.tc), gOut: place(s.gOut, BAT.gOut),
+      dh: Float32Array.from(s.dh), dc: Float32Array.from(s.dc), dPre: new Float32Array(BAT.dPre + 4 * s.N * s.H + 3),
+    };
+    const db = new Float64Array(4 * s.H).fill(0.5);
+    run(b, db);
+    return [b.dPre.slice(BAT.dPre, BAT.dPre + 4 * s.N * s.H), b.dh, b.dc, db];
+  }
+  const jsBack = (s: Back, lengths: Int32Array | null = null, t = 0) => backOutputs(s, (b, db) =>
+    jsStepBackward(b.act, BAT.act, b.cPrev, BAT.cPrev, b.tc, BAT.tc, b.gOut, BAT.gOut, b.dh, b.dc, b.dPre, BAT.dPre, db, s.N, s.H, lengths, t));
+  const routedBack = (s: Back, lengths: Int32Array | null = null, t = 0) => backOutputs(s, (b, db) =>
+    lstmStepBackward(b.act, BAT.act, b.cPrev, BAT.cPrev, b.tc, BAT.tc, b.gOut, BAT.gOut, b.dh, b.dc, b.dPre, BAT.dPre, db, s.N, s.H, lengths, t));
+
+  it("backward: gives the JS step's gate gradients, state gradients and bias sums up to float32 rounding", () => {
+    fc.assert(
+      fc.property(back, (s) => {
+        const want = jsBack(s);
+        const wasmOnly = backOutputs(s, (b) => expect(lstmStepBackwardWasm(b.act, BAT.act, b.cPrev, BAT.cPrev, b.tc, BAT.tc, b.gOut, BAT.gOut, b.dh, b.dc, b.dPre, BAT.dPre, s.N, s.H)).toBe(true));
+        const got = routedBack(s);
+        expect(got.slice(0, 3)).toEqual(wasmOnly.slice(0, 3)); // the wasm backend runs the wasm step
+        const { N, H } = s;
+        for (let r = 0; r < N; r++) {
+          for (let j = 0; j < H; j++) {
+            const [q, p] = [r * H + j, 4 * r * H + j];
+            const [i, f, g, o, t] = [s.act[p]!, s.act[p + H]!, s.act[p + 2 * H]!, s.act[p + 3 * H]!, s.tc[q]!];
+            // dcv = dc + (dh + gOut)·o·(1 − t²), each term rounded in float32: its error is relative to the terms' size.
+            const gh = Math.abs(s.dh[q]!) + Math.abs(s.gOut[q]!);
+            const ddc = 1e-6 * (Math.abs(s.dc[q]!) + gh * Math.abs(o * (1 - t * t))) + 1e-38;
+            const checks: [number, number, number][] = [
+              [got[0][p]!, want[0][p]!, ddc * Math.abs(g * i * (1 - i))],
+              [got[0][p + H]!, want[0][p + H]!, ddc * Math.abs(s.cPrev[q]! * f * (1 - f))],
+              [got[0][p + 2 * H]!, want[0][p + 2 * H]!, ddc * Math.abs(i * (1 - g * g))],
+              [got[0][p + 3 * H]!, want[0][p + 3 * H]!, 1e-6 * gh * Math.abs(t * o * (1 - o))],
+              [got[2][q]!, want[2][q]!, ddc * Math.abs(f)],
+            ];
+            for (const [a, w, tol] of checks) {
+              if (!within(a, w, tol + 1e-6 * Math.abs(w) + 1e-38)) expect.fail(`row ${r} unit ${j}: ${a} on wasm, ${w} in JS (tolerance ${tol})`);
+            }
+            expect(got[1][q]).toBe(0);
+          }
+        }
+        // The bias sums add the same gate gradients: within what those differ by, summed, and the JS
+        // step's float32 rounding of each (it adds the float64 values, the routed step the stored ones).
+        for (let j = 0; j < 4 * H; j++) {
+          let tol = 1e-12;
+          for (let r = 0; r < N; r++) tol += Math.abs(got[0][4 * r * H + j]! - want[0][4 * r * H + j]!) * 1.0001 + 1e-7 * Math.abs(want[0][4 * r * H + j]!);
+          if (!within(got[3][j]!, want[3][j]!, tol)) expect.fail(`db[${j}]: ${got[3][j]} routed, ${want[3][j]} in JS`);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('backward: a finished row keeps its state gradients and adds nothing to the gate gradients or the bias sums; the others are as in a full batch', () => {
+    const wave = (n: number, seed: number, lo: number) => Array.from({ length: n }, (_, i) => Math.fround(lo + (1 - lo) * (0.5 + 0.5 * Math.sin(seed + i))));
+    const s: Back = { N: 3, H: 4, act: wave(48, 1, 0), tc: wave(12, 2, -1), cPrev: wave(12, 3, -2), gOut: wave(12, 4, -2), dh: wave(12, 5, -2), dc: wave(12, 6, -2) };
+    const full = routedBack(s, Int32Array.from([5, 5, 5]), 2);
+    const [dPre, dh, dc, db] = routedBack(s, Int32Array.from([5, 2, 5]), 2);
+    expect(Array.from(dPre.subarray(16, 32))).toEqual(new Array(16).fill(0));
+    expect(Array.from(dh.subarray(4, 8))).toEqual(s.dh.slice(4, 8));
+    expect(Array.from(dc.subarray(4, 8))).toEqual(s.dc.slice(4, 8));
+    for (const r of [0, 2]) {
+      expect(Array.from(dPre.subarray(16 * r, 16 * (r + 1)))).toEqual(Array.from(full[0].subarray(16 * r, 16 * (r + 1))));
+      expect(Array.from(dc.subarray(4 * r, 4 * (r + 1)))).toEqual(Array.from(full[2].subarray(4 * r, 4 * (r + 1))));
+    }
+    const sums = Array.from({ length: 16 }, (_, j) => 0.5 + dPre[j]! + dPre[32 + j]!);
+    Array.from(db).forEach((v, j) => expect(Math.abs(v - sums[j]!)).toBeLessThanOrEqual(1e-12));
+    useWasmProducts(false);
+    expect(routedBack(s)).toEqual(jsBack(s));
   });
 });

@@ -144,6 +144,10 @@ describe('recurrentLayer (fused)', () => {
       expect(row0(ragged[0]!)).toEqual(row0(full[0]!));
       expect(Array.from(ragged[1]!.data).slice(0, H)).toEqual(Array.from(full[1]!.data).slice(0, H));
       expect(Array.from(ragged[2]!.data).slice(0, H)).toEqual(Array.from(full[2]!.data).slice(0, H));
+      // And its gradients: the input projection's row 0 at every step, h0's and c0's row 0.
+      const gate0 = (t: Tensor) => Array.from(t.data).filter((_, i) => Math.floor(i / (4 * H)) % N === 0);
+      expect(gate0(ragged[3]!)).toEqual(gate0(full[3]!));
+      for (const k of [6, 7]) expect(Array.from(ragged[k]!.data).slice(0, H)).toEqual(Array.from(full[k]!.data).slice(0, H));
     }
   });
 

@@ -91,3 +91,48 @@ export function lstmCellFunc(): Func {
   ];
   return f;
 }
+
+/**
+ * lstmCellBackward(act, cPrev, tc, gOut, dh, dc, dPre, N, H): the LSTM step's backward for N rows, H a
+ * positive multiple of 4, as the JS step's (cpu/recurrentSteps.ts's lstmStepBackward) without its bias
+ * sums. act [N, 4H] holds σ(i), σ(f), tanh(g), σ(o); tc [N, H] tanh(c); dh and dc [N, H] the state's
+ * gradients after the step, gOut [N, H] the step's output gradient. Writes dPre [N, 4H] (the gates'
+ * pre-activation gradients), makes dc the gradient of cPrev and leaves dh zero (for the recurrent
+ * product to add into).
+ */
+export function lstmCellBackwardFunc(): Func {
+  const f = new Func('lstmCellBackward', 9);
+  const [act, cPrev, tc, gOut, dh, dc, dPre, N, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [row, gate, end] = [f.local(I32), f.local(I32), f.local(I32)];
+  const [ig, fg, gg, og, t, gh, dcv] = Array.from({ length: 7 }, () => f.local(V128)) as [number, number, number, number, number, number, number];
+  const at = (base: number, q: number): Code => (q === 0 ? get(base) : i32.add(get(base), i32.mul(get(gate), c(q))));
+  const mul = (...xs: Code[]): Code => xs.reduce((a, b) => f32x4.mul(a, b));
+  const oneMinus = (x: Code): Code => f32x4.sub(k(1), x);
+  const unit: Code[] = [
+    local.set(ig, v128.load(at(act, 0))),
+    local.set(fg, v128.load(at(act, 1))),
+    local.set(gg, v128.load(at(act, 2))),
+    local.set(og, v128.load(at(act, 3))),
+    local.set(t, v128.load(get(tc))),
+    local.set(gh, f32x4.add(v128.load(get(dh)), v128.load(get(gOut)))),
+    local.set(dcv, f32x4.add(v128.load(get(dc)), mul(get(gh), get(og), oneMinus(f32x4.mul(get(t), get(t)))))),
+    v128.store(at(dPre, 0), mul(get(dcv), get(gg), get(ig), oneMinus(get(ig)))),
+    v128.store(at(dPre, 1), mul(get(dcv), v128.load(get(cPrev)), get(fg), oneMinus(get(fg)))),
+    v128.store(at(dPre, 2), mul(get(dcv), get(ig), oneMinus(f32x4.mul(get(gg), get(gg))))),
+    v128.store(at(dPre, 3), mul(get(gh), get(t), get(og), oneMinus(get(og)))),
+    v128.store(get(dc), f32x4.mul(get(dcv), get(fg))),
+    v128.store(get(dh), f32x4.const(0)),
+    ...[act, dPre, cPrev, tc, gOut, dh, dc].map((p) => i32.inc(p, c(16))),
+  ];
+  f.body = [
+    ...local.set(gate, i32.mul(get(H), c(4))),
+    ...local.set(row, c(0)),
+    ...doWhile(i32.ltU(get(row), get(N)),
+      local.set(end, i32.add(get(dc), get(gate))),
+      doWhile(i32.ltU(get(dc), get(end)), ...unit),
+      i32.inc(act, i32.mul(get(gate), c(3))),
+      i32.inc(dPre, i32.mul(get(gate), c(3))),
+      i32.inc(row, c(1))),
+  ];
+  return f;
+}

@@ -38,3 +38,36 @@ export function lstmStepWasm(
   releaseWorkspace(bytes);
   return true;
 }
+
+/**
+ * As `lstmStepBackward` for every row and without the bias sums: from act at `a` [N, 4H], cPrev at cp,
+ * tc at `to` and the output gradient gOut at go (each [N, H]), and dh, dc [N, H] (from 0), writes dPre
+ * [N, 4H] at dOff, makes dc the gradient of cPrev and zeroes dh. H must be a multiple of 4. False
+ * (nothing written) when wasm cannot run it.
+ */
+export function lstmStepBackwardWasm(
+  act: Float32Array, a: number, cPrev: Float32Array, cp: number, tc: Float32Array, to: number, gOut: Float32Array, go: number,
+  dh: Float32Array, dc: Float32Array, dPre: Float32Array, dOff: number, N: number, H: number,
+): boolean {
+  const [G, NH] = [4 * N * H, N * H];
+  const actAt = 0;
+  const dPreAt = actAt + align16(4 * G);
+  const [cPrevAt, tcAt, gOutAt, dhAt, dcAt] = [0, 1, 2, 3, 4].map((i) => dPreAt + align16(4 * G) + i * align16(4 * NH)) as [number, number, number, number, number];
+  const bytes = dcAt + 4 * NH;
+  const ws = gemmWorkspace(bytes);
+  if (ws === null) return false;
+  const { heap, base } = ws;
+  const f = (at: number) => (base + at) >> 2;
+  heap.set(act.subarray(a, a + G), f(actAt));
+  heap.set(cPrev.subarray(cp, cp + NH), f(cPrevAt));
+  heap.set(tc.subarray(to, to + NH), f(tcAt));
+  heap.set(gOut.subarray(go, go + NH), f(gOutAt));
+  heap.set(dh.subarray(0, NH), f(dhAt));
+  heap.set(dc.subarray(0, NH), f(dcAt));
+  ws.w.lstmCellBackward(base + actAt, base + cPrevAt, base + tcAt, base + gOutAt, base + dhAt, base + dcAt, base + dPreAt, N, H);
+  dPre.set(heap.subarray(f(dPreAt), f(dPreAt) + G), dOff);
+  dh.set(heap.subarray(f(dhAt), f(dhAt) + NH));
+  dc.set(heap.subarray(f(dcAt), f(dcAt) + NH));
+  releaseWorkspace(bytes);
+  return true;
+}
