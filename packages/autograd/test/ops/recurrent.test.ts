@@ -115,39 +115,42 @@ describe('recurrentLayer (fused)', () => {
     expect(Array.from(r.hN.data)).toEqual([1, 1]);
   });
 
-  it("float32 LSTM with a hidden size the wasm step takes (8): wasm gives js's outputs and gradients up to float32 rounding, both directions, ragged lengths; a row's values do not depend on the other rows' lengths", () => {
-    const [T, N, H] = [6, 3, 8];
+  it.each(['lstm', 'gru'] as const)("float32 %s with a hidden size the wasm step takes (8): wasm gives js's outputs and gradients up to float32 rounding, both directions, ragged lengths; a row's values do not depend on the other rows' lengths", (mode) => {
+    const [T, N, H, G] = [6, 3, 8, gates(mode)];
+    const lstm = mode === 'lstm';
     const wave = (n: number, seed: number, scale: number) => Array.from({ length: n }, (_, i) => Math.sin(seed + i * 0.7) * scale);
     const make = () => [
-      reshape(tensor(wave(T * N * 4 * H, 1, 1.5)), [T, N, 4 * H]), reshape(tensor(wave(4 * H * H, 2, 0.4)), [4 * H, H]),
-      tensor(wave(4 * H, 3, 0.3)), reshape(tensor(wave(N * H, 4, 0.5)), [N, H]), reshape(tensor(wave(N * H, 5, 0.5)), [N, H]),
+      reshape(tensor(wave(T * N * G * H, 1, 1.5)), [T, N, G * H]), reshape(tensor(wave(G * H * H, 2, 0.4)), [G * H, H]),
+      tensor(wave(G * H, 3, 0.3)), reshape(tensor(wave(N * H, 4, 0.5)), [N, H]), reshape(tensor(wave(N * H, 5, 0.5)), [N, H]),
     ].map((t) => t.requiresGrad_());
+    // outputs, hN, (cN), then the gradients of xProj, wHh, bHh, h0 (and c0)
     const run = (backend: BackendName, reverse: boolean, lengths: number[] | undefined) => {
       setBackend(backend);
       try {
         const [xProj, w, b, h0, c0] = make() as [Tensor, Tensor, Tensor, Tensor, Tensor];
-        const r = recurrentLayer(xProj, w, b, h0, c0, { mode: 'lstm', reverse, ...(lengths ? { lengths } : {}) });
-        const loss = r.output.mul(r.output).sum().add(r.hN.sum()).add(r.cN!.mul(0.5).sum());
-        return [r.output, r.hN, r.cN!, ...gradients([loss], [xProj, w, b, h0, c0])];
+        const r = recurrentLayer(xProj, w, b, h0, lstm ? c0 : null, { mode, reverse, ...(lengths ? { lengths } : {}) });
+        let loss = r.output.mul(r.output).sum().add(r.hN.sum());
+        if (lstm) loss = loss.add(r.cN!.mul(0.5).sum());
+        const leaves = lstm ? [xProj, w, b, h0, c0] : [xProj, w, b, h0];
+        return [r.output, r.hN, ...(lstm ? [r.cN!] : []), ...gradients([loss], leaves)];
       } finally {
         setBackend('wasm');
       }
     };
+    const states = lstm ? [1, 2] : [1];
+    const dx = states.length + 1;
+    const dStates = lstm ? [dx + 3, dx + 4] : [dx + 3];
     for (const reverse of [false, true]) {
       for (const lengths of [undefined, [6, 2, 4]]) {
         const [wasm, js] = [run('wasm', reverse, lengths), run('js', reverse, lengths)];
         wasm.forEach((t, i) => expectNear(t, js[i]!, 1e-5));
       }
-      // Row 0 runs all six steps either way: its output, final state and input gradient are the same bits.
+      // Row 0 runs all six steps either way: its outputs, final state and gradients are the same bits.
       const [full, ragged] = [run('wasm', reverse, [6, 6, 6]), run('wasm', reverse, [6, 2, 4])];
-      const row0 = (t: Tensor) => Array.from(t.data).filter((_, i) => Math.floor(i / H) % N === 0);
-      expect(row0(ragged[0]!)).toEqual(row0(full[0]!));
-      expect(Array.from(ragged[1]!.data).slice(0, H)).toEqual(Array.from(full[1]!.data).slice(0, H));
-      expect(Array.from(ragged[2]!.data).slice(0, H)).toEqual(Array.from(full[2]!.data).slice(0, H));
-      // And its gradients: the input projection's row 0 at every step, h0's and c0's row 0.
-      const gate0 = (t: Tensor) => Array.from(t.data).filter((_, i) => Math.floor(i / (4 * H)) % N === 0);
-      expect(gate0(ragged[3]!)).toEqual(gate0(full[3]!));
-      for (const k of [6, 7]) expect(Array.from(ragged[k]!.data).slice(0, H)).toEqual(Array.from(full[k]!.data).slice(0, H));
+      const row0 = (t: Tensor, width: number) => Array.from(t.data).filter((_, i) => Math.floor(i / width) % N === 0);
+      expect(row0(ragged[0]!, H)).toEqual(row0(full[0]!, H));
+      expect(row0(ragged[dx]!, G * H)).toEqual(row0(full[dx]!, G * H));
+      for (const k of [...states, ...dStates]) expect(Array.from(ragged[k]!.data).slice(0, H)).toEqual(Array.from(full[k]!.data).slice(0, H));
     }
   });
 

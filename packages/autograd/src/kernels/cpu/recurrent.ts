@@ -1,8 +1,8 @@
 import type { FloatArray } from '../../dtype.js';
 import { like } from './alloc.js';
 import { matmulTransposedInto } from '../matmul.js';
-import { gruStep, gruStepBackward, rnnStep, rnnStepBackward } from './recurrentSteps.js';
-import { lstmStep, lstmStepBackward } from '../lstmStep.js';
+import { rnnStep, rnnStepBackward } from './recurrentSteps.js';
+import { gruStep, gruStepBackward, lstmStep, lstmStepBackward } from '../cellSteps.js';
 
 // Recurrent cells and whole layers. Gate blocks follow PyTorch: rows of [N, G·H] hold i,f,g,o (LSTM)
 // or r,z,n (GRU), each H wide. The step loops are in recurrentSteps.ts, the activations in

@@ -3,8 +3,8 @@ import type { FloatArray } from '../../dtype.js';
 // The gate activations of the JS recurrent kernels. Their float32 steps use an exp built from two small
 // tables and a short polynomial (relative error below 1e-14, far under float32's rounding, and two to
 // three times as fast as Math.exp in V8); the float64 kernels keep Math.exp and Math.tanh, so gradient
-// checks see the library functions. On the wasm backend the float32 LSTM step runs its gate math in
-// WebAssembly instead (wasm/cellModule.ts), forward and backward; GRU and RNN steps stay here.
+// checks see the library functions. On the wasm backend the float32 LSTM and GRU steps run their gate
+// math in WebAssembly instead (wasm/cellModule.ts), forward and backward; RNN steps stay here.
 
 /** 2^(i/32) for i in [0, 32). */
 const FRAC = Float64Array.from({ length: 32 }, (_, i) => 2 ** (i / 32));

@@ -1,6 +1,7 @@
-// The LSTM cell's gate math as a WebAssembly SIMD function beside the GEMM's (gemmModule.ts): four
-// hidden units at a time, with exp (and e^x − 1, for tanh) from a range reduction and a short
-// polynomial in float32, as PyTorch's vectorized CPU kernels compute them. Pointers are byte addresses; sizes count elements.
+// The LSTM and GRU cells' gate math, forward and backward, as WebAssembly SIMD functions beside the
+// GEMM's (gemmModule.ts): four hidden units at a time, with exp (and e^x − 1, for tanh) from a range
+// reduction and a short polynomial in float32, as PyTorch's vectorized CPU kernels compute them.
+// Pointers are byte addresses; sizes count elements.
 import { Func, I32, V128, doWhile, f32x4, i32, i32x4, local, v128, type Code } from './emit.js';
 
 const { get } = local;
@@ -92,6 +93,13 @@ export function lstmCellFunc(): Func {
   return f;
 }
 
+/** The lane-wise product of the factors, left to right. */
+const mul = (...xs: Code[]): Code => xs.reduce((a, b) => f32x4.mul(a, b));
+/** 1 − x in each lane. */
+const oneMinus = (x: Code): Code => f32x4.sub(k(1), x);
+/** 1 − x² as (1 − x)(1 + x): exact factors for |x| near 1, where 1 − x·x would cancel away float32's digits. */
+const oneMinusSquare = (x: Code): Code => f32x4.mul(oneMinus(x), f32x4.add(k(1), x));
+
 /**
  * lstmCellBackward(act, cPrev, tc, gOut, dh, dc, dPre, N, H): the LSTM step's backward for N rows, H a
  * positive multiple of 4, as the JS step's (cpu/recurrentSteps.ts's lstmStepBackward) without its bias
@@ -106,8 +114,6 @@ export function lstmCellBackwardFunc(): Func {
   const [row, gate, end] = [f.local(I32), f.local(I32), f.local(I32)];
   const [ig, fg, gg, og, t, gh, dcv] = Array.from({ length: 7 }, () => f.local(V128)) as [number, number, number, number, number, number, number];
   const at = (base: number, q: number): Code => (q === 0 ? get(base) : i32.add(get(base), i32.mul(get(gate), c(q))));
-  const mul = (...xs: Code[]): Code => xs.reduce((a, b) => f32x4.mul(a, b));
-  const oneMinus = (x: Code): Code => f32x4.sub(k(1), x);
   const unit: Code[] = [
     local.set(ig, v128.load(at(act, 0))),
     local.set(fg, v128.load(at(act, 1))),
@@ -115,10 +121,10 @@ export function lstmCellBackwardFunc(): Func {
     local.set(og, v128.load(at(act, 3))),
     local.set(t, v128.load(get(tc))),
     local.set(gh, f32x4.add(v128.load(get(dh)), v128.load(get(gOut)))),
-    local.set(dcv, f32x4.add(v128.load(get(dc)), mul(get(gh), get(og), oneMinus(f32x4.mul(get(t), get(t)))))),
+    local.set(dcv, f32x4.add(v128.load(get(dc)), mul(get(gh), get(og), oneMinusSquare(get(t))))),
     v128.store(at(dPre, 0), mul(get(dcv), get(gg), get(ig), oneMinus(get(ig)))),
     v128.store(at(dPre, 1), mul(get(dcv), v128.load(get(cPrev)), get(fg), oneMinus(get(fg)))),
-    v128.store(at(dPre, 2), mul(get(dcv), get(ig), oneMinus(f32x4.mul(get(gg), get(gg))))),
+    v128.store(at(dPre, 2), mul(get(dcv), get(ig), oneMinusSquare(get(gg)))),
     v128.store(at(dPre, 3), mul(get(gh), get(t), get(og), oneMinus(get(og)))),
     v128.store(get(dc), f32x4.mul(get(dcv), get(fg))),
     v128.store(get(dh), f32x4.const(0)),
@@ -132,6 +138,84 @@ export function lstmCellBackwardFunc(): Func {
       doWhile(i32.ltU(get(dc), get(end)), ...unit),
       i32.inc(act, i32.mul(get(gate), c(3))),
       i32.inc(dPre, i32.mul(get(gate), c(3))),
+      i32.inc(row, c(1))),
+  ];
+  return f;
+}
+
+/**
+ * gruCell(x, hg, act, hn, hPrev, h, N, H): the GRU step for N rows, H a positive multiple of 4, as
+ * PyTorch's: x and hg [N, 3H] are the two projections (biases included, r, z, n blocks); writes act
+ * [N, 3H] = r, z, n with r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r·h_n), hn [N, H] = h_n (for
+ * the backward) and h = (1 − z)·n + z·hPrev [N, H].
+ */
+export function gruCellFunc(): Func {
+  const f = new Func('gruCell', 8);
+  const [x, hg, act, hn, hPrev, hOut, N, H] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [row, gate, end] = [f.local(I32), f.local(I32), f.local(I32)];
+  const [rg, zg, ng, hv, q, s] = Array.from({ length: 6 }, () => f.local(V128)) as [number, number, number, number, number, number];
+  const at = (base: number, i: number): Code => (i === 0 ? get(base) : i32.add(get(base), i32.mul(get(gate), c(i))));
+  const unit: Code[] = [
+    ...sigmoid4(f32x4.add(v128.load(at(x, 0)), v128.load(at(hg, 0))), rg, q, s),
+    ...sigmoid4(f32x4.add(v128.load(at(x, 1)), v128.load(at(hg, 1))), zg, q, s),
+    local.set(hv, v128.load(at(hg, 2))),
+    local.set(ng, f32x4.add(v128.load(at(x, 2)), f32x4.mul(get(rg), get(hv)))),
+    ...tanh4(get(ng), ng, q, s),
+    v128.store(at(act, 0), get(rg)),
+    v128.store(at(act, 1), get(zg)),
+    v128.store(at(act, 2), get(ng)),
+    v128.store(get(hn), get(hv)),
+    v128.store(get(hOut), f32x4.add(f32x4.mul(f32x4.sub(k(1), get(zg)), get(ng)), f32x4.mul(get(zg), v128.load(get(hPrev))))),
+    ...[x, hg, act, hn, hPrev, hOut].map((p) => i32.inc(p, c(16))),
+  ];
+  f.body = [
+    ...local.set(gate, i32.mul(get(H), c(4))),
+    ...local.set(row, c(0)),
+    ...doWhile(i32.ltU(get(row), get(N)),
+      local.set(end, i32.add(get(hOut), get(gate))),
+      doWhile(i32.ltU(get(hOut), get(end)), ...unit),
+      ...[x, hg, act].map((p) => i32.inc(p, i32.mul(get(gate), c(2)))),
+      i32.inc(row, c(1))),
+  ];
+  return f;
+}
+
+/**
+ * gruCellBackward(act, hn, hPrev, gOut, dh, dXg, dHg, N, H): the GRU step's backward for N rows, H a
+ * positive multiple of 4, as the JS step's (cpu/recurrentSteps.ts's gruStepBackward) without its bias
+ * sums: from act (r, z, n), hn, hPrev and gh = dh + gOut, writes dXg = (dr, dz, dn) and dHg = (dr, dz,
+ * dn·r) [N, 3H] (the pre-activations' gradients through the two projections) and makes dh = gh·z.
+ */
+export function gruCellBackwardFunc(): Func {
+  const f = new Func('gruCellBackward', 9);
+  const [act, hn, hPrev, gOut, dh, dXg, dHg, N, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [row, gate, end] = [f.local(I32), f.local(I32), f.local(I32)];
+  const [rg, zg, ng, gh, dn, dr, dz] = Array.from({ length: 7 }, () => f.local(V128)) as [number, number, number, number, number, number, number];
+  const at = (base: number, i: number): Code => (i === 0 ? get(base) : i32.add(get(base), i32.mul(get(gate), c(i))));
+  const unit: Code[] = [
+    local.set(rg, v128.load(at(act, 0))),
+    local.set(zg, v128.load(at(act, 1))),
+    local.set(ng, v128.load(at(act, 2))),
+    local.set(gh, f32x4.add(v128.load(get(dh)), v128.load(get(gOut)))),
+    local.set(dn, mul(get(gh), oneMinus(get(zg)), oneMinusSquare(get(ng)))),
+    local.set(dr, mul(get(dn), v128.load(get(hn)), get(rg), oneMinus(get(rg)))),
+    local.set(dz, mul(get(gh), f32x4.sub(v128.load(get(hPrev)), get(ng)), get(zg), oneMinus(get(zg)))),
+    v128.store(at(dXg, 0), get(dr)),
+    v128.store(at(dXg, 1), get(dz)),
+    v128.store(at(dXg, 2), get(dn)),
+    v128.store(at(dHg, 0), get(dr)),
+    v128.store(at(dHg, 1), get(dz)),
+    v128.store(at(dHg, 2), f32x4.mul(get(dn), get(rg))),
+    v128.store(get(dh), f32x4.mul(get(gh), get(zg))),
+    ...[act, dXg, dHg, hn, hPrev, gOut, dh].map((p) => i32.inc(p, c(16))),
+  ];
+  f.body = [
+    ...local.set(gate, i32.mul(get(H), c(4))),
+    ...local.set(row, c(0)),
+    ...doWhile(i32.ltU(get(row), get(N)),
+      local.set(end, i32.add(get(dh), get(gate))),
+      doWhile(i32.ltU(get(dh), get(end)), ...unit),
+      ...[act, dXg, dHg].map((p) => i32.inc(p, i32.mul(get(gate), c(2)))),
       i32.inc(row, c(1))),
   ];
   return f;

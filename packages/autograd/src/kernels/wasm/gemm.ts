@@ -27,13 +27,15 @@ export type GemmF32 = (
   zeroed?: boolean,
 ) => boolean;
 
-/** The GEMM module's exports: the product's functions, the window functions, the LSTM cell and its backward, and the memory. */
+/** The GEMM module's exports: the product's functions, the window functions, the LSTM and GRU cells and their backwards, and the memory. */
 export interface GemmExports extends GemmFns {
   memory: WebAssembly.Memory;
   im2col(...args: number[]): void;
   col2im(...args: number[]): void;
   lstmCell(act: number, x: number, bias: number, cPrev: number, c: number, tc: number, h: number, N: number, H: number): void;
   lstmCellBackward(act: number, cPrev: number, tc: number, gOut: number, dh: number, dc: number, dPre: number, N: number, H: number): void;
+  gruCell(x: number, hg: number, act: number, hn: number, hPrev: number, h: number, N: number, H: number): void;
+  gruCellBackward(act: number, hn: number, hPrev: number, gOut: number, dh: number, dXg: number, dHg: number, N: number, H: number): void;
 }
 
 /**

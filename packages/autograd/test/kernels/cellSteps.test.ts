@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { lstmStep as jsStep, lstmStepBackward as jsStepBackward } from '../../src/kernels/cpu/recurrentSteps.js';
-import { lstmStep, lstmStepBackward } from '../../src/kernels/lstmStep.js';
-import { lstmStepBackwardWasm, lstmStepWasm } from '../../src/kernels/wasm/recurrent.js';
+import { gruStep as jsGru, gruStepBackward as jsGruBackward, lstmStep as jsStep, lstmStepBackward as jsStepBackward } from '../../src/kernels/cpu/recurrentSteps.js';
+import { gruStep, gruStepBackward, lstmStep, lstmStepBackward } from '../../src/kernels/cellSteps.js';
+import { gruStepBackwardWasm, gruStepWasm, lstmStepBackwardWasm, lstmStepWasm } from '../../src/kernels/wasm/recurrent.js';
 import { useWasmProducts } from '../../src/kernels/matmul.js';
 import { wasmGemmSupported } from '../../src/kernels/wasm/gemm.js';
 
-// The wasm LSTM step's gate math (float32 SIMD exp, sigmoid and tanh) against the JS step (float64
+// The wasm LSTM and GRU steps' gate math (float32 SIMD exp, sigmoid and tanh) against the JS steps (float64
 // arithmetic rounded once): within a few float32 ulps, and exactly where the JS step is exact (NaN,
 // saturation). Past |v| ≈ 87 its exp is clamped, so a sigmoid tail below 1.2e-38 (under float32's
 // smallest normal) reads as that instead of a subnormal.
@@ -236,5 +236,140 @@ describe.skipIf(!wasmGemmSupported())('the wasm LSTM step', () => {
     Array.from(db).forEach((v, j) => expect(Math.abs(v - sums[j]!)).toBeLessThanOrEqual(1e-12));
     useWasmProducts(false);
     expect(routedBack(s)).toEqual(jsBack(s));
+  });
+});
+
+describe.skipIf(!wasmGemmSupported())('the wasm GRU step', () => {
+  afterEach(() => useWasmProducts(true));
+
+  const gru = fc.record({ N: fc.integer({ min: 1, max: 5 }), H: fc.integer({ min: 1, max: 6 }).map((q) => 4 * q) }).chain(({ N, H }) => {
+    const n = (k: number, arb: fc.Arbitrary<number>) => fc.array(arb, { minLength: k, maxLength: k });
+    const unit = (lo: number) => fc.oneof({ weight: 9, arbitrary: fc.double({ min: lo, max: 1, noNaN: true }).map(Math.fround) }, { weight: 1, arbitrary: fc.constant(NaN) });
+    return fc.record({
+      N: fc.constant(N), H: fc.constant(H),
+      x: n(3 * N * H, value), hg: n(3 * N * H, value), hPrev: n(N * H, value),
+      act: n(3 * N * H, unit(0)).map((a) => a.map((v, i) => (Math.floor(i / H) % 3 === 2 ? Math.fround(2 * v - 1) : v))), // r, z in [0, 1], n in [-1, 1]
+      hn: n(N * H, value), gOut: n(N * H, value), dh: n(N * H, value),
+    });
+  });
+  type Gru = { N: number; H: number; x: number[]; hg: number[]; hPrev: number[]; act: number[]; hn: number[]; gOut: number[]; dh: number[] };
+  const GAT = { x: 4, act: 3, hn: 6, hPrev: 2, h: 5, gOut: 7, d: 1 };
+  const place = (values: number[] | number, at: number) => {
+    const k = typeof values === 'number' ? values : values.length;
+    const buffer = new Float32Array(at + k + 3).fill(NaN);
+    if (typeof values === 'number') buffer.fill(0, at, at + k);
+    else buffer.set(values, at);
+    return buffer;
+  };
+
+  /** The forward on fresh buffers: act, hn and h. */
+  function forward(s: Gru, step: 'js' | 'wasm' | 'routed', lengths: Int32Array | null = null, t = 0): Float32Array[] {
+    const [G, NH] = [3 * s.N * s.H, s.N * s.H];
+    const [x, hg, act, hn, hPrev, h] = [place(s.x, GAT.x), Float32Array.from(s.hg), place(G, GAT.act), place(NH, GAT.hn), place(s.hPrev, GAT.hPrev), place(NH, GAT.h)];
+    if (step === 'wasm') expect(gruStepWasm(x, GAT.x, hg, act, GAT.act, hn, GAT.hn, hPrev, GAT.hPrev, h, GAT.h, s.N, s.H)).toBe(true);
+    else (step === 'js' ? jsGru : gruStep)(x, GAT.x, hg, act, GAT.act, hn, GAT.hn, hPrev, GAT.hPrev, h, GAT.h, s.N, s.H, lengths, t);
+    return [act.slice(GAT.act, GAT.act + G), hn.slice(GAT.hn, GAT.hn + NH), h.slice(GAT.h, GAT.h + NH)];
+  }
+
+  /** The backward on fresh buffers: dXg, dHg, dh and the bias sums. */
+  function backward(s: Gru, step: 'js' | 'wasm' | 'routed', lengths: Int32Array | null = null, t = 0): [Float32Array, Float32Array, Float32Array, Float64Array] {
+    const G = 3 * s.N * s.H;
+    const [act, hn, hPrev, gOut, dh] = [place(s.act, GAT.act), place(s.hn, GAT.hn), place(s.hPrev, GAT.hPrev), place(s.gOut, GAT.gOut), Float32Array.from(s.dh)];
+    const [dXg, dHg] = [place(G, GAT.d), place(G, GAT.d)];
+    const db = new Float64Array(3 * s.H).fill(0.5);
+    if (step === 'wasm') expect(gruStepBackwardWasm(act, GAT.act, hn, GAT.hn, hPrev, GAT.hPrev, gOut, GAT.gOut, dh, dXg, dHg, GAT.d, s.N, s.H)).toBe(true);
+    else (step === 'js' ? jsGruBackward : gruStepBackward)(act, GAT.act, hn, GAT.hn, hPrev, GAT.hPrev, gOut, GAT.gOut, dh, dXg, dHg, GAT.d, db, s.N, s.H, lengths, t);
+    return [dXg.slice(GAT.d, GAT.d + G), dHg.slice(GAT.d, GAT.d + G), dh, db];
+  }
+
+  it("forward: gives the JS step's gates and state up to float32 rounding of its sums, NaN and infinities included", () => {
+    fc.assert(
+      fc.property(gru, (s) => {
+        const [want, got] = [forward(s, 'js'), forward(s, 'wasm')];
+        expect(forward(s, 'routed')).toEqual(got);
+        const { N, H } = s;
+        for (let b = 0; b < N; b++) {
+          for (let j = 0; j < H; j++) {
+            const [q, p] = [b * H + j, 3 * b * H + j];
+            const sum = (k: number) => 2 ** -22 * (Math.abs(s.x[p + k * H]!) + Math.abs(s.hg[p + k * H]!));
+            // n's pre-activation x_n + r·h_n: its terms' rounding, and r's own error times h_n.
+            const dr = Math.abs(got[0]![p]! - want[0]![p]!);
+            const d = [sum(0), sum(1), 2 ** -21 * (Math.abs(s.x[p + 2 * H]!) + Math.abs(s.hg[p + 2 * H]!)) + (Number.isFinite(dr) ? dr : 0) * Math.abs(s.hg[p + 2 * H]!)];
+            for (let k = 0; k < 3; k++) {
+              const w = want[0]![p + k * H]!;
+              const tol = Number.isFinite(d[k]!) ? (8e-7 + d[k]!) * Math.abs(w) + d[k]! * (1 - w * w) + 1.2e-38 : 1.2e-38;
+              if (!within(got[0]![p + k * H]!, w, tol)) expect.fail(`gate ${k} of row ${b} unit ${j}: ${got[0]![p + k * H]} on wasm, ${w} in JS`);
+            }
+            expect(Object.is(got[1]![q], want[1]![q]) || got[1]![q] === want[1]![q]).toBe(true);
+            // h = (1 − z)·n + z·hPrev: the gates' own differences carried through (the JS step uses them
+            // before their float32 rounding, half an ulp more), and three roundings.
+            const [z, n, hp] = [want[0]![p + H]!, want[0]![p + 2 * H]!, s.hPrev[q]!];
+            const [dz, dn] = [Math.abs(got[0]![p + H]! - z) + 2 ** -24 * Math.abs(z), Math.abs(got[0]![p + 2 * H]! - n) + 2 ** -24 * Math.abs(n)];
+            // (A clamped sigmoid tail, under 1.2e-38, scales by hPrev.)
+            const tol = dn * Math.abs(1 - z) + (dz + 1.2e-38) * (Math.abs(hp) + Math.abs(n)) + 4e-7 * (Math.abs((1 - z) * n) + Math.abs(z * hp)) + 1e-38;
+            if (!within(got[2]![q]!, want[2]![q]!, Number.isFinite(tol) ? tol : 0)) expect.fail(`h of row ${b} unit ${j}: ${got[2]![q]} on wasm, ${want[2]![q]} in JS`);
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("backward: gives the JS step's projection gradients, state gradient and bias sums up to float32 rounding", () => {
+    fc.assert(
+      fc.property(gru, (s) => {
+        const [want, got] = [backward(s, 'js'), backward(s, 'routed')];
+        expect(got.slice(0, 3)).toEqual(backward(s, 'wasm').slice(0, 3));
+        const { N, H } = s;
+        for (let b = 0; b < N; b++) {
+          for (let j = 0; j < H; j++) {
+            const [q, p] = [b * H + j, 3 * b * H + j];
+            const [r, z, n] = [s.act[p]!, s.act[p + H]!, s.act[p + 2 * H]!];
+            const gh = Math.abs(s.dh[q]!) + Math.abs(s.gOut[q]!);
+            const ddn = 1e-6 * gh * Math.abs((1 - z) * (1 - n * n)) + 1e-38;
+            const checks: [number, number, number][] = [
+              [got[0][p]!, want[0][p]!, ddn * Math.abs(s.hn[q]! * r * (1 - r))],
+              [got[0][p + H]!, want[0][p + H]!, 1e-6 * gh * (Math.abs(s.hPrev[q]!) + Math.abs(n)) * Math.abs(z * (1 - z))],
+              [got[0][p + 2 * H]!, want[0][p + 2 * H]!, ddn],
+              [got[1][p]!, want[1][p]!, ddn * Math.abs(s.hn[q]! * r * (1 - r))],
+              [got[1][p + H]!, want[1][p + H]!, 1e-6 * gh * (Math.abs(s.hPrev[q]!) + Math.abs(n)) * Math.abs(z * (1 - z))],
+              [got[1][p + 2 * H]!, want[1][p + 2 * H]!, ddn * Math.abs(r)],
+              [got[2][q]!, want[2][q]!, 1e-6 * gh * Math.abs(z)],
+            ];
+            for (const [a, w, tol] of checks) {
+              const t = Number.isFinite(tol) ? tol + 1e-6 * Math.abs(w) + 1e-38 : 0;
+              if (!within(a, w, t)) expect.fail(`row ${b} unit ${j}: ${a} routed, ${w} in JS (tolerance ${t})`);
+            }
+          }
+        }
+        for (let j = 0; j < 3 * H; j++) {
+          let tol = 1e-12;
+          for (let b = 0; b < N; b++) tol += Math.abs(got[1][3 * b * H + j]! - want[1][3 * b * H + j]!) * 1.0001 + 1e-7 * Math.abs(want[1][3 * b * H + j]!);
+          if (!within(got[3][j]!, want[3][j]!, Number.isFinite(tol) ? tol : 0)) expect.fail(`db[${j}]: ${got[3][j]} routed, ${want[3][j]} in JS`);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a finished row keeps its state (and state gradient) and adds no gradients; other hidden sizes and the js backend run the JS step', () => {
+    const wave = (k: number, seed: number, lo = -2) => Array.from({ length: k }, (_, i) => Math.fround(lo + (1 - lo) * (0.5 + 0.5 * Math.sin(seed + i))));
+    const s: Gru = { N: 3, H: 4, x: wave(36, 1), hg: wave(36, 2), hPrev: wave(12, 3), act: wave(36, 4, 0), hn: wave(12, 5), gOut: wave(12, 6), dh: wave(12, 7) };
+    const lengths = Int32Array.from([5, 2, 5]);
+    const [full, ragged] = [forward(s, 'routed', Int32Array.from([5, 5, 5]), 2), forward(s, 'routed', lengths, 2)];
+    expect(Array.from(ragged[2]!.subarray(4, 8))).toEqual(s.hPrev.slice(4, 8));
+    for (const r of [0, 2]) expect(Array.from(ragged[2]!.subarray(4 * r, 4 * r + 4))).toEqual(Array.from(full[2]!.subarray(4 * r, 4 * r + 4)));
+    const [fullB, raggedB] = [backward(s, 'routed', Int32Array.from([5, 5, 5]), 2), backward(s, 'routed', lengths, 2)];
+    expect(Array.from(raggedB[0].subarray(12, 24))).toEqual(new Array(12).fill(0));
+    expect(Array.from(raggedB[1].subarray(12, 24))).toEqual(new Array(12).fill(0));
+    expect(Array.from(raggedB[2].subarray(4, 8))).toEqual(s.dh.slice(4, 8));
+    for (const r of [0, 2]) expect(Array.from(raggedB[1].subarray(12 * r, 12 * r + 12))).toEqual(Array.from(fullB[1].subarray(12 * r, 12 * r + 12)));
+    Array.from(raggedB[3]).forEach((v, j) => expect(Math.abs(v - (0.5 + raggedB[1][j]! + raggedB[1][24 + j]!))).toBeLessThanOrEqual(1e-12));
+    const six: Gru = { N: 2, H: 6, x: wave(36, 1), hg: wave(36, 2), hPrev: wave(12, 3), act: wave(36, 4, 0), hn: wave(12, 5), gOut: wave(12, 6), dh: wave(12, 7) };
+    expect(forward(six, 'routed')).toEqual(forward(six, 'js'));
+    expect(backward(six, 'routed')).toEqual(backward(six, 'js'));
+    useWasmProducts(false);
+    expect(forward(s, 'routed')).toEqual(forward(s, 'js'));
+    expect(backward(s, 'routed')).toEqual(backward(s, 'js'));
   });
 });
