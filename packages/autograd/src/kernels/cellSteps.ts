@@ -3,60 +3,44 @@ import { wasmProductsOn } from './matmul.js';
 import { gruStep as jsGruStep, gruStepBackward as jsGruStepBackward, lstmStep as jsStep, lstmStepBackward as jsStepBackward } from './cpu/recurrentSteps.js';
 import { gruStepBackwardWasm, gruStepWasm, lstmStepBackwardWasm, lstmStepWasm } from './wasm/recurrent.js';
 
-// The LSTM and GRU steps and their backwards as the recurrent kernels run them: on the wasm backend, float32 steps
-// run their gate math in WebAssembly SIMD (wasm/recurrent.ts) for every row, then rows whose sequence
-// has ended take their state (or state gradient) back, so a row's values never depend on the other
-// rows' lengths. Float64, a hidden size that is not a multiple of 4, and the js backend run the JS
-// steps (cpu/recurrentSteps.ts).
+// The LSTM and GRU steps and their backwards as the recurrent kernels run them: on the wasm backend,
+// float32 steps run their gate math in WebAssembly SIMD (wasm/recurrent.ts) for every row, then rows
+// whose sequence has ended take their state (or state gradient) back, so a row's values never depend
+// on the other rows' lengths. Float64, a hidden size that is not a multiple of 4, and the js backend
+// run the JS steps (cpu/recurrentSteps.ts).
 
-/** As cpu/recurrentSteps.ts's `lstmStep`, routed as above. */
-export function lstmStep(
-  act: FloatArray, a: number, x: FloatArray, xo: number, bias: FloatArray, cPrev: FloatArray, cp: number, c: FloatArray, co: number,
-  tc: FloatArray, to: number, hPrev: FloatArray, hp: number, h: FloatArray, ho: number, N: number, H: number,
-  lengths: Int32Array | null, t: number,
-): void {
-  const f32 = act instanceof Float32Array && x instanceof Float32Array && bias instanceof Float32Array && cPrev instanceof Float32Array
-    && c instanceof Float32Array && tc instanceof Float32Array && h instanceof Float32Array;
-  if (f32 && wasmProductsOn() && H % 4 === 0 && N > 0 && H > 0 && lstmStepWasm(act, a, x, xo, bias, cPrev, cp, c, co, tc, to, h, ho, N, H)) {
-    // A finished row keeps its state, as the JS step's; its activations are never read (the backward skips it).
-    if (lengths !== null) {
-      for (let b = 0; b < N; b++) {
-        if (t < lengths[b]!) continue;
-        h.set(hPrev.subarray(hp + b * H, hp + (b + 1) * H), ho + b * H);
-        c.set(cPrev.subarray(cp + b * H, cp + (b + 1) * H), co + b * H);
-      }
-    }
-    return;
-  }
-  jsStep(act, a, x, xo, bias, cPrev, cp, c, co, tc, to, hPrev, hp, h, ho, N, H, lengths, t);
+/** Whether the wasm steps take a step over these arrays: all float32, the wasm backend, whole vectors of hidden units. */
+function wasmTakes(arrays: readonly FloatArray[], N: number, H: number): boolean {
+  return N > 0 && H > 0 && H % 4 === 0 && wasmProductsOn() && arrays.every((x) => x instanceof Float32Array);
 }
 
-/** As cpu/recurrentSteps.ts's `lstmStepBackward`, routed as above; the bias sums are added here, row by row as the JS step's. */
-export function lstmStepBackward(
-  act: FloatArray, a: number, cPrev: FloatArray, cp: number, tc: FloatArray, to: number, gOut: FloatArray, go: number,
-  dh: FloatArray, dc: FloatArray, dPre: FloatArray, dOff: number, db: Float64Array, N: number, H: number,
-  lengths: Int32Array | null, t: number,
-): void {
-  const f32 = act instanceof Float32Array && cPrev instanceof Float32Array && tc instanceof Float32Array && gOut instanceof Float32Array
-    && dh instanceof Float32Array && dc instanceof Float32Array && dPre instanceof Float32Array;
-  if (!(f32 && wasmProductsOn() && H % 4 === 0 && N > 0 && H > 0)) {
-    jsStepBackward(act, a, cPrev, cp, tc, to, gOut, go, dh, dc, dPre, dOff, db, N, H, lengths, t);
-    return;
-  }
-  // A finished row keeps its state gradients and gets no gate gradients, as in the JS step.
+/** The rows whose sequence has ended before step t. */
+function finishedRows(lengths: Int32Array | null, N: number, t: number): number[] {
   const done: number[] = [];
   if (lengths !== null) for (let b = 0; b < N; b++) if (t >= lengths[b]!) done.push(b);
-  const kept = done.map((b) => [dh.slice(b * H, (b + 1) * H), dc.slice(b * H, (b + 1) * H)] as const);
-  if (!lstmStepBackwardWasm(act, a, cPrev, cp, tc, to, gOut, go, dh, dc, dPre, dOff, N, H)) {
-    jsStepBackward(act, a, cPrev, cp, tc, to, gOut, go, dh, dc, dPre, dOff, db, N, H, lengths, t);
-    return;
-  }
+  return done;
+}
+
+/** After a forward step over every row: each finished row's state is its previous one ([to, at, from, at] per state). */
+function keepStates(done: readonly number[], H: number, states: readonly [FloatArray, number, FloatArray, number][]): void {
+  for (const b of done) for (const [to, at, from, fromAt] of states) to.set(from.subarray(fromAt + b * H, fromAt + (b + 1) * H), at + b * H);
+}
+
+/**
+ * Runs `step` (a backward step over every row) so that each finished row keeps its state gradients
+ * (`states`, [N, H] from 0) and gets no gate gradients (`gates`: [array, offset, row width]), as in the
+ * JS steps. False when the step could not run (nothing changed).
+ */
+function backwardKeepingFinished(
+  done: readonly number[], H: number, states: readonly FloatArray[], gates: readonly [FloatArray, number, number][], step: () => boolean,
+): boolean {
+  const kept = done.map((b) => states.map((s) => s.slice(b * H, (b + 1) * H)));
+  if (!step()) return false;
   done.forEach((b, i) => {
-    dh.set(kept[i]![0], b * H);
-    dc.set(kept[i]![1], b * H);
-    dPre.fill(0, dOff + 4 * b * H, dOff + 4 * (b + 1) * H);
+    states.forEach((s, k) => s.set(kept[i]![k]!, b * H));
+    for (const [g, at, width] of gates) g.fill(0, at + b * width, at + (b + 1) * width);
   });
-  addRowSums(db, dPre as Float32Array, dOff, N, 4 * H);
+  return true;
 }
 
 /** db[j] += Σ over the N rows of d [N, G] at `at` (a finished row's are zeros), four rows per pass. */
@@ -72,46 +56,59 @@ function addRowSums(db: Float64Array, d: Float32Array, at: number, N: number, G:
   }
 }
 
+/** As cpu/recurrentSteps.ts's `lstmStep`, routed as above. */
+export function lstmStep(
+  act: FloatArray, a: number, x: FloatArray, xo: number, bias: FloatArray, cPrev: FloatArray, cp: number, c: FloatArray, co: number,
+  tc: FloatArray, to: number, hPrev: FloatArray, hp: number, h: FloatArray, ho: number, N: number, H: number,
+  lengths: Int32Array | null, t: number,
+): void {
+  if (wasmTakes([act, x, bias, cPrev, c, tc, h], N, H)
+    && lstmStepWasm(act as Float32Array, a, x as Float32Array, xo, bias as Float32Array, cPrev as Float32Array, cp, c as Float32Array, co, tc as Float32Array, to, h as Float32Array, ho, N, H)) {
+    keepStates(finishedRows(lengths, N, t), H, [[h, ho, hPrev, hp], [c, co, cPrev, cp]]);
+    return;
+  }
+  jsStep(act, a, x, xo, bias, cPrev, cp, c, co, tc, to, hPrev, hp, h, ho, N, H, lengths, t);
+}
+
+/** As cpu/recurrentSteps.ts's `lstmStepBackward`, routed as above; on wasm the bias sums are added here. */
+export function lstmStepBackward(
+  act: FloatArray, a: number, cPrev: FloatArray, cp: number, tc: FloatArray, to: number, gOut: FloatArray, go: number,
+  dh: FloatArray, dc: FloatArray, dPre: FloatArray, dOff: number, db: Float64Array, N: number, H: number,
+  lengths: Int32Array | null, t: number,
+): void {
+  if (wasmTakes([act, cPrev, tc, gOut, dh, dc, dPre], N, H)
+    && backwardKeepingFinished(finishedRows(lengths, N, t), H, [dh, dc], [[dPre, dOff, 4 * H]], () =>
+      lstmStepBackwardWasm(act as Float32Array, a, cPrev as Float32Array, cp, tc as Float32Array, to, gOut as Float32Array, go, dh as Float32Array, dc as Float32Array, dPre as Float32Array, dOff, N, H))) {
+    addRowSums(db, dPre as Float32Array, dOff, N, 4 * H);
+    return;
+  }
+  jsStepBackward(act, a, cPrev, cp, tc, to, gOut, go, dh, dc, dPre, dOff, db, N, H, lengths, t);
+}
+
 /** As cpu/recurrentSteps.ts's `gruStep`, routed as above. */
 export function gruStep(
   x: FloatArray, xo: number, hg: FloatArray, act: FloatArray, a: number, hn: FloatArray, hno: number,
   hPrev: FloatArray, hp: number, h: FloatArray, ho: number, N: number, H: number, lengths: Int32Array | null, t: number,
 ): void {
-  const f32 = x instanceof Float32Array && hg instanceof Float32Array && act instanceof Float32Array && hn instanceof Float32Array
-    && hPrev instanceof Float32Array && h instanceof Float32Array;
-  if (f32 && wasmProductsOn() && H % 4 === 0 && N > 0 && H > 0 && gruStepWasm(x, xo, hg, act, a, hn, hno, hPrev, hp, h, ho, N, H)) {
-    if (lengths !== null) {
-      for (let b = 0; b < N; b++) if (t >= lengths[b]!) h.set(hPrev.subarray(hp + b * H, hp + (b + 1) * H), ho + b * H);
-    }
+  if (wasmTakes([x, hg, act, hn, hPrev, h], N, H)
+    && gruStepWasm(x as Float32Array, xo, hg as Float32Array, act as Float32Array, a, hn as Float32Array, hno, hPrev as Float32Array, hp, h as Float32Array, ho, N, H)) {
+    keepStates(finishedRows(lengths, N, t), H, [[h, ho, hPrev, hp]]);
     return;
   }
   jsGruStep(x, xo, hg, act, a, hn, hno, hPrev, hp, h, ho, N, H, lengths, t);
 }
 
-/** As cpu/recurrentSteps.ts's `gruStepBackward`, routed as above; the bias sums (of dHg) are added here. */
+/** As cpu/recurrentSteps.ts's `gruStepBackward`, routed as above; on wasm the bias sums (of dHg) are added here. */
 export function gruStepBackward(
   act: FloatArray, a: number, hn: FloatArray, hno: number, hPrev: FloatArray, hp: number, gOut: FloatArray, go: number,
   dh: FloatArray, dXg: FloatArray, dHg: FloatArray, dOff: number, db: Float64Array, N: number, H: number,
   lengths: Int32Array | null, t: number,
 ): void {
-  const f32 = act instanceof Float32Array && hn instanceof Float32Array && hPrev instanceof Float32Array && gOut instanceof Float32Array
-    && dh instanceof Float32Array && dXg instanceof Float32Array && dHg instanceof Float32Array;
-  if (!(f32 && wasmProductsOn() && H % 4 === 0 && N > 0 && H > 0)) {
-    jsGruStepBackward(act, a, hn, hno, hPrev, hp, gOut, go, dh, dXg, dHg, dOff, db, N, H, lengths, t);
+  if (wasmTakes([act, hn, hPrev, gOut, dh, dXg, dHg], N, H)
+    && backwardKeepingFinished(finishedRows(lengths, N, t), H, [dh], [[dXg, dOff, 3 * H], [dHg, dOff, 3 * H]], () =>
+      gruStepBackwardWasm(act as Float32Array, a, hn as Float32Array, hno, hPrev as Float32Array, hp, gOut as Float32Array, go, dh as Float32Array, dXg as Float32Array, dHg as Float32Array, dOff, N, H))) {
+    addRowSums(db, dHg as Float32Array, dOff, N, 3 * H);
     return;
   }
-  // A finished row keeps its state gradient and gets no gate gradients, as in the JS step.
-  const done: number[] = [];
-  if (lengths !== null) for (let b = 0; b < N; b++) if (t >= lengths[b]!) done.push(b);
-  const kept = done.map((b) => dh.slice(b * H, (b + 1) * H));
-  if (!gruStepBackwardWasm(act, a, hn, hno, hPrev, hp, gOut, go, dh, dXg, dHg, dOff, N, H)) {
-    jsGruStepBackward(act, a, hn, hno, hPrev, hp, gOut, go, dh, dXg, dHg, dOff, db, N, H, lengths, t);
-    return;
-  }
-  done.forEach((b, i) => {
-    dh.set(kept[i]!, b * H);
-    dXg.fill(0, dOff + 3 * b * H, dOff + 3 * (b + 1) * H);
-    dHg.fill(0, dOff + 3 * b * H, dOff + 3 * (b + 1) * H);
-  });
-  addRowSums(db, dHg as Float32Array, dOff, N, 3 * H);
+  jsGruStepBackward(act, a, hn, hno, hPrev, hp, gOut, go, dh, dXg, dHg, dOff, db, N, H, lengths, t);
 }
