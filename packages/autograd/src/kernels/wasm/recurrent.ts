@@ -2,7 +2,37 @@
 // the step's slices are copied in, the cell runs four hidden units at a time, and its outputs are
 // copied out. The same operands and layout as the JS steps (cpu/recurrentSteps.ts).
 import { align16 } from './blocks.js';
-import { gemmWorkspace, releaseWorkspace } from './gemm.js';
+import { gemmWorkspace, releaseWorkspace, type GemmExports } from './gemm.js';
+
+/** A slice of an array a cell function reads (`in`), writes (`out`) or both: the array, its offset and length. */
+type Region = readonly [array: Float32Array, offset: number, length: number, use: 'in' | 'out' | 'inout'];
+
+/**
+ * Lays the regions out one after another (16-byte aligned) in the GEMM's memory, copies in those it
+ * reads, runs `call` with their byte addresses in order, and copies out those it writes. False (nothing
+ * written) when wasm cannot run it.
+ */
+function inWasm(regions: readonly Region[], call: (w: GemmExports, at: number[]) => void): boolean {
+  const offsets: number[] = [];
+  let bytes = 0;
+  for (const [, , length] of regions) {
+    offsets.push(bytes);
+    bytes += align16(4 * length);
+  }
+  const ws = gemmWorkspace(bytes);
+  if (ws === null) return false;
+  const { heap, base } = ws;
+  regions.forEach(([array, offset, length, use], i) => {
+    if (use !== 'out') heap.set(array.subarray(offset, offset + length), (base + offsets[i]!) >> 2);
+  });
+  call(ws.w, offsets.map((o) => base + o));
+  regions.forEach(([array, offset, length, use], i) => {
+    const at = (base + offsets[i]!) >> 2;
+    if (use !== 'in') array.set(heap.subarray(at, at + length), offset);
+  });
+  releaseWorkspace(bytes);
+  return true;
+}
 
 /**
  * As `lstmStep` without finished rows: act at `a` holds the recurrent product [N, 4H] and becomes the
@@ -14,29 +44,10 @@ export function lstmStepWasm(
   c: Float32Array, co: number, tc: Float32Array, to: number, h: Float32Array, ho: number, N: number, H: number,
 ): boolean {
   const [G, NH] = [4 * N * H, N * H];
-  const actAt = 0;
-  const xAt = actAt + align16(4 * G);
-  const biasAt = xAt + align16(4 * G);
-  const cPrevAt = biasAt + align16(16 * H);
-  const cAt = cPrevAt + align16(4 * NH);
-  const tcAt = cAt + align16(4 * NH);
-  const hAt = tcAt + align16(4 * NH);
-  const bytes = hAt + 4 * NH;
-  const ws = gemmWorkspace(bytes);
-  if (ws === null) return false;
-  const { heap, base } = ws;
-  const f = (at: number) => (base + at) >> 2;
-  heap.set(act.subarray(a, a + G), f(actAt));
-  heap.set(x.subarray(xo, xo + G), f(xAt));
-  heap.set(bias.subarray(0, 4 * H), f(biasAt));
-  heap.set(cPrev.subarray(cp, cp + NH), f(cPrevAt));
-  ws.w.lstmCell(base + actAt, base + xAt, base + biasAt, base + cPrevAt, base + cAt, base + tcAt, base + hAt, N, H);
-  act.set(heap.subarray(f(actAt), f(actAt) + G), a);
-  c.set(heap.subarray(f(cAt), f(cAt) + NH), co);
-  tc.set(heap.subarray(f(tcAt), f(tcAt) + NH), to);
-  h.set(heap.subarray(f(hAt), f(hAt) + NH), ho);
-  releaseWorkspace(bytes);
-  return true;
+  return inWasm(
+    [[act, a, G, 'inout'], [x, xo, G, 'in'], [bias, 0, 4 * H, 'in'], [cPrev, cp, NH, 'in'], [c, co, NH, 'out'], [tc, to, NH, 'out'], [h, ho, NH, 'out']],
+    (w, [pAct, pX, pBias, pCPrev, pC, pTc, pH]) => w.lstmCell(pAct!, pX!, pBias!, pCPrev!, pC!, pTc!, pH!, N, H),
+  );
 }
 
 /**
@@ -50,26 +61,10 @@ export function lstmStepBackwardWasm(
   dh: Float32Array, dc: Float32Array, dPre: Float32Array, dOff: number, N: number, H: number,
 ): boolean {
   const [G, NH] = [4 * N * H, N * H];
-  const actAt = 0;
-  const dPreAt = actAt + align16(4 * G);
-  const [cPrevAt, tcAt, gOutAt, dhAt, dcAt] = [0, 1, 2, 3, 4].map((i) => dPreAt + align16(4 * G) + i * align16(4 * NH)) as [number, number, number, number, number];
-  const bytes = dcAt + 4 * NH;
-  const ws = gemmWorkspace(bytes);
-  if (ws === null) return false;
-  const { heap, base } = ws;
-  const f = (at: number) => (base + at) >> 2;
-  heap.set(act.subarray(a, a + G), f(actAt));
-  heap.set(cPrev.subarray(cp, cp + NH), f(cPrevAt));
-  heap.set(tc.subarray(to, to + NH), f(tcAt));
-  heap.set(gOut.subarray(go, go + NH), f(gOutAt));
-  heap.set(dh.subarray(0, NH), f(dhAt));
-  heap.set(dc.subarray(0, NH), f(dcAt));
-  ws.w.lstmCellBackward(base + actAt, base + cPrevAt, base + tcAt, base + gOutAt, base + dhAt, base + dcAt, base + dPreAt, N, H);
-  dPre.set(heap.subarray(f(dPreAt), f(dPreAt) + G), dOff);
-  dh.set(heap.subarray(f(dhAt), f(dhAt) + NH));
-  dc.set(heap.subarray(f(dcAt), f(dcAt) + NH));
-  releaseWorkspace(bytes);
-  return true;
+  return inWasm(
+    [[act, a, G, 'in'], [cPrev, cp, NH, 'in'], [tc, to, NH, 'in'], [gOut, go, NH, 'in'], [dh, 0, NH, 'inout'], [dc, 0, NH, 'inout'], [dPre, dOff, G, 'out']],
+    (w, [pAct, pCPrev, pTc, pGOut, pDh, pDc, pDPre]) => w.lstmCellBackward(pAct!, pCPrev!, pTc!, pGOut!, pDh!, pDc!, pDPre!, N, H),
+  );
 }
 
 /**
@@ -82,22 +77,10 @@ export function gruStepWasm(
   hPrev: Float32Array, hp: number, h: Float32Array, ho: number, N: number, H: number,
 ): boolean {
   const [G, NH] = [3 * N * H, N * H];
-  const [xAt, hgAt, actAt] = [0, 1, 2].map((i) => i * align16(4 * G)) as [number, number, number];
-  const [hnAt, hPrevAt, hAt] = [0, 1, 2].map((i) => 3 * align16(4 * G) + i * align16(4 * NH)) as [number, number, number];
-  const bytes = hAt + 4 * NH;
-  const ws = gemmWorkspace(bytes);
-  if (ws === null) return false;
-  const { heap, base } = ws;
-  const f = (at: number) => (base + at) >> 2;
-  heap.set(x.subarray(xo, xo + G), f(xAt));
-  heap.set(hg.subarray(0, G), f(hgAt));
-  heap.set(hPrev.subarray(hp, hp + NH), f(hPrevAt));
-  ws.w.gruCell(base + xAt, base + hgAt, base + actAt, base + hnAt, base + hPrevAt, base + hAt, N, H);
-  act.set(heap.subarray(f(actAt), f(actAt) + G), a);
-  hn.set(heap.subarray(f(hnAt), f(hnAt) + NH), hno);
-  h.set(heap.subarray(f(hAt), f(hAt) + NH), ho);
-  releaseWorkspace(bytes);
-  return true;
+  return inWasm(
+    [[x, xo, G, 'in'], [hg, 0, G, 'in'], [act, a, G, 'out'], [hn, hno, NH, 'out'], [hPrev, hp, NH, 'in'], [h, ho, NH, 'out']],
+    (w, [pX, pHg, pAct, pHn, pHPrev, pH]) => w.gruCell(pX!, pHg!, pAct!, pHn!, pHPrev!, pH!, N, H),
+  );
 }
 
 /**
@@ -110,22 +93,8 @@ export function gruStepBackwardWasm(
   dh: Float32Array, dXg: Float32Array, dHg: Float32Array, dOff: number, N: number, H: number,
 ): boolean {
   const [G, NH] = [3 * N * H, N * H];
-  const [actAt, dXgAt, dHgAt] = [0, 1, 2].map((i) => i * align16(4 * G)) as [number, number, number];
-  const [hnAt, hPrevAt, gOutAt, dhAt] = [0, 1, 2, 3].map((i) => 3 * align16(4 * G) + i * align16(4 * NH)) as [number, number, number, number];
-  const bytes = dhAt + 4 * NH;
-  const ws = gemmWorkspace(bytes);
-  if (ws === null) return false;
-  const { heap, base } = ws;
-  const f = (at: number) => (base + at) >> 2;
-  heap.set(act.subarray(a, a + G), f(actAt));
-  heap.set(hn.subarray(hno, hno + NH), f(hnAt));
-  heap.set(hPrev.subarray(hp, hp + NH), f(hPrevAt));
-  heap.set(gOut.subarray(go, go + NH), f(gOutAt));
-  heap.set(dh.subarray(0, NH), f(dhAt));
-  ws.w.gruCellBackward(base + actAt, base + hnAt, base + hPrevAt, base + gOutAt, base + dhAt, base + dXgAt, base + dHgAt, N, H);
-  dXg.set(heap.subarray(f(dXgAt), f(dXgAt) + G), dOff);
-  dHg.set(heap.subarray(f(dHgAt), f(dHgAt) + G), dOff);
-  dh.set(heap.subarray(f(dhAt), f(dhAt) + NH));
-  releaseWorkspace(bytes);
-  return true;
+  return inWasm(
+    [[act, a, G, 'in'], [hn, hno, NH, 'in'], [hPrev, hp, NH, 'in'], [gOut, go, NH, 'in'], [dh, 0, NH, 'inout'], [dXg, dOff, G, 'out'], [dHg, dOff, G, 'out']],
+    (w, [pAct, pHn, pHPrev, pGOut, pDh, pDXg, pDHg]) => w.gruCellBackward(pAct!, pHn!, pHPrev!, pGOut!, pDh!, pDXg!, pDHg!, N, H),
+  );
 }
