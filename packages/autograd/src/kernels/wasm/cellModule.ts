@@ -47,6 +47,31 @@ function tanh4(v: Code, out: number, q: number, s: number): Code[] {
 }
 
 /**
+ * The loop every cell function runs: N rows of H units (H a multiple of 4), four units per step.
+ * `step(at)` is one step; at(p, q) addresses gate block q (H floats each) from pointer p. Every pointer
+ * in `units` (walking H-wide rows) and `gates` (walking rows `blocks` gate blocks wide) advances 16 bytes
+ * a step; after each row the `gates` pointers skip their other gate blocks. units[0] bounds the row, and
+ * `rowStart` runs before each row.
+ */
+function cellLoop(
+  f: Func, N: number, H: number, units: readonly number[], gates: readonly number[], blocks: number,
+  step: (at: (p: number, q: number) => Code) => Code[], rowStart: Code[] = [],
+): Code {
+  const [row, gate, end] = [f.local(I32), f.local(I32), f.local(I32)];
+  const at = (p: number, q: number): Code => (q === 0 ? get(p) : i32.add(get(p), i32.mul(get(gate), c(q))));
+  return [
+    ...local.set(gate, i32.mul(get(H), c(4))),
+    ...local.set(row, c(0)),
+    ...doWhile(i32.ltU(get(row), get(N)),
+      ...rowStart,
+      local.set(end, i32.add(get(units[0]!), get(gate))),
+      doWhile(i32.ltU(get(units[0]!), get(end)), ...step(at), ...[...units, ...gates].map((p) => i32.inc(p, c(16)))),
+      ...gates.map((p) => i32.inc(p, i32.mul(get(gate), c(blocks - 1)))),
+      i32.inc(row, c(1))),
+  ];
+}
+
+/**
  * lstmCell(act, x, bias, cPrev, c, tc, h, N, H): for N rows, H a positive multiple of 4. On entry act
  * [N, 4H] holds the recurrent product; with x [N, 4H] and bias [4H] it makes the gates' pre-activations
  * (i, f, g, o blocks, PyTorch's order), and on return act holds σ(i), σ(f), tanh(g), σ(o). Writes
@@ -55,41 +80,30 @@ function tanh4(v: Code, out: number, q: number, s: number): Code[] {
 export function lstmCellFunc(): Func {
   const f = new Func('lstmCell', 9);
   const [act, x, bias, cPrev, cOut, tcOut, hOut, N, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [row, gate, pb, end] = [f.local(I32), f.local(I32), f.local(I32), f.local(I32)];
+  const pb = f.local(I32);
   const [ig, fg, gg, og, cv, tv, r, n] = Array.from({ length: 8 }, () => f.local(V128)) as
     [number, number, number, number, number, number, number, number];
-  // The pre-activation of gate block q at the current unit: act + x + bias, each q·4H bytes in.
-  const at = (base: number, q: number): Code => (q === 0 ? get(base) : i32.add(get(base), i32.mul(get(gate), c(q))));
-  const preOf = (q: number): Code => f32x4.add(f32x4.add(v128.load(at(act, q)), v128.load(at(x, q))), v128.load(at(pb, q)));
-  const unit: Code[] = [
-    ...sigmoid4(preOf(0), ig, r, n),
-    ...sigmoid4(preOf(1), fg, r, n),
-    local.set(gg, preOf(2)),
-    ...tanh4(get(gg), gg, r, n),
-    ...sigmoid4(preOf(3), og, r, n),
-    v128.store(at(act, 0), get(ig)),
-    v128.store(at(act, 1), get(fg)),
-    v128.store(at(act, 2), get(gg)),
-    v128.store(at(act, 3), get(og)),
-    local.set(cv, f32x4.add(f32x4.mul(get(fg), v128.load(get(cPrev))), f32x4.mul(get(ig), get(gg)))),
-    v128.store(get(cOut), get(cv)),
-    ...tanh4(get(cv), tv, r, n),
-    v128.store(get(tcOut), get(tv)),
-    v128.store(get(hOut), f32x4.mul(get(og), get(tv))),
-    ...[act, x, pb, cPrev, cOut, tcOut, hOut].map((p) => i32.inc(p, c(16))),
-  ];
-  f.body = [
-    ...local.set(gate, i32.mul(get(H), c(4))),
-    ...local.set(row, c(0)),
-    ...doWhile(i32.ltU(get(row), get(N)),
-      local.set(pb, get(bias)),
-      local.set(end, i32.add(get(cOut), get(gate))),
-      doWhile(i32.ltU(get(cOut), get(end)), ...unit),
-      // act and x step over the row's other three gate blocks.
-      i32.inc(act, i32.mul(get(gate), c(3))),
-      i32.inc(x, i32.mul(get(gate), c(3))),
-      i32.inc(row, c(1))),
-  ];
+  // act and x rows hold four gate blocks; bias (pb, from its start each row) is one such row.
+  f.body = cellLoop(f, N, H, [cOut, cPrev, tcOut, hOut, pb], [act, x], 4, (at) => {
+    // The pre-activation of gate block q at the current unit: act + x + bias.
+    const preOf = (q: number): Code => f32x4.add(f32x4.add(v128.load(at(act, q)), v128.load(at(x, q))), v128.load(at(pb, q)));
+    return [
+      ...sigmoid4(preOf(0), ig, r, n),
+      ...sigmoid4(preOf(1), fg, r, n),
+      local.set(gg, preOf(2)),
+      ...tanh4(get(gg), gg, r, n),
+      ...sigmoid4(preOf(3), og, r, n),
+      v128.store(at(act, 0), get(ig)),
+      v128.store(at(act, 1), get(fg)),
+      v128.store(at(act, 2), get(gg)),
+      v128.store(at(act, 3), get(og)),
+      local.set(cv, f32x4.add(f32x4.mul(get(fg), v128.load(get(cPrev))), f32x4.mul(get(ig), get(gg)))),
+      v128.store(get(cOut), get(cv)),
+      ...tanh4(get(cv), tv, r, n),
+      v128.store(get(tcOut), get(tv)),
+      v128.store(get(hOut), f32x4.mul(get(og), get(tv))),
+    ];
+  }, [local.set(pb, get(bias))]);
   return f;
 }
 
@@ -111,10 +125,8 @@ const oneMinusSquare = (x: Code): Code => f32x4.mul(oneMinus(x), f32x4.add(k(1),
 export function lstmCellBackwardFunc(): Func {
   const f = new Func('lstmCellBackward', 9);
   const [act, cPrev, tc, gOut, dh, dc, dPre, N, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [row, gate, end] = [f.local(I32), f.local(I32), f.local(I32)];
   const [ig, fg, gg, og, t, gh, dcv] = Array.from({ length: 7 }, () => f.local(V128)) as [number, number, number, number, number, number, number];
-  const at = (base: number, q: number): Code => (q === 0 ? get(base) : i32.add(get(base), i32.mul(get(gate), c(q))));
-  const unit: Code[] = [
+  f.body = cellLoop(f, N, H, [dc, cPrev, tc, gOut, dh], [act, dPre], 4, (at) => [
     local.set(ig, v128.load(at(act, 0))),
     local.set(fg, v128.load(at(act, 1))),
     local.set(gg, v128.load(at(act, 2))),
@@ -128,18 +140,7 @@ export function lstmCellBackwardFunc(): Func {
     v128.store(at(dPre, 3), mul(get(gh), get(t), get(og), oneMinus(get(og)))),
     v128.store(get(dc), f32x4.mul(get(dcv), get(fg))),
     v128.store(get(dh), f32x4.const(0)),
-    ...[act, dPre, cPrev, tc, gOut, dh, dc].map((p) => i32.inc(p, c(16))),
-  ];
-  f.body = [
-    ...local.set(gate, i32.mul(get(H), c(4))),
-    ...local.set(row, c(0)),
-    ...doWhile(i32.ltU(get(row), get(N)),
-      local.set(end, i32.add(get(dc), get(gate))),
-      doWhile(i32.ltU(get(dc), get(end)), ...unit),
-      i32.inc(act, i32.mul(get(gate), c(3))),
-      i32.inc(dPre, i32.mul(get(gate), c(3))),
-      i32.inc(row, c(1))),
-  ];
+  ]);
   return f;
 }
 
@@ -152,10 +153,8 @@ export function lstmCellBackwardFunc(): Func {
 export function gruCellFunc(): Func {
   const f = new Func('gruCell', 8);
   const [x, hg, act, hn, hPrev, hOut, N, H] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [row, gate, end] = [f.local(I32), f.local(I32), f.local(I32)];
   const [rg, zg, ng, hv, q, s] = Array.from({ length: 6 }, () => f.local(V128)) as [number, number, number, number, number, number];
-  const at = (base: number, i: number): Code => (i === 0 ? get(base) : i32.add(get(base), i32.mul(get(gate), c(i))));
-  const unit: Code[] = [
+  f.body = cellLoop(f, N, H, [hOut, hn, hPrev], [x, hg, act], 3, (at) => [
     ...sigmoid4(f32x4.add(v128.load(at(x, 0)), v128.load(at(hg, 0))), rg, q, s),
     ...sigmoid4(f32x4.add(v128.load(at(x, 1)), v128.load(at(hg, 1))), zg, q, s),
     local.set(hv, v128.load(at(hg, 2))),
@@ -166,17 +165,7 @@ export function gruCellFunc(): Func {
     v128.store(at(act, 2), get(ng)),
     v128.store(get(hn), get(hv)),
     v128.store(get(hOut), f32x4.add(f32x4.mul(f32x4.sub(k(1), get(zg)), get(ng)), f32x4.mul(get(zg), v128.load(get(hPrev))))),
-    ...[x, hg, act, hn, hPrev, hOut].map((p) => i32.inc(p, c(16))),
-  ];
-  f.body = [
-    ...local.set(gate, i32.mul(get(H), c(4))),
-    ...local.set(row, c(0)),
-    ...doWhile(i32.ltU(get(row), get(N)),
-      local.set(end, i32.add(get(hOut), get(gate))),
-      doWhile(i32.ltU(get(hOut), get(end)), ...unit),
-      ...[x, hg, act].map((p) => i32.inc(p, i32.mul(get(gate), c(2)))),
-      i32.inc(row, c(1))),
-  ];
+  ]);
   return f;
 }
 
@@ -189,10 +178,8 @@ export function gruCellFunc(): Func {
 export function gruCellBackwardFunc(): Func {
   const f = new Func('gruCellBackward', 9);
   const [act, hn, hPrev, gOut, dh, dXg, dHg, N, H] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  const [row, gate, end] = [f.local(I32), f.local(I32), f.local(I32)];
   const [rg, zg, ng, gh, dn, dr, dz] = Array.from({ length: 7 }, () => f.local(V128)) as [number, number, number, number, number, number, number];
-  const at = (base: number, i: number): Code => (i === 0 ? get(base) : i32.add(get(base), i32.mul(get(gate), c(i))));
-  const unit: Code[] = [
+  f.body = cellLoop(f, N, H, [dh, hn, hPrev, gOut], [act, dXg, dHg], 3, (at) => [
     local.set(rg, v128.load(at(act, 0))),
     local.set(zg, v128.load(at(act, 1))),
     local.set(ng, v128.load(at(act, 2))),
@@ -207,16 +194,6 @@ export function gruCellBackwardFunc(): Func {
     v128.store(at(dHg, 1), get(dz)),
     v128.store(at(dHg, 2), f32x4.mul(get(dn), get(rg))),
     v128.store(get(dh), f32x4.mul(get(gh), get(zg))),
-    ...[act, dXg, dHg, hn, hPrev, gOut, dh].map((p) => i32.inc(p, c(16))),
-  ];
-  f.body = [
-    ...local.set(gate, i32.mul(get(H), c(4))),
-    ...local.set(row, c(0)),
-    ...doWhile(i32.ltU(get(row), get(N)),
-      local.set(end, i32.add(get(dh), get(gate))),
-      doWhile(i32.ltU(get(dh), get(end)), ...unit),
-      ...[act, dXg, dHg].map((p) => i32.inc(p, i32.mul(get(gate), c(2)))),
-      i32.inc(row, c(1))),
-  ];
+  ]);
   return f;
 }
