@@ -37,8 +37,7 @@ function layout(base: number, g: Window2d, O: number): { wAt: number; biasAt: nu
   const colsAt = xAt + align16(4 * g.C * g.H * g.W);
   const yAt = colsAt + align16(4 * rows * L);
   const dxAt = yAt + align16(4 * O * L);
-  // dx's place also holds the weight gradient's running sum (conv2dWeightWasm).
-  return { wAt, biasAt, xAt, colsAt, yAt, dxAt, end: dxAt + 4 * Math.max(g.C * g.H * g.W, O * rows) };
+  return { wAt, biasAt, xAt, colsAt, yAt, dxAt, end: dxAt + 4 * g.C * g.H * g.W };
 }
 
 /**
@@ -106,18 +105,14 @@ export function conv2dWeightWasm(x: Float32Array, dy: Float32Array, g: Window2d,
     }
   }
   const [chw, OL, size] = [g.C * g.H * g.W, O * g.oh * g.ow, dw.length];
-  // The running sum, in dx's place (unused here), then copied out.
-  let sum: Float32Array | undefined;
+  // Each image's product is added to dw as it comes out (dw is only read when this returns true).
+  dw.fill(0);
   return imageByImage(CONV_KIND.WEIGHT, g, O, null, null,
     (n, heap, at) => {
-      if (n === 0) (sum = heap.subarray(at.dxAt >> 2, (at.dxAt >> 2) + size)).fill(0);
       heap.set(x.subarray(n * chw, (n + 1) * chw), at.xAt >> 2);
       heap.set(dy.subarray(n * OL, (n + 1) * OL), at.yAt >> 2);
     },
-    (n, heap, at) => {
-      addInto(sum!, heap.subarray(at.wAt >> 2, (at.wAt >> 2) + size));
-      if (n === g.N - 1) dw.set(sum!);
-    });
+    (_, heap, at) => addInto(dw, heap.subarray(at.wAt >> 2, (at.wAt >> 2) + size)));
 }
 
 /** out = 0 + Σ over the n blocks of `each` (each out.length long), added in block order (as the reference). */
