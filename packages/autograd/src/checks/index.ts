@@ -11,6 +11,6 @@ export { type Param, type Signature, type ParamSpec, type Checked, sig, checkArg
 // A `generator` option: an instance of Generator.
 export { generatorKind as generator } from '../random.js';
 // Sliding-window geometry (convolution, pooling, unfold): the same checks and messages in every package.
-export { pair, checkPoolPadding, checkWindowFits } from '../ops/windowGeometry.js';
+export { pair, checkPoolPadding, checkWindowFits, checkOutputPadding, transposeOutputSize, type TransposeGeometry } from '../ops/windowGeometry.js';
 // Internal to the @dl packages: run without recording, without noGrad's public-call bookkeeping.
 export { withGradMode } from '../tape.js';

@@ -7,7 +7,7 @@ import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 import { fold, unfold } from './image.js';
-import { pair, size2, window, type Size2, type WindowOptions } from './windowGeometry.js';
+import { checkOutputPadding, pair, size2, transposeOutputSize, window, type Size2, type WindowOptions } from './windowGeometry.js';
 import { add } from './elementwise.js';
 import { matmul } from './linalg.js';
 import { pad, reshape, transpose } from './movement.js';
@@ -122,7 +122,7 @@ export const convTranspose2d = api(sig('convTranspose2d', ['x', K.tensor], ['wei
   if (options.groups !== undefined && options.groups !== 1) throw new DlError(`${op}: groups must be 1 (grouped transposed convolution is not supported), got ${options.groups}`);
   if (x.ndim !== 4) throw new DlError(`${op}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   if (weight.ndim !== 4) throw new DlError(`${op}: weight must be 4-D [inChannels, outChannels, kH, kW], got shape ${fmt(weight.shape)}`);
-  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [N, C] = x.shape as [number, number];
   const [wc, O, kh, kw] = weight.shape as [number, number, number, number];
   if (C !== wc) throw new DlError(`${op}: expected input with ${wc} channels (dim 1) for weight ${fmt(weight.shape)}, got shape ${fmt(x.shape)}`);
   if (x.dtype !== weight.dtype) throw new DlError(`${op}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}`);
@@ -132,14 +132,9 @@ export const convTranspose2d = api(sig('convTranspose2d', ['x', K.tensor], ['wei
   const p = pair(op, 'padding', options.padding ?? 0, 0);
   const extra = pair(op, 'outputPadding', options.outputPadding ?? 0, 0);
   const d = pair(op, 'dilation', options.dilation ?? 1, 1);
-  if (extra.some((e, i) => e >= s[i]! && e >= d[i]!)) {
-    throw new DlError(`${op}: outputPadding must be smaller than either stride or dilation, got outputPadding ${fmt(extra)}, stride ${fmt(s)}, dilation ${fmt(d)}`);
-  }
-  const oh = (H - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + extra[0] + 1;
-  const ow = (W - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + extra[1] + 1;
-  if (oh < 1 || ow < 1) {
-    throw new DlError(`${op}: output size ${oh}x${ow} is too small (input shape ${fmt(x.shape)}, kernel ${kh}x${kw}, stride ${fmt(s)}, padding ${fmt(p)}, dilation ${fmt(d)})`);
-  }
+  const geometry = { stride: s, padding: p, outputPadding: extra, dilation: d };
+  checkOutputPadding(op, geometry);
+  const [oh, ow] = transposeOutputSize(op, x.shape, [kh, kw], geometry);
   // The output is the image of a conv2d with this window, whose output is x: ⌊outputPadding/stride⌋ more
   // positions at the end when the output padding reaches past a stride (possible with dilation), zeros.
   const [eh, ew] = [Math.floor(extra[0] / s[0]), Math.floor(extra[1] / s[1])];

@@ -1,6 +1,7 @@
 // The geometry of a sliding 2-D window (unfold, fold, pooling, convolution): the options' checks and the
 // sizes they give. The public option types are re-exported by image.ts; the checks, by the shared
-// checker (`checks.pair`, `checks.checkPoolPadding`, `checks.checkWindowFits`), so @dl/nn's layers
+// checker (`checks.pair`, `checks.checkPoolPadding`, `checks.checkWindowFits` and the transposed
+// convolution's `checks.checkOutputPadding` and `checks.transposeOutputSize`), so @dl/nn's layers
 // run the same checks under their own names.
 import { DlError } from '../checks/error.js';
 import type { Window2d } from '../kernels/index.js';
@@ -64,4 +65,39 @@ export function window(op: string, shape: readonly number[], kernelSize: Size2, 
   const oh = Math.floor((H + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
   const ow = Math.floor((W + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
   return { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow };
+}
+
+/** The settings of a transposed convolution, each [height, width]. */
+export interface TransposeGeometry {
+  stride: readonly [number, number];
+  padding: readonly [number, number];
+  outputPadding: readonly [number, number];
+  dilation: readonly [number, number];
+}
+
+/** Checks PyTorch's rule for a transposed convolution: the output padding below the stride or the dilation in each dim. */
+export function checkOutputPadding(op: string, { stride: s, outputPadding: e, dilation: d }: TransposeGeometry): void {
+  if (e.some((v, i) => v >= s[i]! && v >= d[i]!)) {
+    const two = (p: readonly number[]) => `(${p[0]}, ${p[1]})`;
+    throw new DlError(`${op}: outputPadding must be smaller than either stride or dilation, got outputPadding ${two(e)}, stride ${two(s)}, dilation ${two(d)}`);
+  }
+}
+
+/**
+ * The output size [H', W'] of a transposed convolution with a [kh, kw] kernel of an input whose shape
+ * ends in [H, W]: (H − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1, checked to be at
+ * least 1; the error names `op`, the sizes and the settings.
+ */
+export function transposeOutputSize(op: string, shape: readonly number[], [kh, kw]: readonly [number, number], g: TransposeGeometry): [number, number] {
+  const { stride: s, padding: p, outputPadding: e, dilation: d } = g;
+  const [H, W] = [shape[shape.length - 2]!, shape[shape.length - 1]!];
+  const oh = (H - 1) * s[0] - 2 * p[0] + d[0] * (kh - 1) + e[0] + 1;
+  const ow = (W - 1) * s[1] - 2 * p[1] + d[1] * (kw - 1) + e[1] + 1;
+  if (oh < 1 || ow < 1) {
+    throw new DlError(
+      `${op}: output size ${oh}x${ow} is too small (input shape ${fmt(shape)}, kernel ${kh}x${kw}, stride ${s[0]},${s[1]}, ` +
+        `padding ${p[0]},${p[1]}, dilation ${d[0]},${d[1]})`,
+    );
+  }
+  return [oh, ow];
 }

@@ -30,4 +30,17 @@ describe('the shared window checks', () => {
     );
     expect(() => checks.checkWindowFits('Conv2d', [1, 1, 5, 6], [3, 3], [1, 1], [3, 1])).not.toThrow(); // 7 rows in 7
   });
+
+  it("checkOutputPadding and transposeOutputSize: a transposed convolution's output padding below the stride or the dilation, and an output of at least 1", () => {
+    const g = { stride: [2, 1], padding: [1, 0], outputPadding: [1, 1], dilation: [1, 2] } as const;
+    expect(() => checks.checkOutputPadding('ConvTranspose2d', g)).not.toThrow();
+    expect(() => checks.checkOutputPadding('ConvTranspose2d', { ...g, outputPadding: [2, 1] })).toThrow(
+      /^ConvTranspose2d: outputPadding must be smaller than either stride or dilation, got outputPadding \(2, 1\), stride \(2, 1\), dilation \(1, 2\)$/,
+    );
+    // (H − 1)·s − 2p + d·(k − 1) + outputPadding + 1, per dim, from the last two dims of the shape.
+    expect(checks.transposeOutputSize('convTranspose2d', [3, 4, 5], [3, 2], g)).toEqual([(4 - 1) * 2 - 2 * 1 + 1 * (3 - 1) + 1 + 1, (5 - 1) * 1 - 2 * 0 + 2 * (2 - 1) + 1 + 1]);
+    expect(() => checks.transposeOutputSize('convTranspose2d', [1, 1, 1, 1], [1, 1], { stride: [1, 1], padding: [1, 1], outputPadding: [0, 0], dilation: [1, 1] })).toThrow(
+      /^convTranspose2d: output size -1x-1 is too small \(input shape \[1,1,1,1\], kernel 1x1, stride 1,1, padding 1,1, dilation 1,1\)$/,
+    );
+  });
 });

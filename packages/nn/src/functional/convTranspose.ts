@@ -26,17 +26,14 @@ export interface TransposeGeometry {
 
 /** @internal Checks the settings, including PyTorch's rule that outputPadding < stride or < dilation in each dim. */
 export function transposeGeometry(layer: string, options: ConvTranspose2dOptions): TransposeGeometry {
-  const stride = checkPair(layer, 'stride', options.stride ?? 1, 1);
-  const padding = checkPair(layer, 'padding', options.padding ?? 0, 0);
-  const outputPadding = checkPair(layer, 'outputPadding', options.outputPadding ?? 0, 0);
-  const dilation = checkPair(layer, 'dilation', options.dilation ?? 1, 1);
-  if (outputPadding.some((op, i) => op >= stride[i]! && op >= dilation[i]!)) {
-    throw new DlError(
-      `${layer}: outputPadding must be smaller than either stride or dilation, got outputPadding ${pairText(outputPadding)}, ` +
-        `stride ${pairText(stride)}, dilation ${pairText(dilation)}`,
-    );
-  }
-  return { stride, padding, outputPadding, dilation };
+  const g: TransposeGeometry = {
+    stride: checkPair(layer, 'stride', options.stride ?? 1, 1),
+    padding: checkPair(layer, 'padding', options.padding ?? 0, 0),
+    outputPadding: checkPair(layer, 'outputPadding', options.outputPadding ?? 0, 0),
+    dilation: checkPair(layer, 'dilation', options.dilation ?? 1, 1),
+  };
+  C.checkOutputPadding(layer, g);
+  return g;
 }
 
 /** The output size of one spatial dim: (n − 1)·s − 2p + d·(k − 1) + outputPadding + 1. */
@@ -72,26 +69,19 @@ export function convTranspose2dAs(layer: string, x: Tensor, weight: Tensor, bias
   }
   if (x.ndim !== 4) throw new DlError(`${layer}: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   if (weight.ndim !== 4) throw new DlError(`${layer}: weight must be 4-D [inChannels, outChannels, kH, kW], got shape ${fmt(weight.shape)}`);
-  const [, C, H, W] = x.shape as [number, number, number, number];
+  const channels = x.shape[1]!;
   const [wc, O, kh, kw] = weight.shape as [number, number, number, number];
-  if (C !== wc) {
-    throw new DlError(`${layer}: input has ${C} channels, expected inChannels ${wc} (input shape ${fmt(x.shape)}, weight shape ${fmt(weight.shape)})`);
+  if (channels !== wc) {
+    throw new DlError(`${layer}: input has ${channels} channels, expected inChannels ${wc} (input shape ${fmt(x.shape)}, weight shape ${fmt(weight.shape)})`);
   }
   if (x.dtype !== weight.dtype) {
     throw new DlError(`${layer}: input dtype ${x.dtype} does not match the weight's ${weight.dtype}; convert one (x.to('${weight.dtype}') or model.to('${x.dtype}'))`);
   }
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new DlError(`${layer}: bias must have shape [${O}], got ${fmt(bias.shape)}`);
-  const { stride: s, padding: p, outputPadding: op, dilation: d } = transposeGeometry(layer, options);
-  const oh = outSize(H, kh, s[0], p[0], op[0], d[0]);
-  const ow = outSize(W, kw, s[1], p[1], op[1], d[1]);
-  if (oh < 1 || ow < 1) {
-    throw new DlError(
-      `${layer}: output size ${oh}x${ow} is too small (input shape ${fmt(x.shape)}, kernel ${kh}x${kw}, stride ${s[0]},${s[1]}, ` +
-        `padding ${p[0]},${p[1]}, dilation ${d[0]},${d[1]})`,
-    );
-  }
+  const g = transposeGeometry(layer, options);
+  C.transposeOutputSize(layer, x.shape, [kh, kw], g);
   // autograd's op: conv2d's input gradient, so no [N, O·kH·kW, H·W] columns are kept on the tape.
-  return autogradConvTranspose2d(x, weight, bias, { stride: s, padding: p, outputPadding: op, dilation: d });
+  return autogradConvTranspose2d(x, weight, bias, g);
 }
 
 /**
