@@ -10,7 +10,7 @@ export {
   type TensorOptions, type RandomOptions, type ArangeOptions,
 } from './creation.js';
 export { manualSeed, defaultGenerator } from './random.js';
-export { setBackend, getBackend, availableBackends, allocate } from './backend/select.js';
+export { setBackend, getBackend, availableBackends, allocate, addScaledInto } from './backend/select.js';
 export { type Backend, type BackendName } from './backend/backend.js';
 export { setNumThreads, getNumThreads } from './threads.js';
 export { initWebGpu, webgpuReady, synchronize, type Device } from './device.js';

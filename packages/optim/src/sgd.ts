@@ -1,5 +1,5 @@
-import { DlError } from '@dl/autograd';
-import type { Tensor, TypedArray } from '@dl/autograd';
+import { addScaledInto, DlError } from '@dl/autograd';
+import type { FloatArray, Tensor, TypedArray } from '@dl/autograd';
 import { Optimizer, withDefaults, type OptimizerOptions, type ParamGroup, type ParamsInput } from './optimizer.js';
 import { checkNonNegative } from './checks.js';
 
@@ -64,21 +64,8 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     const g = this.effectiveGrad(p, grad, o.weightDecay, o.maximize);
     const { lr, momentum: mu } = o;
     if (mu === 0) {
-      // Eight at a time: the plain step is most of an optimizer's time on large layers, and V8 does not
-      // unroll (100k float32 weights: 200 µs one at a time, 105 µs eight at a time here).
-      const n = p.length;
-      let i = 0;
-      for (; i + 8 <= n; i += 8) {
-        p[i] -= lr * g[i]!;
-        p[i + 1] -= lr * g[i + 1]!;
-        p[i + 2] -= lr * g[i + 2]!;
-        p[i + 3] -= lr * g[i + 3]!;
-        p[i + 4] -= lr * g[i + 4]!;
-        p[i + 5] -= lr * g[i + 5]!;
-        p[i + 6] -= lr * g[i + 6]!;
-        p[i + 7] -= lr * g[i + 7]!;
-      }
-      for (; i < n; i++) p[i] -= lr * g[i]!;
+      // The plain step is most of an optimizer's time on large layers: the backend's kernel runs it.
+      addScaledInto(p as FloatArray, g as FloatArray, -lr);
       return;
     }
     let b = s.momentumBuffer;

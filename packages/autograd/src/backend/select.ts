@@ -1,7 +1,8 @@
 import { DlError } from '../checks/error.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
-import type { DType, TypedArray } from '../dtype.js';
+import type { DType, FloatArray, TypedArray } from '../dtype.js';
+import { k } from '../kernels/index.js';
 import { jsBackend, wasmBackend, type Backend, type BackendName } from './backend.js';
 import { getDefaultDevice, setDefaultDevice } from '../device.js';
 
@@ -69,3 +70,14 @@ export function startBackend(fromEnv: string | undefined): BackendName {
 }
 
 startBackend((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.DL_BACKEND);
+
+/**
+ * `y += alpha·x` in place over two float arrays of one length (either dtype), on the active backend's
+ * kernel (WebAssembly SIMD when both are float32 on 'wasm'); each value is computed in float64 and
+ * rounded once to y's dtype. It is the optimizers' plain step, outside the tape: it does not bump a tensor's version.
+ * @example addScaledInto(w.data as Float32Array, w.grad!.data as Float32Array, -lr) // an SGD step
+ */
+export const addScaledInto = api(sig('addScaledInto', ['y', K.floatArray], ['x', K.floatArray], ['alpha', K.number]), function addScaledInto(y: FloatArray, x: FloatArray, alpha: number): void {
+  if (y.length !== x.length) throw new DlError('addScaledInto', `y has ${y.length} values and x ${x.length}: they must have one length`);
+  k.addScaledInPlace(y, x, alpha);
+});

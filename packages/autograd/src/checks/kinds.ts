@@ -41,6 +41,8 @@ export function kind(tag: string, what: string, ok: (v: unknown) => boolean, ext
 
 /** Any tensor. */
 export const tensor: Kind = kind('tensor', 'a Tensor', (v) => v instanceof Tensor);
+/** A Float32Array or Float64Array (the values of a float tensor, for code that updates them by hand). */
+export const floatArray: Kind = kind('floatArray', 'a Float32Array or Float64Array', (v) => v instanceof Float32Array || v instanceof Float64Array);
 /** A float32 or float64 tensor (what random initialisers and parameters need). */
 export const floatTensor: Kind = {
   tag: 'floatTensor',

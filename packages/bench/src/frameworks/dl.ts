@@ -1,6 +1,6 @@
 import {
-  add, conv2d as convolve, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, maxPool2d, mean, mul, neg, recurrentLayer, relu,
-  reshape, sum, tensor, transpose, zeros, type Tensor,
+  add, addScaledInto, conv2d as convolve, gather, getNumThreads, logSoftmax, setBackend, setNumThreads, matmul, maxPool2d, mean, mul, neg, recurrentLayer, relu,
+  reshape, sum, tensor, transpose, zeros, type FloatArray, type Tensor,
 } from '@dl/autograd';
 import type { Conv2dData, ConvData, Framework, GradientStep, LstmData, MlpData, OpsData, Trainer } from '../workloads.js';
 
@@ -16,24 +16,10 @@ export function crossEntropy(logits: Tensor, labels: Tensor): Tensor {
   return neg(mean(gather(logSoftmax(logits, 1), 1, labels)));
 }
 
-/** Plain SGD, in place on the parameters' storage, outside the tape, as @dl/optim's SGD steps; clears the gradients. */
+/** Plain SGD, in place on the parameters' storage, outside the tape, as @dl/optim's SGD steps (the backend's kernel); clears the gradients. */
 function sgd(params: readonly Tensor[], lr: number): void {
   for (const p of params) {
-    const w = p.data;
-    const g = p.grad!.data;
-    const n = w.length;
-    let i = 0;
-    for (; i + 8 <= n; i += 8) {
-      w[i] -= lr * g[i]!;
-      w[i + 1] -= lr * g[i + 1]!;
-      w[i + 2] -= lr * g[i + 2]!;
-      w[i + 3] -= lr * g[i + 3]!;
-      w[i + 4] -= lr * g[i + 4]!;
-      w[i + 5] -= lr * g[i + 5]!;
-      w[i + 6] -= lr * g[i + 6]!;
-      w[i + 7] -= lr * g[i + 7]!;
-    }
-    for (; i < n; i++) w[i] -= lr * g[i]!;
+    addScaledInto(p.data as FloatArray, p.grad!.data as FloatArray, -lr);
     p.grad = null;
   }
 }

@@ -283,6 +283,26 @@ export function reluBackward(grad: TypedArray, x: TypedArray): TypedArray {
   } else for (let i = 0; i < n; i++) o[i] = x[i]! <= 0 ? 0 : grad[i]!;
   return o;
 }
+/**
+ * y += alpha·x in place (y and x of one length), each element computed in float64 and rounded once
+ * to y's type: the plain SGD step is `addScaledInPlace(param, grad, −lr)`.
+ */
+export function addScaledInPlace(y: TypedArray, x: TypedArray, alpha: number): void {
+  // Eight at a time: V8 does not unroll, and this is most of an optimizer's time on large layers.
+  const n = y.length;
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    y[i] += alpha * x[i]!;
+    y[i + 1] += alpha * x[i + 1]!;
+    y[i + 2] += alpha * x[i + 2]!;
+    y[i + 3] += alpha * x[i + 3]!;
+    y[i + 4] += alpha * x[i + 4]!;
+    y[i + 5] += alpha * x[i + 5]!;
+    y[i + 6] += alpha * x[i + 6]!;
+    y[i + 7] += alpha * x[i + 7]!;
+  }
+  for (; i < n; i++) y[i] += alpha * x[i]!;
+}
 /** The error function, to about 1e-15 (see `erfScalar`). */
 export function erf(x: TypedArray): TypedArray {
   const o = like(x);

@@ -79,7 +79,16 @@ export const v128 = {
   /** Loads one float32 and copies it into all four lanes. */
   load32Splat: (addr: Code, offset = 0): Code => seq(addr, simd(0x09), memarg(2, offset)),
   store: (addr: Code, value: Code, offset = 0): Code => seq(addr, value, simd(0x0b), memarg(4, offset)),
+  /** Loads 8 bytes (two float32) into the low half; the high half is zero. */
+  load64Zero: (addr: Code, offset = 0): Code => seq(addr, simd(0x5d), memarg(3, offset)),
+  /** Loads one 8-byte value (a float64) into both halves. */
+  load64Splat: (addr: Code, offset = 0): Code => seq(addr, simd(0x0a), memarg(3, offset)),
+  /** Stores the low 8 bytes (lane 0 of 64-bit lanes). */
+  store64Low: (addr: Code, value: Code, offset = 0): Code => seq(addr, value, simd(0x5b), memarg(3, offset), [0]),
   zero: (): Code => seq(simd(0x0c), new Array<number>(16).fill(0)),
+  and: (x: Code, y: Code): Code => seq(x, y, simd(0x4e)),
+  or: (x: Code, y: Code): Code => seq(x, y, simd(0x50)),
+  not: (x: Code): Code => seq(x, simd(0x4d)),
   /**
    * i8x16.shuffle on 32-bit lanes: lane i of the result is lane `lanes[i]` of x‖y (0–3 from x,
    * 4–7 from y). V8 matches the common patterns to single x64 shuffles (unpcklps, movlhps, …).
@@ -115,12 +124,25 @@ export const f32x4 = {
   nearest: (x: Code): Code => seq(x, simd(0x6a)),
   /** Relaxed SIMD: x·y + z, fused or not as the CPU prefers. */
   relaxedMadd: (x: Code, y: Code, z: Code): Code => seq(x, y, z, simd(0x105)),
+  /** The two float64 lanes rounded to float32 (to nearest, as a store into a Float32Array) in lanes 0 and 1; lanes 2 and 3 zero. */
+  demoteF64x2Zero: (x: Code): Code => seq(x, simd(0x5e)),
+};
+
+export const f64x2 = {
+  /** Float32 lanes 0 and 1 widened (exactly) to two float64 lanes. */
+  promoteLowF32x4: (x: Code): Code => seq(x, simd(0x5f)),
+  add: (x: Code, y: Code): Code => seq(x, y, simd(0xf0)),
+  mul: (x: Code, y: Code): Code => seq(x, y, simd(0xf2)),
 };
 
 export const i32x4 = {
   add: (x: Code, y: Code): Code => seq(x, y, simd(0xae)),
   /** Shifts every lane left by the i32 `by`. */
   shl: (x: Code, by: Code): Code => seq(x, by, simd(0xab)),
+  /** Shifts every lane right by the i32 `by`, copying the sign bit. */
+  shrS: (x: Code, by: Code): Code => seq(x, by, simd(0xac)),
+  /** All ones in each lane where x > y as signed integers, else zeros. */
+  gtS: (x: Code, y: Code): Code => seq(x, y, simd(0x3b)),
   /** Float32 lanes to int32, truncated and saturated (NaN gives 0). */
   truncSatF32x4: (x: Code): Code => seq(x, simd(0xf8)),
   const: (n: number): Code => {

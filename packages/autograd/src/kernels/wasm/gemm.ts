@@ -27,7 +27,7 @@ export type GemmF32 = (
   zeroed?: boolean,
 ) => boolean;
 
-/** The GEMM module's exports: the product's functions, the window functions, the LSTM and GRU cells and their backwards, and the memory. */
+/** The GEMM module's exports: the product's functions, the window functions, the LSTM and GRU cells and their backwards, the elementwise kernels, and the memory. */
 export interface GemmExports extends GemmFns {
   memory: WebAssembly.Memory;
   im2col(...args: number[]): void;
@@ -36,6 +36,10 @@ export interface GemmExports extends GemmFns {
   lstmCellBackward(act: number, cPrev: number, tc: number, gOut: number, dh: number, dc: number, dPre: number, N: number, H: number): void;
   gruCell(x: number, hg: number, act: number, hn: number, hPrev: number, h: number, N: number, H: number): void;
   gruCellBackward(act: number, hn: number, hPrev: number, gOut: number, dh: number, dXg: number, dHg: number, N: number, H: number): void;
+  relu(x: number, o: number, n: number): void;
+  reluBackward(x: number, g: number, o: number, n: number): void;
+  addRows(a: number, b: number, o: number, rows: number, m: number): void;
+  addScaled(y: number, x: number, alphaAt: number, n: number): void;
 }
 
 /**

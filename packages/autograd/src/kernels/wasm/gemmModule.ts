@@ -6,6 +6,7 @@
 import { Func, I32, V128, doWhile, f32, f32x4, i32, ifElse, local, moduleBytes, v128, type Code } from './emit.js';
 import { col2imFunc, im2colFunc } from './windowModule.js';
 import { gruCellBackwardFunc, gruCellFunc, lstmCellBackwardFunc, lstmCellFunc } from './cellModule.js';
+import { addRowsFunc, addScaledFunc, reluBackwardFunc, reluFunc } from './elementwiseModule.js';
 
 /** The shape of the register tile and the multiply-add the micro-kernel uses. */
 export interface TileShape {
@@ -239,7 +240,8 @@ function macro({ mr, nr, relaxed }: TileShape): Func {
 
 /**
  * The module's bytes for one tile shape: memory (one page to start, grown by the caller) and packA,
- * packB, macro, plus im2col and col2im for convolutions (windowModule.ts) and the LSTM and GRU cells and their backwards (cellModule.ts). With `sharedMaxPages` the memory is imported (`env.memory`), shared, of at most that
+ * packB, macro, plus im2col and col2im for convolutions (windowModule.ts), the LSTM and GRU cells and their backwards (cellModule.ts), and
+ * float32 elementwise kernels (elementwiseModule.ts). With `sharedMaxPages` the memory is imported (`env.memory`), shared, of at most that
  * many pages: the threaded GEMM's instances all run on one such memory.
  */
 export function gemmModuleBytes(shape: TileShape, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
@@ -248,7 +250,8 @@ export function gemmModuleBytes(shape: TileShape, sharedMaxPages?: number): Uint
   const key = `${shape.mr}x${shape.nr}${shape.relaxed ? 'r' : ''}:${sharedMaxPages ?? ''}`;
   let bytes = emitted.get(key);
   if (bytes === undefined) {
-    const funcs = [packA(shape.mr), packB(shape.nr), macro(shape), im2colFunc(), col2imFunc(), lstmCellFunc(), lstmCellBackwardFunc(), gruCellFunc(), gruCellBackwardFunc()];
+    const funcs = [packA(shape.mr), packB(shape.nr), macro(shape), im2colFunc(), col2imFunc(), lstmCellFunc(), lstmCellBackwardFunc(), gruCellFunc(), gruCellBackwardFunc(),
+      reluFunc(), reluBackwardFunc(), addRowsFunc(), addScaledFunc()];
     bytes = sharedMaxPages === undefined ? moduleBytes(funcs, 1) : moduleBytes(funcs, 1, { maximum: sharedMaxPages });
     emitted.set(key, bytes);
   }

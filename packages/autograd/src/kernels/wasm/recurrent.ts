@@ -1,38 +1,7 @@
 // The float32 LSTM and GRU steps' gate math in WebAssembly (cellModule.ts), on the GEMM instance's memory:
 // the step's slices are copied in, the cell runs four hidden units at a time, and its outputs are
 // copied out. The same operands and layout as the JS steps (cpu/recurrentSteps.ts).
-import { align16 } from './blocks.js';
-import { gemmWorkspace, releaseWorkspace, type GemmExports } from './gemm.js';
-
-/** A slice of an array a cell function reads (`in`), writes (`out`) or both: the array, its offset and length. */
-type Region = readonly [array: Float32Array, offset: number, length: number, use: 'in' | 'out' | 'inout'];
-
-/**
- * Lays the regions out one after another (16-byte aligned) in the GEMM's memory, copies in those it
- * reads, runs `call` with their byte addresses in order, and copies out those it writes. False (nothing
- * written) when wasm cannot run it.
- */
-function inWasm(regions: readonly Region[], call: (w: GemmExports, at: number[]) => void): boolean {
-  const offsets: number[] = [];
-  let bytes = 0;
-  for (const [, , length] of regions) {
-    offsets.push(bytes);
-    bytes += align16(4 * length);
-  }
-  const ws = gemmWorkspace(bytes);
-  if (ws === null) return false;
-  const { heap, base } = ws;
-  regions.forEach(([array, offset, length, use], i) => {
-    if (use !== 'out') heap.set(array.subarray(offset, offset + length), (base + offsets[i]!) >> 2);
-  });
-  call(ws.w, offsets.map((o) => base + o));
-  regions.forEach(([array, offset, length, use], i) => {
-    const at = (base + offsets[i]!) >> 2;
-    if (use !== 'in') array.set(heap.subarray(at, at + length), offset);
-  });
-  releaseWorkspace(bytes);
-  return true;
-}
+import { inWasm } from './regions.js';
 
 /**
  * As `lstmStep` without finished rows: act at `a` holds the recurrent product [N, 4H] and becomes the

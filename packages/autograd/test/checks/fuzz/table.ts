@@ -105,6 +105,7 @@ export function validOf(k: Kind): fc.Arbitrary<unknown> {
   if (tag === 'union') return fc.oneof(...k.inner!.map(validOf));
   if (tag.startsWith('nullable:')) return fc.oneof(fc.constant(null), validOf(k.inner![0]!));
   if (tag === 'func') return fc.constant((...xs: unknown[]) => xs[0]);
+  if (tag === 'floatArray') return fc.constantFrom(new Float32Array([1, -2, 3]), new Float64Array([0.5, 2, -1]), new Float32Array(2), new Float64Array(0)).map((a) => a.slice());
   if (tag === 'options') {
     const keys = k.keys!;
     return fc.record(Object.fromEntries(Object.entries(keys).map(([key, kk]) => [key, validOf(kk)])), { requiredKeys: [] });

@@ -1,0 +1,48 @@
+import type { TypedArray } from '../dtype.js';
+import { like } from './cpu/alloc.js';
+import * as js from './cpu/elementwise.js';
+import { addRowsWasm, addScaledWasm, reluBackwardWasm, reluWasm } from './wasm/elementwise.js';
+
+// The wasm backend's elementwise kernels: float32 arrays of at least WASM_MIN_ELEMENTS run in WebAssembly
+// SIMD (wasm/elementwise.ts) with the JS kernel's bits; other dtypes, small arrays and runtimes without
+// WebAssembly SIMD run the JS kernels (cpu/elementwise.ts).
+
+// Below this many elements the copies and the call cost more than the JS loop saves.
+const WASM_MIN_ELEMENTS = 512;
+
+function wasmTakes(n: number, ...xs: TypedArray[]): boolean {
+  return n >= WASM_MIN_ELEMENTS && xs.every((x) => x instanceof Float32Array);
+}
+
+/** As cpu/elementwise.ts's `relu`. */
+export function relu(x: TypedArray): TypedArray {
+  if (wasmTakes(x.length, x)) {
+    const o = like(x);
+    if (reluWasm(x as Float32Array, o as Float32Array, x.length)) return o;
+  }
+  return js.relu(x);
+}
+
+/** As cpu/elementwise.ts's `reluBackward`. */
+export function reluBackward(grad: TypedArray, x: TypedArray): TypedArray {
+  if (wasmTakes(grad.length, grad, x)) {
+    const o = like(grad);
+    if (reluBackwardWasm(x as Float32Array, grad as Float32Array, o as Float32Array, grad.length)) return o;
+  }
+  return js.reluBackward(grad, x);
+}
+
+/** As cpu/elementwise.ts's `addRows`; a bias over the last dim (inner 1) whose width is a multiple of 4 runs in wasm. */
+export function addRows(a: TypedArray, b: TypedArray, outer: number, m: number, inner: number): TypedArray {
+  if (inner === 1 && m % 4 === 0 && wasmTakes(a.length, a, b)) {
+    const o = like(a);
+    if (addRowsWasm(a as Float32Array, b as Float32Array, o as Float32Array, outer, m)) return o;
+  }
+  return js.addRows(a, b, outer, m, inner);
+}
+
+/** As cpu/elementwise.ts's `addScaledInPlace`. */
+export function addScaledInPlace(y: TypedArray, x: TypedArray, alpha: number): void {
+  if (wasmTakes(y.length, y, x) && addScaledWasm(y as Float32Array, x as Float32Array, alpha, y.length)) return;
+  js.addScaledInPlace(y, x, alpha);
+}

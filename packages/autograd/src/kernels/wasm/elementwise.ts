@@ -1,0 +1,25 @@
+// The float32 elementwise kernels of elementwiseModule.ts on the caller's arrays, through copies in the
+// GEMM instance's memory (regions.ts). Each returns false, having written nothing, when wasm cannot run.
+import { inWasm } from './regions.js';
+
+/** o = relu(x) over n > 0 elements. */
+export function reluWasm(x: Float32Array, o: Float32Array, n: number): boolean {
+  return inWasm([[x, 0, n, 'in'], [o, 0, n, 'out']], (w, [px, po]) => w.relu(px!, po!, n));
+}
+
+/** o = relu's gradient: g where x > 0 (or x is a NaN), else 0, over n > 0 elements. */
+export function reluBackwardWasm(x: Float32Array, g: Float32Array, o: Float32Array, n: number): boolean {
+  return inWasm([[x, 0, n, 'in'], [g, 0, n, 'in'], [o, 0, n, 'out']], (w, [px, pg, po]) => w.reluBackward(px!, pg!, po!, n));
+}
+
+/** o [rows, m] = a [rows, m] + b [m] in each row; rows > 0 and m a positive multiple of 4. */
+export function addRowsWasm(a: Float32Array, b: Float32Array, o: Float32Array, rows: number, m: number): boolean {
+  return inWasm([[a, 0, rows * m, 'in'], [b, 0, m, 'in'], [o, 0, rows * m, 'out']], (w, [pa, pb, po]) => w.addRows(pa!, pb!, po!, rows, m));
+}
+
+/** y += alpha·x over n > 0 elements, each in float64 and rounded once. */
+export function addScaledWasm(y: Float32Array, x: Float32Array, alpha: number, n: number): boolean {
+  // alpha travels as the eight bytes of a float64, in a region of two float32 words.
+  const alphaWords = new Float32Array(new Float64Array([alpha]).buffer);
+  return inWasm([[y, 0, n, 'inout'], [x, 0, n, 'in'], [alphaWords, 0, 2, 'in']], (w, [py, px, pa]) => w.addScaled(py!, px!, pa!, n));
+}

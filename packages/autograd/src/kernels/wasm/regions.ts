@@ -1,0 +1,35 @@
+// Running a function of the GEMM module on copies of the caller's arrays: the kernels that live on the
+// JavaScript heap (the cells, the elementwise kernels) lend the GEMM instance's memory for one call.
+import { align16 } from './blocks.js';
+import { gemmWorkspace, releaseWorkspace, type GemmExports } from './gemm.js';
+
+/** A slice of an array a module function reads (`in`), writes (`out`) or both: the array, its offset and length. */
+export type Region = readonly [array: Float32Array, offset: number, length: number, use: 'in' | 'out' | 'inout'];
+
+/**
+ * Lays the regions out one after another (16-byte aligned) in the GEMM's memory, copies in those it
+ * reads, runs `call` with their byte addresses in order, and copies out those it writes. False (nothing
+ * written) when wasm cannot run it.
+ */
+export function inWasm(regions: readonly Region[], call: (w: GemmExports, at: number[]) => void): boolean {
+  const offsets: number[] = [];
+  let bytes = 0;
+  for (const [, , length] of regions) {
+    offsets.push(bytes);
+    bytes += align16(4 * length);
+  }
+  const ws = gemmWorkspace(bytes);
+  if (ws === null) return false;
+  const { heap, base } = ws;
+  regions.forEach(([array, offset, length, use], i) => {
+    if (use !== 'out') heap.set(array.subarray(offset, offset + length), (base + offsets[i]!) >> 2);
+  });
+  call(ws.w, offsets.map((o) => base + o));
+  regions.forEach(([array, offset, length, use], i) => {
+    const at = (base + offsets[i]!) >> 2;
+    if (use !== 'in') array.set(heap.subarray(at, at + length), offset);
+  });
+  releaseWorkspace(bytes);
+  return true;
+}
+
