@@ -1,14 +1,14 @@
 import type { TypedArray } from '../dtype.js';
 import { like } from './cpu/alloc.js';
 import * as js from './cpu/elementwise.js';
-import { addRowsWasm, addScaledWasm, reluBackwardWasm, reluWasm } from './wasm/elementwise.js';
+import { addRowsWasm, addScaledWasm, binaryWasm, reluBackwardWasm, reluWasm } from './wasm/elementwise.js';
 
 // The wasm backend's elementwise kernels: float32 arrays of at least WASM_MIN_ELEMENTS run in WebAssembly
 // SIMD (wasm/elementwise.ts) with the JS kernel's bits; other dtypes, small arrays and runtimes without
 // WebAssembly SIMD run the JS kernels (cpu/elementwise.ts).
 
 // Below this many elements the copies and the call cost more than the JS loop saves.
-const WASM_MIN_ELEMENTS = 512;
+const WASM_MIN_ELEMENTS = 1024;
 
 function wasmTakes(n: number, ...xs: TypedArray[]): boolean {
   return n >= WASM_MIN_ELEMENTS && xs.every((x) => x instanceof Float32Array);
@@ -46,3 +46,24 @@ export function addScaledInPlace(y: TypedArray, x: TypedArray, alpha: number): v
   if (wasmTakes(y.length, y, x) && addScaledWasm(y as Float32Array, x as Float32Array, alpha, y.length)) return;
   js.addScaledInPlace(y, x, alpha);
 }
+
+/** A binary kernel of cpu/elementwise.ts (two arrays of one length, or one and a length-1 scalar) with float32 operands in wasm. */
+function binary(op: 'add' | 'sub' | 'mul' | 'div', jsKernel: (a: TypedArray, b: TypedArray) => TypedArray) {
+  return (a: TypedArray, b: TypedArray): TypedArray => {
+    const n = a.length === 1 ? b.length : a.length;
+    if (wasmTakes(n, a, b)) {
+      const o = like(a, n);
+      if (binaryWasm(op, a as Float32Array, b as Float32Array, o as Float32Array, n)) return o;
+    }
+    return jsKernel(a, b);
+  };
+}
+
+/** As cpu/elementwise.ts's `add`. */
+export const add = binary('add', js.add);
+/** As cpu/elementwise.ts's `sub`. */
+export const sub = binary('sub', js.sub);
+/** As cpu/elementwise.ts's `mul`. */
+export const mul = binary('mul', js.mul);
+/** As cpu/elementwise.ts's `div`. */
+export const div = binary('div', js.div);

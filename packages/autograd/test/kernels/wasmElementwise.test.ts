@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as js from '../../src/kernels/cpu/elementwise.js';
 import * as routed from '../../src/kernels/elementwise.js';
-import { addRowsWasm, addScaledWasm, reluBackwardWasm, reluWasm } from '../../src/kernels/wasm/elementwise.js';
+import { addRowsWasm, addScaledWasm, binaryWasm, reluBackwardWasm, reluWasm } from '../../src/kernels/wasm/elementwise.js';
 import { wasmGemmSupported } from '../../src/kernels/wasm/gemm.js';
 import { jsKernels, wasmKernels } from '../../src/kernels/index.js';
 import { addScaledInto, DlError } from '../../src/index.js';
@@ -99,15 +99,31 @@ describe.skipIf(!wasmGemmSupported())('the wasm elementwise kernels', () => {
       }), { numRuns: 300 });
   });
 
-  it('are what the wasm backend runs for float32 arrays of 512 elements or more; smaller ones, float64 and the js backend run the JS loops', () => {
+  it.each(['add', 'sub', 'mul', 'div'] as const)("%s gives the JS kernel's bits for whole arrays, a scalar first and a scalar second", (op) => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 70 }).chain((n) => fc.tuple(f32Array(n, n), f32Array(n, n), f32Array(1, 1))),
+      fc.integer({ min: 0, max: 5 }), ([a, b, s], at) => {
+        const n = a.length;
+        for (const [x, y] of [[a, b], [s, b], [a, s]] as const) {
+          const o = new Float32Array(n);
+          expect(binaryWasm(op, atOffset(x, at), atOffset(y, at + 1), o, n)).toBe(true);
+          expectSameBits(o, js[op](x, y));
+        }
+      }), { numRuns: 200 });
+  });
+
+  it('are what the wasm backend runs for float32 arrays of 1024 elements or more; smaller ones, float64 and the js backend run the JS loops', () => {
     expect(wasmKernels.relu).toBe(routed.relu);
     expect(wasmKernels.reluBackward).toBe(routed.reluBackward);
     expect(wasmKernels.addRows).toBe(routed.addRows);
     expect(wasmKernels.addScaledInPlace).toBe(routed.addScaledInPlace);
+    for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+      expect(wasmKernels[op]).toBe(routed[op]);
+      expect(jsKernels[op]).toBe(js[op]);
+    }
     expect(jsKernels.relu).toBe(js.relu);
     expect(jsKernels.addScaledInPlace).toBe(js.addScaledInPlace);
     // Both sides of the size threshold and both dtypes give the JS kernel's values through the routed kernels.
-    for (const n of [511, 512, 1027]) {
+    for (const n of [1023, 1024, 1027]) {
       for (const make of [(v: number[]) => Float32Array.from(v), (v: number[]) => Float64Array.from(v)]) {
         const x = make(Array.from({ length: n }, (_, i) => Math.sin(i) * 3));
         const g = make(Array.from({ length: n }, (_, i) => Math.cos(i)));
@@ -118,6 +134,11 @@ describe.skipIf(!wasmGemmSupported())('the wasm elementwise kernels', () => {
         routed.addScaledInPlace(y1, g, -0.3);
         js.addScaledInPlace(y2, g, -0.3);
         expectSameBits(y1, y2);
+        for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+          expectSameBits(routed[op](x, g), js[op](x, g));
+          expectSameBits(routed[op](x.subarray(0, 1), g), js[op](x.subarray(0, 1), g));
+          expectSameBits(routed[op](x, g.subarray(2, 3)), js[op](x, g.subarray(2, 3)));
+        }
       }
     }
   });

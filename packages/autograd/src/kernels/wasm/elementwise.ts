@@ -23,3 +23,12 @@ export function addScaledWasm(y: Float32Array, x: Float32Array, alpha: number, n
   const alphaWords = new Float32Array(new Float64Array([alpha]).buffer);
   return inWasm([[y, 0, n, 'inout'], [x, 0, n, 'in'], [alphaWords, 0, 2, 'in']], (w, [py, px, pa]) => w.addScaled(py!, px!, pa!, n));
 }
+
+/**
+ * o = a op b over n > 0 elements, for op one of add, sub, mul and div: a and b are whole arrays, or one
+ * of them is a single float standing for a scalar (the JS binary kernels' cases).
+ */
+export function binaryWasm(op: 'add' | 'sub' | 'mul' | 'div', a: Float32Array, b: Float32Array, o: Float32Array, n: number): boolean {
+  const mode = a.length === n && b.length === n ? 0 : a.length === 1 ? 1 : 2;
+  return inWasm([[a, 0, a.length, 'in'], [b, 0, b.length, 'in'], [o, 0, n, 'out']], (w, [pa, pb, po]) => w[op](pa!, pb!, po!, n, mode));
+}

@@ -1,10 +1,11 @@
 // Float32 elementwise kernels as WebAssembly SIMD functions beside the GEMM's (gemmModule.ts), each
 // giving the same bits as its JS kernel (cpu/elementwise.ts): relu and its backward work on the float
-// bits, a bias add is one float32 addition (JS's float64 sum rounds to the same float32), and the
+// bits; +, −, × and ÷ are one float32 operation each (JS's float64 result of two float32 operands rounds
+// to the same float32, as float64 carries more than twice float32's digits); and the
 // scaled add computes in float64 and rounds once, as JS does. Pointers are 16-byte aligned byte
 // addresses; n counts elements, at least 1. Each function runs whole vectors, so it reads and writes
 // up to three floats past n: the caller pads its regions to whole vectors and copies out n.
-import { Func, I32, V128, doWhile, f32x4, f64x2, i32, i32x4, local, v128, type Code } from './emit.js';
+import { Func, I32, V128, doWhile, f32x4, f64x2, i32, i32x4, ifElse, local, v128, type Code } from './emit.js';
 
 const { get } = local;
 const c = i32.const;
@@ -82,5 +83,31 @@ export function addScaledFunc(): Func {
       v128.store64Low(get(y), f32x4.demoteF64x2Zero(f64x2.add(widen(y), f64x2.mul(get(alpha), widen(x))))),
     ]),
   ];
+  return f;
+}
+
+/** The binary kernels' operations, by the name of their function. */
+export const BINARY_OPS = {
+  add: f32x4.add,
+  sub: f32x4.sub,
+  mul: f32x4.mul,
+  div: f32x4.div,
+} as const;
+
+/**
+ * name(a, b, o, n, mode): o = a op b over n elements, with `mode` 0 when both operands are whole arrays,
+ * 1 when a is one float standing for a scalar, 2 when b is (the JS binary kernels' three cases).
+ */
+export function binaryFunc(name: keyof typeof BINARY_OPS): Func {
+  const op = BINARY_OPS[name];
+  const f = new Func(name, 5);
+  const [a, b, o, n, mode] = [0, 1, 2, 3, 4];
+  const s = f.local(V128);
+  const over = (x: Code, y: Code, pointers: number[]): Code => elementLoop(f, n, [o, ...pointers], 4, [v128.store(get(o), op(x, y))]);
+  f.body = ifElse(i32.eq(get(mode), c(0)), [over(v128.load(get(a)), v128.load(get(b)), [a, b])], [
+    ifElse(i32.eq(get(mode), c(1)),
+      [local.set(s, v128.load32Splat(get(a))), over(get(s), v128.load(get(b)), [b])],
+      [local.set(s, v128.load32Splat(get(b))), over(v128.load(get(a)), get(s), [a])]),
+  ]);
   return f;
 }

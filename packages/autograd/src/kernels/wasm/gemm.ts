@@ -40,6 +40,10 @@ export interface GemmExports extends GemmFns {
   reluBackward(x: number, g: number, o: number, n: number): void;
   addRows(a: number, b: number, o: number, rows: number, m: number): void;
   addScaled(y: number, x: number, alphaAt: number, n: number): void;
+  add(a: number, b: number, o: number, n: number, mode: number): void;
+  sub(a: number, b: number, o: number, n: number, mode: number): void;
+  mul(a: number, b: number, o: number, n: number, mode: number): void;
+  div(a: number, b: number, o: number, n: number, mode: number): void;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { Func, I32, V128, doWhile, f32, f32x4, i32, ifElse, local, moduleBytes, v128, type Code } from './emit.js';
 import { col2imFunc, im2colFunc } from './windowModule.js';
 import { gruCellBackwardFunc, gruCellFunc, lstmCellBackwardFunc, lstmCellFunc } from './cellModule.js';
-import { addRowsFunc, addScaledFunc, reluBackwardFunc, reluFunc } from './elementwiseModule.js';
+import { addRowsFunc, addScaledFunc, binaryFunc, reluBackwardFunc, reluFunc } from './elementwiseModule.js';
 
 /** The shape of the register tile and the multiply-add the micro-kernel uses. */
 export interface TileShape {
@@ -251,7 +251,7 @@ export function gemmModuleBytes(shape: TileShape, sharedMaxPages?: number): Uint
   let bytes = emitted.get(key);
   if (bytes === undefined) {
     const funcs = [packA(shape.mr), packB(shape.nr), macro(shape), im2colFunc(), col2imFunc(), lstmCellFunc(), lstmCellBackwardFunc(), gruCellFunc(), gruCellBackwardFunc(),
-      reluFunc(), reluBackwardFunc(), addRowsFunc(), addScaledFunc()];
+      reluFunc(), reluBackwardFunc(), addRowsFunc(), addScaledFunc(), binaryFunc('add'), binaryFunc('sub'), binaryFunc('mul'), binaryFunc('div')];
     bytes = sharedMaxPages === undefined ? moduleBytes(funcs, 1) : moduleBytes(funcs, 1, { maximum: sharedMaxPages });
     emitted.set(key, bytes);
   }
