@@ -83,6 +83,10 @@ export const v128 = {
   load64Zero: (addr: Code, offset = 0): Code => seq(addr, simd(0x5d), memarg(3, offset)),
   /** Loads one 8-byte value (a float64) into both halves. */
   load64Splat: (addr: Code, offset = 0): Code => seq(addr, simd(0x0a), memarg(3, offset)),
+  /** Loads 4 bytes (one float32) into lane 0; the other lanes are zero. */
+  load32Zero: (addr: Code, offset = 0): Code => seq(addr, simd(0x5c), memarg(2, offset)),
+  /** Stores the low 4 bytes (lane 0 of 32-bit lanes). */
+  store32Low: (addr: Code, value: Code, offset = 0): Code => seq(addr, value, simd(0x5a), memarg(2, offset), [0]),
   /** Stores the low 8 bytes (lane 0 of 64-bit lanes). */
   store64Low: (addr: Code, value: Code, offset = 0): Code => seq(addr, value, simd(0x5b), memarg(3, offset), [0]),
   zero: (): Code => seq(simd(0x0c), new Array<number>(16).fill(0)),

@@ -27,7 +27,7 @@ export type GemmF32 = (
   zeroed?: boolean,
 ) => boolean;
 
-/** The GEMM module's exports: the product's functions, the window functions, the LSTM and GRU cells and their backwards, the elementwise kernels, and the memory. */
+/** The GEMM module's exports: the product's functions, the window functions, the LSTM and GRU cells and their backwards, the elementwise kernels and sums, and the memory. */
 export interface GemmExports extends GemmFns {
   memory: WebAssembly.Memory;
   im2col(...args: number[]): void;
@@ -44,6 +44,8 @@ export interface GemmExports extends GemmFns {
   sub(a: number, b: number, o: number, n: number, mode: number): void;
   mul(a: number, b: number, o: number, n: number, mode: number): void;
   div(a: number, b: number, o: number, n: number, mode: number): void;
+  sumRows(x: number, o: number, rows: number, n: number): void;
+  sumInner(x: number, acc: number, o: number, outer: number, n: number, inner: number): void;
 }
 
 /**

@@ -7,6 +7,7 @@ import { Func, I32, V128, doWhile, f32, f32x4, i32, ifElse, local, moduleBytes, 
 import { col2imFunc, im2colFunc } from './windowModule.js';
 import { gruCellBackwardFunc, gruCellFunc, lstmCellBackwardFunc, lstmCellFunc } from './cellModule.js';
 import { addRowsFunc, addScaledFunc, binaryFunc, reluBackwardFunc, reluFunc } from './elementwiseModule.js';
+import { sumInnerFunc, sumRowsFunc } from './reduceModule.js';
 
 /** The shape of the register tile and the multiply-add the micro-kernel uses. */
 export interface TileShape {
@@ -241,7 +242,7 @@ function macro({ mr, nr, relaxed }: TileShape): Func {
 /**
  * The module's bytes for one tile shape: memory (one page to start, grown by the caller) and packA,
  * packB, macro, plus im2col and col2im for convolutions (windowModule.ts), the LSTM and GRU cells and their backwards (cellModule.ts), and
- * float32 elementwise kernels (elementwiseModule.ts). With `sharedMaxPages` the memory is imported (`env.memory`), shared, of at most that
+ * float32 elementwise kernels and sums (elementwiseModule.ts, reduceModule.ts). With `sharedMaxPages` the memory is imported (`env.memory`), shared, of at most that
  * many pages: the threaded GEMM's instances all run on one such memory.
  */
 export function gemmModuleBytes(shape: TileShape, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
@@ -251,7 +252,8 @@ export function gemmModuleBytes(shape: TileShape, sharedMaxPages?: number): Uint
   let bytes = emitted.get(key);
   if (bytes === undefined) {
     const funcs = [packA(shape.mr), packB(shape.nr), macro(shape), im2colFunc(), col2imFunc(), lstmCellFunc(), lstmCellBackwardFunc(), gruCellFunc(), gruCellBackwardFunc(),
-      reluFunc(), reluBackwardFunc(), addRowsFunc(), addScaledFunc(), binaryFunc('add'), binaryFunc('sub'), binaryFunc('mul'), binaryFunc('div')];
+      reluFunc(), reluBackwardFunc(), addRowsFunc(), addScaledFunc(), binaryFunc('add'), binaryFunc('sub'), binaryFunc('mul'), binaryFunc('div'),
+      sumRowsFunc(), sumInnerFunc()];
     bytes = sharedMaxPages === undefined ? moduleBytes(funcs, 1) : moduleBytes(funcs, 1, { maximum: sharedMaxPages });
     emitted.set(key, bytes);
   }

@@ -3,8 +3,13 @@
 import { align16 } from './blocks.js';
 import { gemmWorkspace, releaseWorkspace, type GemmExports } from './gemm.js';
 
-/** A slice of an array a module function reads (`in`), writes (`out`) or both: the array, its offset and length. */
-export type Region = readonly [array: Float32Array, offset: number, length: number, use: 'in' | 'out' | 'inout'];
+/**
+ * A slice of an array a module function reads (`in`), writes (`out`) or both: the array, its offset and
+ * length; or `scratch`, floats of working memory that are neither copied in nor out (no array).
+ */
+export type Region =
+  | readonly [array: Float32Array, offset: number, length: number, use: 'in' | 'out' | 'inout']
+  | readonly [array: null, offset: 0, length: number, use: 'scratch'];
 
 /**
  * Lays the regions out one after another (16-byte aligned) in the GEMM's memory, copies in those it
@@ -22,12 +27,12 @@ export function inWasm(regions: readonly Region[], call: (w: GemmExports, at: nu
   if (ws === null) return false;
   const { heap, base } = ws;
   regions.forEach(([array, offset, length, use], i) => {
-    if (use !== 'out') heap.set(array.subarray(offset, offset + length), (base + offsets[i]!) >> 2);
+    if (array !== null && use !== 'out') heap.set(array.subarray(offset, offset + length), (base + offsets[i]!) >> 2);
   });
   call(ws.w, offsets.map((o) => base + o));
   regions.forEach(([array, offset, length, use], i) => {
     const at = (base + offsets[i]!) >> 2;
-    if (use !== 'in') array.set(heap.subarray(at, at + length), offset);
+    if (array !== null && use !== 'in') array.set(heap.subarray(at, at + length), offset);
   });
   releaseWorkspace(bytes);
   return true;
