@@ -13,6 +13,7 @@ import * as convRef from './cpu/conv.js';
 import * as convWasm from './conv.js';
 import * as elementwiseWasm from './elementwise.js';
 import * as reduceWasm from './reduce.js';
+import * as maxPoolWasm from './maxPool.js';
 
 export type { Window2d } from './cpu/im2col.js';
 export type { CellMode, RecurrentDims, RecurrentSaved } from './cpu/recurrent.js';
@@ -29,8 +30,8 @@ const loops = { ...elementwise, ...reduce, ...movement, ...im2col, ...compare, .
 /** The plain TypeScript kernels, float32 products included: the reference the other backends are tested against. */
 export const jsKernels: Kernels = { ...loops, conv2d: convRef.conv2d, conv2dInput: convRef.conv2dInput, conv2dWeight: convRef.conv2dWeight, matmulInto: jsMatmul.matmulInto, matmulTransposedInto: jsMatmul.matmulTransposedInto };
 
-/** The same loops, with float32 products, convolutions, sums and some elementwise kernels in WebAssembly SIMD (kernels/wasm). */
-export const wasmKernels: Kernels = { ...loops, ...convWasm, ...elementwiseWasm, ...reduceWasm, matmulInto: wasmRouted.matmulInto, matmulTransposedInto: wasmRouted.matmulTransposedInto };
+/** The same loops, with float32 products, convolutions, sums, 2×2 max pooling and some elementwise kernels in WebAssembly SIMD (kernels/wasm). */
+export const wasmKernels: Kernels = { ...loops, ...convWasm, ...elementwiseWasm, ...reduceWasm, ...maxPoolWasm, matmulInto: wasmRouted.matmulInto, matmulTransposedInto: wasmRouted.matmulTransposedInto };
 
 /**
  * The kernels of the active backend, which every op calls (a live binding: `setBackend` replaces it).

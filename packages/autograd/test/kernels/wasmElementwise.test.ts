@@ -34,6 +34,9 @@ function atOffset(x: Float32Array, at: number): Float32Array {
   return big.subarray(at, at + x.length);
 }
 
+/** A value as a message shows it, −0 included (a template string writes it as 0). */
+const show = (v: number | undefined): string => (Object.is(v, -0) ? '-0' : String(v));
+
 function expectSameBits(got: ArrayLike<number>, want: ArrayLike<number>): void {
   expect(got.length).toBe(want.length);
   const g = new Int32Array(Float32Array.from(got).buffer);
@@ -41,7 +44,7 @@ function expectSameBits(got: ArrayLike<number>, want: ArrayLike<number>): void {
   for (let i = 0; i < want.length; i++) {
     // NaN is NaN whatever its payload; everything else must match bit for bit (so −0 is not 0).
     if (Number.isNaN(want[i]!)) expect(Number.isNaN(got[i]!), `element ${i}`).toBe(true);
-    else if (g[i] !== w[i]) expect(`element ${i}: ${got[i]}`).toBe(`element ${i}: ${want[i]}`);
+    else if (g[i] !== w[i]) expect(`element ${i}: ${show(got[i])} (bits ${g[i]})`).toBe(`element ${i}: ${show(want[i])} (bits ${w[i]})`);
   }
 }
 

@@ -23,10 +23,13 @@ const valuesFor = (count: number) => fc.oneof(
   { weight: 1, arbitrary: fc.array(fc.oneof({ weight: 12, arbitrary: ordinary }, { weight: 1, arbitrary: special }), { minLength: count, maxLength: count }) },
 ).map((v) => Float32Array.from(v));
 
+/** A value as a message shows it, −0 included (a template string writes it as 0). */
+const show = (v: number | undefined): string => (Object.is(v, -0) ? '-0' : String(v));
+
 function expectSameBits(got: Float32Array, want: ArrayLike<number>): void {
   expect(got.length).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) expect(`element ${i}: ${got[i]}`).toBe(`element ${i}: ${want[i]}`);
+    if (!Object.is(got[i], want[i])) expect(`element ${i}: ${show(got[i])}`).toBe(`element ${i}: ${show(want[i])}`);
   }
 }
 

@@ -91,6 +91,8 @@ export const v128 = {
   store64Low: (addr: Code, value: Code, offset = 0): Code => seq(addr, value, simd(0x5b), memarg(3, offset), [0]),
   zero: (): Code => seq(simd(0x0c), new Array<number>(16).fill(0)),
   and: (x: Code, y: Code): Code => seq(x, y, simd(0x4e)),
+  /** The bits of x where mask's bits are 1, else y's. */
+  bitselect: (x: Code, y: Code, mask: Code): Code => seq(x, y, mask, simd(0x52)),
   or: (x: Code, y: Code): Code => seq(x, y, simd(0x50)),
   not: (x: Code): Code => seq(x, simd(0x4d)),
   /**
@@ -120,6 +122,10 @@ export const f32x4 = {
   sub: (x: Code, y: Code): Code => seq(x, y, simd(0xe5)),
   mul: (x: Code, y: Code): Code => seq(x, y, simd(0xe6)),
   div: (x: Code, y: Code): Code => seq(x, y, simd(0xe7)),
+  /** All ones in each lane where x > y (false when either is NaN), else zeros. */
+  gt: (x: Code, y: Code): Code => seq(x, y, simd(0x44)),
+  /** All ones in each lane where x ≠ y (true when either is NaN), else zeros. */
+  ne: (x: Code, y: Code): Code => seq(x, y, simd(0x42)),
   /** Lane-wise minimum; a NaN in either lane gives NaN. */
   min: (x: Code, y: Code): Code => seq(x, y, simd(0xe8)),
   /** Lane-wise maximum; a NaN in either lane gives NaN. */
@@ -145,13 +151,19 @@ export const i32x4 = {
   shl: (x: Code, by: Code): Code => seq(x, by, simd(0xab)),
   /** Shifts every lane right by the i32 `by`, copying the sign bit. */
   shrS: (x: Code, by: Code): Code => seq(x, by, simd(0xac)),
+  /** The i32 x in all four lanes. */
+  splat: (x: Code): Code => seq(x, simd(0x11)),
+  /** All ones in each lane where x = y, else zeros. */
+  eq: (x: Code, y: Code): Code => seq(x, y, simd(0x37)),
   /** All ones in each lane where x > y as signed integers, else zeros. */
   gtS: (x: Code, y: Code): Code => seq(x, y, simd(0x3b)),
   /** Float32 lanes to int32, truncated and saturated (NaN gives 0). */
   truncSatF32x4: (x: Code): Code => seq(x, simd(0xf8)),
-  const: (n: number): Code => {
+  const: (n: number): Code => i32x4.const4([n, n, n, n]),
+  /** Four i32 lanes (v128.const). */
+  const4: (lanes: readonly [number, number, number, number]): Code => {
     const bytes = new DataView(new ArrayBuffer(16));
-    for (let i = 0; i < 4; i++) bytes.setInt32(4 * i, n, true);
+    lanes.forEach((n, i) => bytes.setInt32(4 * i, n, true));
     return seq(simd(0x0c), [...new Uint8Array(bytes.buffer)]);
   },
 };

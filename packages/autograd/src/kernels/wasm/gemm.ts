@@ -27,7 +27,7 @@ export type GemmF32 = (
   zeroed?: boolean,
 ) => boolean;
 
-/** The GEMM module's exports: the product's functions, the window functions, the LSTM and GRU cells and their backwards, the elementwise kernels and sums, and the memory. */
+/** The GEMM module's exports: the product's functions, the window functions, the LSTM and GRU cells and their backwards, the elementwise kernels, sums and 2×2 max pooling, and the memory. */
 export interface GemmExports extends GemmFns {
   memory: WebAssembly.Memory;
   im2col(...args: number[]): void;
@@ -46,6 +46,8 @@ export interface GemmExports extends GemmFns {
   div(a: number, b: number, o: number, n: number, mode: number): void;
   sumRows(x: number, o: number, rows: number, n: number): void;
   sumInner(x: number, acc: number, o: number, outer: number, n: number, inner: number): void;
+  maxPool2x2(x: number, out: number, argmax: number, planes: number, H: number, W: number, oh: number, ow: number): void;
+  maxUnpool2x2(grad: number, argmax: number, out: number, planes: number, H: number, W: number, oh: number, ow: number): void;
 }
 
 /**

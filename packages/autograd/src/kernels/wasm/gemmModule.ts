@@ -8,6 +8,7 @@ import { col2imFunc, im2colFunc } from './windowModule.js';
 import { gruCellBackwardFunc, gruCellFunc, lstmCellBackwardFunc, lstmCellFunc } from './cellModule.js';
 import { addRowsFunc, addScaledFunc, binaryFunc, reluBackwardFunc, reluFunc } from './elementwiseModule.js';
 import { sumInnerFunc, sumRowsFunc } from './reduceModule.js';
+import { maxPool2x2Func, maxUnpool2x2Func } from './maxPoolModule.js';
 
 /** The shape of the register tile and the multiply-add the micro-kernel uses. */
 export interface TileShape {
@@ -242,7 +243,7 @@ function macro({ mr, nr, relaxed }: TileShape): Func {
 /**
  * The module's bytes for one tile shape: memory (one page to start, grown by the caller) and packA,
  * packB, macro, plus im2col and col2im for convolutions (windowModule.ts), the LSTM and GRU cells and their backwards (cellModule.ts), and
- * float32 elementwise kernels and sums (elementwiseModule.ts, reduceModule.ts). With `sharedMaxPages` the memory is imported (`env.memory`), shared, of at most that
+ * float32 elementwise kernels, sums and 2×2 max pooling (elementwiseModule.ts, reduceModule.ts, maxPoolModule.ts). With `sharedMaxPages` the memory is imported (`env.memory`), shared, of at most that
  * many pages: the threaded GEMM's instances all run on one such memory.
  */
 export function gemmModuleBytes(shape: TileShape, sharedMaxPages?: number): Uint8Array<ArrayBuffer> {
@@ -253,7 +254,7 @@ export function gemmModuleBytes(shape: TileShape, sharedMaxPages?: number): Uint
   if (bytes === undefined) {
     const funcs = [packA(shape.mr), packB(shape.nr), macro(shape), im2colFunc(), col2imFunc(), lstmCellFunc(), lstmCellBackwardFunc(), gruCellFunc(), gruCellBackwardFunc(),
       reluFunc(), reluBackwardFunc(), addRowsFunc(), addScaledFunc(), binaryFunc('add'), binaryFunc('sub'), binaryFunc('mul'), binaryFunc('div'),
-      sumRowsFunc(), sumInnerFunc()];
+      sumRowsFunc(), sumInnerFunc(), maxPool2x2Func(), maxUnpool2x2Func()];
     bytes = sharedMaxPages === undefined ? moduleBytes(funcs, 1) : moduleBytes(funcs, 1, { maximum: sharedMaxPages });
     emitted.set(key, bytes);
   }
