@@ -53,7 +53,7 @@ interface Ctx {
   tty: boolean;
 }
 
-function loaderOf(ctx: Ctx): { loader: DataLoader<Tensor[]>; batches: number } {
+function loaderOf(ctx: Ctx): { loader: DataLoader<[Tensor, Tensor]>; batches: number } {
   const loader = new DataLoader(new TensorDataset(ctx.train.images, ctx.train.labels), { batchSize: ctx.a.batchSize, shuffle: true, seed: ctx.a.seed });
   return { loader, batches: Math.min(loader.length, ctx.a.limitBatches ?? Infinity) };
 }

@@ -20,7 +20,7 @@ export const dataset: C.Kind = {
 
 /** TensorDataset, checked: tensors sharing their first dim. */
 export const TensorDataset = C.checkedClass(TensorDatasetRaw, C.sig('TensorDataset', ['...tensors', C.tensor]));
-export type TensorDataset = TensorDatasetRaw;
+export type TensorDataset<T extends Tensor[] = Tensor[]> = TensorDatasetRaw<T>;
 /** Subset, checked. */
 export const Subset = C.checkedClass(SubsetRaw, C.sig('Subset', ['dataset', dataset], ['indices', C.kind('indices', 'an array of integer indices', (v) =>
   (Array.isArray(v) || v instanceof Int32Array) && Array.from(v as ArrayLike<number>).every((i) => Number.isInteger(i)))]));

@@ -35,14 +35,16 @@ export function normalizeIndex(op: string, index: number, length: number): numbe
  * @example
  * const ds = new TensorDataset(images, labels); // images [N,1,28,28], labels [N]
  * const [x, y] = ds.get(0); // x [1,28,28], y []
+ * The sample type is the tuple of the tensors given (`[Tensor, Tensor]` here), so a DataLoader's batches
+ * destructure into tensors, not possibly-undefined elements.
  */
-export class TensorDataset implements Dataset<Tensor[]> {
+export class TensorDataset<T extends Tensor[] = Tensor[]> implements Dataset<T> {
   /** The tensors, each of shape [length, ...]. */
   readonly tensors: readonly Tensor[];
   /** The shared first dimension. */
   readonly length: number;
 
-  constructor(...tensors: Tensor[]) {
+  constructor(...tensors: T) {
     if (tensors.length === 0) throw new DlError('TensorDataset: needs at least one tensor');
     for (const t of tensors) {
       if (!(t instanceof Tensor)) throw new DlError(`TensorDataset: expects tensors, got ${typeof t}`);
@@ -58,12 +60,12 @@ export class TensorDataset implements Dataset<Tensor[]> {
   }
 
   /** The rows `index` of every tensor, as copies of shape `t.shape.slice(1)`. */
-  get(index: number): Tensor[] {
+  get(index: number): T {
     const i = normalizeIndex('TensorDataset.get', index, this.length);
     return this.tensors.map((t) => {
       const row = t.data.length / this.length;
       return new Tensor(t.data.slice(i * row, (i + 1) * row), t.shape.slice(1));
-    });
+    }) as T;
   }
 }
 

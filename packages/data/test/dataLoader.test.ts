@@ -74,8 +74,8 @@ describe('DataLoader over a TensorDataset', () => {
 
   it('yields batches that own their data', () => {
     const ds = numbered(4);
-    const [[x]] = [...new DataLoader(ds, { batchSize: 4 })] as Tensor[][];
-    x!.data.fill(-1);
+    const [[x]] = [...new DataLoader(ds, { batchSize: 4 })] as [[Tensor]];
+    x.data.fill(-1);
     expect(ds.tensors[0]!.data[0]).toBe(0);
   });
 

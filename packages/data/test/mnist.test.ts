@@ -225,7 +225,7 @@ describe('the MNIST cache', () => {
     const file = join(dir, `mnist-${version}.bin`);
     const good = readFileSync(cacheFile());
     const flipped = Uint8Array.from(good);
-    flipped[5_000_000] ^= 0x10;
+    flipped[5_000_000] = flipped[5_000_000]! ^ 0x10;
     const corruptions: [string, Uint8Array][] = [
       ['a flipped bit', flipped],
       ['truncated', good.subarray(0, good.length - 1000)],

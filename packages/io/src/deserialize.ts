@@ -120,7 +120,7 @@ function readEntry(name: string, info: unknown, fail: (m: string) => never): Ent
     fail(`${where} has unknown dtype ${JSON.stringify(dtype)} (expected F32, F64, I32, I64 or BOOL)`);
   }
   if (!Array.isArray(shape) || !shape.every(isSize)) fail(`${where} has shape ${JSON.stringify(shape)}, not a list of non-negative integers`);
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSize) || offsets[0] > offsets[1]) {
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSize) || offsets[0]! > offsets[1]!) {
     fail(`${where} has data_offsets ${JSON.stringify(offsets)}, not [begin, end] with 0 <= begin <= end`);
   }
   const code = dtype as SafetensorsDType | SafetensorsIntDType;

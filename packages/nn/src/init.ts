@@ -210,7 +210,7 @@ function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array
       for (let k = 0; k < j; k++) {
         let dot = 0;
         for (let i = 0; i < m; i++) dot += q[i * n + k]! * col[i]!;
-        for (let i = 0; i < m; i++) col[i] -= dot * q[i * n + k]!;
+        for (let i = 0; i < m; i++) col[i] = col[i]! - dot * q[i * n + k]!;
       }
     }
     let nrm = 0;

@@ -8,7 +8,7 @@ function sgdStep(params: Parameter[], lr: number): void {
   noGrad(() => {
     for (const p of params) {
       if (p.grad === null) continue;
-      for (let i = 0; i < p.data.length; i++) p.data[i] -= lr * p.grad.data[i]!;
+      for (let i = 0; i < p.data.length; i++) p.data[i] = p.data[i]! - lr * p.grad.data[i]!;
     }
   });
 }

@@ -54,8 +54,8 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     const clr = o.lr / (1 + (s.step - 1) * o.lrDecay);
     const sum = s.sum;
     for (let i = 0; i < p.length; i++) {
-      sum[i] += g[i]! * g[i]!;
-      p[i] -= (clr * g[i]!) / (Math.sqrt(sum[i]!) + o.eps);
+      sum[i] = sum[i]! + g[i]! * g[i]!;
+      p[i] = p[i]! - (clr * g[i]!) / (Math.sqrt(sum[i]!) + o.eps);
     }
   }
 }

@@ -79,7 +79,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
     const [beta1, beta2] = o.betas;
     let g: TypedArray;
     if (o.decoupledWeightDecay) {
-      if (weightDecay !== 0) for (let i = 0; i < p.length; i++) p[i] *= 1 - lr * weightDecay;
+      if (weightDecay !== 0) for (let i = 0; i < p.length; i++) p[i] = p[i]! * (1 - lr * weightDecay);
       g = this.effectiveGrad(p, grad, 0, o.maximize);
     } else g = this.effectiveGrad(p, grad, weightDecay, o.maximize);
     const m = s.expAvg;
@@ -98,7 +98,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
       for (let i = 0; i < v.length; i++) if (v[i]! > vmax[i]!) vmax[i] = v[i]!;
       denomSource = vmax;
     }
-    for (let i = 0; i < p.length; i++) p[i] -= (stepSize * m[i]!) / (Math.sqrt(denomSource[i]!) / bc2Sqrt + eps);
+    for (let i = 0; i < p.length; i++) p[i] = p[i]! - (stepSize * m[i]!) / (Math.sqrt(denomSource[i]!) / bc2Sqrt + eps);
   }
 }
 
@@ -117,7 +117,7 @@ function adamStepF32(
     const gi = g[i]!;
     const mi = (m[i] = beta1 * m[i]! + c1 * gi);
     const vi = (v[i] = beta2 * v[i]! + c2 * (gi * gi));
-    p[i] -= (stepSize * Math.fround(mi)) / (Math.sqrt(Math.fround(vi)) / bc2Sqrt + eps);
+    p[i] = p[i]! - (stepSize * Math.fround(mi)) / (Math.sqrt(Math.fround(vi)) / bc2Sqrt + eps);
   }
 }
 

@@ -55,7 +55,7 @@ export const clipGradNorm_ = C.api(C.sig('clipGradNorm_', ['params', C.kind('par
     for (const p of withGrad) {
       const g = p.grad!;
       const out = g.data.slice();
-      for (let i = 0; i < out.length; i++) out[i] *= coef;
+      for (let i = 0; i < out.length; i++) out[i] = out[i]! * coef;
       p.grad = new Tensor(out, g.shape);
     }
   }

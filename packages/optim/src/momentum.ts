@@ -46,6 +46,6 @@ export class Momentum extends Optimizer<MomentumOptions, MomentumState> {
     const g = this.effectiveGrad(p, grad, o.weightDecay, o.maximize);
     const v = s.velocity;
     ewma(v, g, o.rho);
-    for (let i = 0; i < p.length; i++) p[i] -= o.lr * v[i]!;
+    for (let i = 0; i < p.length; i++) p[i] = p[i]! - o.lr * v[i]!;
   }
 }

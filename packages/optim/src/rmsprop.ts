@@ -80,10 +80,10 @@ export class RMSProp extends Optimizer<RMSPropOptions, RMSPropState> {
       // v − ḡ² ≥ 0 in exact arithmetic; clamp the rounding so sqrt never sees a tiny negative.
       const variance = m === null ? v[i]! : Math.max(v[i]! - m[i]! * m[i]!, 0);
       const scaled = g[i]! / (Math.sqrt(variance) + eps);
-      if (b === null) p[i] -= lr * scaled;
+      if (b === null) p[i] = p[i]! - lr * scaled;
       else {
         b[i] = mu * b[i]! + scaled;
-        p[i] -= lr * b[i]!;
+        p[i] = p[i]! - lr * b[i]!;
       }
     }
   }

@@ -76,7 +76,7 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
       const c = 1 - o.dampening;
       for (let i = 0; i < b.length; i++) b[i] = mu * b[i]! + c * g[i]!;
     }
-    if (o.nesterov) for (let i = 0; i < p.length; i++) p[i] -= lr * (g[i]! + mu * b[i]!);
-    else for (let i = 0; i < p.length; i++) p[i] -= lr * b[i]!;
+    if (o.nesterov) for (let i = 0; i < p.length; i++) p[i] = p[i]! - lr * (g[i]! + mu * b[i]!);
+    else for (let i = 0; i < p.length; i++) p[i] = p[i]! - lr * b[i]!;
   }
 }

@@ -30,7 +30,7 @@ describe('Adam on float32 parameters', () => {
           ewmaOfSquares(v, g, b2);
           const stepSize = lr / biasCorrection(b1, step + 1);
           const bc2 = Math.sqrt(biasCorrection(b2, step + 1));
-          for (let i = 0; i < n; i++) p[i] -= (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2 + 1e-8);
+          for (let i = 0; i < n; i++) p[i] = p[i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2 + 1e-8);
           expect(Array.from(w.data)).toEqual(Array.from(p));
         });
       }),

@@ -48,11 +48,11 @@ function addRowSums(db: Float64Array, d: Float32Array, at: number, N: number, G:
   let b = 0;
   for (; b + 4 <= N; b += 4) {
     const p = at + b * G;
-    for (let j = 0; j < G; j++) db[j] += (d[p + j]! + d[p + G + j]!) + (d[p + 2 * G + j]! + d[p + 3 * G + j]!);
+    for (let j = 0; j < G; j++) db[j] = db[j]! + ((d[p + j]! + d[p + G + j]!) + (d[p + 2 * G + j]! + d[p + 3 * G + j]!));
   }
   for (; b < N; b++) {
     const p = at + b * G;
-    for (let j = 0; j < G; j++) db[j] += d[p + j]!;
+    for (let j = 0; j < G; j++) db[j] = db[j]! + d[p + j]!;
   }
 }
 

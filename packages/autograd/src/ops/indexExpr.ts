@@ -163,7 +163,7 @@ export function resolveIndex(op: string, shape: readonly number[], given: readon
       for (let e = 0; e < m; e++) {
         let src = 0;
         for (let j = 0; j < ax.shape.length; j++) if (ax.shape[j] !== 1) src += (Math.floor(e / bs[lead + j]!) % b[lead + j]!) * as[j]!;
-        combined[e] += wrap(op, ax.values[src]!, ax.size, ax.dim) * ax.stride;
+        combined[e] = combined[e]! + wrap(op, ax.values[src]!, ax.size, ax.dim) * ax.stride;
       }
     }
     const idx = adv.map(([, i]) => i);

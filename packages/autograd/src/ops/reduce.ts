@@ -32,11 +32,15 @@ export interface DimOptions {
 }
 /**
  * The values and their positions along `dim`, as PyTorch's `max(dim)` returns: read `.values` and
- * `.indices`, or destructure it as PyTorch's tuple: `const [values, indices] = x.max(1)`.
+ * `.indices`, or destructure it as PyTorch's tuple: `const [values, indices] = x.max(1)` (a pair, so
+ * both are tensors even under `noUncheckedIndexedAccess`).
  */
 export interface ValuesIndices extends Iterable<Tensor> {
-  values: Tensor;
-  indices: Tensor;
+  readonly values: Tensor;
+  readonly indices: Tensor;
+  readonly 0: Tensor;
+  readonly 1: Tensor;
+  readonly length: 2;
 }
 
 /** The dim of `max`/`min`: a tensor there means the elementwise maximum, which has its own name. */

@@ -65,7 +65,7 @@ function putOp(name: string): Op<PutAttrs> {
       forward: ([base, values], { positions, accumulate }) => {
         const out = base!.data.slice();
         const v = values!.data;
-        if (accumulate) for (let i = 0; i < positions.length; i++) out[positions[i]!] += v[i]!;
+        if (accumulate) for (let i = 0; i < positions.length; i++) out[positions[i]!] = out[positions[i]!]! + v[i]!;
         else for (let i = 0; i < positions.length; i++) out[positions[i]!] = v[i]!;
         return { data: out, shape: base!.shape };
       },

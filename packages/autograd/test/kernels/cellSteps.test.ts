@@ -372,7 +372,7 @@ describe.skipIf(!wasmGemmSupported())('the wasm GRU step', () => {
     expect(Array.from(raggedB[1].subarray(12, 24))).toEqual(new Array(12).fill(0));
     expect(Array.from(raggedB[2].subarray(4, 8))).toEqual(s.dh.slice(4, 8));
     for (const r of [0, 2]) {
-      for (const k of [0, 1]) expect(Array.from(raggedB[k].subarray(12 * r, 12 * r + 12))).toEqual(Array.from(fullB[k].subarray(12 * r, 12 * r + 12)));
+      for (const k of [0, 1]) expect(Array.from(raggedB[k]!.subarray(12 * r, 12 * r + 12))).toEqual(Array.from(fullB[k]!.subarray(12 * r, 12 * r + 12)));
       expect(Array.from(raggedB[2].subarray(4 * r, 4 * r + 4))).toEqual(Array.from(fullB[2].subarray(4 * r, 4 * r + 4)));
     }
     Array.from(raggedB[3]).forEach((v, j) => expect(Math.abs(v - (0.5 + raggedB[1][j]! + raggedB[1][24 + j]!))).toBeLessThanOrEqual(1e-12));

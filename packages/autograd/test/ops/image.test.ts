@@ -160,7 +160,7 @@ describe('maxPool2d', () => {
           }
           y[p] = at < 0 ? -Infinity : x.data[at]!;
           if (at >= 0) {
-            gx[at] += v.data[p]!;
+            gx[at] = gx[at]! + v.data[p]!;
             gv[p] = w.data[at]!;
           }
         }
@@ -310,7 +310,7 @@ describe('convTranspose2d', () => {
           const [oy, ox] = [i * g.s[0] - g.p[0] + ki * g.d[0], j * g.s[1] - g.p[1] + kj * g.d[1]];
           if (oy < 0 || oy >= OH || ox < 0 || ox >= OW) continue;
           for (let o = 0; o < g.O; o++) {
-            want[((n * g.O + o) * OH + oy) * OW + ox] += x.data[((n * g.C + c) * g.H + i) * g.W + j]! * w.data[((c * g.O + o) * g.kh + ki) * g.kw + kj]!;
+            want[((n * g.O + o) * OH + oy) * OW + ox] = want[((n * g.O + o) * OH + oy) * OW + ox]! + x.data[((n * g.C + c) * g.H + i) * g.W + j]! * w.data[((c * g.O + o) * g.kh + ki) * g.kw + kj]!;
           }
         }
       }
@@ -327,7 +327,7 @@ describe('convTranspose2d', () => {
       const y = conv2d(xs, w, null, win(g.opts));
       const up = y.detach().mul(1.5).add(0.25);
       const [want] = gradients([y], [xs], { gradOutputs: [up] });
-      const extra = [0, 1].map((i) => (x.shape[2 + i]! + 2 * p[i] - d[i] * ([kh, kw][i]! - 1) - 1) % s[i]) as [number, number];
+      const extra = [0, 1].map((i) => (x.shape[2 + i]! + 2 * p[i]! - d[i]! * ([kh, kw][i]! - 1) - 1) % s[i]!) as [number, number];
       const got = convTranspose2d(up, w, null, { ...win(g.opts), outputPadding: extra });
       expect(got.shape).toEqual(x.shape);
       expect(got.toArray()).toEqual(want!.toArray());

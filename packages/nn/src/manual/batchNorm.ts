@@ -179,8 +179,8 @@ export abstract class BatchNorm implements ManualParamLayer, ManualRunningStats 
       for (let c = 0; c < C; c++) {
         const off = (n * C + c) * L;
         for (let l = off; l < off + L; l++) {
-          sumD[c] += d[l]!;
-          sumDX[c] += d[l]! * xhat[l]!;
+          sumD[c] = sumD[c]! + d[l]!;
+          sumDX[c] = sumDX[c]! + d[l]! * xhat[l]!;
         }
       }
     }
@@ -209,17 +209,17 @@ function channelMoments(xs: TypedArray, N: number, C: number, L: number, mu: Flo
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const off = (n * C + c) * L;
-      for (let l = off; l < off + L; l++) mu[c] += xs[l]!;
+      for (let l = off; l < off + L; l++) mu[c] = mu[c]! + xs[l]!;
     }
   }
-  for (let c = 0; c < C; c++) mu[c] /= M;
+  for (let c = 0; c < C; c++) mu[c] = mu[c]! / M;
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const off = (n * C + c) * L;
-      for (let l = off; l < off + L; l++) v[c] += (xs[l]! - mu[c]!) ** 2;
+      for (let l = off; l < off + L; l++) v[c] = v[c]! + (xs[l]! - mu[c]!) ** 2;
     }
   }
-  for (let c = 0; c < C; c++) v[c] /= M;
+  for (let c = 0; c < C; c++) v[c] = v[c]! / M;
 }
 
 /**

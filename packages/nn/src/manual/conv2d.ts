@@ -104,7 +104,7 @@ function addBias(y: Tensor['data'], b: Tensor['data'], N: number, F: number, L: 
     for (let f = 0; f < F; f++) {
       const off = (n * F + f) * L;
       const bf = b[f]!;
-      for (let l = 0; l < L; l++) y[off + l] += bf;
+      for (let l = 0; l < L; l++) y[off + l] = y[off + l]! + bf;
     }
   }
 }

@@ -105,8 +105,8 @@ export class LayerNorm implements ManualParamLayer {
         const g = dy[off + d]! * w[d]!;
         sumG += g;
         sumGX += g * xhat[off + d]!;
-        dW[d] += dy[off + d]! * xhat[off + d]!;
-        db[d] += dy[off + d]!;
+        dW[d] = dW[d]! + dy[off + d]! * xhat[off + d]!;
+        db[d] = db[d]! + dy[off + d]!;
       }
       const k = invstd[r]! / D;
       for (let d = 0; d < D; d++) dx[off + d] = k * (D * dy[off + d]! * w[d]! - sumG - xhat[off + d]! * sumGX);

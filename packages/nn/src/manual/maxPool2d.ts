@@ -78,7 +78,7 @@ export class MaxPool2d implements ManualLayer {
     checkUpstream('MaxPool2d', dupstream, this.outShape, this.dtype);
     const dx = allocLike(dupstream.data, this.inShape.reduce((a, n) => a * n, 1));
     const d = dupstream.data;
-    for (let o = 0; o < argmax.length; o++) dx[argmax[o]!] += d[o]!;
+    for (let o = 0; o < argmax.length; o++) dx[argmax[o]!] = dx[argmax[o]!]! + d[o]!;
     return new Tensor(dx, this.inShape);
   }
 }

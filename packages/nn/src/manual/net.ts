@@ -69,5 +69,5 @@ export class Net implements ManualLayer {
 }
 
 function sgd(p: Tensor['data'], g: Tensor['data'], lr: number): void {
-  for (let i = 0; i < p.length; i++) p[i] -= lr * g[i]!;
+  for (let i = 0; i < p.length; i++) p[i] = p[i]! - lr * g[i]!;
 }

@@ -43,7 +43,7 @@ describe('manual.CNN agrees with TorchCNN', () => {
         net.backward(dy);
         twin.forward(x).backward(dy);
         net.optimizerStep(lr);
-        for (const p of twin.parameters()) for (let i = 0; i < p.data.length; i++) p.data[i] -= lr * p.grad!.data[i]!;
+        for (const p of twin.parameters()) for (let i = 0; i < p.data.length; i++) p.data[i] = p.data[i]! - lr * p.grad!.data[i]!;
         return manual.pairWithTwin(net, twin).every((p) =>
           allClose(p.manual.W.data, manual.toManualLayout(p, p.twin.weight).data) && allClose(p.manual.b.data, p.twin.bias.data));
       }),

@@ -72,10 +72,10 @@ class StudentLinear {
     for (let r = 0; r < B; r++) {
       for (let o = 0; o < this.nOut; o++) {
         const g = d.data[r * this.nOut + o]!;
-        db[o] += g;
+        db[o] = db[o]! + g;
         for (let i = 0; i < this.nIn; i++) {
-          dW[i * this.nOut + o] += x.data[r * this.nIn + i]! * g;
-          dx[r * this.nIn + i] += this.W.data[i * this.nOut + o]! * g;
+          dW[i * this.nOut + o] = dW[i * this.nOut + o]! + x.data[r * this.nIn + i]! * g;
+          dx[r * this.nIn + i] = dx[r * this.nIn + i]! + this.W.data[i * this.nOut + o]! * g;
         }
       }
     }

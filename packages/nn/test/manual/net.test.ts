@@ -22,7 +22,7 @@ const arbNet = fc
 function sgdStep(twin: TorchNet | Sequential, lr: number): void {
   for (const p of twin.parameters()) {
     const g = p.grad!.data;
-    for (let i = 0; i < p.data.length; i++) p.data[i] -= lr * g[i]!;
+    for (let i = 0; i < p.data.length; i++) p.data[i] = p.data[i]! - lr * g[i]!;
   }
 }
 

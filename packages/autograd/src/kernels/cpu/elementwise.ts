@@ -292,16 +292,16 @@ export function addScaledInPlace(y: TypedArray, x: TypedArray, alpha: number): v
   const n = y.length;
   let i = 0;
   for (; i + 8 <= n; i += 8) {
-    y[i] += alpha * x[i]!;
-    y[i + 1] += alpha * x[i + 1]!;
-    y[i + 2] += alpha * x[i + 2]!;
-    y[i + 3] += alpha * x[i + 3]!;
-    y[i + 4] += alpha * x[i + 4]!;
-    y[i + 5] += alpha * x[i + 5]!;
-    y[i + 6] += alpha * x[i + 6]!;
-    y[i + 7] += alpha * x[i + 7]!;
+    y[i] = y[i]! + alpha * x[i]!;
+    y[i + 1] = y[i + 1]! + alpha * x[i + 1]!;
+    y[i + 2] = y[i + 2]! + alpha * x[i + 2]!;
+    y[i + 3] = y[i + 3]! + alpha * x[i + 3]!;
+    y[i + 4] = y[i + 4]! + alpha * x[i + 4]!;
+    y[i + 5] = y[i + 5]! + alpha * x[i + 5]!;
+    y[i + 6] = y[i + 6]! + alpha * x[i + 6]!;
+    y[i + 7] = y[i + 7]! + alpha * x[i + 7]!;
   }
-  for (; i < n; i++) y[i] += alpha * x[i]!;
+  for (; i < n; i++) y[i] = y[i]! + alpha * x[i]!;
 }
 /** The error function, to about 1e-15 (see `erfScalar`). */
 export function erf(x: TypedArray): TypedArray {

@@ -135,18 +135,18 @@ export function col2im(colsData: TypedArray, g: Window2d, channelMajor = false):
         const off = kj * dw - pw;
         if (wholeRows && first === 0 && end === ow) {
           const d = plane + iy0 * W + off - o;
-          for (let s = o + oy0 * ow, e = o + oy1 * ow; s < e; s++) out[d + s] += colsData[s]!;
+          for (let s = o + oy0 * ow, e = o + oy1 * ow; s < e; s++) out[d + s] = out[d + s]! + colsData[s]!;
         } else if (sw === 1) {
           for (let oy = oy0; oy < oy1; oy++) {
             const r = o + oy * ow;
             const d = plane + (oy * sh + iy0) * W + off;
-            for (let ox = first; ox < end; ox++) out[d + ox] += colsData[r + ox]!;
+            for (let ox = first; ox < end; ox++) out[d + ox] = out[d + ox]! + colsData[r + ox]!;
           }
         } else {
           for (let oy = oy0; oy < oy1; oy++) {
             const r = o + oy * ow;
             let p = plane + (oy * sh + iy0) * W + off + first * sw;
-            for (let ox = first; ox < end; ox++, p += sw) out[p] += colsData[r + ox]!;
+            for (let ox = first; ox < end; ox++, p += sw) out[p] = out[p]! + colsData[r + ox]!;
           }
         }
       }
@@ -266,7 +266,7 @@ export function maxUnpool2d(grad: TypedArray, argmax: Int32Array, g: Window2d): 
     // Disjoint windows: every element gets at most one share, so the order does not matter.
     for (let p = 0; p < grad.length; p++) {
       const at = argmax[p]!;
-      if (at >= 0) out[at] += grad[p]!;
+      if (at >= 0) out[at] = out[at]! + grad[p]!;
     }
     return out;
   }
@@ -284,7 +284,7 @@ export function maxUnpool2d(grad: TypedArray, argmax: Int32Array, g: Window2d): 
           for (let ox = 0; ox < ow; ox++, p++) {
             const ix = ox * sw - pw + kj * dw;
             const q = plane + iy * W + ix;
-            if (ix >= 0 && ix < W && argmax[p] === q) out[q] += grad[p]!;
+            if (ix >= 0 && ix < W && argmax[p] === q) out[q] = out[q]! + grad[p]!;
           }
         }
       }

@@ -135,10 +135,10 @@ function micro(w: Float64Array, p: number, kc: number, out: TypedArray, o: numbe
     c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
   }
   if (mr === MR && nr === NR) {
-    out[o] += c00; out[o + 1] += c01; out[o + 2] += c02; out[o + 3] += c03; o += N;
-    out[o] += c10; out[o + 1] += c11; out[o + 2] += c12; out[o + 3] += c13; o += N;
-    out[o] += c20; out[o + 1] += c21; out[o + 2] += c22; out[o + 3] += c23; o += N;
-    out[o] += c30; out[o + 1] += c31; out[o + 2] += c32; out[o + 3] += c33;
+    out[o] = out[o]! + c00; out[o + 1] = out[o + 1]! + c01; out[o + 2] = out[o + 2]! + c02; out[o + 3] = out[o + 3]! + c03; o += N;
+    out[o] = out[o]! + c10; out[o + 1] = out[o + 1]! + c11; out[o + 2] = out[o + 2]! + c12; out[o + 3] = out[o + 3]! + c13; o += N;
+    out[o] = out[o]! + c20; out[o + 1] = out[o + 1]! + c21; out[o + 2] = out[o + 2]! + c22; out[o + 3] = out[o + 3]! + c23; o += N;
+    out[o] = out[o]! + c30; out[o + 1] = out[o + 1]! + c31; out[o + 2] = out[o + 2]! + c32; out[o + 3] = out[o + 3]! + c33;
     return;
   }
   const tile = edgeTile;
@@ -146,7 +146,7 @@ function micro(w: Float64Array, p: number, kc: number, out: TypedArray, o: numbe
   tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
   tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
   tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
-  for (let r = 0; r < mr; r++) for (let c = 0; c < nr; c++) out[o + r * N + c] += tile[r * NR + c]!;
+  for (let r = 0; r < mr; r++) for (let c = 0; c < nr; c++) out[o + r * N + c] = out[o + r * N + c]! + tile[r * NR + c]!;
 }
 const edgeTile = new Float64Array(MR * NR);
 
@@ -170,16 +170,16 @@ function direct(
         for (let k = 0; k < K; k++) {
           const x = a[ai + k * acs]!;
           const bk = bOff + k * brs + j0;
-          for (let j = 0; j < n; j++) row[j] += x * b[bk + j]!;
+          for (let j = 0; j < n; j++) row[j] = row[j]! + x * b[bk + j]!;
         }
-        for (let j = 0; j < n; j++) out[oi + j0 + j] += row[j]!;
+        for (let j = 0; j < n; j++) out[oi + j0 + j] = out[oi + j0 + j]! + row[j]!;
       }
     } else {
       for (let j = 0; j < N; j++) {
         const bj = bOff + j * bcs;
         let s = 0;
         for (let k = 0; k < K; k++) s += a[ai + k * acs]! * b[bj + k * brs]!;
-        out[oi + j] += s;
+        out[oi + j] = out[oi + j]! + s;
       }
     }
   }

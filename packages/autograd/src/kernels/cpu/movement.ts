@@ -65,7 +65,7 @@ export function stridedWriteInto(
   let base = offset;
   let o = 0;
   for (;;) {
-    if (accumulate) for (let j = 0, p = base; j < n; j++, p += s) target[p] += src[o++]!;
+    if (accumulate) for (let j = 0, p = base; j < n; j++, p += s) target[p] = target[p]! + src[o++]!;
     else for (let j = 0, p = base; j < n; j++, p += s) target[p] = src[o++]!;
     let d = last - 1;
     for (; d >= 0; d--) {
@@ -97,7 +97,7 @@ export function scatterAddInto(
   for (let a = 0; a < outer; a++) {
     for (let j = 0; j < m; j++) {
       const sb = (a * m + j) * inner;
-      for (let i = 0; i < inner; i++) target[(a * n + index[sb + i]!) * inner + i] += src[sb + i]!;
+      for (let i = 0; i < inner; i++) target[(a * n + index[sb + i]!) * inner + i] = target[(a * n + index[sb + i]!) * inner + i]! + src[sb + i]!;
     }
   }
 }
@@ -122,7 +122,7 @@ export function indexAddInto(target: TypedArray, index: ArrayLike<number>, src: 
     for (let j = 0; j < m; j++) {
       const t = (a * n + index[j]!) * inner;
       const s = (a * m + j) * inner;
-      for (let i = 0; i < inner; i++) target[t + i] += src[s + i]!;
+      for (let i = 0; i < inner; i++) target[t + i] = target[t + i]! + src[s + i]!;
     }
   }
 }

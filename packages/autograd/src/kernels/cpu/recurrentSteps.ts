@@ -114,10 +114,10 @@ export function lstmStepBackward(
       dPre[d + H + j] = df;
       dPre[d + 2 * H + j] = dg;
       dPre[d + 3 * H + j] = dO;
-      db[j] += di;
-      db[H + j] += df;
-      db[2 * H + j] += dg;
-      db[3 * H + j] += dO;
+      db[j] = db[j]! + di;
+      db[H + j] = db[H + j]! + df;
+      db[2 * H + j] = db[2 * H + j]! + dg;
+      db[3 * H + j] = db[3 * H + j]! + dO;
       dc[q + j] = dcv * f;
       dh[q + j] = 0;
     }
@@ -205,9 +205,9 @@ export function gruStepBackward(
       dHg[d + j] = drPre;
       dHg[d + H + j] = dzPre;
       dHg[d + 2 * H + j] = dnPre * r;
-      db[j] += drPre;
-      db[H + j] += dzPre;
-      db[2 * H + j] += dnPre * r;
+      db[j] = db[j]! + drPre;
+      db[H + j] = db[H + j]! + dzPre;
+      db[2 * H + j] = db[2 * H + j]! + dnPre * r;
       dh[q + j] = gh * z;
     }
   }
@@ -244,7 +244,7 @@ export function rnnStepBackward(
       const v = h[ho + q + j]!;
       const dv = gh * (relu ? (v > 0 ? 1 : 0) : 1 - v * v);
       dPre[dOff + q + j] = dv;
-      db[j] += dv;
+      db[j] = db[j]! + dv;
       dh[q + j] = 0;
     }
   }

@@ -37,11 +37,11 @@ export function sumAxis(x: TypedArray, outer: number, n: number, inner: number):
     for (; k + 4 <= n; k += 4) {
       const x0 = (a * n + k) * inner;
       const [x1, x2, x3] = [x0 + inner, x0 + 2 * inner, x0 + 3 * inner];
-      for (let i = 0; i < inner; i++) acc[ob + i] += (x[x0 + i]! + x[x1 + i]!) + (x[x2 + i]! + x[x3 + i]!);
+      for (let i = 0; i < inner; i++) acc[ob + i] = acc[ob + i]! + ((x[x0 + i]! + x[x1 + i]!) + (x[x2 + i]! + x[x3 + i]!));
     }
     for (; k < n; k++) {
       const xb = (a * n + k) * inner;
-      for (let i = 0; i < inner; i++) acc[ob + i] += x[xb + i]!;
+      for (let i = 0; i < inner; i++) acc[ob + i] = acc[ob + i]! + x[xb + i]!;
     }
   }
   if (acc !== o) o.set(acc);

@@ -35,7 +35,7 @@ export function prodAxis(x: TypedArray, outer: number, n: number, inner: number)
     for (let j = 0; j < n; j++) {
       const xb = (a * n + j) * inner;
       const ob = a * inner;
-      for (let i = 0; i < inner; i++) o[ob + i] *= x[xb + i]!;
+      for (let i = 0; i < inner; i++) o[ob + i] = o[ob + i]! * x[xb + i]!;
     }
   }
   return o;
