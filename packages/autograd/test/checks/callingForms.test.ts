@@ -50,6 +50,7 @@ describe('tensor methods take PyTorch positional arguments', () => {
     const [values, indices] = x.max(1);
     same(values, r.values);
     same(indices, r.indices);
+    expect([r[0], r[1], r.length]).toEqual([r.values, r.indices, 2]);
     const [sv, si] = x.sort({ dim: 1 });
     expect(sv.shape).toEqual([3, 4]);
     expect(si.shape).toEqual([3, 4]);

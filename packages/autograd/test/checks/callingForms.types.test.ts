@@ -31,6 +31,7 @@ describe('positional forms are typed', () => {
     const [values, indices] = x.max(1);
     expectTypeOf(values).toEqualTypeOf<Tensor>();
     expectTypeOf(indices).toEqualTypeOf<Tensor>();
+    expectTypeOf(x.max(1)[1]).toEqualTypeOf<Tensor>();
     const typeOnly = () => {
       // @ts-expect-error keepdim is a boolean
       x.sum(1, 'yes');
