@@ -6,6 +6,7 @@ import { addRowsWasm, addScaledWasm, binaryWasm, reluBackwardWasm, reluWasm } fr
 import { wasmGemmSupported } from '../../src/kernels/wasm/gemm.js';
 import { jsKernels, wasmKernels } from '../../src/kernels/index.js';
 import { addScaledInto, DlError } from '../../src/index.js';
+import { expectSameBits } from './sameBits.js';
 
 // The wasm elementwise kernels promise the JS kernels' bits (relu and its backward on the float bits, a
 // float32 sum, a float64 scaled add rounded once), so they are compared with Object.is element by element,
@@ -32,20 +33,6 @@ function atOffset(x: Float32Array, at: number): Float32Array {
   const big = new Float32Array(x.length + at + 3).fill(7);
   big.set(x, at);
   return big.subarray(at, at + x.length);
-}
-
-/** A value as a message shows it, −0 included (a template string writes it as 0). */
-const show = (v: number | undefined): string => (Object.is(v, -0) ? '-0' : String(v));
-
-function expectSameBits(got: ArrayLike<number>, want: ArrayLike<number>): void {
-  expect(got.length).toBe(want.length);
-  const g = new Int32Array(Float32Array.from(got).buffer);
-  const w = new Int32Array(Float32Array.from(want).buffer);
-  for (let i = 0; i < want.length; i++) {
-    // NaN is NaN whatever its payload; everything else must match bit for bit (so −0 is not 0).
-    if (Number.isNaN(want[i]!)) expect(Number.isNaN(got[i]!), `element ${i}`).toBe(true);
-    else if (g[i] !== w[i]) expect(`element ${i}: ${show(got[i])} (bits ${g[i]})`).toBe(`element ${i}: ${show(want[i])} (bits ${w[i]})`);
-  }
 }
 
 describe.skipIf(!wasmGemmSupported())('the wasm elementwise kernels', () => {

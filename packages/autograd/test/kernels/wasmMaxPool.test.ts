@@ -7,6 +7,7 @@ import { maxPool2x2Wasm, maxUnpool2x2Wasm } from '../../src/kernels/wasm/maxPool
 import { wasmGemmSupported } from '../../src/kernels/wasm/gemm.js';
 import { jsKernels, wasmKernels } from '../../src/kernels/index.js';
 import { binaryWasm } from '../../src/kernels/wasm/elementwise.js';
+import { expectSameBits } from './sameBits.js';
 
 // 2×2 max pooling at stride 2 only compares and picks, so the wasm kernels must give the JS kernels'
 // values bit for bit and the same indices: ties (equal values, −0 against +0) go to the first tap, a
@@ -23,16 +24,6 @@ const value = fc.oneof(
 );
 
 const planesAndSizes = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 13 }), fc.integer({ min: 2, max: 21 }));
-
-/** A value as a message shows it, −0 included (a template string writes it as 0). */
-const show = (v: number | undefined): string => (Object.is(v, -0) ? '-0' : String(v));
-
-function expectSameBits(got: ArrayLike<number>, want: ArrayLike<number>): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) expect(`element ${i}: ${show(got[i])}`).toBe(`element ${i}: ${show(want[i])}`);
-  }
-}
 
 /** Fills the GEMM memory the kernels borrow with NaNs, so a pixel a kernel forgets to write shows. */
 function dirtyWorkspace(): void {

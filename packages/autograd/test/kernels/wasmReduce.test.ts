@@ -5,6 +5,7 @@ import * as routed from '../../src/kernels/reduce.js';
 import { sumAxisWasm } from '../../src/kernels/wasm/reduce.js';
 import { wasmGemmSupported } from '../../src/kernels/wasm/gemm.js';
 import { jsKernels, wasmKernels } from '../../src/kernels/index.js';
+import { expectSameBits } from './sameBits.js';
 
 // The wasm sums promise sumAxis's bits (the same float64 running sums, fed and combined in the same order),
 // so they are compared bit for bit over shapes that cover every remainder of the eight-way contiguous sums
@@ -22,16 +23,6 @@ const valuesFor = (count: number) => fc.oneof(
   { weight: 4, arbitrary: fc.array(fc.oneof(ordinary, cancelling), { minLength: count, maxLength: count }) },
   { weight: 1, arbitrary: fc.array(fc.oneof({ weight: 12, arbitrary: ordinary }, { weight: 1, arbitrary: special }), { minLength: count, maxLength: count }) },
 ).map((v) => Float32Array.from(v));
-
-/** A value as a message shows it, −0 included (a template string writes it as 0). */
-const show = (v: number | undefined): string => (Object.is(v, -0) ? '-0' : String(v));
-
-function expectSameBits(got: Float32Array, want: ArrayLike<number>): void {
-  expect(got.length).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) expect(`element ${i}: ${show(got[i])}`).toBe(`element ${i}: ${show(want[i])}`);
-  }
-}
 
 describe.skipIf(!wasmGemmSupported())('the wasm sums', () => {
   it("sum over the middle axis with sumAxis's bits, contiguous (inner 1) and strided (inner even)", () => {
