@@ -13,12 +13,19 @@ import { gpuContext } from './device.js';
 /** What a forward may return: a finished tensor, or raw values and a shape from a kernel. */
 export type ForwardResult = Tensor | { data: TypedArray | GpuArray; shape: readonly number[] };
 
+/**
+ * The tensor inputs of an op, as a tuple type that names them, e.g. `[x: Tensor]` or
+ * `[x: Tensor, weight: Tensor, bias?: Tensor]` (a trailing input may be left out); any number of tensors
+ * (`Tensor[]`) when an op does not say.
+ */
+export type OpInputs = readonly (Tensor | undefined)[];
+
 /** What a backward rule receives. */
-export interface BackwardContext<A> {
+export interface BackwardContext<A, I extends OpInputs = Tensor[]> {
   /** The gradient of the loss with respect to the op's output. */
   grad: Tensor;
   /** The op's inputs as they were at forward time. */
-  inputs: Tensor[];
+  inputs: I;
   /** The op's output. */
   output: Tensor;
   /** The op's non-tensor arguments. */
@@ -28,17 +35,17 @@ export interface BackwardContext<A> {
 }
 
 /** The declaration of a differentiable op: a forward on raw values, a backward written in ops. */
-export interface OpSpec<A> {
+export interface OpSpec<A, I extends OpInputs = Tensor[]> {
   /** The op's name, used in errors and in `gradFn`. */
   name: string;
   /** Computes the output from the inputs' values; runs without recording. */
-  forward: (inputs: Tensor[], attrs: A) => ForwardResult;
+  forward: (inputs: I, attrs: A) => ForwardResult;
   /**
    * The gradient of each input, written with differentiable ops so that `createGraph` gives
    * higher-order gradients. Gradients may have the output's broadcast shape: the tape sums them down
    * to each input's shape. Omit for ops without a gradient (comparisons, argmax).
    */
-  backward?: (ctx: BackwardContext<A>) => (Tensor | null)[];
+  backward?: (ctx: BackwardContext<A, I>) => (Tensor | null)[];
   /**
    * Which values the backward reads: `'inputs'`, `'output'`, `'both'` (the default, the safe choice) or
    * `'none'` (it needs only shapes and attributes, as add and reshape do). A backward throws when a
@@ -58,25 +65,30 @@ export interface OpSpec<A> {
    * without it is CPU-only and says so when given a GPU tensor; a custom op without it runs `forward`
    * (which works on the GPU when it is written in ops).
    */
-  webgpu?: ((inputs: Tensor[], attrs: A, gpu: GpuContext) => ForwardResult) | 'same';
+  webgpu?: ((inputs: I, attrs: A, gpu: GpuContext) => ForwardResult) | 'same';
 }
 
 /** A declared op: call it with its tensor inputs and attributes. */
-export type Op<A> = (inputs: Tensor[], attrs: A) => Tensor;
+export type Op<A, I extends OpInputs = Tensor[]> = (inputs: I, attrs: A) => Tensor;
 
 /**
  * The one way to declare a differentiable op, built-in or custom (PyTorch's `autograd.Function`):
  * forward and backward sit together, and calls are recorded on the tape when an input requires grad.
+ * The second type argument names the inputs (`[x: Tensor]`), so `forward` and `backward` destructure them as
+ * tensors (under `noUncheckedIndexedAccess` too); left out, an op takes any list of tensors.
  * @example
- * const cube = defineOp<void>({
+ * const cube = defineOp<void, [x: Tensor]>({
  *   name: 'cube',
  *   forward: ([x]) => mul(mul(x, x), x),
  *   backward: ({ grad, inputs: [x] }) => [mul(grad, mul(3, mul(x, x)))],
  * });
  * const y = cube([x], undefined);
  */
-export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
-  const { name, forward, backward } = spec;
+export function defineOp<A = undefined, I extends OpInputs = Tensor[]>(spec: OpSpec<A, I>): Op<A, I> {
+  // Inside, inputs are a plain list (an optional input left out is simply absent): I types the op's surface.
+  const forward = spec.forward as unknown as (inputs: Tensor[], attrs: A) => ForwardResult;
+  const backward = spec.backward as unknown as Rule<A> | undefined;
+  const { name } = spec;
   // Built-in forwards return their own storage or an input's typed array itself; a user's forward may
   // return a view (subarray) of an input's buffer, which must share that input's version and is not fresh.
   const custom = !definingBuiltins;
@@ -84,8 +96,11 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   const savesInputs = saves === 'inputs' || saves === 'both';
   const savesOutput = saves === 'output' || saves === 'both';
   const floatOnly = spec.dtypes !== 'any';
-  const onGpu = spec.webgpu === 'same' || (spec.webgpu === undefined && custom) ? (xs: Tensor[], a: A) => forward(xs, a) : spec.webgpu;
-  return (inputs, attrs) => {
+  const onGpu = spec.webgpu === 'same' || (spec.webgpu === undefined && custom)
+    ? (xs: Tensor[], a: A) => forward(xs, a)
+    : spec.webgpu as unknown as ((inputs: Tensor[], attrs: A, gpu: GpuContext) => ForwardResult) | undefined;
+  return (given, attrs) => {
+    let inputs = given as unknown as Tensor[];
     let gpu: GpuContext | null = null;
     for (let i = 0; i < inputs.length; i++) {
       if (inputs[i]!.device !== 'cpu') {
@@ -136,13 +151,16 @@ export function defineOp<A = undefined>(spec: OpSpec<A>): Op<A> {
   };
 }
 
+/** A backward rule as the engine calls it, on the recorded list of inputs. */
+type Rule<A> = (ctx: BackwardContext<A, Tensor[]>) => (Tensor | null)[];
+
 /**
  * A recorded call of a declared op: its inputs, what its rule reads (attributes, output) and the rule;
  * one object per call, without a closure.
  */
 class OpNode<A> implements Node {
   walk = 0;
-  #rule: NonNullable<OpSpec<A>['backward']> | null;
+  #rule: Rule<A> | null;
   #attrs: A | undefined;
   #output: Tensor | null;
 
@@ -152,7 +170,7 @@ class OpNode<A> implements Node {
     readonly needsInputGrad: readonly boolean[],
     readonly versions: readonly number[],
     readonly stack: string | undefined,
-    rule: NonNullable<OpSpec<A>['backward']>,
+    rule: Rule<A>,
     attrs: A,
     output: Tensor,
     readonly custom: boolean,

@@ -8,10 +8,11 @@ import { arbBroadcastTensors, arbTensorOfShape, gradcheckProperty } from '@dl/au
 const f64 = { dtype: 'float64' as const };
 
 // A user-defined op, as torch.autograd.Function: forward with any ops (not recorded), backward in ops.
-const cube = defineOp<undefined>({
+// Its inputs are typed as a tuple, so x is a Tensor in both (the tests compile under noUncheckedIndexedAccess).
+const cube = defineOp<undefined, [x: Tensor]>({
   name: 'cube',
-  forward: ([x]) => mul(mul(x!, x!), x!),
-  backward: ({ grad, inputs: [x] }) => [mul(grad, mul(3, mul(x!, x!)))],
+  forward: ([x]) => mul(mul(x, x), x),
+  backward: ({ grad, inputs: [x] }) => [mul(grad, mul(3, mul(x, x)))],
 });
 const cubeOf = (x: Tensor) => cube([x], undefined);
 
@@ -28,13 +29,20 @@ const scaledExp = defineOp<{ scale: number }>({
 
 // Two broadcasting inputs; the rule returns output-shaped gradients and the tape sums them back.
 let lastNeeds: boolean[] = [];
-const mulAdd = defineOp<undefined>({
+const mulAdd = defineOp<undefined, [a: Tensor, b: Tensor]>({
   name: 'mulAdd',
-  forward: ([a, b]) => add(mul(a!, b!), b!),
+  forward: ([a, b]) => add(mul(a, b), b),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => {
     lastNeeds = needsInputGrad;
-    return [needsInputGrad[0] ? mul(grad, b!) : null, needsInputGrad[1] ? mul(grad, add(a!, 1)) : null];
+    return [needsInputGrad[0] ? mul(grad, b) : null, needsInputGrad[1] ? mul(grad, add(a, 1)) : null];
   },
+});
+
+// An input that may be left out (a trailing `shift?: Tensor`): x·x, plus shift when it is given.
+const squarePlus = defineOp<undefined, [x: Tensor, shift?: Tensor]>({
+  name: 'squarePlus',
+  forward: ([x, shift]) => (shift === undefined ? mul(x, x) : add(mul(x, x), shift)),
+  backward: ({ grad, inputs: [x, shift] }) => (shift === undefined ? [mul(grad, mul(2, x))] : [mul(grad, mul(2, x)), grad]),
 });
 
 describe('defineOp: a custom op on the tape', () => {
@@ -47,6 +55,16 @@ describe('defineOp: a custom op on the tape', () => {
     expect(y.toString()).toBe('tensor([  1.,   8., -27.], dtype=float64, grad_fn=<CubeBackward0>)');
     sum(y).backward();
     expect(Array.from(x.grad!.data)).toEqual([3, 12, 27]);
+  });
+
+  it('takes an input that may be left out, typed as a trailing optional tuple element', () => {
+    const x = tensor([1, -2, 3], { ...f64, requiresGrad: true });
+    const shift = tensor([0.5, 0.5, 0.5], { ...f64, requiresGrad: true });
+    expect(Array.from(squarePlus([x], undefined).data)).toEqual([1, 4, 9]);
+    sum(squarePlus([x, shift], undefined)).backward();
+    expect(Array.from(x.grad!.data)).toEqual([2, -4, 6]);
+    expect(Array.from(shift.grad!.data)).toEqual([1, 1, 1]);
+    gradcheck((a: Tensor, b: Tensor) => squarePlus([a, b], undefined), [tensor([0.3, -1.2], f64), tensor([2, 0.1], f64)]);
   });
 
   it('composes with built-in ops on both sides', () => {

@@ -13,21 +13,21 @@ import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 
-const reluOp = defineOp({
+const reluOp = defineOp<undefined, [x: Tensor]>({
   name: 'relu',
   saves: 'inputs',
-  forward: ([x]) => ({ data: k.relu(x!.data), shape: x!.shape }),
+  forward: ([x]) => ({ data: k.relu(x.data), shape: x.shape }),
   webgpu: unaryOnGpu('relu'),
-  backward: ({ grad, inputs: [x] }) => [reluBackwardOp([grad, x!], undefined)],
+  backward: ({ grad, inputs: [x] }) => [reluBackwardOp([grad, x], undefined)],
 });
 // grad where x > 0 (or x is NaN), else 0, in one kernel instead of gt then mul; as PyTorch, an infinite
 // grad at x ≤ 0 gives 0, not NaN. Linear in grad; x gets no gradient (the mask is constant almost everywhere).
-const reluBackwardOp: Op<undefined> = defineOp({
+const reluBackwardOp: Op<undefined, [grad: Tensor, x: Tensor]> = defineOp<undefined, [grad: Tensor, x: Tensor]>({
   name: 'reluBackward',
   saves: 'inputs',
-  forward: ([grad, x]) => ({ data: k.reluBackward(grad!.data, x!.data), shape: x!.shape }),
+  forward: ([grad, x]) => ({ data: k.reluBackward(grad.data, x.data), shape: x.shape }),
   webgpu: binaryOnGpu('reluBackward'),
-  backward: ({ grad, inputs: [, x], needsInputGrad: [gg] }) => [gg ? reluBackwardOp([grad, x!], undefined) : null, null],
+  backward: ({ grad, inputs: [, x], needsInputGrad: [gg] }) => [gg ? reluBackwardOp([grad, x], undefined) : null, null],
 });
 /** max(x, 0). */
 export const relu = api(sig('relu', ['x', K.tensor]), function relu(x: Tensor): Tensor {
@@ -35,10 +35,10 @@ export const relu = api(sig('relu', ['x', K.tensor]), function relu(x: Tensor): 
 });
 
 // A dedicated kernel: composing 1 / (1 + exp(-x)) overflows for large negative x.
-const sigmoidOp = defineOp({
+const sigmoidOp = defineOp<undefined, [x: Tensor]>({
   name: 'sigmoid',
   saves: 'output',
-  forward: ([x]) => ({ data: k.sigmoid(x!.data), shape: x!.shape }),
+  forward: ([x]) => ({ data: k.sigmoid(x.data), shape: x.shape }),
   webgpu: unaryOnGpu('sigmoid'),
   backward: ({ grad, output }) => [mul(grad, mul(output, sub(1, output)))],
 });
@@ -47,10 +47,10 @@ export const sigmoid = api(sig('sigmoid', ['x', K.tensor]), function sigmoid(x: 
   return sigmoidOp(operands('sigmoid', x), undefined);
 });
 
-const tanhOp = defineOp({
+const tanhOp = defineOp<undefined, [x: Tensor]>({
   name: 'tanh',
   saves: 'output',
-  forward: ([x]) => ({ data: k.tanh(x!.data), shape: x!.shape }),
+  forward: ([x]) => ({ data: k.tanh(x.data), shape: x.shape }),
   webgpu: unaryOnGpu('tanh'),
   backward: ({ grad, output }) => [mul(grad, sub(1, mul(output, output)))],
 });
@@ -86,18 +86,18 @@ export const gelu = api(sig('gelu', ['x', K.tensor], ['options', opts({ approxim
 });
 
 // A dedicated rule for stability: log(softmax(x)) loses everything below e^-745 to underflow.
-const logSoftmaxOp = defineOp<{ dim: number }>({
+const logSoftmaxOp = defineOp<{ dim: number }, [x: Tensor]>({
   name: 'logSoftmax',
   saves: 'output',
   forward: ([x], { dim }) => {
-    const s = x!.shape;
+    const s = x.shape;
     // A 0-d tensor is one row of one element.
     const n = s.length === 0 ? 1 : s[dim]!;
-    return { data: k.logSoftmaxAxis(x!.data, numel(s.slice(0, dim)), n, numel(s.slice(dim + 1))), shape: s };
+    return { data: k.logSoftmaxAxis(x.data, numel(s.slice(0, dim)), n, numel(s.slice(dim + 1))), shape: s };
   },
   webgpu: ([x], { dim }, gpu) => {
-    const s = x!.shape;
-    const [a] = floatsOnGpu('logSoftmax', x!);
+    const s = x.shape;
+    const [a] = floatsOnGpu('logSoftmax', x);
     return { data: logSoftmaxAxis(gpu, a!, numel(s.slice(0, dim)), s.length === 0 ? 1 : s[dim]!, numel(s.slice(dim + 1))), shape: s };
   },
   backward: ({ grad, output, attrs: { dim } }) => [sub(grad, mul(exp(output), sum(grad, { dim, keepdim: true })))],

@@ -97,12 +97,12 @@ const probsOp: Op<AttentionAttrs> = defineOp<AttentionAttrs>({
   backward: ({ grad, inputs, output, attrs, needsInputGrad }) => scoresBackward(grad, output, inputs, attrs.scale, needsInputGrad),
 });
 
-const attentionOp: Op<AttentionAttrs> = defineOp<AttentionAttrs>({
+const attentionOp: Op<AttentionAttrs, AttentionInputs> = defineOp<AttentionAttrs, AttentionInputs>({
   name: 'scaledDotProductAttention',
   saves: 'inputs',
   webgpu: 'same',
   forward: ([q, k, v, mask], attrs) => {
-    const P = probabilities(mask === undefined ? [q!, k!] : [q!, k!, mask], attrs);
+    const P = probabilities(mask === undefined ? [q, k] : [q, k, mask], attrs);
     let keep: Tensor | null = null;
     if (attrs.dropoutP > 0) {
       const m = allocate(P.dtype, P.numel());
@@ -112,16 +112,16 @@ const attentionOp: Op<AttentionAttrs> = defineOp<AttentionAttrs>({
     }
     attrs.saved.probs = P;
     attrs.saved.keep = keep;
-    return matmul(keep === null ? P : mul(P, keep), v!);
+    return matmul(keep === null ? P : mul(P, keep), v);
   },
   // dV = P̃ᵀ·dO and dP = (dO·Vᵀ) ⊙ keep, with P̃ = P ⊙ keep the weights after dropout.
   backward: ({ grad, inputs: [q, k, v, mask], attrs, needsInputGrad: [gq, gk, gv, gm] }) => {
-    const qk = mask === undefined ? [q!, k!] : [q!, k!, mask];
+    const qk = mask === undefined ? [q, k] : [q, k, mask];
     const P = probsOp(qk, attrs);
     const keep = attrs.saved.keep;
     const dV = gv ? matmul(transpose(keep === null ? P : mul(P, keep), -2, -1), grad) : null;
     if (!gq && !gk && !gm) return [null, null, dV, null];
-    let dP = matmul(grad, transpose(v!, -2, -1));
+    let dP = matmul(grad, transpose(v, -2, -1));
     if (keep !== null) dP = mul(dP, keep);
     const [dQ, dK, dMask] = scoresBackward(dP, P, qk, attrs.scale, [gq!, gk!, gm ?? false]);
     return [dQ ?? null, dK ?? null, dV, dMask ?? null];
@@ -154,12 +154,15 @@ export interface AttentionResult {
   weights: Tensor;
 }
 
-function prepare(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions): [Tensor[], AttentionAttrs] {
+/** The attention op's inputs: query, key, value and the additive mask when there is one. */
+type AttentionInputs = [q: Tensor, k: Tensor, v: Tensor, mask?: Tensor];
+
+function prepare(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions): [AttentionInputs, AttentionAttrs] {
   const op = 'scaledDotProductAttention';
   const given = options.attnMask ?? undefined;
   // A bool mask is PyTorch's boolean attn_mask for this function: true takes part in attention.
   const mask = given?.dtype === 'bool' ? additive(op, given, 0, isFloat(q.dtype) ? q.dtype : defaultDType) : given;
-  const inputs = operands(op, ...(mask === undefined ? [q, k, v] : [q, k, v, mask]));
+  const inputs: AttentionInputs = mask === undefined ? operands(op, q, k, v) : operands(op, q, k, v, mask);
   if (q.ndim < 2 || k.ndim < 2 || v.ndim < 2) {
     throw new DlError(`${op}: query, key and value need at least 2 dims ([..., L, E], [..., S, E], [..., S, Ev]), got shapes ${fmt(q.shape)}, ${fmt(k.shape)} and ${fmt(v.shape)}`);
   }
@@ -214,7 +217,8 @@ export const scaledDotProductAttention = api(sig('scaledDotProductAttention', ['
 export const scaledDotProductAttentionWithWeights = api(sig('scaledDotProductAttentionWithWeights', ['q', K.tensor], ['k', K.tensor], ['v', K.tensor], ['options', opts({ attnMask: K.nullable(K.tensor), isCausal: K.bool, dropoutP: K.number, scale: K.number, generator: generatorKind })]), function scaledDotProductAttentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): AttentionResult {
   const [inputs, attrs] = prepare(q, k, v, options);
   const output = attentionOp(inputs, attrs);
-  const P = probsOp(inputs.length === 4 ? [inputs[0]!, inputs[1]!, inputs[3]!] : inputs.slice(0, 2), attrs);
+  const [qq, kk, , mm] = inputs;
+  const P = probsOp(mm === undefined ? [qq, kk] : [qq, kk, mm], attrs);
   return { output, weights: attrs.saved.keep === null ? P : mul(P, attrs.saved.keep) };
 });
 

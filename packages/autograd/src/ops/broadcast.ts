@@ -14,7 +14,7 @@ import { floatsOnGpu, onGpu } from './webgpu.js';
  * except that a fractional number (or NaN, ±Infinity) with integer or bool tensors makes the result
  * float32, and an integer with bool tensors makes it int32.
  */
-export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
+export function operands<T extends TensorLike[]>(op: string, ...xs: T): { [K in keyof T]: Tensor } {
   // The common case first: tensors only, all of one dtype, pass as they are.
   const first = xs[0];
   if (first instanceof Tensor) {
@@ -23,7 +23,7 @@ export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
       const x = xs[i];
       same = x instanceof Tensor && x.dtype === first.dtype;
     }
-    if (same) return xs as Tensor[];
+    if (same) return xs as { [K in keyof T]: Tensor };
   }
   let dtype: DType | undefined;
   for (const x of xs) {
@@ -56,7 +56,7 @@ export function operands(op: string, ...xs: TensorLike[]): Tensor[] {
     if (x.dtype === to) return x;
     if (x.device !== 'cpu') return trustedTensor(gpuCast(gpuContext(op), onGpu(x), to as 'float32' | 'int32'), x.shape);
     return trustedTensor(k.cast(x.data, to), x.shape);
-  });
+  }) as { [K in keyof T]: Tensor };
 }
 
 /** The values of `x` broadcast to `shape` (no copy when the shapes already agree). */

@@ -11,13 +11,13 @@ import type { GpuDType } from '../kernels/webgpu/context.js';
 type Predicate = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 
 function comparison(p: Predicate) {
-  const op = defineOp({
+  const op = defineOp<undefined, [a: Tensor, b: Tensor]>({
     name: p,
     dtypes: 'any',
-    forward: ([a, b]) => binaryForward(p, k[p], a!, b!),
+    forward: ([a, b]) => binaryForward(p, k[p], a, b),
     webgpu: ([a, b], _, gpu) => {
-      const { shape, operands: xs } = broadcastOnGpu(p, [a!, b!]);
-      return { data: map(gpu, compareExpr(p, WGSL_TYPE[a!.dtype as GpuDType]), xs, shape, 'bool'), shape };
+      const { shape, operands: xs } = broadcastOnGpu(p, [a, b]);
+      return { data: map(gpu, compareExpr(p, WGSL_TYPE[a.dtype as GpuDType]), xs, shape, 'bool'), shape };
     },
   });
   return api(sig(p, ['a', K.tensorLike], ['b', K.tensorLike]), (a: TensorLike, b: TensorLike): Tensor => op(operands(p, a, b), undefined));

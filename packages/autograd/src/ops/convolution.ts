@@ -30,49 +30,49 @@ const windowOf = ({ g }: ConvAttrs): WindowOptions => ({ stride: [g.sh, g.sw], p
 
 // y [N, O, oh, ow] from x [N, C, H, W], w [O, C, kh, kw] and, when given, the bias [O] (added in the
 // kernel, which starts each output row from it).
-const convOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
+const convOp: Op<ConvAttrs, [x: Tensor, w: Tensor, b?: Tensor]> = defineOp<ConvAttrs, [x: Tensor, w: Tensor, b?: Tensor]>({
   name: 'conv2d',
   saves: 'inputs',
-  forward: ([x, w, b], a) => ({ data: k.conv2d(x!.data, w!.data, b === undefined ? null : b.data, a.g, a.O), shape: [a.g.N, a.O, a.g.oh, a.g.ow] }),
+  forward: ([x, w, b], a) => ({ data: k.conv2d(x.data, w.data, b === undefined ? null : b.data, a.g, a.O), shape: [a.g.N, a.O, a.g.oh, a.g.ow] }),
   webgpu: ([x, w, b], a) => {
-    const y = reshape(matmul(reshape(w!, [a.O, rowsOf(a)]), unfold(x!, [a.g.kh, a.g.kw], windowOf(a))), [a.g.N, a.O, a.g.oh, a.g.ow]);
+    const y = reshape(matmul(reshape(w, [a.O, rowsOf(a)]), unfold(x, [a.g.kh, a.g.kw], windowOf(a))), [a.g.N, a.O, a.g.oh, a.g.ow]);
     return b === undefined ? y : add(y, reshape(b, [a.O, 1, 1]));
   },
   backward: ({ grad, inputs: [x, w, b], attrs, needsInputGrad: [gx, gw, gb] }) => [
-    gx ? convInputOp([grad, w!], attrs) : null,
-    gw ? convWeightOp([x!, grad], attrs) : null,
+    gx ? convInputOp([grad, w], attrs) : null,
+    gw ? convWeightOp([x, grad], attrs) : null,
     b !== undefined && gb ? sum(grad, { dim: [0, 2, 3] }) : null,
   ],
 });
 
 // dx [N, C, H, W] from dy [N, O, oh, ow] and w: the adjoint of conv in x.
-const convInputOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
+const convInputOp: Op<ConvAttrs, [dy: Tensor, w: Tensor]> = defineOp<ConvAttrs, [dy: Tensor, w: Tensor]>({
   name: 'conv2dInput',
   saves: 'inputs',
-  forward: ([dy, w], a) => ({ data: k.conv2dInput(dy!.data, w!.data, a.g, a.O), shape: [a.g.N, a.g.C, a.g.H, a.g.W] }),
+  forward: ([dy, w], a) => ({ data: k.conv2dInput(dy.data, w.data, a.g, a.O), shape: [a.g.N, a.g.C, a.g.H, a.g.W] }),
   webgpu: ([dy, w], a) => {
-    const cols = matmul(transpose(reshape(w!, [a.O, rowsOf(a)]), 0, 1), reshape(dy!, [a.g.N, a.O, a.g.oh * a.g.ow]));
+    const cols = matmul(transpose(reshape(w, [a.O, rowsOf(a)]), 0, 1), reshape(dy, [a.g.N, a.O, a.g.oh * a.g.ow]));
     return fold(cols, [a.g.H, a.g.W], [a.g.kh, a.g.kw], windowOf(a));
   },
   backward: ({ grad, inputs: [dy, w], attrs, needsInputGrad: [gdy, gw] }) => [
-    gdy ? convOp([grad, w!], attrs) : null,
-    gw ? convWeightOp([grad, dy!], attrs) : null,
+    gdy ? convOp([grad, w], attrs) : null,
+    gw ? convWeightOp([grad, dy], attrs) : null,
   ],
 });
 
 // dw [O, C, kh, kw] from x and dy: the adjoint of conv in w, summed over the batch.
-const convWeightOp: Op<ConvAttrs> = defineOp<ConvAttrs>({
+const convWeightOp: Op<ConvAttrs, [x: Tensor, dy: Tensor]> = defineOp<ConvAttrs, [x: Tensor, dy: Tensor]>({
   name: 'conv2dWeight',
   saves: 'inputs',
-  forward: ([x, dy], a) => ({ data: k.conv2dWeight(x!.data, dy!.data, a.g, a.O), shape: [a.O, a.g.C, a.g.kh, a.g.kw] }),
+  forward: ([x, dy], a) => ({ data: k.conv2dWeight(x.data, dy.data, a.g, a.O), shape: [a.O, a.g.C, a.g.kh, a.g.kw] }),
   webgpu: ([x, dy], a) => {
-    const cols = unfold(x!, [a.g.kh, a.g.kw], windowOf(a));
-    const perImage = matmul(reshape(dy!, [a.g.N, a.O, a.g.oh * a.g.ow]), transpose(cols, 1, 2));
+    const cols = unfold(x, [a.g.kh, a.g.kw], windowOf(a));
+    const perImage = matmul(reshape(dy, [a.g.N, a.O, a.g.oh * a.g.ow]), transpose(cols, 1, 2));
     return reshape(sum(perImage, { dim: 0 }), [a.O, a.g.C, a.g.kh, a.g.kw]);
   },
   backward: ({ grad, inputs: [x, dy], attrs, needsInputGrad: [gx, gdy] }) => [
-    gx ? convInputOp([dy!, grad], attrs) : null,
-    gdy ? convOp([x!, grad], attrs) : null,
+    gx ? convInputOp([dy, grad], attrs) : null,
+    gdy ? convOp([x, grad], attrs) : null,
   ],
 });
 

@@ -13,51 +13,51 @@ import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 
-const addOp = defineOp({
+const addOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
   name: 'add',
   saves: 'none',
   dtypes: 'any',
   // A bias added to activations skips the broadcast copy (addRows; a + b is b + a bit for bit).
-  forward: ([a, b]) => binaryForward('add', k.add, a!, b!, k.addRows),
+  forward: ([a, b]) => binaryForward('add', k.add, a, b, k.addRows),
   webgpu: binaryOnGpu('add', true),
   backward: ({ grad }) => [grad, grad],
 });
-const subOp = defineOp({
+const subOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
   name: 'sub',
   saves: 'none',
   dtypes: 'any',
-  forward: ([a, b]) => binaryForward('sub', k.sub, a!, b!),
+  forward: ([a, b]) => binaryForward('sub', k.sub, a, b),
   webgpu: binaryOnGpu('sub', true),
   backward: ({ grad, needsInputGrad: [, gb] }) => [grad, gb ? neg(grad) : null],
 });
-const mulOp = defineOp({
+const mulOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
   name: 'mul',
   saves: 'inputs',
   dtypes: 'any',
-  forward: ([a, b]) => binaryForward('mul', k.mul, a!, b!),
+  forward: ([a, b]) => binaryForward('mul', k.mul, a, b),
   webgpu: binaryOnGpu('mul', true),
-  backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [ga ? mul(grad, b!) : null, gb ? mul(grad, a!) : null],
+  backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [ga ? mul(grad, b) : null, gb ? mul(grad, a) : null],
 });
-const divOp = defineOp({
+const divOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
   name: 'div',
   saves: 'inputs',
-  forward: ([a, b]) => binaryForward('div', k.div, a!, b!),
+  forward: ([a, b]) => binaryForward('div', k.div, a, b),
   webgpu: binaryOnGpu('div'),
   backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [
-    ga ? div(grad, b!) : null,
-    gb ? neg(div(mul(grad, a!), mul(b!, b!))) : null,
+    ga ? div(grad, b) : null,
+    gb ? neg(div(mul(grad, a), mul(b, b))) : null,
   ],
 });
-const powOp = defineOp({
+const powOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
   name: 'pow',
-  forward: ([a, b]) => binaryForward('pow', k.pow, a!, b!),
+  forward: ([a, b]) => binaryForward('pow', k.pow, a, b),
   webgpu: binaryOnGpu('pow'),
   // PyTorch's conventions: the base gets 0 where base and exponent are 0 (not 0·0⁻¹ = NaN; masking
   // only that point keeps the formula, and so second derivatives, intact at b = 0 elsewhere), and the
   // exponent gets 0 where the base is 0 and the exponent ≥ 0 (the limit of aᵇ·log a as a → 0⁺).
   backward: ({ grad, inputs: [a, b], output, needsInputGrad: [ga, gb] }) => [
-    ga ? where(mul(eq(a!, 0), eq(b!, 0)), 0, mul(grad, mul(b!, pow(a!, sub(b!, 1))))) : null,
-    gb ? where(mul(eq(a!, 0), ge(b!, 0)), 0, mul(grad, mul(output, log(a!)))) : null,
+    ga ? where(mul(eq(a, 0), eq(b, 0)), 0, mul(grad, mul(b, pow(a, sub(b, 1))))) : null,
+    gb ? where(mul(eq(a, 0), ge(b, 0)), 0, mul(grad, mul(output, log(a)))) : null,
   ],
 });
 /**
@@ -69,36 +69,36 @@ function extremeBackward(grad: Tensor, a: Tensor, b: Tensor, loses: (x: Tensor, 
   const wins = (x: Tensor, y: Tensor): Tensor => sub(sub(1, loses(x, y).to(grad.dtype)), half);
   return [ga ? mul(grad, wins(a, b)) : null, gb ? mul(grad, wins(b, a)) : null];
 }
-const maximumOp = defineOp({
+const maximumOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
   name: 'maximum',
   saves: 'inputs',
   dtypes: 'any',
-  forward: ([a, b]) => binaryForward('maximum', k.maximum, a!, b!),
+  forward: ([a, b]) => binaryForward('maximum', k.maximum, a, b),
   webgpu: binaryOnGpu('maximum', true),
-  backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, lt, needsInputGrad),
+  backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a, b, lt, needsInputGrad),
 });
-const minimumOp = defineOp({
+const minimumOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
   name: 'minimum',
   saves: 'inputs',
   dtypes: 'any',
-  forward: ([a, b]) => binaryForward('minimum', k.minimum, a!, b!),
+  forward: ([a, b]) => binaryForward('minimum', k.minimum, a, b),
   webgpu: binaryOnGpu('minimum', true),
-  backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a!, b!, gt, needsInputGrad),
+  backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a, b, gt, needsInputGrad),
 });
-const whereOp = defineOp({
+const whereOp = defineOp<undefined, [c: Tensor, a: Tensor, b: Tensor]>({
   name: 'where',
   saves: 'inputs',
   dtypes: 'any',
   forward: ([c, a, b]) => {
-    const { shape, data } = broadcastAll('where', [c!, a!, b!]);
+    const { shape, data } = broadcastAll('where', [c, a, b]);
     return { data: k.where(data[0]!, data[1]!, data[2]!), shape };
   },
   webgpu: ([c, a, b], _, gpu) => {
-    if (a!.dtype !== 'float32' && a!.dtype !== 'int32') floatsOnGpu('where', a!);
-    const { shape, operands: xs } = broadcastOnGpu('where', [c!, a!, b!]);
-    return { data: map(gpu, whereExpr(WGSL_TYPE[c!.dtype as GpuDType]), xs, shape, a!.dtype as 'float32' | 'int32'), shape };
+    if (a.dtype !== 'float32' && a.dtype !== 'int32') floatsOnGpu('where', a);
+    const { shape, operands: xs } = broadcastOnGpu('where', [c, a, b]);
+    return { data: map(gpu, whereExpr(WGSL_TYPE[c.dtype as GpuDType]), xs, shape, a.dtype as 'float32' | 'int32'), shape };
   },
-  backward: ({ grad, inputs: [c], needsInputGrad: [, ga, gb] }) => [null, ga ? where(c!, grad, 0) : null, gb ? where(c!, 0, grad) : null],
+  backward: ({ grad, inputs: [c], needsInputGrad: [, ga, gb] }) => [null, ga ? where(c, grad, 0) : null, gb ? where(c, 0, grad) : null],
 });
 
 /** a + b, broadcasting. @example add(x, 1) */
@@ -158,14 +158,14 @@ function unary(
   saves: 'inputs' | 'output' | 'none' = 'inputs',
   dtypes: 'float' | 'any' | 'numeric' = 'float',
 ) {
-  const op = defineOp({
+  const op = defineOp<undefined, [x: Tensor]>({
     name,
     saves,
     dtypes: dtypes === 'float' ? 'float' : 'any',
-    forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
+    forward: ([x]) => ({ data: kernel(x.data), shape: x.shape }),
     // neg and abs keep int32 (WGSL's - and abs work on i32); the rest compute in f32.
     webgpu: name in UNARY ? unaryOnGpu(name as UnaryOp, dtypes === 'numeric') : undefined,
-    backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x!, output)]),
+    backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x, output)]),
   });
   return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => {
     if (dtypes === 'numeric' && x.dtype === 'bool') {
@@ -201,21 +201,21 @@ export interface ClampOptions {
 }
 /** `clamp`'s calling forms: `{ min, max }`, or PyTorch's positional `(min, max?)` (`clamp(x, 0)`, `clamp(x, null, 1)`). */
 export type ClampArgs = [options: ClampOptions] | [min: number | null, max?: number | null];
-const clampOp = defineOp<{ min: number; max: number }>({
+const clampOp = defineOp<{ min: number; max: number }, [x: Tensor]>({
   name: 'clamp',
   saves: 'inputs',
   dtypes: 'any',
-  forward: ([x], { min, max }) => ({ data: k.clamp(x!.data, min, max), shape: x!.shape }),
+  forward: ([x], { min, max }) => ({ data: k.clamp(x.data, min, max), shape: x.shape }),
   webgpu: ([x], { min, max }, gpu) => {
     // The bounds as one-value operands (a WGSL literal cannot be ±∞); int32 tensors are clamped as f32 and converted back.
-    const ints = x!.dtype === 'int32';
-    const a = ints ? gpuCast(gpu, onGpu(x!), 'float32') : floatsOnGpu('clamp', x!)[0]!;
-    const bound = (v: number) => ({ a: gpu.scalar(Float32Array.of(v)), strides: x!.shape.map(() => 0) });
-    const out = map(gpu, CLAMP, [{ a, strides: stridesOf(x!.shape) }, bound(min), bound(max)], x!.shape, 'float32');
-    return { data: ints ? gpuCast(gpu, out, 'int32') : out, shape: x!.shape };
+    const ints = x.dtype === 'int32';
+    const a = ints ? gpuCast(gpu, onGpu(x), 'float32') : floatsOnGpu('clamp', x)[0]!;
+    const bound = (v: number) => ({ a: gpu.scalar(Float32Array.of(v)), strides: x.shape.map(() => 0) });
+    const out = map(gpu, CLAMP, [{ a, strides: stridesOf(x.shape) }, bound(min), bound(max)], x.shape, 'float32');
+    return { data: ints ? gpuCast(gpu, out, 'int32') : out, shape: x.shape };
   },
   // The gradient passes where min ≤ x ≤ max, bounds included, as in PyTorch.
-  backward: ({ grad, inputs: [x], attrs: { min, max } }) => [mul(grad, mul(ge(x!, min), le(x!, max)))],
+  backward: ({ grad, inputs: [x], attrs: { min, max } }) => [mul(grad, mul(ge(x, min), le(x, max)))],
 });
 /**
  * Limits x to [min, max] elementwise.

@@ -12,18 +12,18 @@ import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 export type { Size2, WindowOptions } from './windowGeometry.js';
 
-const unfoldOp: Op<Window2d> = defineOp<Window2d>({
+const unfoldOp: Op<Window2d, [x: Tensor]> = defineOp<Window2d, [x: Tensor]>({
   name: 'unfold',
   saves: 'none',
-  forward: ([x], g) => ({ data: k.im2col(x!.data, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
-  webgpu: ([x], g, gpu) => ({ data: gpuIm2col(gpu, floatsOnGpu('unfold', x!)[0]!, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
+  forward: ([x], g) => ({ data: k.im2col(x.data, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
+  webgpu: ([x], g, gpu) => ({ data: gpuIm2col(gpu, floatsOnGpu('unfold', x)[0]!, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
   backward: ({ grad, attrs }) => [foldOp([grad], attrs)],
 });
-const foldOp: Op<Window2d> = defineOp<Window2d>({
+const foldOp: Op<Window2d, [cols: Tensor]> = defineOp<Window2d, [cols: Tensor]>({
   name: 'fold',
   saves: 'none',
-  forward: ([cols], g) => ({ data: k.col2im(cols!.data, g), shape: [g.N, g.C, g.H, g.W] }),
-  webgpu: ([cols], g, gpu) => ({ data: gpuCol2im(gpu, floatsOnGpu('fold', cols!)[0]!, g), shape: [g.N, g.C, g.H, g.W] }),
+  forward: ([cols], g) => ({ data: k.col2im(cols.data, g), shape: [g.N, g.C, g.H, g.W] }),
+  webgpu: ([cols], g, gpu) => ({ data: gpuCol2im(gpu, floatsOnGpu('fold', cols)[0]!, g), shape: [g.N, g.C, g.H, g.W] }),
   backward: ({ grad, attrs }) => [unfoldOp([grad], attrs)],
 });
 
@@ -56,16 +56,16 @@ export const fold = api(sig('fold', ['x', K.tensor], ['outputSize', size2], ['ke
 });
 
 // The batch's columns as one matrix [C·kh·kw, N·L] (im2col's channel-major layout) and its adjoint.
-const unfoldColumnsOp: Op<Window2d> = defineOp<Window2d>({
+const unfoldColumnsOp: Op<Window2d, [x: Tensor]> = defineOp<Window2d, [x: Tensor]>({
   name: 'unfoldColumns',
   saves: 'none',
-  forward: ([x], g) => ({ data: k.im2col(x!.data, g, true), shape: [g.C * g.kh * g.kw, g.N * g.oh * g.ow] }),
+  forward: ([x], g) => ({ data: k.im2col(x.data, g, true), shape: [g.C * g.kh * g.kw, g.N * g.oh * g.ow] }),
   backward: ({ grad, attrs }) => [foldColumnsOp([grad], attrs)],
 });
-const foldColumnsOp: Op<Window2d> = defineOp<Window2d>({
+const foldColumnsOp: Op<Window2d, [cols: Tensor]> = defineOp<Window2d, [cols: Tensor]>({
   name: 'foldColumns',
   saves: 'none',
-  forward: ([cols], g) => ({ data: k.col2im(cols!.data, g, true), shape: [g.N, g.C, g.H, g.W] }),
+  forward: ([cols], g) => ({ data: k.col2im(cols.data, g, true), shape: [g.N, g.C, g.H, g.W] }),
   backward: ({ grad, attrs }) => [unfoldColumnsOp([grad], attrs)],
 });
 
@@ -95,30 +95,30 @@ function gpuArgmaxOf(op: string, a: PoolAttrs): GpuArray {
 }
 // One dedicated op rather than max over unfold's columns: it reads x once and keeps no [N, C, kh·kw, L]
 // copy, and its gradient scatters into the image directly instead of through those columns and fold.
-const maxPoolOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
+const maxPoolOp: Op<PoolAttrs, [x: Tensor]> = defineOp<PoolAttrs, [x: Tensor]>({
   name: 'maxPool2d',
   saves: 'none',
-  forward: ([x], { g, argmax }) => ({ data: k.maxPool2d(x!.data, g, argmax), shape: [g.N, g.C, g.oh, g.ow] }),
+  forward: ([x], { g, argmax }) => ({ data: k.maxPool2d(x.data, g, argmax), shape: [g.N, g.C, g.oh, g.ow] }),
   webgpu: ([x], attrs, gpu) => {
-    const { out, argmax } = gpuMaxPool2d(gpu, floatsOnGpu('maxPool2d', x!)[0]!, attrs.g);
+    const { out, argmax } = gpuMaxPool2d(gpu, floatsOnGpu('maxPool2d', x)[0]!, attrs.g);
     attrs.gpuArgmax = argmax;
     return { data: out, shape: [attrs.g.N, attrs.g.C, attrs.g.oh, attrs.g.ow] };
   },
   backward: ({ grad, attrs }) => [maxUnpoolOp([grad], attrs)],
 });
 // The gradient of maxPool2d and its adjoint (picking the value at each maximum): each other's backward.
-const maxUnpoolOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
+const maxUnpoolOp: Op<PoolAttrs, [grad: Tensor]> = defineOp<PoolAttrs, [grad: Tensor]>({
   name: 'maxPool2dBackward',
   saves: 'none',
-  forward: ([grad], { g, argmax }) => ({ data: k.maxUnpool2d(grad!.data, argmax, g), shape: [g.N, g.C, g.H, g.W] }),
-  webgpu: ([grad], attrs, gpu) => ({ data: gpuMaxUnpool2d(gpu, floatsOnGpu('maxPool2d', grad!)[0]!, gpuArgmaxOf('maxPool2dBackward', attrs), attrs.g), shape: [attrs.g.N, attrs.g.C, attrs.g.H, attrs.g.W] }),
+  forward: ([grad], { g, argmax }) => ({ data: k.maxUnpool2d(grad.data, argmax, g), shape: [g.N, g.C, g.H, g.W] }),
+  webgpu: ([grad], attrs, gpu) => ({ data: gpuMaxUnpool2d(gpu, floatsOnGpu('maxPool2d', grad)[0]!, gpuArgmaxOf('maxPool2dBackward', attrs), attrs.g), shape: [attrs.g.N, attrs.g.C, attrs.g.H, attrs.g.W] }),
   backward: ({ grad, attrs }) => [maxPickOp([grad], attrs)],
 });
-const maxPickOp: Op<PoolAttrs> = defineOp<PoolAttrs>({
+const maxPickOp: Op<PoolAttrs, [x: Tensor]> = defineOp<PoolAttrs, [x: Tensor]>({
   name: 'maxPool2dPick',
   saves: 'none',
-  forward: ([x], { g, argmax }) => ({ data: k.maxPool2dPick(x!.data, argmax, g), shape: [g.N, g.C, g.oh, g.ow] }),
-  webgpu: ([x], attrs, gpu) => ({ data: gpuMaxPick(gpu, floatsOnGpu('maxPool2d', x!)[0]!, gpuArgmaxOf('maxPool2dPick', attrs)), shape: [attrs.g.N, attrs.g.C, attrs.g.oh, attrs.g.ow] }),
+  forward: ([x], { g, argmax }) => ({ data: k.maxPool2dPick(x.data, argmax, g), shape: [g.N, g.C, g.oh, g.ow] }),
+  webgpu: ([x], attrs, gpu) => ({ data: gpuMaxPick(gpu, floatsOnGpu('maxPool2d', x)[0]!, gpuArgmaxOf('maxPool2dPick', attrs)), shape: [attrs.g.N, attrs.g.C, attrs.g.oh, attrs.g.ow] }),
   backward: ({ grad, attrs }) => [maxUnpoolOp([grad], attrs)],
 });
 

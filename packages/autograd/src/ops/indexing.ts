@@ -34,32 +34,32 @@ interface GatherAttrs {
   indexShape: readonly number[];
   inputShape: readonly number[];
 }
-const gatherOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
+const gatherOp: Op<GatherAttrs, [x: Tensor]> = defineOp<GatherAttrs, [x: Tensor]>({
   name: 'gather',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dim, index, indexShape }) => {
     const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
-    return { data: k.gather(x!.data, index, outer, x!.shape[dim]!, m, inner), shape: indexShape };
+    return { data: k.gather(x.data, index, outer, x.shape[dim]!, m, inner), shape: indexShape };
   },
   webgpu: ([x], { dim, index, indexShape }, gpu) => {
     const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
-    return { data: gpuGather(gpu, onGpu(x!), gpu.upload(index), outer, x!.shape[dim]!, m, inner), shape: indexShape };
+    return { data: gpuGather(gpu, onGpu(x), gpu.upload(index), outer, x.shape[dim]!, m, inner), shape: indexShape };
   },
   backward: ({ grad, attrs }) => [scatterOp([grad], attrs)],
 });
-const scatterOp: Op<GatherAttrs> = defineOp<GatherAttrs>({
+const scatterOp: Op<GatherAttrs, [src: Tensor]> = defineOp<GatherAttrs, [src: Tensor]>({
   name: 'scatterAdd',
   dtypes: 'any',
   saves: 'none',
   forward: ([src], { dim, index, indexShape, inputShape }) => {
-    const out = allocate(src!.dtype, numel(inputShape));
+    const out = allocate(src.dtype, numel(inputShape));
     const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
-    k.scatterAddInto(out, index, src!.data, outer, inputShape[dim]!, m, inner);
+    k.scatterAddInto(out, index, src.data, outer, inputShape[dim]!, m, inner);
     return { data: out, shape: inputShape };
   },
   webgpu: ([src], { dim, index, indexShape, inputShape }, gpu) => {
-    const [g] = floatsOnGpu('scatterAdd', src!);
+    const [g] = floatsOnGpu('scatterAdd', src);
     const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
     return { data: gpuScatterAdd(gpu, g!, gpu.upload(index), outer, inputShape[dim]!, m, inner), shape: inputShape };
   },
@@ -108,34 +108,34 @@ interface IndexAttrs {
   index: Int32Array;
   inputShape: readonly number[];
 }
-const indexSelectOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
+const indexSelectOp: Op<IndexAttrs, [x: Tensor]> = defineOp<IndexAttrs, [x: Tensor]>({
   name: 'indexSelect',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dim, index }) => {
-    const shape = [...x!.shape];
+    const shape = [...x.shape];
     shape[dim] = index.length;
-    const data = k.indexSelect(x!.data, index, numel(x!.shape.slice(0, dim)), x!.shape[dim]!, numel(x!.shape.slice(dim + 1)));
+    const data = k.indexSelect(x.data, index, numel(x.shape.slice(0, dim)), x.shape[dim]!, numel(x.shape.slice(dim + 1)));
     return { data, shape };
   },
   webgpu: ([x], { dim, index }, gpu) => {
-    const shape = [...x!.shape];
+    const shape = [...x.shape];
     shape[dim] = index.length;
-    return { data: gpuIndexSelect(gpu, onGpu(x!), gpu.upload(index), numel(x!.shape.slice(0, dim)), x!.shape[dim]!, numel(x!.shape.slice(dim + 1))), shape };
+    return { data: gpuIndexSelect(gpu, onGpu(x), gpu.upload(index), numel(x.shape.slice(0, dim)), x.shape[dim]!, numel(x.shape.slice(dim + 1))), shape };
   },
   backward: ({ grad, attrs }) => [indexAddOp([grad], attrs)],
 });
-const indexAddOp: Op<IndexAttrs> = defineOp<IndexAttrs>({
+const indexAddOp: Op<IndexAttrs, [g: Tensor]> = defineOp<IndexAttrs, [g: Tensor]>({
   name: 'indexAdd',
   dtypes: 'any',
   saves: 'none',
   forward: ([g], { dim, index, inputShape }) => {
-    const out = allocate(g!.dtype, numel(inputShape));
-    k.indexAddInto(out, index, g!.data, numel(inputShape.slice(0, dim)), inputShape[dim]!, numel(inputShape.slice(dim + 1)));
+    const out = allocate(g.dtype, numel(inputShape));
+    k.indexAddInto(out, index, g.data, numel(inputShape.slice(0, dim)), inputShape[dim]!, numel(inputShape.slice(dim + 1)));
     return { data: out, shape: inputShape };
   },
   webgpu: ([g], { dim, index, inputShape }, gpu) => {
-    const [src] = floatsOnGpu('indexAdd', g!);
+    const [src] = floatsOnGpu('indexAdd', g);
     const out = gpu.alloc(numel(inputShape));
     gpuSegmentWrite(gpu, out, src!, index, numel(inputShape.slice(0, dim)), inputShape[dim]!, numel(inputShape.slice(dim + 1)), true);
     return { data: out, shape: inputShape };

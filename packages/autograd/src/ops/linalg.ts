@@ -32,12 +32,12 @@ function productSizes(a: Tensor, b: Tensor, { ta, tb }: Transposes) {
 }
 
 // Batched matrix product of tensors with at least 2 dims; batch dims broadcast.
-const bmmOp: Op<Transposes> = defineOp<Transposes>({
+const bmmOp: Op<Transposes, [a: Tensor, b: Tensor]> = defineOp<Transposes, [a: Tensor, b: Tensor]>({
   name: 'matmul',
   saves: 'inputs',
   forward: ([a, b], { ta, tb }) => {
-    const { M, K, N, aBatch, bBatch, batch } = productSizes(a!, b!, { ta, tb });
-    const out = allocate(a!.dtype, numel(batch) * M * N);
+    const { M, K, N, aBatch, bBatch, batch } = productSizes(a, b, { ta, tb });
+    const out = allocate(a.dtype, numel(batch) * M * N);
     const aStr = stridesOf(aBatch);
     const bStr = stridesOf(bBatch);
     const idx = new Array<number>(batch.length).fill(0);
@@ -50,26 +50,26 @@ const bmmOp: Op<Transposes> = defineOp<Transposes>({
         if (ad >= 0 && aBatch[ad] !== 1) aOff += idx[d]! * aStr[ad]!;
         if (bd >= 0 && bBatch[bd] !== 1) bOff += idx[d]! * bStr[bd]!;
       }
-      k.matmulTransposedInto(a!.data, aOff * M * K, ta, b!.data, bOff * K * N, tb, out, bi * M * N, M, K, N, true);
+      k.matmulTransposedInto(a.data, aOff * M * K, ta, b.data, bOff * K * N, tb, out, bi * M * N, M, K, N, true);
       for (let d = batch.length - 1; d >= 0 && ++idx[d]! === batch[d]; d--) idx[d] = 0;
     }
     return { data: out, shape: [...batch, M, N] };
   },
   webgpu: ([a, b], { ta, tb }, gpu) => {
-    let [x, y] = floatsOnGpu('matmul', a!, b!);
-    const { M, K, N, aBatch, bBatch, batch } = productSizes(a!, b!, { ta, tb });
+    let [x, y] = floatsOnGpu('matmul', a, b);
+    const { M, K, N, aBatch, bBatch, batch } = productSizes(a, b, { ta, tb });
     const count = numel(batch);
     // An operand whose batch is all ones is one matrix for every batch; any other broadcast batch is copied out first.
     const full = (t: Tensor, own: number[], g: GpuArray): GpuArray =>
       numel(own) === 1 || numel(own) === count ? g : gpuStridedCopy(gpu, g, broadcastStrides(t.shape, [...batch, ...t.shape.slice(-2)]), [...batch, ...t.shape.slice(-2)]);
-    x = full(a!, aBatch, x!);
-    y = full(b!, bBatch, y!);
+    x = full(a, aBatch, x!);
+    y = full(b, bBatch, y!);
     return { data: batchedMatmul(gpu, x, ta, y, tb, count, M, K, N, numel(aBatch) === 1 && count > 1, numel(bBatch) === 1 && count > 1), shape: [...batch, M, N] };
   },
   // C = op(A)·op(B): the gradient of a stored-transposed operand is the transpose of the usual one.
   backward: ({ grad, inputs: [a, b], attrs: { ta, tb }, needsInputGrad: [ga, gb] }) => [
-    ga ? (ta ? bmmOp([b!, grad], { ta: tb, tb: true }) : bmmOp([grad, b!], { ta: false, tb: !tb })) : null,
-    gb ? (tb ? bmmOp([grad, a!], { ta: true, tb: ta }) : bmmOp([a!, grad], { ta: !ta, tb: false })) : null,
+    ga ? (ta ? bmmOp([b, grad], { ta: tb, tb: true }) : bmmOp([grad, b], { ta: false, tb: !tb })) : null,
+    gb ? (tb ? bmmOp([grad, a], { ta: true, tb: ta }) : bmmOp([a, grad], { ta: !ta, tb: false })) : null,
   ],
 });
 

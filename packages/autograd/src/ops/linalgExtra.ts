@@ -32,14 +32,14 @@ interface NormAttrs {
 
 const keptShape = (shape: Shape, dims: readonly number[]) => shape.map((s, i) => (dims.includes(i) ? 1 : s));
 
-const normOp = defineOp<NormAttrs>({
+const normOp = defineOp<NormAttrs, [x: Tensor]>({
   name: 'norm',
   forward: ([x], { p, dims, keepdim }) => {
-    const shape = x!.shape;
+    const shape = x.shape;
     const kept = shape.map((_, i) => i).filter((i) => !dims.includes(i));
     const order = [...kept, ...dims];
     const strides = stridesOf(shape);
-    const moved = k.stridedCopy(x!.data, 0, order.map((d) => shape[d]!), order.map((d) => strides[d]!));
+    const moved = k.stridedCopy(x.data, 0, order.map((d) => shape[d]!), order.map((d) => strides[d]!));
     const n = numel(dims.map((d) => shape[d]!));
     const data = k.pnormRows(moved, numel(kept.map((d) => shape[d]!)), n, p);
     return { data, shape: keepdim ? keptShape(shape, dims) : kept.map((d) => shape[d]!) };
@@ -47,35 +47,35 @@ const normOp = defineOp<NormAttrs>({
   // On the GPU, composed of ops over the reduced dims moved last and flattened (without the CPU kernel's
   // scaling against overflow: a 2-norm of values beyond ~1e19 overflows f32 there).
   webgpu: ([x], { p, dims, keepdim }) => {
-    const shape = x!.shape;
+    const shape = x.shape;
     const kept = shape.map((_, i) => i).filter((i) => !dims.includes(i));
-    const a = reshape(permute(abs(x!), [...kept, ...dims]), [...kept.map((d) => shape[d]!), numel(dims.map((d) => shape[d]!))]);
+    const a = reshape(permute(abs(x), [...kept, ...dims]), [...kept.map((d) => shape[d]!), numel(dims.map((d) => shape[d]!))]);
     let r: Tensor;
     if (p === 2) r = sqrt(sum(mul(a, a), { dim: -1 }));
     else if (p === 1) r = sum(a, { dim: -1 });
     else if (p === Infinity) r = max(a, { dim: -1 }).values;
     else if (p === -Infinity) r = min(a, { dim: -1 }).values;
-    else if (p === 0) r = sum(ne(a, 0).to(x!.dtype), { dim: -1 });
+    else if (p === 0) r = sum(ne(a, 0).to(x.dtype), { dim: -1 });
     else r = pow(sum(pow(a, p), { dim: -1 }), 1 / p);
     return reshape(r, keepdim ? keptShape(shape, dims) : kept.map((d) => shape[d]!));
   },
   // PyTorch's rules, with a gradient of 0 where the norm is 0; denominators are made safe before
   // masking, so no NaN reaches the second-order graph either.
   backward: ({ grad, inputs: [x], output, attrs: { p, dims } }) => {
-    const kept = keptShape(x!.shape, dims);
+    const kept = keptShape(x.shape, dims);
     const g = reshape(grad, kept);
     const nrm = reshape(output, kept);
-    if (p === 0) return [zerosLike(x!)];
-    if (p === 1) return [mul(g, sign(x!))];
+    if (p === 0) return [zerosLike(x)];
+    if (p === 1) return [mul(g, sign(x))];
     if (p === Infinity || p === -Infinity) {
-      const hit = eq(abs(x!), nrm).to(x!.dtype);
-      return [mul(mul(g, sign(x!)), div(hit, sum(hit, { dim: dims, keepdim: true })))];
+      const hit = eq(abs(x), nrm).to(x.dtype);
+      return [mul(mul(g, sign(x)), div(hit, sum(hit, { dim: dims, keepdim: true })))];
     }
     const zero = eq(nrm, 0);
     const scale = where(zero, 0, div(g, p === 2 ? where(zero, 1, nrm) : pow(where(zero, 1, nrm), p - 1)));
-    if (p === 2) return [mul(x!, scale)];
-    const xZero = eq(x!, 0);
-    const scaled = where(xZero, 0, mul(sign(x!), pow(where(xZero, 1, abs(x!)), p - 1)));
+    if (p === 2) return [mul(x, scale)];
+    const xZero = eq(x, 0);
+    const scaled = where(xZero, 0, mul(sign(x), pow(where(xZero, 1, abs(x)), p - 1)));
     return [mul(scaled, scale)];
   },
 });

@@ -15,13 +15,13 @@ import type { GpuDType } from '../kernels/webgpu/context.js';
 import { deviceKind, gpuContext, type Device } from '../device.js';
 import { onGpu } from './webgpu.js';
 
-const reshapeOp = defineOp<{ shape: number[] }>({
+const reshapeOp = defineOp<{ shape: number[] }, [x: Tensor]>({
   name: 'reshape',
   dtypes: 'any',
   saves: 'none',
-  forward: ([x], { shape }) => ({ data: x!.data, shape }),
-  webgpu: ([x], { shape }) => ({ data: x!.storage, shape }),
-  backward: ({ grad, inputs: [x] }) => [reshape(grad, x!.shape)],
+  forward: ([x], { shape }) => ({ data: x.data, shape }),
+  webgpu: ([x], { shape }) => ({ data: x.storage, shape }),
+  backward: ({ grad, inputs: [x] }) => [reshape(grad, x.shape)],
 });
 
 /**
@@ -56,17 +56,17 @@ function permuteView(shape: Shape, dims: readonly number[]): { shape: number[]; 
   return { shape: dims.map((d) => shape[d]!), strides: dims.map((d) => strides[d]!) };
 }
 
-const permuteOp = defineOp<{ dims: number[] }>({
+const permuteOp = defineOp<{ dims: number[] }, [x: Tensor]>({
   name: 'permute',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims }) => {
-    const v = permuteView(x!.shape, dims);
-    return { data: k.stridedCopy(x!.data, 0, v.shape, v.strides), shape: v.shape };
+    const v = permuteView(x.shape, dims);
+    return { data: k.stridedCopy(x.data, 0, v.shape, v.strides), shape: v.shape };
   },
   webgpu: ([x], { dims }, gpu) => {
-    const v = permuteView(x!.shape, dims);
-    return { data: gpuStridedCopy(gpu, onGpu(x!), v.strides, v.shape), shape: v.shape };
+    const v = permuteView(x.shape, dims);
+    return { data: gpuStridedCopy(gpu, onGpu(x), v.strides, v.shape), shape: v.shape };
   },
   backward: ({ grad, attrs: { dims } }) => {
     const inverse = new Array<number>(dims.length);
@@ -137,12 +137,12 @@ export const flatten = api(sig('flatten', ['x', K.tensor], ['options', opts({ st
   return reshape(x, [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }) as Checked<(x: Tensor, ...args: FlattenArgs) => Tensor>;
 
-const expandOp = defineOp<{ shape: number[] }>({
+const expandOp = defineOp<{ shape: number[] }, [x: Tensor]>({
   name: 'expand',
   dtypes: 'any',
   saves: 'none',
-  forward: ([x], { shape }) => ({ data: broadcastData(x!, shape), shape }),
-  webgpu: ([x], { shape }, gpu) => ({ data: gpuStridedCopy(gpu, onGpu(x!), broadcastStrides(x!.shape, shape), shape), shape }),
+  forward: ([x], { shape }) => ({ data: broadcastData(x, shape), shape }),
+  webgpu: ([x], { shape }, gpu) => ({ data: gpuStridedCopy(gpu, onGpu(x), broadcastStrides(x.shape, shape), shape), shape }),
   // The tape sums the gradient back down to the input's shape.
   backward: ({ grad }) => [grad],
 });
@@ -180,35 +180,35 @@ function sliceView(shape: Shape, a: SliceAttrs) {
   viewStrides[a.dim] = strides[a.dim]! * a.step;
   return { offset: a.start * strides[a.dim]!, viewShape, viewStrides };
 }
-const sliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
+const sliceOp: Op<SliceAttrs, [x: Tensor]> = defineOp<SliceAttrs, [x: Tensor]>({
   name: 'slice',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], a) => {
-    const { offset, viewShape, viewStrides } = sliceView(x!.shape, a);
-    return { data: k.stridedCopy(x!.data, offset, viewShape, viewStrides), shape: viewShape };
+    const { offset, viewShape, viewStrides } = sliceView(x.shape, a);
+    return { data: k.stridedCopy(x.data, offset, viewShape, viewStrides), shape: viewShape };
   },
   webgpu: ([x], a, gpu) => {
-    const { offset, viewShape, viewStrides } = sliceView(x!.shape, a);
-    return { data: gpuStridedCopy(gpu, onGpu(x!), viewStrides, viewShape, offset), shape: viewShape };
+    const { offset, viewShape, viewStrides } = sliceView(x.shape, a);
+    return { data: gpuStridedCopy(gpu, onGpu(x), viewStrides, viewShape, offset), shape: viewShape };
   },
   backward: ({ grad, attrs }) => [unsliceOp([grad], attrs)],
 });
 // Places a slice's gradient back in a zero tensor of the input's shape; its own gradient is the slice.
-const unsliceOp: Op<SliceAttrs> = defineOp<SliceAttrs>({
+const unsliceOp: Op<SliceAttrs, [g: Tensor]> = defineOp<SliceAttrs, [g: Tensor]>({
   name: 'sliceBackward',
   saves: 'none',
   forward: ([g], a) => {
-    const out = allocate(g!.dtype, numel(a.inputShape));
+    const out = allocate(g.dtype, numel(a.inputShape));
     const { offset, viewShape, viewStrides } = sliceView(a.inputShape, a);
-    k.stridedWriteInto(out, offset, viewShape, viewStrides, g!.data, false);
+    k.stridedWriteInto(out, offset, viewShape, viewStrides, g.data, false);
     return { data: out, shape: a.inputShape };
   },
   webgpu: ([g], a, gpu) => {
     // GPU buffers start zeroed: only the slice's positions are written.
-    const out = gpu.alloc(numel(a.inputShape), onGpu(g!).dtype);
+    const out = gpu.alloc(numel(a.inputShape), onGpu(g).dtype);
     const { offset, viewShape, viewStrides } = sliceView(a.inputShape, a);
-    gpuStridedWrite(gpu, out, offset, viewShape, viewStrides, onGpu(g!));
+    gpuStridedWrite(gpu, out, offset, viewShape, viewStrides, onGpu(g));
     return { data: out, shape: a.inputShape };
   },
   backward: ({ grad, attrs }) => [sliceOp([grad], attrs)],
@@ -350,27 +350,27 @@ function padLayout(xShape: Shape, pads: readonly number[]): { shape: number[]; s
   return { shape, strides, offset: xShape.reduce((o, _, i) => o + pads[2 * i]! * strides[i]!, 0) };
 }
 
-const padOp = defineOp<{ pads: number[]; value: number }>({
+const padOp = defineOp<{ pads: number[]; value: number }, [x: Tensor]>({
   name: 'pad',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { pads, value }) => {
-    const { shape, strides, offset } = padLayout(x!.shape, pads);
-    const out = allocate(x!.dtype, numel(shape)).fill(value);
-    k.stridedWriteInto(out, offset, x!.shape, strides, x!.data, false);
+    const { shape, strides, offset } = padLayout(x.shape, pads);
+    const out = allocate(x.dtype, numel(shape)).fill(value);
+    k.stridedWriteInto(out, offset, x.shape, strides, x.data, false);
     return { data: out, shape };
   },
   webgpu: ([x], { pads, value }, gpu) => {
-    const { shape, strides, offset } = padLayout(x!.shape, pads);
-    const src = onGpu(x!);
+    const { shape, strides, offset } = padLayout(x.shape, pads);
+    const src = onGpu(x);
     // GPU buffers start zeroed; another value is filled in first.
-    const out = value === 0 ? gpu.alloc(numel(shape), src.dtype) : gpuFill(gpu, gpu.scalar(allocate(x!.dtype, 1).fill(value) as Float32Array | Int32Array | Uint8Array), numel(shape));
-    gpuStridedWrite(gpu, out, offset, x!.shape, strides, src);
+    const out = value === 0 ? gpu.alloc(numel(shape), src.dtype) : gpuFill(gpu, gpu.scalar(allocate(x.dtype, 1).fill(value) as Float32Array | Int32Array | Uint8Array), numel(shape));
+    gpuStridedWrite(gpu, out, offset, x.shape, strides, src);
     return { data: out, shape };
   },
   backward: ({ grad, inputs: [x], attrs: { pads } }) => {
     let g = grad;
-    x!.shape.forEach((s, i) => {
+    x.shape.forEach((s, i) => {
       if (pads[2 * i]! !== 0 || pads[2 * i + 1]! !== 0) g = slice(g, i, pads[2 * i]!, pads[2 * i]! + s);
     });
     return [g];
@@ -396,12 +396,12 @@ export const pad = api(sig('pad', ['x', K.tensor], ['pads', K.list(K.number)], [
   return padOp([x], { pads: perDim, value: options.value ?? 0 });
 });
 
-const cloneOp = defineOp({
+const cloneOp = defineOp<undefined, [x: Tensor]>({
   name: 'clone',
   dtypes: 'any',
   saves: 'none',
-  forward: ([x]) => ({ data: x!.data.slice(), shape: x!.shape }),
-  webgpu: ([x], _, gpu) => ({ data: gpu.copy(onGpu(x!)), shape: x!.shape }),
+  forward: ([x]) => ({ data: x.data.slice(), shape: x.shape }),
+  webgpu: ([x], _, gpu) => ({ data: gpu.copy(onGpu(x)), shape: x.shape }),
   backward: ({ grad }) => [grad],
 });
 
@@ -410,13 +410,13 @@ export const clone = api(sig('clone', ['x', K.tensor]), function clone(x: Tensor
   return cloneOp([x], undefined);
 });
 
-const toDTypeOp = defineOp<{ dtype: DType }>({
+const toDTypeOp = defineOp<{ dtype: DType }, [x: Tensor]>({
   name: 'to',
   dtypes: 'any',
   saves: 'none',
-  forward: ([x], { dtype }) => ({ data: k.cast(x!.data, dtype), shape: x!.shape }),
-  webgpu: ([x], { dtype }, gpu) => ({ data: gpuCast(gpu, onGpu(x!), gpuDType('to', dtype)), shape: x!.shape }),
-  backward: ({ grad, inputs: [x] }) => [toDType(grad, x!.dtype)],
+  forward: ([x], { dtype }) => ({ data: k.cast(x.data, dtype), shape: x.shape }),
+  webgpu: ([x], { dtype }, gpu) => ({ data: gpuCast(gpu, onGpu(x), gpuDType('to', dtype)), shape: x.shape }),
+  backward: ({ grad, inputs: [x] }) => [toDType(grad, x.dtype)],
 });
 
 /** `dtype` when the GPU holds it; float64 is an error naming `op`. */
@@ -429,14 +429,14 @@ function gpuDType(op: string, dtype: DType): GpuDType {
 
 // The GPU's reads are asynchronous, so the tape cannot send a gradient back to a CPU tensor: a CPU
 // tensor that requires grad is refused (create parameters on the GPU, or move the module).
-const uploadOp = defineOp({
+const uploadOp = defineOp<undefined, [x: Tensor]>({
   name: 'to',
   dtypes: 'any',
   saves: 'none',
   forward: ([x]) => {
     const gpu = gpuContext('to');
-    gpuDType('to', x!.dtype);
-    return { data: gpu.upload(x!.data as Float32Array | Int32Array | Uint8Array), shape: x!.shape };
+    gpuDType('to', x.dtype);
+    return { data: gpu.upload(x.data as Float32Array | Int32Array | Uint8Array), shape: x.shape };
   },
 });
 

@@ -6,7 +6,7 @@ import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { allocate, type FloatArray } from '../dtype.js';
 import { zeros } from '../creation.js';
-import { defineOp, type Op } from '../op.js';
+import { defineOp, type Op, type OpInputs } from '../op.js';
 import { k, type CellMode, type RecurrentDims, type RecurrentSaved } from '../kernels/index.js';
 import { withGradMode, isGradEnabled } from '../tape.js';
 import { gradients } from '../functional.js';
@@ -98,18 +98,18 @@ function checkCell(op: string, x: Tensor, blocks: number, state: Tensor, name: s
   return [N, H];
 }
 
-const lstmCellOp = defineOp<undefined>({
+const lstmCellOp = defineOp<undefined, [pre: Tensor, cPrev: Tensor]>({
   name: 'lstmCell',
   saves: 'inputs',
   forward: ([pre, cPrev]) => {
-    const [N, H] = cPrev!.shape as [number, number];
-    const out = floatLike(pre!, 2 * N * H);
+    const [N, H] = cPrev.shape as [number, number];
+    const out = floatLike(pre, 2 * N * H);
     const c = out.subarray(N * H);
-    k.lstmCellInto(floats(pre!), floats(cPrev!), floatLike(pre!, 4 * N * H), c, out.subarray(0, N * H), N, H);
+    k.lstmCellInto(floats(pre), floats(cPrev), floatLike(pre, 4 * N * H), c, out.subarray(0, N * H), N, H);
     return { data: out, shape: [2, N, H] };
   },
   // Off the CPU the cell is its reference composition, forward and (through it) backward.
-  webgpu: ([pre, cPrev]) => stack(lstmCellReference(pre!, cPrev!), 0),
+  webgpu: ([pre, cPrev]) => stack(lstmCellReference(pre, cPrev), 0),
   backward: ({ grad, inputs, needsInputGrad }) => {
     const f = ([p, cp]: Tensor[]) => stack(lstmCellReference(p!, cp!), 0);
     if (isGradEnabled() || grad.device !== 'cpu') return composedVjp(f, inputs, grad, needsInputGrad);
@@ -141,16 +141,16 @@ export const lstmCell = api(sig('lstmCell', ['gates', K.tensor], ['cPrev', K.ten
   return [reshape(slice(hc, 0, 0, 1), [N, H]), reshape(slice(hc, 0, 1, 2), [N, H])];
 });
 
-const gruCellOp = defineOp<undefined>({
+const gruCellOp = defineOp<undefined, [xg: Tensor, hg: Tensor, hPrev: Tensor]>({
   name: 'gruCell',
   saves: 'inputs',
   forward: ([xg, hg, hPrev]) => {
-    const [N, H] = hPrev!.shape as [number, number];
-    const h = floatLike(xg!, N * H);
-    k.gruCellInto(floats(xg!), floats(hg!), floats(hPrev!), floatLike(xg!, 3 * N * H), floatLike(xg!, N * H), h, N, H);
+    const [N, H] = hPrev.shape as [number, number];
+    const h = floatLike(xg, N * H);
+    k.gruCellInto(floats(xg), floats(hg), floats(hPrev), floatLike(xg, 3 * N * H), floatLike(xg, N * H), h, N, H);
     return { data: h, shape: [N, H] };
   },
-  webgpu: ([xg, hg, hPrev]) => gruCellReference(xg!, hg!, hPrev!),
+  webgpu: ([xg, hg, hPrev]) => gruCellReference(xg, hg, hPrev),
   backward: ({ grad, inputs, needsInputGrad }) => {
     if (isGradEnabled() || grad.device !== 'cpu') return composedVjp(([a, b, c]) => gruCellReference(a!, b!, c!), inputs, grad, needsInputGrad);
     const [xg, hg, hPrev] = inputs as [Tensor, Tensor, Tensor];
@@ -203,7 +203,7 @@ interface LayerAttrs {
 }
 
 /** The layer from basic ops, one step at a time: the fused `recurrentLayer`'s reference, packed as [T+1 or T+2, N, H]. */
-function layerReference([xProj, wHh, bHh, h0, c0]: Tensor[], mode: CellMode, dims: RecurrentDims): Tensor {
+function layerReference([xProj, wHh, bHh, h0, c0]: OpInputs, mode: CellMode, dims: RecurrentDims): Tensor {
   const { T, N, H, lengths } = dims;
   const G = xProj!.shape[2]!;
   const wT = transpose(wHh!, 0, 1);
@@ -245,12 +245,15 @@ export const recurrentLayerReference = api(sig('recurrentLayerReference', ['xPro
   return unpack(layerReference(inputs, attrs.mode, attrs.dims), attrs.dims, options.mode === 'lstm');
 });
 
-const layerOp: Op<LayerAttrs> = defineOp<LayerAttrs>({
+/** The layer op's inputs: the input projection, the recurrent weight and bias, the first state (and cell, for an LSTM). */
+type LayerInputs = [xProj: Tensor, wHh: Tensor, bHh: Tensor, h0: Tensor, c0?: Tensor];
+
+const layerOp: Op<LayerAttrs, LayerInputs> = defineOp<LayerAttrs, LayerInputs>({
   name: 'recurrentLayer',
   saves: 'inputs',
   forward: ([xProj, wHh, bHh, h0, c0], attrs) => {
     const c = c0 === undefined ? null : floats(c0);
-    const { out, saved } = k.recurrentForward(attrs.mode, floats(xProj!), floats(wHh!), floats(bHh!), floats(h0!), c, attrs.dims);
+    const { out, saved } = k.recurrentForward(attrs.mode, floats(xProj), floats(wHh), floats(bHh), floats(h0), c, attrs.dims);
     attrs.saved = saved;
     const { T, N, H } = attrs.dims;
     return { data: out, shape: [T + (c0 === undefined ? 1 : 2), N, H] };
@@ -258,9 +261,9 @@ const layerOp: Op<LayerAttrs> = defineOp<LayerAttrs>({
   // Off the CPU the layer is its step-by-step composition (a few kernels per step), forward and backward.
   webgpu: (inputs, attrs) => layerReference(inputs, attrs.mode, attrs.dims),
   backward: ({ grad, inputs, attrs, needsInputGrad }) => {
-    if (isGradEnabled() || grad.device !== 'cpu') return composedVjp((xs) => layerReference(xs, attrs.mode, attrs.dims), inputs, grad, needsInputGrad);
+    if (isGradEnabled() || grad.device !== 'cpu') return composedVjp((xs) => layerReference(xs, attrs.mode, attrs.dims), inputs.filter((t) => t !== undefined), grad, needsInputGrad);
     const { T, N, H } = attrs.dims;
-    const [xProj, wHh, bHh, h0, c0] = inputs as [Tensor, Tensor, Tensor, Tensor, Tensor | undefined];
+    const [xProj, wHh, bHh, h0, c0] = inputs;
     const g = k.recurrentBackward(attrs.mode, floats(grad), floats(wHh), attrs.saved!, attrs.dims);
     const G = xProj.shape[2]!;
     return [
@@ -272,7 +275,7 @@ const layerOp: Op<LayerAttrs> = defineOp<LayerAttrs>({
 
 function layerArgs(
   xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, options: RecurrentLayerOptions,
-): { inputs: Tensor[]; attrs: LayerAttrs } {
+): { inputs: LayerInputs; attrs: LayerAttrs } {
   const op = 'recurrentLayer';
   const mode = options.mode;
   if (!['lstm', 'gru', 'rnnTanh', 'rnnRelu'].includes(mode)) throw new DlError(`${op}: mode must be 'lstm', 'gru', 'rnnTanh' or 'rnnRelu', got '${String(mode)}'`);
@@ -299,7 +302,7 @@ function layerArgs(
     }
   }
   const bias = bHh ?? zeros([G], { dtype: xProj.dtype, device: xProj.device });
-  const tensors = operands(op, xProj, wHh, bias, h0, ...(c0 === null ? [] : [c0]));
+  const tensors: LayerInputs = c0 === null ? operands(op, xProj, wHh, bias, h0) : operands(op, xProj, wHh, bias, h0, c0);
   return { inputs: tensors, attrs: { mode, dims: { T, N, H, reverse: options.reverse ?? false, lengths }, saved: null } };
 }
 

@@ -95,13 +95,13 @@ function unreduce(grad: Tensor, inputShape: Shape, dims: readonly number[]): Ten
   return expand(reshape(grad, keptShape(inputShape, dims)), inputShape);
 }
 
-const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
+const sumOp = defineOp<{ dims: number[]; keepdim: boolean }, [x: Tensor]>({
   name: 'sum',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims, keepdim }) => {
-    let data: TypedArray = x!.data;
-    const shape = [...x!.shape];
+    let data: TypedArray = x.data;
+    const shape = [...x.shape];
     // Adjacent dims (dims is sorted) are summed as one: [N, O, H, W] over 2 and 3 is one pass of rows
     // of H·W. Summing a dim of size 1 changes nothing; skipping those keeps many-dim sums linear.
     for (let j = dims.length - 1; j >= 0; j--) {
@@ -114,23 +114,23 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }>({
       data = k.sumAxis(data, numel(shape.slice(0, lo)), n, numel(shape.slice(hi + 1)));
       for (let d = lo; d <= hi; d++) shape[d] = 1;
     }
-    return { data: data === x!.data ? data.slice() : data, shape: reducedShape(x!.shape, dims, keepdim) };
+    return { data: data === x.data ? data.slice() : data, shape: reducedShape(x.shape, dims, keepdim) };
   },
   webgpu: ([x], { dims, keepdim }, gpu) => {
     // int32 values are summed in f32 (exact while every partial sum stays below 2^24) and come back as int32.
-    const ints = x!.dtype === 'int32';
-    let [data] = ints ? [gpuCast(gpu, onGpu(x!), 'float32')] : floatsOnGpu('sum', x!);
-    const shape = [...x!.shape];
+    const ints = x.dtype === 'int32';
+    let [data] = ints ? [gpuCast(gpu, onGpu(x), 'float32')] : floatsOnGpu('sum', x);
+    const shape = [...x.shape];
     for (let j = dims.length - 1; j >= 0; j--) {
       if (shape[dims[j]!] === 1) continue;
       data = gpuReduce(gpu, 'sum', data!, shape, dims[j]!).out;
       shape[dims[j]!] = 1;
     }
-    const shape2 = reducedShape(x!.shape, dims, keepdim);
+    const shape2 = reducedShape(x.shape, dims, keepdim);
     if (ints) return { data: gpuCast(gpu, data!, 'int32'), shape: shape2 };
-    return { data: data === x!.storage ? gpu.copy(data!) : data!, shape: shape2 };
+    return { data: data === x.storage ? gpu.copy(data!) : data!, shape: shape2 };
   },
-  backward: ({ grad, inputs: [x], attrs: { dims } }) => [unreduce(grad, x!.shape, dims)],
+  backward: ({ grad, inputs: [x], attrs: { dims } }) => [unreduce(grad, x.shape, dims)],
 });
 
 /**
@@ -167,51 +167,51 @@ export const sumToShape = api(sig('sumToShape', ['x', K.tensor], ['shape', K.sha
 const maxPositions = positionOps('maxPick', 'maxBackward');
 
 function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
-  const values = defineOp<{ dim: number; keepdim: boolean; indices: Float64Array; gpuIndices?: GpuArray }>({
+  const values = defineOp<{ dim: number; keepdim: boolean; indices: Float64Array; gpuIndices?: GpuArray }, [x: Tensor]>({
     name,
     saves: 'none',
     dtypes: 'any',
     forward: ([x], { dim, keepdim, indices }) => {
-      const [outer, n, inner] = around(x!.shape, dim);
-      if (n === 0) throw new DlError(`${name}: cannot reduce dim ${dim} of size 0 in shape ${fmt(x!.shape)}`);
-      const r = k.extremeAxis(x!.data, outer, n, inner, sign);
+      const [outer, n, inner] = around(x.shape, dim);
+      if (n === 0) throw new DlError(`${name}: cannot reduce dim ${dim} of size 0 in shape ${fmt(x.shape)}`);
+      const r = k.extremeAxis(x.data, outer, n, inner, sign);
       indices.set(r.indices);
-      return { data: r.values, shape: reducedShape(x!.shape, [dim], keepdim) };
+      return { data: r.values, shape: reducedShape(x.shape, [dim], keepdim) };
     },
     webgpu: ([x], attrs, gpu) => {
-      const [outer, n, inner] = around(x!.shape, attrs.dim);
-      if (n === 0) throw new DlError(`${name}: cannot reduce dim ${attrs.dim} of size 0 in shape ${fmt(x!.shape)}`);
-      if (x!.dtype === 'bool') floatsOnGpu(name, x!);
-      const r = gpuExtremeAxis(gpu, onGpu(x!), outer, n, inner, sign);
+      const [outer, n, inner] = around(x.shape, attrs.dim);
+      if (n === 0) throw new DlError(`${name}: cannot reduce dim ${attrs.dim} of size 0 in shape ${fmt(x.shape)}`);
+      if (x.dtype === 'bool') floatsOnGpu(name, x);
+      const r = gpuExtremeAxis(gpu, onGpu(x), outer, n, inner, sign);
       attrs.gpuIndices = r.indices;
-      return { data: r.values, shape: reducedShape(x!.shape, [attrs.dim], attrs.keepdim) };
+      return { data: r.values, shape: reducedShape(x.shape, [attrs.dim], attrs.keepdim) };
     },
     // The gradient goes to the position that was picked, as in PyTorch's max(dim).
     backward: ({ grad, inputs: [x], attrs: { dim, keepdim, indices, gpuIndices } }) => {
       if (gpuIndices !== undefined) {
-        const indexShape = reducedShape(x!.shape, [dim], true);
-        return [maxPositions.place([reshape(grad, indexShape)], { dim, index: gpuIndices, indexShape, inputShape: x!.shape })];
+        const indexShape = reducedShape(x.shape, [dim], true);
+        return [maxPositions.place([reshape(grad, indexShape)], { dim, index: gpuIndices, indexShape, inputShape: x.shape })];
       }
       const g = keepdim ? grad : unsqueeze(grad, dim);
-      return [scatterInto(g, x!.shape, dim, new Tensor(indices, g.shape))];
+      return [scatterInto(g, x.shape, dim, new Tensor(indices, g.shape))];
     },
   });
-  const all = defineOp<void>({
+  const all = defineOp<void, [x: Tensor]>({
     name,
     dtypes: 'any',
     forward: ([x]) => {
-      if (x!.data.length === 0) throw new DlError(`${name}: cannot reduce an empty tensor of shape ${fmt(x!.shape)}`);
-      return { data: k.extremeAxis(x!.data, 1, x!.data.length, 1, sign).values, shape: [] };
+      if (x.data.length === 0) throw new DlError(`${name}: cannot reduce an empty tensor of shape ${fmt(x.shape)}`);
+      return { data: k.extremeAxis(x.data, 1, x.data.length, 1, sign).values, shape: [] };
     },
     webgpu: ([x], _, gpu) => {
-      if (x!.numel() === 0) throw new DlError(`${name}: cannot reduce an empty tensor of shape ${fmt(x!.shape)}`);
-      if (x!.dtype === 'bool') floatsOnGpu(name, x!);
-      return { data: gpuExtremeAxis(gpu, onGpu(x!), 1, x!.numel(), 1, sign).values, shape: [] };
+      if (x.numel() === 0) throw new DlError(`${name}: cannot reduce an empty tensor of shape ${fmt(x.shape)}`);
+      if (x.dtype === 'bool') floatsOnGpu(name, x);
+      return { data: gpuExtremeAxis(gpu, onGpu(x), 1, x.numel(), 1, sign).values, shape: [] };
     },
     // Ties share the gradient evenly, as PyTorch's full max() does (NaNs share it when NaN won). Written
     // without reading the output's value, so it runs on the GPU as it is.
     backward: ({ grad, inputs: [x], output }) => {
-      const mask = where(ne(output, output), ne(x!, x!).to(grad.dtype), eq(x!, output).to(grad.dtype));
+      const mask = where(ne(output, output), ne(x, x).to(grad.dtype), eq(x, output).to(grad.dtype));
       return [mul(div(mask, sum(mask)), grad)];
     },
   });

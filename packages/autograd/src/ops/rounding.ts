@@ -19,10 +19,10 @@ import { options as opts } from '../checks/options.js';
 const zeroGrad = (g: Tensor): Tensor => zerosLike(g);
 
 function stepOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
-  const op = defineOp({
+  const op = defineOp<undefined, [x: Tensor]>({
     name,
     saves: 'none',
-    forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
+    forward: ([x]) => ({ data: kernel(x.data), shape: x.shape }),
     webgpu: unaryOnGpu(name as 'floor' | 'ceil' | 'trunc'),
     backward: ({ grad }) => [zeroGrad(grad)],
   });
@@ -41,16 +41,16 @@ export interface RoundOptions {
   /** Decimal places to round at (0); negative rounds to tens, hundreds, ... */
   decimals?: number;
 }
-const roundOp = defineOp<{ decimals: number }>({
+const roundOp = defineOp<{ decimals: number }, [x: Tensor]>({
   name: 'round',
   saves: 'none',
-  forward: ([x], { decimals }) => ({ data: k.round(x!.data, decimals), shape: x!.shape }),
+  forward: ([x], { decimals }) => ({ data: k.round(x.data, decimals), shape: x.shape }),
   // With decimals, in f32 as PyTorch's kernels compute it: round(x·10^d) / 10^d.
   webgpu: ([x], { decimals }, gpu) => {
-    if (decimals === 0) return unaryOnGpu('round')([x!], undefined, gpu);
-    const [a] = floatsOnGpu('round', x!);
-    const s = { a: gpu.scalar(Float32Array.of(10 ** decimals)), strides: x!.shape.map(() => 0) };
-    return { data: map(gpu, 'round(x * y) / y', [{ a: a!, strides: stridesOf(x!.shape) }, s], x!.shape, 'float32'), shape: x!.shape };
+    if (decimals === 0) return unaryOnGpu('round')([x], undefined, gpu);
+    const [a] = floatsOnGpu('round', x);
+    const s = { a: gpu.scalar(Float32Array.of(10 ** decimals)), strides: x.shape.map(() => 0) };
+    return { data: map(gpu, 'round(x * y) / y', [{ a: a!, strides: stridesOf(x.shape) }, s], x.shape, 'float32'), shape: x.shape };
   },
   backward: ({ grad }) => [zeroGrad(grad)],
 });
@@ -64,23 +64,23 @@ export const round = api(sig('round', ['x', K.tensor], ['options', opts({ decima
   return roundOp(operands('round', x), { decimals });
 });
 
-const log1pOp = defineOp({
+const log1pOp = defineOp<undefined, [x: Tensor]>({
   name: 'log1p',
   saves: 'inputs',
-  forward: ([x]) => ({ data: k.log1p(x!.data), shape: x!.shape }),
+  forward: ([x]) => ({ data: k.log1p(x.data), shape: x.shape }),
   webgpu: unaryOnGpu('log1p'),
-  backward: ({ grad, inputs: [x] }) => [div(grad, add(x!, 1))],
+  backward: ({ grad, inputs: [x] }) => [div(grad, add(x, 1))],
 });
 /** log(1 + x), accurate for small x. */
 export const log1p = api(sig('log1p', ['x', K.tensor]), function log1p(x: Tensor): Tensor {
   return log1pOp(operands('log1p', x), undefined);
 });
-const expm1Op = defineOp({
+const expm1Op = defineOp<undefined, [x: Tensor]>({
   name: 'expm1',
   saves: 'inputs',
-  forward: ([x]) => ({ data: k.expm1(x!.data), shape: x!.shape }),
+  forward: ([x]) => ({ data: k.expm1(x.data), shape: x.shape }),
   webgpu: unaryOnGpu('expm1'),
-  backward: ({ grad, inputs: [x] }) => [mul(grad, exp(x!))],
+  backward: ({ grad, inputs: [x] }) => [mul(grad, exp(x))],
 });
 /** eˣ − 1, accurate for small x. */
 export const expm1 = api(sig('expm1', ['x', K.tensor]), function expm1(x: Tensor): Tensor {
@@ -88,14 +88,14 @@ export const expm1 = api(sig('expm1', ['x', K.tensor]), function expm1(x: Tensor
 });
 
 function testOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
-  const op = defineOp({
+  const op = defineOp<undefined, [x: Tensor]>({
     name,
     dtypes: 'any',
-    forward: ([x]) => ({ data: kernel(x!.data), shape: x!.shape }),
+    forward: ([x]) => ({ data: kernel(x.data), shape: x.shape }),
     // Integers are tested as the floats they convert to (finite, never NaN).
     webgpu: ([x], _, gpu) => {
-      const a = x!.dtype === 'float32' ? onGpu(x!) : gpuCast(gpu, onGpu(x!), 'float32');
-      return { data: map(gpu, TESTS[name as keyof typeof TESTS], [{ a, strides: stridesOf(x!.shape) }], x!.shape, 'bool'), shape: x!.shape };
+      const a = x.dtype === 'float32' ? onGpu(x) : gpuCast(gpu, onGpu(x), 'float32');
+      return { data: map(gpu, TESTS[name as keyof typeof TESTS], [{ a, strides: stridesOf(x.shape) }], x.shape, 'bool'), shape: x.shape };
     },
   });
   return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => op(operands(name, x), undefined));

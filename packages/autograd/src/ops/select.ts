@@ -29,23 +29,23 @@ interface PutAttrs {
   accumulate: boolean;
 }
 
-const takes = new Map<string, Op<TakeAttrs>>();
-const puts = new Map<string, Op<PutAttrs>>();
+const takes = new Map<string, Op<TakeAttrs, [x: Tensor]>>();
+const puts = new Map<string, Op<PutAttrs, [base: Tensor, values: Tensor]>>();
 
 /** The op reading `x.flat[positions]` into `shape`, named `name` on the tape. */
-function takeOp(name: string): Op<TakeAttrs> {
+function takeOp(name: string): Op<TakeAttrs, [x: Tensor]> {
   let op = takes.get(name);
   if (op === undefined) {
-    op = defineOp<TakeAttrs>({
+    op = defineOp<TakeAttrs, [x: Tensor]>({
       name,
       saves: 'none',
       dtypes: 'any',
       forward: ([x], { positions, shape }) => {
-        const out = allocate(x!.dtype, positions.length);
-        for (let i = 0; i < positions.length; i++) out[i] = x!.data[positions[i]!]!;
+        const out = allocate(x.dtype, positions.length);
+        for (let i = 0; i < positions.length; i++) out[i] = x.data[positions[i]!]!;
         return { data: out, shape };
       },
-      webgpu: ([x], { positions, shape }, gpu) => ({ data: gpuGather(gpu, onGpu(x!), gpu.upload(positions), 1, x!.numel(), positions.length, 1), shape }),
+      webgpu: ([x], { positions, shape }, gpu) => ({ data: gpuGather(gpu, onGpu(x), gpu.upload(positions), 1, x.numel(), positions.length, 1), shape }),
       // The adjoint: the gradient added at the positions read (repeated positions add up).
       backward: ({ grad, attrs: { positions, inputShape } }) => [putOp(`${name}Backward`)([zerosOf(grad, inputShape), grad], { positions, accumulate: true })],
     });
@@ -55,30 +55,30 @@ function takeOp(name: string): Op<TakeAttrs> {
 }
 
 /** The op writing (or adding) `values` at `base.flat[positions]`, named `name` on the tape. */
-function putOp(name: string): Op<PutAttrs> {
+function putOp(name: string): Op<PutAttrs, [base: Tensor, values: Tensor]> {
   let op = puts.get(name);
   if (op === undefined) {
-    op = defineOp<PutAttrs>({
+    op = defineOp<PutAttrs, [base: Tensor, values: Tensor]>({
       name,
       saves: 'none',
       dtypes: 'any',
       forward: ([base, values], { positions, accumulate }) => {
-        const out = base!.data.slice();
-        const v = values!.data;
+        const out = base.data.slice();
+        const v = values.data;
         if (accumulate) for (let i = 0; i < positions.length; i++) out[positions[i]!] = out[positions[i]!]! + v[i]!;
         else for (let i = 0; i < positions.length; i++) out[positions[i]!] = v[i]!;
-        return { data: out, shape: base!.shape };
+        return { data: out, shape: base.shape };
       },
       webgpu: ([base, values], { positions, accumulate }, gpu) => {
-        if (accumulate && base!.dtype !== 'float32') floatsOnGpu(name, base!);
-        const out = gpu.copy(onGpu(base!));
-        gpuSegmentWrite(gpu, out, onGpu(values!), positions, 1, base!.numel(), 1, accumulate);
-        return { data: out, shape: base!.shape };
+        if (accumulate && base.dtype !== 'float32') floatsOnGpu(name, base);
+        const out = gpu.copy(onGpu(base));
+        gpuSegmentWrite(gpu, out, onGpu(values), positions, 1, base.numel(), 1, accumulate);
+        return { data: out, shape: base.shape };
       },
       // The base keeps its gradient where it was not overwritten; the values get the gradient at their positions.
       backward: ({ grad, inputs: [, values], attrs: { positions, accumulate }, needsInputGrad: [gb, gv] }) => [
-        gb ? (accumulate ? grad : putOp(name)([grad, zerosOf(grad, values!.shape)], { positions, accumulate: false })) : null,
-        gv ? takeOp(`${name}Backward`)([grad], { positions, shape: values!.shape, inputShape: grad.shape }) : null,
+        gb ? (accumulate ? grad : putOp(name)([grad, zerosOf(grad, values.shape)], { positions, accumulate: false })) : null,
+        gv ? takeOp(`${name}Backward`)([grad], { positions, shape: values.shape, inputShape: grad.shape }) : null,
       ],
     });
     puts.set(name, op);

@@ -36,17 +36,17 @@ function flipView(shape: readonly number[], dims: readonly number[]): { strides:
   return { strides, offset };
 }
 
-const flipOp: Op<{ dims: number[] }> = defineOp<{ dims: number[] }>({
+const flipOp: Op<{ dims: number[] }, [x: Tensor]> = defineOp<{ dims: number[] }, [x: Tensor]>({
   name: 'flip',
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims }) => {
-    const { strides, offset } = flipView(x!.shape, dims);
-    return { data: x!.numel() === 0 ? x!.data.slice() : k.stridedCopy(x!.data, offset, x!.shape, strides), shape: x!.shape };
+    const { strides, offset } = flipView(x.shape, dims);
+    return { data: x.numel() === 0 ? x.data.slice() : k.stridedCopy(x.data, offset, x.shape, strides), shape: x.shape };
   },
   webgpu: ([x], { dims }, gpu) => {
-    const { strides, offset } = flipView(x!.shape, dims);
-    return { data: x!.numel() === 0 ? gpu.copy(onGpu(x!)) : gpuStridedCopy(gpu, onGpu(x!), strides, x!.shape, offset), shape: x!.shape };
+    const { strides, offset } = flipView(x.shape, dims);
+    return { data: x.numel() === 0 ? gpu.copy(onGpu(x)) : gpuStridedCopy(gpu, onGpu(x), strides, x.shape, offset), shape: x.shape };
   },
   backward: ({ grad, attrs }) => [flipOp([grad], attrs)],
 });
