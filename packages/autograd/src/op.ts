@@ -10,8 +10,12 @@ import { GpuArray, type GpuContext } from './kernels/webgpu/context.js';
 import { cast as gpuCast } from './kernels/webgpu/elementwise.js';
 import { gpuContext } from './device.js';
 
-/** What a forward may return: a finished tensor, or raw values and a shape from a kernel. */
-export type ForwardResult = Tensor | { data: TypedArray | GpuArray; shape: readonly number[] };
+/**
+ * What a forward may return: a finished tensor, or raw values and a shape from a kernel, with `aux`, the
+ * op's other outputs when it has some (max's indices, max-pooling's argmax): `defineOpWithAux` hands them
+ * to the caller and the backward reads them from its context.
+ */
+export type ForwardResult<X = unknown> = Tensor | { data: TypedArray | GpuArray; shape: readonly number[]; aux?: X };
 
 /**
  * The tensor inputs of an op, as a tuple type that names them, e.g. `[x: Tensor]` or
@@ -21,7 +25,7 @@ export type ForwardResult = Tensor | { data: TypedArray | GpuArray; shape: reado
 export type OpInputs = readonly (Tensor | undefined)[];
 
 /** What a backward rule receives. */
-export interface BackwardContext<A, I extends OpInputs = Tensor[]> {
+export interface BackwardContext<A, I extends OpInputs = Tensor[], X = undefined> {
   /** The gradient of the loss with respect to the op's output. */
   grad: Tensor;
   /** The op's inputs as they were at forward time. */
@@ -32,20 +36,22 @@ export interface BackwardContext<A, I extends OpInputs = Tensor[]> {
   attrs: A;
   /** For each input, whether its gradient is needed; rules may return null where it is not. */
   needsInputGrad: boolean[];
+  /** The forward's other outputs (`aux`), for an op declared with `defineOpWithAux`. */
+  aux: X;
 }
 
 /** The declaration of a differentiable op: a forward on raw values, a backward written in ops. */
-export interface OpSpec<A, I extends OpInputs = Tensor[]> {
+export interface OpSpec<A, I extends OpInputs = Tensor[], X = undefined> {
   /** The op's name, used in errors and in `gradFn`. */
   name: string;
   /** Computes the output from the inputs' values; runs without recording. */
-  forward: (inputs: I, attrs: A) => ForwardResult;
+  forward: (inputs: I, attrs: A) => ForwardResult<X>;
   /**
    * The gradient of each input, written with differentiable ops so that `createGraph` gives
    * higher-order gradients. Gradients may have the output's broadcast shape: the tape sums them down
    * to each input's shape. Omit for ops without a gradient (comparisons, argmax).
    */
-  backward?: (ctx: BackwardContext<A, I>) => (Tensor | null)[];
+  backward?: (ctx: BackwardContext<A, I, X>) => (Tensor | null)[];
   /**
    * Which values the backward reads: `'inputs'`, `'output'`, `'both'` (the default, the safe choice) or
    * `'none'` (it needs only shapes and attributes, as add and reshape do). A backward throws when a
@@ -65,11 +71,14 @@ export interface OpSpec<A, I extends OpInputs = Tensor[]> {
    * without it is CPU-only and says so when given a GPU tensor; a custom op without it runs `forward`
    * (which works on the GPU when it is written in ops).
    */
-  webgpu?: ((inputs: I, attrs: A, gpu: GpuContext) => ForwardResult) | 'same';
+  webgpu?: ((inputs: I, attrs: A, gpu: GpuContext) => ForwardResult<X>) | 'same';
 }
 
 /** A declared op: call it with its tensor inputs and attributes. */
 export type Op<A, I extends OpInputs = Tensor[]> = (inputs: I, attrs: A) => Tensor;
+
+/** A declared op with other outputs besides its differentiable one: call it for both. */
+export type OpWithAux<A, I extends OpInputs, X> = (inputs: I, attrs: A) => { output: Tensor; aux: X };
 
 /**
  * The one way to declare a differentiable op, built-in or custom (PyTorch's `autograd.Function`):
@@ -85,6 +94,31 @@ export type Op<A, I extends OpInputs = Tensor[]> = (inputs: I, attrs: A) => Tens
  * const y = cube([x], undefined);
  */
 export function defineOp<A = undefined, I extends OpInputs = Tensor[]>(spec: OpSpec<A, I>): Op<A, I> {
+  return declare(spec) as unknown as Op<A, I>;
+}
+
+/**
+ * `defineOp` for an op with other outputs besides its differentiable one, such as max's indices or
+ * max-pooling's argmax: its forward returns them as `aux`, a call returns `{ output, aux }`, and the
+ * backward reads them as `ctx.aux` (they are the op's results, not attributes the forward writes into).
+ * @example
+ * const maxRows = defineOpWithAux<undefined, [x: Tensor], Int32Array>({ name: 'maxRows', forward: ([x]) => { ... return { data, shape, aux: argmax }; }, ... });
+ * const { output, aux: argmax } = maxRows([x], undefined);
+ */
+export function defineOpWithAux<A, I extends OpInputs, X>(spec: OpSpec<A, I, X>): OpWithAux<A, I, X> {
+  const run = declare(spec);
+  return (inputs, attrs) => {
+    const output = run(inputs as unknown as Tensor[], attrs);
+    const aux = lastAux as X;
+    lastAux = undefined;
+    return { output, aux };
+  };
+}
+
+// The aux of the forward that ran last (set as `declare`'s call returns, read at once by defineOpWithAux).
+let lastAux: unknown;
+
+function declare<A, I extends OpInputs, X>(spec: OpSpec<A, I, X>): (inputs: Tensor[], attrs: A) => Tensor {
   // Inside, inputs are a plain list (an optional input left out is simply absent): I types the op's surface.
   const forward = spec.forward as unknown as (inputs: Tensor[], attrs: A) => ForwardResult;
   const backward = spec.backward as unknown as Rule<A> | undefined;
@@ -100,7 +134,7 @@ export function defineOp<A = undefined, I extends OpInputs = Tensor[]>(spec: OpS
     ? (xs: Tensor[], a: A) => forward(xs, a)
     : spec.webgpu as unknown as ((inputs: Tensor[], attrs: A, gpu: GpuContext) => ForwardResult) | undefined;
   return (given, attrs) => {
-    let inputs = given as unknown as Tensor[];
+    let inputs = given;
     let gpu: GpuContext | null = null;
     for (let i = 0; i < inputs.length; i++) {
       if (inputs[i]!.device !== 'cpu') {
@@ -121,6 +155,7 @@ export function defineOp<A = undefined, I extends OpInputs = Tensor[]>(spec: OpS
     }
     // A built-in forward's result is trusted (its op table tests it); a user's is checked.
     const result = custom ? checkForwardResult(name, raw) : raw;
+    const aux = result instanceof Tensor ? undefined : result.aux;
     const output = trustedTensor(result instanceof Tensor ? result.storage : result.data, result.shape);
     const data = output.storage;
     const viewOf = custom && !(raw instanceof Tensor) ? inputs.find((t) => t.storage.buffer === data.buffer) : undefined;
@@ -129,6 +164,7 @@ export function defineOp<A = undefined, I extends OpInputs = Tensor[]>(spec: OpS
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;
     if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);
+    lastAux = aux;
     if (backward === undefined || !isGradEnabled() || !isFloat(output.dtype)) return output;
     const n = inputs.length;
     let needed = 0;
@@ -146,13 +182,13 @@ export function defineOp<A = undefined, I extends OpInputs = Tensor[]>(spec: OpS
       versions = v;
     }
     output.requiresGrad = true;
-    output.gradFn = new OpNode(name, inputs, needsInputGrad, versions, stack, backward, attrs, output, custom);
+    output.gradFn = new OpNode(name, inputs, needsInputGrad, versions, stack, backward, attrs, aux, output, custom);
     return output;
   };
 }
 
 /** A backward rule as the engine calls it, on the recorded list of inputs. */
-type Rule<A> = (ctx: BackwardContext<A, Tensor[]>) => (Tensor | null)[];
+type Rule<A> = (ctx: BackwardContext<A, Tensor[], unknown>) => (Tensor | null)[];
 
 /**
  * A recorded call of a declared op: its inputs, what its rule reads (attributes, output) and the rule;
@@ -162,6 +198,7 @@ class OpNode<A> implements Node {
   walk = 0;
   #rule: Rule<A> | null;
   #attrs: A | undefined;
+  #aux: unknown;
   #output: Tensor | null;
 
   constructor(
@@ -172,11 +209,13 @@ class OpNode<A> implements Node {
     readonly stack: string | undefined,
     rule: Rule<A>,
     attrs: A,
+    aux: unknown,
     output: Tensor,
     readonly custom: boolean,
   ) {
     this.#rule = rule;
     this.#attrs = attrs;
+    this.#aux = aux;
     this.#output = output;
   }
 
@@ -188,7 +227,7 @@ class OpNode<A> implements Node {
     const rule = this.#rule;
     if (rule === null) throw new DlError(`backward: '${this.op}' was freed by an earlier backward`);
     const inputs = this.inputs as Tensor[];
-    const grads = rule({ grad, inputs, output: this.#output!, attrs: this.#attrs as A, needsInputGrad: this.needsInputGrad as boolean[] });
+    const grads = rule({ grad, inputs, output: this.#output!, attrs: this.#attrs as A, needsInputGrad: this.needsInputGrad as boolean[], aux: this.#aux });
     // A built-in rule's result is trusted (its op table tests it); the engine still checks dtypes and shapes.
     return this.custom ? checkBackwardResult(this.op, inputs, grads) : grads;
   }
@@ -198,6 +237,7 @@ class OpNode<A> implements Node {
     // the graph's activations alive.
     this.#rule = null;
     this.#attrs = undefined;
+    this.#aux = undefined;
     this.#output = null;
     this.inputs = [];
   }

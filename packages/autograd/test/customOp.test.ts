@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  GradcheckError, Tensor, add, cat, defineOp, type Op, exp, grad, gradcheck, gradgradcheck, mul, noGrad, sum, tensor, zeros, type TypedArray,
+  GradcheckError, Tensor, add, cat, defineOp, defineOpWithAux, type Op, exp, grad, gradcheck, gradgradcheck, mul, noGrad, sum, tensor, unsqueeze, zeros, type TypedArray,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbTensorOfShape, gradcheckProperty } from '@dl/autograd/testing';
 
@@ -45,6 +45,27 @@ const squarePlus = defineOp<undefined, [x: Tensor, shift?: Tensor]>({
   backward: ({ grad, inputs: [x, shift] }) => (shift === undefined ? [mul(grad, mul(2, x))] : [mul(grad, mul(2, x)), grad]),
 });
 
+// Two outputs: each row's maximum (differentiable) and its position (aux), which the backward reads back.
+const rowMax = defineOpWithAux<undefined, [x: Tensor], Int32Array>({
+  name: 'rowMax',
+  forward: ([x]) => {
+    const [n, m] = x.shape as [number, number];
+    const values = new Float64Array(n);
+    const at = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 1; j < m; j++) if (x.data[i * m + j]! > x.data[i * m + at[i]!]!) at[i] = j;
+      values[i] = x.data[i * m + at[i]!]!;
+    }
+    return { data: values, shape: [n], aux: at };
+  },
+  backward: ({ grad, inputs: [x], aux: at }) => {
+    const [n, m] = x.shape as [number, number];
+    const picked = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) picked[i * m + at[i]!] = 1;
+    return [mul(unsqueeze(grad, 1), new Tensor(picked, [n, m]))];
+  },
+});
+
 describe('defineOp: a custom op on the tape', () => {
   it('computes its forward and records one node named after it', () => {
     const x = tensor([1, 2, -3], { ...f64, requiresGrad: true });
@@ -65,6 +86,20 @@ describe('defineOp: a custom op on the tape', () => {
     expect(Array.from(x.grad!.data)).toEqual([2, -4, 6]);
     expect(Array.from(shift.grad!.data)).toEqual([1, 1, 1]);
     gradcheck((a: Tensor, b: Tensor) => squarePlus([a, b], undefined), [tensor([0.3, -1.2], f64), tensor([2, 0.1], f64)]);
+  });
+
+  it('returns other outputs beside the differentiable one (defineOpWithAux), and its backward reads them', () => {
+    const x = tensor([[1, 5, 2], [7, -1, 3]], { ...f64, requiresGrad: true });
+    const { output, aux } = rowMax([x], undefined);
+    expect(Array.from(output.data)).toEqual([5, 7]);
+    expect(Array.from(aux)).toEqual([1, 0]);
+    expect(output.gradFn!.op).toBe('rowMax');
+    sum(mul(output, tensor([2, 3], f64))).backward();
+    expect(Array.from(x.grad!.data)).toEqual([0, 2, 0, 3, 0, 0]);
+    gradcheck((a: Tensor) => rowMax([a], undefined).output, [tensor([[0.3, -1.2, 2.5], [4, 0.1, -3]], f64)]);
+    // A plain op's call after it does not hand the aux on.
+    expect(cube([x], undefined).shape).toEqual([2, 3]);
+    expect(rowMax([tensor([[4, 9]], f64)], undefined).aux).toEqual(Int32Array.from([1]));
   });
 
   it('composes with built-in ops on both sides', () => {

@@ -1,6 +1,6 @@
 import { DlError } from '../checks/error.js';
 import type { Tensor } from '../tensor.js';
-import { defineOp, type Op } from '../op.js';
+import { defineOp, defineOpWithAux, type Op, type OpWithAux } from '../op.js';
 import { col2im as gpuCol2im, im2col as gpuIm2col, maxPick as gpuMaxPick, maxPool2d as gpuMaxPool2d, maxUnpool2d as gpuMaxUnpool2d } from '../kernels/webgpu/image.js';
 import type { GpuArray } from '../kernels/webgpu/context.js';
 import { floatsOnGpu } from './webgpu.js';
@@ -80,44 +80,54 @@ export const unfoldColumns = api(sig('unfoldColumns', ['x', K.tensor], ['kernelS
   return unfoldColumnsOp([x], window('unfoldColumns', x.shape, kernelSize, options));
 });
 
-/** A pooling window's geometry and, filled by the forward, the flat input index of each window's maximum. */
+/** The positions a max-pooling forward picked (the flat input index of each window's maximum), where it ran. */
+type Argmax = Int32Array | GpuArray;
+
+/** A pooling window's geometry and the positions its forward picked: the attributes of the ops its gradient runs. */
 interface PoolAttrs {
   g: Window2d;
-  argmax: Int32Array;
-  /** The argmax on the GPU, when the forward ran there. */
-  gpuArgmax?: GpuArray;
+  argmax: Argmax;
 }
 
-/** The GPU argmax of a pooling forward that ran on the GPU; `op` names the caller otherwise. */
+/** The argmax on the GPU, from a pooling forward that ran there; `op` names the caller otherwise. */
 function gpuArgmaxOf(op: string, a: PoolAttrs): GpuArray {
-  if (a.gpuArgmax === undefined) throw new DlError(op, 'the pooling forward ran on the CPU, so its positions are not on the GPU');
-  return a.gpuArgmax;
+  if (a.argmax instanceof Int32Array) throw new DlError(op, 'the pooling forward ran on the CPU, so its positions are not on the GPU');
+  return a.argmax;
+}
+
+/** The argmax on the CPU, from a pooling forward that ran there; `op` names the caller otherwise. */
+function cpuArgmaxOf(op: string, a: PoolAttrs): Int32Array {
+  if (!(a.argmax instanceof Int32Array)) throw new DlError(op, 'the pooling forward ran on the GPU, so its positions are not on the CPU');
+  return a.argmax;
 }
 // One dedicated op rather than max over unfold's columns: it reads x once and keeps no [N, C, kh·kw, L]
 // copy, and its gradient scatters into the image directly instead of through those columns and fold.
-const maxPoolOp: Op<PoolAttrs, [x: Tensor]> = defineOp<PoolAttrs, [x: Tensor]>({
+// Two outputs: the maxima (differentiable) and their positions (aux), which its gradient ops take as attributes.
+const maxPoolOp: OpWithAux<{ g: Window2d }, [x: Tensor], Argmax> = defineOpWithAux<{ g: Window2d }, [x: Tensor], Argmax>({
   name: 'maxPool2d',
   saves: 'none',
-  forward: ([x], { g, argmax }) => ({ data: k.maxPool2d(x.data, g, argmax), shape: [g.N, g.C, g.oh, g.ow] }),
-  webgpu: ([x], attrs, gpu) => {
-    const { out, argmax } = gpuMaxPool2d(gpu, floatsOnGpu('maxPool2d', x)[0]!, attrs.g);
-    attrs.gpuArgmax = argmax;
-    return { data: out, shape: [attrs.g.N, attrs.g.C, attrs.g.oh, attrs.g.ow] };
+  forward: ([x], { g }) => {
+    const argmax = new Int32Array(g.N * g.C * g.oh * g.ow);
+    return { data: k.maxPool2d(x.data, g, argmax), shape: [g.N, g.C, g.oh, g.ow], aux: argmax };
   },
-  backward: ({ grad, attrs }) => [maxUnpoolOp([grad], attrs)],
+  webgpu: ([x], { g }, gpu) => {
+    const { out, argmax } = gpuMaxPool2d(gpu, floatsOnGpu('maxPool2d', x)[0]!, g);
+    return { data: out, shape: [g.N, g.C, g.oh, g.ow], aux: argmax };
+  },
+  backward: ({ grad, attrs: { g }, aux: argmax }) => [maxUnpoolOp([grad], { g, argmax })],
 });
 // The gradient of maxPool2d and its adjoint (picking the value at each maximum): each other's backward.
 const maxUnpoolOp: Op<PoolAttrs, [grad: Tensor]> = defineOp<PoolAttrs, [grad: Tensor]>({
   name: 'maxPool2dBackward',
   saves: 'none',
-  forward: ([grad], { g, argmax }) => ({ data: k.maxUnpool2d(grad.data, argmax, g), shape: [g.N, g.C, g.H, g.W] }),
+  forward: ([grad], attrs) => ({ data: k.maxUnpool2d(grad.data, cpuArgmaxOf('maxPool2dBackward', attrs), attrs.g), shape: [attrs.g.N, attrs.g.C, attrs.g.H, attrs.g.W] }),
   webgpu: ([grad], attrs, gpu) => ({ data: gpuMaxUnpool2d(gpu, floatsOnGpu('maxPool2d', grad)[0]!, gpuArgmaxOf('maxPool2dBackward', attrs), attrs.g), shape: [attrs.g.N, attrs.g.C, attrs.g.H, attrs.g.W] }),
   backward: ({ grad, attrs }) => [maxPickOp([grad], attrs)],
 });
 const maxPickOp: Op<PoolAttrs, [x: Tensor]> = defineOp<PoolAttrs, [x: Tensor]>({
   name: 'maxPool2dPick',
   saves: 'none',
-  forward: ([x], { g, argmax }) => ({ data: k.maxPool2dPick(x.data, argmax, g), shape: [g.N, g.C, g.oh, g.ow] }),
+  forward: ([x], attrs) => ({ data: k.maxPool2dPick(x.data, cpuArgmaxOf('maxPool2dPick', attrs), attrs.g), shape: [attrs.g.N, attrs.g.C, attrs.g.oh, attrs.g.ow] }),
   webgpu: ([x], attrs, gpu) => ({ data: gpuMaxPick(gpu, floatsOnGpu('maxPool2d', x)[0]!, gpuArgmaxOf('maxPool2dPick', attrs)), shape: [attrs.g.N, attrs.g.C, attrs.g.oh, attrs.g.ow] }),
   backward: ({ grad, attrs }) => [maxUnpoolOp([grad], attrs)],
 });
@@ -133,5 +143,5 @@ export const maxPool2d = api(sig('maxPool2d', ['x', K.tensor], ['kernelSize', si
   if (x.ndim !== 4) throw new DlError(`maxPool2d: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   const g = window('maxPool2d', x.shape, kernelSize, { ...options, stride: options.stride ?? kernelSize });
   checkPoolPadding('maxPool2d', [g.kh, g.kw], [g.ph, g.pw]);
-  return maxPoolOp([x], { g, argmax: new Int32Array(g.N * g.C * g.oh * g.ow) });
+  return maxPoolOp([x], { g }).output;
 });

@@ -1,7 +1,7 @@
 import { DlError } from '../checks/error.js';
 import { Tensor, trustedTensor } from '../tensor.js';
 import type { TypedArray } from '../dtype.js';
-import { defineOp } from '../op.js';
+import { defineOp, defineOpWithAux } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, normalizeDims, numel, sumToShapeDims, type Shape } from '../shape.js';
 import { add, div, exp, log, mul, sqrt, sub, where } from './elementwise.js';
@@ -167,30 +167,29 @@ export const sumToShape = api(sig('sumToShape', ['x', K.tensor], ['shape', K.sha
 const maxPositions = positionOps('maxPick', 'maxBackward');
 
 function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
-  const values = defineOp<{ dim: number; keepdim: boolean; indices: Float64Array; gpuIndices?: GpuArray }, [x: Tensor]>({
+  // Two outputs: the values (differentiable) and the positions picked (aux, on the CPU or the GPU).
+  const values = defineOpWithAux<{ dim: number; keepdim: boolean }, [x: Tensor], Int32Array | GpuArray>({
     name,
     saves: 'none',
     dtypes: 'any',
-    forward: ([x], { dim, keepdim, indices }) => {
+    forward: ([x], { dim, keepdim }) => {
       const [outer, n, inner] = around(x.shape, dim);
       if (n === 0) throw new DlError(`${name}: cannot reduce dim ${dim} of size 0 in shape ${fmt(x.shape)}`);
       const r = k.extremeAxis(x.data, outer, n, inner, sign);
-      indices.set(r.indices);
-      return { data: r.values, shape: reducedShape(x.shape, [dim], keepdim) };
+      return { data: r.values, shape: reducedShape(x.shape, [dim], keepdim), aux: r.indices };
     },
-    webgpu: ([x], attrs, gpu) => {
-      const [outer, n, inner] = around(x.shape, attrs.dim);
-      if (n === 0) throw new DlError(`${name}: cannot reduce dim ${attrs.dim} of size 0 in shape ${fmt(x.shape)}`);
+    webgpu: ([x], { dim, keepdim }, gpu) => {
+      const [outer, n, inner] = around(x.shape, dim);
+      if (n === 0) throw new DlError(`${name}: cannot reduce dim ${dim} of size 0 in shape ${fmt(x.shape)}`);
       if (x.dtype === 'bool') floatsOnGpu(name, x);
       const r = gpuExtremeAxis(gpu, onGpu(x), outer, n, inner, sign);
-      attrs.gpuIndices = r.indices;
-      return { data: r.values, shape: reducedShape(x.shape, [attrs.dim], attrs.keepdim) };
+      return { data: r.values, shape: reducedShape(x.shape, [dim], keepdim), aux: r.indices };
     },
     // The gradient goes to the position that was picked, as in PyTorch's max(dim).
-    backward: ({ grad, inputs: [x], attrs: { dim, keepdim, indices, gpuIndices } }) => {
-      if (gpuIndices !== undefined) {
+    backward: ({ grad, inputs: [x], attrs: { dim, keepdim }, aux: indices }) => {
+      if (!(indices instanceof Int32Array)) {
         const indexShape = reducedShape(x.shape, [dim], true);
-        return [maxPositions.place([reshape(grad, indexShape)], { dim, index: gpuIndices, indexShape, inputShape: x.shape })];
+        return [maxPositions.place([reshape(grad, indexShape)], { dim, index: indices, indexShape, inputShape: x.shape })];
       }
       const g = keepdim ? grad : unsqueeze(grad, dim);
       return [scatterInto(g, x.shape, dim, new Tensor(indices, g.shape))];
@@ -226,9 +225,9 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
     // A 0-D tensor reduces as one element along dim 0 and stays 0-D, as in PyTorch.
     const keepdim = x.ndim > 0 && (options.keepdim ?? false);
     if (x.ndim === 0) x = reshape(x, [1]);
-    const attrs: { dim: number; keepdim: boolean; indices: Float64Array; gpuIndices?: GpuArray } = { dim, keepdim, indices: new Float64Array(numel(reducedShape(x.shape, [dim], true))) };
-    const v = values([x], attrs);
-    const idx = attrs.gpuIndices !== undefined ? trustedTensor(attrs.gpuIndices, v.shape) : new Tensor(Int32Array.from(attrs.indices), v.shape);
+    const { output: v, aux: picked } = values([x], { dim, keepdim });
+    // The caller's indices are a copy: writing into them must not move the gradient.
+    const idx = picked instanceof Int32Array ? new Tensor(picked.slice(), v.shape) : trustedTensor(picked, v.shape);
     return valuesIndices(v, idx);
   }
   return api(sig(name, ['x', K.tensor], ['options', opts({ dim: extremeDim(name), keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), reduce);
