@@ -28,8 +28,9 @@ export const packages = { autograd, nn, optim, data, io } as const;
 export const notFuzzed = new Set([
   'autograd.checks', 'autograd.DlError', 'autograd.GradcheckError', 'autograd.defaultDType', 'autograd.defaultGenerator',
   'autograd.Tensor', // constructed in every draw; its constructor has its own findings tests
-  // gradcheck runs the user's function with finite differences (its own tests); defineOp's spec is checked by op.ts.
-  'autograd.gradcheck', 'autograd.gradgradcheck', 'autograd.defineOp',
+  // gradcheck runs the user's function with finite differences (its own tests); defineOp's spec (and
+  // defineOpWithAux's, the same) is checked by op.ts.
+  'autograd.gradcheck', 'autograd.gradgradcheck', 'autograd.defineOp', 'autograd.defineOpWithAux',
   // Abstract bases and containers of the user's own modules (checked by their own tests).
   'nn.F', 'nn.Module', 'nn.Sequential', 'nn.ModuleList', 'nn.ModuleDict', 'nn.Loss', 'nn.BatchNorm', 'nn.manual.BatchNorm',
   'optim.Optimizer', 'optim.LRScheduler',
