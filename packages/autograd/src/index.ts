@@ -17,7 +17,10 @@ export { initWebGpu, webgpuReady, synchronize, type Device } from './device.js';
 export { noGrad, enableGrad, detectAnomaly, type Node } from './tape.js';
 export { markModified, versionOf } from './version.js';
 export { type BackwardOptions } from './engine.js';
-export { defineOp, defineOpWithAux, type OpSpec, type Op, type OpWithAux, type OpInputs, type BackwardContext, type ForwardResult } from './op.js';
+export {
+  defineOp, defineOpWithAux, type OpSpec, type OpSpecWithAux, type Op, type OpWithAux, type OpInputs, type BackwardContext,
+  type BackwardContextWithAux, type ForwardResult, type ForwardWithAux,
+} from './op.js';
 export { gradients, grad, valueAndGrad, vjp, jvp, hessian, type GradientsOptions, type ArgnumsOptions } from './functional.js';
 export { gradcheck, gradgradcheck, GradcheckError, type GradcheckOptions } from './gradcheck.js';
 // Checked at the export (issue 10): Generator, broadcastShapes, isGradEnabled.

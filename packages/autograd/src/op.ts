@@ -10,12 +10,18 @@ import { GpuArray, type GpuContext } from './kernels/webgpu/context.js';
 import { cast as gpuCast } from './kernels/webgpu/elementwise.js';
 import { gpuContext } from './device.js';
 
+/** What a forward may return: a finished tensor, or raw values and a shape from a kernel. */
+export type ForwardResult = Tensor | { data: TypedArray | GpuArray; shape: readonly number[] };
+
 /**
- * What a forward may return: a finished tensor, or raw values and a shape from a kernel, with `aux`, the
- * op's other outputs when it has some (max's indices, max-pooling's argmax): `defineOpWithAux` hands them
- * to the caller and the backward reads them from its context.
+ * What the forward of an op declared with `defineOpWithAux` returns: raw values and a shape, and `aux`, the
+ * op's other outputs (max's indices, max-pooling's argmax), which the caller and the backward receive.
  */
-export type ForwardResult<X = unknown> = Tensor | { data: TypedArray | GpuArray; shape: readonly number[]; aux?: X };
+export interface ForwardWithAux<X> {
+  data: TypedArray | GpuArray;
+  shape: readonly number[];
+  aux: X;
+}
 
 /**
  * The tensor inputs of an op, as a tuple type that names them, e.g. `[x: Tensor]` or
@@ -25,7 +31,7 @@ export type ForwardResult<X = unknown> = Tensor | { data: TypedArray | GpuArray;
 export type OpInputs = readonly (Tensor | undefined)[];
 
 /** What a backward rule receives. */
-export interface BackwardContext<A, I extends OpInputs = Tensor[], X = undefined> {
+export interface BackwardContext<A, I extends OpInputs = Tensor[]> {
   /** The gradient of the loss with respect to the op's output. */
   grad: Tensor;
   /** The op's inputs as they were at forward time. */
@@ -36,22 +42,26 @@ export interface BackwardContext<A, I extends OpInputs = Tensor[], X = undefined
   attrs: A;
   /** For each input, whether its gradient is needed; rules may return null where it is not. */
   needsInputGrad: boolean[];
-  /** The forward's other outputs (`aux`), for an op declared with `defineOpWithAux`. */
+}
+
+/** What the backward rule of an op declared with `defineOpWithAux` receives: also the forward's `aux`. */
+export interface BackwardContextWithAux<A, I extends OpInputs, X> extends BackwardContext<A, I> {
+  /** The forward's other outputs. */
   aux: X;
 }
 
 /** The declaration of a differentiable op: a forward on raw values, a backward written in ops. */
-export interface OpSpec<A, I extends OpInputs = Tensor[], X = undefined> {
+export interface OpSpec<A, I extends OpInputs = Tensor[]> {
   /** The op's name, used in errors and in `gradFn`. */
   name: string;
   /** Computes the output from the inputs' values; runs without recording. */
-  forward: (inputs: I, attrs: A) => ForwardResult<X>;
+  forward: (inputs: I, attrs: A) => ForwardResult;
   /**
    * The gradient of each input, written with differentiable ops so that `createGraph` gives
    * higher-order gradients. Gradients may have the output's broadcast shape: the tape sums them down
    * to each input's shape. Omit for ops without a gradient (comparisons, argmax).
    */
-  backward?: (ctx: BackwardContext<A, I, X>) => (Tensor | null)[];
+  backward?: (ctx: BackwardContext<A, I>) => (Tensor | null)[];
   /**
    * Which values the backward reads: `'inputs'`, `'output'`, `'both'` (the default, the safe choice) or
    * `'none'` (it needs only shapes and attributes, as add and reshape do). A backward throws when a
@@ -71,11 +81,22 @@ export interface OpSpec<A, I extends OpInputs = Tensor[], X = undefined> {
    * without it is CPU-only and says so when given a GPU tensor; a custom op without it runs `forward`
    * (which works on the GPU when it is written in ops).
    */
-  webgpu?: ((inputs: I, attrs: A, gpu: GpuContext) => ForwardResult<X>) | 'same';
+  webgpu?: ((inputs: I, attrs: A, gpu: GpuContext) => ForwardResult) | 'same';
 }
 
 /** A declared op: call it with its tensor inputs and attributes. */
 export type Op<A, I extends OpInputs = Tensor[]> = (inputs: I, attrs: A) => Tensor;
+
+/**
+ * The declaration of an op with other outputs besides its differentiable one (`defineOpWithAux`): as
+ * `OpSpec`, but the forward (and the GPU forward, which has no 'same' form) returns `ForwardWithAux`, and
+ * the backward also receives `aux`.
+ */
+export interface OpSpecWithAux<A, I extends OpInputs, X> extends Omit<OpSpec<A, I>, 'forward' | 'backward' | 'webgpu'> {
+  forward: (inputs: I, attrs: A) => ForwardWithAux<X>;
+  backward?: (ctx: BackwardContextWithAux<A, I, X>) => (Tensor | null)[];
+  webgpu?: (inputs: I, attrs: A, gpu: GpuContext) => ForwardWithAux<X>;
+}
 
 /** A declared op with other outputs besides its differentiable one: call it for both. */
 export type OpWithAux<A, I extends OpInputs, X> = (inputs: I, attrs: A) => { output: Tensor; aux: X };
@@ -105,20 +126,23 @@ export function defineOp<A = undefined, I extends OpInputs = Tensor[]>(spec: OpS
  * const maxRows = defineOpWithAux<undefined, [x: Tensor], Int32Array>({ name: 'maxRows', forward: ([x]) => { ... return { data, shape, aux: argmax }; }, ... });
  * const { output, aux: argmax } = maxRows([x], undefined);
  */
-export function defineOpWithAux<A, I extends OpInputs, X>(spec: OpSpec<A, I, X>): OpWithAux<A, I, X> {
-  const run = declare(spec);
+export function defineOpWithAux<A, I extends OpInputs, X>(spec: OpSpecWithAux<A, I, X>): OpWithAux<A, I, X> {
+  const run = declare(spec as unknown as OpSpec<A, I>);
   return (inputs, attrs) => {
     const output = run(inputs as unknown as Tensor[], attrs);
-    const aux = lastAux as X;
+    const aux = lastAux;
     lastAux = undefined;
-    return { output, aux };
+    if (aux === undefined) {
+      throw new DlError(spec.name, `the forward of '${spec.name}' returned no aux: an op declared with defineOpWithAux returns { data, shape, aux }`, { hint: 'declare it with defineOp when it has no other outputs' });
+    }
+    return { output, aux: aux as X };
   };
 }
 
 // The aux of the forward that ran last (set as `declare`'s call returns, read at once by defineOpWithAux).
 let lastAux: unknown;
 
-function declare<A, I extends OpInputs, X>(spec: OpSpec<A, I, X>): (inputs: Tensor[], attrs: A) => Tensor {
+function declare<A, I extends OpInputs>(spec: OpSpec<A, I>): (inputs: Tensor[], attrs: A) => Tensor {
   // Inside, inputs are a plain list (an optional input left out is simply absent): I types the op's surface.
   const forward = spec.forward as unknown as (inputs: Tensor[], attrs: A) => ForwardResult;
   const backward = spec.backward as unknown as Rule<A> | undefined;
@@ -137,6 +161,10 @@ function declare<A, I extends OpInputs, X>(spec: OpSpec<A, I, X>): (inputs: Tens
     let inputs = given;
     let gpu: GpuContext | null = null;
     for (let i = 0; i < inputs.length; i++) {
+      if (inputs[i] === undefined) {
+        inputs = withoutTrailingGaps(name, inputs);
+        if (i >= inputs.length) break;
+      }
       if (inputs[i]!.device !== 'cpu') {
         gpu = gpuContext(name);
         inputs = sameDevice(name, inputs, gpu);
@@ -155,7 +183,7 @@ function declare<A, I extends OpInputs, X>(spec: OpSpec<A, I, X>): (inputs: Tens
     }
     // A built-in forward's result is trusted (its op table tests it); a user's is checked.
     const result = custom ? checkForwardResult(name, raw) : raw;
-    const aux = result instanceof Tensor ? undefined : result.aux;
+    const aux = result instanceof Tensor ? undefined : (result as { aux?: unknown }).aux;
     const output = trustedTensor(result instanceof Tensor ? result.storage : result.data, result.shape);
     const data = output.storage;
     const viewOf = custom && !(raw instanceof Tensor) ? inputs.find((t) => t.storage.buffer === data.buffer) : undefined;
@@ -188,7 +216,7 @@ function declare<A, I extends OpInputs, X>(spec: OpSpec<A, I, X>): (inputs: Tens
 }
 
 /** A backward rule as the engine calls it, on the recorded list of inputs. */
-type Rule<A> = (ctx: BackwardContext<A, Tensor[], unknown>) => (Tensor | null)[];
+type Rule<A> = (ctx: BackwardContextWithAux<A, Tensor[], unknown>) => (Tensor | null)[];
 
 /**
  * A recorded call of a declared op: its inputs, what its rule reads (attributes, output) and the rule;
@@ -241,6 +269,18 @@ class OpNode<A> implements Node {
     this.#output = null;
     this.inputs = [];
   }
+}
+
+/**
+ * The inputs without their trailing `undefined`s: an optional input (`bias?: Tensor`) given as undefined is
+ * left out, as if not given. An undefined before a tensor is an error naming the op and the position.
+ */
+function withoutTrailingGaps(name: string, inputs: Tensor[]): Tensor[] {
+  let n = inputs.length;
+  while (n > 0 && inputs[n - 1] === undefined) n--;
+  const gap = inputs.findIndex((t, i) => i < n && t === undefined);
+  if (gap >= 0) throw new DlError(name, `input ${gap} of '${name}' is undefined, but input ${n - 1} after it is given: only trailing inputs may be left out`);
+  return inputs.slice(0, n);
 }
 
 // Shared, frozen flag arrays for the common cases: every input needs a gradient; the rule reads no values.

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  GradcheckError, Tensor, add, cat, defineOp, defineOpWithAux, type Op, exp, grad, gradcheck, gradgradcheck, mul, noGrad, sum, tensor, unsqueeze, zeros, type TypedArray,
+  DlError, GradcheckError, Tensor, add, cat, defineOp, defineOpWithAux, type ForwardResult, type Op, exp, grad, gradcheck, gradgradcheck, mul, noGrad, sum, tensor, unsqueeze, zeros, type TypedArray,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbTensorOfShape, gradcheckProperty } from '@dl/autograd/testing';
 
@@ -86,6 +86,17 @@ describe('defineOp: a custom op on the tape', () => {
     expect(Array.from(x.grad!.data)).toEqual([2, -4, 6]);
     expect(Array.from(shift.grad!.data)).toEqual([1, 1, 1]);
     gradcheck((a: Tensor, b: Tensor) => squarePlus([a, b], undefined), [tensor([0.3, -1.2], f64), tensor([2, 0.1], f64)]);
+    // Given as undefined, it is left out; an undefined before a given input is an error naming the op.
+    const none: Tensor | undefined = undefined;
+    expect(Array.from(squarePlus([x, none], undefined).data)).toEqual([1, 4, 9]);
+    const gapped = defineOp<undefined, [a: Tensor, b?: Tensor, c?: Tensor]>({ name: 'gapped', forward: ([a]) => mul(a, 1) });
+    expect(() => gapped([x, undefined, x], undefined)).toThrow(DlError);
+    expect(() => gapped([x, undefined, x], undefined)).toThrow("gapped: input 1 of 'gapped' is undefined, but input 2 after it is given: only trailing inputs may be left out");
+  });
+
+  it("keeps a forward typed with the exported ForwardResult, as custom ops wrote them before inputs were typed", () => {
+    const double = defineOp<{ by: number }>({ name: 'double', forward: ([x], { by }): ForwardResult => mul(x!, by) });
+    expect(Array.from(double([tensor([1, 2], f64)], { by: 2 }).data)).toEqual([2, 4]);
   });
 
   it('returns other outputs beside the differentiable one (defineOpWithAux), and its backward reads them', () => {
@@ -100,6 +111,9 @@ describe('defineOp: a custom op on the tape', () => {
     // A plain op's call after it does not hand the aux on.
     expect(cube([x], undefined).shape).toEqual([2, 3]);
     expect(rowMax([tensor([[4, 9]], f64)], undefined).aux).toEqual(Int32Array.from([1]));
+    // A forward that gives no aux (a JS caller's slip the types would catch) is named.
+    const noAux = defineOpWithAux<undefined, [x: Tensor], Int32Array>({ name: 'noAux', forward: ([x]) => ({ data: x.data, shape: x.shape }) as never });
+    expect(() => noAux([x], undefined)).toThrow(/noAux: the forward of 'noAux' returned no aux/);
   });
 
   it('composes with built-in ops on both sides', () => {

@@ -16,6 +16,7 @@ import { positionOps } from './gpuPositions.js';
 import type { GpuArray } from '../kernels/webgpu/context.js';
 import { cast as gpuCast } from '../kernels/webgpu/elementwise.js';
 import { floatsOnGpu, onGpu } from './webgpu.js';
+import { gpuContext } from '../device.js';
 import { api, sig, type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
@@ -226,8 +227,8 @@ function extremeOp(name: 'max' | 'min', sign: 1 | -1) {
     const keepdim = x.ndim > 0 && (options.keepdim ?? false);
     if (x.ndim === 0) x = reshape(x, [1]);
     const { output: v, aux: picked } = values([x], { dim, keepdim });
-    // The caller's indices are a copy: writing into them must not move the gradient.
-    const idx = picked instanceof Int32Array ? new Tensor(picked.slice(), v.shape) : trustedTensor(picked, v.shape);
+    // The caller's indices are a copy (on the CPU or the GPU): writing into them must not move the gradient.
+    const idx = picked instanceof Int32Array ? new Tensor(picked.slice(), v.shape) : trustedTensor(gpuContext(name).copy(picked), v.shape);
     return valuesIndices(v, idx);
   }
   return api(sig(name, ['x', K.tensor], ['options', opts({ dim: extremeDim(name), keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), reduce);
