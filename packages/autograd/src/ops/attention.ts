@@ -1,7 +1,7 @@
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { allocate, defaultDType, isFloat, type DType, type TypedArray } from '../dtype.js';
-import { defineOp, type Op } from '../op.js';
+import { defineOp, defineOpWithAux, type ForwardWithAux, type Op, type OpWithAux } from '../op.js';
 import { defaultGenerator, generatorKind, type Generator } from '../random.js';
 import { broadcastShapes, fmt } from '../shape.js';
 import { operands } from './broadcast.js';
@@ -15,9 +15,9 @@ import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 
-/** What the forward keeps for the backward (PyTorch's `ctx.save_for_backward`): P and the dropout mask. */
+/** The attention forward's other outputs, which the backward and the weights' caller read: P and the dropout mask. */
 interface Saved {
-  probs: Tensor | null;
+  probs: Tensor;
   keep: Tensor | null;
 }
 interface AttentionAttrs {
@@ -25,7 +25,6 @@ interface AttentionAttrs {
   isCausal: boolean;
   dropoutP: number;
   generator: Generator;
-  saved: Saved;
 }
 
 /**
@@ -88,37 +87,25 @@ function scoresBackward(dP: Tensor, P: Tensor, [q, k]: Tensor[], scale: number, 
   ];
 }
 
-// The attention weights P as a function of [q, k, mask?]. Its forward returns the P saved by the
-// attention forward (no recomputation), so backward rules can use P on the tape (createGraph).
-const probsOp: Op<AttentionAttrs> = defineOp<AttentionAttrs>({
+// The attention weights P as a function of [q, k, mask?]. Its forward returns the P the attention forward
+// computed (`probs`, no recomputation), so backward rules can use P on the tape (createGraph).
+const probsOp: Op<AttentionAttrs & { probs: Tensor }> = defineOp<AttentionAttrs & { probs: Tensor }>({
   name: 'attentionWeights',
-  forward: (inputs, attrs) => attrs.saved.probs ?? probabilities(inputs, attrs),
+  forward: (_, { probs }) => probs,
   webgpu: 'same',
   backward: ({ grad, inputs, output, attrs, needsInputGrad }) => scoresBackward(grad, output, inputs, attrs.scale, needsInputGrad),
 });
 
-const attentionOp: Op<AttentionAttrs, AttentionInputs> = defineOp<AttentionAttrs, AttentionInputs>({
+// Its aux is P and the dropout mask: the backward reads them, and so does the caller that returns the weights.
+const attentionOp: OpWithAux<AttentionAttrs, AttentionInputs, Saved> = defineOpWithAux<AttentionAttrs, AttentionInputs, Saved>({
   name: 'scaledDotProductAttention',
   saves: 'inputs',
-  webgpu: 'same',
-  forward: ([q, k, v, mask], attrs) => {
-    const P = probabilities(mask === undefined ? [q, k] : [q, k, mask], attrs);
-    let keep: Tensor | null = null;
-    if (attrs.dropoutP > 0) {
-      const m = allocate(P.dtype, P.numel());
-      const scaleKept = attrs.dropoutP < 1 ? 1 / (1 - attrs.dropoutP) : 0;
-      for (let i = 0; i < m.length; i++) m[i] = attrs.generator.uniform() < attrs.dropoutP ? 0 : scaleKept;
-      keep = new Tensor(m, P.shape).to(P.device);
-    }
-    attrs.saved.probs = P;
-    attrs.saved.keep = keep;
-    return matmul(keep === null ? P : mul(P, keep), v);
-  },
+  webgpu: (inputs, attrs) => attentionForward(inputs, attrs),
+  forward: (inputs, attrs) => attentionForward(inputs, attrs),
   // dV = P̃ᵀ·dO and dP = (dO·Vᵀ) ⊙ keep, with P̃ = P ⊙ keep the weights after dropout.
-  backward: ({ grad, inputs: [q, k, v, mask], attrs, needsInputGrad: [gq, gk, gv, gm] }) => {
+  backward: ({ grad, inputs: [q, k, v, mask], attrs, aux: { probs, keep }, needsInputGrad: [gq, gk, gv, gm] }) => {
     const qk = mask === undefined ? [q, k] : [q, k, mask];
-    const P = probsOp(qk, attrs);
-    const keep = attrs.saved.keep;
+    const P = probsOp(qk, { ...attrs, probs });
     const dV = gv ? matmul(transpose(keep === null ? P : mul(P, keep), -2, -1), grad) : null;
     if (!gq && !gk && !gm) return [null, null, dV, null];
     let dP = matmul(grad, transpose(v, -2, -1));
@@ -127,6 +114,20 @@ const attentionOp: Op<AttentionAttrs, AttentionInputs> = defineOp<AttentionAttrs
     return [dQ ?? null, dK ?? null, dV, dMask ?? null];
   },
 });
+
+/** The attention forward, written in ops (so it runs on any device): softmax(q·kᵀ·scale + mask), dropout, · v. */
+function attentionForward([q, k, v, mask]: AttentionInputs, attrs: AttentionAttrs): ForwardWithAux<Saved> {
+  const P = probabilities(mask === undefined ? [q, k] : [q, k, mask], attrs);
+  let keep: Tensor | null = null;
+  if (attrs.dropoutP > 0) {
+    const m = allocate(P.dtype, P.numel());
+    const scaleKept = attrs.dropoutP < 1 ? 1 / (1 - attrs.dropoutP) : 0;
+    for (let i = 0; i < m.length; i++) m[i] = attrs.generator.uniform() < attrs.dropoutP ? 0 : scaleKept;
+    keep = new Tensor(m, P.shape).to(P.device);
+  }
+  const out = matmul(keep === null ? P : mul(P, keep), v);
+  return { data: out.storage, shape: out.shape, aux: { probs: P, keep } };
+}
 
 /** Options of `scaledDotProductAttention`. */
 export interface ScaledDotProductAttentionOptions {
@@ -191,7 +192,7 @@ function prepare(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAtten
   const scale = options.scale ?? 1 / Math.sqrt(E);
   if (typeof scale !== 'number' || !Number.isFinite(scale)) throw new DlError(`${op}: scale must be a finite number, got ${String(scale)}`);
   const attrs: AttentionAttrs = {
-    scale, isCausal: options.isCausal ?? false, dropoutP, generator: options.generator ?? defaultGenerator, saved: { probs: null, keep: null },
+    scale, isCausal: options.isCausal ?? false, dropoutP, generator: options.generator ?? defaultGenerator,
   };
   return [inputs, attrs];
 }
@@ -206,7 +207,7 @@ function prepare(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAtten
  */
 export const scaledDotProductAttention = api(sig('scaledDotProductAttention', ['q', K.tensor], ['k', K.tensor], ['v', K.tensor], ['options', opts({ attnMask: K.nullable(K.tensor), isCausal: K.bool, dropoutP: K.number, scale: K.number, generator: generatorKind })]), function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
   const [inputs, attrs] = prepare(q, k, v, options);
-  return attentionOp(inputs, attrs);
+  return attentionOp(inputs, attrs).output;
 });
 
 /**
@@ -216,10 +217,10 @@ export const scaledDotProductAttention = api(sig('scaledDotProductAttention', ['
  */
 export const scaledDotProductAttentionWithWeights = api(sig('scaledDotProductAttentionWithWeights', ['q', K.tensor], ['k', K.tensor], ['v', K.tensor], ['options', opts({ attnMask: K.nullable(K.tensor), isCausal: K.bool, dropoutP: K.number, scale: K.number, generator: generatorKind })]), function scaledDotProductAttentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): AttentionResult {
   const [inputs, attrs] = prepare(q, k, v, options);
-  const output = attentionOp(inputs, attrs);
+  const { output, aux: { probs, keep } } = attentionOp(inputs, attrs);
   const [qq, kk, , mm] = inputs;
-  const P = probsOp(mm === undefined ? [qq, kk] : [qq, kk, mm], attrs);
-  return { output, weights: attrs.saved.keep === null ? P : mul(P, attrs.saved.keep) };
+  const P = probsOp(mm === undefined ? [qq, kk] : [qq, kk, mm], { ...attrs, probs });
+  return { output, weights: keep === null ? P : mul(P, keep) };
 });
 
 function additive(op: string, mask: Tensor, blockedWhen: 0 | 1, dtype: DType = isFloat(mask.dtype) ? mask.dtype : defaultDType): Tensor {

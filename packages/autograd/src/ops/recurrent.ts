@@ -6,7 +6,7 @@ import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { allocate, type FloatArray } from '../dtype.js';
 import { zeros } from '../creation.js';
-import { defineOp, type Op, type OpInputs } from '../op.js';
+import { defineOp, defineOpWithAux, type Op, type OpInputs, type OpWithAux } from '../op.js';
 import { k, type CellMode, type RecurrentDims, type RecurrentSaved } from '../kernels/index.js';
 import { withGradMode, isGradEnabled } from '../tape.js';
 import { gradients } from '../functional.js';
@@ -198,8 +198,6 @@ export interface RecurrentLayerResult {
 interface LayerAttrs {
   mode: CellMode;
   dims: RecurrentDims;
-  /** The forward's per-step activations, kept for the backward. */
-  saved: RecurrentSaved | null;
 }
 
 /** The layer from basic ops, one step at a time: the fused `recurrentLayer`'s reference, packed as [T+1 or T+2, N, H]. */
@@ -248,23 +246,26 @@ export const recurrentLayerReference = api(sig('recurrentLayerReference', ['xPro
 /** The layer op's inputs: the input projection, the recurrent weight and bias, the first state (and cell, for an LSTM). */
 type LayerInputs = [xProj: Tensor, wHh: Tensor, bHh: Tensor, h0: Tensor, c0?: Tensor];
 
-const layerOp: Op<LayerAttrs, LayerInputs> = defineOp<LayerAttrs, LayerInputs>({
+// Its aux is the forward's per-step activations, which the CPU backward reads (null off the CPU, where the
+// layer is its step-by-step composition, a few kernels per step, forward and backward).
+const layerOp: OpWithAux<LayerAttrs, LayerInputs, RecurrentSaved | null> = defineOpWithAux<LayerAttrs, LayerInputs, RecurrentSaved | null>({
   name: 'recurrentLayer',
   saves: 'inputs',
   forward: ([xProj, wHh, bHh, h0, c0], attrs) => {
     const c = c0 === undefined ? null : floats(c0);
     const { out, saved } = k.recurrentForward(attrs.mode, floats(xProj), floats(wHh), floats(bHh), floats(h0), c, attrs.dims);
-    attrs.saved = saved;
     const { T, N, H } = attrs.dims;
-    return { data: out, shape: [T + (c0 === undefined ? 1 : 2), N, H] };
+    return { data: out, shape: [T + (c0 === undefined ? 1 : 2), N, H], aux: saved };
   },
-  // Off the CPU the layer is its step-by-step composition (a few kernels per step), forward and backward.
-  webgpu: (inputs, attrs) => layerReference(inputs, attrs.mode, attrs.dims),
-  backward: ({ grad, inputs, attrs, needsInputGrad }) => {
-    if (isGradEnabled() || grad.device !== 'cpu') return composedVjp((xs) => layerReference(xs, attrs.mode, attrs.dims), inputs.filter((t) => t !== undefined), grad, needsInputGrad);
+  webgpu: (inputs, attrs) => {
+    const out = layerReference(inputs, attrs.mode, attrs.dims);
+    return { data: out.storage, shape: out.shape, aux: null };
+  },
+  backward: ({ grad, inputs, attrs, needsInputGrad, aux: saved }) => {
+    if (isGradEnabled() || grad.device !== 'cpu' || saved === null) return composedVjp((xs) => layerReference(xs, attrs.mode, attrs.dims), inputs.filter((t) => t !== undefined), grad, needsInputGrad);
     const { T, N, H } = attrs.dims;
     const [xProj, wHh, bHh, h0, c0] = inputs;
-    const g = k.recurrentBackward(attrs.mode, floats(grad), floats(wHh), attrs.saved!, attrs.dims);
+    const g = k.recurrentBackward(attrs.mode, floats(grad), floats(wHh), saved, attrs.dims);
     const G = xProj.shape[2]!;
     return [
       new Tensor(g.dxProj, [T, N, G]), new Tensor(g.dwHh, wHh.shape), new Tensor(g.dbHh, bHh.shape),
@@ -303,7 +304,7 @@ function layerArgs(
   }
   const bias = bHh ?? zeros([G], { dtype: xProj.dtype, device: xProj.device });
   const tensors: LayerInputs = c0 === null ? operands(op, xProj, wHh, bias, h0) : operands(op, xProj, wHh, bias, h0, c0);
-  return { inputs: tensors, attrs: { mode, dims: { T, N, H, reverse: options.reverse ?? false, lengths }, saved: null } };
+  return { inputs: tensors, attrs: { mode, dims: { T, N, H, reverse: options.reverse ?? false, lengths } } };
 }
 
 function unpack(packed: Tensor, { T, N, H }: RecurrentDims, lstm: boolean): RecurrentLayerResult {
@@ -327,5 +328,5 @@ export const recurrentLayer = api(sig('recurrentLayer', ['xProj', K.tensor], ['w
   xProj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, options: RecurrentLayerOptions,
 ): RecurrentLayerResult {
   const { inputs, attrs } = layerArgs(xProj, wHh, bHh, h0, c0, options);
-  return unpack(layerOp(inputs, attrs), attrs.dims, options.mode === 'lstm');
+  return unpack(layerOp(inputs, attrs).output, attrs.dims, options.mode === 'lstm');
 });
