@@ -1,7 +1,7 @@
 import type { TypedArray } from '../dtype.js';
 import { like } from './cpu/alloc.js';
 import * as js from './cpu/elementwise.js';
-import { addRowsWasm, addScaledWasm, binaryWasm, reluBackwardWasm, reluWasm } from './wasm/elementwise.js';
+import { addIntoWasm, addRowsWasm, addScaledWasm, binaryWasm, reluBackwardWasm, reluWasm } from './wasm/elementwise.js';
 
 // The wasm backend's elementwise kernels: float32 arrays of at least WASM_MIN_ELEMENTS run in WebAssembly
 // SIMD (wasm/elementwise.ts) with the JS kernel's bits; other dtypes, small arrays and runtimes without
@@ -39,6 +39,12 @@ export function addRows(a: TypedArray, b: TypedArray, outer: number, m: number, 
     if (addRowsWasm(a as Float32Array, b as Float32Array, o as Float32Array, outer, m)) return o;
   }
   return js.addRows(a, b, outer, m, inner);
+}
+
+/** As cpu/elementwise.ts's `addInto` (the engine's sums of gradients). */
+export function addInto(a: TypedArray, b: TypedArray): void {
+  if (wasmTakes(a.length, a, b) && addIntoWasm(a as Float32Array, b as Float32Array, a.length)) return;
+  js.addInto(a, b);
 }
 
 /** As cpu/elementwise.ts's `addScaledInPlace`. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as js from '../../src/kernels/cpu/elementwise.js';
 import * as routed from '../../src/kernels/elementwise.js';
-import { addRowsWasm, addScaledWasm, binaryWasm, reluBackwardWasm, reluWasm } from '../../src/kernels/wasm/elementwise.js';
+import { addIntoWasm, addRowsWasm, addScaledWasm, binaryWasm, reluBackwardWasm, reluWasm } from '../../src/kernels/wasm/elementwise.js';
 import { wasmGemmSupported } from '../../src/kernels/wasm/gemm.js';
 import { jsKernels, wasmKernels } from '../../src/kernels/index.js';
 import { addScaledInto, DlError } from '../../src/index.js';
@@ -101,11 +101,25 @@ describe.skipIf(!wasmGemmSupported())('the wasm elementwise kernels', () => {
       }), { numRuns: 200 });
   });
 
+  it("adds into an array in place with the JS addInto's bits, leaving what lies around it alone", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 70 }).chain((n) => fc.tuple(f32Array(n, n), f32Array(n, n))), fc.integer({ min: 0, max: 5 }), ([a, b], at) => {
+      const want = a.slice();
+      js.addInto(want, b);
+      const as = atOffset(a, at);
+      expect(addIntoWasm(as, atOffset(b, at + 2), a.length)).toBe(true);
+      expectSameBits(as, want);
+      const whole = new Float32Array(as.buffer);
+      for (let i = 0; i < whole.length; i++) if (i < at || i >= at + a.length) expect(whole[i]).toBe(7);
+    }), { numRuns: 200 });
+  });
+
   it('are what the wasm backend runs for float32 arrays of 1024 elements or more; smaller ones, float64 and the js backend run the JS loops', () => {
     expect(wasmKernels.relu).toBe(routed.relu);
     expect(wasmKernels.reluBackward).toBe(routed.reluBackward);
     expect(wasmKernels.addRows).toBe(routed.addRows);
     expect(wasmKernels.addScaledInPlace).toBe(routed.addScaledInPlace);
+    expect(wasmKernels.addInto).toBe(routed.addInto);
+    expect(jsKernels.addInto).toBe(js.addInto);
     for (const op of ['add', 'sub', 'mul', 'div'] as const) {
       expect(wasmKernels[op]).toBe(routed[op]);
       expect(jsKernels[op]).toBe(js[op]);
@@ -123,6 +137,9 @@ describe.skipIf(!wasmGemmSupported())('the wasm elementwise kernels', () => {
         const [y1, y2] = [x.slice(), x.slice()];
         routed.addScaledInPlace(y1, g, -0.3);
         js.addScaledInPlace(y2, g, -0.3);
+        expectSameBits(y1, y2);
+        routed.addInto(y1, g);
+        js.addInto(y2, g);
         expectSameBits(y1, y2);
         for (const op of ['add', 'sub', 'mul', 'div'] as const) {
           expectSameBits(routed[op](x, g), js[op](x, g));

@@ -32,3 +32,8 @@ export function binaryWasm(op: 'add' | 'sub' | 'mul' | 'div', a: Float32Array, b
   const mode = a.length === n && b.length === n ? 0 : a.length === 1 ? 1 : 2;
   return inWasm([[a, 0, a.length, 'in'], [b, 0, b.length, 'in'], [o, 0, n, 'out']], (w, [pa, pb, po]) => w[op](pa!, pb!, po!, n, mode));
 }
+
+/** a += b in place over n > 0 elements (the binary add, writing over a). */
+export function addIntoWasm(a: Float32Array, b: Float32Array, n: number): boolean {
+  return inWasm([[a, 0, n, 'inout'], [b, 0, n, 'in']], (w, [pa, pb]) => w.add(pa!, pb!, pa!, n, 0));
+}
