@@ -39,10 +39,10 @@ export const jsBackend: Backend = {
   },
 };
 
-/** The default backend: the same loops, with float32 matrix products (matmul, linear, conv, RNNs), the LSTM and GRU cells, relu, bias adds and the plain SGD step in WebAssembly SIMD. */
+/** The default backend: the same loops, with float32 matrix products (matmul, linear, conv, RNNs), the LSTM and GRU cells and the hot elementwise kernels (arithmetic, relu, sums, 2x2 pooling, the plain SGD step) in WebAssembly SIMD. */
 export const wasmBackend: Backend = {
   name: 'wasm',
-  description: 'float32 products, convolutions, LSTM/GRU cells, relu, bias adds and the SGD step in WebAssembly SIMD; other kernels in TypeScript',
+  description: 'float32 products, convolutions, recurrent cells and the hot elementwise kernels (arithmetic, relu, sums, 2x2 pooling, the SGD step) in WebAssembly SIMD; other kernels in TypeScript',
   unavailable: () => (wasmGemmValidates() ? null : 'this runtime has no WebAssembly SIMD (or no WebAssembly)'),
   allocate,
   kernels: wasmKernels,
