@@ -129,9 +129,9 @@ export function defineOp<A = undefined, I extends OpInputs = Tensor[]>(spec: OpS
 export function defineOpWithAux<A, I extends OpInputs, X>(spec: OpSpecWithAux<A, I, X>): OpWithAux<A, I, X> {
   const run = declare(spec as unknown as OpSpec<A, I>);
   return (inputs, attrs) => {
-    const output = run(inputs as unknown as Tensor[], attrs);
-    const aux = lastAux;
-    lastAux = undefined;
+    const box: AuxBox = { aux: undefined };
+    const output = run(inputs as unknown as Tensor[], attrs, box);
+    const { aux } = box;
     if (aux === undefined) {
       throw new DlError(spec.name, `the forward of '${spec.name}' returned no aux: an op declared with defineOpWithAux returns { data, shape, aux }`, { hint: 'declare it with defineOp when it has no other outputs' });
     }
@@ -139,10 +139,12 @@ export function defineOpWithAux<A, I extends OpInputs, X>(spec: OpSpecWithAux<A,
   };
 }
 
-// The aux of the forward that ran last (set as `declare`'s call returns, read at once by defineOpWithAux).
-let lastAux: unknown;
+/** Where a declared op's call puts its forward's aux, for `defineOpWithAux` (plain ops pass none). */
+interface AuxBox {
+  aux: unknown;
+}
 
-function declare<A, I extends OpInputs>(spec: OpSpec<A, I>): (inputs: Tensor[], attrs: A) => Tensor {
+function declare<A, I extends OpInputs>(spec: OpSpec<A, I>): (inputs: Tensor[], attrs: A, box?: AuxBox) => Tensor {
   // Inside, inputs are a plain list (an optional input left out is simply absent): I types the op's surface.
   const forward = spec.forward as unknown as (inputs: Tensor[], attrs: A) => ForwardResult;
   const backward = spec.backward as unknown as Rule<A> | undefined;
@@ -157,7 +159,7 @@ function declare<A, I extends OpInputs>(spec: OpSpec<A, I>): (inputs: Tensor[], 
   const onGpu = spec.webgpu === 'same' || (spec.webgpu === undefined && custom)
     ? (xs: Tensor[], a: A) => forward(xs, a)
     : spec.webgpu as unknown as ((inputs: Tensor[], attrs: A, gpu: GpuContext) => ForwardResult) | undefined;
-  return (given, attrs) => {
+  return (given, attrs, box) => {
     let inputs = given;
     let gpu: GpuContext | null = null;
     for (let i = 0; i < inputs.length; i++) {
@@ -192,7 +194,7 @@ function declare<A, I extends OpInputs>(spec: OpSpec<A, I>): (inputs: Tensor[], 
     // Anomaly mode only: without it no stack is captured and no value is scanned.
     const stack = isAnomalyEnabled() ? captureStack() : undefined;
     if (stack !== undefined && checksForward()) checkAnomaly(name, output, stack);
-    lastAux = aux;
+    if (box !== undefined) box.aux = aux;
     if (backward === undefined || !isGradEnabled() || !isFloat(output.dtype)) return output;
     const n = inputs.length;
     let needed = 0;
