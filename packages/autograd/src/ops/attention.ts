@@ -100,11 +100,12 @@ const probsOp: Op<AttentionAttrs & { probs: Tensor }> = defineOp<AttentionAttrs 
 const attentionOp: OpWithAux<AttentionAttrs, AttentionInputs, Saved> = defineOpWithAux<AttentionAttrs, AttentionInputs, Saved>({
   name: 'scaledDotProductAttention',
   saves: 'inputs',
-  webgpu: (inputs, attrs) => attentionForward(inputs, attrs),
-  forward: (inputs, attrs) => attentionForward(inputs, attrs),
+  forward: attentionForward,
+  webgpu: attentionForward,
   // dV = P̃ᵀ·dO and dP = (dO·Vᵀ) ⊙ keep, with P̃ = P ⊙ keep the weights after dropout.
-  backward: ({ grad, inputs: [q, k, v, mask], attrs, aux: { probs, keep }, needsInputGrad: [gq, gk, gv, gm] }) => {
-    const qk = mask === undefined ? [q, k] : [q, k, mask];
+  backward: ({ grad, inputs, attrs, aux: { probs, keep }, needsInputGrad: [gq, gk, gv, gm] }) => {
+    const v = inputs[2];
+    const qk = scoreInputs(inputs);
     const P = probsOp(qk, { ...attrs, probs });
     const dV = gv ? matmul(transpose(keep === null ? P : mul(P, keep), -2, -1), grad) : null;
     if (!gq && !gk && !gm) return [null, null, dV, null];
@@ -116,8 +117,8 @@ const attentionOp: OpWithAux<AttentionAttrs, AttentionInputs, Saved> = defineOpW
 });
 
 /** The attention forward, written in ops (so it runs on any device): softmax(q·kᵀ·scale + mask), dropout, · v. */
-function attentionForward([q, k, v, mask]: AttentionInputs, attrs: AttentionAttrs): ForwardWithAux<Saved> {
-  const P = probabilities(mask === undefined ? [q, k] : [q, k, mask], attrs);
+function attentionForward(inputs: AttentionInputs, attrs: AttentionAttrs): ForwardWithAux<Saved> {
+  const P = probabilities(scoreInputs(inputs), attrs);
   let keep: Tensor | null = null;
   if (attrs.dropoutP > 0) {
     const m = allocate(P.dtype, P.numel());
@@ -125,7 +126,7 @@ function attentionForward([q, k, v, mask]: AttentionInputs, attrs: AttentionAttr
     for (let i = 0; i < m.length; i++) m[i] = attrs.generator.uniform() < attrs.dropoutP ? 0 : scaleKept;
     keep = new Tensor(m, P.shape).to(P.device);
   }
-  const out = matmul(keep === null ? P : mul(P, keep), v);
+  const out = matmul(keep === null ? P : mul(P, keep), inputs[2]);
   return { data: out.storage, shape: out.shape, aux: { probs: P, keep } };
 }
 
@@ -157,6 +158,11 @@ export interface AttentionResult {
 
 /** The attention op's inputs: query, key, value and the additive mask when there is one. */
 type AttentionInputs = [q: Tensor, k: Tensor, v: Tensor, mask?: Tensor];
+
+/** The inputs the scores (and so P) depend on: [q, k] and the mask when there is one. */
+function scoreInputs([q, k, , mask]: AttentionInputs): Tensor[] {
+  return mask === undefined ? [q, k] : [q, k, mask];
+}
 
 function prepare(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions): [AttentionInputs, AttentionAttrs] {
   const op = 'scaledDotProductAttention';
@@ -218,8 +224,7 @@ export const scaledDotProductAttention = api(sig('scaledDotProductAttention', ['
 export const scaledDotProductAttentionWithWeights = api(sig('scaledDotProductAttentionWithWeights', ['q', K.tensor], ['k', K.tensor], ['v', K.tensor], ['options', opts({ attnMask: K.nullable(K.tensor), isCausal: K.bool, dropoutP: K.number, scale: K.number, generator: generatorKind })]), function scaledDotProductAttentionWithWeights(q: Tensor, k: Tensor, v: Tensor, options: ScaledDotProductAttentionOptions = {}): AttentionResult {
   const [inputs, attrs] = prepare(q, k, v, options);
   const { output, aux: { probs, keep } } = attentionOp(inputs, attrs);
-  const [qq, kk, , mm] = inputs;
-  const P = probsOp(mm === undefined ? [qq, kk] : [qq, kk, mm], { ...attrs, probs });
+  const P = probsOp(scoreInputs(inputs), { ...attrs, probs });
   return { output, weights: keep === null ? P : mul(P, keep) };
 });
 
