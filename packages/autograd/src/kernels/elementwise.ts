@@ -2,17 +2,11 @@ import type { TypedArray } from '../dtype.js';
 import { like } from './cpu/alloc.js';
 import * as js from './cpu/elementwise.js';
 import { addIntoWasm, addRowsWasm, addScaledWasm, binaryWasm, reluBackwardWasm, reluWasm } from './wasm/elementwise.js';
+import { wasmTakes } from './wasm/regions.js';
 
-// The wasm backend's elementwise kernels: float32 arrays of at least WASM_MIN_ELEMENTS run in WebAssembly
-// SIMD (wasm/elementwise.ts) with the JS kernel's bits; other dtypes, small arrays and runtimes without
-// WebAssembly SIMD run the JS kernels (cpu/elementwise.ts).
-
-// Below this many elements the copies and the call cost more than the JS loop saves.
-const WASM_MIN_ELEMENTS = 1024;
-
-function wasmTakes(n: number, ...xs: TypedArray[]): boolean {
-  return n >= WASM_MIN_ELEMENTS && xs.every((x) => x instanceof Float32Array);
-}
+// The wasm backend's elementwise kernels: float32 arrays large enough (regions.ts's wasmTakes) run in
+// WebAssembly SIMD (wasm/elementwise.ts) with the JS kernel's bits; other dtypes, small arrays and
+// runtimes without WebAssembly SIMD run the JS kernels (cpu/elementwise.ts).
 
 /** As cpu/elementwise.ts's `relu`. */
 export function relu(x: TypedArray): TypedArray {

@@ -2,6 +2,15 @@
 // JavaScript heap (the cells, the elementwise kernels) lend the GEMM instance's memory for one call.
 import { align16 } from './blocks.js';
 import { gemmWorkspace, releaseWorkspace, type GemmExports } from './gemm.js';
+import type { TypedArray } from '../../dtype.js';
+
+// Below this many elements the copies and the call cost more than the JS loop saves.
+const WASM_MIN_ELEMENTS = 1024;
+
+/** Whether an elementwise kernel or sum over n elements of these arrays is worth copying into wasm: all float32, n large enough. */
+export function wasmTakes(n: number, ...xs: TypedArray[]): boolean {
+  return n >= WASM_MIN_ELEMENTS && xs.every((x) => x instanceof Float32Array);
+}
 
 /**
  * A slice of an array a module function reads (`in`), writes (`out`) or both: the array, its offset and
