@@ -8,6 +8,29 @@ import { gpuContext } from '../device.js';
 import type { GpuContext } from '../kernels/webgpu/context.js';
 import { floatsOnGpu, onGpu } from './webgpu.js';
 
+// The shape of a number's scalar, frozen once (the constructor copies and freezes any other array).
+const scalarShape: Shape = Object.freeze([]);
+// Numbers' scalars by dtype and value. Ops only read their inputs, so one tensor serves every call given that
+// number; a chain of `add(y, 1)` then allocates (and keeps on its tape) no tensor per call. Bounded: a full
+// map starts over. −0 is not kept (a Map's keys do not tell it from 0).
+const scalarCache: Record<DType, Map<number, Tensor>> = { float32: new Map(), float64: new Map(), int32: new Map(), bool: new Map() };
+const scalarCacheSize = 256;
+
+/** The 0-dim tensor of `dtype` holding `x`, shared by every call given `x` (see `scalarCache`). */
+function scalarOf(x: number, dtype: DType): Tensor {
+  const cache = scalarCache[dtype];
+  const negZero = Object.is(x, -0);
+  let t = negZero ? undefined : cache.get(x);
+  if (t !== undefined) return t;
+  const data = allocate(dtype, 1);
+  data[0] = x;
+  t = trustedTensor(data, scalarShape);
+  if (negZero) return t;
+  if (cache.size >= scalarCacheSize) cache.clear();
+  cache.set(x, t);
+  return t;
+}
+
 /**
  * The operands of an elementwise op as tensors of one dtype, promoted as PyTorch does: bool < int32 <
  * float (float32 and float64 are not mixed: that names both); a number becomes a scalar of that dtype,
@@ -47,11 +70,7 @@ export function operands<T extends TensorLike[]>(op: string, ...xs: T): { [K in 
   }
   const to = dtype;
   return xs.map((x) => {
-    if (typeof x === 'number') {
-      const data = allocate(to, 1);
-      data[0] = x;
-      return trustedTensor(data, []);
-    }
+    if (typeof x === 'number') return scalarOf(x, to);
     // Only int32 and bool tensors are converted here, and they never require grad.
     if (x.dtype === to) return x;
     if (x.device !== 'cpu') return trustedTensor(gpuCast(gpuContext(op), onGpu(x), to as 'float32' | 'int32'), x.shape);

@@ -173,3 +173,50 @@ describe('NaN and bounds', () => {
     expect(where(tensor([1, 0]), x, 0).dtype).toBe('float64');
   });
 });
+
+describe('numbers as operands', () => {
+  // A number's scalar is shared by every call given that number (one tensor, not one per call): nothing a
+  // caller does with a result may reach it.
+  it('a result changed in place leaves the number as it was for the next call', () => {
+    const x = tensor([1, 2]);
+    const y = add(x, 3);
+    y.add_(10).mul_(2);
+    const s = add(3, 4);
+    s.add_(100);
+    expect(add(x, 3).toArray()).toEqual([4, 5]);
+    expect(add(3, 4).toArray()).toEqual(7);
+  });
+
+  it('a gradient that flows to the number side is not accumulated into it', () => {
+    const x = tensor([1, 2], { requiresGrad: true });
+    mul(mul(x, 3), 3).sum().backward();
+    mul(x, 3).sum().backward();
+    expect(x.grad!.toArray()).toEqual([12, 12]);
+    expect(mul(tensor([1]), 3).toArray()).toEqual([3]);
+  });
+
+  it('keeps the sign of a zero, the dtype of the other operand, and NaN', () => {
+    const signed = (a: number): number | string => (Object.is(a, -0) ? '-0' : a);
+    const values = [0, -0, NaN, 1.5, -2, 2 ** 31 - 1];
+    // Every number after every other (and itself): a call must not get the scalar an earlier one left.
+    for (const dtype of ['float32', 'float64', 'int32'] as const) {
+      const x = tensor([0, 1], { dtype });
+      for (const v of values) {
+        for (const n of [v, ...values]) {
+          const r = mul(x, n);
+          const ints = dtype === 'int32' && Number.isInteger(n);
+          expect(r.dtype).toBe(ints ? 'int32' : dtype === 'float64' ? 'float64' : 'float32');
+          const scalar = ints ? n | 0 : dtype === 'float64' ? n : Math.fround(n);
+          const expected = [0, 1].map((a) => (ints ? (a * scalar) | 0 : dtype === 'float64' ? a * scalar : Math.fround(a * scalar)));
+          expect([...r.data].map(signed), `${dtype} times ${signed(n)}`).toEqual(expected.map(signed));
+        }
+      }
+    }
+  });
+
+  it('many distinct numbers in a row each give their own value', () => {
+    const x = tensor([1]);
+    for (let v = 0; v < 600; v++) expect(add(x, v).item()).toBe(1 + v);
+    for (let v = 0; v < 600; v++) expect(sub(v, x).item()).toBe(v - 1);
+  });
+});
