@@ -18,7 +18,7 @@ export { noGrad, enableGrad, detectAnomaly, type Node } from './tape.js';
 export { markModified, versionOf } from './version.js';
 export { type BackwardOptions } from './engine.js';
 export {
-  defineOp, defineOpWithAux, type OpSpec, type OpSpecWithAux, type Op, type OpWithAux, type OpInputs, type BackwardContext,
+  defineOp, defineOpWithAux, type OpSpec, type OpSpecWithAux, type PublicOpSpec, type PublicOp, type Op, type OpWithAux, type OpInputs, type BackwardContext,
   type BackwardContextWithAux, type ForwardResult, type ForwardWithAux,
 } from './op.js';
 export { gradients, grad, valueAndGrad, vjp, jvp, hessian, type GradientsOptions, type ArgnumsOptions } from './functional.js';

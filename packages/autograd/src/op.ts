@@ -9,6 +9,7 @@ import { captureStack, checkAnomaly, checksForward, isAnomalyEnabled, isGradEnab
 import { GpuArray, type GpuContext } from './kernels/webgpu/context.js';
 import { cast as gpuCast } from './kernels/webgpu/elementwise.js';
 import { gpuContext } from './device.js';
+import { api, sig, userCall, type Checked, type ParamSpec } from './checks/guard.js';
 
 /** What a forward may return: a finished tensor, or raw values and a shape from a kernel. */
 export type ForwardResult = Tensor | { data: TypedArray | GpuArray; shape: readonly number[] };
@@ -88,6 +89,29 @@ export interface OpSpec<A, I extends OpInputs = Tensor[]> {
 export type Op<A, I extends OpInputs = Tensor[]> = (inputs: I, attrs: A) => Tensor;
 
 /**
+ * The declaration of an op together with its public function (`defineOp` then returns that function):
+ * `params` are the function's parameters, which the shared checker checks (PyTorch's calling forms rewritten)
+ * before `call` turns them into the op's inputs and attributes.
+ */
+export interface PublicOpSpec<A, I extends OpInputs, P extends unknown[]> extends OpSpec<A, I> {
+  /** The public function's parameters as `sig` takes them, `[name, kind]` pairs: `[['x', checks.tensor]]`. */
+  params: readonly ParamSpec[];
+  /**
+   * The checked arguments as `[inputs, attrs]`: numbers made tensors (`operands`), options read, and the
+   * checks that need several arguments or their shapes (which throw a `DlError` naming the op).
+   */
+  call: (...args: P) => readonly [inputs: I, attrs: A];
+  /**
+   * The output is a view of input 0 in PyTorch (permute): in-place changes to that input count against
+   * saved copies of the output, as they would against the input itself.
+   */
+  view?: boolean;
+}
+
+/** The public function of an op declared with `params` and `call`; `op` is the op itself, `(inputs, attrs) => Tensor`. */
+export type PublicOp<A, I extends OpInputs, P extends unknown[]> = Checked<(...args: P) => Tensor> & { readonly op: Op<A, I> };
+
+/**
  * The declaration of an op with other outputs besides its differentiable one (`defineOpWithAux`): as
  * `OpSpec`, but the forward (and the GPU forward, which has no 'same' form) returns `ForwardWithAux`, and
  * the backward also receives `aux`.
@@ -106,16 +130,42 @@ export type OpWithAux<A, I extends OpInputs, X> = (inputs: I, attrs: A) => { out
  * forward and backward sit together, and calls are recorded on the tape when an input requires grad.
  * The second type argument names the inputs (`[x: Tensor]`), so `forward` and `backward` destructure them as
  * tensors (under `noUncheckedIndexedAccess` too); left out, an op takes any list of tensors.
+ *
+ * Given `params` and `call`, it returns the op's public function: arguments checked by the shared checker,
+ * errors named after the op, and the op itself as its `op`. Else it returns the op, called with a list of
+ * tensor inputs and the attributes. The public form takes its types from `call` (its parameters, and the
+ * `[inputs, attrs]` it returns), not from type arguments; an op whose backward calls its own function
+ * declares the constant's type, `PublicOp<Attrs, Inputs, Params>` (TypeScript does not infer a constant
+ * from its own initializer).
  * @example
- * const cube = defineOp<void, [x: Tensor]>({
+ * const cube = defineOp({
  *   name: 'cube',
+ *   params: [['x', checks.tensor]],
+ *   call: (x: Tensor) => [[x], undefined],
  *   forward: ([x]) => mul(mul(x, x), x),
  *   backward: ({ grad, inputs: [x] }) => [mul(grad, mul(3, mul(x, x)))],
  * });
- * const y = cube([x], undefined);
+ * const y = cube(x); // cube.op([x], undefined) records the same op without the argument checks
  */
-export function defineOp<A = undefined, I extends OpInputs = Tensor[]>(spec: OpSpec<A, I>): Op<A, I> {
-  return declare(spec) as unknown as Op<A, I>;
+export function defineOp<A, I extends OpInputs | [], P extends unknown[]>(spec: PublicOpSpec<A, I, P>): PublicOp<A, I, P>;
+export function defineOp<A = undefined, I extends OpInputs = Tensor[]>(spec: OpSpec<A, I>): Op<A, I>;
+export function defineOp<A, I extends OpInputs, P extends unknown[]>(spec: OpSpec<A, I> | PublicOpSpec<A, I, P>): Op<A, I> | PublicOp<A, I, P> {
+  const op = declare(spec) as unknown as Op<A, I>;
+  if (!('call' in spec)) return op;
+  const { call, view = false } = spec;
+  const run = (args: P): Tensor => {
+    const [inputs, attrs] = call(...args);
+    const output = op(inputs, attrs);
+    if (view) followVersion(output, inputs[0]!);
+    return output;
+  };
+  // A user's call and forward are the user's code: their errors pass through as they are (see userCall),
+  // while the argument checks before them name the op. A built-in op's errors name it.
+  const custom = !definingBuiltins;
+  const fn = api(sig(spec.name, ...spec.params), (...args: P): Tensor => (custom ? userCall(() => run(args)) : run(args)));
+  Object.defineProperty(fn, 'name', { value: spec.name });
+  Object.defineProperty(fn, 'op', { value: op });
+  return fn as PublicOp<A, I, P>;
 }
 
 /**

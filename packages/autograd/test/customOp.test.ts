@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  DlError, GradcheckError, Tensor, add, cat, defineOp, defineOpWithAux, type ForwardResult, type Op, exp, grad, gradcheck, gradgradcheck, mul, noGrad, sum, tensor, unsqueeze, zeros, type TypedArray,
+  DlError, GradcheckError, Tensor, add, cat, checks, defineOp, defineOpWithAux, type ForwardResult, type Op, exp, grad, gradcheck, gradgradcheck, markModified, mul, noGrad, sum, tensor, unsqueeze, zeros, type TypedArray,
 } from '@dl/autograd';
 import { arbBroadcastTensors, arbTensorOfShape, gradcheckProperty } from '@dl/autograd/testing';
 
@@ -254,5 +254,104 @@ describe('a custom forward that returns a view of its input (a subarray of its b
     whole([a], undefined).backward(root);
     a.grad!.data[0] = -1;
     expect(Array.from(root.data)).toEqual([10, 20, 30, 40]);
+  });
+});
+
+// The public form: defineOp with params and call returns the op's public function, as the built-in ops are declared.
+/** x·scale + shift, elementwise (a test op with a tensor, a number and an options object). */
+const affine = defineOp({
+  name: 'affine',
+  params: [['x', checks.tensor], ['scale', checks.finite()], ['options', checks.options({ shift: checks.finite() }, { positional: ['shift'] })]],
+  call: (x: Tensor, scale: number, options: { shift?: number } = {}) => {
+    if (x.ndim === 0) throw new DlError('affine', `expects at least one dim, got shape [${x.shape.join(',')}]`);
+    return [[x], { scale, shift: options.shift ?? 0 }];
+  },
+  forward: ([x], { scale, shift }) => add(mul(x, scale), shift),
+  backward: ({ grad, attrs: { scale } }) => [mul(grad, scale)],
+});
+
+describe('defineOp with params and call: the op is its public function', () => {
+  it('computes, records one node named after the op, and passes gradcheck over random shapes', () => {
+    const x = tensor([1, 2], { ...f64, requiresGrad: true });
+    const y = affine(x, 3, { shift: 1 });
+    expect(y.toArray()).toEqual([4, 7]);
+    expect(y.gradFn!.op).toBe('affine');
+    sum(y).backward();
+    expect(x.grad!.toArray()).toEqual([3, 3]);
+    // Float64 tensors of 1-3 dims (the default draw; affine refuses 0-d ones).
+    fc.assert(fc.property(arbTensorOfShape({ minDims: 1 }), (t) => {
+      gradcheck((a) => affine(a, -1.5, { shift: 0.25 }), [t]);
+      gradgradcheck((a) => mul(affine(a, 2), a), [t]);
+    }), { numRuns: 20 });
+  });
+
+  it("checks its arguments with the shared checker: PyTorch's positional options, errors naming the op", () => {
+    const x = tensor([1, 2]);
+    // Called as JavaScript may call it: the type gives only the declared form, the checker takes PyTorch's too.
+    const untyped = affine as unknown as (...args: unknown[]) => Tensor;
+    expect(untyped(x, 2, 5).toArray()).toEqual([7, 9]);
+    expect(() => untyped(x, 2, 5, { shift: 1 })).toThrow(/^affine: shift was given twice/);
+    expect(() => affine(x, NaN)).toThrow(DlError);
+    expect(() => affine(x, NaN)).toThrow(/^affine: scale/);
+    expect(() => untyped(x, 'two')).toThrow(/^affine: scale/);
+    expect(() => untyped(x)).toThrow(/^affine: scale is required/);
+    expect(() => untyped(x, 2, {}, 4)).toThrow(/^affine: takes at most 3/);
+    expect(() => affine(tensor(1), 2)).toThrow(/^affine: expects at least one dim, got shape \[\]/);
+    expect(affine.signature.params.map((p) => p.name)).toEqual(['x', 'scale', 'options']);
+    expect(affine.name).toBe('affine');
+  });
+
+  it("passes the errors of the user's own call and forward through as they are", () => {
+    const failing = defineOp({
+      name: 'failing',
+      params: [['x', checks.tensor]],
+      call: (x: Tensor) => {
+        if (x.numel() > 2) throw new RangeError('too many values for failing');
+        return [[x], undefined];
+      },
+      forward: ([x]) => {
+        if (x.numel() === 2) throw new TypeError('my own failure');
+        return mul(x, tensor([1, 2, 3]));
+      },
+    });
+    expect(() => failing(tensor([1, 2, 3]))).toThrow(RangeError);
+    expect(() => failing(tensor([1, 2]))).toThrow(TypeError);
+    expect(() => failing(tensor([1, 2]))).toThrow(/^my own failure$/);
+    expect(() => failing.op([tensor([1, 2])], undefined)).toThrow(TypeError);
+    // A built-in op the forward calls names itself, as it does in a forward of the op alone.
+    expect(() => failing(zeros([0]))).toThrow(/^mul: /);
+    expect(() => failing.op([zeros([0])], undefined)).toThrow(/^mul: /);
+  });
+
+  it('keeps the op itself as .op, called with inputs and attributes and recorded the same', () => {
+    const x = tensor([1, 2], { ...f64, requiresGrad: true });
+    const y = affine.op([x], { scale: 2, shift: 0.5 });
+    expect(y.toArray()).toEqual([2.5, 4.5]);
+    expect(y.gradFn!.op).toBe('affine');
+  });
+
+  it('a view (view: true) follows its input: changing the input in place refuses a backward that read the output', () => {
+    const twice = defineOp({
+      name: 'twiceView',
+      params: [['x', checks.tensor]],
+      call: (x: Tensor) => [[x], undefined],
+      view: true,
+      saves: 'output',
+      forward: ([x]) => ({ data: Float64Array.from(x.data, (v) => 2 * v), shape: x.shape }),
+      backward: ({ grad, output }) => [mul(grad, div2(output))],
+    });
+    const div2 = (t: Tensor) => mul(t, 0.5);
+    const base = tensor([1, 2], { ...f64, requiresGrad: true });
+    const x = mul(base, 1);
+    const y = twice(x);
+    x.data[0] = 5;
+    markModified(x);
+    expect(() => sum(y).backward()).toThrow(/the output of 'twiceView' .* was modified in place/);
+    const plain = defineOp({ name: 'twicePlain', params: [['x', checks.tensor]], call: (t: Tensor) => [[t], undefined], saves: 'output', forward: ([t]) => mul(t, 2), backward: ({ grad }) => [mul(grad, 2)] });
+    const x2 = mul(base, 1);
+    const y2 = plain(x2);
+    x2.data[0] = 5;
+    markModified(x2);
+    sum(y2).backward();
   });
 });
