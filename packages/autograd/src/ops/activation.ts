@@ -13,8 +13,11 @@ import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 
-const reluOp = defineOp<undefined, [x: Tensor]>({
+/** max(x, 0). */
+export const relu = defineOp({
   name: 'relu',
+  params: [['x', K.tensor]],
+  call: (x: Tensor) => [operands('relu', x), undefined],
   saves: 'inputs',
   forward: ([x]) => ({ data: k.relu(x.data), shape: x.shape }),
   webgpu: unaryOnGpu('relu'),
@@ -29,34 +32,28 @@ const reluBackwardOp: Op<undefined, [grad: Tensor, x: Tensor]> = defineOp<undefi
   webgpu: binaryOnGpu('reluBackward'),
   backward: ({ grad, inputs: [, x], needsInputGrad: [gg] }) => [gg ? reluBackwardOp([grad, x], undefined) : null, null],
 });
-/** max(x, 0). */
-export const relu = api(sig('relu', ['x', K.tensor]), function relu(x: Tensor): Tensor {
-  return reluOp(operands('relu', x), undefined);
-});
 
 // A dedicated kernel: composing 1 / (1 + exp(-x)) overflows for large negative x.
-const sigmoidOp = defineOp<undefined, [x: Tensor]>({
+/** 1 / (1 + e⁻ˣ). */
+export const sigmoid = defineOp({
   name: 'sigmoid',
+  params: [['x', K.tensor]],
+  call: (x: Tensor) => [operands('sigmoid', x), undefined],
   saves: 'output',
   forward: ([x]) => ({ data: k.sigmoid(x.data), shape: x.shape }),
   webgpu: unaryOnGpu('sigmoid'),
   backward: ({ grad, output }) => [mul(grad, mul(output, sub(1, output)))],
 });
-/** 1 / (1 + e⁻ˣ). */
-export const sigmoid = api(sig('sigmoid', ['x', K.tensor]), function sigmoid(x: Tensor): Tensor {
-  return sigmoidOp(operands('sigmoid', x), undefined);
-});
 
-const tanhOp = defineOp<undefined, [x: Tensor]>({
+/** The hyperbolic tangent. */
+export const tanh = defineOp({
   name: 'tanh',
+  params: [['x', K.tensor]],
+  call: (x: Tensor) => [operands('tanh', x), undefined],
   saves: 'output',
   forward: ([x]) => ({ data: k.tanh(x.data), shape: x.shape }),
   webgpu: unaryOnGpu('tanh'),
   backward: ({ grad, output }) => [mul(grad, sub(1, mul(output, output)))],
-});
-/** The hyperbolic tangent. */
-export const tanh = api(sig('tanh', ['x', K.tensor]), function tanh(x: Tensor): Tensor {
-  return tanhOp(operands('tanh', x), undefined);
 });
 
 /** Options of `leakyRelu`. */
@@ -86,8 +83,14 @@ export const gelu = api(sig('gelu', ['x', K.tensor], ['options', opts({ approxim
 });
 
 // A dedicated rule for stability: log(softmax(x)) loses everything below e^-745 to underflow.
-const logSoftmaxOp = defineOp<{ dim: number }, [x: Tensor]>({
+/** log(softmax(x)) along `dim`, computed stably. */
+export const logSoftmax = defineOp({
   name: 'logSoftmax',
+  params: [['x', K.tensor], ['dim', K.dim]],
+  call: (x: Tensor, dim: number) => {
+    const d = normalizeDim('logSoftmax', dim, x.ndim);
+    return [operands('logSoftmax', x), { dim: x.ndim === 0 ? 0 : d }];
+  },
   saves: 'output',
   forward: ([x], { dim }) => {
     const s = x.shape;
@@ -101,11 +104,6 @@ const logSoftmaxOp = defineOp<{ dim: number }, [x: Tensor]>({
     return { data: logSoftmaxAxis(gpu, a!, numel(s.slice(0, dim)), s.length === 0 ? 1 : s[dim]!, numel(s.slice(dim + 1))), shape: s };
   },
   backward: ({ grad, output, attrs: { dim } }) => [sub(grad, mul(exp(output), sum(grad, { dim, keepdim: true })))],
-});
-/** log(softmax(x)) along `dim`, computed stably. */
-export const logSoftmax = api(sig('logSoftmax', ['x', K.tensor], ['dim', K.dim]), function logSoftmax(x: Tensor, dim: number): Tensor {
-  const d = normalizeDim('logSoftmax', dim, x.ndim);
-  return logSoftmaxOp(operands('logSoftmax', x), { dim: x.ndim === 0 ? 0 : d });
 });
 /** exp(x) / Σ exp(x) along `dim`. @example softmax(logits, -1) */
 export const softmax = api(sig('softmax', ['x', K.tensor], ['dim', K.dim]), function softmax(x: Tensor, dim: number): Tensor {

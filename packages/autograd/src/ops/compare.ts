@@ -11,8 +11,10 @@ import type { GpuDType } from '../kernels/webgpu/context.js';
 type Predicate = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 
 function comparison(p: Predicate) {
-  const op = defineOp<undefined, [a: Tensor, b: Tensor]>({
+  return defineOp({
     name: p,
+    params: [['a', K.tensorLike], ['b', K.tensorLike]],
+    call: (a: TensorLike, b: TensorLike) => [operands(p, a, b), undefined],
     dtypes: 'any',
     forward: ([a, b]) => binaryForward(p, k[p], a, b),
     webgpu: ([a, b], _, gpu) => {
@@ -20,7 +22,6 @@ function comparison(p: Predicate) {
       return { data: map(gpu, compareExpr(p, WGSL_TYPE[a.dtype as GpuDType]), xs, shape, 'bool'), shape };
     },
   });
-  return api(sig(p, ['a', K.tensorLike], ['b', K.tensorLike]), (a: TensorLike, b: TensorLike): Tensor => op(operands(p, a, b), undefined));
 }
 
 /** True where a = b (a bool tensor, broadcasting; masks carry no gradient). @example eq(argmax(logits, { dim: 1 }), labels) */

@@ -1,6 +1,6 @@
 import { DlError } from '../checks/error.js';
 import type { Tensor } from '../tensor.js';
-import { defineOp, type Op } from '../op.js';
+import { defineOp, type Op, type PublicOp } from '../op.js';
 import { k, type Window2d } from '../kernels/index.js';
 import { fmt } from '../shape.js';
 import { api, sig, type Checked } from '../checks/guard.js';
@@ -30,20 +30,6 @@ const windowOf = ({ g }: ConvAttrs): WindowOptions => ({ stride: [g.sh, g.sw], p
 
 // y [N, O, oh, ow] from x [N, C, H, W], w [O, C, kh, kw] and, when given, the bias [O] (added in the
 // kernel, which starts each output row from it).
-const convOp: Op<ConvAttrs, [x: Tensor, w: Tensor, b?: Tensor]> = defineOp<ConvAttrs, [x: Tensor, w: Tensor, b?: Tensor]>({
-  name: 'conv2d',
-  saves: 'inputs',
-  forward: ([x, w, b], a) => ({ data: k.conv2d(x.data, w.data, b === undefined ? null : b.data, a.g, a.O), shape: [a.g.N, a.O, a.g.oh, a.g.ow] }),
-  webgpu: ([x, w, b], a) => {
-    const y = reshape(matmul(reshape(w, [a.O, rowsOf(a)]), unfold(x, [a.g.kh, a.g.kw], windowOf(a))), [a.g.N, a.O, a.g.oh, a.g.ow]);
-    return b === undefined ? y : add(y, reshape(b, [a.O, 1, 1]));
-  },
-  backward: ({ grad, inputs: [x, w, b], attrs, needsInputGrad: [gx, gw, gb] }) => [
-    gx ? convInputOp([grad, w], attrs) : null,
-    gw ? convWeightOp([x, grad], attrs) : null,
-    b !== undefined && gb ? sum(grad, { dim: [0, 2, 3] }) : null,
-  ],
-});
 
 // dx [N, C, H, W] from dy [N, O, oh, ow] and w: the adjoint of conv in x.
 const convInputOp: Op<ConvAttrs, [dy: Tensor, w: Tensor]> = defineOp<ConvAttrs, [dy: Tensor, w: Tensor]>({
@@ -55,7 +41,7 @@ const convInputOp: Op<ConvAttrs, [dy: Tensor, w: Tensor]> = defineOp<ConvAttrs, 
     return fold(cols, [a.g.H, a.g.W], [a.g.kh, a.g.kw], windowOf(a));
   },
   backward: ({ grad, inputs: [dy, w], attrs, needsInputGrad: [gdy, gw] }) => [
-    gdy ? convOp([grad, w], attrs) : null,
+    gdy ? conv2d.op([grad, w], attrs) : null,
     gw ? convWeightOp([grad, dy], attrs) : null,
   ],
 });
@@ -72,7 +58,7 @@ const convWeightOp: Op<ConvAttrs, [x: Tensor, dy: Tensor]> = defineOp<ConvAttrs,
   },
   backward: ({ grad, inputs: [x, dy], attrs, needsInputGrad: [gx, gdy] }) => [
     gx ? convInputOp([dy, grad], attrs) : null,
-    gdy ? convOp([x, grad], attrs) : null,
+    gdy ? conv2d.op([x, grad], attrs) : null,
   ],
 });
 
@@ -83,6 +69,9 @@ export interface ConvOptions {
   dilation?: Size2;
 }
 
+/** `conv2d`'s calling forms: options, or PyTorch's positional `(stride, padding?, dilation?)` after the bias. */
+export type ConvArgs = [x: Tensor, weight: Tensor, bias?: Tensor | null, ...args: [options?: ConvOptions] | [stride: Size2, padding?: Size2, dilation?: Size2]];
+
 /**
  * 2-D cross-correlation over NCHW, as PyTorch's `torch.conv2d`: x [N, C, H, W], weight [O, C, kH, kW]
  * and an optional bias [O] → [N, O, H', W'], H' = ⌊(H + 2·padding − dilation·(kH − 1) − 1) / stride⌋ + 1.
@@ -90,16 +79,31 @@ export interface ConvOptions {
  * `@dl/nn`'s `F.conv2d` adds `padding: 'same'` and layer-named errors on top.
  * @example conv2d(x, weight, bias, { padding: 1 }) // a 3x3 kernel keeps H and W
  */
-export const conv2d = api(sig('conv2d', ['x', K.tensor], ['weight', K.tensor], ['bias', K.optional(K.nullable(K.tensor))], ['options', opts({ stride: size2, padding: size2, dilation: size2 }, { positional: ['stride', 'padding', 'dilation'] })]), function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}): Tensor {
-  if (x.ndim !== 4) throw new DlError(`conv2d: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
-  if (weight.ndim !== 4) throw new DlError(`conv2d: weight must be 4-D [outChannels, inChannels, kH, kW], got shape ${fmt(weight.shape)}`);
-  const [O, C, kh, kw] = weight.shape as [number, number, number, number];
-  if (x.shape[1] !== C) throw new DlError(`conv2d: expected input with ${C} channels (dim 1) for weight ${fmt(weight.shape)}, got shape ${fmt(x.shape)}`);
-  if (x.dtype !== weight.dtype) throw new DlError(`conv2d: input dtype ${x.dtype} does not match the weight's ${weight.dtype}`);
-  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new DlError(`conv2d: bias must have shape [${O}], got ${fmt(bias.shape)}`);
-  if (bias !== null && bias.dtype !== x.dtype) throw new DlError(`conv2d: bias dtype ${bias.dtype} does not match the input's ${x.dtype}`);
-  return convOp(bias === null ? [x, weight] : [x, weight, bias], { g: window('conv2d', x.shape, [kh, kw], options), O });
-}) as Checked<(x: Tensor, weight: Tensor, bias?: Tensor | null, ...args: [options?: ConvOptions] | [stride: Size2, padding?: Size2, dilation?: Size2]) => Tensor>;
+export const conv2d = defineOp({
+  name: 'conv2d',
+  params: [['x', K.tensor], ['weight', K.tensor], ['bias', K.optional(K.nullable(K.tensor))], ['options', opts({ stride: size2, padding: size2, dilation: size2 }, { positional: ['stride', 'padding', 'dilation'] })]],
+  call: (x: Tensor, weight: Tensor, bias: Tensor | null = null, options: ConvOptions = {}) => {
+    if (x.ndim !== 4) throw new DlError(`conv2d: expected a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+    if (weight.ndim !== 4) throw new DlError(`conv2d: weight must be 4-D [outChannels, inChannels, kH, kW], got shape ${fmt(weight.shape)}`);
+    const [O, C, kh, kw] = weight.shape as [number, number, number, number];
+    if (x.shape[1] !== C) throw new DlError(`conv2d: expected input with ${C} channels (dim 1) for weight ${fmt(weight.shape)}, got shape ${fmt(x.shape)}`);
+    if (x.dtype !== weight.dtype) throw new DlError(`conv2d: input dtype ${x.dtype} does not match the weight's ${weight.dtype}`);
+    if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new DlError(`conv2d: bias must have shape [${O}], got ${fmt(bias.shape)}`);
+    if (bias !== null && bias.dtype !== x.dtype) throw new DlError(`conv2d: bias dtype ${bias.dtype} does not match the input's ${x.dtype}`);
+    return [bias === null ? [x, weight] : [x, weight, bias], { g: window('conv2d', x.shape, [kh, kw], options), O }];
+  },
+  saves: 'inputs',
+  forward: ([x, w, b], a) => ({ data: k.conv2d(x.data, w.data, b === undefined ? null : b.data, a.g, a.O), shape: [a.g.N, a.O, a.g.oh, a.g.ow] }),
+  webgpu: ([x, w, b], a) => {
+    const y = reshape(matmul(reshape(w, [a.O, rowsOf(a)]), unfold(x, [a.g.kh, a.g.kw], windowOf(a))), [a.g.N, a.O, a.g.oh, a.g.ow]);
+    return b === undefined ? y : add(y, reshape(b, [a.O, 1, 1]));
+  },
+  backward: ({ grad, inputs: [x, w, b], attrs, needsInputGrad: [gx, gw, gb] }) => [
+    gx ? convInputOp([grad, w], attrs) : null,
+    gw ? convWeightOp([x, grad], attrs) : null,
+    b !== undefined && gb ? sum(grad, { dim: [0, 2, 3] }) : null,
+  ],
+}) as PublicOp<ConvAttrs, [x: Tensor, w: Tensor, bias?: Tensor], ConvArgs>;
 
 /** Options of `convTranspose2d`, as PyTorch's `torch.conv_transpose2d`: stride 1, padding 0, outputPadding 0, dilation 1. */
 export interface ConvTransposeOptions extends ConvOptions {

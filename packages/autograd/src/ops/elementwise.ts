@@ -9,37 +9,57 @@ import type { GpuDType } from '../kernels/webgpu/context.js';
 import { cast as gpuCast, CLAMP, map, UNARY, WGSL_TYPE, whereExpr, type UnaryOp } from '../kernels/webgpu/elementwise.js';
 import { floatsOnGpu, onGpu, unaryOnGpu } from './webgpu.js';
 import { eq, ge, gt, le, lt } from './compare.js';
-import { api, sig, type Checked } from '../checks/guard.js';
+import { type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 
-const addOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
+// bool + bool is logical or, as in PyTorch (1 + 1 would not be a bool).
+const addOnGpu = binaryOnGpu('add', true);
+const orOnGpu = binaryOnGpu('maximum', true);
+/** a + b, broadcasting. @example add(x, 1) */
+export const add: Checked<(a: TensorLike, b: TensorLike) => Tensor> = defineOp({
   name: 'add',
+  params: [['a', K.tensorLike], ['b', K.tensorLike]],
+  call: (a: TensorLike, b: TensorLike) => [operands('add', a, b), undefined],
   saves: 'none',
   dtypes: 'any',
   // A bias added to activations skips the broadcast copy (addRows; a + b is b + a bit for bit).
-  forward: ([a, b]) => binaryForward('add', k.add, a, b, k.addRows),
-  webgpu: binaryOnGpu('add', true),
+  forward: ([a, b]) => (a.dtype === 'bool' ? binaryForward('add', k.maximum, a, b) : binaryForward('add', k.add, a, b, k.addRows)),
+  webgpu: (inputs, attrs, gpu) => (inputs[0].dtype === 'bool' ? orOnGpu : addOnGpu)(inputs, attrs, gpu),
   backward: ({ grad }) => [grad, grad],
 });
-const subOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
+/** a − b, broadcasting. */
+export const sub: Checked<(a: TensorLike, b: TensorLike) => Tensor> = defineOp({
   name: 'sub',
+  params: [['a', K.tensorLike], ['b', K.tensorLike]],
+  call: (a: TensorLike, b: TensorLike) => {
+    if ((a instanceof Tensor && a.dtype === 'bool') || (b instanceof Tensor && b.dtype === 'bool')) {
+      throw new DlError('sub', 'subtraction with a bool tensor is not supported (as in PyTorch)', { hint: 'invert a mask with logicalNot(), compare two with logicalXor(), or convert with .int() first' });
+    }
+    return [operands('sub', a, b), undefined];
+  },
   saves: 'none',
   dtypes: 'any',
   forward: ([a, b]) => binaryForward('sub', k.sub, a, b),
   webgpu: binaryOnGpu('sub', true),
   backward: ({ grad, needsInputGrad: [, gb] }) => [grad, gb ? neg(grad) : null],
 });
-const mulOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
+/** a · b elementwise, broadcasting. */
+export const mul: Checked<(a: TensorLike, b: TensorLike) => Tensor> = defineOp({
   name: 'mul',
+  params: [['a', K.tensorLike], ['b', K.tensorLike]],
+  call: (a: TensorLike, b: TensorLike) => [operands('mul', a, b), undefined],
   saves: 'inputs',
   dtypes: 'any',
   forward: ([a, b]) => binaryForward('mul', k.mul, a, b),
   webgpu: binaryOnGpu('mul', true),
   backward: ({ grad, inputs: [a, b], needsInputGrad: [ga, gb] }) => [ga ? mul(grad, b) : null, gb ? mul(grad, a) : null],
 });
-const divOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
+/** a / b elementwise, broadcasting. */
+export const div: Checked<(a: TensorLike, b: TensorLike) => Tensor> = defineOp({
   name: 'div',
+  params: [['a', K.tensorLike], ['b', K.tensorLike]],
+  call: (a: TensorLike, b: TensorLike) => [operands('div', a, b), undefined],
   saves: 'inputs',
   forward: ([a, b]) => binaryForward('div', k.div, a, b),
   webgpu: binaryOnGpu('div'),
@@ -48,8 +68,11 @@ const divOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
     gb ? neg(div(mul(grad, a), mul(b, b))) : null,
   ],
 });
-const powOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
+/** a raised to b elementwise, broadcasting. @example pow(x, 2) */
+export const pow: Checked<(a: TensorLike, b: TensorLike) => Tensor> = defineOp({
   name: 'pow',
+  params: [['a', K.tensorLike], ['b', K.tensorLike]],
+  call: (a: TensorLike, b: TensorLike) => [operands('pow', a, b), undefined],
   forward: ([a, b]) => binaryForward('pow', k.pow, a, b),
   webgpu: binaryOnGpu('pow'),
   // PyTorch's conventions: the base gets 0 where base and exponent are 0 (not 0·0⁻¹ = NaN; masking
@@ -69,24 +92,42 @@ function extremeBackward(grad: Tensor, a: Tensor, b: Tensor, loses: (x: Tensor, 
   const wins = (x: Tensor, y: Tensor): Tensor => sub(sub(1, loses(x, y).to(grad.dtype)), half);
   return [ga ? mul(grad, wins(a, b)) : null, gb ? mul(grad, wins(b, a)) : null];
 }
-const maximumOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
+/** The larger of a and b elementwise (NaN propagates). */
+export const maximum = defineOp({
   name: 'maximum',
+  params: [['a', K.tensorLike], ['b', K.tensorLike]],
+  call: (a: TensorLike, b: TensorLike) => [operands('maximum', a, b), undefined],
   saves: 'inputs',
   dtypes: 'any',
   forward: ([a, b]) => binaryForward('maximum', k.maximum, a, b),
   webgpu: binaryOnGpu('maximum', true),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a, b, lt, needsInputGrad),
 });
-const minimumOp = defineOp<undefined, [a: Tensor, b: Tensor]>({
+/** The smaller of a and b elementwise (NaN propagates). */
+export const minimum = defineOp({
   name: 'minimum',
+  params: [['a', K.tensorLike], ['b', K.tensorLike]],
+  call: (a: TensorLike, b: TensorLike) => [operands('minimum', a, b), undefined],
   saves: 'inputs',
   dtypes: 'any',
   forward: ([a, b]) => binaryForward('minimum', k.minimum, a, b),
   webgpu: binaryOnGpu('minimum', true),
   backward: ({ grad, inputs: [a, b], needsInputGrad }) => extremeBackward(grad, a, b, gt, needsInputGrad),
 });
-const whereOp = defineOp<undefined, [c: Tensor, a: Tensor, b: Tensor]>({
+/**
+ * `a` where `condition` is non-zero, else `b`; all three broadcast. The condition is a mask of any
+ * dtype and gets no gradient; numbers adopt the dtype of the tensor branch (of the condition when
+ * both branches are numbers).
+ * @example where(gt(x, 0), x, 0) // relu
+ */
+export const where: Checked<(condition: TensorLike, a: TensorLike, b: TensorLike) => Tensor> = defineOp({
   name: 'where',
+  params: [['condition', K.tensorLike], ['a', K.tensorLike], ['b', K.tensorLike]],
+  call: (condition: TensorLike, a: TensorLike, b: TensorLike) => {
+    const [c] = operands('where', condition);
+    const [x, y] = a instanceof Tensor || b instanceof Tensor ? operands('where', a, b) : operands('where', c, a, b).slice(1);
+    return [[c, x!, y!] as [c: Tensor, a: Tensor, b: Tensor], undefined];
+  },
   saves: 'inputs',
   dtypes: 'any',
   forward: ([c, a, b]) => {
@@ -101,51 +142,6 @@ const whereOp = defineOp<undefined, [c: Tensor, a: Tensor, b: Tensor]>({
   backward: ({ grad, inputs: [c], needsInputGrad: [, ga, gb] }) => [null, ga ? where(c, grad, 0) : null, gb ? where(c, 0, grad) : null],
 });
 
-/** a + b, broadcasting. @example add(x, 1) */
-export const add = api(sig('add', ['a', K.tensorLike], ['b', K.tensorLike]), function add(a: TensorLike, b: TensorLike): Tensor {
-  const xs = operands('add', a, b);
-  // bool + bool is logical or, as in PyTorch (1 + 1 would not be a bool).
-  return xs[0]!.dtype === 'bool' ? maximumOp(xs, undefined) : addOp(xs, undefined);
-});
-/** a − b, broadcasting. */
-export const sub = api(sig('sub', ['a', K.tensorLike], ['b', K.tensorLike]), function sub(a: TensorLike, b: TensorLike): Tensor {
-  if ((a instanceof Tensor && a.dtype === 'bool') || (b instanceof Tensor && b.dtype === 'bool')) {
-    throw new DlError('sub', 'subtraction with a bool tensor is not supported (as in PyTorch)', { hint: 'invert a mask with logicalNot(), compare two with logicalXor(), or convert with .int() first' });
-  }
-  return subOp(operands('sub', a, b), undefined);
-});
-/** a · b elementwise, broadcasting. */
-export const mul = api(sig('mul', ['a', K.tensorLike], ['b', K.tensorLike]), function mul(a: TensorLike, b: TensorLike): Tensor {
-  return mulOp(operands('mul', a, b), undefined);
-});
-/** a / b elementwise, broadcasting. */
-export const div = api(sig('div', ['a', K.tensorLike], ['b', K.tensorLike]), function div(a: TensorLike, b: TensorLike): Tensor {
-  return divOp(operands('div', a, b), undefined);
-});
-/** a raised to b elementwise, broadcasting. @example pow(x, 2) */
-export const pow = api(sig('pow', ['a', K.tensorLike], ['b', K.tensorLike]), function pow(a: TensorLike, b: TensorLike): Tensor {
-  return powOp(operands('pow', a, b), undefined);
-});
-/** The larger of a and b elementwise (NaN propagates). */
-export const maximum = api(sig('maximum', ['a', K.tensorLike], ['b', K.tensorLike]), function maximum(a: TensorLike, b: TensorLike): Tensor {
-  return maximumOp(operands('maximum', a, b), undefined);
-});
-/** The smaller of a and b elementwise (NaN propagates). */
-export const minimum = api(sig('minimum', ['a', K.tensorLike], ['b', K.tensorLike]), function minimum(a: TensorLike, b: TensorLike): Tensor {
-  return minimumOp(operands('minimum', a, b), undefined);
-});
-/**
- * `a` where `condition` is non-zero, else `b`; all three broadcast. The condition is a mask of any
- * dtype and gets no gradient; numbers adopt the dtype of the tensor branch (of the condition when
- * both branches are numbers).
- * @example where(gt(x, 0), x, 0) // relu
- */
-export const where = api(sig('where', ['condition', K.tensorLike], ['a', K.tensorLike], ['b', K.tensorLike]), function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tensor {
-  const [c] = operands('where', condition);
-  const [x, y] = a instanceof Tensor || b instanceof Tensor ? operands('where', a, b) : operands('where', c!, a, b).slice(1);
-  return whereOp([c!, x!, y!], undefined);
-});
-
 /**
  * Declares a unary op from its kernel and its derivative rule. `dtypes`: 'float' converts integer and
  * bool inputs to float first; 'any' keeps every dtype; 'numeric' keeps int32 but refuses bool, as
@@ -158,20 +154,21 @@ function unary(
   saves: 'inputs' | 'output' | 'none' = 'inputs',
   dtypes: 'float' | 'any' | 'numeric' = 'float',
 ) {
-  const op = defineOp<undefined, [x: Tensor]>({
+  return defineOp({
     name,
+    params: [['x', K.tensor]],
+    call: (x: Tensor) => {
+      if (dtypes === 'numeric' && x.dtype === 'bool') {
+        throw new DlError(name, `${name} of a bool tensor is not supported (as in PyTorch)`, { hint: 'invert a mask with logicalNot(), or convert with .int() first' });
+      }
+      return [operands(name, x), undefined];
+    },
     saves,
     dtypes: dtypes === 'float' ? 'float' : 'any',
     forward: ([x]) => ({ data: kernel(x.data), shape: x.shape }),
     // neg and abs keep int32 (WGSL's - and abs work on i32); the rest compute in f32.
     webgpu: name in UNARY ? unaryOnGpu(name as UnaryOp, dtypes === 'numeric') : undefined,
     backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x, output)]),
-  });
-  return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => {
-    if (dtypes === 'numeric' && x.dtype === 'bool') {
-      throw new DlError(name, `${name} of a bool tensor is not supported (as in PyTorch)`, { hint: 'invert a mask with logicalNot(), or convert with .int() first' });
-    }
-    return op(operands(name, x), undefined);
   });
 }
 
@@ -201,8 +198,20 @@ export interface ClampOptions {
 }
 /** `clamp`'s calling forms: `{ min, max }`, or PyTorch's positional `(min, max?)` (`clamp(x, 0)`, `clamp(x, null, 1)`). */
 export type ClampArgs = [options: ClampOptions] | [min: number | null, max?: number | null];
-const clampOp = defineOp<{ min: number; max: number }, [x: Tensor]>({
+/**
+ * Limits x to [min, max] elementwise.
+ * @example clamp(x, { min: 0 })
+ */
+export const clamp = defineOp({
   name: 'clamp',
+  params: [['x', K.tensor], ['options', K.required(opts({ min: K.nullable(K.number), max: K.nullable(K.number) }, { positional: ['min', 'max'] }))]],
+  call: (x: Tensor, options: ClampOptions) => {
+    const min = options.min ?? -Infinity;
+    const max = options.max ?? Infinity;
+    if (options.min == null && options.max == null) throw new DlError('clamp: give at least one of min and max');
+    if (Number.isNaN(min) || Number.isNaN(max)) throw new DlError(`clamp: bounds must not be NaN (min ${min}, max ${max})`);
+    return [operands('clamp', x), { min, max }];
+  },
   saves: 'inputs',
   dtypes: 'any',
   forward: ([x], { min, max }) => ({ data: k.clamp(x.data, min, max), shape: x.shape }),
@@ -216,15 +225,4 @@ const clampOp = defineOp<{ min: number; max: number }, [x: Tensor]>({
   },
   // The gradient passes where min ≤ x ≤ max, bounds included, as in PyTorch.
   backward: ({ grad, inputs: [x], attrs: { min, max } }) => [mul(grad, mul(ge(x, min), le(x, max)))],
-});
-/**
- * Limits x to [min, max] elementwise.
- * @example clamp(x, { min: 0 })
- */
-export const clamp = api(sig('clamp', ['x', K.tensor], ['options', K.required(opts({ min: K.nullable(K.number), max: K.nullable(K.number) }, { positional: ['min', 'max'] }))]), function clamp(x: Tensor, options: ClampOptions): Tensor {
-  const min = options.min ?? -Infinity;
-  const max = options.max ?? Infinity;
-  if (options.min == null && options.max == null) throw new DlError('clamp: give at least one of min and max');
-  if (Number.isNaN(min) || Number.isNaN(max)) throw new DlError(`clamp: bounds must not be NaN (min ${min}, max ${max})`);
-  return clampOp(operands('clamp', x), { min, max });
 }) as Checked<(x: Tensor, ...args: ClampArgs) => Tensor>;

@@ -1,6 +1,6 @@
 import { DlError } from '../checks/error.js';
 import type { Tensor } from '../tensor.js';
-import { defineOp, defineOpWithAux, type Op, type OpWithAux } from '../op.js';
+import { defineOp, defineOpWithAux, type Op, type OpWithAux, type PublicOp } from '../op.js';
 import { col2im as gpuCol2im, im2col as gpuIm2col, maxPick as gpuMaxPick, maxPool2d as gpuMaxPool2d, maxUnpool2d as gpuMaxUnpool2d } from '../kernels/webgpu/image.js';
 import type { GpuArray } from '../kernels/webgpu/context.js';
 import { floatsOnGpu } from './webgpu.js';
@@ -12,61 +12,56 @@ import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 export type { Size2, WindowOptions } from './windowGeometry.js';
 
-const unfoldOp: Op<Window2d, [x: Tensor]> = defineOp<Window2d, [x: Tensor]>({
-  name: 'unfold',
-  saves: 'none',
-  forward: ([x], g) => ({ data: k.im2col(x.data, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
-  webgpu: ([x], g, gpu) => ({ data: gpuIm2col(gpu, floatsOnGpu('unfold', x)[0]!, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
-  backward: ({ grad, attrs }) => [foldOp([grad], attrs)],
-});
-const foldOp: Op<Window2d, [cols: Tensor]> = defineOp<Window2d, [cols: Tensor]>({
-  name: 'fold',
-  saves: 'none',
-  forward: ([cols], g) => ({ data: k.col2im(cols.data, g), shape: [g.N, g.C, g.H, g.W] }),
-  webgpu: ([cols], g, gpu) => ({ data: gpuCol2im(gpu, floatsOnGpu('fold', cols)[0]!, g), shape: [g.N, g.C, g.H, g.W] }),
-  backward: ({ grad, attrs }) => [unfoldOp([grad], attrs)],
-});
-
 /**
  * im2col, as PyTorch's `F.unfold`: every sliding `kernelSize` window of x [N, C, H, W] becomes a
  * column of the result [N, C·kh·kw, L], where L is the number of window positions.
  * @example unfold(x, 3, { padding: 1 }) // [N, C*9, H*W]
  */
-export const unfold = api(sig('unfold', ['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]), function unfold(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
-  if (x.ndim !== 4) throw new DlError(`unfold: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
-  return unfoldOp([x], window('unfold', x.shape, kernelSize, options));
+export const unfold: PublicOp<Window2d, [x: Tensor], [x: Tensor, kernelSize: Size2, options?: WindowOptions]> = defineOp({
+  name: 'unfold',
+  params: [['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]],
+  call: (x: Tensor, kernelSize: Size2, options: WindowOptions = {}) => {
+    if (x.ndim !== 4) throw new DlError(`unfold: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+    return [[x], window('unfold', x.shape, kernelSize, options)];
+  },
+  saves: 'none',
+  forward: ([x], g) => ({ data: k.im2col(x.data, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
+  webgpu: ([x], g, gpu) => ({ data: gpuIm2col(gpu, floatsOnGpu('unfold', x)[0]!, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
+  backward: ({ grad, attrs }) => [fold.op([grad], attrs)],
 });
 
 /**
  * col2im, as PyTorch's `F.fold`: sums the columns of x [N, C·kh·kw, L] back into images
  * [N, C, ...outputSize]; overlapping windows add up. The adjoint of `unfold`.
  */
-export const fold = api(sig('fold', ['x', K.tensor], ['outputSize', size2], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]), function fold(x: Tensor, outputSize: Size2, kernelSize: Size2, options: WindowOptions = {}): Tensor {
-  if (x.ndim !== 3) throw new DlError(`fold: expects a 3-D input [N, C*kh*kw, L], got shape ${fmt(x.shape)}`);
-  const [H, W] = pair('fold', 'outputSize', outputSize, 1);
-  const [kh, kw] = pair('fold', 'kernelSize', kernelSize, 1);
-  if (x.shape[1]! % (kh * kw) !== 0) {
-    throw new DlError(`fold: dim 1 of shape ${fmt(x.shape)} is not divisible by the kernel size ${kh}x${kw}`);
-  }
-  const g = window('fold', [x.shape[0]!, x.shape[1]! / (kh * kw), H, W], [kh, kw], options);
-  if (g.oh * g.ow !== x.shape[2]) {
-    throw new DlError(`fold: ${x.shape[2]} columns in shape ${fmt(x.shape)} do not match the ${g.oh}x${g.ow} windows of a ${H}x${W} output`);
-  }
-  return foldOp([x], g);
+export const fold: PublicOp<Window2d, [x: Tensor], [x: Tensor, outputSize: Size2, kernelSize: Size2, options?: WindowOptions]> = defineOp({
+  name: 'fold',
+  params: [['x', K.tensor], ['outputSize', size2], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]],
+  call: (x: Tensor, outputSize: Size2, kernelSize: Size2, options: WindowOptions = {}) => {
+    if (x.ndim !== 3) throw new DlError(`fold: expects a 3-D input [N, C*kh*kw, L], got shape ${fmt(x.shape)}`);
+    const [H, W] = pair('fold', 'outputSize', outputSize, 1);
+    const [kh, kw] = pair('fold', 'kernelSize', kernelSize, 1);
+    if (x.shape[1]! % (kh * kw) !== 0) {
+      throw new DlError(`fold: dim 1 of shape ${fmt(x.shape)} is not divisible by the kernel size ${kh}x${kw}`);
+    }
+    const g = window('fold', [x.shape[0]!, x.shape[1]! / (kh * kw), H, W], [kh, kw], options);
+    if (g.oh * g.ow !== x.shape[2]) {
+      throw new DlError(`fold: ${x.shape[2]} columns in shape ${fmt(x.shape)} do not match the ${g.oh}x${g.ow} windows of a ${H}x${W} output`);
+    }
+    return [[x], g];
+  },
+  saves: 'none',
+  forward: ([cols], g) => ({ data: k.col2im(cols.data, g), shape: [g.N, g.C, g.H, g.W] }),
+  webgpu: ([cols], g, gpu) => ({ data: gpuCol2im(gpu, floatsOnGpu('fold', cols)[0]!, g), shape: [g.N, g.C, g.H, g.W] }),
+  backward: ({ grad, attrs }) => [unfold.op([grad], attrs)],
 });
 
-// The batch's columns as one matrix [C·kh·kw, N·L] (im2col's channel-major layout) and its adjoint.
-const unfoldColumnsOp: Op<Window2d, [x: Tensor]> = defineOp<Window2d, [x: Tensor]>({
-  name: 'unfoldColumns',
-  saves: 'none',
-  forward: ([x], g) => ({ data: k.im2col(x.data, g, true), shape: [g.C * g.kh * g.kw, g.N * g.oh * g.ow] }),
-  backward: ({ grad, attrs }) => [foldColumnsOp([grad], attrs)],
-});
+// The adjoint of unfoldColumns: the batch's columns [C·kh·kw, N·L] (im2col's channel-major layout) summed back into images.
 const foldColumnsOp: Op<Window2d, [cols: Tensor]> = defineOp<Window2d, [cols: Tensor]>({
   name: 'foldColumns',
   saves: 'none',
   forward: ([cols], g) => ({ data: k.col2im(cols.data, g, true), shape: [g.N, g.C, g.H, g.W] }),
-  backward: ({ grad, attrs }) => [unfoldColumnsOp([grad], attrs)],
+  backward: ({ grad, attrs }) => [unfoldColumns.op([grad], attrs)],
 });
 
 /**
@@ -75,9 +70,16 @@ const foldColumnsOp: Op<Window2d, [cols: Tensor]> = defineOp<Window2d, [cols: Te
  * one product, weight [O, C·kh·kw] · columns, instead of one per image.
  * @example unfoldColumns(x, 3, { padding: 1 }) // [C*9, N*H*W]
  */
-export const unfoldColumns = api(sig('unfoldColumns', ['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]), function unfoldColumns(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
-  if (x.ndim !== 4) throw new DlError(`unfoldColumns: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
-  return unfoldColumnsOp([x], window('unfoldColumns', x.shape, kernelSize, options));
+export const unfoldColumns: PublicOp<Window2d, [x: Tensor], [x: Tensor, kernelSize: Size2, options?: WindowOptions]> = defineOp({
+  name: 'unfoldColumns',
+  params: [['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]],
+  call: (x: Tensor, kernelSize: Size2, options: WindowOptions = {}) => {
+    if (x.ndim !== 4) throw new DlError(`unfoldColumns: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+    return [[x], window('unfoldColumns', x.shape, kernelSize, options)];
+  },
+  saves: 'none',
+  forward: ([x], g) => ({ data: k.im2col(x.data, g, true), shape: [g.C * g.kh * g.kw, g.N * g.oh * g.ow] }),
+  backward: ({ grad, attrs }) => [foldColumnsOp([grad], attrs)],
 });
 
 /** The positions a max-pooling forward picked (the flat input index of each window's maximum), where it ran. */

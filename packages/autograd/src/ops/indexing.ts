@@ -2,7 +2,7 @@ import { DlError } from '../checks/error.js';
 // Indexing ops: gather and its adjoint scatterAdd, indexSelect and its adjoint indexAdd.
 import { Tensor } from '../tensor.js';
 import { allocate } from '../dtype.js';
-import { defineOp, type Op } from '../op.js';
+import { defineOp, type Op, type PublicOp } from '../op.js';
 import { k } from '../kernels/index.js';
 import { fmt, normalizeDim, numel, type Shape } from '../shape.js';
 import { slice } from './movement.js';
@@ -10,7 +10,6 @@ import { gather as gpuGather, indexSelect as gpuIndexSelect, scatterAdd as gpuSc
 import { floatsOnGpu, onGpu } from './webgpu.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
-import { options as opts } from '../checks/options.js';
 
 /** Checks that `index` holds integers in [0, n) (negative ones are errors, as in PyTorch) and returns them as an Int32Array. */
 function indexValues(op: string, index: ArrayLike<number>, n: number, dim: number): Int32Array {
@@ -34,20 +33,6 @@ interface GatherAttrs {
   indexShape: readonly number[];
   inputShape: readonly number[];
 }
-const gatherOp: Op<GatherAttrs, [x: Tensor]> = defineOp<GatherAttrs, [x: Tensor]>({
-  name: 'gather',
-  dtypes: 'any',
-  saves: 'none',
-  forward: ([x], { dim, index, indexShape }) => {
-    const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
-    return { data: k.gather(x.data, index, outer, x.shape[dim]!, m, inner), shape: indexShape };
-  },
-  webgpu: ([x], { dim, index, indexShape }, gpu) => {
-    const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
-    return { data: gpuGather(gpu, onGpu(x), gpu.upload(index), outer, x.shape[dim]!, m, inner), shape: indexShape };
-  },
-  backward: ({ grad, attrs }) => [scatterOp([grad], attrs)],
-});
 const scatterOp: Op<GatherAttrs, [src: Tensor]> = defineOp<GatherAttrs, [src: Tensor]>({
   name: 'scatterAdd',
   dtypes: 'any',
@@ -63,7 +48,7 @@ const scatterOp: Op<GatherAttrs, [src: Tensor]> = defineOp<GatherAttrs, [src: Te
     const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
     return { data: gpuScatterAdd(gpu, g!, gpu.upload(index), outer, inputShape[dim]!, m, inner), shape: inputShape };
   },
-  backward: ({ grad, attrs }) => [gatherOp([grad], attrs)],
+  backward: ({ grad, attrs }) => [gather.op([grad], attrs)],
 });
 
 function gatherAttrs(op: string, shape: Shape, dim: number, index: Tensor): GatherAttrs {
@@ -82,17 +67,32 @@ function gatherAttrs(op: string, shape: Shape, dim: number, index: Tensor): Gath
  * values in [0, x.shape[dim]), has as many dims as `x`, and is no larger than `x` outside `dim`.
  * @example gather(logProbs, 1, unsqueeze(labels, 1)) // each row's entry at its label
  */
-export const gather = api(sig('gather', ['x', K.tensor], ['dim', K.dim], ['index', K.tensor]), function gather(x: Tensor, dim: number, index: Tensor): Tensor {
-  const d = normalizeDim('gather', dim, x.ndim);
-  if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
-    throw new DlError(`gather: index of shape ${fmt(index.shape)} must have the dims of shape ${fmt(x.shape)} and be no larger outside dim ${dim}`);
-  }
-  // PyTorch lets the index be smaller than x outside `dim`: only x's leading part of those dims is read.
-  let src = x;
-  index.shape.forEach((s, i) => {
-    if (i !== d && s < x.shape[i]!) src = slice(src, i, 0, s);
-  });
-  return gatherOp([src], gatherAttrs('gather', src.shape, dim, index));
+export const gather: PublicOp<GatherAttrs, [x: Tensor], [x: Tensor, dim: number, index: Tensor]> = defineOp({
+  name: 'gather',
+  params: [['x', K.tensor], ['dim', K.dim], ['index', K.tensor]],
+  call: (x: Tensor, dim: number, index: Tensor) => {
+    const d = normalizeDim('gather', dim, x.ndim);
+    if (index.ndim !== x.ndim || index.shape.some((s, i) => i !== d && s > x.shape[i]!)) {
+      throw new DlError(`gather: index of shape ${fmt(index.shape)} must have the dims of shape ${fmt(x.shape)} and be no larger outside dim ${dim}`);
+    }
+    // PyTorch lets the index be smaller than x outside `dim`: only x's leading part of those dims is read.
+    let src = x;
+    index.shape.forEach((s, i) => {
+      if (i !== d && s < x.shape[i]!) src = slice(src, i, 0, s);
+    });
+    return [[src], gatherAttrs('gather', src.shape, dim, index)];
+  },
+  dtypes: 'any',
+  saves: 'none',
+  forward: ([x], { dim, index, indexShape }) => {
+    const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
+    return { data: k.gather(x.data, index, outer, x.shape[dim]!, m, inner), shape: indexShape };
+  },
+  webgpu: ([x], { dim, index, indexShape }, gpu) => {
+    const [outer, m, inner] = [numel(indexShape.slice(0, dim)), indexShape[dim]!, numel(indexShape.slice(dim + 1))];
+    return { data: gpuGather(gpu, onGpu(x), gpu.upload(index), outer, x.shape[dim]!, m, inner), shape: indexShape };
+  },
+  backward: ({ grad, attrs }) => [scatterOp([grad], attrs)],
 });
 
 /** A zero tensor of `shape` with `src` added at `index` along `dim`: the adjoint of `gather`. */
@@ -108,23 +108,6 @@ interface IndexAttrs {
   index: Int32Array;
   inputShape: readonly number[];
 }
-const indexSelectOp: Op<IndexAttrs, [x: Tensor]> = defineOp<IndexAttrs, [x: Tensor]>({
-  name: 'indexSelect',
-  dtypes: 'any',
-  saves: 'none',
-  forward: ([x], { dim, index }) => {
-    const shape = [...x.shape];
-    shape[dim] = index.length;
-    const data = k.indexSelect(x.data, index, numel(x.shape.slice(0, dim)), x.shape[dim]!, numel(x.shape.slice(dim + 1)));
-    return { data, shape };
-  },
-  webgpu: ([x], { dim, index }, gpu) => {
-    const shape = [...x.shape];
-    shape[dim] = index.length;
-    return { data: gpuIndexSelect(gpu, onGpu(x), gpu.upload(index), numel(x.shape.slice(0, dim)), x.shape[dim]!, numel(x.shape.slice(dim + 1))), shape };
-  },
-  backward: ({ grad, attrs }) => [indexAddOp([grad], attrs)],
-});
 const indexAddOp: Op<IndexAttrs, [g: Tensor]> = defineOp<IndexAttrs, [g: Tensor]>({
   name: 'indexAdd',
   dtypes: 'any',
@@ -140,16 +123,34 @@ const indexAddOp: Op<IndexAttrs, [g: Tensor]> = defineOp<IndexAttrs, [g: Tensor]
     gpuSegmentWrite(gpu, out, src!, index, numel(inputShape.slice(0, dim)), inputShape[dim]!, numel(inputShape.slice(dim + 1)), true);
     return { data: out, shape: inputShape };
   },
-  backward: ({ grad, attrs }) => [indexSelectOp([grad], attrs)],
+  backward: ({ grad, attrs }) => [indexSelect.op([grad], attrs)],
 });
 
 /** The slices of `x` at the given positions along `dim`. @example indexSelect(embeddings, 0, [3, 1, 3]) */
-export const indexSelect = api(sig('indexSelect', ['x', K.tensor], ['dim', K.dim], ['index', K.union(K.tensor, K.list(K.number))]), function indexSelect(x: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
-  const d = normalizeDim('indexSelect', dim, x.ndim);
-  if (index instanceof Tensor && index.device !== 'cpu') {
-    throw new DlError('indexSelect', `the index is read on the CPU (each position is checked against dim ${dim}'s size), but it is on '${index.device}'`, { arg: 'index', hint: 'keep index tensors on the CPU; the input may be on the GPU' });
-  }
-  const values = index instanceof Tensor ? index.data : index;
-  if (index instanceof Tensor && index.ndim > 1) throw new DlError(`indexSelect: index must be 1-D, got shape ${fmt(index.shape)}`);
-  return indexSelectOp([x], { dim: d, index: indexValues('indexSelect', values, x.shape[d]!, dim), inputShape: x.shape });
+export const indexSelect: PublicOp<IndexAttrs, [x: Tensor], [x: Tensor, dim: number, index: Tensor | readonly number[]]> = defineOp({
+  name: 'indexSelect',
+  params: [['x', K.tensor], ['dim', K.dim], ['index', K.union(K.tensor, K.list(K.number))]],
+  call: (x: Tensor, dim: number, index: Tensor | readonly number[]) => {
+    const d = normalizeDim('indexSelect', dim, x.ndim);
+    if (index instanceof Tensor && index.device !== 'cpu') {
+      throw new DlError('indexSelect', `the index is read on the CPU (each position is checked against dim ${dim}'s size), but it is on '${index.device}'`, { arg: 'index', hint: 'keep index tensors on the CPU; the input may be on the GPU' });
+    }
+    const values = index instanceof Tensor ? index.data : index;
+    if (index instanceof Tensor && index.ndim > 1) throw new DlError(`indexSelect: index must be 1-D, got shape ${fmt(index.shape)}`);
+    return [[x], { dim: d, index: indexValues('indexSelect', values, x.shape[d]!, dim), inputShape: x.shape }];
+  },
+  dtypes: 'any',
+  saves: 'none',
+  forward: ([x], { dim, index }) => {
+    const shape = [...x.shape];
+    shape[dim] = index.length;
+    const data = k.indexSelect(x.data, index, numel(x.shape.slice(0, dim)), x.shape[dim]!, numel(x.shape.slice(dim + 1)));
+    return { data, shape };
+  },
+  webgpu: ([x], { dim, index }, gpu) => {
+    const shape = [...x.shape];
+    shape[dim] = index.length;
+    return { data: gpuIndexSelect(gpu, onGpu(x), gpu.upload(index), numel(x.shape.slice(0, dim)), x.shape[dim]!, numel(x.shape.slice(dim + 1))), shape };
+  },
+  backward: ({ grad, attrs }) => [indexAddOp([grad], attrs)],
 });

@@ -11,7 +11,6 @@ import { floatsOnGpu } from './webgpu.js';
 import { reshape, squeeze, unsqueeze } from './movement.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
-import { options as opts } from '../checks/options.js';
 import { checkNumel } from '../checks/limits.js';
 
 /** Whether each operand is stored transposed in its last two dims (so backward needs no transpose copy). */

@@ -24,16 +24,24 @@ export interface NormOptions {
   keepdim?: boolean;
 }
 
-interface NormAttrs {
-  p: number;
-  dims: number[];
-  keepdim: boolean;
-}
-
 const keptShape = (shape: Shape, dims: readonly number[]) => shape.map((s, i) => (dims.includes(i) ? 1 : s));
 
-const normOp = defineOp<NormAttrs, [x: Tensor]>({
+/**
+ * The p-norm over `dim` (all dims when omitted): (Σ|x|ᵖ)^(1/p), as PyTorch's `norm` /
+ * `linalg.vector_norm`; its gradient is 0 where the norm is 0, as PyTorch's.
+ * @example norm(x, { dim: 1, keepdim: true }) // row lengths
+ */
+export const norm = defineOp({
   name: 'norm',
+  params: [['x', K.tensor], ['options', opts({ p: K.union(K.number, K.oneOf('fro')), dim: K.dims, keepdim: K.bool }, { positional: ['p', 'dim', 'keepdim'] })]],
+  call: (x: Tensor, options: NormOptions = {}) => {
+    const p = options.p === undefined || options.p === 'fro' ? 2 : options.p;
+    if (typeof p !== 'number' || Number.isNaN(p)) {
+      throw new DlError(`norm: p must be a number, ±Infinity or 'fro', got ${JSON.stringify(options.p)} ('nuc' and matrix norms are not supported)`);
+    }
+    const dims = x.ndim === 0 ? [] : normalizeDims('norm', options.dim, x.ndim);
+    return [[x], { p, dims, keepdim: options.keepdim ?? false }];
+  },
   forward: ([x], { p, dims, keepdim }) => {
     const shape = x.shape;
     const kept = shape.map((_, i) => i).filter((i) => !dims.includes(i));
@@ -78,20 +86,6 @@ const normOp = defineOp<NormAttrs, [x: Tensor]>({
     const scaled = where(xZero, 0, mul(sign(x), pow(where(xZero, 1, abs(x)), p - 1)));
     return [mul(scaled, scale)];
   },
-});
-
-/**
- * The p-norm over `dim` (all dims when omitted): (Σ|x|ᵖ)^(1/p), as PyTorch's `norm` /
- * `linalg.vector_norm`; its gradient is 0 where the norm is 0, as PyTorch's.
- * @example norm(x, { dim: 1, keepdim: true }) // row lengths
- */
-export const norm = api(sig('norm', ['x', K.tensor], ['options', opts({ p: K.union(K.number, K.oneOf('fro')), dim: K.dims, keepdim: K.bool }, { positional: ['p', 'dim', 'keepdim'] })]), function norm(x: Tensor, options: NormOptions = {}): Tensor {
-  const p = options.p === undefined || options.p === 'fro' ? 2 : options.p;
-  if (typeof p !== 'number' || Number.isNaN(p)) {
-    throw new DlError(`norm: p must be a number, ±Infinity or 'fro', got ${JSON.stringify(options.p)} ('nuc' and matrix norms are not supported)`);
-  }
-  const dims = x.ndim === 0 ? [] : normalizeDims('norm', options.dim, x.ndim);
-  return normOp([x], { p, dims, keepdim: options.keepdim ?? false });
 });
 
 /** Batched matrix product of two 3-D tensors with the same batch size: [b, n, m] · [b, m, p] → [b, n, p]. */

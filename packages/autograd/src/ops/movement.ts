@@ -1,11 +1,10 @@
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
 import { allocate, checkDType, type DType } from '../dtype.js';
-import { defineOp, type Op } from '../op.js';
+import { defineOp, type Op, type PublicOp } from '../op.js';
 import { k } from '../kernels/index.js';
 import { broadcastStrides, fmt, normalizeDim, numel, stridesOf, type Shape } from '../shape.js';
 import { broadcastData } from './broadcast.js';
-import { followVersion } from '../version.js';
 import { api, sig, type Checked } from '../checks/guard.js';
 import { checkNumel, checkPieces } from '../checks/limits.js';
 import * as K from '../checks/kinds.js';
@@ -15,36 +14,36 @@ import type { GpuDType } from '../kernels/webgpu/context.js';
 import { deviceKind, gpuContext, type Device } from '../device.js';
 import { onGpu } from './webgpu.js';
 
-const reshapeOp = defineOp<{ shape: number[] }, [x: Tensor]>({
+/**
+ * The same values in a new shape; one size may be -1 to be inferred. Shares `data` with `x`.
+ * @example reshape(x, [-1, 784])
+ */
+export const reshape: PublicOp<{ shape: number[] }, [x: Tensor], [x: Tensor, shape: readonly number[]]> = defineOp({
   name: 'reshape',
+  params: [['x', K.tensor], ['shape', K.list(K.number)]],
+  call: (x: Tensor, shape: readonly number[]) => {
+    const out = [...shape];
+    const infer = out.indexOf(-1);
+    if (out.some((s, i) => !Number.isInteger(s) || s < -1 || (s === -1 && i !== infer))) {
+      throw new DlError(`reshape: invalid shape ${fmt(shape)} (sizes must be non-negative integers, with at most one -1)`);
+    }
+    if (infer >= 0) {
+      const rest = numel(out.filter((_, i) => i !== infer));
+      if (rest === 0 || x.numel() % rest !== 0) {
+        throw new DlError(`reshape: shape ${fmt(shape)} is invalid for input of shape ${fmt(x.shape)} (${x.numel()} elements)`);
+      }
+      out[infer] = x.numel() / rest;
+    }
+    if (numel(out) !== x.numel()) {
+      throw new DlError(`reshape: shape ${fmt(shape)} is invalid for input of shape ${fmt(x.shape)} (${x.numel()} elements)`);
+    }
+    return [[x], { shape: out }];
+  },
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { shape }) => ({ data: x.data, shape }),
   webgpu: ([x], { shape }) => ({ data: x.storage, shape }),
   backward: ({ grad, inputs: [x] }) => [reshape(grad, x.shape)],
-});
-
-/**
- * The same values in a new shape; one size may be -1 to be inferred. Shares `data` with `x`.
- * @example reshape(x, [-1, 784])
- */
-export const reshape = api(sig('reshape', ['x', K.tensor], ['shape', K.list(K.number)]), function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  const out = [...shape];
-  const infer = out.indexOf(-1);
-  if (out.some((s, i) => !Number.isInteger(s) || s < -1 || (s === -1 && i !== infer))) {
-    throw new DlError(`reshape: invalid shape ${fmt(shape)} (sizes must be non-negative integers, with at most one -1)`);
-  }
-  if (infer >= 0) {
-    const rest = numel(out.filter((_, i) => i !== infer));
-    if (rest === 0 || x.numel() % rest !== 0) {
-      throw new DlError(`reshape: shape ${fmt(shape)} is invalid for input of shape ${fmt(x.shape)} (${x.numel()} elements)`);
-    }
-    out[infer] = x.numel() / rest;
-  }
-  if (numel(out) !== x.numel()) {
-    throw new DlError(`reshape: shape ${fmt(shape)} is invalid for input of shape ${fmt(x.shape)} (${x.numel()} elements)`);
-  }
-  return reshapeOp([x], { shape: out });
 });
 
 /** PyTorch's `view`: the same as `reshape` here, since tensors are always contiguous. */
@@ -56,8 +55,20 @@ function permuteView(shape: Shape, dims: readonly number[]): { shape: number[]; 
   return { shape: dims.map((d) => shape[d]!), strides: dims.map((d) => strides[d]!) };
 }
 
-const permuteOp = defineOp<{ dims: number[] }, [x: Tensor]>({
+/** Reorders the dims: output dim i is input dim `dims[i]`. @example permute(x, [0, 2, 3, 1]) */
+export const permute: PublicOp<{ dims: number[] }, [x: Tensor], [x: Tensor, dims: readonly number[]]> = defineOp({
   name: 'permute',
+  params: [['x', K.tensor], ['dims', K.list(K.number)]],
+  call: (x: Tensor, dims: readonly number[]) => {
+    if (dims.length !== x.ndim) {
+      throw new DlError(`permute: dims [${dims.join(',')}] do not match a tensor of shape ${fmt(x.shape)}`);
+    }
+    const norm = dims.map((d) => normalizeDim('permute', d, x.ndim));
+    if (new Set(norm).size !== norm.length) throw new DlError(`permute: dims [${dims.join(',')}] repeat a dimension`);
+    return [[x], { dims: norm }];
+  },
+  // A view in PyTorch: in-place changes to x count against saved copies of the output.
+  view: true,
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims }) => {
@@ -73,18 +84,6 @@ const permuteOp = defineOp<{ dims: number[] }, [x: Tensor]>({
     dims.forEach((d, i) => (inverse[d] = i));
     return [permute(grad, inverse)];
   },
-});
-
-/** Reorders the dims: output dim i is input dim `dims[i]`. @example permute(x, [0, 2, 3, 1]) */
-export const permute = api(sig('permute', ['x', K.tensor], ['dims', K.list(K.number)]), function permute(x: Tensor, dims: readonly number[]): Tensor {
-  if (dims.length !== x.ndim) {
-    throw new DlError(`permute: dims [${dims.join(',')}] do not match a tensor of shape ${fmt(x.shape)}`);
-  }
-  const norm = dims.map((d) => normalizeDim('permute', d, x.ndim));
-  if (new Set(norm).size !== norm.length) throw new DlError(`permute: dims [${dims.join(',')}] repeat a dimension`);
-  const out = permuteOp([x], { dims: norm });
-  followVersion(out, x); // a view in PyTorch: in-place changes to x count against saved copies of out
-  return out;
 });
 
 /** Swaps two dims. @example transpose(x, -2, -1) */
@@ -137,32 +136,32 @@ export const flatten = api(sig('flatten', ['x', K.tensor], ['options', opts({ st
   return reshape(x, [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)]);
 }) as Checked<(x: Tensor, ...args: FlattenArgs) => Tensor>;
 
-const expandOp = defineOp<{ shape: number[] }, [x: Tensor]>({
+/** Broadcasts `x` to `shape` (-1 keeps a size; new dims go in front). @example expand(bias, [64, 10]) */
+export const expand = defineOp({
   name: 'expand',
+  params: [['x', K.tensor], ['shape', K.list(K.number)]],
+  call: (x: Tensor, shape: readonly number[]) => {
+    const lead = shape.length - x.ndim;
+    const bad = () => new DlError(`expand: shape ${fmt(x.shape)} cannot be expanded to ${fmt(shape)}`);
+    if (lead < 0) throw bad();
+    const out = shape.map((s, i) => {
+      const own = i >= lead ? x.shape[i - lead]! : undefined;
+      if (s === -1) {
+        if (own === undefined) throw bad();
+        return own;
+      }
+      if (!Number.isInteger(s) || s < 0 || (own !== undefined && own !== s && own !== 1)) throw bad();
+      return s;
+    });
+    checkNumel('expand', out);
+    return [[x], { shape: out }];
+  },
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { shape }) => ({ data: broadcastData(x, shape), shape }),
   webgpu: ([x], { shape }, gpu) => ({ data: gpuStridedCopy(gpu, onGpu(x), broadcastStrides(x.shape, shape), shape), shape }),
   // The tape sums the gradient back down to the input's shape.
   backward: ({ grad }) => [grad],
-});
-
-/** Broadcasts `x` to `shape` (-1 keeps a size; new dims go in front). @example expand(bias, [64, 10]) */
-export const expand = api(sig('expand', ['x', K.tensor], ['shape', K.list(K.number)]), function expand(x: Tensor, shape: readonly number[]): Tensor {
-  const lead = shape.length - x.ndim;
-  const bad = () => new DlError(`expand: shape ${fmt(x.shape)} cannot be expanded to ${fmt(shape)}`);
-  if (lead < 0) throw bad();
-  const out = shape.map((s, i) => {
-    const own = i >= lead ? x.shape[i - lead]! : undefined;
-    if (s === -1) {
-      if (own === undefined) throw bad();
-      return own;
-    }
-    if (!Number.isInteger(s) || s < 0 || (own !== undefined && own !== s && own !== 1)) throw bad();
-    return s;
-  });
-  checkNumel('expand', out);
-  return expandOp([x], { shape: out });
 });
 
 interface SliceAttrs {
@@ -180,20 +179,6 @@ function sliceView(shape: Shape, a: SliceAttrs) {
   viewStrides[a.dim] = strides[a.dim]! * a.step;
   return { offset: a.start * strides[a.dim]!, viewShape, viewStrides };
 }
-const sliceOp: Op<SliceAttrs, [x: Tensor]> = defineOp<SliceAttrs, [x: Tensor]>({
-  name: 'slice',
-  dtypes: 'any',
-  saves: 'none',
-  forward: ([x], a) => {
-    const { offset, viewShape, viewStrides } = sliceView(x.shape, a);
-    return { data: k.stridedCopy(x.data, offset, viewShape, viewStrides), shape: viewShape };
-  },
-  webgpu: ([x], a, gpu) => {
-    const { offset, viewShape, viewStrides } = sliceView(x.shape, a);
-    return { data: gpuStridedCopy(gpu, onGpu(x), viewStrides, viewShape, offset), shape: viewShape };
-  },
-  backward: ({ grad, attrs }) => [unsliceOp([grad], attrs)],
-});
 // Places a slice's gradient back in a zero tensor of the input's shape; its own gradient is the slice.
 const unsliceOp: Op<SliceAttrs, [g: Tensor]> = defineOp<SliceAttrs, [g: Tensor]>({
   name: 'sliceBackward',
@@ -211,7 +196,7 @@ const unsliceOp: Op<SliceAttrs, [g: Tensor]> = defineOp<SliceAttrs, [g: Tensor]>
     gpuStridedWrite(gpu, out, offset, viewShape, viewStrides, onGpu(g));
     return { data: out, shape: a.inputShape };
   },
-  backward: ({ grad, attrs }) => [sliceOp([grad], attrs)],
+  backward: ({ grad, attrs }) => [slice.op([grad], attrs)],
 });
 
 /**
@@ -219,18 +204,33 @@ const unsliceOp: Op<SliceAttrs, [g: Tensor]> = defineOp<SliceAttrs, [g: Tensor]>
  * (negative indices count from the end; out-of-range bounds are clamped).
  * @example slice(x, 1, 0, 3) // x[:, 0:3]
  */
-export const slice = api(sig('slice', ['x', K.tensor], ['dim', K.dim], ['start', K.optional(K.number)], ['end', K.optional(K.number)], ['step', K.optional(K.number)]), function slice(x: Tensor, dim: number, start = 0, end = Infinity, step = 1): Tensor {
-  const d = normalizeDim('slice', dim, x.ndim);
-  if (!Number.isInteger(step) || step <= 0) throw new DlError(`slice: step must be a positive integer, got ${step}`);
-  if (!Number.isInteger(start) || (end !== Infinity && !Number.isInteger(end))) {
-    throw new DlError(`slice: start ${start} and end ${end} must be integers`);
-  }
-  const n = x.shape[d]!;
-  const clampIndex = (i: number) => Math.min(n, Math.max(0, i < 0 ? i + n : i));
-  const s = clampIndex(start);
-  const e = clampIndex(end);
-  const length = e > s ? Math.ceil((e - s) / step) : 0;
-  return sliceOp([x], { dim: d, start: s, step, length, inputShape: x.shape });
+export const slice: PublicOp<SliceAttrs, [x: Tensor], [x: Tensor, dim: number, start?: number, end?: number, step?: number]> = defineOp({
+  name: 'slice',
+  params: [['x', K.tensor], ['dim', K.dim], ['start', K.optional(K.number)], ['end', K.optional(K.number)], ['step', K.optional(K.number)]],
+  call: (x: Tensor, dim: number, start: number = 0, end: number = Infinity, step: number = 1) => {
+    const d = normalizeDim('slice', dim, x.ndim);
+    if (!Number.isInteger(step) || step <= 0) throw new DlError(`slice: step must be a positive integer, got ${step}`);
+    if (!Number.isInteger(start) || (end !== Infinity && !Number.isInteger(end))) {
+      throw new DlError(`slice: start ${start} and end ${end} must be integers`);
+    }
+    const n = x.shape[d]!;
+    const clampIndex = (i: number) => Math.min(n, Math.max(0, i < 0 ? i + n : i));
+    const s = clampIndex(start);
+    const e = clampIndex(end);
+    const length = e > s ? Math.ceil((e - s) / step) : 0;
+    return [[x], { dim: d, start: s, step, length, inputShape: x.shape }];
+  },
+  dtypes: 'any',
+  saves: 'none',
+  forward: ([x], a) => {
+    const { offset, viewShape, viewStrides } = sliceView(x.shape, a);
+    return { data: k.stridedCopy(x.data, offset, viewShape, viewStrides), shape: viewShape };
+  },
+  webgpu: ([x], a, gpu) => {
+    const { offset, viewShape, viewStrides } = sliceView(x.shape, a);
+    return { data: gpuStridedCopy(gpu, onGpu(x), viewStrides, viewShape, offset), shape: viewShape };
+  },
+  backward: ({ grad, attrs }) => [unsliceOp([grad], attrs)],
 });
 
 /** Splits `dim` into pieces of `splitSize` (the last may be smaller) or of the listed sizes. */
@@ -274,8 +274,23 @@ function catShape(xs: readonly Tensor[], dim: number): number[] {
   return shape;
 }
 
-const catOp = defineOp<{ dim: number }>({
+/** Joins tensors along an existing `dim`; all other sizes must agree. @example cat([a, b], 1) */
+export const cat = defineOp({
   name: 'cat',
+  params: [['tensors', K.list(K.tensor)], ['dim', K.optional(K.dim)]],
+  call: (tensors: readonly Tensor[], dim: number = 0) => {
+    if (tensors.length === 0) throw new DlError('cat: expects a non-empty list of tensors');
+    const first = tensors[0]!;
+    const d = normalizeDim('cat', dim, first.ndim);
+    for (const x of tensors) {
+      if (x.dtype !== first.dtype) throw new DlError(`cat: dtypes ${first.dtype} and ${x.dtype} differ`);
+      if (x.ndim !== first.ndim || x.shape.some((s, i) => i !== d && s !== first.shape[i])) {
+        throw new DlError(`cat: shapes ${tensors.map((t) => fmt(t.shape)).join(', ')} differ outside dim ${dim}`);
+      }
+    }
+    if (first.ndim === 0) throw new DlError('cat: zero-dimensional tensors cannot be concatenated; use stack');
+    return [[...tensors], { dim: d }];
+  },
   dtypes: 'any',
   saves: 'none',
   forward: (xs, { dim }) => {
@@ -312,21 +327,6 @@ const catOp = defineOp<{ dim: number }>({
   },
 });
 
-/** Joins tensors along an existing `dim`; all other sizes must agree. @example cat([a, b], 1) */
-export const cat = api(sig('cat', ['tensors', K.list(K.tensor)], ['dim', K.optional(K.dim)]), function cat(tensors: readonly Tensor[], dim = 0): Tensor {
-  if (tensors.length === 0) throw new DlError('cat: expects a non-empty list of tensors');
-  const first = tensors[0]!;
-  const d = normalizeDim('cat', dim, first.ndim);
-  for (const x of tensors) {
-    if (x.dtype !== first.dtype) throw new DlError(`cat: dtypes ${first.dtype} and ${x.dtype} differ`);
-    if (x.ndim !== first.ndim || x.shape.some((s, i) => i !== d && s !== first.shape[i])) {
-      throw new DlError(`cat: shapes ${tensors.map((t) => fmt(t.shape)).join(', ')} differ outside dim ${dim}`);
-    }
-  }
-  if (first.ndim === 0) throw new DlError('cat: zero-dimensional tensors cannot be concatenated; use stack');
-  return catOp([...tensors], { dim: d });
-});
-
 /** Joins same-shaped tensors along a new `dim`. @example stack([a, b]) // shape [2, ...a.shape] */
 export const stack = api(sig('stack', ['tensors', K.list(K.tensor)], ['dim', K.optional(K.dim)]), function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new DlError('stack: expects a non-empty list of tensors');
@@ -350,8 +350,27 @@ function padLayout(xShape: Shape, pads: readonly number[]): { shape: number[]; s
   return { shape, strides, offset: xShape.reduce((o, _, i) => o + pads[2 * i]! * strides[i]!, 0) };
 }
 
-const padOp = defineOp<{ pads: number[]; value: number }, [x: Tensor]>({
+/**
+ * Pads with a constant, as PyTorch's `F.pad`: `pads` lists (before, after) pairs starting from the
+ * last dim. @example pad(x, [1, 1, 2, 2]) // last dim by 1 on each side, the one before by 2
+ */
+export const pad = defineOp({
   name: 'pad',
+  params: [['x', K.tensor], ['pads', K.list(K.number)], ['options', opts({ value: K.number })]],
+  call: (x: Tensor, pads: readonly number[], options: PadOptions = {}) => {
+    if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
+      throw new DlError(`pad: pads [${pads.join(',')}] must come in pairs, at most one pair per dim of shape ${fmt(x.shape)}`);
+    }
+    if (pads.some((p) => !Number.isInteger(p) || p < 0)) throw new DlError(`pad: pads [${pads.join(',')}] must be non-negative integers`);
+    const perDim = new Array<number>(2 * x.ndim).fill(0);
+    for (let j = 0; j < pads.length / 2; j++) {
+      const d = x.ndim - 1 - j;
+      perDim[2 * d] = pads[2 * j]!;
+      perDim[2 * d + 1] = pads[2 * j + 1]!;
+    }
+    checkNumel('pad', x.shape.map((s, i) => s + perDim[2 * i]! + perDim[2 * i + 1]!), 'pads');
+    return [[x], { pads: perDim, value: options.value ?? 0 }];
+  },
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { pads, value }) => {
@@ -377,37 +396,18 @@ const padOp = defineOp<{ pads: number[]; value: number }, [x: Tensor]>({
   },
 });
 
-/**
- * Pads with a constant, as PyTorch's `F.pad`: `pads` lists (before, after) pairs starting from the
- * last dim. @example pad(x, [1, 1, 2, 2]) // last dim by 1 on each side, the one before by 2
- */
-export const pad = api(sig('pad', ['x', K.tensor], ['pads', K.list(K.number)], ['options', opts({ value: K.number })]), function pad(x: Tensor, pads: readonly number[], options: PadOptions = {}): Tensor {
-  if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
-    throw new DlError(`pad: pads [${pads.join(',')}] must come in pairs, at most one pair per dim of shape ${fmt(x.shape)}`);
-  }
-  if (pads.some((p) => !Number.isInteger(p) || p < 0)) throw new DlError(`pad: pads [${pads.join(',')}] must be non-negative integers`);
-  const perDim = new Array<number>(2 * x.ndim).fill(0);
-  for (let j = 0; j < pads.length / 2; j++) {
-    const d = x.ndim - 1 - j;
-    perDim[2 * d] = pads[2 * j]!;
-    perDim[2 * d + 1] = pads[2 * j + 1]!;
-  }
-  checkNumel('pad', x.shape.map((s, i) => s + perDim[2 * i]! + perDim[2 * i + 1]!), 'pads');
-  return padOp([x], { pads: perDim, value: options.value ?? 0 });
-});
-
-const cloneOp = defineOp<undefined, [x: Tensor]>({
+/** A copy of `x` with its own values; the gradient flows through. */
+export const clone = defineOp({
   name: 'clone',
+  params: [['x', K.tensor]],
+  call: (x: Tensor) => {
+    return [[x], undefined];
+  },
   dtypes: 'any',
   saves: 'none',
   forward: ([x]) => ({ data: x.data.slice(), shape: x.shape }),
   webgpu: ([x], _, gpu) => ({ data: gpu.copy(onGpu(x)), shape: x.shape }),
   backward: ({ grad }) => [grad],
-});
-
-/** A copy of `x` with its own values; the gradient flows through. */
-export const clone = api(sig('clone', ['x', K.tensor]), function clone(x: Tensor): Tensor {
-  return cloneOp([x], undefined);
 });
 
 const toDTypeOp = defineOp<{ dtype: DType }, [x: Tensor]>({

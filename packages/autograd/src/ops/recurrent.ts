@@ -141,8 +141,20 @@ export const lstmCell = api(sig('lstmCell', ['gates', K.tensor], ['cPrev', K.ten
   return [reshape(slice(hc, 0, 0, 1), [N, H]), reshape(slice(hc, 0, 1, 2), [N, H])];
 });
 
-const gruCellOp = defineOp<undefined, [xg: Tensor, hg: Tensor, hPrev: Tensor]>({
+/**
+ * The GRU cell's gate math as one fused op: xg = x·W_ihᵀ + b_ih and hg = hPrev·W_hhᵀ + b_hh, both
+ * [N,3H] (r,z,n), and hPrev [N,H] → h = (1−z)·n + z·hPrev with n = tanh(x_n + r·h_n), as PyTorch.
+ * @example const h = gruCell(linear(x, wIh, bIh), linear(h0, wHh, bHh), h0);
+ */
+export const gruCell = defineOp({
   name: 'gruCell',
+  params: [['xGates', K.tensor], ['hGates', K.tensor], ['hPrev', K.tensor]],
+  call: (xGates: Tensor, hGates: Tensor, hPrev: Tensor) => {
+    const [xg, hg, hp] = operands('gruCell', xGates, hGates, hPrev) as [Tensor, Tensor, Tensor];
+    checkCell('gruCell', xg, 3, hp, 'hPrev');
+    checkCell('gruCell', hg, 3, hp, 'hPrev');
+    return [[xg, hg, hp], undefined];
+  },
   saves: 'inputs',
   forward: ([xg, hg, hPrev]) => {
     const [N, H] = hPrev.shape as [number, number];
@@ -164,18 +176,6 @@ const gruCellOp = defineOp<undefined, [xg: Tensor, hg: Tensor, hPrev: Tensor]>({
     k.gruCellBackwardInto(act, hn, floats(hPrev), floats(grad), dXg, dHg, dh, N, H);
     return [new Tensor(dXg, xg.shape), new Tensor(dHg, hg.shape), new Tensor(dh, hPrev.shape)];
   },
-});
-
-/**
- * The GRU cell's gate math as one fused op: xg = x·W_ihᵀ + b_ih and hg = hPrev·W_hhᵀ + b_hh, both
- * [N,3H] (r,z,n), and hPrev [N,H] → h = (1−z)·n + z·hPrev with n = tanh(x_n + r·h_n), as PyTorch.
- * @example const h = gruCell(linear(x, wIh, bIh), linear(h0, wHh, bHh), h0);
- */
-export const gruCell = api(sig('gruCell', ['xGates', K.tensor], ['hGates', K.tensor], ['hPrev', K.tensor]), function gruCell(xGates: Tensor, hGates: Tensor, hPrev: Tensor): Tensor {
-  const [xg, hg, hp] = operands('gruCell', xGates, hGates, hPrev) as [Tensor, Tensor, Tensor];
-  checkCell('gruCell', xg, 3, hp, 'hPrev');
-  checkCell('gruCell', hg, 3, hp, 'hPrev');
-  return gruCellOp([xg, hg, hp], undefined);
 });
 
 /** Options of `recurrentLayer`. */
@@ -202,7 +202,7 @@ interface LayerAttrs {
 
 /** The layer from basic ops, one step at a time: the fused `recurrentLayer`'s reference, packed as [T+1 or T+2, N, H]. */
 function layerReference([xProj, wHh, bHh, h0, c0]: OpInputs, mode: CellMode, dims: RecurrentDims): Tensor {
-  const { T, N, H, lengths } = dims;
+  const { T, N, lengths } = dims;
   const G = xProj!.shape[2]!;
   const wT = transpose(wHh!, 0, 1);
   let h = h0!;
@@ -263,7 +263,7 @@ const layerOp: OpWithAux<LayerAttrs, LayerInputs, RecurrentSaved | null> = defin
   },
   backward: ({ grad, inputs, attrs, needsInputGrad, aux: saved }) => {
     if (isGradEnabled() || grad.device !== 'cpu' || saved === null) return composedVjp((xs) => layerReference(xs, attrs.mode, attrs.dims), inputs.filter((t) => t !== undefined), grad, needsInputGrad);
-    const { T, N, H } = attrs.dims;
+    const { T, N } = attrs.dims;
     const [xProj, wHh, bHh, h0, c0] = inputs;
     const g = k.recurrentBackward(attrs.mode, floats(grad), floats(wHh), saved, attrs.dims);
     const G = xProj.shape[2]!;

@@ -96,8 +96,17 @@ function unreduce(grad: Tensor, inputShape: Shape, dims: readonly number[]): Ten
   return expand(reshape(grad, keptShape(inputShape, dims)), inputShape);
 }
 
-const sumOp = defineOp<{ dims: number[]; keepdim: boolean }, [x: Tensor]>({
+/**
+ * The sum over `dim` (all dims when omitted).
+ * @example sum(x, { dim: 1, keepdim: true })
+ */
+export const sum = defineOp({
   name: 'sum',
+  params: [['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]],
+  call: (x: Tensor, options: ReduceOptions = {}) => {
+    const dims = reduceDims('sum', options.dim, x);
+    return [[counted(x)], { dims, keepdim: options.keepdim ?? false }];
+  },
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims, keepdim }) => {
@@ -132,15 +141,6 @@ const sumOp = defineOp<{ dims: number[]; keepdim: boolean }, [x: Tensor]>({
     return { data: data === x.storage ? gpu.copy(data!) : data!, shape: shape2 };
   },
   backward: ({ grad, inputs: [x], attrs: { dims } }) => [unreduce(grad, x.shape, dims)],
-});
-
-/**
- * The sum over `dim` (all dims when omitted).
- * @example sum(x, { dim: 1, keepdim: true })
- */
-export const sum = api(sig('sum', ['x', K.tensor], ['options', opts({ dim: K.dims, keepdim: K.bool }, { positional: ['dim', 'keepdim'] })]), function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
-  const dims = reduceDims('sum', options.dim, x);
-  return sumOp([counted(x)], { dims, keepdim: options.keepdim ?? false });
 }) as Checked<(x: Tensor, ...args: ReduceArgs) => Tensor>;
 
 /** The mean over `dim` (all dims when omitted). */

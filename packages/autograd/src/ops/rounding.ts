@@ -19,14 +19,15 @@ import { options as opts } from '../checks/options.js';
 const zeroGrad = (g: Tensor): Tensor => zerosLike(g);
 
 function stepOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
-  const op = defineOp<undefined, [x: Tensor]>({
+  return defineOp({
     name,
+    params: [['x', K.tensor]],
+    call: (x: Tensor) => [operands(name, x), undefined],
     saves: 'none',
     forward: ([x]) => ({ data: kernel(x.data), shape: x.shape }),
     webgpu: unaryOnGpu(name as 'floor' | 'ceil' | 'trunc'),
     backward: ({ grad }) => [zeroGrad(grad)],
   });
-  return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => op(operands(name, x), undefined));
 }
 
 /** The largest integer ≤ x; gradient 0, as PyTorch. */
@@ -41,8 +42,18 @@ export interface RoundOptions {
   /** Decimal places to round at (0); negative rounds to tens, hundreds, ... */
   decimals?: number;
 }
-const roundOp = defineOp<{ decimals: number }, [x: Tensor]>({
+/**
+ * Rounds half to even (2.5 → 2, 3.5 → 4), as PyTorch's `round`; gradient 0.
+ * @example round(x, { decimals: 2 })
+ */
+export const round = defineOp({
   name: 'round',
+  params: [['x', K.tensor], ['options', opts({ decimals: K.int() })]],
+  call: (x: Tensor, options: RoundOptions = {}) => {
+    const decimals = options.decimals ?? 0;
+    if (!Number.isInteger(decimals)) throw new DlError(`round: decimals must be an integer, got ${String(decimals)}`);
+    return [operands('round', x), { decimals }];
+  },
   saves: 'none',
   forward: ([x], { decimals }) => ({ data: k.round(x.data, decimals), shape: x.shape }),
   // With decimals, in f32 as PyTorch's kernels compute it: round(x·10^d) / 10^d.
@@ -54,42 +65,33 @@ const roundOp = defineOp<{ decimals: number }, [x: Tensor]>({
   },
   backward: ({ grad }) => [zeroGrad(grad)],
 });
-/**
- * Rounds half to even (2.5 → 2, 3.5 → 4), as PyTorch's `round`; gradient 0.
- * @example round(x, { decimals: 2 })
- */
-export const round = api(sig('round', ['x', K.tensor], ['options', opts({ decimals: K.int() })]), function round(x: Tensor, options: RoundOptions = {}): Tensor {
-  const decimals = options.decimals ?? 0;
-  if (!Number.isInteger(decimals)) throw new DlError(`round: decimals must be an integer, got ${String(decimals)}`);
-  return roundOp(operands('round', x), { decimals });
-});
 
-const log1pOp = defineOp<undefined, [x: Tensor]>({
+/** log(1 + x), accurate for small x. */
+export const log1p = defineOp({
   name: 'log1p',
+  params: [['x', K.tensor]],
+  call: (x: Tensor) => [operands('log1p', x), undefined],
   saves: 'inputs',
   forward: ([x]) => ({ data: k.log1p(x.data), shape: x.shape }),
   webgpu: unaryOnGpu('log1p'),
   backward: ({ grad, inputs: [x] }) => [div(grad, add(x, 1))],
 });
-/** log(1 + x), accurate for small x. */
-export const log1p = api(sig('log1p', ['x', K.tensor]), function log1p(x: Tensor): Tensor {
-  return log1pOp(operands('log1p', x), undefined);
-});
-const expm1Op = defineOp<undefined, [x: Tensor]>({
+/** eˣ − 1, accurate for small x. */
+export const expm1 = defineOp({
   name: 'expm1',
+  params: [['x', K.tensor]],
+  call: (x: Tensor) => [operands('expm1', x), undefined],
   saves: 'inputs',
   forward: ([x]) => ({ data: k.expm1(x.data), shape: x.shape }),
   webgpu: unaryOnGpu('expm1'),
   backward: ({ grad, inputs: [x] }) => [mul(grad, exp(x))],
 });
-/** eˣ − 1, accurate for small x. */
-export const expm1 = api(sig('expm1', ['x', K.tensor]), function expm1(x: Tensor): Tensor {
-  return expm1Op(operands('expm1', x), undefined);
-});
 
 function testOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
-  const op = defineOp<undefined, [x: Tensor]>({
+  return defineOp({
     name,
+    params: [['x', K.tensor]],
+    call: (x: Tensor) => [operands(name, x), undefined],
     dtypes: 'any',
     forward: ([x]) => ({ data: kernel(x.data), shape: x.shape }),
     // Integers are tested as the floats they convert to (finite, never NaN).
@@ -98,7 +100,6 @@ function testOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
       return { data: map(gpu, TESTS[name as keyof typeof TESTS], [{ a, strides: stridesOf(x.shape) }], x.shape, 'bool'), shape: x.shape };
     },
   });
-  return api(sig(name, ['x', K.tensor]), (x: Tensor): Tensor => op(operands(name, x), undefined));
 }
 /** 1 where x is NaN, else 0 (a mask of x's dtype, without gradient). */
 export const isnan = testOp('isnan', k.isnan);

@@ -2,7 +2,7 @@
 import { allocate } from '../dtype.js';
 import { DlError } from '../checks/error.js';
 import { Tensor } from '../tensor.js';
-import { defineOp, type Op } from '../op.js';
+import { defineOp, type PublicOp } from '../op.js';
 import { stridedCopy as gpuStridedCopy } from '../kernels/webgpu/elementwise.js';
 import { onGpu } from './webgpu.js';
 import { k } from '../kernels/index.js';
@@ -11,7 +11,6 @@ import { where } from './elementwise.js';
 import { cat, expand, reshape, slice } from './movement.js';
 import { api, sig } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
-import { options as opts } from '../checks/options.js';
 
 /** A list of sizes or dims given as one array or as separate numbers (PyTorch takes both). */
 export type IntList = number | readonly number[];
@@ -36,8 +35,14 @@ function flipView(shape: readonly number[], dims: readonly number[]): { strides:
   return { strides, offset };
 }
 
-const flipOp: Op<{ dims: number[] }, [x: Tensor]> = defineOp<{ dims: number[] }, [x: Tensor]>({
+/** Reverses the order of elements along each of `dims`. @example flip(x, [0, 1]) */
+export const flip: PublicOp<{ dims: number[] }, [x: Tensor], [x: Tensor, dims: IntList]> = defineOp({
   name: 'flip',
+  params: [['x', K.tensor], ['dims', { ...K.union(K.int(), K.ints), spread: true }]],
+  call: (x: Tensor, dims: IntList) => {
+    const list = intList('flip', 'dims', [dims]);
+    return [[x], { dims: normalizeDims('flip', list, x.ndim).filter(() => x.ndim > 0) }];
+  },
   dtypes: 'any',
   saves: 'none',
   forward: ([x], { dims }) => {
@@ -48,13 +53,7 @@ const flipOp: Op<{ dims: number[] }, [x: Tensor]> = defineOp<{ dims: number[] },
     const { strides, offset } = flipView(x.shape, dims);
     return { data: x.numel() === 0 ? gpu.copy(onGpu(x)) : gpuStridedCopy(gpu, onGpu(x), strides, x.shape, offset), shape: x.shape };
   },
-  backward: ({ grad, attrs }) => [flipOp([grad], attrs)],
-});
-
-/** Reverses the order of elements along each of `dims`. @example flip(x, [0, 1]) */
-export const flip = api(sig('flip', ['x', K.tensor], ['dims', { ...K.union(K.int(), K.ints), spread: true }]), function flip(x: Tensor, dims: IntList): Tensor {
-  const list = intList('flip', 'dims', [dims]);
-  return flipOp([x], { dims: normalizeDims('flip', list, x.ndim).filter(() => x.ndim > 0) });
+  backward: ({ grad, attrs }) => [flip.op([grad], attrs)],
 });
 
 /**
