@@ -1,5 +1,5 @@
 import { DlError } from './checks/error.js';
-import { api, sig, userCall } from './checks/guard.js';
+import { api, sig } from './checks/guard.js';
 import * as K from './checks/kinds.js';
 /**
  * A seeded pseudo-random generator (xoshiro128**, seeded through splitmix32): the same seed gives

@@ -3,7 +3,6 @@ import type { Tensor } from './tensor.js';
 import { fmt } from './shape.js';
 import { api, sig, userCall } from './checks/guard.js';
 import * as K from './checks/kinds.js';
-import { options as opts } from './checks/options.js';
 
 
 /** One recorded operation on the tape: it produced one output tensor from `inputs`. */
