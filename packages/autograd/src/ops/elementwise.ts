@@ -143,13 +143,12 @@ export const where: Checked<(condition: TensorLike, a: TensorLike, b: TensorLike
 });
 
 /**
- * Declares a unary op from its kernel and its derivative rule. `dtypes`: 'float' converts integer and
- * bool inputs to float first; 'any' keeps every dtype; 'numeric' keeps int32 but refuses bool, as
- * PyTorch's neg and abs do.
+ * Declares a unary op from its kernel's name (looked up on the active backend at each call) and its
+ * derivative rule. `dtypes`: 'float' converts integer and bool inputs to float first; 'any' keeps every
+ * dtype; 'numeric' keeps int32 but refuses bool, as PyTorch's neg and abs do.
  */
 function unary(
-  name: string,
-  kernel: (x: Tensor['data']) => Tensor['data'],
+  name: 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sin' | 'cos' | 'erf' | 'sign',
   rule?: (grad: Tensor, x: Tensor, out: Tensor) => Tensor,
   saves: 'inputs' | 'output' | 'none' = 'inputs',
   dtypes: 'float' | 'any' | 'numeric' = 'float',
@@ -165,7 +164,8 @@ function unary(
     },
     saves,
     dtypes: dtypes === 'float' ? 'float' : 'any',
-    forward: ([x]) => ({ data: kernel(x.data), shape: x.shape }),
+    // The active backend's kernel of that name, looked up at each call (setBackend replaces `k`).
+    forward: ([x]) => ({ data: k[name](x.data), shape: x.shape }),
     // neg and abs keep int32 (WGSL's - and abs work on i32); the rest compute in f32.
     webgpu: name in UNARY ? unaryOnGpu(name as UnaryOp, dtypes === 'numeric') : undefined,
     backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x, output)]),
@@ -173,23 +173,23 @@ function unary(
 }
 
 /** −x. */
-export const neg = unary('neg', k.neg, (g) => neg(g), 'none', 'numeric');
+export const neg = unary('neg', (g) => neg(g), 'none', 'numeric');
 /** eˣ. */
-export const exp = unary('exp', k.exp, (g, _x, y) => mul(g, y), 'output');
+export const exp = unary('exp', (g, _x, y) => mul(g, y), 'output');
 /** The natural logarithm. */
-export const log = unary('log', k.log, (g, x) => div(g, x));
+export const log = unary('log', (g, x) => div(g, x));
 /** The square root. */
-export const sqrt = unary('sqrt', k.sqrt, (g, _x, y) => div(g, mul(y, 2)), 'output');
+export const sqrt = unary('sqrt', (g, _x, y) => div(g, mul(y, 2)), 'output');
 /** |x|; its gradient at 0 is 0, as PyTorch's. */
-export const abs = unary('abs', k.abs, (g, x) => mul(g, sign(x)), 'inputs', 'numeric');
+export const abs = unary('abs', (g, x) => mul(g, sign(x)), 'inputs', 'numeric');
 /** sin x. */
-export const sin = unary('sin', k.sin, (g, x) => mul(g, cos(x)));
+export const sin = unary('sin', (g, x) => mul(g, cos(x)));
 /** cos x. */
-export const cos = unary('cos', k.cos, (g, x) => neg(mul(g, sin(x))));
+export const cos = unary('cos', (g, x) => neg(mul(g, sin(x))));
 /** The Gauss error function. */
-export const erf = unary('erf', k.erf, (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
+export const erf = unary('erf', (g, x) => mul(g, mul(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
 /** −1, 0 or 1 by the sign of x; its gradient is 0 (recorded, as PyTorch's, so backward through it works). */
-export const sign = unary('sign', k.sign, (g) => zerosLike(g), 'none', 'any');
+export const sign = unary('sign', (g) => zerosLike(g), 'none', 'any');
 
 /** Bounds of `clamp`; either may be omitted. */
 export interface ClampOptions {

@@ -18,24 +18,24 @@ import { options as opts } from '../checks/options.js';
 /** A gradient of zeros: PyTorch records rounding ops and gives them this gradient. */
 const zeroGrad = (g: Tensor): Tensor => zerosLike(g);
 
-function stepOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
+function stepOp(name: 'floor' | 'ceil' | 'trunc') {
   return defineOp({
     name,
     params: [['x', K.tensor]],
     call: (x: Tensor) => [operands(name, x), undefined],
     saves: 'none',
-    forward: ([x]) => ({ data: kernel(x.data), shape: x.shape }),
-    webgpu: unaryOnGpu(name as 'floor' | 'ceil' | 'trunc'),
+    forward: ([x]) => ({ data: k[name](x.data), shape: x.shape }),
+    webgpu: unaryOnGpu(name),
     backward: ({ grad }) => [zeroGrad(grad)],
   });
 }
 
 /** The largest integer ≤ x; gradient 0, as PyTorch. */
-export const floor = stepOp('floor', k.floor);
+export const floor = stepOp('floor');
 /** The smallest integer ≥ x; gradient 0. */
-export const ceil = stepOp('ceil', k.ceil);
+export const ceil = stepOp('ceil');
 /** x rounded towards 0; gradient 0. */
-export const trunc = stepOp('trunc', k.trunc);
+export const trunc = stepOp('trunc');
 
 /** Options of `round`. */
 export interface RoundOptions {
@@ -87,26 +87,26 @@ export const expm1 = defineOp({
   backward: ({ grad, inputs: [x] }) => [mul(grad, exp(x))],
 });
 
-function testOp(name: string, kernel: (x: Tensor['data']) => Tensor['data']) {
+function testOp(name: 'isnan' | 'isfinite' | 'isinf') {
   return defineOp({
     name,
     params: [['x', K.tensor]],
     call: (x: Tensor) => [operands(name, x), undefined],
     dtypes: 'any',
-    forward: ([x]) => ({ data: kernel(x.data), shape: x.shape }),
+    forward: ([x]) => ({ data: k[name](x.data), shape: x.shape }),
     // Integers are tested as the floats they convert to (finite, never NaN).
     webgpu: ([x], _, gpu) => {
       const a = x.dtype === 'float32' ? onGpu(x) : gpuCast(gpu, onGpu(x), 'float32');
-      return { data: map(gpu, TESTS[name as keyof typeof TESTS], [{ a, strides: stridesOf(x.shape) }], x.shape, 'bool'), shape: x.shape };
+      return { data: map(gpu, TESTS[name], [{ a, strides: stridesOf(x.shape) }], x.shape, 'bool'), shape: x.shape };
     },
   });
 }
 /** 1 where x is NaN, else 0 (a mask of x's dtype, without gradient). */
-export const isnan = testOp('isnan', k.isnan);
+export const isnan = testOp('isnan');
 /** 1 where x is finite (neither infinite nor NaN), else 0. */
-export const isfinite = testOp('isfinite', k.isfinite);
+export const isfinite = testOp('isfinite');
 /** 1 where x is ±Infinity, else 0. */
-export const isinf = testOp('isinf', k.isinf);
+export const isinf = testOp('isinf');
 
 /** Options of `any` and `all`: the dims to test over (all when omitted), and whether to keep them. */
 export interface AnyAllOptions {
