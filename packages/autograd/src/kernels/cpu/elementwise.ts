@@ -1,5 +1,8 @@
 import type { TypedArray } from '../../dtype.js';
 import { like } from './alloc.js';
+import { erfScalar, mapRange, MAP_OPS } from './transcendental.js';
+
+export { erfScalar };
 
 // Binary kernels take two arrays of equal length, or one array and a length-1 array standing for a
 // scalar (the ops layer broadcasts everything else first). The scalar loops save the broadcast copy
@@ -198,12 +201,12 @@ export function neg(x: TypedArray): TypedArray {
 }
 export function exp(x: TypedArray): TypedArray {
   const o = like(x);
-  for (let i = 0; i < o.length; i++) o[i] = Math.exp(x[i]!);
+  mapRange(MAP_OPS.exp, x, o, 0, o.length, erfScalar);
   return o;
 }
 export function log(x: TypedArray): TypedArray {
   const o = like(x);
-  for (let i = 0; i < o.length; i++) o[i] = Math.log(x[i]!);
+  mapRange(MAP_OPS.log, x, o, 0, o.length, erfScalar);
   return o;
 }
 export function sqrt(x: TypedArray): TypedArray {
@@ -223,30 +226,23 @@ export function sign(x: TypedArray): TypedArray {
 }
 export function sin(x: TypedArray): TypedArray {
   const o = like(x);
-  for (let i = 0; i < o.length; i++) o[i] = Math.sin(x[i]!);
+  mapRange(MAP_OPS.sin, x, o, 0, o.length, erfScalar);
   return o;
 }
 export function cos(x: TypedArray): TypedArray {
   const o = like(x);
-  for (let i = 0; i < o.length; i++) o[i] = Math.cos(x[i]!);
+  mapRange(MAP_OPS.cos, x, o, 0, o.length, erfScalar);
   return o;
 }
 export function tanh(x: TypedArray): TypedArray {
   const o = like(x);
-  for (let i = 0; i < o.length; i++) o[i] = Math.tanh(x[i]!);
+  mapRange(MAP_OPS.tanh, x, o, 0, o.length, erfScalar);
   return o;
 }
 /** Logistic sigmoid, computed without overflow for large |x|. */
 export function sigmoid(x: TypedArray): TypedArray {
   const o = like(x);
-  for (let i = 0; i < o.length; i++) {
-    const v = x[i]!;
-    if (v >= 0) o[i] = 1 / (1 + Math.exp(-v));
-    else {
-      const e = Math.exp(v);
-      o[i] = e / (1 + e);
-    }
-  }
+  mapRange(MAP_OPS.sigmoid, x, o, 0, o.length, erfScalar);
   return o;
 }
 /** max(x, 0); NaN stays NaN and −0 becomes 0, as in PyTorch. */
@@ -306,7 +302,7 @@ export function addScaledInPlace(y: TypedArray, x: TypedArray, alpha: number): v
 /** The error function, to about 1e-15 (see `erfScalar`). */
 export function erf(x: TypedArray): TypedArray {
   const o = like(x);
-  for (let i = 0; i < o.length; i++) o[i] = erfScalar(x[i]!);
+  mapRange(MAP_OPS.erf, x, o, 0, o.length, erfScalar);
   return o;
 }
 /** min(max(x, lo), hi), as PyTorch: NaN stays NaN, and lo > hi gives hi everywhere. */
@@ -321,39 +317,3 @@ export function clamp(x: TypedArray, lo: number, hi: number): TypedArray {
   return o;
 }
 
-/** erf(x) for one number: a Taylor series near 0, a continued-fraction erfc further out. */
-export function erfScalar(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const ax = Math.abs(x);
-  if (ax < 2) {
-    // Maclaurin series: converges fast for |x| < 2 (about 40 terms at the edge for 1e-16).
-    let term = x;
-    let sum = x;
-    const x2 = x * x;
-    for (let n = 1; n < 60; n++) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  if (ax > 6) return Math.sign(x);
-  // erfc via Lentz's continued fraction, accurate for x >= 2.
-  const tiny = 1e-300;
-  let f = ax;
-  let c = ax;
-  let d = 0;
-  for (let n = 1; n < 200; n++) {
-    const an = n / 2;
-    d = ax + an * d;
-    d = d === 0 ? tiny : 1 / d;
-    c = ax + an / c;
-    if (c === 0) c = tiny;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  const erfc = Math.exp(-ax * ax) / (f * Math.sqrt(Math.PI));
-  return Math.sign(x) * (1 - erfc);
-}

@@ -1,0 +1,90 @@
+import type { TypedArray } from '../../dtype.js';
+
+// The unary kernels that call Math's transcendental functions (exp, log, tanh, sin, cos, erf): 15-90 ns
+// an element, so large arrays are worth splitting over threads. One loop body per function, here, run by
+// the one-thread kernels (cpu/elementwise.ts) and by the pool's workers on their part of the array
+// (gemmWorker.ts's mapChunk), so every thread count gives the same bits. `mapRange` is started from its
+// source text in the workers: it uses nothing but its parameters and Math.
+
+/** The functions `mapRange` computes, by the code a threaded job carries. */
+export const MAP_OPS = { exp: 0, log: 1, tanh: 2, sigmoid: 3, sin: 4, cos: 5, erf: 6 } as const;
+
+/** A function `mapRange` computes. */
+export type MapOp = keyof typeof MAP_OPS;
+
+/**
+ * o[i] = f(x[i]) for i in [from, to), f the function of code `op` (MAP_OPS); `erfOf` is erfScalar
+ * (passed in, as a worker has it only as source text). Uses nothing but its parameters and Math.
+ */
+export function mapRange(op: number, x: TypedArray, o: TypedArray, from: number, to: number, erfOf: (v: number) => number): void {
+  switch (op) {
+    case 0:
+      for (let i = from; i < to; i++) o[i] = Math.exp(x[i]!);
+      return;
+    case 1:
+      for (let i = from; i < to; i++) o[i] = Math.log(x[i]!);
+      return;
+    case 2:
+      for (let i = from; i < to; i++) o[i] = Math.tanh(x[i]!);
+      return;
+    case 3:
+      // Without overflow for large |x|: e^x / (1 + e^x) below 0.
+      for (let i = from; i < to; i++) {
+        const v = x[i]!;
+        if (v >= 0) o[i] = 1 / (1 + Math.exp(-v));
+        else {
+          const e = Math.exp(v);
+          o[i] = e / (1 + e);
+        }
+      }
+      return;
+    case 4:
+      for (let i = from; i < to; i++) o[i] = Math.sin(x[i]!);
+      return;
+    case 5:
+      for (let i = from; i < to; i++) o[i] = Math.cos(x[i]!);
+      return;
+    case 6:
+      for (let i = from; i < to; i++) o[i] = erfOf(x[i]!);
+      return;
+    default:
+      throw new Error(`mapRange: unknown function code ${op}`);
+  }
+}
+
+/** erf(x) for one number: a Taylor series near 0, a continued-fraction erfc further out. Uses nothing but Math. */
+export function erfScalar(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  if (ax < 2) {
+    // Maclaurin series: converges fast for |x| < 2 (about 40 terms at the edge for 1e-16).
+    let term = x;
+    let sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 60; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return (2 / Math.sqrt(Math.PI)) * sum;
+  }
+  if (ax > 6) return Math.sign(x);
+  // erfc via Lentz's continued fraction, accurate for x >= 2.
+  const tiny = 1e-300;
+  let f = ax;
+  let c = ax;
+  let d = 0;
+  for (let n = 1; n < 200; n++) {
+    const an = n / 2;
+    d = ax + an * d;
+    d = d === 0 ? tiny : 1 / d;
+    c = ax + an / c;
+    if (c === 0) c = tiny;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / (f * Math.sqrt(Math.PI));
+  return Math.sign(x) * (1 - erfc);
+}
