@@ -3,10 +3,13 @@ import { like } from './cpu/alloc.js';
 import * as js from './cpu/elementwise.js';
 import { addIntoWasm, addRowsWasm, addScaledWasm, binaryWasm, reluBackwardWasm, reluWasm } from './wasm/elementwise.js';
 import { wasmTakes } from './wasm/regions.js';
+import { mapThreaded } from './wasm/map.js';
+import type { MapOp } from './cpu/transcendental.js';
 
 // The wasm backend's elementwise kernels: float32 arrays large enough (regions.ts's wasmTakes) run in
 // WebAssembly SIMD (wasm/elementwise.ts) with the JS kernel's bits; other dtypes, small arrays and
-// runtimes without WebAssembly SIMD run the JS kernels (cpu/elementwise.ts).
+// runtimes without WebAssembly SIMD run the JS kernels (cpu/elementwise.ts). The transcendental ones
+// (exp, log, tanh, sigmoid, sin, cos, erf) run the JS loops, split over the threads for large float32 arrays.
 
 /** As cpu/elementwise.ts's `relu`. */
 export function relu(x: TypedArray): TypedArray {
@@ -67,3 +70,23 @@ export const sub = binary('sub', js.sub);
 export const mul = binary('mul', js.mul);
 /** As cpu/elementwise.ts's `div`. */
 export const div = binary('div', js.div);
+
+/** A transcendental kernel of cpu/elementwise.ts, on the thread pool for a large float32 array (wasm/map.ts). */
+function transcendental(op: MapOp, jsKernel: (x: TypedArray) => TypedArray) {
+  return (x: TypedArray): TypedArray => (x instanceof Float32Array ? mapThreaded(op, x) : null) ?? jsKernel(x);
+}
+
+/** As cpu/elementwise.ts's `exp`. */
+export const exp = transcendental('exp', js.exp);
+/** As cpu/elementwise.ts's `log`. */
+export const log = transcendental('log', js.log);
+/** As cpu/elementwise.ts's `tanh`. */
+export const tanh = transcendental('tanh', js.tanh);
+/** As cpu/elementwise.ts's `sigmoid`. */
+export const sigmoid = transcendental('sigmoid', js.sigmoid);
+/** As cpu/elementwise.ts's `sin`. */
+export const sin = transcendental('sin', js.sin);
+/** As cpu/elementwise.ts's `cos`. */
+export const cos = transcendental('cos', js.cos);
+/** As cpu/elementwise.ts's `erf`. */
+export const erf = transcendental('erf', js.erf);

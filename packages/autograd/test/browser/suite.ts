@@ -156,18 +156,20 @@ const checks: Record<string, Check> = {
     });
     return `loss ${losses[0]!.toFixed(4)} → ${losses[losses.length - 1]!.toFixed(4)}`;
   },
-  'threads: the cross-origin isolated page defaults to navigator.hardwareConcurrency threads, and matmul and conv2d (forward and backward) large enough to split run on Blob-URL Workers over shared memory, with the bits of one thread': async () => {
+  'threads: the cross-origin isolated page defaults to navigator.hardwareConcurrency threads, and matmul, conv2d (forward and backward), tanh and erf large enough to split run on Blob-URL Workers over shared memory, with the bits of one thread': async () => {
     if (!crossOriginIsolated) throw new Error('the page is not cross-origin isolated');
     const cores = navigator.hardwareConcurrency;
     if (getNumThreads() !== cores) throw new Error(`getNumThreads() is ${getNumThreads()}, navigator.hardwareConcurrency ${cores}`);
     // A product of 520³ multiply-adds (≥ 2^27) and a convolution of 8·32·16·9·784 (≥ 2^24) split over the threads.
     const [a, b] = [randn([520, 520]), randn([520, 520])];
     const [x, w, bias] = [randn([8, 16, 28, 28]), randn([32, 16, 3, 3]), randn([32])];
+    // And 2^16 + 3 values (at least MAP_THREAD_MIN) through two of the transcendental kernels.
+    const v = randn([(1 << 16) + 3]);
     const run = (): Float32Array[] => {
       const [xs, ws] = [x.detach().requiresGrad_(), w.detach().requiresGrad_()];
       const y = conv2d(xs, ws, bias, { padding: 1 });
       const grads = gradients([y], [xs, ws], { gradOutputs: [y.detach()] });
-      return [matmul(a, b), y, ...grads].map((t) => t.data as Float32Array);
+      return [matmul(a, b), y, ...grads, tanh(v), erf(v)].map((t) => t.data as Float32Array);
     };
     setNumThreads(1);
     const want = run();

@@ -5,6 +5,7 @@
 // and from the TypeScript sources under a test runner. Hence the functions here use nothing but
 // their parameters and globals.
 import { runBlocks, type Blocking, type GemmFns, type Scratch } from './blocks.js';
+import { erfScalar, mapRange } from '../cpu/transcendental.js';
 
 /** Indices of the control words (an Int32Array at the start of the shared memory). */
 export const CTRL = {
@@ -31,12 +32,18 @@ export const CTRL = {
   GEO: 22, O: 35, W_AT: 36, X_AT: 37, Y_AT: 38, DX_AT: 39, DW_AT: 40, COLS_AT: 41, COLS_BYTES: 42,
   /** FORWARD: the bias's byte address, or 0 for none (outputs then start from zero). */
   BIAS_AT: 43,
+  // A map job (KIND MAP_KIND): the function's code (MAP_OPS), the byte addresses of x and of the output,
+  // the element count, and the elements per chunk.
+  MAP_OP: 44, MAP_X: 45, MAP_OUT: 46, MAP_N: 47, MAP_CHUNK: 48,
   /** Words in all. */
-  WORDS: 44,
+  WORDS: 49,
 } as const;
 
 /** The kinds of convolution job (CTRL.KIND): the output, the input's gradient, the weight's gradient per image. */
 export const CONV_KIND = { FORWARD: 1, INPUT: 2, WEIGHT: 3 } as const;
+
+/** The kind of a map job (CTRL.KIND): a unary function of cpu/transcendental.ts over a float32 array, cut into ranges. */
+export const MAP_KIND = 4;
 
 /** The GEMM module's window functions (windowModule.ts), which convolution chunks call. */
 export interface WindowFns {
@@ -119,6 +126,31 @@ export function convChunk(
   }, s, blocking, run);
 }
 
+/**
+ * Chunk `n` of the map job in the control words: its range of x through `range` (mapRange, whose loops
+ * the one-thread kernels run too, so the bits do not depend on the thread). Refers to nothing but its
+ * parameters, as `work`.
+ */
+export function mapChunk(heap: Float32Array, ctrl: Int32Array, n: number, C: typeof CTRL, range: typeof mapRange, erfOf: typeof erfScalar): void {
+  const count = Atomics.load(ctrl, C.MAP_N);
+  const size = Atomics.load(ctrl, C.MAP_CHUNK);
+  const x = Atomics.load(ctrl, C.MAP_X) >> 2;
+  const out = Atomics.load(ctrl, C.MAP_OUT) >> 2;
+  const from = n * size;
+  const to = Math.min(count, from + size);
+  range(Atomics.load(ctrl, C.MAP_OP), heap.subarray(x, x + count), heap.subarray(out, out + count), from, to, erfOf);
+}
+
+/** What a thread runs besides products: convolution chunks and map chunks, and the memory they view. */
+export interface ChunkFns {
+  chunk: typeof convChunk;
+  image: typeof convImage;
+  map: typeof mapChunk;
+  range: typeof mapRange;
+  erf: typeof erfScalar;
+  memory: WebAssembly.Memory;
+}
+
 /** The claim index that marks the claim word exhausted while the calling thread writes a job. */
 export const CLAIMED_OUT = 0xffff;
 
@@ -137,7 +169,7 @@ export const CTRL_BYTES = 256;
  */
 export function work(
   w: GemmFns, ctrl: Int32Array, slot: number, blocking: Blocking, scratch: Scratch, run: typeof runBlocks, C: typeof CTRL,
-  conv?: { chunk: typeof convChunk; image: typeof convImage; memory: WebAssembly.Memory },
+  more?: ChunkFns,
 ): number {
   let done = 0;
   for (;;) {
@@ -148,12 +180,15 @@ export function work(
     const chunks = Atomics.load(ctrl, C.CHUNKS);
     if (index >= chunks) return done;
     if (Atomics.compareExchange(ctrl, C.CLAIM, v, v + 1) !== v) continue;
-    if (Atomics.load(ctrl, C.KIND) !== 0) {
+    const kind = Atomics.load(ctrl, C.KIND);
+    if (kind !== 0) {
       const base = Atomics.load(ctrl, C.SCRATCH) + slot * Atomics.load(ctrl, C.SCRATCH_BYTES);
       const s = { tile: base + scratch.tile, packedA: base + scratch.packedA, packedB: base + scratch.packedB };
       try {
         // A view made now: the memory may have grown since the last job.
-        conv!.chunk(w as GemmFns & WindowFns, new Float32Array(conv!.memory.buffer), ctrl, index, slot, s, blocking, run, C, conv!.image);
+        const heap = new Float32Array(more!.memory.buffer);
+        if (kind === 4 /* MAP_KIND; the worker has only its parameters */) more!.map(heap, ctrl, index, C, more!.range, more!.erf);
+        else more!.chunk(w as GemmFns & WindowFns, heap, ctrl, index, slot, s, blocking, run, C, more!.image);
       } catch {
         Atomics.store(ctrl, C.FAILED, 1);
       }
@@ -191,7 +226,10 @@ export interface WorkerData {
 }
 
 /** A worker's life: instantiate the module on the shared memory, then take jobs until STOP. */
-function workerMain(d: WorkerData, C: typeof CTRL, workFn: typeof work, run: typeof runBlocks, chunk: typeof convChunk, image: typeof convImage): void {
+function workerMain(
+  d: WorkerData, C: typeof CTRL, workFn: typeof work, run: typeof runBlocks, chunk: typeof convChunk, image: typeof convImage,
+  map: typeof mapChunk, range: typeof mapRange, erf: typeof erfScalar,
+): void {
   let w: GemmFns;
   try {
     w = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports as unknown as GemmFns;
@@ -211,7 +249,7 @@ function workerMain(d: WorkerData, C: typeof CTRL, workFn: typeof work, run: typ
     }
     if (Atomics.load(ctrl, C.STOP) !== 0) return;
     seen = gen;
-    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run, C, { chunk, image, memory: d.memory });
+    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run, C, { chunk, image, map, range, erf, memory: d.memory });
   }
 }
 
@@ -223,7 +261,7 @@ function workerMain(d: WorkerData, C: typeof CTRL, workFn: typeof work, run: typ
 export function workerSource(host: 'node' | 'browser' = 'node'): string {
   // Every function gets CTRL as an argument: a bundler may rename the module's constant.
   const main = `(${workerMain.toString()})`;
-  const rest = `${JSON.stringify(CTRL)}, ${work.toString()}, ${runBlocks.toString()}, ${convChunk.toString()}, ${convImage.toString()}`;
+  const rest = [JSON.stringify(CTRL), work, runBlocks, convChunk, convImage, mapChunk, mapRange, erfScalar].map(String).join(', ');
   return host === 'node'
     ? `${main}(require('node:worker_threads').workerData, ${rest});`
     : `self.onmessage = (e) => { self.onmessage = null; ${main}(e.data, ${rest}); };`;

@@ -8,7 +8,8 @@
 import { align16, copyLayout, MAX_BYTES, PAGE, runBlocks, scratchLayout, type Blocking, type GemmFns } from './blocks.js';
 import type { GemmConfig, GemmF32 } from './gemm.js';
 import { gemmModuleBytes } from './gemmModule.js';
-import { CLAIMED_OUT, CONV_KIND, CTRL, CTRL_BYTES, convChunk, convImage, work, workerSource, type WorkerData } from './gemmWorker.js';
+import { CLAIMED_OUT, CONV_KIND, CTRL, CTRL_BYTES, convChunk, convImage, MAP_KIND, mapChunk, work, workerSource, type ChunkFns, type WorkerData } from './gemmWorker.js';
+import { erfScalar, mapRange, MAP_OPS, type MapOp } from '../cpu/transcendental.js';
 import type { Window2d } from '../cpu/im2col.js';
 
 // A product that grew the memory past this disposes of the pool after it (memory cannot shrink);
@@ -144,6 +145,11 @@ export interface GemmPool {
    * the pool's threads (see `convChunk`); false (outputs untouched) where it cannot run it.
    */
   conv(kind: (typeof CONV_KIND)[keyof typeof CONV_KIND], g: Window2d, O: number, arrays: ConvArrays): boolean;
+  /**
+   * out = f(x) elementwise for a function of cpu/transcendental.ts, the array cut into ranges over all the
+   * pool's threads (see `mapChunk`); false (out untouched) where it cannot run it.
+   */
+  map(op: MapOp, x: Float32Array, out: Float32Array): boolean;
   /** Threads, the calling one included. */
   readonly threads: number;
   /** Worker threads started. */
@@ -188,6 +194,7 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
   let workerChunks = 0;
   let disposed = false;
 
+  const more: ChunkFns = { chunk: convChunk, image: convImage, map: mapChunk, range: mapRange, erf: erfScalar, memory };
   // A browser window's main thread may not sleep: it polls until the workers' last chunks are done.
   const blocks = canBlock(ctrl, CTRL.STOP);
   const data = Array.from({ length: threads - 1 }, (_, i): WorkerData => ({ module, memory, slot: i + 1, blocking, scratch, spins: WORKER_SPINS }));
@@ -234,7 +241,7 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     Atomics.store(ctrl, CTRL.CLAIM, (gen & 0x7fff) << 16);
     Atomics.store(ctrl, CTRL.GEN, gen);
     if (Atomics.load(ctrl, CTRL.SLEEPING) > 0) Atomics.notify(ctrl, CTRL.GEN);
-    const mine = work(w, ctrl, 0, blocking, scratch, runBlocks, CTRL, { chunk: convChunk, image: convImage, memory });
+    const mine = work(w, ctrl, 0, blocking, scratch, runBlocks, CTRL, more);
     // The workers' last chunks: poll a while, then sleep until the one finishing the job notifies.
     // Workers not started yet (a browser starts them when its main thread is idle) claim nothing, so
     // this waits only for chunks a running worker holds.
@@ -318,6 +325,25 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     return true;
   };
 
-  return { gemm, conv, threads, workers: () => data.length, jobs: () => jobs, workerChunks: () => workerChunks, alive: () => !disposed, dispose };
+  const map: GemmPool['map'] = (op, x, out) => {
+    const n = x.length;
+    if (disposed || n < 2) return false;
+    const xAt = COPIES;
+    const outAt = xAt + align16(4 * n);
+    const end = outAt + align16(4 * n);
+    if (!reserve(end)) return false;
+    heap.set(x, xAt >> 2);
+    // Whole cache lines per chunk (16 floats), a few chunks per thread.
+    const size = Math.ceil(n / (threads * CHUNKS_PER_THREAD) / 16) * 16;
+    const job: [number, number][] = [
+      [CTRL.KIND, MAP_KIND], [CTRL.MAP_OP, MAP_OPS[op]], [CTRL.MAP_X, xAt], [CTRL.MAP_OUT, outAt], [CTRL.MAP_N, n], [CTRL.MAP_CHUNK, size],
+    ];
+    if (!runJob(job, Math.ceil(n / size))) return false;
+    out.set(heap.subarray(outAt >> 2, (outAt >> 2) + n));
+    if (end - COPIES > RELEASE_BYTES && releases) dispose();
+    return true;
+  };
+
+  return { gemm, conv, map, threads, workers: () => data.length, jobs: () => jobs, workerChunks: () => workerChunks, alive: () => !disposed, dispose };
 }
 

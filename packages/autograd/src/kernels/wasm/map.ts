@@ -1,0 +1,20 @@
+// The transcendental unary kernels (cpu/transcendental.ts) over large float32 arrays, split over the thread
+// pool's threads. The loops are the JS kernels' own (Math.exp is not SIMD code), so this pays only where
+// there is more than one thread: each costs 15-90 ns an element against well under 1 ns to copy it.
+import { chosenConfig } from './gemm.js';
+import { threadCount, threadPool } from './threads.js';
+import type { MapOp } from '../cpu/transcendental.js';
+
+// Arrays of at least this many elements are split over the threads: about 1 ms of exp on one thread,
+// against some tens of µs to copy the array in and out and wake the workers.
+export const MAP_THREAD_MIN = 1 << 16;
+
+/** f(x) on the pool's threads into a new array, or null where it does not run there (one thread, small, no pool). */
+export function mapThreaded(op: MapOp, x: Float32Array): Float32Array | null {
+  if (x.length < MAP_THREAD_MIN || threadCount() < 2) return null;
+  const config = chosenConfig();
+  const pool = config === null ? null : threadPool(config);
+  if (pool === null) return null;
+  const out = new Float32Array(x.length);
+  return pool.map(op, x, out) ? out : null;
+}

@@ -1,0 +1,111 @@
+// The transcendental kernels (exp, log, tanh, sigmoid, sin, cos, erf) split over the thread pool
+// (kernels/wasm/map.ts, pool.ts's map): the one-thread JS kernel's bits on 2 and 3 threads for any length
+// and values (NaN, ±∞, ±0, subnormals, huge and tiny), chunks computed by workers, and the routing (small
+// arrays, float64, one thread and the js backend stay on the calling thread).
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { exp, getNumThreads, setBackend, setNumThreads, tensor } from '../../src/index.js';
+import { GEMM_CONFIGS, createGemm } from '../../src/kernels/wasm/gemm.js';
+import { createPool } from '../../src/kernels/wasm/pool.js';
+import { threadStats } from '../../src/kernels/wasm/threads.js';
+import { MAP_THREAD_MIN, mapThreaded } from '../../src/kernels/wasm/map.js';
+import { MAP_OPS, type MapOp } from '../../src/kernels/cpu/transcendental.js';
+import * as js from '../../src/kernels/cpu/elementwise.js';
+import { expectSameBits } from './sameBits.js';
+
+const initial = getNumThreads();
+afterAll(() => {
+  setNumThreads(initial);
+  setBackend('wasm');
+});
+
+const ops = Object.keys(MAP_OPS) as MapOp[];
+
+/** Float32 values with every special kind often enough: NaN, ±∞, ±0, subnormals, huge and tiny magnitudes, and ordinary ones. */
+const values = fc.oneof(
+  { weight: 6, arbitrary: fc.float({ min: -8, max: 8 }) },
+  { weight: 2, arbitrary: fc.float() },
+  { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, 88.7, -103.9, 6, -6, 2, -2) },
+);
+
+/** `n` values drawn from `values` with `seed`, as a float32 array (cheap enough for arrays past the thread threshold). */
+function draw(n: number, seed: number): Float32Array {
+  const pool = fc.sample(values, { numRuns: 4096, seed });
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = pool[(i * 2654435761) % pool.length]!;
+  return out;
+}
+
+const config = GEMM_CONFIGS[0]!;
+describe.skipIf(!createGemm(config).supported())('pool.map', () => {
+  const pools = [2, 3].map((t) => createPool(config, t)!);
+  afterAll(() => pools.forEach((p) => p.dispose()));
+
+  it('gives the one-thread JS kernel bit for bit on 2 and 3 threads, for every function, any length and any values', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...ops), fc.integer({ min: 2, max: 5000 }), fc.integer(), (op, n, seed) => {
+        const x = draw(n, seed);
+        const want = js[op](x);
+        for (const pool of pools) {
+          const out = new Float32Array(n);
+          expect(pool.map(op, x, out)).toBe(true);
+          expectSameBits(out, want);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('hands chunks to its workers once they run', async () => {
+    const x = draw(1 << 16, 1);
+    const want = js.tanh(x);
+    for (const pool of pools) {
+      for (let i = 0; i < 300 && pool.workerChunks() === 0; i++) {
+        const out = new Float32Array(x.length);
+        expect(pool.map('tanh', x, out)).toBe(true);
+        expectSameBits(out, want);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(pool.workerChunks()).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('the routed kernels (k.exp and the others on the wasm backend)', () => {
+  it('split a large float32 array over the threads, with the one-thread bits', () => {
+    const x = draw(MAP_THREAD_MIN + 37, 2);
+    setNumThreads(2);
+    for (const op of ops) {
+      const jobs = threadStats().jobs;
+      const got = mapThreaded(op, x);
+      if (got === null) continue; // no pool on this host: the JS kernel runs
+      expect(threadStats().jobs).toBe(jobs + 1);
+      expectSameBits(got, js[op](x));
+    }
+  });
+
+  it('keep small arrays, one thread, float64 and the js backend on the calling thread', () => {
+    setNumThreads(2);
+    expect(mapThreaded('exp', draw(MAP_THREAD_MIN - 1, 3))).toBeNull();
+    setNumThreads(1);
+    expect(mapThreaded('exp', draw(MAP_THREAD_MIN, 3))).toBeNull();
+    setNumThreads(2);
+    const jobs = threadStats().jobs;
+    const big = Array.from({ length: MAP_THREAD_MIN }, (_, i) => (i % 17) / 4 - 2);
+    exp(tensor(big, { dtype: 'float64' }));
+    setBackend('js');
+    exp(tensor(big));
+    setBackend('wasm');
+    expect(threadStats().jobs).toBe(jobs);
+  });
+
+  it('the public ops give the same values on 1 and 2 threads', () => {
+    const x = tensor(Array.from(draw(MAP_THREAD_MIN + 5, 4)));
+    const run = (threads: number) => {
+      setNumThreads(threads);
+      return [x.exp(), x.tanh(), x.sigmoid(), x.erf()].map((t) => t.data);
+    };
+    const one = run(1);
+    run(2).forEach((d, i) => expectSameBits(d, one[i]!));
+  });
+});
