@@ -171,6 +171,10 @@ const checks: Record<string, Check> = {
       const grads = gradients([y], [xs, ws], { gradOutputs: [y.detach()] });
       return [matmul(a, b), y, ...grads, tanh(v), erf(v)].map((t) => t.data as Float32Array);
     };
+    const same = (got: Float32Array[], want: Float32Array[]): void => got.forEach((g, k) => {
+      const at = g.findIndex((x, j) => !Object.is(x, want[k]![j]));
+      if (g.length !== want[k]!.length || at >= 0) throw new Error(`result ${k} differs from one thread's at ${at}: ${g[at]} vs ${want[k]![at]}`);
+    });
     setNumThreads(1);
     const want = run();
     setNumThreads(2);
@@ -178,12 +182,19 @@ const checks: Record<string, Check> = {
     try {
       // A page starts its workers once its main thread is idle; until then the calling thread takes every chunk.
       for (let i = 0; i < 200 && threadStats().workerChunks === before.workerChunks; i++) {
-        run().forEach((got, k) => {
-          const at = got.findIndex((v, j) => !Object.is(v, want[k]![j]));
-          if (got.length !== want[k]!.length || at >= 0) throw new Error(`result ${k} differs from one thread's at ${at}: ${got[at]} vs ${want[k]![at]}`);
-        });
+        same(run(), want);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      // tanh and erf alone, now that the workers run: their chunks must reach a worker, and no chunk may fail
+      // (a failed chunk disposes of the pool, and the next job would start new workers).
+      const maps = threadStats();
+      for (let i = 0; i < 50 && threadStats().workerChunks === maps.workerChunks; i++) {
+        same([tanh(v), erf(v)].map((t) => t.data as Float32Array), want.slice(-2));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const done = threadStats();
+      if (done.workerChunks === maps.workerChunks) throw new Error(`no worker computed a chunk of tanh or erf in ${done.jobs - maps.jobs} jobs`);
+      if (done.workersStarted !== maps.workersStarted) throw new Error('the pool was restarted during tanh and erf: a chunk failed');
     } finally {
       setNumThreads(cores);
     }

@@ -6,8 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { exp, getNumThreads, setBackend, setNumThreads, tensor } from '../../src/index.js';
 import { GEMM_CONFIGS, createGemm } from '../../src/kernels/wasm/gemm.js';
-import { createPool } from '../../src/kernels/wasm/pool.js';
-import { threadStats } from '../../src/kernels/wasm/threads.js';
+import { createPool, MAP_SLAB } from '../../src/kernels/wasm/pool.js';
+import { threadPool, threadStats } from '../../src/kernels/wasm/threads.js';
+import { chosenConfig } from '../../src/kernels/wasm/gemm.js';
+import { MAP_KIND } from '../../src/kernels/wasm/gemmWorker.js';
 import { MAP_THREAD_MIN, mapThreaded } from '../../src/kernels/wasm/map.js';
 import { MAP_OPS, type MapOp } from '../../src/kernels/cpu/transcendental.js';
 import * as js from '../../src/kernels/cpu/elementwise.js';
@@ -60,14 +62,35 @@ describe.skipIf(!createGemm(config).supported())('pool.map', () => {
     const x = draw(1 << 16, 1);
     const want = js.tanh(x);
     for (const pool of pools) {
-      for (let i = 0; i < 300 && pool.workerChunks() === 0; i++) {
+      // Until a deadline rather than a count: workers start late on a loaded machine.
+      const deadline = Date.now() + 15_000;
+      while (pool.workerChunks() === 0 && Date.now() < deadline) {
         const out = new Float32Array(x.length);
         expect(pool.map('tanh', x, out)).toBe(true);
         expectSameBits(out, want);
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       expect(pool.workerChunks()).toBeGreaterThan(0);
+      expect(pool.alive()).toBe(true);
     }
+  });
+
+  it('goes through arrays longer than its window slab by slab, without growing past it or restarting', () => {
+    const x = draw(MAP_SLAB * 2 + 37, 9);
+    const want = js.exp(x);
+    const pool = pools[0]!;
+    const jobs = pool.jobs();
+    for (let i = 0; i < 2; i++) {
+      const out = new Float32Array(x.length);
+      expect(pool.map('exp', x, out)).toBe(true);
+      expectSameBits(out, want);
+    }
+    expect(pool.jobs()).toBe(jobs + 6);
+    expect(pool.alive()).toBe(true);
+  });
+
+  it("marks its jobs with the kind the workers' code tests for (a literal there: they have only their parameters)", () => {
+    expect(MAP_KIND).toBe(4);
   });
 });
 
@@ -75,12 +98,19 @@ describe('the routed kernels (k.exp and the others on the wasm backend)', () => 
   it('split a large float32 array over the threads, with the one-thread bits', () => {
     const x = draw(MAP_THREAD_MIN + 37, 2);
     setNumThreads(2);
+    const config = chosenConfig();
+    // Where this host has no pool (no WebAssembly SIMD or no worker_threads), the JS kernels run instead.
+    const pooled = config !== null && threadPool(config) !== null;
     for (const op of ops) {
       const jobs = threadStats().jobs;
       const got = mapThreaded(op, x);
-      if (got === null) continue; // no pool on this host: the JS kernel runs
+      if (!pooled) {
+        expect(got).toBeNull();
+        continue;
+      }
+      expect(got).not.toBeNull();
       expect(threadStats().jobs).toBe(jobs + 1);
-      expectSameBits(got, js[op](x));
+      expectSameBits(got!, js[op](x));
     }
   });
 
@@ -99,13 +129,16 @@ describe('the routed kernels (k.exp and the others on the wasm backend)', () => 
     expect(threadStats().jobs).toBe(jobs);
   });
 
-  it('the public ops give the same values on 1 and 2 threads', () => {
+  it('the public ops give the same values on 1 and 2 threads, on the pool at 2', () => {
     const x = tensor(Array.from(draw(MAP_THREAD_MIN + 5, 4)));
     const run = (threads: number) => {
       setNumThreads(threads);
       return [x.exp(), x.tanh(), x.sigmoid(), x.erf()].map((t) => t.data);
     };
     const one = run(1);
+    const jobs = threadStats().jobs;
     run(2).forEach((d, i) => expectSameBits(d, one[i]!));
+    const config = chosenConfig();
+    if (config !== null && threadPool(config) !== null) expect(threadStats().jobs).toBe(jobs + 4);
   });
 });

@@ -4,6 +4,7 @@
 import { chosenConfig } from './gemm.js';
 import { threadCount, threadPool } from './threads.js';
 import type { MapOp } from '../cpu/transcendental.js';
+import { allocate } from '../../dtype.js';
 
 // Arrays of at least this many elements are split over the threads: about 1 ms of exp on one thread,
 // against some tens of µs to copy the array in and out and wake the workers.
@@ -15,6 +16,6 @@ export function mapThreaded(op: MapOp, x: Float32Array): Float32Array | null {
   const config = chosenConfig();
   const pool = config === null ? null : threadPool(config);
   if (pool === null) return null;
-  const out = new Float32Array(x.length);
+  const out = allocate('float32', x.length) as Float32Array;
   return pool.map(op, x, out) ? out : null;
 }

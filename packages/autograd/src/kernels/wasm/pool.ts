@@ -15,6 +15,8 @@ import type { Window2d } from '../cpu/im2col.js';
 // A product that grew the memory past this disposes of the pool after it (memory cannot shrink);
 // the next threaded product starts a new one. Node only (see `releases` below).
 const RELEASE_BYTES = 2 ** 27;
+// A map job copies at most this many values in (and as many out) at a time.
+export const MAP_SLAB = 2 ** 22;
 // Chunks per thread: a few, so a thread slowed by other load hands work to the others, but not many,
 // as each chunk packs the whole of the operand it does not cut.
 const CHUNKS_PER_THREAD = 2;
@@ -147,7 +149,8 @@ export interface GemmPool {
   conv(kind: (typeof CONV_KIND)[keyof typeof CONV_KIND], g: Window2d, O: number, arrays: ConvArrays): boolean;
   /**
    * out = f(x) elementwise for a function of cpu/transcendental.ts, the array cut into ranges over all the
-   * pool's threads (see `mapChunk`); false (out untouched) where it cannot run it.
+   * pool's threads (see `mapChunk`), MAP_SLAB values at a time; false where it cannot run it (out may then be
+   * partly written).
    */
   map(op: MapOp, x: Float32Array, out: Float32Array): boolean;
   /** Threads, the calling one included. */
@@ -328,19 +331,23 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
   const map: GemmPool['map'] = (op, x, out) => {
     const n = x.length;
     if (disposed || n < 2) return false;
+    // Through a fixed window of MAP_SLAB values at a time: the memory never grows past it for a map, so a
+    // large array neither restarts the pool (RELEASE_BYTES) nor meets the memory's limit.
+    const slab = Math.min(n, MAP_SLAB);
     const xAt = COPIES;
-    const outAt = xAt + align16(4 * n);
-    const end = outAt + align16(4 * n);
-    if (!reserve(end)) return false;
-    heap.set(x, xAt >> 2);
-    // Whole cache lines per chunk (16 floats), a few chunks per thread.
-    const size = Math.ceil(n / (threads * CHUNKS_PER_THREAD) / 16) * 16;
-    const job: [number, number][] = [
-      [CTRL.KIND, MAP_KIND], [CTRL.MAP_OP, MAP_OPS[op]], [CTRL.MAP_X, xAt], [CTRL.MAP_OUT, outAt], [CTRL.MAP_N, n], [CTRL.MAP_CHUNK, size],
-    ];
-    if (!runJob(job, Math.ceil(n / size))) return false;
-    out.set(heap.subarray(outAt >> 2, (outAt >> 2) + n));
-    if (end - COPIES > RELEASE_BYTES && releases) dispose();
+    const outAt = xAt + align16(4 * slab);
+    if (!reserve(outAt + align16(4 * slab))) return false;
+    for (let from = 0; from < n; from += slab) {
+      const m = Math.min(slab, n - from);
+      heap.set(x.subarray(from, from + m), xAt >> 2);
+      // Whole cache lines per chunk (16 floats), a few chunks per thread.
+      const size = Math.ceil(m / (threads * CHUNKS_PER_THREAD) / 16) * 16;
+      const job: [number, number][] = [
+        [CTRL.KIND, MAP_KIND], [CTRL.MAP_OP, MAP_OPS[op]], [CTRL.MAP_X, xAt], [CTRL.MAP_OUT, outAt], [CTRL.MAP_N, m], [CTRL.MAP_CHUNK, size],
+      ];
+      if (!runJob(job, Math.ceil(m / size))) return false;
+      out.set(heap.subarray(outAt >> 2, (outAt >> 2) + m), from);
+    }
     return true;
   };
 
