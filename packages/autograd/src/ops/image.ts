@@ -7,10 +7,18 @@ import { floatsOnGpu } from './webgpu.js';
 import { k, type Window2d } from '../kernels/index.js';
 import { fmt } from '../shape.js';
 import { checkPoolPadding, pair, size2, window, type Size2, type WindowOptions } from './windowGeometry.js';
-import { api, sig } from '../checks/guard.js';
+import { api, sig, type ParamSpec } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 export type { Size2, WindowOptions } from './windowGeometry.js';
+
+/** The public parameters of `unfold`, `unfoldColumns` and `maxPool2d`: x [N, C, H, W], the kernel size and the window options. */
+const windowParams: readonly ParamSpec[] = [['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]];
+/** `call` of `unfold` and `unfoldColumns` (as `op`): a 4-D x, and the window over it as the attributes. */
+const unfoldCall = (op: string) => (x: Tensor, kernelSize: Size2, options: WindowOptions = {}): [[x: Tensor], Window2d] => {
+  if (x.ndim !== 4) throw new DlError(`${op}: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
+  return [[x], window(op, x.shape, kernelSize, options)];
+};
 
 /**
  * im2col, as PyTorch's `F.unfold`: every sliding `kernelSize` window of x [N, C, H, W] becomes a
@@ -19,11 +27,8 @@ export type { Size2, WindowOptions } from './windowGeometry.js';
  */
 export const unfold: PublicOp<Window2d, [x: Tensor], [x: Tensor, kernelSize: Size2, options?: WindowOptions]> = defineOp({
   name: 'unfold',
-  params: [['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]],
-  call: (x: Tensor, kernelSize: Size2, options: WindowOptions = {}) => {
-    if (x.ndim !== 4) throw new DlError(`unfold: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
-    return [[x], window('unfold', x.shape, kernelSize, options)];
-  },
+  params: windowParams,
+  call: unfoldCall('unfold'),
   saves: 'none',
   forward: ([x], g) => ({ data: k.im2col(x.data, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
   webgpu: ([x], g, gpu) => ({ data: gpuIm2col(gpu, floatsOnGpu('unfold', x)[0]!, g), shape: [g.N, g.C * g.kh * g.kw, g.oh * g.ow] }),
@@ -72,11 +77,8 @@ const foldColumnsOp: Op<Window2d, [cols: Tensor]> = defineOp<Window2d, [cols: Te
  */
 export const unfoldColumns: PublicOp<Window2d, [x: Tensor], [x: Tensor, kernelSize: Size2, options?: WindowOptions]> = defineOp({
   name: 'unfoldColumns',
-  params: [['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]],
-  call: (x: Tensor, kernelSize: Size2, options: WindowOptions = {}) => {
-    if (x.ndim !== 4) throw new DlError(`unfoldColumns: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
-    return [[x], window('unfoldColumns', x.shape, kernelSize, options)];
-  },
+  params: windowParams,
+  call: unfoldCall('unfoldColumns'),
   saves: 'none',
   forward: ([x], g) => ({ data: k.im2col(x.data, g, true), shape: [g.C * g.kh * g.kw, g.N * g.oh * g.ow] }),
   backward: ({ grad, attrs }) => [foldColumnsOp([grad], attrs)],
@@ -141,7 +143,7 @@ const maxPickOp: Op<PoolAttrs, [x: Tensor]> = defineOp<PoolAttrs, [x: Tensor]>({
  * the image) gets its gradient, and a NaN beats numbers (the last NaN wins), as in PyTorch's CPU kernel.
  * @example maxPool2d(x, 2) // [N, C, 28, 28] → [N, C, 14, 14]
  */
-export const maxPool2d = api(sig('maxPool2d', ['x', K.tensor], ['kernelSize', size2], ['options', opts({ dilation: size2, padding: size2, stride: size2 })]), function maxPool2d(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
+export const maxPool2d = api(sig('maxPool2d', ...windowParams), function maxPool2d(x: Tensor, kernelSize: Size2, options: WindowOptions = {}): Tensor {
   if (x.ndim !== 4) throw new DlError(`maxPool2d: expects a 4-D input [N, C, H, W], got shape ${fmt(x.shape)}`);
   const g = window('maxPool2d', x.shape, kernelSize, { ...options, stride: options.stride ?? kernelSize });
   checkPoolPadding('maxPool2d', [g.kh, g.kw], [g.ph, g.pw]);
