@@ -9,7 +9,7 @@ export const BROWSER_CHECKS = [
   'wasm and js give the same products and convolutions (the fused conv2d kernels), forward and backward (float32 property at wasm sizes)',
   'wasm: an nn MLP trained with Adam for 300 steps fits its data',
   'js: an nn MLP trained with Adam for 300 steps fits its data, with the losses of wasm',
-  'threads: the cross-origin isolated page defaults to navigator.hardwareConcurrency threads, and matmul, conv2d (forward and backward), tanh and erf large enough to split run on Blob-URL Workers over shared memory, with the bits of one thread',
+  'threads: the cross-origin isolated page defaults to navigator.hardwareConcurrency threads, and matmul, conv2d (forward and backward), tanh, erf and logSoftmax large enough to split run on Blob-URL Workers over shared memory, with the bits of one thread',
   'WebGPU: an adapter and a device are available (SwiftShader)',
   'WebGPU: the tiled WGSL matmul equals the CPU product for random sizes and transposes (float32 property)',
   'WebGPU: every unary and broadcasting binary kernel equals the CPU op over random shapes (float32 property)',

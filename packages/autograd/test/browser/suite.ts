@@ -156,20 +156,22 @@ const checks: Record<string, Check> = {
     });
     return `loss ${losses[0]!.toFixed(4)} → ${losses[losses.length - 1]!.toFixed(4)}`;
   },
-  'threads: the cross-origin isolated page defaults to navigator.hardwareConcurrency threads, and matmul, conv2d (forward and backward), tanh and erf large enough to split run on Blob-URL Workers over shared memory, with the bits of one thread': async () => {
+  'threads: the cross-origin isolated page defaults to navigator.hardwareConcurrency threads, and matmul, conv2d (forward and backward), tanh, erf and logSoftmax large enough to split run on Blob-URL Workers over shared memory, with the bits of one thread': async () => {
     if (!crossOriginIsolated) throw new Error('the page is not cross-origin isolated');
     const cores = navigator.hardwareConcurrency;
     if (getNumThreads() !== cores) throw new Error(`getNumThreads() is ${getNumThreads()}, navigator.hardwareConcurrency ${cores}`);
     // A product of 520³ multiply-adds (≥ 2^27) and a convolution of 8·32·16·9·784 (≥ 2^24) split over the threads.
     const [a, b] = [randn([520, 520]), randn([520, 520])];
     const [x, w, bias] = [randn([8, 16, 28, 28]), randn([32, 16, 3, 3]), randn([32])];
-    // And 2^16 + 3 values (at least MAP_THREAD_MIN) through two of the transcendental kernels.
+    // And 2^16 + 3 values (at least MAP_THREAD_MIN) through two of the transcendental kernels, and a
+    // log-softmax over 2^16 + 3 rows of 2.
     const v = randn([(1 << 16) + 3]);
+    const rows = randn([(1 << 16) + 3, 2]);
     const run = (): Float32Array[] => {
       const [xs, ws] = [x.detach().requiresGrad_(), w.detach().requiresGrad_()];
       const y = conv2d(xs, ws, bias, { padding: 1 });
       const grads = gradients([y], [xs, ws], { gradOutputs: [y.detach()] });
-      return [matmul(a, b), y, ...grads, tanh(v), erf(v)].map((t) => t.data as Float32Array);
+      return [matmul(a, b), y, ...grads, tanh(v), erf(v), logSoftmax(rows, 1)].map((t) => t.data as Float32Array);
     };
     const same = (got: Float32Array[], want: Float32Array[]): void => got.forEach((g, k) => {
       const at = g.findIndex((x, j) => !Object.is(x, want[k]![j]));
@@ -185,16 +187,16 @@ const checks: Record<string, Check> = {
         same(run(), want);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      // tanh and erf alone, now that the workers run: their chunks must reach a worker, and no chunk may fail
-      // (a failed chunk disposes of the pool, and the next job would start new workers).
+      // tanh, erf and log-softmax alone, now that the workers run: their chunks must reach a worker, and no
+      // chunk may fail (a failed chunk disposes of the pool, and the next job would start new workers).
       const maps = threadStats();
       for (let i = 0; i < 50 && threadStats().workerChunks === maps.workerChunks; i++) {
-        same([tanh(v), erf(v)].map((t) => t.data as Float32Array), want.slice(-2));
+        same([tanh(v), erf(v), logSoftmax(rows, 1)].map((t) => t.data as Float32Array), want.slice(-3));
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const done = threadStats();
-      if (done.workerChunks === maps.workerChunks) throw new Error(`no worker computed a chunk of tanh or erf in ${done.jobs - maps.jobs} jobs`);
-      if (done.workersStarted !== maps.workersStarted) throw new Error('the pool was restarted during tanh and erf: a chunk failed');
+      if (done.workerChunks === maps.workerChunks) throw new Error(`no worker computed a chunk of tanh, erf or logSoftmax in ${done.jobs - maps.jobs} jobs`);
+      if (done.workersStarted !== maps.workersStarted) throw new Error('the pool was restarted during tanh, erf and logSoftmax: a chunk failed');
     } finally {
       setNumThreads(cores);
     }

@@ -4,15 +4,16 @@
 // arrays, float64, one thread and the js backend stay on the calling thread).
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { exp, getNumThreads, setBackend, setNumThreads, tensor } from '../../src/index.js';
+import { exp, getNumThreads, logSoftmax, setBackend, setNumThreads, tensor } from '../../src/index.js';
 import { GEMM_CONFIGS, createGemm } from '../../src/kernels/wasm/gemm.js';
 import { createPool, MAP_SLAB } from '../../src/kernels/wasm/pool.js';
 import { threadPool, threadStats } from '../../src/kernels/wasm/threads.js';
 import { chosenConfig } from '../../src/kernels/wasm/gemm.js';
 import { MAP_KIND } from '../../src/kernels/wasm/gemmWorker.js';
-import { MAP_THREAD_MIN, mapThreaded } from '../../src/kernels/wasm/map.js';
+import { logSoftmaxThreaded, MAP_THREAD_MIN, mapThreaded } from '../../src/kernels/wasm/map.js';
 import { MAP_OPS, type MapOp } from '../../src/kernels/cpu/transcendental.js';
 import * as js from '../../src/kernels/cpu/elementwise.js';
+import { logSoftmaxAxis } from '../../src/kernels/cpu/reduce.js';
 import { expectSameBits } from './sameBits.js';
 
 const initial = getNumThreads();
@@ -89,6 +90,36 @@ describe.skipIf(!createGemm(config).supported())('pool.map', () => {
     expect(pool.alive()).toBe(true);
   });
 
+  it('gives the one-thread log-softmax bit for bit on 2 and 3 threads, for any [outer, n, inner] and any values', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 60 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (outer, n, inner, seed) => {
+        const x = draw(outer * n * inner, seed);
+        const want = logSoftmaxAxis(x, outer, n, inner);
+        for (const pool of pools) {
+          const out = new Float32Array(x.length);
+          expect(pool.logSoftmax(x, out, outer, n, inner)).toBe(true);
+          expectSameBits(out, want);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('takes log-softmax slab by slab in whole blocks, and declines one block or a block past its window', () => {
+    const [n, inner] = [3000, 1];
+    const outer = Math.ceil((MAP_SLAB * 2) / n) + 1;
+    const x = draw(outer * n * inner, 10);
+    const out = new Float32Array(x.length);
+    const pool = pools[1]!;
+    const jobs = pool.jobs();
+    expect(pool.logSoftmax(x, out, outer, n, inner)).toBe(true);
+    expectSameBits(out, logSoftmaxAxis(x, outer, n, inner));
+    expect(pool.jobs()).toBe(jobs + 3);
+    expect(pool.logSoftmax(x.subarray(0, n), new Float32Array(n), 1, n, 1)).toBe(false);
+    expect(pool.logSoftmax(new Float32Array(2 * (MAP_SLAB + 1)), new Float32Array(2 * (MAP_SLAB + 1)), 2, MAP_SLAB + 1, 1)).toBe(false);
+    expect(pool.alive()).toBe(true);
+  });
+
   it("marks its jobs with the kind the workers' code tests for (a literal there: they have only their parameters)", () => {
     expect(MAP_KIND).toBe(4);
   });
@@ -114,6 +145,23 @@ describe('the routed kernels (k.exp and the others on the wasm backend)', () => 
     }
   });
 
+  it('split a large float32 log-softmax over the threads, with the one-thread bits', () => {
+    const [outer, n, inner] = [700, 50, 2];
+    const x = draw(outer * n * inner, 11);
+    setNumThreads(2);
+    const config = chosenConfig();
+    const pooled = config !== null && threadPool(config) !== null;
+    const jobs = threadStats().jobs;
+    const got = logSoftmaxThreaded(x, outer, n, inner);
+    if (!pooled) {
+      expect(got).toBeNull();
+      return;
+    }
+    expect(threadStats().jobs).toBe(jobs + 1);
+    expectSameBits(got!, logSoftmaxAxis(x, outer, n, inner));
+    expect(logSoftmaxThreaded(draw(MAP_THREAD_MIN - 1, 12), 1, MAP_THREAD_MIN - 1, 1)).toBeNull();
+  });
+
   it('keep small arrays, one thread, float64 and the js backend on the calling thread', () => {
     setNumThreads(2);
     expect(mapThreaded('exp', draw(MAP_THREAD_MIN - 1, 3))).toBeNull();
@@ -130,15 +178,16 @@ describe('the routed kernels (k.exp and the others on the wasm backend)', () => 
   });
 
   it('the public ops give the same values on 1 and 2 threads, on the pool at 2', () => {
-    const x = tensor(Array.from(draw(MAP_THREAD_MIN + 5, 4)));
+    // 65540 values: log-softmax over rows of 4 (dim 1 of [16385, 4]) and over the middle of [4, 5, 3277].
+    const x = tensor(Array.from(draw(MAP_THREAD_MIN + 4, 4)));
     const run = (threads: number) => {
       setNumThreads(threads);
-      return [x.exp(), x.tanh(), x.sigmoid(), x.erf()].map((t) => t.data);
+      return [x.exp(), x.tanh(), x.sigmoid(), x.erf(), logSoftmax(x.reshape([-1, 4]), 1), logSoftmax(x.reshape([4, 5, -1]), 1)].map((t) => t.data);
     };
     const one = run(1);
     const jobs = threadStats().jobs;
     run(2).forEach((d, i) => expectSameBits(d, one[i]!));
     const config = chosenConfig();
-    if (config !== null && threadPool(config) !== null) expect(threadStats().jobs).toBe(jobs + 4);
+    if (config !== null && threadPool(config) !== null) expect(threadStats().jobs).toBe(jobs + 6);
   });
 });

@@ -1,5 +1,6 @@
 import type { TypedArray } from '../../dtype.js';
 import { like } from './alloc.js';
+import { logSoftmaxRange } from './transcendental.js';
 
 // Reductions see the input as [outer, n, inner] and reduce the middle axis.
 
@@ -82,18 +83,6 @@ export function extremeAxis(
 /** log_softmax over the middle axis, stabilised by the max. */
 export function logSoftmaxAxis(x: TypedArray, outer: number, n: number, inner: number): TypedArray {
   const o = like(x);
-  for (let a = 0; a < outer; a++) {
-    for (let i = 0; i < inner; i++) {
-      const base = a * n * inner + i;
-      let m = -Infinity;
-      for (let k = 0; k < n; k++) m = Math.max(m, x[base + k * inner]!);
-      if (!Number.isFinite(m)) m = 0;
-      let s = 0;
-      for (let k = 0; k < n; k++) s += Math.exp(x[base + k * inner]! - m);
-      // (x − m) − log s, not x − (m + log s): the latter loses the low digits when |m| is large.
-      const ls = Math.log(s);
-      for (let k = 0; k < n; k++) o[base + k * inner] = x[base + k * inner]! - m - ls;
-    }
-  }
+  logSoftmaxRange(x, o, 0, outer, n, inner);
   return o;
 }

@@ -1,13 +1,17 @@
 import type { TypedArray } from '../../dtype.js';
 
-// The unary kernels that call Math's transcendental functions (exp, log, tanh, sin, cos, erf): 15-90 ns
-// an element, so large arrays are worth splitting over threads. One loop body per function, here, run by
-// the one-thread kernels (cpu/elementwise.ts) and by the pool's workers on their part of the array
-// (gemmWorker.ts's mapChunk), so every thread count gives the same bits. `mapRange` is started from its
-// source text in the workers: it uses nothing but its parameters and Math.
+// The kernels that call Math's transcendental functions on every element (exp, log, tanh, sin, cos, erf,
+// and log-softmax's exp): 15-90 ns an element, so large arrays are worth splitting over threads. Their
+// loops are here, run by the one-thread kernels (cpu/elementwise.ts, cpu/reduce.ts) and by the pool's
+// workers on their part of the array (gemmWorker.ts's mapChunk), so every thread count gives the same bits.
+// `mapRange` and `logSoftmaxRange` are started from their source text in the workers: they use nothing
+// but their parameters and Math.
 
 /** The functions `mapRange` computes, by the code a threaded job carries. */
 export const MAP_OPS = { exp: 0, log: 1, tanh: 2, sigmoid: 3, sin: 4, cos: 5, erf: 6 } as const;
+
+/** The code of a map job that runs `logSoftmaxRange` over blocks of rows instead of `mapRange` over values. */
+export const LOG_SOFTMAX_OP = 7;
 
 /** A function `mapRange` computes. */
 export type MapOp = keyof typeof MAP_OPS;
@@ -49,6 +53,27 @@ export function mapRange(op: number, x: TypedArray, o: TypedArray, from: number,
       return;
     default:
       throw new Error(`mapRange: unknown function code ${op}`);
+  }
+}
+
+/**
+ * log-softmax along the middle axis of x viewed as [outer, n, inner], for the outer blocks [from, to): each
+ * of a block's inner lines is shifted by its max (0 where that is infinite or NaN), and its log-sum-exp taken
+ * off. Uses nothing but its parameters and Math.
+ */
+export function logSoftmaxRange(x: TypedArray, o: TypedArray, from: number, to: number, n: number, inner: number): void {
+  for (let a = from; a < to; a++) {
+    for (let i = 0; i < inner; i++) {
+      const base = a * n * inner + i;
+      let m = -Infinity;
+      for (let k = 0; k < n; k++) m = Math.max(m, x[base + k * inner]!);
+      if (!Number.isFinite(m)) m = 0;
+      let s = 0;
+      for (let k = 0; k < n; k++) s += Math.exp(x[base + k * inner]! - m);
+      // (x − m) − log s, not x − (m + log s): the latter loses the low digits when |m| is large.
+      const ls = Math.log(s);
+      for (let k = 0; k < n; k++) o[base + k * inner] = x[base + k * inner]! - m - ls;
+    }
   }
 }
 

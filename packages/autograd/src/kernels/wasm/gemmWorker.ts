@@ -5,7 +5,7 @@
 // and from the TypeScript sources under a test runner. Hence the functions here use nothing but
 // their parameters and globals.
 import { runBlocks, type Blocking, type GemmFns, type Scratch } from './blocks.js';
-import { erfScalar, mapRange } from '../cpu/transcendental.js';
+import { erfScalar, logSoftmaxRange, mapRange } from '../cpu/transcendental.js';
 
 /** Indices of the control words (an Int32Array at the start of the shared memory). */
 export const CTRL = {
@@ -32,11 +32,12 @@ export const CTRL = {
   GEO: 22, O: 35, W_AT: 36, X_AT: 37, Y_AT: 38, DX_AT: 39, DW_AT: 40, COLS_AT: 41, COLS_BYTES: 42,
   /** FORWARD: the bias's byte address, or 0 for none (outputs then start from zero). */
   BIAS_AT: 43,
-  // A map job (KIND MAP_KIND): the function's code (MAP_OPS), the byte addresses of x and of the output,
-  // the element count, and the elements per chunk.
-  MAP_OP: 44, MAP_X: 45, MAP_OUT: 46, MAP_N: 47, MAP_CHUNK: 48,
+  // A map job (KIND MAP_KIND): the function's code (MAP_OPS, or LOG_SOFTMAX_OP), the byte addresses of x and
+  // of the output, the element count (LOG_SOFTMAX_OP: the outer blocks), the elements (blocks) per chunk, and
+  // for LOG_SOFTMAX_OP the axis length and the inner size.
+  MAP_OP: 44, MAP_X: 45, MAP_OUT: 46, MAP_N: 47, MAP_CHUNK: 48, MAP_AXIS: 49, MAP_INNER: 50,
   /** Words in all. */
-  WORDS: 49,
+  WORDS: 51,
 } as const;
 
 /** The kinds of convolution job (CTRL.KIND): the output, the input's gradient, the weight's gradient per image. */
@@ -127,18 +128,28 @@ export function convChunk(
 }
 
 /**
- * Chunk `n` of the map job in the control words: its range of x through `range` (mapRange, whose loops
- * the one-thread kernels run too, so the bits do not depend on the thread). Refers to nothing but its
- * parameters, as `work`.
+ * Chunk `n` of the map job in the control words: its range of x through `range` (mapRange), or for code 7
+ * (LOG_SOFTMAX_OP) its outer blocks through `rows` (logSoftmaxRange). The one-thread kernels run the same
+ * loops, so the bits do not depend on the thread. Refers to nothing but its parameters, as `work`.
  */
-export function mapChunk(heap: Float32Array, ctrl: Int32Array, n: number, C: typeof CTRL, range: typeof mapRange, erfOf: typeof erfScalar): void {
+export function mapChunk(
+  heap: Float32Array, ctrl: Int32Array, n: number, C: typeof CTRL, range: typeof mapRange, erfOf: typeof erfScalar, rows: typeof logSoftmaxRange,
+): void {
+  const op = Atomics.load(ctrl, C.MAP_OP);
   const count = Atomics.load(ctrl, C.MAP_N);
   const size = Atomics.load(ctrl, C.MAP_CHUNK);
   const x = Atomics.load(ctrl, C.MAP_X) >> 2;
   const out = Atomics.load(ctrl, C.MAP_OUT) >> 2;
   const from = n * size;
   const to = Math.min(count, from + size);
-  range(Atomics.load(ctrl, C.MAP_OP), heap.subarray(x, x + count), heap.subarray(out, out + count), from, to, erfOf);
+  if (op === 7) {
+    const axis = Atomics.load(ctrl, C.MAP_AXIS);
+    const inner = Atomics.load(ctrl, C.MAP_INNER);
+    const values = count * axis * inner;
+    rows(heap.subarray(x, x + values), heap.subarray(out, out + values), from, to, axis, inner);
+  } else {
+    range(op, heap.subarray(x, x + count), heap.subarray(out, out + count), from, to, erfOf);
+  }
 }
 
 /** What a thread runs besides products: convolution chunks and map chunks, and the memory they view. */
@@ -148,6 +159,7 @@ export interface ChunkFns {
   map: typeof mapChunk;
   range: typeof mapRange;
   erf: typeof erfScalar;
+  rows: typeof logSoftmaxRange;
   memory: WebAssembly.Memory;
 }
 
@@ -187,7 +199,7 @@ export function work(
       try {
         // A view made now: the memory may have grown since the last job.
         const heap = new Float32Array(more!.memory.buffer);
-        if (kind === 4 /* MAP_KIND; the worker has only its parameters */) more!.map(heap, ctrl, index, C, more!.range, more!.erf);
+        if (kind === 4 /* MAP_KIND; the worker has only its parameters */) more!.map(heap, ctrl, index, C, more!.range, more!.erf, more!.rows);
         else more!.chunk(w as GemmFns & WindowFns, heap, ctrl, index, slot, s, blocking, run, C, more!.image);
       } catch {
         Atomics.store(ctrl, C.FAILED, 1);
@@ -228,7 +240,7 @@ export interface WorkerData {
 /** A worker's life: instantiate the module on the shared memory, then take jobs until STOP. */
 function workerMain(
   d: WorkerData, C: typeof CTRL, workFn: typeof work, run: typeof runBlocks, chunk: typeof convChunk, image: typeof convImage,
-  map: typeof mapChunk, range: typeof mapRange, erf: typeof erfScalar,
+  map: typeof mapChunk, range: typeof mapRange, erf: typeof erfScalar, rows: typeof logSoftmaxRange,
 ): void {
   let w: GemmFns;
   try {
@@ -249,7 +261,7 @@ function workerMain(
     }
     if (Atomics.load(ctrl, C.STOP) !== 0) return;
     seen = gen;
-    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run, C, { chunk, image, map, range, erf, memory: d.memory });
+    workFn(w, ctrl, d.slot, d.blocking, d.scratch, run, C, { chunk, image, map, range, erf, rows, memory: d.memory });
   }
 }
 
@@ -261,7 +273,7 @@ function workerMain(
 export function workerSource(host: 'node' | 'browser' = 'node'): string {
   // Every function gets CTRL as an argument: a bundler may rename the module's constant.
   const main = `(${workerMain.toString()})`;
-  const rest = [JSON.stringify(CTRL), work, runBlocks, convChunk, convImage, mapChunk, mapRange, erfScalar].map(String).join(', ');
+  const rest = [JSON.stringify(CTRL), work, runBlocks, convChunk, convImage, mapChunk, mapRange, erfScalar, logSoftmaxRange].map(String).join(', ');
   return host === 'node'
     ? `${main}(require('node:worker_threads').workerData, ${rest});`
     : `self.onmessage = (e) => { self.onmessage = null; ${main}(e.data, ${rest}); };`;

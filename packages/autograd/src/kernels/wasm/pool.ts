@@ -9,7 +9,7 @@ import { align16, copyLayout, MAX_BYTES, PAGE, runBlocks, scratchLayout, type Bl
 import type { GemmConfig, GemmF32 } from './gemm.js';
 import { gemmModuleBytes } from './gemmModule.js';
 import { CLAIMED_OUT, CONV_KIND, CTRL, CTRL_BYTES, convChunk, convImage, MAP_KIND, mapChunk, work, workerSource, type ChunkFns, type WorkerData } from './gemmWorker.js';
-import { erfScalar, mapRange, MAP_OPS, type MapOp } from '../cpu/transcendental.js';
+import { erfScalar, LOG_SOFTMAX_OP, logSoftmaxRange, mapRange, MAP_OPS, type MapOp } from '../cpu/transcendental.js';
 import type { Window2d } from '../cpu/im2col.js';
 
 // A product that grew the memory past this disposes of the pool after it (memory cannot shrink);
@@ -153,6 +153,12 @@ export interface GemmPool {
    * partly written).
    */
   map(op: MapOp, x: Float32Array, out: Float32Array): boolean;
+  /**
+   * log-softmax along the middle axis of x viewed as [outer, n, inner] (cpu/transcendental.ts's
+   * logSoftmaxRange), whole outer blocks to a chunk; false where it cannot run it (fewer than two blocks, a
+   * block larger than the window; out may then be partly written).
+   */
+  logSoftmax(x: Float32Array, out: Float32Array, outer: number, n: number, inner: number): boolean;
   /** Threads, the calling one included. */
   readonly threads: number;
   /** Worker threads started. */
@@ -197,7 +203,7 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
   let workerChunks = 0;
   let disposed = false;
 
-  const more: ChunkFns = { chunk: convChunk, image: convImage, map: mapChunk, range: mapRange, erf: erfScalar, memory };
+  const more: ChunkFns = { chunk: convChunk, image: convImage, map: mapChunk, range: mapRange, erf: erfScalar, rows: logSoftmaxRange, memory };
   // A browser window's main thread may not sleep: it polls until the workers' last chunks are done.
   const blocks = canBlock(ctrl, CTRL.STOP);
   const data = Array.from({ length: threads - 1 }, (_, i): WorkerData => ({ module, memory, slot: i + 1, blocking, scratch, spins: WORKER_SPINS }));
@@ -351,6 +357,28 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     return true;
   };
 
-  return { gemm, conv, map, threads, workers: () => data.length, jobs: () => jobs, workerChunks: () => workerChunks, alive: () => !disposed, dispose };
+  const logSoftmax: GemmPool['logSoftmax'] = (x, out, outer, n, inner) => {
+    const block = n * inner;
+    if (disposed || outer < 2 || block === 0 || block > MAP_SLAB) return false;
+    // Whole outer blocks through the same fixed window as map.
+    const perSlab = Math.min(outer, Math.floor(MAP_SLAB / block));
+    const xAt = COPIES;
+    const outAt = xAt + align16(4 * perSlab * block);
+    if (!reserve(outAt + align16(4 * perSlab * block))) return false;
+    for (let from = 0; from < outer; from += perSlab) {
+      const blocks = Math.min(perSlab, outer - from);
+      heap.set(x.subarray(from * block, (from + blocks) * block), xAt >> 2);
+      const size = Math.ceil(blocks / (threads * CHUNKS_PER_THREAD));
+      const job: [number, number][] = [
+        [CTRL.KIND, MAP_KIND], [CTRL.MAP_OP, LOG_SOFTMAX_OP], [CTRL.MAP_X, xAt], [CTRL.MAP_OUT, outAt], [CTRL.MAP_N, blocks],
+        [CTRL.MAP_CHUNK, size], [CTRL.MAP_AXIS, n], [CTRL.MAP_INNER, inner],
+      ];
+      if (!runJob(job, Math.ceil(blocks / size))) return false;
+      out.set(heap.subarray(outAt >> 2, (outAt >> 2) + blocks * block), from * block);
+    }
+    return true;
+  };
+
+  return { gemm, conv, map, logSoftmax, threads, workers: () => data.length, jobs: () => jobs, workerChunks: () => workerChunks, alive: () => !disposed, dispose };
 }
 
