@@ -83,6 +83,6 @@ export function extremeAxis(
 /** log_softmax over the middle axis, stabilised by the max. */
 export function logSoftmaxAxis(x: TypedArray, outer: number, n: number, inner: number): TypedArray {
   const o = like(x);
-  logSoftmaxRange(x, o, 0, outer, n, inner);
+  logSoftmaxRange(x, o, 0, outer * inner, n, inner);
   return o;
 }

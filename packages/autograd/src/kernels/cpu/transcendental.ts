@@ -57,23 +57,23 @@ export function mapRange(op: number, x: TypedArray, o: TypedArray, from: number,
 }
 
 /**
- * log-softmax along the middle axis of x viewed as [outer, n, inner], for the outer blocks [from, to): each
- * of a block's inner lines is shifted by its max (0 where that is infinite or NaN), and its log-sum-exp taken
- * off. Uses nothing but its parameters and Math.
+ * log-softmax along the middle axis of x viewed as [outer, n, inner], for the lines [from, to) (line
+ * a·inner + i holds the n values x[a, :, i]): each line is shifted by its max (0 where that is infinite or
+ * NaN), and its log-sum-exp taken off. Lines are independent, so any cut of them gives the same bits. Uses
+ * nothing but its parameters and Math.
  */
 export function logSoftmaxRange(x: TypedArray, o: TypedArray, from: number, to: number, n: number, inner: number): void {
-  for (let a = from; a < to; a++) {
-    for (let i = 0; i < inner; i++) {
-      const base = a * n * inner + i;
-      let m = -Infinity;
-      for (let k = 0; k < n; k++) m = Math.max(m, x[base + k * inner]!);
-      if (!Number.isFinite(m)) m = 0;
-      let s = 0;
-      for (let k = 0; k < n; k++) s += Math.exp(x[base + k * inner]! - m);
-      // (x − m) − log s, not x − (m + log s): the latter loses the low digits when |m| is large.
-      const ls = Math.log(s);
-      for (let k = 0; k < n; k++) o[base + k * inner] = x[base + k * inner]! - m - ls;
-    }
+  for (let line = from; line < to; line++) {
+    const a = Math.floor(line / inner);
+    const base = a * n * inner + (line - a * inner);
+    let m = -Infinity;
+    for (let k = 0; k < n; k++) m = Math.max(m, x[base + k * inner]!);
+    if (!Number.isFinite(m)) m = 0;
+    let s = 0;
+    for (let k = 0; k < n; k++) s += Math.exp(x[base + k * inner]! - m);
+    // (x − m) − log s, not x − (m + log s): the latter loses the low digits when |m| is large.
+    const ls = Math.log(s);
+    for (let k = 0; k < n; k++) o[base + k * inner] = x[base + k * inner]! - m - ls;
   }
 }
 

@@ -33,8 +33,8 @@ export const CTRL = {
   /** FORWARD: the bias's byte address, or 0 for none (outputs then start from zero). */
   BIAS_AT: 43,
   // A map job (KIND MAP_KIND): the function's code (MAP_OPS, or LOG_SOFTMAX_OP), the byte addresses of x and
-  // of the output, the element count (LOG_SOFTMAX_OP: the outer blocks), the elements (blocks) per chunk, and
-  // for LOG_SOFTMAX_OP the axis length and the inner size.
+  // of the output, the element count (LOG_SOFTMAX_OP: the lines), the elements (lines) per chunk, and for
+  // LOG_SOFTMAX_OP the axis length and the inner size.
   MAP_OP: 44, MAP_X: 45, MAP_OUT: 46, MAP_N: 47, MAP_CHUNK: 48, MAP_AXIS: 49, MAP_INNER: 50,
   /** Words in all. */
   WORDS: 51,
@@ -43,7 +43,7 @@ export const CTRL = {
 /** The kinds of convolution job (CTRL.KIND): the output, the input's gradient, the weight's gradient per image. */
 export const CONV_KIND = { FORWARD: 1, INPUT: 2, WEIGHT: 3 } as const;
 
-/** The kind of a map job (CTRL.KIND): a unary function of cpu/transcendental.ts over a float32 array, cut into ranges. */
+/** The kind of a map job (CTRL.KIND): a unary function of cpu/transcendental.ts, or log-softmax, over a float32 array, cut into ranges. */
 export const MAP_KIND = 4;
 
 /** The GEMM module's window functions (windowModule.ts), which convolution chunks call. */
@@ -129,7 +129,7 @@ export function convChunk(
 
 /**
  * Chunk `n` of the map job in the control words: its range of x through `range` (mapRange), or for code 7
- * (LOG_SOFTMAX_OP) its outer blocks through `rows` (logSoftmaxRange). The one-thread kernels run the same
+ * (LOG_SOFTMAX_OP) its lines through `rows` (logSoftmaxRange). The one-thread kernels run the same
  * loops, so the bits do not depend on the thread. Refers to nothing but its parameters, as `work`.
  */
 export function mapChunk(
@@ -145,7 +145,7 @@ export function mapChunk(
   if (op === 7) {
     const axis = Atomics.load(ctrl, C.MAP_AXIS);
     const inner = Atomics.load(ctrl, C.MAP_INNER);
-    const values = count * axis * inner;
+    const values = count * axis;
     rows(heap.subarray(x, x + values), heap.subarray(out, out + values), from, to, axis, inner);
   } else {
     range(op, heap.subarray(x, x + count), heap.subarray(out, out + count), from, to, erfOf);

@@ -3,7 +3,7 @@
 // there is more than one thread: each costs 15-90 ns an element against well under 1 ns to copy it.
 import { chosenConfig } from './gemm.js';
 import { threadCount, threadPool } from './threads.js';
-import type { GemmPool } from './pool.js';
+import { logSoftmaxSlab, type GemmPool } from './pool.js';
 import type { MapOp } from '../cpu/transcendental.js';
 import { allocate } from '../../dtype.js';
 
@@ -28,7 +28,7 @@ export function mapThreaded(op: MapOp, x: Float32Array): Float32Array | null {
 
 /** log-softmax of x viewed as [outer, n, inner] on the pool's threads into a new array, or null where it does not run there. */
 export function logSoftmaxThreaded(x: Float32Array, outer: number, n: number, inner: number): Float32Array | null {
-  const pool = poolFor(x.length);
+  const pool = logSoftmaxSlab(outer, n, inner) === null ? null : poolFor(x.length);
   if (pool === null) return null;
   const out = allocate('float32', x.length) as Float32Array;
   return pool.logSoftmax(x, out, outer, n, inner) ? out : null;

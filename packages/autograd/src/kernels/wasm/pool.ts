@@ -17,6 +17,17 @@ import type { Window2d } from '../cpu/im2col.js';
 const RELEASE_BYTES = 2 ** 27;
 // A map job copies at most this many values in (and as many out) at a time.
 export const MAP_SLAB = 2 ** 22;
+
+/**
+ * The outer blocks a threaded log-softmax copies in at a time (each block's n·inner values whole, within
+ * MAP_SLAB), or null where that cannot give two threads work: a slab of fewer than two lines.
+ */
+export function logSoftmaxSlab(outer: number, n: number, inner: number): number | null {
+  const block = n * inner;
+  if (outer < 1 || block < 1 || block > MAP_SLAB) return null;
+  const perSlab = Math.min(outer, Math.floor(MAP_SLAB / block));
+  return perSlab * inner >= 2 ? perSlab : null;
+}
 // Chunks per thread: a few, so a thread slowed by other load hands work to the others, but not many,
 // as each chunk packs the whole of the operand it does not cut.
 const CHUNKS_PER_THREAD = 2;
@@ -155,8 +166,8 @@ export interface GemmPool {
   map(op: MapOp, x: Float32Array, out: Float32Array): boolean;
   /**
    * log-softmax along the middle axis of x viewed as [outer, n, inner] (cpu/transcendental.ts's
-   * logSoftmaxRange), whole outer blocks to a chunk; false where it cannot run it (fewer than two blocks, a
-   * block larger than the window; out may then be partly written).
+   * logSoftmaxRange), its lines cut into chunks; false where it cannot run it (see `logSoftmaxSlab`; out may
+   * then be partly written).
    */
   logSoftmax(x: Float32Array, out: Float32Array, outer: number, n: number, inner: number): boolean;
   /** Threads, the calling one included. */
@@ -358,22 +369,23 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
   };
 
   const logSoftmax: GemmPool['logSoftmax'] = (x, out, outer, n, inner) => {
+    const perSlab = logSoftmaxSlab(outer, n, inner);
+    if (disposed || perSlab === null) return false;
+    // Whole outer blocks through the same fixed window as map, their lines cut into chunks.
     const block = n * inner;
-    if (disposed || outer < 2 || block === 0 || block > MAP_SLAB) return false;
-    // Whole outer blocks through the same fixed window as map.
-    const perSlab = Math.min(outer, Math.floor(MAP_SLAB / block));
     const xAt = COPIES;
     const outAt = xAt + align16(4 * perSlab * block);
     if (!reserve(outAt + align16(4 * perSlab * block))) return false;
     for (let from = 0; from < outer; from += perSlab) {
       const blocks = Math.min(perSlab, outer - from);
+      const lines = blocks * inner;
       heap.set(x.subarray(from * block, (from + blocks) * block), xAt >> 2);
-      const size = Math.ceil(blocks / (threads * CHUNKS_PER_THREAD));
+      const size = Math.ceil(lines / (threads * CHUNKS_PER_THREAD));
       const job: [number, number][] = [
-        [CTRL.KIND, MAP_KIND], [CTRL.MAP_OP, LOG_SOFTMAX_OP], [CTRL.MAP_X, xAt], [CTRL.MAP_OUT, outAt], [CTRL.MAP_N, blocks],
+        [CTRL.KIND, MAP_KIND], [CTRL.MAP_OP, LOG_SOFTMAX_OP], [CTRL.MAP_X, xAt], [CTRL.MAP_OUT, outAt], [CTRL.MAP_N, lines],
         [CTRL.MAP_CHUNK, size], [CTRL.MAP_AXIS, n], [CTRL.MAP_INNER, inner],
       ];
-      if (!runJob(job, Math.ceil(blocks / size))) return false;
+      if (!runJob(job, Math.ceil(lines / size))) return false;
       out.set(heap.subarray(outAt >> 2, (outAt >> 2) + blocks * block), from * block);
     }
     return true;
