@@ -1,8 +1,6 @@
 import type { TypedArray } from '../../dtype.js';
 import { like } from './alloc.js';
-import { erfScalar, mapRange, MAP_OPS } from './transcendental.js';
-
-export { erfScalar };
+import { mapKernel } from './transcendental.js';
 
 // Binary kernels take two arrays of equal length, or one array and a length-1 array standing for a
 // scalar (the ops layer broadcasts everything else first). The scalar loops save the broadcast copy
@@ -199,16 +197,10 @@ export function neg(x: TypedArray): TypedArray {
   for (let i = 0; i < o.length; i++) o[i] = -x[i]!;
   return o;
 }
-export function exp(x: TypedArray): TypedArray {
-  const o = like(x);
-  mapRange(MAP_OPS.exp, x, o, 0, o.length, erfScalar);
-  return o;
-}
-export function log(x: TypedArray): TypedArray {
-  const o = like(x);
-  mapRange(MAP_OPS.log, x, o, 0, o.length, erfScalar);
-  return o;
-}
+/** eˣ. */
+export const exp = mapKernel('exp');
+/** The natural logarithm. */
+export const log = mapKernel('log');
 export function sqrt(x: TypedArray): TypedArray {
   const o = like(x);
   for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(x[i]!);
@@ -224,27 +216,14 @@ export function sign(x: TypedArray): TypedArray {
   for (let i = 0; i < o.length; i++) o[i] = Math.sign(x[i]!);
   return o;
 }
-export function sin(x: TypedArray): TypedArray {
-  const o = like(x);
-  mapRange(MAP_OPS.sin, x, o, 0, o.length, erfScalar);
-  return o;
-}
-export function cos(x: TypedArray): TypedArray {
-  const o = like(x);
-  mapRange(MAP_OPS.cos, x, o, 0, o.length, erfScalar);
-  return o;
-}
-export function tanh(x: TypedArray): TypedArray {
-  const o = like(x);
-  mapRange(MAP_OPS.tanh, x, o, 0, o.length, erfScalar);
-  return o;
-}
+/** sin x. */
+export const sin = mapKernel('sin');
+/** cos x. */
+export const cos = mapKernel('cos');
+/** The hyperbolic tangent. */
+export const tanh = mapKernel('tanh');
 /** Logistic sigmoid, computed without overflow for large |x|. */
-export function sigmoid(x: TypedArray): TypedArray {
-  const o = like(x);
-  mapRange(MAP_OPS.sigmoid, x, o, 0, o.length, erfScalar);
-  return o;
-}
+export const sigmoid = mapKernel('sigmoid');
 /** max(x, 0); NaN stays NaN and −0 becomes 0, as in PyTorch. */
 export function relu(x: TypedArray): TypedArray {
   const o = like(x);
@@ -299,12 +278,8 @@ export function addScaledInPlace(y: TypedArray, x: TypedArray, alpha: number): v
   }
   for (; i < n; i++) y[i] = y[i]! + alpha * x[i]!;
 }
-/** The error function, to about 1e-15 (see `erfScalar`). */
-export function erf(x: TypedArray): TypedArray {
-  const o = like(x);
-  mapRange(MAP_OPS.erf, x, o, 0, o.length, erfScalar);
-  return o;
-}
+/** The error function, to about 1e-15 (see transcendental.ts's `erfScalar`). */
+export const erf = mapKernel('erf');
 /** min(max(x, lo), hi), as PyTorch: NaN stays NaN, and lo > hi gives hi everywhere. */
 export function clamp(x: TypedArray, lo: number, hi: number): TypedArray {
   const o = like(x);

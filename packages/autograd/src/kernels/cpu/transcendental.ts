@@ -1,4 +1,5 @@
 import type { TypedArray } from '../../dtype.js';
+import { like } from './alloc.js';
 
 // The kernels that call Math's transcendental functions on every element (exp, log, tanh, sin, cos, erf,
 // and log-softmax's exp): 15-90 ns an element, so large arrays are worth splitting over threads. Their
@@ -54,6 +55,16 @@ export function mapRange(op: number, x: TypedArray, o: TypedArray, from: number,
     default:
       throw new Error(`mapRange: unknown function code ${op}`);
   }
+}
+
+/** The one-thread kernel of a function of MAP_OPS: f over all of x, into a new array of x's type. */
+export function mapKernel(op: MapOp): (x: TypedArray) => TypedArray {
+  const code = MAP_OPS[op];
+  return (x) => {
+    const o = like(x);
+    mapRange(code, x, o, 0, o.length, erfScalar);
+    return o;
+  };
 }
 
 /**
