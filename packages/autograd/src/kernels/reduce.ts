@@ -19,7 +19,7 @@ export function sumAxis(x: TypedArray, outer: number, n: number, inner: number):
   return js.sumAxis(x, outer, n, inner);
 }
 
-/** As cpu/reduce.ts's `logSoftmaxAxis`; a large float32 input is split over the threads by outer blocks (wasm/map.ts). */
+/** As cpu/reduce.ts's `logSoftmaxAxis`; a large float32 input is split over the threads by lines (wasm/map.ts). */
 export function logSoftmaxAxis(x: TypedArray, outer: number, n: number, inner: number): TypedArray {
   return (x instanceof Float32Array ? logSoftmaxThreaded(x, outer, n, inner) : null) ?? js.logSoftmaxAxis(x, outer, n, inner);
 }

@@ -11,7 +11,7 @@ import { like } from './alloc.js';
 /** The functions `mapRange` computes, by the code a threaded job carries. */
 export const MAP_OPS = { exp: 0, log: 1, tanh: 2, sigmoid: 3, sin: 4, cos: 5, erf: 6 } as const;
 
-/** The code of a map job that runs `logSoftmaxRange` over blocks of rows instead of `mapRange` over values. */
+/** The code of a map job that runs `logSoftmaxRange` over lines instead of `mapRange` over values. */
 export const LOG_SOFTMAX_OP = 7;
 
 /** A function `mapRange` computes. */

@@ -1,6 +1,7 @@
 // The transcendental kernels (cpu/transcendental.ts: exp and the like, and log-softmax) over large float32
-// arrays, split over the thread pool's threads. The loops are the JS kernels' own (Math.exp is not SIMD code), so this pays only where
-// there is more than one thread: each costs 15-90 ns an element against well under 1 ns to copy it.
+// arrays, split over the thread pool's threads. The loops are the JS kernels' own (Math.exp is not SIMD
+// code), so this pays only where there is more than one thread: each costs 15-90 ns an element against
+// well under 1 ns to copy it.
 import { chosenConfig } from './gemm.js';
 import { threadCount, threadPool } from './threads.js';
 import { logSoftmaxSlab, type GemmPool } from './pool.js';

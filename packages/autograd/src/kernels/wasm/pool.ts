@@ -17,6 +17,13 @@ import type { Window2d } from '../cpu/im2col.js';
 const RELEASE_BYTES = 2 ** 27;
 // A map job copies at most this many values in (and as many out) at a time.
 export const MAP_SLAB = 2 ** 22;
+// Chunks per thread: a few, so a thread slowed by other load hands work to the others, but not many,
+// as each chunk packs the whole of the operand it does not cut.
+const CHUNKS_PER_THREAD = 2;
+// Polls of the control words before sleeping in Atomics.wait: a worker catches the next product of a
+// batch without a wake-up (tens of µs), and the calling thread the last chunk of a job.
+const WORKER_SPINS = 50_000;
+const CALLER_SPINS = 50_000;
 
 /**
  * The outer blocks a threaded log-softmax copies in at a time (each block's n·inner values whole, within
@@ -28,13 +35,6 @@ export function logSoftmaxSlab(outer: number, n: number, inner: number): number 
   const perSlab = Math.min(outer, Math.floor(MAP_SLAB / block));
   return perSlab * inner >= 2 ? perSlab : null;
 }
-// Chunks per thread: a few, so a thread slowed by other load hands work to the others, but not many,
-// as each chunk packs the whole of the operand it does not cut.
-const CHUNKS_PER_THREAD = 2;
-// Polls of the control words before sleeping in Atomics.wait: a worker catches the next product of a
-// batch without a wake-up (tens of µs), and the calling thread the last chunk of a job.
-const WORKER_SPINS = 50_000;
-const CALLER_SPINS = 50_000;
 
 /** The part of Node's worker_threads used here (declared, not imported: the package imports in browsers). */
 interface WorkerThreads {
@@ -345,50 +345,44 @@ export function createPool(config: GemmConfig, threads: number): GemmPool | null
     return true;
   };
 
+  /**
+   * A map job through the fixed window of MAP_SLAB values (the memory never grows past it for these jobs, so a
+   * large array neither restarts the pool (RELEASE_BYTES) nor meets the memory's limit): x is `units` units of
+   * `unit` values, `perSlab` units are copied in at a time, and a slab of m units is `items(m)` work items,
+   * cut into chunks of `chunk(items)`. `words` are the job's own control words. False where it cannot run.
+   */
+  function slabbed(
+    x: Float32Array, out: Float32Array, unit: number, units: number, perSlab: number,
+    items: (m: number) => number, chunk: (items: number) => number, words: [number, number][],
+  ): boolean {
+    const xAt = COPIES;
+    const outAt = xAt + align16(4 * perSlab * unit);
+    if (!reserve(outAt + align16(4 * perSlab * unit))) return false;
+    for (let from = 0; from < units; from += perSlab) {
+      const m = Math.min(perSlab, units - from);
+      heap.set(x.subarray(from * unit, (from + m) * unit), xAt >> 2);
+      const count = items(m);
+      const size = chunk(count);
+      const job: [number, number][] = [[CTRL.KIND, MAP_KIND], [CTRL.MAP_X, xAt], [CTRL.MAP_OUT, outAt], [CTRL.MAP_N, count], [CTRL.MAP_CHUNK, size], ...words];
+      if (!runJob(job, Math.ceil(count / size))) return false;
+      out.set(heap.subarray(outAt >> 2, (outAt >> 2) + m * unit), from * unit);
+    }
+    return true;
+  }
+
   const map: GemmPool['map'] = (op, x, out) => {
     const n = x.length;
     if (disposed || n < 2) return false;
-    // Through a fixed window of MAP_SLAB values at a time: the memory never grows past it for a map, so a
-    // large array neither restarts the pool (RELEASE_BYTES) nor meets the memory's limit.
-    const slab = Math.min(n, MAP_SLAB);
-    const xAt = COPIES;
-    const outAt = xAt + align16(4 * slab);
-    if (!reserve(outAt + align16(4 * slab))) return false;
-    for (let from = 0; from < n; from += slab) {
-      const m = Math.min(slab, n - from);
-      heap.set(x.subarray(from, from + m), xAt >> 2);
-      // Whole cache lines per chunk (16 floats), a few chunks per thread.
-      const size = Math.ceil(m / (threads * CHUNKS_PER_THREAD) / 16) * 16;
-      const job: [number, number][] = [
-        [CTRL.KIND, MAP_KIND], [CTRL.MAP_OP, MAP_OPS[op]], [CTRL.MAP_X, xAt], [CTRL.MAP_OUT, outAt], [CTRL.MAP_N, m], [CTRL.MAP_CHUNK, size],
-      ];
-      if (!runJob(job, Math.ceil(m / size))) return false;
-      out.set(heap.subarray(outAt >> 2, (outAt >> 2) + m), from);
-    }
-    return true;
+    // Whole cache lines per chunk (16 floats), a few chunks per thread.
+    return slabbed(x, out, 1, n, Math.min(n, MAP_SLAB), (m) => m, (m) => Math.ceil(m / (threads * CHUNKS_PER_THREAD) / 16) * 16, [[CTRL.MAP_OP, MAP_OPS[op]]]);
   };
 
   const logSoftmax: GemmPool['logSoftmax'] = (x, out, outer, n, inner) => {
     const perSlab = logSoftmaxSlab(outer, n, inner);
     if (disposed || perSlab === null) return false;
-    // Whole outer blocks through the same fixed window as map, their lines cut into chunks.
-    const block = n * inner;
-    const xAt = COPIES;
-    const outAt = xAt + align16(4 * perSlab * block);
-    if (!reserve(outAt + align16(4 * perSlab * block))) return false;
-    for (let from = 0; from < outer; from += perSlab) {
-      const blocks = Math.min(perSlab, outer - from);
-      const lines = blocks * inner;
-      heap.set(x.subarray(from * block, (from + blocks) * block), xAt >> 2);
-      const size = Math.ceil(lines / (threads * CHUNKS_PER_THREAD));
-      const job: [number, number][] = [
-        [CTRL.KIND, MAP_KIND], [CTRL.MAP_OP, LOG_SOFTMAX_OP], [CTRL.MAP_X, xAt], [CTRL.MAP_OUT, outAt], [CTRL.MAP_N, lines],
-        [CTRL.MAP_CHUNK, size], [CTRL.MAP_AXIS, n], [CTRL.MAP_INNER, inner],
-      ];
-      if (!runJob(job, Math.ceil(lines / size))) return false;
-      out.set(heap.subarray(outAt >> 2, (outAt >> 2) + blocks * block), from * block);
-    }
-    return true;
+    // Whole outer blocks at a time, their lines cut into chunks.
+    return slabbed(x, out, n * inner, outer, perSlab, (blocks) => blocks * inner, (lines) => Math.ceil(lines / (threads * CHUNKS_PER_THREAD)),
+      [[CTRL.MAP_OP, LOG_SOFTMAX_OP], [CTRL.MAP_AXIS, n], [CTRL.MAP_INNER, inner]]);
   };
 
   return { gemm, conv, map, logSoftmax, threads, workers: () => data.length, jobs: () => jobs, workerChunks: () => workerChunks, alive: () => !disposed, dispose };
