@@ -163,7 +163,6 @@ export function defineOp<A, I extends OpInputs, P extends unknown[]>(spec: OpSpe
   // while the argument checks before them name the op. A built-in op's errors name it.
   const custom = !definingBuiltins;
   const fn = api(sig(spec.name, ...spec.params), (...args: P): Tensor => (custom ? userCall(() => run(args)) : run(args)));
-  Object.defineProperty(fn, 'name', { value: spec.name });
   Object.defineProperty(fn, 'op', { value: op });
   return fn as PublicOp<A, I, P>;
 }
