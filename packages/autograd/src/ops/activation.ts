@@ -5,7 +5,8 @@ import { k } from '../kernels/index.js';
 import { normalizeDim, numel } from '../shape.js';
 import { binaryOnGpu, operands } from './broadcast.js';
 import { logSoftmaxAxis } from '../kernels/webgpu/reduce.js';
-import { floatsOnGpu, unaryOnGpu } from './webgpu.js';
+import { floatsOnGpu } from './webgpu.js';
+import { unary } from './unary.js';
 import { add, erf, exp, mul, pow, sub, where } from './elementwise.js';
 import { gt } from './compare.js';
 import { sum } from './reduce.js';
@@ -14,15 +15,7 @@ import * as K from '../checks/kinds.js';
 import { options as opts } from '../checks/options.js';
 
 /** max(x, 0). */
-export const relu = defineOp({
-  name: 'relu',
-  params: [['x', K.tensor]],
-  call: (x: Tensor) => [operands('relu', x), undefined],
-  saves: 'inputs',
-  forward: ([x]) => ({ data: k.relu(x.data), shape: x.shape }),
-  webgpu: unaryOnGpu('relu'),
-  backward: ({ grad, inputs: [x] }) => [reluBackwardOp([grad, x], undefined)],
-});
+export const relu = unary('relu', (g, x) => reluBackwardOp([g, x], undefined));
 // grad where x > 0 (or x is NaN), else 0, in one kernel instead of gt then mul; as PyTorch, an infinite
 // grad at x ≤ 0 gives 0, not NaN. Linear in grad; x gets no gradient (the mask is constant almost everywhere).
 const reluBackwardOp: Op<undefined, [grad: Tensor, x: Tensor]> = defineOp<undefined, [grad: Tensor, x: Tensor]>({
@@ -35,26 +28,10 @@ const reluBackwardOp: Op<undefined, [grad: Tensor, x: Tensor]> = defineOp<undefi
 
 // A dedicated kernel: composing 1 / (1 + exp(-x)) overflows for large negative x.
 /** 1 / (1 + e⁻ˣ). */
-export const sigmoid = defineOp({
-  name: 'sigmoid',
-  params: [['x', K.tensor]],
-  call: (x: Tensor) => [operands('sigmoid', x), undefined],
-  saves: 'output',
-  forward: ([x]) => ({ data: k.sigmoid(x.data), shape: x.shape }),
-  webgpu: unaryOnGpu('sigmoid'),
-  backward: ({ grad, output }) => [mul(grad, mul(output, sub(1, output)))],
-});
+export const sigmoid = unary('sigmoid', (g, _x, y) => mul(g, mul(y, sub(1, y))), 'output');
 
 /** The hyperbolic tangent. */
-export const tanh = defineOp({
-  name: 'tanh',
-  params: [['x', K.tensor]],
-  call: (x: Tensor) => [operands('tanh', x), undefined],
-  saves: 'output',
-  forward: ([x]) => ({ data: k.tanh(x.data), shape: x.shape }),
-  webgpu: unaryOnGpu('tanh'),
-  backward: ({ grad, output }) => [mul(grad, sub(1, mul(output, output)))],
-});
+export const tanh = unary('tanh', (g, _x, y) => mul(g, sub(1, mul(y, y))), 'output');
 
 /** Options of `leakyRelu`. */
 export interface LeakyReluOptions {

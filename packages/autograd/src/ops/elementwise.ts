@@ -6,8 +6,9 @@ import { stridesOf } from '../shape.js';
 import { zerosLike } from '../creation.js';
 import { binaryForward, binaryOnGpu, broadcastAll, broadcastOnGpu, operands } from './broadcast.js';
 import type { GpuDType } from '../kernels/webgpu/context.js';
-import { cast as gpuCast, CLAMP, map, UNARY, WGSL_TYPE, whereExpr, type UnaryOp } from '../kernels/webgpu/elementwise.js';
-import { floatsOnGpu, onGpu, unaryOnGpu } from './webgpu.js';
+import { cast as gpuCast, CLAMP, map, WGSL_TYPE, whereExpr } from '../kernels/webgpu/elementwise.js';
+import { floatsOnGpu, onGpu } from './webgpu.js';
+import { unary } from './unary.js';
 import { eq, ge, gt, le, lt } from './compare.js';
 import { type Checked } from '../checks/guard.js';
 import * as K from '../checks/kinds.js';
@@ -141,36 +142,6 @@ export const where: Checked<(condition: TensorLike, a: TensorLike, b: TensorLike
   },
   backward: ({ grad, inputs: [c], needsInputGrad: [, ga, gb] }) => [null, ga ? where(c, grad, 0) : null, gb ? where(c, 0, grad) : null],
 });
-
-/**
- * Declares a unary op from its kernel's name (looked up on the active backend at each call) and its
- * derivative rule. `dtypes`: 'float' converts integer and bool inputs to float first; 'any' keeps every
- * dtype; 'numeric' keeps int32 but refuses bool, as PyTorch's neg and abs do.
- */
-function unary(
-  name: 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sin' | 'cos' | 'erf' | 'sign',
-  rule?: (grad: Tensor, x: Tensor, out: Tensor) => Tensor,
-  saves: 'inputs' | 'output' | 'none' = 'inputs',
-  dtypes: 'float' | 'any' | 'numeric' = 'float',
-) {
-  return defineOp({
-    name,
-    params: [['x', K.tensor]],
-    call: (x: Tensor) => {
-      if (dtypes === 'numeric' && x.dtype === 'bool') {
-        throw new DlError(name, `${name} of a bool tensor is not supported (as in PyTorch)`, { hint: 'invert a mask with logicalNot(), or convert with .int() first' });
-      }
-      return [operands(name, x), undefined];
-    },
-    saves,
-    dtypes: dtypes === 'float' ? 'float' : 'any',
-    // The active backend's kernel of that name, looked up at each call (setBackend replaces `k`).
-    forward: ([x]) => ({ data: k[name](x.data), shape: x.shape }),
-    // neg and abs keep int32 (WGSL's - and abs work on i32); the rest compute in f32.
-    webgpu: name in UNARY ? unaryOnGpu(name as UnaryOp, dtypes === 'numeric') : undefined,
-    backward: rule && (({ grad, inputs: [x], output }) => [rule(grad, x, output)]),
-  });
-}
 
 /** −x. */
 export const neg = unary('neg', (g) => neg(g), 'none', 'numeric');
